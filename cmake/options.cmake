@@ -1,0 +1,29 @@
+# Build options. Developer mode (tests, fuzz replay, benchmarks) is forced on in CI so a submission is always tested.
+option(MSW_DEVELOPER "Build tests, fuzz-corpus replay and benchmarks" OFF)
+if(DEFINED ENV{CI} AND NOT "$ENV{CI}" STREQUAL "" AND NOT "$ENV{CI}" STREQUAL "false")
+  set(MSW_DEVELOPER ON CACHE BOOL "Build tests, fuzz-corpus replay and benchmarks" FORCE)
+  set(_msw_in_ci ON)
+else()
+  set(_msw_in_ci OFF)
+endif()
+option(MSW_WERROR "Treat warnings as errors (on in CI)" ${_msw_in_ci})
+option(MSW_BENCH "Build Google Benchmark programs (developer mode)" ON)
+option(MSW_FUZZ "Build libFuzzer targets (needs clang)" OFF)
+set(MSW_SANITIZE "" CACHE STRING "Sanitizers to build with, e.g. address,undefined")
+
+find_program(CCACHE_PROGRAM ccache)
+if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${CCACHE_PROGRAM}")
+endif()
+
+# Flags every target of ours gets; third-party headers come in as SYSTEM and stay quiet.
+add_library(msw_build_flags INTERFACE)
+target_compile_options(msw_build_flags INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  $<$<BOOL:${MSW_WERROR}>:-Werror>)
+if(MSW_SANITIZE)
+  target_compile_options(msw_build_flags INTERFACE -fsanitize=${MSW_SANITIZE} -fno-omit-frame-pointer
+                                                   -fno-sanitize-recover=all)
+  target_link_options(msw_build_flags INTERFACE -fsanitize=${MSW_SANITIZE})
+endif()

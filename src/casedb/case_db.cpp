@@ -1,0 +1,655 @@
+#include "casedb/case_db.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <nlohmann/json.hpp>
+
+#include "casedb/sqlite.h"
+
+namespace msw::casedb {
+
+std::string_view to_string(CaseStatus s) {
+  switch (s) {
+    case CaseStatus::Running: return "running";
+    case CaseStatus::Complete: return "complete";
+    case CaseStatus::Incomplete: return "incomplete";
+  }
+  return "incomplete";
+}
+
+namespace {
+
+// The events table has one TEXT column per entry of fields.def, so SQL over a case reads like a Sigma rule.
+std::string event_columns_ddl() {
+  std::string cols;
+  for (const auto& f : model::all_fields()) cols += ",\n  \"" + std::string(f.name) + "\" TEXT";
+  return cols;
+}
+
+// Migration i brings a case from schema version i to i+1. Never edit a shipped entry; append a new one.
+std::vector<std::string> migrations() {
+  return {
+      R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  tool_version TEXT NOT NULL, command_line TEXT NOT NULL, host TEXT NOT NULL, subject_host TEXT NOT NULL,
+  pid INTEGER NOT NULL, started_ns INTEGER NOT NULL, finished_ns INTEGER,
+  status TEXT NOT NULL CHECK (status IN ('running', 'complete')));
+CREATE TABLE evidence (
+  id INTEGER PRIMARY KEY, run_id INTEGER REFERENCES runs(id),
+  path TEXT NOT NULL, kind TEXT NOT NULL, size INTEGER NOT NULL,
+  md5 TEXT NOT NULL, sha1 TEXT NOT NULL, sha256 TEXT NOT NULL, note TEXT NOT NULL);
+CREATE TABLE artefacts (
+  id INTEGER PRIMARY KEY, evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+  kind TEXT NOT NULL, path TEXT NOT NULL, format TEXT NOT NULL, size INTEGER NOT NULL,
+  md5 TEXT NOT NULL, sha1 TEXT NOT NULL, sha256 TEXT NOT NULL, parsed INTEGER NOT NULL, events INTEGER NOT NULL, note TEXT NOT NULL);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY, artefact_id INTEGER NOT NULL REFERENCES artefacts(id),
+  time_ns INTEGER, logsource_category TEXT NOT NULL, logsource_product TEXT NOT NULL,
+  logsource_service TEXT NOT NULL, source_path TEXT NOT NULL, source_offset INTEGER NOT NULL, extra_json TEXT)sql" +
+          event_columns_ddl() + R"sql();
+CREATE INDEX events_time ON events(time_ns);
+CREATE INDEX events_category ON events(logsource_category);
+CREATE TABLE observables (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (kind, value));
+CREATE TABLE findings (
+  id INTEGER PRIMARY KEY, rule_id TEXT NOT NULL, engine TEXT NOT NULL, severity INTEGER NOT NULL,
+  title_en TEXT NOT NULL, title_zh TEXT NOT NULL, description_en TEXT NOT NULL, description_zh TEXT NOT NULL,
+  attack_json TEXT NOT NULL, time_ns INTEGER, family TEXT NOT NULL);
+CREATE TABLE finding_evidence (
+  finding_id INTEGER NOT NULL REFERENCES findings(id), seq INTEGER NOT NULL,
+  path TEXT NOT NULL, sha256 TEXT NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL,
+  line INTEGER NOT NULL, excerpt TEXT NOT NULL, PRIMARY KEY (finding_id, seq));
+CREATE TABLE finding_observables (
+  finding_id INTEGER NOT NULL REFERENCES findings(id), observable_id INTEGER NOT NULL REFERENCES observables(id),
+  context TEXT NOT NULL, PRIMARY KEY (finding_id, observable_id));
+CREATE TABLE actions (
+  id INTEGER PRIMARY KEY, finding_id INTEGER NOT NULL REFERENCES findings(id), kind TEXT NOT NULL,
+  target TEXT NOT NULL, detail_en TEXT NOT NULL, detail_zh TEXT NOT NULL, status TEXT NOT NULL);
+CREATE TABLE entities (
+  id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, label TEXT NOT NULL, UNIQUE (kind, key));
+CREATE TABLE edges (
+  id INTEGER PRIMARY KEY, src INTEGER NOT NULL REFERENCES entities(id), dst INTEGER NOT NULL REFERENCES entities(id),
+  kind TEXT NOT NULL, finding_rule TEXT NOT NULL, UNIQUE (src, dst, kind));
+CREATE TABLE diagnostics (
+  id INTEGER PRIMARY KEY, code TEXT NOT NULL, severity TEXT NOT NULL, evidence TEXT NOT NULL,
+  offset INTEGER NOT NULL, detail TEXT NOT NULL);
+INSERT INTO meta (key, value) VALUES ('application', 'minesweep-case');
+)sql",
+  };
+}
+
+constexpr std::string_view kApplicationMarker = "minesweep-case";
+
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) { begun_ = exec(db_, "BEGIN IMMEDIATE").ok(); }
+  ~Transaction() {
+    if (begun_ && !committed_) (void)exec(db_, "ROLLBACK");
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Result<void> begin_result() const {
+    if (!begun_) return Error::make("case.sql", std::string("cannot start transaction: ") + sqlite3_errmsg(db_));
+    return {};
+  }
+  Result<void> commit() {
+    auto r = exec(db_, "COMMIT");
+    committed_ = r.ok();
+    return r;
+  }
+
+ private:
+  sqlite3* db_;
+  bool begun_ = false;
+  bool committed_ = false;
+};
+
+bool process_alive(int64_t pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+}  // namespace
+
+struct CaseDb::Impl {
+  sqlite3* db = nullptr;
+  std::string path;
+  int64_t run_id = 0;
+  ~Impl() {
+    if (db) sqlite3_close_v2(db);
+  }
+
+  Result<int64_t> intern_observable(const model::Observable& o) {
+    auto ins = prepare(db, "INSERT OR IGNORE INTO observables (kind, value) VALUES (?, ?)");
+    if (!ins) return ins.error();
+    ins->bind(1, model::to_string(o.kind)).bind(2, o.value);
+    if (auto r = ins->run(); !r) return r.error();
+    auto sel = prepare(db, "SELECT id FROM observables WHERE kind = ? AND value = ?");
+    if (!sel) return sel.error();
+    sel->bind(1, model::to_string(o.kind)).bind(2, o.value);
+    auto row = sel->step();
+    if (!row) return row.error();
+    return sel->int64(0);
+  }
+
+  Result<int64_t> intern_entity(const model::Entity& e) {
+    auto ins = prepare(db, "INSERT INTO entities (kind, key, label) VALUES (?, ?, ?) "
+                           "ON CONFLICT (kind, key) DO UPDATE SET label = excluded.label WHERE entities.label = ''");
+    if (!ins) return ins.error();
+    ins->bind(1, model::to_string(e.id.kind)).bind(2, e.id.key).bind(3, e.label);
+    if (auto r = ins->run(); !r) return r.error();
+    return entity_id(e.id);
+  }
+
+  Result<int64_t> entity_id(const model::EntityKey& k) {
+    auto sel = prepare(db, "SELECT id FROM entities WHERE kind = ? AND key = ?");
+    if (!sel) return sel.error();
+    sel->bind(1, model::to_string(k.kind)).bind(2, k.key);
+    auto row = sel->step();
+    if (!row) return row.error();
+    if (!*row) {
+      // An edge to an entity that was not listed: create it with its key as label.
+      return intern_entity(model::Entity{k, k.key});
+    }
+    return sel->int64(0);
+  }
+};
+
+CaseDb::CaseDb(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CaseDb::CaseDb(CaseDb&&) noexcept = default;
+CaseDb& CaseDb::operator=(CaseDb&&) noexcept = default;
+CaseDb::~CaseDb() = default;
+const std::string& CaseDb::path() const { return impl_->path; }
+
+namespace {
+
+Result<void> configure(sqlite3* db, bool read_only) {
+  sqlite3_busy_timeout(db, 5000);
+  if (auto r = exec(db, "PRAGMA foreign_keys = ON"); !r) return r;
+  if (read_only) return {};
+  if (auto r = exec(db, "PRAGMA journal_mode = WAL"); !r) return r;
+  // NORMAL in WAL mode: a power cut may lose the last commits, never corrupt the file.
+  return exec(db, "PRAGMA synchronous = NORMAL");
+}
+
+Result<int> user_version(sqlite3* db) {
+  auto st = prepare(db, "PRAGMA user_version");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  return static_cast<int>(st->int64(0));
+}
+
+Result<void> migrate(sqlite3* db, int from) {
+  auto all = migrations();
+  for (size_t v = static_cast<size_t>(from); v < all.size(); ++v) {
+    Transaction tx(db);
+    if (auto r = tx.begin_result(); !r) return r;
+    if (auto r = exec(db, all[v]); !r) return r;
+    if (auto r = exec(db, "PRAGMA user_version = " + std::to_string(v + 1)); !r) return r;
+    if (auto r = tx.commit(); !r) return r;
+  }
+  return {};
+}
+
+}  // namespace
+
+struct Connector {
+  static Result<std::unique_ptr<CaseDb::Impl>> connect(const std::string& path, int flags) {
+    auto impl = std::make_unique<CaseDb::Impl>();
+    impl->path = path;
+    int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
+    if (rc != SQLITE_OK) {
+      std::string msg = impl->db ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc);
+      return Error::make("case.open", "cannot open case " + path + ": " + msg);
+    }
+    sqlite3_extended_result_codes(impl->db, 1);
+    return impl;
+  }
+};
+
+Result<CaseDb> CaseDb::create(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0)
+    return Error::make("case.exists", "case file " + path + " already exists; choose another --case path or remove it");
+  auto impl = Connector::connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+  if (!impl) return impl.error();
+  if (auto r = configure((*impl)->db, false); !r) return r.error();
+  if (auto r = migrate((*impl)->db, 0); !r) return r.error();
+  return CaseDb(std::move(impl).value());
+}
+
+Result<CaseDb> CaseDb::open(const std::string& path, bool read_only) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0)
+    return Error::make("case.open", "case file " + path + " does not exist (create one with 'minesweep scan' or 'triage')");
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+  auto impl = Connector::connect(path, flags);
+  if (!impl) return impl.error();
+  sqlite3* db = (*impl)->db;
+  if (auto r = configure(db, read_only); !r)
+    return Error::make("case.not_a_case", path + " is not a minesweep case (" + r.error().message + ")");
+  auto version = user_version(db);
+  if (!version) return Error::make("case.not_a_case", path + " is not a minesweep case (" + version.error().message + ")");
+  if (*version > kSchemaVersion)
+    return Error::make("case.newer_schema", path + " has case schema " + std::to_string(*version) +
+                                                "; this minesweep reads up to " + std::to_string(kSchemaVersion) +
+                                                ". Use a newer minesweep.");
+  auto marker = prepare(db, "SELECT value FROM meta WHERE key = 'application'");
+  if (!marker || !marker->step().value_or(false) || marker->text(0) != kApplicationMarker)
+    return Error::make("case.not_a_case", path + " is an SQLite file but not a minesweep case");
+  if (*version < kSchemaVersion) {
+    if (read_only)
+      return Error::make("case.old_schema", path + " needs a schema upgrade; open it once without read-only mode");
+    if (auto r = migrate(db, *version); !r) return r.error();
+  }
+  return CaseDb(std::move(impl).value());
+}
+
+Result<void> CaseDb::begin_run(const RunInfo& run) {
+  auto st = prepare(impl_->db,
+                    "INSERT INTO runs (tool_version, command_line, host, subject_host, pid, started_ns, status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 'running')");
+  if (!st) return st.error();
+  st->bind(1, run.tool_version).bind(2, run.command_line).bind(3, run.host).bind(4, run.subject_host);
+  st->bind(5, static_cast<int64_t>(::getpid())).bind(6, run.started.unix_ns);
+  if (auto r = st->run(); !r) return r;
+  impl_->run_id = sqlite3_last_insert_rowid(impl_->db);
+  return {};
+}
+
+Result<void> CaseDb::finish_run(Timestamp finished) {
+  auto st = prepare(impl_->db, "UPDATE runs SET status = 'complete', finished_ns = ? WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, finished.unix_ns).bind(2, impl_->run_id);
+  if (auto r = st->run(); !r) return r;
+  // Fold the WAL back so a finished case is one self-contained file that can be copied or mailed.
+  return exec(impl_->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+Result<int64_t> CaseDb::add_evidence(const EvidenceRecord& e) {
+  auto st = prepare(impl_->db,
+                    "INSERT INTO evidence (run_id, path, kind, size, md5, sha1, sha256, note) VALUES (?,?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  if (impl_->run_id) st->bind(1, impl_->run_id); else st->bind_null(1);
+  st->bind(2, e.path).bind(3, e.kind).bind(4, static_cast<int64_t>(e.size)).bind(5, e.md5).bind(6, e.sha1);
+  st->bind(7, e.sha256).bind(8, e.note);
+  if (auto r = st->run(); !r) return r.error();
+  return sqlite3_last_insert_rowid(impl_->db);
+}
+
+Result<void> CaseDb::update_evidence(int64_t id, uint64_t size, const std::string& md5, const std::string& sha1,
+                                     const std::string& sha256) {
+  auto st = prepare(impl_->db, "UPDATE evidence SET size = ?, md5 = ?, sha1 = ?, sha256 = ? WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, static_cast<int64_t>(size)).bind(2, md5).bind(3, sha1).bind(4, sha256).bind(5, id);
+  return st->run();
+}
+
+Result<int64_t> CaseDb::add_artefact(const ArtefactRecord& a) {
+  auto st = prepare(impl_->db,
+                    "INSERT INTO artefacts (evidence_id, kind, path, format, size, md5, sha1, sha256, parsed, events, note) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  st->bind(1, a.evidence_id).bind(2, a.kind).bind(3, a.path).bind(4, a.format).bind(5, static_cast<int64_t>(a.size));
+  st->bind(6, a.md5).bind(7, a.sha1).bind(8, a.sha256);
+  st->bind(9, int64_t{a.parsed}).bind(10, static_cast<int64_t>(a.events)).bind(11, a.note);
+  if (auto r = st->run(); !r) return r.error();
+  return sqlite3_last_insert_rowid(impl_->db);
+}
+
+Result<void> CaseDb::update_artefact(int64_t id, bool parsed, uint64_t events, const std::string& note) {
+  auto st = prepare(impl_->db, "UPDATE artefacts SET parsed = ?, events = ?, note = ? WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, int64_t{parsed}).bind(2, static_cast<int64_t>(events)).bind(3, note).bind(4, id);
+  return st->run();
+}
+
+Result<void> CaseDb::add_events(int64_t artefact_id, std::span<const model::Event> events) {
+  if (events.empty()) return {};
+  const auto fields = model::all_fields();
+  std::string sql = "INSERT INTO events (artefact_id, time_ns, logsource_category, logsource_product, logsource_service, "
+                    "source_path, source_offset, extra_json";
+  std::string params = "?,?,?,?,?,?,?,?";
+  for (const auto& f : fields) {
+    sql += ",\"" + std::string(f.name) + "\"";
+    params += ",?";
+  }
+  sql += ") VALUES (" + params + ")";
+
+  Transaction tx(impl_->db);
+  if (auto r = tx.begin_result(); !r) return r;
+  auto st = prepare(impl_->db, sql);
+  if (!st) return st.error();
+  constexpr int kFirstFieldParam = 9;
+  for (const auto& ev : events) {
+    st->bind(1, artefact_id);
+    if (ev.time) st->bind(2, ev.time->unix_ns); else st->bind_null(2);
+    st->bind(3, ev.category).bind(4, ev.product).bind(5, ev.service).bind(6, ev.artefact);
+    st->bind(7, static_cast<int64_t>(ev.offset));
+    if (ev.extra.empty()) {
+      st->bind_null(8);
+    } else {
+      nlohmann::json extra = nlohmann::json::object();
+      for (const auto& [k, v] : ev.extra) extra[k] = v;
+      st->bind(8, extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    for (const auto& [f, v] : ev.fields) st->bind(kFirstFieldParam + static_cast<int>(f), v);
+    if (auto r = st->run(); !r) return r;
+  }
+  return tx.commit();
+}
+
+Result<void> CaseDb::add_findings(std::span<const model::Finding> findings) {
+  if (findings.empty()) return {};
+  Transaction tx(impl_->db);
+  if (auto r = tx.begin_result(); !r) return r;
+  auto ins = prepare(impl_->db,
+                     "INSERT INTO findings (rule_id, engine, severity, title_en, title_zh, description_en, "
+                     "description_zh, attack_json, time_ns, family) VALUES (?,?,?,?,?,?,?,?,?,?)");
+  auto ev = prepare(impl_->db,
+                    "INSERT INTO finding_evidence (finding_id, seq, path, sha256, offset, length, line, excerpt) "
+                    "VALUES (?,?,?,?,?,?,?,?)");
+  auto obs = prepare(impl_->db,
+                     "INSERT OR IGNORE INTO finding_observables (finding_id, observable_id, context) VALUES (?,?,?)");
+  auto act = prepare(impl_->db,
+                     "INSERT INTO actions (finding_id, kind, target, detail_en, detail_zh, status) "
+                     "VALUES (?,?,?,?,?,'proposed')");
+  if (!ins) return ins.error();
+  if (!ev) return ev.error();
+  if (!obs) return obs.error();
+  if (!act) return act.error();
+  for (const auto& f : findings) {
+    nlohmann::json attack = f.attack;
+    ins->bind(1, f.rule_id).bind(2, f.engine).bind(3, static_cast<int64_t>(f.severity)).bind(4, f.title_en);
+    ins->bind(5, f.title_zh).bind(6, f.description_en).bind(7, f.description_zh).bind(8, attack.dump());
+    if (f.time) ins->bind(9, f.time->unix_ns); else ins->bind_null(9);
+    ins->bind(10, f.family);
+    if (auto r = ins->run(); !r) return r;
+    int64_t id = sqlite3_last_insert_rowid(impl_->db);
+    int64_t seq = 0;
+    for (const auto& e : f.evidence) {
+      ev->bind(1, id).bind(2, seq++).bind(3, e.path).bind(4, e.sha256).bind(5, static_cast<int64_t>(e.offset));
+      ev->bind(6, static_cast<int64_t>(e.length)).bind(7, static_cast<int64_t>(e.line)).bind(8, e.excerpt);
+      if (auto r = ev->run(); !r) return r;
+    }
+    for (const auto& o : f.observables) {
+      auto oid = impl_->intern_observable(o);
+      if (!oid) return oid.error();
+      obs->bind(1, id).bind(2, *oid).bind(3, o.context);
+      if (auto r = obs->run(); !r) return r;
+    }
+    for (const auto& a : f.actions) {
+      act->bind(1, id).bind(2, model::to_string(a.kind)).bind(3, a.target).bind(4, a.detail_en).bind(5, a.detail_zh);
+      if (auto r = act->run(); !r) return r;
+    }
+  }
+  return tx.commit();
+}
+
+Result<void> CaseDb::add_diagnostics(std::span<const Diagnostic> diagnostics) {
+  if (diagnostics.empty()) return {};
+  Transaction tx(impl_->db);
+  if (auto r = tx.begin_result(); !r) return r;
+  auto st = prepare(impl_->db,
+                    "INSERT INTO diagnostics (code, severity, evidence, offset, detail) VALUES (?,?,?,?,?)");
+  if (!st) return st.error();
+  for (const auto& d : diagnostics) {
+    st->bind(1, d.code).bind(2, to_string(d.severity)).bind(3, d.evidence).bind(4, static_cast<int64_t>(d.offset));
+    st->bind(5, d.detail);
+    if (auto r = st->run(); !r) return r;
+  }
+  return tx.commit();
+}
+
+Result<void> CaseDb::add_graph(std::span<const model::Entity> entities, std::span<const model::Edge> edges) {
+  Transaction tx(impl_->db);
+  if (auto r = tx.begin_result(); !r) return r;
+  for (const auto& e : entities)
+    if (auto r = impl_->intern_entity(e); !r) return r.error();
+  auto st = prepare(impl_->db, "INSERT OR IGNORE INTO edges (src, dst, kind, finding_rule) VALUES (?,?,?,?)");
+  if (!st) return st.error();
+  for (const auto& e : edges) {
+    auto src = impl_->entity_id(e.from);
+    if (!src) return src.error();
+    auto dst = impl_->entity_id(e.to);
+    if (!dst) return dst.error();
+    st->bind(1, *src).bind(2, *dst).bind(3, model::to_string(e.kind)).bind(4, e.finding_rule);
+    if (auto r = st->run(); !r) return r;
+  }
+  return tx.commit();
+}
+
+Result<CaseMeta> CaseDb::meta() const {
+  CaseMeta m;
+  auto v = user_version(impl_->db);
+  if (!v) return v.error();
+  m.schema_version = *v;
+  auto st = prepare(impl_->db,
+                    "SELECT tool_version, command_line, host, subject_host, pid, started_ns, finished_ns, status "
+                    "FROM runs ORDER BY id DESC LIMIT 1");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) {
+    m.status = CaseStatus::Incomplete;  // created but no run ever recorded
+    return m;
+  }
+  m.run = RunInfo{st->text(0), st->text(1), st->text(2), st->text(3), Timestamp{st->int64(5)}};
+  if (!st->is_null(6)) m.finished = Timestamp{st->int64(6)};
+  if (st->text(7) == "complete") {
+    m.status = CaseStatus::Complete;
+  } else {
+    // Still 'running': either it is (same host, live pid) or it was killed and the case is incomplete.
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    bool same_process_alive = m.run.host == host && st->int64(4) != ::getpid() && process_alive(st->int64(4));
+    m.status = same_process_alive ? CaseStatus::Running : CaseStatus::Incomplete;
+    if (st->int64(4) == ::getpid() && m.run.host == host) m.status = CaseStatus::Running;
+  }
+  return m;
+}
+
+Result<std::vector<EvidenceRecord>> CaseDb::evidence() const {
+  auto st = prepare(impl_->db, "SELECT id, path, kind, size, md5, sha1, sha256, note FROM evidence ORDER BY id");
+  if (!st) return st.error();
+  std::vector<EvidenceRecord> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({st->int64(0), st->text(1), st->text(2), static_cast<uint64_t>(st->int64(3)), st->text(4),
+                   st->text(5), st->text(6), st->text(7)});
+  }
+  return out;
+}
+
+Result<std::vector<ArtefactRecord>> CaseDb::artefacts() const {
+  auto st = prepare(impl_->db,
+                    "SELECT id, evidence_id, kind, path, format, size, md5, sha1, sha256, parsed, events, note FROM artefacts "
+                    "ORDER BY id");
+  if (!st) return st.error();
+  std::vector<ArtefactRecord> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({st->int64(0), st->int64(1), st->text(2), st->text(3), st->text(4),
+                   static_cast<uint64_t>(st->int64(5)), st->text(6), st->text(7), st->text(8), st->int64(9) != 0,
+                   static_cast<uint64_t>(st->int64(10)), st->text(11)});
+  }
+  return out;
+}
+
+Result<std::vector<StoredFinding>> CaseDb::findings() const {
+  auto st = prepare(impl_->db,
+                    "SELECT id, rule_id, engine, severity, title_en, title_zh, description_en, description_zh, "
+                    "attack_json, time_ns, family FROM findings ORDER BY severity DESC, id");
+  auto ev = prepare(impl_->db,
+                    "SELECT path, sha256, offset, length, line, excerpt FROM finding_evidence WHERE finding_id = ? "
+                    "ORDER BY seq");
+  auto obs = prepare(impl_->db,
+                     "SELECT o.kind, o.value, fo.context FROM finding_observables fo JOIN observables o "
+                     "ON o.id = fo.observable_id WHERE fo.finding_id = ? ORDER BY o.id");
+  auto act = prepare(impl_->db,
+                     "SELECT kind, target, detail_en, detail_zh FROM actions WHERE finding_id = ? ORDER BY id");
+  if (!st) return st.error();
+  if (!ev) return ev.error();
+  if (!obs) return obs.error();
+  if (!act) return act.error();
+  std::vector<StoredFinding> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    StoredFinding sf;
+    sf.id = st->int64(0);
+    model::Finding& f = sf.finding;
+    f.rule_id = st->text(1);
+    f.engine = st->text(2);
+    f.severity = static_cast<model::Severity>(std::clamp<int64_t>(st->int64(3), 0, 4));
+    f.title_en = st->text(4);
+    f.title_zh = st->text(5);
+    f.description_en = st->text(6);
+    f.description_zh = st->text(7);
+    auto attack = nlohmann::json::parse(st->text(8), nullptr, false);
+    if (attack.is_array())
+      for (const auto& a : attack)
+        if (a.is_string()) f.attack.push_back(a.get<std::string>());
+    if (!st->is_null(9)) f.time = Timestamp{st->int64(9)};
+    f.family = st->text(10);
+
+    ev->bind(1, sf.id);
+    while (ev->step().value_or(false))
+      f.evidence.push_back({ev->text(0), ev->text(1), static_cast<uint64_t>(ev->int64(2)),
+                            static_cast<uint64_t>(ev->int64(3)), static_cast<uint64_t>(ev->int64(4)), ev->text(5)});
+    ev->reset();
+    obs->bind(1, sf.id);
+    while (obs->step().value_or(false)) {
+      auto kind = model::observable_kind_from_string(obs->text(0));
+      if (kind) f.observables.push_back({*kind, obs->text(1), obs->text(2)});
+    }
+    obs->reset();
+    act->bind(1, sf.id);
+    while (act->step().value_or(false)) {
+      auto kind = model::action_kind_from_string(act->text(0));
+      if (kind) f.actions.push_back({*kind, act->text(1), act->text(2), act->text(3)});
+    }
+    act->reset();
+    out.push_back(std::move(sf));
+  }
+  return out;
+}
+
+Result<std::vector<Diagnostic>> CaseDb::diagnostics() const {
+  auto st = prepare(impl_->db, "SELECT code, severity, evidence, offset, detail FROM diagnostics ORDER BY id");
+  if (!st) return st.error();
+  std::vector<Diagnostic> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    std::string sev = st->text(1);
+    DiagSeverity s = sev == "info" ? DiagSeverity::Info : sev == "error" ? DiagSeverity::Error : DiagSeverity::Warning;
+    out.push_back({st->text(0), s, st->text(2), static_cast<uint64_t>(st->int64(3)), st->text(4)});
+  }
+  return out;
+}
+
+Result<std::vector<ActionRecord>> CaseDb::actions() const {
+  auto st = prepare(impl_->db,
+                    "SELECT id, finding_id, kind, target, detail_en, detail_zh, status FROM actions ORDER BY id");
+  if (!st) return st.error();
+  std::vector<ActionRecord> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto kind = model::action_kind_from_string(st->text(2));
+    if (!kind) continue;
+    out.push_back({st->int64(0), st->int64(1), {*kind, st->text(3), st->text(4), st->text(5)}, st->text(6)});
+  }
+  return out;
+}
+
+Result<std::vector<model::Entity>> CaseDb::entities() const {
+  auto st = prepare(impl_->db, "SELECT kind, key, label FROM entities ORDER BY id");
+  if (!st) return st.error();
+  std::vector<model::Entity> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    if (auto k = model::entity_kind_from_string(st->text(0))) out.push_back({{*k, st->text(1)}, st->text(2)});
+  }
+  return out;
+}
+
+Result<std::vector<model::Edge>> CaseDb::edges() const {
+  auto st = prepare(impl_->db,
+                    "SELECT a.kind, a.key, b.kind, b.key, e.kind, e.finding_rule FROM edges e "
+                    "JOIN entities a ON a.id = e.src JOIN entities b ON b.id = e.dst ORDER BY e.id");
+  if (!st) return st.error();
+  std::vector<model::Edge> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto ak = model::entity_kind_from_string(st->text(0));
+    auto bk = model::entity_kind_from_string(st->text(2));
+    auto ek = model::edge_kind_from_string(st->text(4));
+    if (ak && bk && ek) out.push_back({{*ak, st->text(1)}, {*bk, st->text(3)}, *ek, st->text(5)});
+  }
+  return out;
+}
+
+Result<uint64_t> CaseDb::event_count() const {
+  auto st = prepare(impl_->db, "SELECT count(*) FROM events");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  return static_cast<uint64_t>(st->int64(0));
+}
+
+Result<void> CaseDb::for_each_event(const std::function<bool(const StoredEvent&)>& fn) const {
+  const auto fields = model::all_fields();
+  std::string sql = "SELECT id, artefact_id, time_ns, logsource_category, logsource_product, logsource_service, source_path, "
+                    "source_offset, extra_json";
+  for (const auto& f : fields) sql += ",\"" + std::string(f.name) + "\"";
+  sql += " FROM events ORDER BY id";
+  auto st = prepare(impl_->db, sql);
+  if (!st) return st.error();
+  constexpr int kFirstFieldCol = 9;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    StoredEvent se;
+    se.id = st->int64(0);
+    se.artefact_id = st->int64(1);
+    if (!st->is_null(2)) se.event.time = Timestamp{st->int64(2)};
+    se.event.category = st->text(3);
+    se.event.product = st->text(4);
+    se.event.service = st->text(5);
+    se.event.artefact = st->text(6);
+    se.event.offset = static_cast<uint64_t>(st->int64(7));
+    if (!st->is_null(8)) {
+      auto extra = nlohmann::json::parse(st->text(8), nullptr, false);
+      if (extra.is_object())
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+          if (it.value().is_string()) se.event.extra.emplace_back(it.key(), it.value().get<std::string>());
+    }
+    for (size_t i = 0; i < fields.size(); ++i) {
+      int col = kFirstFieldCol + static_cast<int>(i);
+      if (!st->is_null(col)) se.event.fields.emplace_back(fields[i].field, st->text(col));
+    }
+    if (!fn(se)) break;
+  }
+  return {};
+}
+
+}  // namespace msw::casedb

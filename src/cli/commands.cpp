@@ -1,0 +1,161 @@
+// kCommands[]: every subcommand in one table. Commands whose engine has not landed yet stay listed (so --help shows
+// the whole tool) but refuse to run with exit code 2: they never pretend to succeed.
+#include "cli/commands.h"
+
+#include <cstdlib>
+#include <iostream>
+
+#include "core/escape.h"
+#include "core/version.h"
+
+namespace msw::cli {
+namespace {
+
+constexpr FlagSpec kCommonFlags[] = {
+    {"--case", true, "case file to write (scan, triage) or read (report, respond)"},
+    {"--json", false, "machine-readable output on stdout"},
+    {"--quiet", false, "no progress bar"},
+    {"--threads", true, "worker threads (default: all cores)"},
+    {"--lang", true, "report language: zh or en (default: from $LANG)"},
+    {"--help", false, "show this help"},
+};
+
+constexpr FlagSpec kTriageFlags[] = {
+    {"--out", true, "folder for the bundle, case and reports (default: ./minesweep-triage-HOST-TIME)"},
+    {"--root", true, "analyse a mounted system image at this folder instead of the live host"},
+};
+constexpr FlagSpec kReportFlags[] = {
+    {"--format", true, "html, md or json (default: html)"},
+    {"--out", true, "write to this file instead of standard output"},
+};
+
+int not_built(const Invocation&);
+
+constexpr Command kCommands[] = {
+    {"triage", "collect this host into a bundle, analyse it, write the case and the reports (the main job)", "",
+     kTriageFlags, run_triage, true},
+    {"scan", "analyse triage bundles, folders that mirror a system volume, and single files", "PATH...",
+     {}, run_scan, true},
+    {"evtx", "dump or hunt Windows event logs", "FILE...", {}, not_built, false},
+    {"sample", "deep analysis of one suspicious file", "FILE", {}, not_built, false},
+    {"pcap", "traffic analysis: mining, worm spreading, brute force", "FILE", {}, not_built, false},
+    {"intel", "import, export and look up threat intelligence", "SUBCOMMAND", {}, not_built, false},
+    {"report", "render a case as HTML, Markdown or JSON", "CASE", kReportFlags, run_report, true},
+    {"respond", "remediation plan and scripts, quarantine with undo", "CASE", {}, not_built, false},
+    {"baseline", "hardening checks, live or from evidence", "", {}, not_built, false},
+};
+
+int not_built(const Invocation&) { return kExitUsage; }  // never reached: run_cli reports unbuilt commands itself
+
+void print_top_help() {
+  std::cout << "minesweep " << kVersion
+            << " — incident response for servers taken over by crypto-mining worms\n\n"
+               "Usage: minesweep COMMAND [OPTIONS] [ARGS]\n\nCommands:\n";
+  for (const auto& c : kCommands) {
+    std::string name(c.name);
+    name.resize(10, ' ');
+    std::cout << "  " << name << c.summary << (c.built ? "" : " (not built yet)") << "\n";
+  }
+  std::cout << "\nRun 'minesweep COMMAND --help' for a command's options.\n"
+               "Exit codes: 0 clean, 1 findings, 2 usage or input error.\n";
+}
+
+void print_command_help(const Command& c) {
+  std::cout << "Usage: minesweep " << c.name << " [OPTIONS]" << (c.usage.empty() ? "" : " ") << c.usage << "\n\n"
+            << c.summary << (c.built ? "" : "\n\nThis command is not built yet in this version.") << "\n\nOptions:\n";
+  auto print = [](const FlagSpec& f) {
+    std::string name(f.name);
+    if (f.takes_value) name += " VALUE";
+    name.resize(18, ' ');
+    std::cout << "  " << name << f.help << "\n";
+  };
+  for (const auto& f : c.flags) print(f);
+  for (const auto& f : kCommonFlags) print(f);
+}
+
+report::Lang default_lang() {
+  for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+    const char* v = std::getenv(var);
+    if (v && *v) return std::string_view(v).starts_with("zh") ? report::Lang::Zh : report::Lang::En;
+  }
+  return report::Lang::En;
+}
+
+}  // namespace
+
+std::span<const Command> commands() { return kCommands; }
+std::span<const FlagSpec> common_flags() { return kCommonFlags; }
+
+int usage_error(std::string_view command, std::string_view message) {
+  std::cerr << "minesweep " << command << ": " << escape_terminal(message) << "\n";
+  return kExitUsage;
+}
+
+int input_error(std::string_view command, const Error& error) {
+  std::cerr << "minesweep " << command << ": " << escape_terminal(error.message) << " [" << error.code << "]\n";
+  return kExitUsage;
+}
+
+int run_cli(std::span<const std::string> argv) {
+  if (argv.size() < 2 || argv[1] == "--help" || argv[1] == "-h" || argv[1] == "help") {
+    if (argv.size() >= 3 && argv[1] == "help") {
+      for (const auto& c : kCommands)
+        if (c.name == argv[2]) {
+          print_command_help(c);
+          return kExitClean;
+        }
+    }
+    print_top_help();
+    return argv.size() < 2 ? kExitUsage : kExitClean;
+  }
+  if (argv[1] == "--version" || argv[1] == "version") {
+    std::cout << "minesweep " << kVersion << "\n";
+    return kExitClean;
+  }
+  const Command* cmd = nullptr;
+  for (const auto& c : kCommands)
+    if (c.name == argv[1]) cmd = &c;
+  if (!cmd) {
+    std::cerr << "minesweep: unknown command '" << escape_terminal(argv[1]) << "' (see 'minesweep --help')\n";
+    return kExitUsage;
+  }
+
+  std::vector<FlagSpec> specs(cmd->flags.begin(), cmd->flags.end());
+  specs.insert(specs.end(), std::begin(kCommonFlags), std::end(kCommonFlags));
+  auto args = Args::parse(argv.subspan(2), specs);
+  if (!args) return usage_error(cmd->name, args.error().message);
+  if (args->has("--help")) {
+    print_command_help(*cmd);
+    return kExitClean;
+  }
+  if (!cmd->built) {
+    std::cerr << "minesweep " << cmd->name
+              << ": not built yet in this version of minesweep; nothing was done.\n"
+                 "Run 'minesweep --help' for the commands that are available.\n";
+    return kExitUsage;
+  }
+
+  Invocation inv{std::move(args).value(), {}, {}, false, false, 0, default_lang()};
+  for (const auto& a : argv) {
+    if (!inv.command_line.empty()) inv.command_line += ' ';
+    inv.command_line += a;
+  }
+  inv.case_path = inv.args.value("--case").value_or("");
+  inv.json = inv.args.has("--json");
+  inv.quiet = inv.args.has("--quiet");
+  if (auto t = inv.args.value("--threads")) {
+    char* end = nullptr;
+    long n = std::strtol(t->c_str(), &end, 10);
+    if (end == t->c_str() || *end != '\0' || n < 1 || n > 256)
+      return usage_error(cmd->name, "--threads takes a number from 1 to 256");
+    inv.threads = static_cast<int>(n);
+  }
+  if (auto l = inv.args.value("--lang")) {
+    auto lang = report::lang_from_string(*l);
+    if (!lang) return usage_error(cmd->name, "--lang takes zh or en");
+    inv.lang = *lang;
+  }
+  return cmd->run(inv);
+}
+
+}  // namespace msw::cli

@@ -1,0 +1,61 @@
+#include "cli/summary.h"
+
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "casedb/case_db.h"
+#include "core/escape.h"
+
+namespace msw::cli {
+
+int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const ExtraPaths& extra) {
+  const bool zh = inv.lang == report::Lang::Zh;
+  std::vector<model::Finding> top;
+  if (auto db = casedb::CaseDb::open(s.case_path, true)) {
+    if (auto f = db->findings())
+      for (auto& sf : *f) top.push_back(std::move(sf.finding));
+  }
+  const int code = s.verdict.actionable() ? kExitFindings : kExitClean;
+  if (inv.json) {
+    nlohmann::json j = {{"case", s.case_path},
+                        {"subject_host", s.subject_host},
+                        {"files", s.files},
+                        {"parsed", s.parsed},
+                        {"events", s.events},
+                        {"diagnostics", s.diagnostics},
+                        {"findings", s.verdict.findings},
+                        {"worst", model::to_string(s.verdict.worst)},
+                        {"exit_code", code}};
+    if (!extra.bundle.empty()) j["bundle"] = extra.bundle;
+    if (!extra.html.empty()) j["report_html"] = extra.html;
+    if (!extra.json.empty()) j["report_json"] = extra.json;
+    j["top_findings"] = nlohmann::json::array();
+    for (const auto& f : top)
+      j["top_findings"].push_back({{"rule_id", f.rule_id}, {"severity", model::to_string(f.severity)},
+                                   {"title", zh ? f.title_zh : f.title_en}});
+    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return code;
+  }
+  auto t = [&](std::string_view en, std::string_view zh_text) { return zh ? zh_text : en; };
+  std::cout << t("Host:        ", "主机：      ") << escape_terminal(s.subject_host.empty() ? "?" : s.subject_host) << "\n"
+            << t("Examined:    ", "检查：      ") << s.files << t(" files, ", " 个文件，") << s.parsed
+            << t(" parsed, ", " 个已解析，") << s.events << t(" events", " 条事件") << "\n"
+            << t("Verdict:     ", "结论：      ") << s.verdict.headline(zh ? "zh" : "en") << "\n";
+  size_t shown = 0;
+  for (const auto& f : top) {
+    if (shown++ == 5) {
+      std::cout << "  ...\n";
+      break;
+    }
+    std::cout << "  [" << model::to_string(f.severity) << "] " << escape_terminal(zh ? f.title_zh : f.title_en) << "\n";
+  }
+  if (s.diagnostics) std::cout << t("Not read:    ", "未读取：    ") << s.diagnostics << t(" diagnostics (see report)", " 条诊断（见报告）") << "\n";
+  std::cout << t("Case:        ", "案例：      ") << escape_terminal(s.case_path) << "\n";
+  if (!extra.bundle.empty()) std::cout << t("Bundle:      ", "采集包：    ") << escape_terminal(extra.bundle) << "\n";
+  if (!extra.html.empty()) std::cout << t("Report:      ", "报告：      ") << escape_terminal(extra.html) << "\n";
+  if (!extra.json.empty()) std::cout << t("JSON:        ", "JSON：      ") << escape_terminal(extra.json) << "\n";
+  return code;
+}
+
+}  // namespace msw::cli

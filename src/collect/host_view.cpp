@@ -1,0 +1,72 @@
+#include "collect/host_view.h"
+
+#include <unistd.h>
+
+#include "core/mapped_file.h"
+#include "core/rooted_path.h"
+#include "core/text.h"
+
+namespace msw::collect {
+namespace fs = std::filesystem;
+
+Result<HostView> HostView::open(const std::string& root) {
+  std::error_code ec;
+  fs::path canonical = fs::canonical(root, ec);
+  if (ec || !fs::is_directory(canonical, ec))
+    return Error::make("collect.bad_root", "root " + root + " is not a readable folder");
+  return HostView(canonical);
+}
+
+Result<fs::path> HostView::resolve(std::string_view host_path) const {
+  fs::path rel = fs::path(host_path).relative_path();
+  fs::path p = root_ / rel;
+  std::string why;
+  auto real = resolve_in_root(root_, p, why);
+  if (!real) return Error::make("collect.link_escape", std::string(host_path) + ": " + why);
+  std::error_code ec;
+  if (!fs::exists(*real, ec)) return Error::make("collect.missing", std::string(host_path) + " does not exist");
+  return *real;
+}
+
+Result<std::string> HostView::read(std::string_view host_path, uint64_t max_bytes) const {
+  auto real = resolve(host_path);
+  if (!real) return real.error();
+  return read_file_text(real->string(), max_bytes);
+}
+
+std::string HostView::hostname() const {
+  auto h = read("/proc/sys/kernel/hostname", 4096);
+  if (h && !trim(*h).empty()) return std::string(trim(*h));
+  h = read("/etc/hostname", 4096);
+  if (h && !trim(*h).empty()) return std::string(trim(*h));
+  if (is_live()) {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) == 0) return buf;
+  }
+  return {};
+}
+
+std::string HostView::os_name() const {
+  auto text = read("/etc/os-release", 64 * 1024);
+  if (!text) return {};
+  std::string_view all = *text;
+  size_t pos = 0;
+  while (pos < all.size()) {
+    size_t eol = all.find('\n', pos);
+    std::string_view line = all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos);
+    pos = eol == std::string_view::npos ? all.size() : eol + 1;
+    if (line.starts_with("PRETTY_NAME=")) {
+      std::string_view v = line.substr(12);
+      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'')) v = v.substr(1, v.size() - 2);
+      return std::string(v);
+    }
+  }
+  return {};
+}
+
+std::string HostView::kernel() const {
+  auto k = read("/proc/sys/kernel/osrelease", 4096);
+  return k ? std::string(trim(*k)) : std::string();
+}
+
+}  // namespace msw::collect

@@ -1,0 +1,86 @@
+#include "collect/linux/linux_collector.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "core/hash.h"
+#include "core/time.h"
+#include "evidence/evidence.h"
+
+namespace msw::collect::linux {
+namespace fs = std::filesystem;
+
+namespace {
+
+// What this collector copies. Grows with the Linux triage issue (cron, systemd, auth logs, /proc tables).
+struct FileItem {
+  std::string_view host_path;
+  std::string_view bundle_path;
+  evidence::ArtefactKind kind;
+};
+constexpr FileItem kFileItems[] = {
+    {"/etc/hosts", "etc/hosts", evidence::ArtefactKind::HostsFile},
+    {"/etc/resolv.conf", "etc/resolv.conf", evidence::ArtefactKind::ResolvConf},
+};
+
+Result<void> write_new_file(const fs::path& path, std::string_view bytes) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return Error::make("collect.write", "cannot create " + path.parent_path().string() + ": " + ec.message());
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Error::make("collect.write", "cannot create " + path.string() + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      return Error::make("collect.write", "cannot write " + path.string() + ": " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0)
+    return Error::make("collect.write", "cannot flush " + path.string() + ": " + std::strerror(errno));
+  return {};
+}
+
+}  // namespace
+
+Result<evidence::BundleManifest> collect_bundle(const HostView& host, const CollectOptions& opts) {
+  std::error_code ec;
+  fs::path out(opts.out_dir);
+  if (fs::exists(out, ec) && !fs::is_empty(out, ec))
+    return Error::make("collect.out_dir", "output folder " + opts.out_dir + " exists and is not empty; choose another --out");
+  fs::create_directories(out, ec);
+  if (ec) return Error::make("collect.out_dir", "cannot create " + opts.out_dir + ": " + ec.message());
+
+  evidence::BundleManifest m;
+  m.tool_version = opts.tool_version;
+  m.collected_at = to_iso8601(now_utc());
+  m.hostname = host.hostname();
+  m.os = host.os_name();
+  m.kernel = host.kernel();
+
+  for (const auto& item : kFileItems) {
+    auto bytes = host.read(item.host_path, kMaxArtefactBytes);
+    if (!bytes) {
+      m.failures.push_back({std::string(item.host_path), bytes.error().message});
+      continue;
+    }
+    if (auto w = write_new_file(out / item.bundle_path, *bytes); !w) {
+      m.failures.push_back({std::string(item.host_path), w.error().message});
+      continue;
+    }
+    m.artefacts.push_back({std::string(item.bundle_path), std::string(item.host_path),
+                           std::string(evidence::to_string(item.kind)), bytes->size(), sha256_hex(as_bytes(*bytes))});
+  }
+  if (auto w = write_new_file(out / evidence::kManifestName, evidence::write_manifest(m)); !w) return w.error();
+  return m;
+}
+
+}  // namespace msw::collect::linux

@@ -1,0 +1,113 @@
+#include "core/escape.h"
+
+#include <cstdio>
+
+namespace msw {
+
+std::string escape_html(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      case '\0': out += "&#xFFFD;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string escape_csv(std::string_view s) {
+  std::string body;
+  body.reserve(s.size() + 2);
+  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
+    body += '\'';
+  bool needs_quotes = !body.empty();
+  for (char c : s) {
+    if (c == '"') {
+      body += "\"\"";
+      needs_quotes = true;
+    } else {
+      if (c == ',' || c == '\n' || c == '\r' || c == ';') needs_quotes = true;
+      body += c;
+    }
+  }
+  return needs_quotes ? "\"" + body + "\"" : body;
+}
+
+std::string escape_terminal(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  char buf[16];
+  for (size_t i = 0; i < s.size();) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) {
+      if (c == '\t') {
+        out += "\\t";
+      } else if (c == '\n') {
+        out += "\\n";
+      } else {
+        std::snprintf(buf, sizeof buf, "\\x%02x", c);
+        out += buf;
+      }
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    // Decode one UTF-8 sequence; anything malformed is shown byte by byte.
+    size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+    bool ok = len != 0 && len <= s.size() - i;
+    char32_t cp = ok ? (c & (0x7F >> len)) : 0;
+    for (size_t k = 1; ok && k < len; ++k) {
+      auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (b & 0x3F);
+    }
+    if (!ok) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+      ++i;
+      continue;
+    }
+    bool hidden = (cp >= 0x80 && cp < 0xA0) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+                  (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+    if (hidden) {
+      std::snprintf(buf, sizeof buf, "\\u{%04x}", static_cast<unsigned>(cp));
+      out += buf;
+    } else {
+      out.append(s.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string escape_markdown(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '!':
+        out += '\\';
+        out += c;
+        break;
+      case '\n': out += ' '; break;
+      case '\r': break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace msw

@@ -1,0 +1,22 @@
+// Escaping for every place evidence strings leave minesweep. Strings from evidence are attacker-controlled: a hosts
+// file comment can hold <script>, a task name can start with "=HYPERLINK(", a process name can hold terminal escape
+// sequences or a right-to-left override that disguises "exe.txt" as "txt.exe".
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace msw {
+
+// For HTML text and double- or single-quoted attribute values.
+std::string escape_html(std::string_view s);
+// One CSV field (RFC 4180 quoting). Cells that a spreadsheet would evaluate (leading = + - @ tab CR) are
+// prefixed with a single quote, as OWASP recommends for CSV injection.
+std::string escape_csv(std::string_view s);
+// For a terminal: C0/C1 controls, DEL, invalid UTF-8 and bidirectional overrides become visible \xNN / \u{NNNN}.
+std::string escape_terminal(std::string_view s);
+// For Markdown text: backslash-escapes the characters that start markup, and HTML-escapes < > & (Markdown
+// renderers pass raw HTML through).
+std::string escape_markdown(std::string_view s);
+
+}  // namespace msw

@@ -1,0 +1,96 @@
+#include "core/hash.h"
+
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+#include "core/mapped_file.h"
+
+namespace msw {
+
+struct MultiHasher::State {
+  EVP_MD_CTX* md5 = EVP_MD_CTX_new();
+  EVP_MD_CTX* sha1 = EVP_MD_CTX_new();
+  EVP_MD_CTX* sha256 = EVP_MD_CTX_new();
+
+  State() {
+    if (md5 == nullptr || sha1 == nullptr || sha256 == nullptr) throw std::bad_alloc();
+    reset();
+  }
+  ~State() {
+    EVP_MD_CTX_free(md5);
+    EVP_MD_CTX_free(sha1);
+    EVP_MD_CTX_free(sha256);
+  }
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+
+  void reset() {
+    // These digests are built into libcrypto's default provider; failure here means a broken OpenSSL install.
+    if (EVP_DigestInit_ex(md5, EVP_md5(), nullptr) != 1 || EVP_DigestInit_ex(sha1, EVP_sha1(), nullptr) != 1 ||
+        EVP_DigestInit_ex(sha256, EVP_sha256(), nullptr) != 1)
+      throw std::runtime_error("OpenSSL digest initialisation failed (is libssl3 intact?)");
+  }
+};
+
+namespace {
+std::string finish_one(EVP_MD_CTX* ctx) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, out, &len);
+  return to_hex({reinterpret_cast<const std::byte*>(out), len});
+}
+}  // namespace
+
+MultiHasher::MultiHasher() : state_(std::make_unique<State>()) {}
+MultiHasher::~MultiHasher() = default;
+
+void MultiHasher::update(Bytes data) {
+  // Large inputs are fed in slices so one call never exceeds what EVP's size_t handling was tested with.
+  constexpr size_t kSlice = 1u << 24;
+  for (size_t off = 0; off < data.size(); off += kSlice) {
+    size_t n = std::min(kSlice, data.size() - off);
+    const void* p = data.data() + off;
+    EVP_DigestUpdate(state_->md5, p, n);
+    EVP_DigestUpdate(state_->sha1, p, n);
+    EVP_DigestUpdate(state_->sha256, p, n);
+  }
+}
+
+FileHashes MultiHasher::finish() {
+  FileHashes h{finish_one(state_->md5), finish_one(state_->sha1), finish_one(state_->sha256)};
+  state_->reset();
+  return h;
+}
+
+FileHashes hash_bytes(Bytes data) {
+  MultiHasher h;
+  h.update(data);
+  return h.finish();
+}
+
+std::string sha256_hex(Bytes data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  return to_hex({reinterpret_cast<const std::byte*>(out), len});
+}
+
+Result<FileHashes> hash_file(const std::string& path) {
+  auto file = MappedFile::open(path);
+  if (!file) return file.error();
+  return hash_bytes(file->bytes());
+}
+
+std::string to_hex(Bytes data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(data.size() * 2, '0');
+  for (size_t i = 0; i < data.size(); ++i) {
+    auto b = static_cast<unsigned>(data[i]);
+    out[2 * i] = kDigits[b >> 4];
+    out[2 * i + 1] = kDigits[b & 0xF];
+  }
+  return out;
+}
+
+}  // namespace msw

@@ -1,0 +1,42 @@
+// Streaming MD5, SHA-1 and SHA-256 (OpenSSL EVP), computed together in one pass over the bytes.
+// All three are kept because responders compare against vendor reports that use any of them (the MyKings write-up
+// matched SHA-1s by eye).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/byte_reader.h"
+#include "core/result.h"
+
+namespace msw {
+
+struct FileHashes {
+  std::string md5;     // lower-case hex
+  std::string sha1;
+  std::string sha256;
+};
+
+class MultiHasher {
+ public:
+  MultiHasher();
+  ~MultiHasher();
+  MultiHasher(const MultiHasher&) = delete;
+  MultiHasher& operator=(const MultiHasher&) = delete;
+
+  void update(Bytes data);
+  FileHashes finish();  // the hasher is reset and can be reused
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+FileHashes hash_bytes(Bytes data);
+std::string sha256_hex(Bytes data);
+// Hashes a file through a read-only mapping. Errors as MappedFile::open.
+Result<FileHashes> hash_file(const std::string& path);
+
+std::string to_hex(Bytes data);
+
+}  // namespace msw

@@ -1,0 +1,264 @@
+#include "core/text.h"
+
+#include <iconv.h>
+
+#include <cerrno>
+#include <memory>
+
+namespace msw {
+
+std::string_view to_string(TextEncoding e) {
+  switch (e) {
+    case TextEncoding::Utf8: return "utf-8";
+    case TextEncoding::Utf8Bom: return "utf-8-bom";
+    case TextEncoding::Utf16Le: return "utf-16le";
+    case TextEncoding::Utf16Be: return "utf-16be";
+    case TextEncoding::Gb18030: return "gb18030";
+    case TextEncoding::Latin1: return "latin-1";
+  }
+  return "unknown";
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+namespace {
+
+DecodedText utf16_to_utf8(Bytes data, bool little_endian, TextEncoding enc) {
+  DecodedText out;
+  out.encoding = enc;
+  out.utf8.reserve(data.size());
+  auto unit = [&](size_t i) -> char16_t {
+    auto a = static_cast<unsigned>(data[i]), b = static_cast<unsigned>(data[i + 1]);
+    return static_cast<char16_t>(little_endian ? (a | (b << 8)) : ((a << 8) | b));
+  };
+  const size_t n = data.size() / 2;
+  for (size_t k = 0; k < n; ++k) {
+    char16_t u = unit(2 * k);
+    if (u >= 0xD800 && u <= 0xDBFF) {
+      if (k + 1 < n) {
+        char16_t lo = unit(2 * (k + 1));
+        if (lo >= 0xDC00 && lo <= 0xDFFF) {
+          append_utf8(out.utf8, 0x10000 + ((char32_t(u) - 0xD800) << 10) + (char32_t(lo) - 0xDC00));
+          ++k;
+          continue;
+        }
+      }
+      append_utf8(out.utf8, 0xFFFD);
+      ++out.replaced;
+    } else if (u >= 0xDC00 && u <= 0xDFFF) {
+      append_utf8(out.utf8, 0xFFFD);
+      ++out.replaced;
+    } else {
+      append_utf8(out.utf8, u);
+    }
+  }
+  if (data.size() % 2 != 0) {
+    append_utf8(out.utf8, 0xFFFD);
+    ++out.replaced;
+  }
+  return out;
+}
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when invalid.
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned c = b(i);
+  if (c < 0x80) return 1;
+  size_t len;
+  char32_t cp;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (len > s.size() - i) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+// Windows text without a BOM that is UTF-16 shows NULs in every other byte for ASCII content.
+bool looks_like_utf16le(Bytes data) {
+  size_t n = std::min<size_t>(data.size() & ~size_t{1}, 512);
+  if (n < 4) return false;
+  size_t odd_nuls = 0, even_nuls = 0;
+  for (size_t i = 0; i < n; i += 2) {
+    even_nuls += data[i] == std::byte{0};
+    odd_nuls += data[i + 1] == std::byte{0};
+  }
+  return odd_nuls * 10 >= (n / 2) * 6 && even_nuls * 10 < (n / 2);
+}
+
+struct IconvCloser {
+  void operator()(void* cd) const { iconv_close(static_cast<iconv_t>(cd)); }
+};
+
+}  // namespace
+
+DecodedText utf16le_to_utf8(Bytes data) { return utf16_to_utf8(data, true, TextEncoding::Utf16Le); }
+DecodedText utf16be_to_utf8(Bytes data) { return utf16_to_utf8(data, false, TextEncoding::Utf16Be); }
+
+bool is_valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t len = utf8_sequence_length(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
+DecodedText sanitize_utf8(Bytes data) {
+  std::string_view s = as_chars(data);
+  DecodedText out;
+  out.utf8.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t len = utf8_sequence_length(s, i);
+    if (len == 0) {
+      append_utf8(out.utf8, 0xFFFD);
+      ++out.replaced;
+      ++i;
+    } else {
+      out.utf8.append(s.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+DecodedText gb18030_to_utf8(Bytes data) {
+  DecodedText out;
+  out.encoding = TextEncoding::Gb18030;
+  iconv_t raw = iconv_open("UTF-8", "GB18030");
+  if (raw == reinterpret_cast<iconv_t>(-1)) {
+    // No GB18030 module in this libc: keep the ASCII and mark the rest, so the caller still sees text.
+    for (std::byte b : data) {
+      if (static_cast<unsigned char>(b) < 0x80) {
+        out.utf8 += static_cast<char>(b);
+      } else {
+        append_utf8(out.utf8, 0xFFFD);
+        ++out.replaced;
+      }
+    }
+    return out;
+  }
+  std::unique_ptr<void, IconvCloser> cd(raw);
+  out.utf8.resize(data.size() * 2 + 16);  // GB18030 → UTF-8 grows at most 4:2; ASCII stays 1:1
+  char* in = const_cast<char*>(reinterpret_cast<const char*>(data.data()));
+  size_t in_left = data.size();
+  char* dst = out.utf8.data();
+  size_t dst_left = out.utf8.size();
+  while (in_left > 0) {
+    size_t rc = iconv(raw, &in, &in_left, &dst, &dst_left);
+    if (rc != static_cast<size_t>(-1)) break;
+    if (errno == E2BIG) {
+      size_t used = static_cast<size_t>(dst - out.utf8.data());
+      out.utf8.resize(out.utf8.size() * 2);
+      dst = out.utf8.data() + used;
+      dst_left = out.utf8.size() - used;
+      continue;
+    }
+    // EILSEQ or EINVAL (truncated sequence at the end): replace one byte and continue.
+    if (dst_left < 3) {
+      size_t used = static_cast<size_t>(dst - out.utf8.data());
+      out.utf8.resize(out.utf8.size() + 64);
+      dst = out.utf8.data() + used;
+      dst_left = out.utf8.size() - used;
+    }
+    *dst++ = '\xEF';
+    *dst++ = '\xBF';
+    *dst++ = '\xBD';
+    dst_left -= 3;
+    ++out.replaced;
+    ++in;
+    --in_left;
+    iconv(raw, nullptr, nullptr, nullptr, nullptr);
+  }
+  out.utf8.resize(static_cast<size_t>(dst - out.utf8.data()));
+  return out;
+}
+
+DecodedText decode_text(Bytes data) {
+  auto starts = [&](std::initializer_list<unsigned char> bom) {
+    if (data.size() < bom.size()) return false;
+    size_t i = 0;
+    for (unsigned char b : bom)
+      if (static_cast<unsigned char>(data[i++]) != b) return false;
+    return true;
+  };
+  if (starts({0xEF, 0xBB, 0xBF})) {
+    DecodedText t = sanitize_utf8(data.subspan(3));
+    t.encoding = TextEncoding::Utf8Bom;
+    return t;
+  }
+  if (starts({0xFF, 0xFE})) return utf16le_to_utf8(data.subspan(2));
+  if (starts({0xFE, 0xFF})) return utf16be_to_utf8(data.subspan(2));
+  if (is_valid_utf8(as_chars(data))) return DecodedText{std::string(as_chars(data)), TextEncoding::Utf8, 0};
+  if (looks_like_utf16le(data)) return utf16le_to_utf8(data);
+  DecodedText gb = gb18030_to_utf8(data);
+  if (gb.replaced == 0) return gb;
+  DecodedText latin;
+  latin.encoding = TextEncoding::Latin1;
+  for (std::byte b : data) append_utf8(latin.utf8, static_cast<unsigned char>(b));
+  return latin;
+}
+
+std::string to_lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool iends_with_ascii(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && iequals_ascii(s.substr(s.size() - suffix.size()), suffix);
+}
+
+std::string_view trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n' || s[b] == '\f' || s[b] == '\v')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n' || s[e - 1] == '\f' ||
+                   s[e - 1] == '\v'))
+    --e;
+  return s.substr(b, e - b);
+}
+
+}  // namespace msw

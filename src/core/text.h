@@ -1,0 +1,45 @@
+// Text decoding for evidence: everything becomes UTF-8 inside minesweep.
+// Windows stores UTF-16LE; Chinese Windows scripts, batch files and logs are often GBK (read as GB18030, its
+// superset). Invalid sequences become U+FFFD and are counted, never dropped silently, never a crash.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/byte_reader.h"
+
+namespace msw {
+
+enum class TextEncoding { Utf8, Utf8Bom, Utf16Le, Utf16Be, Gb18030, Latin1 };
+std::string_view to_string(TextEncoding e);
+
+struct DecodedText {
+  std::string utf8;
+  TextEncoding encoding = TextEncoding::Utf8;
+  size_t replaced = 0;  // invalid sequences replaced with U+FFFD
+};
+
+// UTF-16 (unpaired surrogates become U+FFFD); an odd trailing byte is replaced too.
+DecodedText utf16le_to_utf8(Bytes data);
+DecodedText utf16be_to_utf8(Bytes data);
+// GBK / GB2312 / GB18030 through glibc iconv.
+DecodedText gb18030_to_utf8(Bytes data);
+// Strict UTF-8 validation (no overlongs, no surrogates, max U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+// Replaces invalid UTF-8 sequences with U+FFFD.
+DecodedText sanitize_utf8(Bytes data);
+
+// Picks the encoding from a BOM, then UTF-8 validity, then a NUL pattern that shows UTF-16 without a BOM, then
+// GB18030 when it decodes cleanly, and Latin-1 as the last resort (it cannot fail).
+DecodedText decode_text(Bytes data);
+
+// Appends the UTF-8 encoding of a code point (invalid ones become U+FFFD).
+void append_utf8(std::string& out, char32_t cp);
+
+std::string to_lower_ascii(std::string_view s);
+bool iequals_ascii(std::string_view a, std::string_view b);
+bool iends_with_ascii(std::string_view s, std::string_view suffix);
+std::string_view trim(std::string_view s);
+
+}  // namespace msw

@@ -1,0 +1,44 @@
+// detect/: engines turn events into findings. Each engine sees one artefact at a time with all its events (a
+// hosts file's entries, an EVTX file's records), from any worker thread: engines are immutable after construction.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "core/result.h"
+#include "model/event.h"
+#include "model/finding.h"
+
+namespace msw::detect {
+
+struct ArtefactView {
+  std::string_view path;      // display path
+  std::string_view sha256;
+  std::string_view kind;      // evidence::to_string(ArtefactKind)
+  std::string_view platform;  // "windows", "linux" or ""
+  std::string_view subject_host;  // hostname of the machine the evidence came from, when known
+  std::span<const model::Event> events;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string_view name() const = 0;
+  virtual void scan_artefact(const ArtefactView& artefact, std::vector<model::Finding>& out) const = 0;
+};
+
+struct EngineSet {
+  std::vector<std::unique_ptr<Engine>> engines;
+  void scan_artefact(const ArtefactView& artefact, std::vector<model::Finding>& out) const {
+    for (const auto& e : engines) e->scan_artefact(artefact, out);
+  }
+};
+
+// The engines with the content compiled into the binary. Content that fails to load is a diagnostic; the
+// engine runs with what loaded.
+EngineSet make_builtin_engines(Diagnostics& diags);
+
+}  // namespace msw::detect

@@ -1,0 +1,13 @@
+// The list of detection engines, in the order they run. Add a line when an engine lands.
+#include "detect/engine.h"
+#include "detect/heuristics/hosts_tampering.h"
+
+namespace msw::detect {
+
+EngineSet make_builtin_engines(Diagnostics& diags) {
+  EngineSet set;
+  set.engines.push_back(heuristics::make_hosts_tampering_engine(diags));
+  return set;
+}
+
+}  // namespace msw::detect

@@ -1,0 +1,207 @@
+#include "evidence/evidence.h"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "core/rooted_path.h"
+#include "core/text.h"
+#include "evidence/evidence_limits.h"
+#include "formats/hosts/hosts_file.h"
+
+namespace msw::evidence {
+namespace fs = std::filesystem;
+
+std::string_view to_string(ArtefactKind k) {
+  switch (k) {
+    case ArtefactKind::File: return "file";
+    case ArtefactKind::HostsFile: return "hosts";
+    case ArtefactKind::ResolvConf: return "resolv_conf";
+  }
+  return "file";
+}
+
+std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s) {
+  for (auto k : {ArtefactKind::File, ArtefactKind::HostsFile, ArtefactKind::ResolvConf})
+    if (to_string(k) == s) return k;
+  return std::nullopt;
+}
+
+std::string_view to_string(InputKind k) {
+  switch (k) {
+    case InputKind::File: return "file";
+    case InputKind::Folder: return "folder";
+    case InputKind::Bundle: return "bundle";
+  }
+  return "file";
+}
+
+namespace {
+
+// Where artefacts live on a system volume, matched case-insensitively against the end of a path relative to the
+// evidence root, on a component boundary. First match wins, so the Windows path precedes the shorter Unix one.
+struct KnownLocation {
+  std::string_view suffix;
+  ArtefactKind kind;
+  std::string_view platform;
+  formats::FileFormat format;  // what the bytes must be for the location to count
+};
+constexpr KnownLocation kKnownLocations[] = {
+    {"windows/system32/drivers/etc/hosts", ArtefactKind::HostsFile, "windows", formats::FileFormat::Text},
+    {"etc/hosts", ArtefactKind::HostsFile, "linux", formats::FileFormat::Text},
+    {"etc/resolv.conf", ArtefactKind::ResolvConf, "linux", formats::FileFormat::Text},
+};
+
+const KnownLocation* match_location(std::string_view rel) {
+  for (const auto& loc : kKnownLocations) {
+    if (!iends_with_ascii(rel, loc.suffix)) continue;
+    if (rel.size() == loc.suffix.size() || rel[rel.size() - loc.suffix.size() - 1] == '/') return &loc;
+  }
+  return nullptr;
+}
+
+void add_bundle_or_folder(const fs::path& root, size_t index, Inventory& inv) {
+  EvidenceItem& item = inv.items[index];
+  // A bundle's manifest declares kinds and source paths; it is evidence too, so a bad one only downgrades the
+  // input to a plain folder.
+  std::vector<BundleArtefact> declared;
+  fs::path manifest_path = root / std::string(kManifestName);
+  if (fs::is_regular_file(fs::symlink_status(manifest_path))) {
+    auto file = MappedFile::open(manifest_path.string());
+    if (!file) {
+      inv.diagnostics.add_error(file.error(), manifest_path.string());
+    } else if (auto m = parse_manifest(file->bytes()); !m) {
+      inv.diagnostics.add_error(m.error(), manifest_path.string(), DiagSeverity::Warning);
+    } else {
+      item.kind = InputKind::Bundle;
+      item.manifest = std::move(m).value();
+      declared = item.manifest->artefacts;
+      for (const auto& f : item.manifest->failures)
+        inv.diagnostics.add("collect.failed", DiagSeverity::Warning, f.source, 0, "not collected: " + f.reason);
+    }
+  }
+
+  size_t taken = 0;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
+  if (ec) {
+    inv.diagnostics.add("evidence.walk", DiagSeverity::Error, root.string(), 0, "cannot list folder: " + ec.message());
+    return;
+  }
+  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) {
+      inv.diagnostics.add("evidence.walk", DiagSeverity::Warning, root.string(), 0, "walk error: " + ec.message());
+      ec.clear();
+      continue;
+    }
+    if (static_cast<size_t>(it.depth()) >= kMaxWalkDepth) {
+      it.disable_recursion_pending();
+      inv.diagnostics.add("evidence.too_deep", DiagSeverity::Warning, it->path().string(), 0,
+                          "deeper than " + std::to_string(kMaxWalkDepth) + " levels; not walked");
+      continue;
+    }
+    fs::file_status st = it->symlink_status(ec);
+    if (ec) continue;
+    fs::path real = it->path();
+    if (fs::is_symlink(st)) {
+      std::string why;
+      auto resolved = resolve_in_root(root, it->path(), why);
+      if (!resolved) {
+        inv.diagnostics.add("evidence.symlink_escape", DiagSeverity::Warning, it->path().string(), 0,
+                            "link not followed: " + why);
+        continue;
+      }
+      if (!fs::is_regular_file(fs::symlink_status(*resolved, ec))) continue;  // links to folders are not walked
+      real = *resolved;
+    } else if (!fs::is_regular_file(st)) {
+      continue;  // folders are walked; devices, sockets and FIFOs are not evidence files
+    }
+    std::string rel = it->path().lexically_relative(root).generic_string();
+    if (item.kind == InputKind::Bundle && rel == kManifestName) continue;
+    if (++taken > kMaxFilesPerInput) {
+      inv.diagnostics.add("evidence.too_many_files", DiagSeverity::Warning, root.string(), 0,
+                          "more than " + std::to_string(kMaxFilesPerInput) + " files; the rest is not analysed");
+      break;
+    }
+    Candidate c;
+    c.disk_path = real.string();
+    c.relative_path = rel;
+    c.display_path = (fs::path(item.path) / rel).generic_string();
+    c.evidence_index = index;
+    for (const auto& d : declared) {
+      if (d.path != rel) continue;
+      c.declared_kind = artefact_kind_from_string(d.kind);
+      c.declared_sha256 = d.sha256;
+      if (!d.source.empty()) c.display_path = d.source;
+      break;
+    }
+    inv.files.push_back(std::move(c));
+  }
+}
+
+}  // namespace
+
+Result<Inventory> enumerate(std::span<const std::string> inputs) {
+  Inventory inv;
+  for (const auto& input : inputs) {
+    std::error_code ec;
+    fs::file_status st = fs::status(input, ec);  // the user named it: following a link here is their intent
+    if (ec || !fs::exists(st))
+      return Error::make("evidence.missing", "input " + input + " does not exist or cannot be read" +
+                                                 (ec ? " (" + ec.message() + ")" : std::string()));
+    size_t index = inv.items.size();
+    if (fs::is_directory(st)) {
+      inv.items.push_back({input, InputKind::Folder, std::nullopt});
+      fs::path root = fs::canonical(input, ec);
+      if (ec) return Error::make("evidence.missing", "cannot resolve " + input + ": " + ec.message());
+      add_bundle_or_folder(root, index, inv);
+    } else if (fs::is_regular_file(st)) {
+      inv.items.push_back({input, InputKind::File, std::nullopt});
+      fs::path real = fs::canonical(input, ec);
+      inv.files.push_back({ec ? input : real.string(), input, "", index, std::nullopt, ""});
+    } else {
+      return Error::make("evidence.unsupported", input + " is neither a file nor a folder");
+    }
+  }
+  return inv;
+}
+
+Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
+  auto file = MappedFile::open(candidate.disk_path);
+  if (!file) return file.error();
+  Examined out;
+  Artefact& a = out.artefact;
+  a.source = candidate;
+  a.size = file->size();
+  a.hashes = hash_bytes(file->bytes());
+  a.format = formats::sniff(file->bytes());
+
+  if (!candidate.declared_sha256.empty() && !iequals_ascii(candidate.declared_sha256, a.hashes.sha256))
+    diags.add("bundle.hash_mismatch", DiagSeverity::Error, candidate.display_path, 0,
+              "SHA-256 " + a.hashes.sha256 + " differs from the manifest's " + candidate.declared_sha256.substr(0, 64) +
+                  ": the bundle was changed after collection");
+
+  if (candidate.relative_path.empty()) {
+    // A single file: only its bytes can say what it is.
+    if (a.format == formats::FileFormat::Text && formats::hosts::looks_like_hosts(file->bytes()))
+      a.kind = ArtefactKind::HostsFile;
+  } else if (const KnownLocation* loc = match_location(candidate.relative_path)) {
+    a.platform = loc->platform;
+    if (a.format == loc->format || (a.format == formats::FileFormat::Unknown && a.size == 0)) {
+      a.kind = loc->kind;
+    } else {
+      diags.add("evidence.unexpected_format", DiagSeverity::Warning, candidate.display_path, 0,
+                "expected " + std::string(formats::to_string(loc->format)) + " at this location, found " +
+                    std::string(formats::to_string(a.format)));
+    }
+  }
+  if (candidate.declared_kind && a.kind == ArtefactKind::File && *candidate.declared_kind != ArtefactKind::File &&
+      a.format == formats::FileFormat::Text) {
+    a.kind = *candidate.declared_kind;  // collector said so and the bytes agree it is text
+  }
+  out.file = std::move(file).value();
+  return out;
+}
+
+}  // namespace msw::evidence

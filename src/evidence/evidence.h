@@ -1,0 +1,79 @@
+// evidence/: turns what the user hands us — single files, folders that mirror a Windows or Linux volume (KAPE,
+// Velociraptor, a mounted image), minesweep triage bundles — into typed artefacts.
+//
+// Two steps, so the expensive one runs in parallel: enumerate() walks the inputs without reading file contents;
+// examine() maps one file read-only, hashes it (MD5, SHA-1, SHA-256), sniffs its format from bytes and decides
+// its artefact kind from format plus location (a text file at .../etc/hosts is a hosts file) or, for a single
+// file, from its content alone.
+//
+// Evidence is never modified: files are opened O_RDONLY|O_NOATIME and mapped PROT_READ. Symbolic links are resolved
+// as if the evidence root were '/', and a link that leads outside the root is refused (evidence.symlink_escape).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "core/hash.h"
+#include "core/mapped_file.h"
+#include "core/result.h"
+#include "evidence/bundle.h"
+#include "formats/registry.h"
+
+namespace msw::evidence {
+
+// Kinds of artefact minesweep knows how to analyse. `File` is any other file: hashed and inventoried only.
+enum class ArtefactKind { File, HostsFile, ResolvConf };
+std::string_view to_string(ArtefactKind k);
+std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s);
+
+enum class InputKind { File, Folder, Bundle };
+std::string_view to_string(InputKind k);
+
+struct EvidenceItem {
+  std::string path;  // as the user gave it
+  InputKind kind = InputKind::File;
+  std::optional<BundleManifest> manifest;  // for bundles
+};
+
+// A file found by enumerate(), not yet read.
+struct Candidate {
+  std::string disk_path;      // path to open
+  std::string display_path;   // what the user sees: the input path, "<input>/<relative>", or the bundle's source
+  std::string relative_path;  // '/'-separated, relative to the input root ("" for a single file)
+  size_t evidence_index = 0;  // into Inventory::items
+  std::optional<ArtefactKind> declared_kind;  // from a bundle manifest
+  std::string declared_sha256;                // from a bundle manifest, verified by examine()
+};
+
+struct Inventory {
+  std::vector<EvidenceItem> items;
+  std::vector<Candidate> files;
+  Diagnostics diagnostics;
+};
+
+// Errors: evidence.missing (an input does not exist — a usage error, nothing is analysed), evidence.unsupported
+// (a device or socket). Unreadable sub-folders and refused links are diagnostics.
+Result<Inventory> enumerate(std::span<const std::string> inputs);
+
+struct Artefact {
+  Candidate source;
+  ArtefactKind kind = ArtefactKind::File;
+  formats::FileFormat format = formats::FileFormat::Unknown;
+  std::string platform;  // "windows", "linux" or "" when the location does not say
+  uint64_t size = 0;
+  FileHashes hashes;
+};
+
+struct Examined {
+  Artefact artefact;
+  MappedFile file;  // kept open so the parser reads the same mapping that was hashed
+};
+
+// Errors: the file could not be opened or read (file.*). A hash that differs from the bundle manifest is the
+// diagnostic bundle.hash_mismatch (the bundle was altered after collection).
+Result<Examined> examine(const Candidate& candidate, Diagnostics& diags);
+
+}  // namespace msw::evidence

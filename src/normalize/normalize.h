@@ -1,0 +1,40 @@
+// normalize/: maps the native structs of formats/ to model::Event with Sigma-taxonomy fields, and dispatches an
+// artefact kind to its parser through one table (registry.cpp).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/byte_reader.h"
+#include "core/diagnostics.h"
+#include "core/result.h"
+#include "evidence/evidence.h"
+#include "formats/hosts/hosts_file.h"
+#include "formats/resolv_conf/resolv_conf.h"
+#include "model/event.h"
+
+namespace msw::normalize {
+
+struct Source {
+  std::string_view display_path;
+  std::string_view platform;  // becomes Event::product
+};
+
+// Category names for sources that Sigma's taxonomy has no category for.
+inline constexpr std::string_view kHostsEntryCategory = "hosts_entry";
+inline constexpr std::string_view kDnsConfigCategory = "dns_config";
+
+// One event per (address, name) pair: QueryName is the name, QueryResults the forced address.
+void hosts_events(const formats::hosts::HostsFile& file, const Source& src, std::vector<model::Event>& out);
+// One event per nameserver: DestinationIp and DestinationPort 53.
+void resolv_conf_events(const formats::resolv_conf::ResolvConf& conf, const Source& src, std::vector<model::Event>& out);
+
+// Parses an artefact of a known kind into events. Returns false in `parsed` for kinds without a parser (plain
+// files), which is not an error. Errors: the parser's own (the artefact is recorded as not parsed).
+struct ParseOutcome {
+  bool parsed = false;
+  std::vector<model::Event> events;
+};
+Result<ParseOutcome> parse_artefact(const evidence::Artefact& artefact, Bytes bytes, Diagnostics& diags);
+
+}  // namespace msw::normalize

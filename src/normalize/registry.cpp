@@ -1,0 +1,44 @@
+// The one table from artefact kind to parser. Add a row when a format lands; kinds without a row are inventoried
+// (hashed and typed) but not parsed.
+#include "normalize/normalize.h"
+
+namespace msw::normalize {
+namespace {
+
+using ParseFn = Result<ParseOutcome> (*)(Bytes, const Source&, Diagnostics&);
+
+Result<ParseOutcome> parse_hosts(Bytes bytes, const Source& src, Diagnostics& diags) {
+  auto file = formats::hosts::parse(bytes, src.display_path, diags);
+  if (!file) return file.error();
+  ParseOutcome out{true, {}};
+  hosts_events(*file, src, out.events);
+  return out;
+}
+
+Result<ParseOutcome> parse_resolv(Bytes bytes, const Source& src, Diagnostics& diags) {
+  auto conf = formats::resolv_conf::parse(bytes, src.display_path, diags);
+  if (!conf) return conf.error();
+  ParseOutcome out{true, {}};
+  resolv_conf_events(*conf, src, out.events);
+  return out;
+}
+
+struct ParserRow {
+  evidence::ArtefactKind kind;
+  ParseFn parse;
+};
+constexpr ParserRow kParsers[] = {
+    {evidence::ArtefactKind::HostsFile, parse_hosts},
+    {evidence::ArtefactKind::ResolvConf, parse_resolv},
+};
+
+}  // namespace
+
+Result<ParseOutcome> parse_artefact(const evidence::Artefact& artefact, Bytes bytes, Diagnostics& diags) {
+  Source src{artefact.source.display_path, artefact.platform};
+  for (const auto& row : kParsers)
+    if (row.kind == artefact.kind) return row.parse(bytes, src, diags);
+  return ParseOutcome{};
+}
+
+}  // namespace msw::normalize

@@ -1,0 +1,38 @@
+// pipeline/: wires the layers for one analysis run — evidence → formats → normalize → detect → casedb → correlate.
+// Not part of DESIGN.md's original list: the CLI must stay thin and the layers must not know each other, so the
+// orchestration lives here (see HACKING.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "correlate/correlate.h"
+
+namespace msw::pipeline {
+
+struct ScanOptions {
+  std::vector<std::string> inputs;
+  std::string case_path;     // created; must not exist
+  std::string command_line;  // recorded in the case
+  std::string subject_host;  // overrides what bundles say (triage knows it)
+  int threads = 0;           // 0: all hardware threads
+  bool progress = true;      // a bar on a terminal
+};
+
+struct ScanSummary {
+  std::string case_path;
+  std::string subject_host;
+  size_t inputs = 0;
+  size_t files = 0;
+  size_t parsed = 0;
+  uint64_t events = 0;
+  size_t diagnostics = 0;
+  correlate::Verdict verdict;
+};
+
+// Errors: evidence.missing / evidence.unsupported (usage), case.* (cannot write the case). Everything that goes
+// wrong inside one file is a diagnostic in the case and the run goes on.
+Result<ScanSummary> run_scan(const ScanOptions& opts);
+
+}  // namespace msw::pipeline

@@ -1,0 +1,20 @@
+// Report labels in both languages, one table so the two reports cannot drift apart.
+#pragma once
+
+#include <string_view>
+
+#include "report/report.h"
+
+namespace msw::report {
+
+enum class Label {
+  Title, CaseStatus, Host, Tool, Command, Started, Finished, Verdict, Findings, NoFindings, Severity, Rule, Attack,
+  Evidence, Line, Offset, Excerpt, Observables, Plan, NoPlan, Inputs, Artefacts, Path, Kind, Format, Parsed, Events,
+  Note, CouldNotRead, NothingSkipped, Code, Detail, Incomplete, Yes, No, Reasons, Family,
+};
+
+std::string_view label(Label l, Lang lang);
+std::string_view severity_label(model::Severity s, Lang lang);
+std::string_view status_label(casedb::CaseStatus s, Lang lang);
+
+}  // namespace msw::report

@@ -1,0 +1,75 @@
+#include "core/escape.h"
+#include "report/labels.h"
+#include "report/report.h"
+
+namespace msw::report {
+namespace {
+std::string md(std::string_view s) { return escape_markdown(s); }
+std::string code(std::string_view s) {
+  // Inline code cannot hold backticks or newlines safely; escape them away and fence with a double backtick.
+  std::string out;
+  for (char c : s) out += (c == '`' || c == '\n' || c == '\r' || c == '|') ? ' ' : c;
+  return "`` " + out + " ``";
+}
+}  // namespace
+
+std::string render_markdown(const ReportData& d, Lang lang) {
+  const bool zh = lang == Lang::Zh;
+  auto L = [&](Label l) { return std::string(label(l, lang)); };
+  std::string o;
+  o += "# " + L(Label::Title) + "\n\n";
+  if (d.meta.status != casedb::CaseStatus::Complete) o += "> **" + L(Label::Incomplete) + "**\n\n";
+  o += "| | |\n|---|---|\n";
+  o += "| " + L(Label::Host) + " | " + md(d.meta.run.subject_host) + " |\n";
+  o += "| " + L(Label::CaseStatus) + " | " + std::string(status_label(d.meta.status, lang)) + " |\n";
+  o += "| " + L(Label::Tool) + " | " + md(d.meta.run.tool_version) + " |\n";
+  o += "| " + L(Label::Command) + " | " + code(d.meta.run.command_line) + " |\n";
+  o += "| " + L(Label::Started) + " | " + to_iso8601(d.meta.run.started) + " |\n\n";
+
+  o += "## " + L(Label::Verdict) + "\n\n" + d.verdict.headline(zh ? "zh" : "en") + "\n\n";
+
+  o += "## " + L(Label::Findings) + "\n\n";
+  if (d.findings.empty()) o += L(Label::NoFindings) + "\n\n";
+  for (const auto& f : d.findings) {
+    o += "### [" + std::string(severity_label(f.severity, lang)) + "] " + md(zh ? f.title_zh : f.title_en) + "\n\n";
+    o += "- " + L(Label::Rule) + ": " + code(f.rule_id) + "\n";
+    if (!f.attack.empty()) {
+      o += "- " + L(Label::Attack) + ":";
+      for (const auto& a : f.attack) o += " " + md(a);
+      o += "\n";
+    }
+    if (!f.family.empty()) o += "- " + L(Label::Family) + ": " + md(f.family) + "\n";
+    o += "\n```text\n";
+    std::string desc = zh ? f.description_zh : f.description_en;
+    // A fence inside evidence text would close ours; break any run of backticks.
+    for (size_t p; (p = desc.find("```")) != std::string::npos;) desc.replace(p, 3, "`\u200b``");
+    o += desc + "\n```\n\n";
+    if (!f.evidence.empty()) {
+      o += "| " + L(Label::Evidence) + " | " + L(Label::Line) + " | " + L(Label::Excerpt) + " |\n|---|---|---|\n";
+      for (const auto& e : f.evidence)
+        o += "| " + code(e.path) + " | " + std::to_string(e.line) + " | " + code(e.excerpt) + " |\n";
+      o += "\n";
+    }
+  }
+
+  o += "## " + L(Label::Plan) + "\n\n";
+  if (d.plan.empty()) o += L(Label::NoPlan) + "\n\n";
+  for (size_t i = 0; i < d.plan.size(); ++i) {
+    const auto& p = d.plan[i];
+    o += std::to_string(i + 1) + ". **" + std::string(model::to_string(p.action.kind)) + "** " + code(p.action.target) +
+         ": " + md(zh ? p.action.detail_zh : p.action.detail_en) + "\n";
+  }
+  o += "\n## " + L(Label::Artefacts) + "\n\n";
+  o += "| " + L(Label::Path) + " | " + L(Label::Kind) + " | " + L(Label::Format) + " | SHA-256 | " + L(Label::Parsed) +
+       " | " + L(Label::Events) + " |\n|---|---|---|---|---|---|\n";
+  for (const auto& a : d.artefacts)
+    o += "| " + code(a.path) + " | " + md(a.kind) + " | " + md(a.format) + " | " + code(a.sha256) + " | " +
+         L(a.parsed ? Label::Yes : Label::No) + " | " + std::to_string(a.events) + " |\n";
+  o += "\n## " + L(Label::CouldNotRead) + "\n\n";
+  if (d.diagnostics.empty()) o += L(Label::NothingSkipped) + "\n";
+  for (const auto& x : d.diagnostics)
+    o += "- " + code(x.code) + " " + code(x.evidence) + ": " + md(x.detail) + "\n";
+  return o;
+}
+
+}  // namespace msw::report

@@ -1,0 +1,44 @@
+// report/: renders a case for people (HTML, Markdown; English or Chinese) and for machines (JSON).
+// Every string from evidence is attacker-controlled and is escaped for its output (core/escape.h); the HTML is one
+// self-contained file with a Content-Security-Policy that forbids scripts and external requests.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casedb/case_db.h"
+#include "correlate/correlate.h"
+#include "respond/plan.h"
+
+namespace msw::report {
+
+enum class Format { Json, Markdown, Html };
+enum class Lang { En, Zh };
+std::optional<Format> format_from_string(std::string_view s);
+std::optional<Lang> lang_from_string(std::string_view s);
+
+struct ReportData {
+  std::string case_path;
+  casedb::CaseMeta meta;
+  std::vector<casedb::EvidenceRecord> evidence;
+  std::vector<casedb::ArtefactRecord> artefacts;
+  std::vector<model::Finding> findings;  // most severe first
+  std::vector<Diagnostic> diagnostics;
+  std::vector<respond::PlannedAction> plan;
+  std::vector<model::Entity> entities;
+  std::vector<model::Edge> edges;
+  correlate::Verdict verdict;
+  uint64_t events = 0;
+};
+
+// Errors: case.* from casedb.
+Result<ReportData> load(const casedb::CaseDb& db);
+
+std::string render(const ReportData& data, Format format, Lang lang);
+std::string render_json(const ReportData& data);
+std::string render_markdown(const ReportData& data, Lang lang);
+std::string render_html(const ReportData& data, Lang lang);
+
+}  // namespace msw::report

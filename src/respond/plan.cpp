@@ -1,0 +1,31 @@
+#include "respond/plan.h"
+
+#include <algorithm>
+
+namespace msw::respond {
+
+std::vector<PlannedAction> build_plan(std::span<const model::Finding> findings) {
+  std::vector<PlannedAction> plan;
+  for (const auto& f : findings) {
+    if (f.severity == model::Severity::Informational) continue;  // informational findings imply no change
+    for (const auto& a : f.actions) {
+      auto it = std::find_if(plan.begin(), plan.end(), [&](const PlannedAction& p) {
+        return p.action.kind == a.kind && p.action.target == a.target;
+      });
+      if (it == plan.end()) {
+        plan.push_back({a, {f.rule_id}});
+      } else if (std::find(it->reasons.begin(), it->reasons.end(), f.rule_id) == it->reasons.end()) {
+        it->reasons.push_back(f.rule_id);
+      }
+    }
+  }
+  std::stable_sort(plan.begin(), plan.end(),
+                   [](const PlannedAction& a, const PlannedAction& b) { return a.action.kind < b.action.kind; });
+  if (!plan.empty())
+    plan.push_back({{model::ActionKind::Rescan, "this host", "Run minesweep again after the clean-up to confirm.",
+                     "清理完成后再次运行 minesweep 进行确认。"},
+                    {}});
+  return plan;
+}
+
+}  // namespace msw::respond
