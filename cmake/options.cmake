@@ -20,7 +20,7 @@ endif()
 add_library(msw_build_flags INTERFACE)
 target_compile_options(msw_build_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
-  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
+  -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${MSW_WERROR}>:-Werror>)
 if(MSW_SANITIZE)
   target_compile_options(msw_build_flags INTERFACE -fsanitize=${MSW_SANITIZE} -fno-omit-frame-pointer

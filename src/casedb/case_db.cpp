@@ -471,7 +471,7 @@ Result<std::vector<EvidenceRecord>> CaseDb::evidence() const {
 Result<std::vector<ArtefactRecord>> CaseDb::artefacts() const {
   auto st = prepare(impl_->db,
                     "SELECT id, evidence_id, kind, path, format, size, md5, sha1, sha256, parsed, events, note FROM artefacts "
-                    "ORDER BY id");
+                    "ORDER BY path, id");
   if (!st) return st.error();
   std::vector<ArtefactRecord> out;
   for (;;) {
@@ -488,7 +488,10 @@ Result<std::vector<ArtefactRecord>> CaseDb::artefacts() const {
 Result<std::vector<StoredFinding>> CaseDb::findings() const {
   auto st = prepare(impl_->db,
                     "SELECT id, rule_id, engine, severity, title_en, title_zh, description_en, description_zh, "
-                    "attack_json, time_ns, family FROM findings ORDER BY severity DESC, id");
+                    "attack_json, time_ns, family FROM findings "
+                    // Workers finish in any order; sort on content so reports are reproducible.
+                    "ORDER BY severity DESC, rule_id, (SELECT min(path) FROM finding_evidence WHERE finding_id = findings.id), "
+                    "title_en, id");
   auto ev = prepare(impl_->db,
                     "SELECT path, sha256, offset, length, line, excerpt FROM finding_evidence WHERE finding_id = ? "
                     "ORDER BY seq");

@@ -118,6 +118,7 @@ class CaseDb {
   // Reads -------------------------------------------------------------------------------------------------------
   Result<CaseMeta> meta() const;
   Result<std::vector<EvidenceRecord>> evidence() const;
+  // Artefacts by path, findings most severe first then by rule and evidence path: stable across thread timing.
   Result<std::vector<ArtefactRecord>> artefacts() const;
   Result<std::vector<StoredFinding>> findings() const;
   Result<std::vector<Diagnostic>> diagnostics() const;

@@ -220,8 +220,9 @@ DecodedText decode_text(Bytes data) {
   }
   if (starts({0xFF, 0xFE})) return utf16le_to_utf8(data.subspan(2));
   if (starts({0xFE, 0xFF})) return utf16be_to_utf8(data.subspan(2));
-  if (is_valid_utf8(as_chars(data))) return DecodedText{std::string(as_chars(data)), TextEncoding::Utf8, 0};
+  // NUL bytes are valid UTF-8, so BOM-less UTF-16 must be recognised before the UTF-8 check.
   if (looks_like_utf16le(data)) return utf16le_to_utf8(data);
+  if (is_valid_utf8(as_chars(data))) return DecodedText{std::string(as_chars(data)), TextEncoding::Utf8, 0};
   DecodedText gb = gb18030_to_utf8(data);
   if (gb.replaced == 0) return gb;
   DecodedText latin;

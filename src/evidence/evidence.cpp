@@ -112,7 +112,13 @@ void add_bundle_or_folder(const fs::path& root, size_t index, Inventory& inv) {
                             "link not followed: " + why);
         continue;
       }
-      if (!fs::is_regular_file(fs::symlink_status(*resolved, ec))) continue;  // links to folders are not walked
+      fs::file_status target = fs::symlink_status(*resolved, ec);
+      if (!fs::exists(target)) {
+        inv.diagnostics.add("evidence.dangling_link", DiagSeverity::Info, it->path().string(), 0,
+                            "link target is not in the evidence");
+        continue;
+      }
+      if (!fs::is_regular_file(target)) continue;  // links to folders are not walked
       real = *resolved;
     } else if (!fs::is_regular_file(st)) {
       continue;  // folders are walked; devices, sockets and FIFOs are not evidence files

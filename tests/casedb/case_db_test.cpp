@@ -1,0 +1,235 @@
+#include "casedb/case_db.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "support/test_support.h"
+
+namespace msw::casedb {
+namespace {
+
+model::Finding sample_finding() {
+  model::Finding f;
+  f.rule_id = "heuristic.test";
+  f.engine = "heuristics";
+  f.severity = model::Severity::High;
+  f.title_en = "Title <b>";
+  f.title_zh = "标题";
+  f.description_en = "desc";
+  f.description_zh = "描述";
+  f.attack = {"T1053.005", "T1546.003"};
+  f.time = Timestamp{1'645'233'089'000'000'000};
+  f.family = "MyKings";
+  f.evidence = {{"C:/Windows/System32/drivers/etc/hosts", "ab12", 48, 10, 3, "1.2.3.4 x.com"}};
+  f.observables = {{model::ObservableKind::Domain, "x.com", "line 3"}, {model::ObservableKind::Ip, "1.2.3.4", "line 3"}};
+  f.actions = {{model::ActionKind::RestoreHostsFile, "hosts", "remove line 3", "删除第 3 行"}};
+  return f;
+}
+
+TEST(CaseDb, RoundTripsEveryTable) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  {
+    auto db = CaseDb::create(path);
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(db->begin_run({"0.1.0", "minesweep scan x", "analyst", "victim", Timestamp{5}}));
+    auto ev = db->add_evidence({0, "/evidence", "folder", 10, "", "", "", "note"});
+    ASSERT_TRUE(ev);
+    ASSERT_TRUE(db->update_evidence(*ev, 11, "m", "s1", "s256"));
+    auto art = db->add_artefact({0, *ev, "hosts", "etc/hosts", "text", 3, "m", "s1", "s256", false, 0, ""});
+    ASSERT_TRUE(art);
+    std::vector<model::Event> events(3);
+    for (size_t i = 0; i < events.size(); ++i) {
+      events[i].category = "hosts_entry";
+      events[i].product = "windows";
+      events[i].artefact = "etc/hosts";
+      events[i].offset = i * 10;
+      events[i].set(model::Field::QueryName, "n" + std::to_string(i));
+      events[i].set("RareField", "r");
+    }
+    events[1].time = Timestamp{42};
+    ASSERT_TRUE(db->add_events(*art, events));
+    ASSERT_TRUE(db->update_artefact(*art, true, 3, "ok"));
+    std::vector<model::Finding> findings = {sample_finding()};
+    ASSERT_TRUE(db->add_findings(findings));
+    std::vector<Diagnostic> diags = {{"hosts.bad_address", DiagSeverity::Warning, "etc/hosts", 7, "line 7"}};
+    ASSERT_TRUE(db->add_diagnostics(diags));
+    std::vector<model::Entity> ents = {{{model::EntityKind::Host, "victim"}, "victim"}};
+    std::vector<model::Edge> edges = {{{model::EntityKind::Host, "victim"}, {model::EntityKind::Domain, "x.com"},
+                                       model::EdgeKind::Contains, "heuristic.test"}};
+    ASSERT_TRUE(db->add_graph(ents, edges));
+    ASSERT_TRUE(db->finish_run(Timestamp{9}));
+  }
+  auto db = CaseDb::open(path, true);
+  ASSERT_TRUE(db) << db.error().message;
+  auto meta = db->meta();
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->status, CaseStatus::Complete);
+  EXPECT_EQ(meta->schema_version, kSchemaVersion);
+  EXPECT_EQ(meta->run.subject_host, "victim");
+  EXPECT_EQ(meta->finished->unix_ns, 9);
+
+  auto ev = db->evidence();
+  ASSERT_TRUE(ev);
+  ASSERT_EQ(ev->size(), 1u);
+  EXPECT_EQ((*ev)[0].sha256, "s256");
+  EXPECT_EQ((*ev)[0].size, 11u);
+  auto arts = db->artefacts();
+  ASSERT_TRUE(arts);
+  EXPECT_TRUE((*arts)[0].parsed);
+  EXPECT_EQ((*arts)[0].events, 3u);
+  EXPECT_EQ((*arts)[0].sha1, "s1");
+
+  std::vector<StoredEvent> events;
+  ASSERT_TRUE(db->for_each_event([&](const StoredEvent& e) {
+    events.push_back(e);
+    return true;
+  }));
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(*events[2].event.get(model::Field::QueryName), "n2");
+  EXPECT_EQ(*events[2].event.get("RareField"), "r");
+  EXPECT_EQ(events[1].event.time->unix_ns, 42);
+  EXPECT_FALSE(events[0].event.time);
+  EXPECT_EQ(events[2].event.offset, 20u);
+  EXPECT_EQ(*db->event_count(), 3u);
+
+  auto findings = db->findings();
+  ASSERT_TRUE(findings);
+  ASSERT_EQ(findings->size(), 1u);
+  const model::Finding& f = (*findings)[0].finding;
+  const model::Finding want = sample_finding();
+  EXPECT_EQ(f.rule_id, want.rule_id);
+  EXPECT_EQ(f.title_zh, want.title_zh);
+  EXPECT_EQ(f.attack, want.attack);
+  EXPECT_EQ(f.time->unix_ns, want.time->unix_ns);
+  EXPECT_EQ(f.family, "MyKings");
+  ASSERT_EQ(f.evidence.size(), 1u);
+  EXPECT_EQ(f.evidence[0].line, 3u);
+  EXPECT_EQ(f.evidence[0].excerpt, "1.2.3.4 x.com");
+  ASSERT_EQ(f.observables.size(), 2u);
+  EXPECT_EQ(f.observables[1].value, "1.2.3.4");
+  ASSERT_EQ(f.actions.size(), 1u);
+  EXPECT_EQ(f.actions[0].detail_zh, "删除第 3 行");
+  auto actions = db->actions();
+  ASSERT_TRUE(actions);
+  EXPECT_EQ((*actions)[0].status, "proposed");
+
+  auto diags = db->diagnostics();
+  ASSERT_TRUE(diags);
+  EXPECT_EQ((*diags)[0].code, "hosts.bad_address");
+  EXPECT_EQ((*diags)[0].offset, 7u);
+  auto edges = db->edges();
+  ASSERT_TRUE(edges);
+  ASSERT_EQ(edges->size(), 1u);
+  EXPECT_EQ((*edges)[0].to.key, "x.com");  // created implicitly from the edge
+  EXPECT_EQ(db->entities()->size(), 2u);
+}
+
+TEST(CaseDb, RefusesToOverwriteAndRejectsForeignFiles) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  ASSERT_TRUE(CaseDb::create(path));
+  auto again = CaseDb::create(path);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, "case.exists");
+
+  test::write_file(dir / "notes.txt", "just text, not a database at all.........................................");
+  auto text = CaseDb::open((dir / "notes.txt").string());
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().code, "case.not_a_case");
+
+  sqlite3* raw = nullptr;
+  std::string other = (dir / "other.sqlite").string();
+  ASSERT_EQ(sqlite3_open(other.c_str(), &raw), SQLITE_OK);
+  sqlite3_exec(raw, "CREATE TABLE t(x); PRAGMA user_version = 1;", nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+  auto foreign = CaseDb::open(other);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, "case.not_a_case");
+
+  auto missing = CaseDb::open((dir / "missing.sqlite").string());
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, "case.open");
+}
+
+TEST(CaseDb, RefusesNewerSchema) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  ASSERT_TRUE(CaseDb::create(path));
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  sqlite3_exec(raw, ("PRAGMA user_version = " + std::to_string(kSchemaVersion + 1)).c_str(), nullptr, nullptr, nullptr);
+  sqlite3_close(raw);
+  auto db = CaseDb::open(path);
+  ASSERT_FALSE(db);
+  EXPECT_EQ(db.error().code, "case.newer_schema");
+}
+
+TEST(CaseDb, RunWithoutFinishIsIncomplete) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  {
+    auto db = CaseDb::create(path);
+    ASSERT_TRUE(db);
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    ASSERT_TRUE(db->begin_run({"0.1.0", "x", host, "", Timestamp{1}}));
+    EXPECT_EQ(db->meta()->status, CaseStatus::Running);  // the writer itself sees its run in progress
+  }
+  // A case created but never given a run is incomplete; a writer killed mid-run is covered below.
+  auto created = CaseDb::create((dir / "never-run.sqlite").string());
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->meta()->status, CaseStatus::Incomplete);
+}
+
+// The crash-safety promise: a writer killed with SIGKILL in the middle of writing leaves a case that opens and says
+// it is incomplete, with every committed batch intact.
+TEST(CaseDb, SurvivesSigkillMidWrite) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(ready[0]);
+    auto db = CaseDb::create(path);
+    if (!db || !db->begin_run({"0.1.0", "child", "h", "victim", Timestamp{1}})) ::_exit(3);
+    auto ev = db->add_evidence({0, "/e", "folder", 0, "", "", "", ""});
+    auto art = db->add_artefact({0, *ev, "hosts", "p", "text", 0, "", "", "", true, 0, ""});
+    std::vector<model::Event> batch(2000);
+    for (auto& e : batch) e.set(model::Field::QueryName, std::string(200, 'x'));
+    for (int i = 0;; ++i) {
+      if (!db->add_events(*art, batch)) ::_exit(4);
+      if (i == 2) {
+        char c = 'r';
+        (void)::write(ready[1], &c, 1);  // three batches committed; keep writing until killed
+      }
+    }
+  }
+  ::close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(::read(ready[0], &c, 1), 1);
+  ::usleep(20'000);
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(ready[0]);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << "the writer must have been killed mid-write";
+
+  auto db = CaseDb::open(path, true);
+  ASSERT_TRUE(db) << db.error().message;
+  auto meta = db->meta();
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->status, CaseStatus::Incomplete);
+  auto n = db->event_count();
+  ASSERT_TRUE(n);
+  EXPECT_GE(*n, 6000u);
+  EXPECT_EQ(*n % 2000, 0u);  // whole batches only: a transaction is all or nothing
+}
+
+}  // namespace
+}  // namespace msw::casedb

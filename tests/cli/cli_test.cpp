@@ -1,0 +1,71 @@
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace msw {
+namespace {
+
+test::RunResult ms(std::vector<std::string> args) {
+  args.insert(args.begin(), MSW_BINARY);
+  return test::run(args);
+}
+
+TEST(Cli, HelpListsEveryCommand) {
+  auto r = ms({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (auto cmd : {"triage", "scan", "evtx", "sample", "pcap", "intel", "report", "respond", "baseline"})
+    EXPECT_NE(r.out.find(std::string("  ") + cmd), std::string::npos) << cmd;
+  EXPECT_EQ(ms({}).exit_code, 2);  // no command is a usage error
+  EXPECT_EQ(ms({"--version"}).exit_code, 0);
+}
+
+TEST(Cli, EveryCommandHasHelp) {
+  for (auto cmd : {"triage", "scan", "evtx", "sample", "pcap", "intel", "report", "respond", "baseline"}) {
+    auto r = ms({cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find(std::string("Usage: minesweep ") + cmd), std::string::npos) << cmd;
+    EXPECT_NE(r.out.find("--case"), std::string::npos) << cmd;
+  }
+}
+
+TEST(Cli, UnbuiltCommandsRefuseWithExitTwo) {
+  for (auto cmd : {"evtx", "sample", "pcap", "intel", "respond", "baseline"}) {
+    auto r = ms({cmd, "something"});
+    EXPECT_EQ(r.exit_code, 2) << cmd;
+    EXPECT_NE(r.err.find("not built yet"), std::string::npos) << cmd;
+    EXPECT_TRUE(r.out.empty()) << cmd;
+  }
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(ms({"frobnicate"}).exit_code, 2);
+  auto bad_flag = ms({"scan", "--no-such-flag", "x"});
+  EXPECT_EQ(bad_flag.exit_code, 2);
+  EXPECT_NE(bad_flag.err.find("unknown option --no-such-flag"), std::string::npos);
+  EXPECT_EQ(ms({"scan"}).exit_code, 2);
+  EXPECT_EQ(ms({"scan", "--threads", "0", "x"}).exit_code, 2);
+  EXPECT_EQ(ms({"scan", "--lang", "fr", "x"}).exit_code, 2);
+  EXPECT_EQ(ms({"scan", "--case"}).exit_code, 2);
+  EXPECT_EQ(ms({"report", "--format", "pdf", "x"}).exit_code, 2);
+  auto missing = ms({"scan", "--quiet", "/no/such/evidence"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("does not exist"), std::string::npos);
+  auto no_case = ms({"report", "/no/such/case.sqlite"});
+  EXPECT_EQ(no_case.exit_code, 2);
+}
+
+TEST(Cli, TerminalOutputEscapesEvidence) {
+  test::TempDir dir;
+  // A forged bundle whose host name carries an escape sequence that would clear the analyst's terminal.
+  test::write_file(dir / "ev/manifest.json",
+                   "{\"format\":\"minesweep-bundle\",\"version\":1,\"host\":{\"hostname\":\"evil\\u001b[2J\"}}");
+  test::write_file(dir / "ev/etc/hosts", "1.2.3.4 www.example.com\n");
+  auto r = ms({"scan", "--quiet", "--case", (dir / "c.sqlite").string(), (dir / "ev").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("evil\\x1b[2J"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.err.find('\x1b'), std::string::npos);
+}
+
+}  // namespace
+}  // namespace msw

@@ -1,0 +1,158 @@
+// End-to-end scenarios through the real binary, one per promise the README makes.
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "casedb/case_db.h"
+#include "support/test_support.h"
+
+namespace msw {
+namespace {
+namespace fs = std::filesystem;
+
+test::RunResult ms(std::vector<std::string> args, const fs::path& cwd = {}) {
+  args.insert(args.begin(), MSW_BINARY);
+  return test::run(args, cwd);
+}
+
+// The foundation issue's acceptance scenario: a hosts file with <script> in a comment and three redirected
+// domains gives exactly one finding naming all three, and the HTML shows the script as text.
+TEST(EndToEnd, HostileHostsFileGivesOneFindingAndInertHtml) {
+  test::TempDir dir;
+  test::write_file(dir / "victim/Windows/System32/drivers/etc/hosts",
+                   "# <script>alert(1)</script>\r\n"
+                   "127.0.0.1 localhost\r\n"
+                   "203.0.113.7 www.baidu.com # <script>alert(1)</script>\r\n"
+                   "198.51.100.9 login.live.com\r\n"
+                   "45.77.10.9 api.github.com\r\n");
+  auto case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "victim").string()});
+  EXPECT_EQ(scan.exit_code, 1) << scan.err;  // findings
+
+  auto json = ms({"report", case_path, "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto j = nlohmann::json::parse(json.out);
+  ASSERT_EQ(j["findings"].size(), 1u);
+  std::string desc = j["findings"][0]["description_en"];
+  for (auto name : {"www.baidu.com", "login.live.com", "api.github.com"})
+    EXPECT_NE(desc.find(name), std::string::npos) << name;
+  EXPECT_EQ(j["findings"][0]["evidence"].size(), 3u);
+
+  auto html_path = (dir / "r.html").string();
+  auto html = ms({"report", case_path, "--format", "html", "--out", html_path});
+  ASSERT_EQ(html.exit_code, 0);
+  std::string page = test::read_file(html_path);
+  EXPECT_EQ(page.find("<script"), std::string::npos);                               // not markup...
+  EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);  // ...but visible text
+  EXPECT_NE(page.find("www.baidu.com"), std::string::npos);
+}
+
+TEST(EndToEnd, ScriptInAnEntryLineIsShownAsText) {
+  test::TempDir dir;
+  test::write_file(dir / "ev/etc/hosts", "1.2.3.4 www.example.com # <script>alert(1)</script>\n");
+  auto case_path = (dir / "case.sqlite").string();
+  ASSERT_EQ(ms({"scan", "--quiet", "--case", case_path, (dir / "ev").string()}).exit_code, 1);
+  auto html = ms({"report", case_path});
+  ASSERT_EQ(html.exit_code, 0);
+  EXPECT_EQ(html.out.find("<script"), std::string::npos);
+  EXPECT_NE(html.out.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
+}
+
+TEST(EndToEnd, TriageOfARootWritesBundleCaseAndReports) {
+  test::TempDir dir;
+  fs::path root = dir / "root";
+  test::write_file(root / "etc/hosts", "127.0.0.1 localhost\n0.0.0.0 pool.supportxmr.com\n");
+  test::write_file(root / "etc/hostname", "miner-victim\n");
+  fs::create_directories(root / "run/systemd/resolve");
+  test::write_file(root / "run/systemd/resolve/stub-resolv.conf", "nameserver 127.0.0.53\n");
+  fs::create_symlink("/run/systemd/resolve/stub-resolv.conf", root / "etc/resolv.conf");
+  fs::path out = dir / "out";
+  auto r = ms({"triage", "--json", "--root", root.string(), "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto summary = nlohmann::json::parse(r.out);
+  EXPECT_EQ(summary["subject_host"], "miner-victim");
+  EXPECT_EQ(summary["worst"], "high");
+  EXPECT_EQ(summary["files"], 2);
+  EXPECT_TRUE(fs::exists(out / "bundle/manifest.json"));
+  EXPECT_EQ(test::read_file(out / "bundle/etc/resolv.conf"), "nameserver 127.0.0.53\n");  // link resolved in root
+  EXPECT_TRUE(fs::exists(out / "report.html"));
+  auto report = nlohmann::json::parse(test::read_file(out / "report.json"));
+  EXPECT_EQ(report["case"]["status"], "complete");
+  EXPECT_EQ(report["findings"][0]["rule_id"], "heuristic.hosts_tampering");
+  // The root is evidence: nothing in it changed.
+  EXPECT_EQ(test::read_file(root / "etc/hosts"), "127.0.0.1 localhost\n0.0.0.0 pool.supportxmr.com\n");
+
+  auto again = ms({"triage", "--quiet", "--root", root.string(), "--out", out.string()});
+  EXPECT_EQ(again.exit_code, 2);  // refuses to write into a used folder
+  EXPECT_NE(again.err.find("not empty"), std::string::npos);
+}
+
+TEST(EndToEnd, LiveTriageRunsAndIsReadOnly) {
+  test::TempDir dir;
+  auto r = ms({"triage", "--json", "--out", (dir / "out").string()});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  auto summary = nlohmann::json::parse(r.out);
+  EXPECT_GE(summary["files"].get<int>(), 1);
+  EXPECT_TRUE(fs::exists(dir / "out/report.html"));
+}
+
+TEST(EndToEnd, ExitCodesFollowFindings) {
+  test::TempDir dir;
+  test::write_file(dir / "clean/etc/hosts", "127.0.0.1 localhost\n");
+  EXPECT_EQ(ms({"scan", "--quiet", "--case", (dir / "a.sqlite").string(), (dir / "clean").string()}).exit_code, 0);
+  test::write_file(dir / "adblock/etc/hosts", "0.0.0.0 ads.example.com\n");  // informational only
+  EXPECT_EQ(ms({"scan", "--quiet", "--case", (dir / "b.sqlite").string(), (dir / "adblock").string()}).exit_code, 0);
+  auto exists = ms({"scan", "--quiet", "--case", (dir / "a.sqlite").string(), (dir / "clean").string()});
+  EXPECT_EQ(exists.exit_code, 2);  // never overwrites a case
+}
+
+// SIGKILL in the middle of a scan leaves a case that opens and says it is incomplete.
+TEST(EndToEnd, KilledScanLeavesACaseThatOpens) {
+  test::TempDir dir;
+  // A large hosts file of internal names: slow enough to be caught mid-write, and no findings to speak of.
+  std::string big;
+  big.reserve(40u << 20);
+  for (int i = 0; i < 1'200'000; ++i) big += "10.0.0." + std::to_string(i % 250 + 1) + " host" + std::to_string(i) + ".corp\n";
+  test::write_file(dir / "ev/etc/hosts", big);
+  big.clear();
+  fs::path case_path = dir / "case.sqlite";
+
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execl(MSW_BINARY, MSW_BINARY, "scan", "--quiet", "--case", case_path.c_str(), (dir / "ev").c_str(), nullptr);
+    ::_exit(127);
+  }
+  // Wait until events are being written (the WAL grows past a few batches), then kill.
+  fs::path wal = case_path.string() + "-wal";
+  for (int i = 0; i < 6000; ++i) {
+    std::error_code ec;
+    if (fs::exists(wal, ec) && fs::file_size(wal, ec) > (4u << 20)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "scan finished before it could be killed; make the input larger";
+
+  auto db = casedb::CaseDb::open(case_path.string(), true);
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(db->meta()->status, casedb::CaseStatus::Incomplete);
+  EXPECT_TRUE(db->event_count());
+  auto report = ms({"report", case_path.string(), "--format", "md"});
+  EXPECT_EQ(report.exit_code, 0);
+  EXPECT_NE(report.out.find("incomplete"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace msw

@@ -1,0 +1,46 @@
+#include "core/escape.h"
+
+#include <gtest/gtest.h>
+
+namespace msw {
+namespace {
+
+TEST(Escape, HtmlNeutralisesMarkupAndAttributes) {
+  EXPECT_EQ(escape_html("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
+  EXPECT_EQ(escape_html("a\"b'c&d"), "a&quot;b&#39;c&amp;d");
+  EXPECT_EQ(escape_html(std::string_view("x\0y", 3)), "x&#xFFFD;y");
+}
+
+TEST(Escape, CsvQuotesAndBlocksFormulas) {
+  EXPECT_EQ(escape_csv("plain"), "plain");
+  EXPECT_EQ(escape_csv("a,b"), "\"a,b\"");
+  EXPECT_EQ(escape_csv("say \"hi\""), "\"say \"\"hi\"\"\"");
+  EXPECT_EQ(escape_csv("line\nbreak"), "\"line\nbreak\"");
+  // Spreadsheet formula injection: a leading = + - @ tab or CR must not be evaluated.
+  EXPECT_EQ(escape_csv("=HYPERLINK(\"http://x\")"), "\"'=HYPERLINK(\"\"http://x\"\")\"");
+  EXPECT_EQ(escape_csv("+1"), "\"'+1\"");
+  EXPECT_EQ(escape_csv("-cmd"), "\"'-cmd\"");
+  EXPECT_EQ(escape_csv("@SUM(A1)"), "\"'@SUM(A1)\"");
+  EXPECT_EQ(escape_csv("\tx"), "\"'\tx\"");
+}
+
+TEST(Escape, TerminalShowsControlsAndHiddenCharacters) {
+  EXPECT_EQ(escape_terminal("ok"), "ok");
+  EXPECT_EQ(escape_terminal("\x1b[31mred"), "\\x1b[31mred");
+  EXPECT_EQ(escape_terminal("a\nb\tc\x7f"), "a\\nb\\tc\\x7f");
+  // U+202E RIGHT-TO-LEFT OVERRIDE makes "evil\u202Etxt.exe" display as "evilexe.txt".
+  EXPECT_EQ(escape_terminal("evil\u202Etxt.exe"), "evil\\u{202e}txt.exe");
+  EXPECT_EQ(escape_terminal("\u4e2d\u6587"), "\u4e2d\u6587");  // CJK passes through
+  EXPECT_EQ(escape_terminal("\xff\xfe"), "\\xff\\xfe");        // invalid UTF-8 shown as bytes
+  EXPECT_EQ(escape_terminal("\xc2\x9b"), "\\u{009b}");         // C1 CSI
+  EXPECT_EQ(escape_terminal("\xe4\xb8"), "\\xe4\\xb8");        // truncated sequence
+}
+
+TEST(Escape, MarkdownBreaksMarkupAndRawHtml) {
+  EXPECT_EQ(escape_markdown("<img src=x>"), "&lt;img src=x&gt;");
+  EXPECT_EQ(escape_markdown("[link](http://x)"), "\\[link\\](http://x)");
+  EXPECT_EQ(escape_markdown("a|b\nc"), "a\\|b c");
+}
+
+}  // namespace
+}  // namespace msw

@@ -1,0 +1,50 @@
+#include "core/hash.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace msw {
+namespace {
+
+// Vectors from RFC 1321, FIPS 180-2 (SHA-1 and SHA-256 "abc" and empty-message examples).
+TEST(Hash, KnownVectors) {
+  FileHashes abc = hash_bytes(as_bytes("abc"));
+  EXPECT_EQ(abc.md5, "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(abc.sha1, "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(abc.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  FileHashes empty = hash_bytes({});
+  EXPECT_EQ(empty.md5, "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(empty.sha1, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(empty.sha256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256_hex(as_bytes("abc")), abc.sha256);
+}
+
+TEST(Hash, StreamingEqualsOneShotAndHasherIsReusable) {
+  std::string msg = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  MultiHasher h;
+  h.update(as_bytes(std::string_view(msg).substr(0, 10)));
+  h.update(as_bytes(std::string_view(msg).substr(10)));
+  FileHashes streamed = h.finish();
+  EXPECT_EQ(streamed.sha256, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(streamed.sha1, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+  h.update(as_bytes("abc"));
+  EXPECT_EQ(h.finish().md5, "900150983cd24fb0d6963f7d28e17f72");
+}
+
+TEST(Hash, FileHashMatchesBytes) {
+  test::TempDir dir;
+  test::write_file(dir / "f", "abc");
+  auto h = hash_file((dir / "f").string());
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->sha1, "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_FALSE(hash_file((dir / "missing").string()));
+}
+
+TEST(Hash, HexIsLowerCase) {
+  const std::byte b[] = {std::byte{0xAB}, std::byte{0x01}};
+  EXPECT_EQ(to_hex(b), "ab01");
+}
+
+}  // namespace
+}  // namespace msw
