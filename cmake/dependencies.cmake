@@ -1,5 +1,4 @@
 # Every dependency is a Debian 12 package (scripts/setup.sh installs them). Nothing is downloaded.
-find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(SQLite3 REQUIRED)          # libsqlite3-dev
 find_package(OpenSSL 3 REQUIRED)        # libssl-dev: hashes (EVP)

@@ -22,6 +22,14 @@ target_compile_options(msw_build_flags INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor
   -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
   $<$<BOOL:${MSW_WERROR}>:-Werror>)
+if(MSW_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "MSW_FUZZ needs clang: configure with CXX=clang++ (Debian package clang)")
+  endif()
+  # Instrument every library for coverage; the fuzz targets add the libFuzzer main at link time.
+  target_compile_options(msw_build_flags INTERFACE -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  target_link_options(msw_build_flags INTERFACE -fsanitize=address,undefined)
+endif()
 if(MSW_SANITIZE)
   target_compile_options(msw_build_flags INTERFACE -fsanitize=${MSW_SANITIZE} -fno-omit-frame-pointer
                                                    -fno-sanitize-recover=all)

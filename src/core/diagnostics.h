@@ -22,7 +22,7 @@ struct Diagnostic {
   std::string code;
   DiagSeverity severity = DiagSeverity::Warning;
   std::string evidence;  // path of the evidence or artefact it is about
-  uint64_t offset = 0;   // byte offset (or line number where `detail` says so)
+  uint64_t offset = 0;   // byte offset in the evidence (text artefacts: of the line, in the decoded text)
   std::string detail;
 };
 

@@ -73,15 +73,17 @@ std::string Verdict::headline(std::string_view lang) const {
   const bool zh = lang == "zh";
   if (!actionable())
     return zh ? "未发现需要处置的问题。" : "No actionable findings.";
-  std::string n = std::to_string(findings - by_severity[0]);
+  const size_t count = findings - by_severity[0];
+  const std::string n = std::to_string(count);
+  const std::string noun = count == 1 ? " actionable finding." : " actionable findings.";
   switch (worst) {
     case model::Severity::Critical:
     case model::Severity::High:
-      return zh ? "主机已失陷的可能性高：" + n + " 项需要处置的发现。" : "Likely compromised: " + n + " actionable findings.";
+      return zh ? "主机已失陷的可能性高：" + n + " 项需要处置的发现。" : "Likely compromised: " + n + noun;
     case model::Severity::Medium:
-      return zh ? "存在可疑迹象：" + n + " 项需要核实的发现。" : "Suspicious: " + n + " findings to verify.";
+      return zh ? "存在可疑迹象：" + n + " 项需要核实的发现。" : "Suspicious: " + n + (count == 1 ? " finding to verify." : " findings to verify.");
     default:
-      return zh ? "有 " + n + " 项低风险发现。" : n + " low-severity findings.";
+      return zh ? "有 " + n + " 项低风险发现。" : n + (count == 1 ? " low-severity finding." : " low-severity findings.");
   }
 }
 

@@ -88,19 +88,19 @@ Result<HostsFile> parse(Bytes data, std::string_view evidence, Diagnostics& diag
         entry.address = range;
         entry.ip = parse_ip(tok);
         if (!entry.ip)
-          diags.add("hosts.bad_address", DiagSeverity::Warning, std::string(evidence), entry.line,
+          diags.add("hosts.bad_address", DiagSeverity::Warning, std::string(evidence), line_offset,
                     "line " + std::to_string(entry.line) + ": '" + std::string(tok.substr(0, 64)) +
                         "' is not an IP address; resolvers ignore this line");
         return true;
       }
       if (names_on_line == kMaxNamesPerLine) {
-        diags.add("hosts.too_many_names", DiagSeverity::Warning, std::string(evidence), entry.line,
+        diags.add("hosts.too_many_names", DiagSeverity::Warning, std::string(evidence), line_offset,
                   "line " + std::to_string(entry.line) + ": more than " + std::to_string(kMaxNamesPerLine) +
                       " names; the rest of the line is not analysed");
         return false;
       }
       if (!is_plausible_name(tok)) {
-        diags.add("hosts.bad_name", DiagSeverity::Info, std::string(evidence), entry.line,
+        diags.add("hosts.bad_name", DiagSeverity::Info, std::string(evidence), line_offset,
                   "line " + std::to_string(entry.line) + ": skipped an implausible host name (" +
                       std::to_string(tok.size()) + " bytes)");
         return true;
@@ -112,13 +112,13 @@ Result<HostsFile> parse(Bytes data, std::string_view evidence, Diagnostics& diag
     if (!have_address) continue;  // blank or comment-only line
     entry.name_count = static_cast<uint32_t>(names_on_line);
     if (names_on_line == 0) {
-      diags.add("hosts.no_names", DiagSeverity::Info, std::string(evidence), entry.line,
+      diags.add("hosts.no_names", DiagSeverity::Info, std::string(evidence), line_offset,
                 "line " + std::to_string(entry.line) + ": an address with no host names");
       continue;
     }
     if (out.entries_.size() == kMaxEntries) {
       if (!entry_cap_reported)
-        diags.add("hosts.too_many_entries", DiagSeverity::Warning, std::string(evidence), entry.line,
+        diags.add("hosts.too_many_entries", DiagSeverity::Warning, std::string(evidence), line_offset,
                   "more than " + std::to_string(kMaxEntries) + " entries; later lines are not analysed");
       entry_cap_reported = true;
       out.names_.resize(entry.first_name);

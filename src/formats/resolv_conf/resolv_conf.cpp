@@ -29,6 +29,7 @@ Result<ResolvConf> parse(Bytes data, std::string_view evidence, Diagnostics& dia
   uint32_t line_no = 0;
   size_t pos = 0;
   while (pos < all.size()) {
+    const size_t line_start = pos;
     size_t eol = all.find('\n', pos);
     std::string_view line = all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos);
     pos = eol == std::string_view::npos ? all.size() : eol + 1;
@@ -38,13 +39,13 @@ Result<ResolvConf> parse(Bytes data, std::string_view evidence, Diagnostics& dia
     if (w.empty()) continue;
     if (w[0] == "nameserver" && w.size() >= 2) {
       if (out.nameservers.size() == kMaxNameservers) {
-        diags.add("resolv.too_many_nameservers", DiagSeverity::Warning, std::string(evidence), line_no,
+        diags.add("resolv.too_many_nameservers", DiagSeverity::Warning, std::string(evidence), line_start,
                   "more than " + std::to_string(kMaxNameservers) + " nameserver lines; the rest are ignored");
         continue;
       }
       Nameserver ns{std::string(w[1].substr(0, 64)), parse_ip(w[1]), line_no};
       if (!ns.ip)
-        diags.add("resolv.bad_nameserver", DiagSeverity::Info, std::string(evidence), line_no,
+        diags.add("resolv.bad_nameserver", DiagSeverity::Info, std::string(evidence), line_start,
                   "line " + std::to_string(line_no) + ": nameserver is not an IP address");
       out.nameservers.push_back(std::move(ns));
     } else if ((w[0] == "search" || w[0] == "domain") && w.size() >= 2) {

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what minesweep needs from Debian 12's packages. Idempotent: when everything is present it installs nothing
+# and prints nothing. Run as root (or with sudo). Nothing is downloaded from anywhere but the Debian mirrors.
+#
+#   scripts/setup.sh          build and run: compiler, CMake, Ninja, SQLite, OpenSSL, nlohmann-json
+#   scripts/setup.sh --dev    also tests, benchmarks and fuzzing: GoogleTest, Google Benchmark, clang, ccache
+set -euo pipefail
+
+packages=(g++ cmake ninja-build libsqlite3-dev libssl-dev nlohmann-json3-dev)
+if [[ "${1:-}" == "--dev" ]]; then
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev ccache clang libclang-rt-14-dev clang-format clang-tidy)
+elif [[ $# -gt 0 ]]; then
+  echo "usage: scripts/setup.sh [--dev]" >&2
+  exit 2
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then sudo=(sudo); else
+    echo "scripts/setup.sh: missing packages (${missing[*]}); run as root to install them" >&2
+    exit 1
+  fi
+else
+  sudo=()
+fi
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
