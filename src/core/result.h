@@ -78,12 +78,3 @@ class [[nodiscard]] Result<void> {
 };
 
 }  // namespace msw
-
-// Propagates an error from an expression returning Result<...>; for code that reads many fields in a row.
-#define MSW_TRY_ASSIGN(lhs, expr)                   \
-  auto MSW_CONCAT_(msw_r_, __LINE__) = (expr);      \
-  if (!MSW_CONCAT_(msw_r_, __LINE__).ok())          \
-    return MSW_CONCAT_(msw_r_, __LINE__).error();   \
-  lhs = std::move(MSW_CONCAT_(msw_r_, __LINE__).value())
-#define MSW_CONCAT_INNER_(a, b) a##b
-#define MSW_CONCAT_(a, b) MSW_CONCAT_INNER_(a, b)

@@ -8,7 +8,10 @@
 #include <mutex>
 #include <optional>
 
+#include <filesystem>
+
 #include "casedb/case_db.h"
+#include "core/hash.h"
 #include "core/progress.h"
 #include "core/thread_pool.h"
 #include "core/version.h"
@@ -124,9 +127,18 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     casedb::EvidenceRecord rec;
     rec.path = item.path;
     rec.kind = evidence::to_string(item.kind);
-    if (item.manifest)
-      rec.note = "bundle from " + item.manifest->hostname + " collected " + item.manifest->collected_at + " by minesweep " +
-                 item.manifest->tool_version;
+    if (item.manifest) {
+      const auto& m = *item.manifest;
+      rec.note = "bundle from " + (m.hostname.empty() ? std::string("an unnamed host") : m.hostname) + ", collected " +
+                 (m.collected_at.empty() ? std::string("at an unknown time") : m.collected_at) + " by minesweep " +
+                 (m.tool_version.empty() ? std::string("?") : m.tool_version);
+      // The manifest lists the SHA-256 of every file, so its own hashes fingerprint the whole bundle.
+      if (auto h = hash_file((std::filesystem::path(item.path) / evidence::kManifestName).string())) {
+        rec.md5 = h->md5;
+        rec.sha1 = h->sha1;
+        rec.sha256 = h->sha256;
+      }
+    }
     auto id = db.add_evidence(rec);
     if (!id) return id.error();
     evidence_ids.push_back(*id);

@@ -11,7 +11,7 @@ constexpr std::string_view kStyle = R"css(
 body{font:14px/1.5 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em auto;max-width:72em;color:#1d1d1f;padding:0 1em}
 h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
 table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top}
-th{background:#f5f5f7}code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
+th{background:#f5f5f7}td{overflow-wrap:anywhere}td code{word-break:break-all}code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
 pre{white-space:pre-wrap;word-break:break-all;background:#f8f8fa;padding:.6em;border-radius:4px}
 .sev{display:inline-block;padding:0 .5em;border-radius:3px;color:#fff;font-weight:600;font-size:.85em}
 .critical{background:#7d0a0a}.high{background:#c62828}.medium{background:#ef6c00}.low{background:#1565c0}.informational{background:#607d8b}
@@ -49,7 +49,7 @@ std::string render_html(const ReportData& d, Lang lang) {
   auto row = [&](Label l, const std::string& value_html) {
     o += "<tr><th>" + L(l) + "</th><td>" + value_html + "</td></tr>\n";
   };
-  row(Label::Host, h(d.meta.run.subject_host));
+  row(Label::Host, d.meta.run.subject_host.empty() ? "<span class=\"muted\">?</span>" : h(d.meta.run.subject_host));
   row(Label::CaseStatus, h(status_label(d.meta.status, lang)));
   row(Label::Tool, h(d.meta.run.tool_version));
   row(Label::Command, "<code>" + h(d.meta.run.command_line) + "</code>");
