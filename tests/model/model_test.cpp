@@ -41,27 +41,21 @@ TEST(Event, SetAndGetKnownAndExtraFields) {
   EXPECT_EQ(e.extra.size(), 1u);
 }
 
+template <typename E, typename FromString>
+void expect_names_round_trip(E last, FromString from_string) {
+  for (int i = 0; i <= static_cast<int>(last); ++i) {
+    auto value = static_cast<E>(i);
+    EXPECT_NE(to_string(value), "unknown") << i;
+    EXPECT_EQ(from_string(to_string(value)), value) << i;
+  }
+}
+
 TEST(Names, EnumNamesRoundTrip) {
-  for (int i = 0; i <= static_cast<int>(Severity::Critical); ++i) {
-    auto s = static_cast<Severity>(i);
-    EXPECT_EQ(severity_from_string(to_string(s)), s);
-  }
-  for (int i = 0; i <= static_cast<int>(ObservableKind::Email); ++i) {
-    auto k = static_cast<ObservableKind>(i);
-    EXPECT_EQ(observable_kind_from_string(to_string(k)), k);
-  }
-  for (int i = 0; i <= static_cast<int>(ActionKind::Rescan); ++i) {
-    auto k = static_cast<ActionKind>(i);
-    EXPECT_EQ(action_kind_from_string(to_string(k)), k);
-  }
-  for (int i = 0; i <= static_cast<int>(EntityKind::Url); ++i) {
-    auto k = static_cast<EntityKind>(i);
-    EXPECT_EQ(entity_kind_from_string(to_string(k)), k);
-  }
-  for (int i = 0; i <= static_cast<int>(EdgeKind::Contains); ++i) {
-    auto k = static_cast<EdgeKind>(i);
-    EXPECT_EQ(edge_kind_from_string(to_string(k)), k);
-  }
+  expect_names_round_trip(Severity::Critical, severity_from_string);
+  expect_names_round_trip(ObservableKind::Email, observable_kind_from_string);
+  expect_names_round_trip(ActionKind::Rescan, action_kind_from_string);
+  expect_names_round_trip(EntityKind::Url, entity_kind_from_string);
+  expect_names_round_trip(EdgeKind::Contains, edge_kind_from_string);
   EXPECT_FALSE(severity_from_string("bogus"));
 }
 
