@@ -2,6 +2,7 @@
 find_package(Threads REQUIRED)
 find_package(SQLite3 REQUIRED)          # libsqlite3-dev
 find_package(OpenSSL 3 REQUIRED)        # libssl-dev: hashes (EVP)
+find_package(ZLIB REQUIRED)            # zlib1g-dev: CRC32 for EVTX checksums
 find_package(nlohmann_json 3.10 REQUIRED) # nlohmann-json3-dev: manifest and JSON Lines
 
 if(MSW_DEVELOPER)

@@ -24,6 +24,11 @@ constexpr FlagSpec kTriageFlags[] = {
     {"--out", true, "folder for the bundle, case and reports (default: ./minesweep-triage-HOST-TIME)"},
     {"--root", true, "analyse a mounted system image at this folder instead of the live host"},
 };
+constexpr FlagSpec kEvtxFlags[] = {
+    {"--format", true, "dump format: jsonl (default) or xml"},
+    {"--recover", false, "also output records recovered from chunk slack (marked \"recovered\")"},
+    {"--out", true, "write to this file instead of standard output"},
+};
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},
     {"--out", true, "write to this file instead of standard output"},
@@ -36,7 +41,8 @@ constexpr Command kCommands[] = {
      kTriageFlags, run_triage, true},
     {"scan", "analyse triage bundles, folders that mirror a system volume, and single files", "PATH...",
      {}, run_scan, true},
-    {"evtx", "dump or hunt Windows event logs", "FILE...", {}, not_built, false},
+    {"evtx", "dump Windows event logs as JSON Lines or XML, or show a log's health", "dump|info FILE...", kEvtxFlags,
+     run_evtx, true},
     {"sample", "deep analysis of one suspicious file", "FILE", {}, not_built, false},
     {"pcap", "traffic analysis: mining, worm spreading, brute force", "FILE", {}, not_built, false},
     {"intel", "import, export and look up threat intelligence", "SUBCOMMAND", {}, not_built, false},

@@ -48,5 +48,6 @@ int input_error(std::string_view command, const Error& error);
 int run_triage(const Invocation& inv);
 int run_scan(const Invocation& inv);
 int run_report(const Invocation& inv);
+int run_evtx(const Invocation& inv);
 
 }  // namespace msw::cli

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "core/text.h"
+
 namespace msw {
 
 std::string escape_html(std::string_view s) {
@@ -87,6 +89,55 @@ std::string escape_terminal(std::string_view s) {
     }
     i += len;
   }
+  return out;
+}
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  char buf[8];
+  for (size_t i = 0; i < s.size();) {
+    // Copy the run of characters that need no escaping in one append.
+    size_t j = i;
+    while (j < s.size()) {
+      auto c = static_cast<unsigned char>(s[j]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++j;
+    }
+    if (j > i) {
+      out.append(s.substr(i, j - i));
+      i = j;
+      if (i == s.size()) break;
+    }
+    auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"': out += "\\\""; ++i; continue;
+      case '\\': out += "\\\\"; ++i; continue;
+      case '\n': out += "\\n"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      default: break;
+    }
+    if (c < 0x20) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      ++i;
+      continue;
+    }
+    // Copy a valid UTF-8 sequence through; replace anything malformed.
+    size_t len = utf8_sequence_length(s, i);
+    if (len != 0) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+}
+
+std::string escape_json(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  append_json_escaped(out, s);
   return out;
 }
 

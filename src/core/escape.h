@@ -15,6 +15,10 @@ std::string escape_html(std::string_view s);
 std::string escape_csv(std::string_view s);
 // For a terminal: C0/C1 controls, DEL, invalid UTF-8 and bidirectional overrides become visible \xNN / \u{NNNN}.
 std::string escape_terminal(std::string_view s);
+// The inside of a JSON string (RFC 8259): quotes, backslashes and control characters escaped; invalid UTF-8
+// bytes become U+FFFD so the output always parses.
+std::string escape_json(std::string_view s);
+void append_json_escaped(std::string& out, std::string_view s);
 // For Markdown text: backslash-escapes the characters that start markup, and HTML-escapes < > & (Markdown
 // renderers pass raw HTML through).
 std::string escape_markdown(std::string_view s);

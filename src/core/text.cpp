@@ -76,7 +76,8 @@ DecodedText utf16_to_utf8(Bytes data, bool little_endian, TextEncoding enc) {
   return out;
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when invalid.
+}  // namespace
+
 size_t utf8_sequence_length(std::string_view s, size_t i) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned c = b(i);
@@ -105,6 +106,8 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
   return len;
 }
 
+namespace {
+
 // Windows text without a BOM that is UTF-16 shows NULs in every other byte for ASCII content.
 bool looks_like_utf16le(Bytes data) {
   size_t n = std::min<size_t>(data.size() & ~size_t{1}, 512);
@@ -124,6 +127,20 @@ struct IconvCloser {
 }  // namespace
 
 DecodedText utf16le_to_utf8(Bytes data) { return utf16_to_utf8(data, true, TextEncoding::Utf16Le); }
+
+size_t append_utf16le_as_utf8(std::string& out, Bytes data) {
+  const size_t n = data.size() / 2;
+  size_t k = 0;
+  // Event logs are overwhelmingly ASCII: copy runs of ASCII code units without decoding.
+  while (k < n && data[2 * k + 1] == std::byte{0} && static_cast<unsigned char>(data[2 * k]) < 0x80) ++k;
+  const size_t start = out.size();
+  out.resize(start + k);
+  for (size_t i = 0; i < k; ++i) out[start + i] = static_cast<char>(data[2 * i]);
+  if (k == n && data.size() % 2 == 0) return 0;
+  DecodedText rest = utf16_to_utf8(data.subspan(2 * k), true, TextEncoding::Utf16Le);
+  out += rest.utf8;
+  return rest.replaced;
+}
 DecodedText utf16be_to_utf8(Bytes data) { return utf16_to_utf8(data, false, TextEncoding::Utf16Be); }
 
 bool is_valid_utf8(std::string_view s) {

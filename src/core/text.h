@@ -23,10 +23,14 @@ struct DecodedText {
 // UTF-16 (unpaired surrogates become U+FFFD); an odd trailing byte is replaced too.
 DecodedText utf16le_to_utf8(Bytes data);
 DecodedText utf16be_to_utf8(Bytes data);
+// Appends UTF-16LE as UTF-8 to `out`; returns the number of replaced code units. ASCII takes a fast path.
+size_t append_utf16le_as_utf8(std::string& out, Bytes data);
 // GBK / GB2312 / GB18030 through glibc iconv.
 DecodedText gb18030_to_utf8(Bytes data);
 // Strict UTF-8 validation (no overlongs, no surrogates, max U+10FFFF).
 bool is_valid_utf8(std::string_view s);
+// Length of the valid (strict) UTF-8 sequence starting at s[i], or 0 when it is invalid.
+size_t utf8_sequence_length(std::string_view s, size_t i);
 // Replaces invalid UTF-8 sequences with U+FFFD.
 DecodedText sanitize_utf8(Bytes data);
 

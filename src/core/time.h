@@ -26,7 +26,7 @@ Result<Timestamp> from_systemtime(const SystemTime& st);
 Timestamp from_unix_seconds(int64_t seconds);
 Timestamp now_utc();
 
-// "2026-11-21T15:42:11.123456789Z"; `fraction_digits` 0, 3, 6 or 9.
+// "2026-11-21T15:42:11.123456789Z"; `fraction_digits` 0 to 9 (Windows writes 7: 100 ns ticks).
 std::string to_iso8601(Timestamp t, int fraction_digits = 3);
 // Accepts "YYYY-MM-DD[T ]hh:mm:ss[.frac][Z|±hh:mm]"; no zone means UTC.
 Result<Timestamp> parse_iso8601(std::string_view text);

@@ -18,12 +18,13 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::File: return "file";
     case ArtefactKind::HostsFile: return "hosts";
     case ArtefactKind::ResolvConf: return "resolv_conf";
+    case ArtefactKind::EventLog: return "evtx";
   }
   return "file";
 }
 
 std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s) {
-  for (auto k : {ArtefactKind::File, ArtefactKind::HostsFile, ArtefactKind::ResolvConf})
+  for (auto k : {ArtefactKind::File, ArtefactKind::HostsFile, ArtefactKind::ResolvConf, ArtefactKind::EventLog})
     if (to_string(k) == s) return k;
   return std::nullopt;
 }
@@ -188,7 +189,10 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
               "SHA-256 " + a.hashes.sha256 + " differs from the manifest's " + candidate.declared_sha256.substr(0, 64) +
                   ": the bundle was changed after collection");
 
-  if (candidate.relative_path.empty()) {
+  if (a.format == formats::FileFormat::Evtx) {
+    a.kind = ArtefactKind::EventLog;  // wherever it lies: logs are copied around during collection
+    a.platform = "windows";
+  } else if (candidate.relative_path.empty()) {
     // A single file: only its bytes can say what it is.
     if (a.format == formats::FileFormat::Text && formats::hosts::looks_like_hosts(file->bytes()))
       a.kind = ArtefactKind::HostsFile;

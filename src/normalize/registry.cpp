@@ -1,5 +1,6 @@
 // The one table from artefact kind to parser. Add a row when a format lands; kinds without a row are inventoried
 // (hashed and typed) but not parsed.
+#include "normalize/evtx.h"
 #include "normalize/normalize.h"
 
 namespace msw::normalize {
@@ -23,6 +24,21 @@ Result<ParseOutcome> parse_resolv(Bytes bytes, const Source& src, Diagnostics& d
   return out;
 }
 
+Result<ParseOutcome> parse_evtx(Bytes bytes, const Source& src, Diagnostics& diags) {
+  auto info = formats::evtx::read_file_info(bytes, src.display_path, diags);
+  if (!info) return info.error();
+  ParseOutcome out{true, {}};
+  formats::evtx::ChunkParser parser(bytes, std::string(src.display_path));
+  for (uint32_t c = 0; c < info->chunks_in_file; ++c) {
+    parser.parse_chunk(c, /*recover_slack=*/false, diags, [&](const formats::evtx::Record& rec) {
+      model::Event ev;
+      evtx_record_event(rec, src.display_path, ev);
+      out.events.push_back(std::move(ev));
+    });
+  }
+  return out;
+}
+
 struct ParserRow {
   evidence::ArtefactKind kind;
   ParseFn parse;
@@ -30,6 +46,7 @@ struct ParserRow {
 constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::HostsFile, parse_hosts},
     {evidence::ArtefactKind::ResolvConf, parse_resolv},
+    {evidence::ArtefactKind::EventLog, parse_evtx},
 };
 
 }  // namespace

@@ -1,0 +1,161 @@
+// EVTX (Windows XML Event Log) parser, written from libyal's public format notes and [MS-EVEN6].
+//
+// Layout: a 4 KiB file header, then 64 KiB chunks; each chunk has a 512-byte header (with string and template
+// offset tables), then event records whose payload is Binary XML. Templates are defined inside a record and reused
+// by later records of the same chunk by offset; substitution values fill them.
+//
+// Robustness: every read is bounds-checked against the chunk; CRC mismatches (file header, chunk header, record
+// data) are diagnostics — they can mean tampering — never a reason to stop; chunks beyond the header's count, zeroed
+// or corrupt chunks and truncated files are handled; records in chunk slack (after the last record) are recovered
+// on request and marked. Diagnostic codes: evtx.header_crc_mismatch, evtx.dirty, evtx.bad_chunk_magic,
+// evtx.chunk_crc_mismatch, evtx.records_crc_mismatch, evtx.bad_record, evtx.binxml, evtx.truncated,
+// evtx.recovered_record, evtx.limit.
+//
+// Speed: the parser reads the mapped file in place; a ChunkParser reuses its buffers across records and chunks,
+// so the hot path does not allocate per record once warm. Chunks are independent: parse them on any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/byte_reader.h"
+#include "core/diagnostics.h"
+#include "core/result.h"
+#include "core/time.h"
+
+namespace msw::formats::evtx {
+
+struct FileHeader {
+  uint64_t first_chunk = 0, last_chunk = 0, next_record_id = 0;
+  uint32_t header_size = 0;
+  uint16_t minor_version = 0, major_version = 0, header_block_size = 0, chunk_count = 0;
+  uint32_t flags = 0;
+  uint32_t checksum = 0;
+  bool checksum_ok = false;
+  bool dirty() const { return (flags & 1) != 0; }
+  bool full() const { return (flags & 2) != 0; }
+};
+
+struct ChunkHeader {
+  uint64_t first_record_number = 0, last_record_number = 0, first_record_id = 0, last_record_id = 0;
+  uint32_t header_size = 0, last_record_offset = 0, free_space_offset = 0, records_checksum = 0, flags = 0,
+           header_checksum = 0;
+  bool header_checksum_ok = false;
+  bool records_checksum_ok = false;
+};
+
+// One record's XML as a flat tree. Strings live in buffers owned by the ChunkParser and are valid until the next
+// record is parsed.
+class XmlTree {
+ public:
+  static constexpr uint32_t kNone = 0xFFFFFFFF;
+  struct Node {
+    uint32_t name = 0;      // index into the chunk's name table
+    uint32_t parent = kNone;
+    uint32_t first_attr = 0, attr_count = 0;
+    uint32_t text_off = 0, text_len = 0;  // element text (concatenated direct content)
+  };
+  struct Attr {
+    uint32_t name = 0;
+    uint32_t value_off = 0, value_len = 0;
+  };
+
+  const std::vector<Node>& nodes() const { return nodes_; }
+  std::string_view name(const Node& n) const { return (*names_)[n.name]; }
+  std::string_view name(const Attr& a) const { return (*names_)[a.name]; }
+  std::string_view text(const Node& n) const { return std::string_view(pool_).substr(n.text_off, n.text_len); }
+  std::string_view value(const Attr& a) const { return std::string_view(pool_).substr(a.value_off, a.value_len); }
+  std::span<const Attr> attrs(const Node& n) const { return std::span(attrs_).subspan(n.first_attr, n.attr_count); }
+  // Value of attribute `attr` on node `n`, if present.
+  std::optional<std::string_view> attr(const Node& n, std::string_view attr) const;
+  // First child of `parent` (kNone for roots) named `name`; kNone when absent.
+  uint32_t child(uint32_t parent, std::string_view name) const;
+
+  // Renders the tree as XML text (the form Event Viewer shows), escaping text and attribute values.
+  void to_xml(std::string& out) const;
+
+ private:
+  friend class ChunkParser;
+  std::vector<Node> nodes_;
+  std::vector<Attr> attrs_;
+  std::string pool_;
+  const std::vector<std::string>* names_ = nullptr;
+};
+
+struct Record {
+  uint64_t id = 0;
+  std::optional<Timestamp> written;
+  uint64_t file_offset = 0;
+  uint32_t chunk = 0;
+  bool recovered = false;  // found in chunk slack, after the last live record
+  const XmlTree* tree = nullptr;
+};
+
+using RecordFn = std::function<void(const Record&)>;
+
+struct ChunkSummary {
+  std::optional<ChunkHeader> header;  // nullopt when the chunk is not a chunk (zeroed, bad magic)
+  uint64_t records = 0;
+  uint64_t recovered = 0;
+  uint64_t bad_records = 0;
+};
+
+// Parses one chunk at a time; keeps caches and buffers between calls. Not thread-safe: one per thread.
+class ChunkParser {
+ public:
+  // `evidence` names the file in diagnostics; `file` is the whole mapped file.
+  ChunkParser(Bytes file, std::string evidence);
+  ChunkSummary parse_chunk(uint32_t index, bool recover_slack, Diagnostics& diags, const RecordFn& fn);
+
+ private:
+  struct Substitution {
+    uint8_t type;
+    Bytes data;
+    uint32_t chunk_offset;
+  };
+  bool parse_record(size_t chunk_offset, size_t record_size, Diagnostics& diags);
+  // Interprets BinXml in [begin, end) of the chunk. Substitutions are subs_storage_[subs_base, +subs_count).
+  // `in_value`: a BinXml substitution value, whose element starts carry no dependency identifier.
+  Result<void> parse_binxml(size_t begin, size_t end, size_t subs_base, size_t subs_count, size_t nesting,
+                            bool in_value);
+  Result<void> parse_template_instance(ByteReader& r, size_t nesting);
+  Result<uint32_t> read_name(ByteReader& r, uint32_t name_offset);
+  Result<void> append_substitution(const Substitution& s, size_t nesting, std::string& out);
+
+  Bytes file_;
+  std::string evidence_;
+  Bytes chunk_;
+  uint64_t chunk_file_offset_ = 0;
+  XmlTree tree_;
+  std::vector<std::string> names_;
+  // Chunk offset → names_ index + 1 (0: not seen). A flat table beats a hash map: every record re-reads its
+  // template's names, so this lookup runs ~20 times per record. `touched_` lists the slots to clear per chunk.
+  std::vector<uint32_t> name_slot_;
+  std::vector<uint32_t> touched_;
+  std::vector<std::string> text_stack_;                // per open element: its text so far
+  std::vector<uint32_t> open_;                         // stack of open element node indices
+  std::string scratch_;
+  std::vector<Substitution> subs_storage_;
+};
+
+struct FileInfo {
+  std::optional<FileHeader> header;
+  size_t chunks_in_file = 0;  // by size, including chunks beyond the header's count
+};
+
+// Reads the file header (diagnoses a bad CRC, a dirty flag, a bad signature) and counts chunks by file size.
+// Errors: evtx.not_evtx (no "ElfFile" signature), evtx.truncated (shorter than the header).
+Result<FileInfo> read_file_info(Bytes file, std::string_view evidence, Diagnostics& diags);
+
+// Renders one substitution or value of `type` (a BinXml value type) as text, the way Event Viewer shows it.
+// Appends to `out`; returns false for types it cannot render (the caller decides what to do).
+bool render_value(uint8_t type, Bytes data, std::string& out);
+
+uint32_t crc32(Bytes data, uint32_t seed = 0);
+
+}  // namespace msw::formats::evtx
