@@ -15,6 +15,9 @@ std::string escape_html(std::string_view s);
 std::string escape_csv(std::string_view s);
 // For a terminal: C0/C1 controls, DEL, invalid UTF-8 and bidirectional overrides become visible \xNN / \u{NNNN}.
 std::string escape_terminal(std::string_view s);
+// For XML 1.0 text and attributes: as escape_html, and characters XML 1.0 cannot carry at all (C0 controls other
+// than tab, LF and CR) become U+FFFD, so the document stays well-formed. JSON output keeps them exactly.
+std::string escape_xml(std::string_view s);
 // The inside of a JSON string (RFC 8259): quotes, backslashes and control characters escaped; invalid UTF-8
 // bytes become U+FFFD so the output always parses.
 std::string escape_json(std::string_view s);

@@ -44,3 +44,19 @@ TEST(Escape, MarkdownBreaksMarkupAndRawHtml) {
 
 }  // namespace
 }  // namespace msw
+
+namespace msw {
+namespace {
+
+TEST(Escape, XmlStaysWellFormed) {
+  EXPECT_EQ(escape_xml("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+  EXPECT_EQ(escape_xml(std::string_view("x\x03y\tz", 5)), "x\uFFFDy\tz");
+}
+
+TEST(Escape, JsonAlwaysParses) {
+  EXPECT_EQ(escape_json("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
+  EXPECT_EQ(escape_json("\xff ok \xe4\xb8\xad"), "\uFFFD ok \xe4\xb8\xad");
+}
+
+}  // namespace
+}  // namespace msw

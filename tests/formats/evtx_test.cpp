@@ -243,3 +243,21 @@ TEST(EvtxCorpus, CountsMatchPythonEvtx) {
 
 }  // namespace
 }  // namespace msw::formats::evtx
+
+namespace msw::formats::evtx {
+namespace {
+
+TEST(EvtxValues, FiletimeCoversItsWholeRange) {
+  auto render = [](uint64_t ticks) {
+    std::string out;
+    std::string bytes(reinterpret_cast<const char*>(&ticks), 8);
+    EXPECT_TRUE(render_value(0x11, as_bytes(bytes), out));
+    return out;
+  };
+  EXPECT_EQ(render(0), "1601-01-01T00:00:00.0000000Z");
+  EXPECT_EQ(render(132223104000000000ull + 1234567), "2020-01-01T00:00:00.1234567Z");
+  EXPECT_EQ(render(0x7FFFFFFFFFFFFFFFull).substr(0, 6), "30828-");  // the largest FILETIME Windows accepts
+}
+
+}  // namespace
+}  // namespace msw::formats::evtx

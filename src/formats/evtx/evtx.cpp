@@ -142,7 +142,7 @@ void XmlTree::to_xml(std::string& out) const {
       out += ' ';
       out += name(a);
       out += "=\"";
-      out += escape_html(value(a));
+      out += escape_xml(value(a));
       out += '"';
     }
     bool has_children = i + 1 < nodes_.size() && nodes_[i + 1].parent == i;
@@ -151,7 +151,7 @@ void XmlTree::to_xml(std::string& out) const {
       continue;
     }
     out += '>';
-    out += escape_html(text(n));
+    out += escape_xml(text(n));
     open.push_back(i);
   }
   while (!open.empty()) close_one();

@@ -78,6 +78,22 @@ bool append_sid(std::string& out, Bytes d) {
   return true;
 }
 
+// FILETIME as Event Viewer writes it, 7 fraction digits, over its whole range (1601 to 30828): zero is a common
+// "never" value and must read 1601-01-01, which is outside what Timestamp (int64 nanoseconds) holds.
+void append_filetime(std::string& out, uint64_t ticks) {
+  constexpr uint64_t kTicksPerDay = 864'000'000'000ull;
+  constexpr int64_t kDays1601To1970 = 134'774;
+  int64_t y;
+  unsigned m, day;
+  civil_from_days(static_cast<int64_t>(ticks / kTicksPerDay) - kDays1601To1970, y, m, day);
+  uint64_t rem = ticks % kTicksPerDay;
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ", static_cast<long long>(y), m, day,
+                static_cast<unsigned>(rem / 36'000'000'000ull), static_cast<unsigned>(rem / 600'000'000 % 60),
+                static_cast<unsigned>(rem / 10'000'000 % 60), static_cast<unsigned>(rem % 10'000'000));
+  out += buf;
+}
+
 void append_binary(std::string& out, Bytes d) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (std::byte b : d) {
@@ -102,12 +118,7 @@ bool render_scalar(uint8_t type, Bytes d, std::string& out) {
     case 0x0d: out += load<uint32_t>(d) != 0 ? "true" : "false"; return true;
     case 0x0f: append_guid(out, d); return true;
     case 0x10: append_hex(out, d.size() == 8 ? load<uint64_t>(d) : load<uint32_t>(d)); return true;
-    case 0x11: {
-      auto t = from_filetime(load<uint64_t>(d));
-      if (t) out += to_iso8601(*t, 7);
-      else append_hex(out, load<uint64_t>(d));  // out of range: show the raw ticks rather than a wrong date
-      return true;
-    }
+    case 0x11: append_filetime(out, load<uint64_t>(d)); return true;
     case 0x12: {
       SystemTime st{load<uint16_t>(d, 0), load<uint16_t>(d, 2),  load<uint16_t>(d, 4),  load<uint16_t>(d, 6),
                     load<uint16_t>(d, 8), load<uint16_t>(d, 10), load<uint16_t>(d, 12), load<uint16_t>(d, 14)};
