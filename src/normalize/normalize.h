@@ -2,6 +2,7 @@
 // artefact kind to its parser through one table (registry.cpp).
 #pragma once
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -29,12 +30,14 @@ void hosts_events(const formats::hosts::HostsFile& file, const Source& src, std:
 // One event per nameserver: DestinationIp and DestinationPort 53.
 void resolv_conf_events(const formats::resolv_conf::ResolvConf& conf, const Source& src, std::vector<model::Event>& out);
 
-// Parses an artefact of a known kind into events. Returns false in `parsed` for kinds without a parser (plain
-// files), which is not an error. Errors: the parser's own (the artefact is recorded as not parsed).
-struct ParseOutcome {
-  bool parsed = false;
-  std::vector<model::Event> events;
-};
-Result<ParseOutcome> parse_artefact(const evidence::Artefact& artefact, Bytes bytes, Diagnostics& diags);
+// Events reach the caller in batches of at most kEventBatch, so a multi-gigabyte log never sits in memory whole.
+inline constexpr size_t kEventBatch = 5000;
+using EventBatchFn = std::function<void(std::vector<model::Event>&& batch)>;
+
+// Parses an artefact of a known kind, handing its events to `on_batch` as they are produced. Returns false for
+// kinds without a parser (plain files), which is not an error. Errors: the parser's own (the artefact is recorded
+// as not parsed; batches already delivered stay delivered).
+Result<bool> parse_artefact(const evidence::Artefact& artefact, Bytes bytes, Diagnostics& diags,
+                            const EventBatchFn& on_batch);
 
 }  // namespace msw::normalize

@@ -6,37 +6,64 @@
 namespace msw::normalize {
 namespace {
 
-using ParseFn = Result<ParseOutcome> (*)(Bytes, const Source&, Diagnostics&);
+using ParseFn = Result<void> (*)(Bytes, const Source&, Diagnostics&, const EventBatchFn&);
 
-Result<ParseOutcome> parse_hosts(Bytes bytes, const Source& src, Diagnostics& diags) {
+// Collects events and hands them on in batches.
+class Batcher {
+ public:
+  explicit Batcher(const EventBatchFn& fn) : fn_(fn) { batch_.reserve(kEventBatch); }
+  ~Batcher() { flush(); }
+  Batcher(const Batcher&) = delete;
+  Batcher& operator=(const Batcher&) = delete;
+  std::vector<model::Event>& events() { return batch_; }
+  void maybe_flush() {
+    if (batch_.size() >= kEventBatch) flush();
+  }
+  void flush() {
+    if (batch_.empty()) return;
+    fn_(std::move(batch_));
+    batch_.clear();
+    batch_.reserve(kEventBatch);
+  }
+
+ private:
+  const EventBatchFn& fn_;
+  std::vector<model::Event> batch_;
+};
+
+Result<void> parse_hosts(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
   auto file = formats::hosts::parse(bytes, src.display_path, diags);
   if (!file) return file.error();
-  ParseOutcome out{true, {}};
-  hosts_events(*file, src, out.events);
-  return out;
+  // One batch whatever its size: the hosts heuristic judges a file's entries together (lines are grouped).
+  std::vector<model::Event> events;
+  hosts_events(*file, src, events);
+  if (!events.empty()) fn(std::move(events));
+  return {};
 }
 
-Result<ParseOutcome> parse_resolv(Bytes bytes, const Source& src, Diagnostics& diags) {
+Result<void> parse_resolv(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
   auto conf = formats::resolv_conf::parse(bytes, src.display_path, diags);
   if (!conf) return conf.error();
-  ParseOutcome out{true, {}};
-  resolv_conf_events(*conf, src, out.events);
-  return out;
+  Batcher b(fn);
+  resolv_conf_events(*conf, src, b.events());
+  return {};
 }
 
-Result<ParseOutcome> parse_evtx(Bytes bytes, const Source& src, Diagnostics& diags) {
+Result<void> parse_evtx(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
   auto info = formats::evtx::read_file_info(bytes, src.display_path, diags);
   if (!info) return info.error();
-  ParseOutcome out{true, {}};
   formats::evtx::ChunkParser parser(bytes, std::string(src.display_path));
+  Batcher b(fn);
+  // Slack recovery is left to 'evtx dump --recover': recovered records may belong to an older log and must not mix
+  // silently with live ones in detections.
   for (uint32_t c = 0; c < info->chunks_in_file; ++c) {
     parser.parse_chunk(c, /*recover_slack=*/false, diags, [&](const formats::evtx::Record& rec) {
-      model::Event ev;
-      evtx_record_event(rec, src.display_path, ev);
-      out.events.push_back(std::move(ev));
+      b.events().emplace_back();
+      evtx_record_event(rec, src.display_path, b.events().back());
     });
+    b.maybe_flush();
   }
-  return out;
+  return {};
 }
 
 struct ParserRow {
@@ -51,11 +78,15 @@ constexpr ParserRow kParsers[] = {
 
 }  // namespace
 
-Result<ParseOutcome> parse_artefact(const evidence::Artefact& artefact, Bytes bytes, Diagnostics& diags) {
+Result<bool> parse_artefact(const evidence::Artefact& artefact, Bytes bytes, Diagnostics& diags,
+                            const EventBatchFn& on_batch) {
   Source src{artefact.source.display_path, artefact.platform};
-  for (const auto& row : kParsers)
-    if (row.kind == artefact.kind) return row.parse(bytes, src, diags);
-  return ParseOutcome{};
+  for (const auto& row : kParsers) {
+    if (row.kind != artefact.kind) continue;
+    if (auto r = row.parse(bytes, src, diags, on_batch); !r) return r.error();
+    return true;
+  }
+  return false;
 }
 
 }  // namespace msw::normalize

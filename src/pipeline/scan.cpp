@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include <filesystem>
 
@@ -22,19 +23,20 @@
 namespace msw::pipeline {
 namespace {
 
-// The outcome of one file, produced on a worker and written by the main thread.
+// Produced on a worker, written by the main thread: a batch of one file's events with the findings engines drew
+// from it, and finally (final == true) how the file ended. Every file sends exactly one final message.
 struct FileResult {
   size_t index = 0;
-  std::optional<evidence::Artefact> artefact;
-  std::string error;  // could not open or read
-  bool parsed = false;
-  std::string parse_note;
+  bool final = false;
+  std::optional<evidence::Artefact> artefact;  // nullopt when the file could not be opened
+  std::string error;                           // final: could not open or read
+  bool parsed = false;                         // final
+  std::string parse_note;                      // final: why parsing stopped
   std::vector<model::Event> events;
   std::vector<model::Finding> findings;
-  Diagnostics diags;
+  Diagnostics diags;  // final
 };
 
-// Bounded hand-off from workers to the writer: at most `capacity` finished files wait in memory.
 class ResultQueue {
  public:
   explicit ResultQueue(size_t capacity) : capacity_(capacity) {}
@@ -66,36 +68,40 @@ std::string local_hostname() {
   return buf;
 }
 
-FileResult analyse_file(size_t index, const evidence::Candidate& c, const detect::EngineSet& engines,
-                        std::string_view subject_host) {
-  FileResult r;
-  r.index = index;
-  auto examined = evidence::examine(c, r.diags);
+void analyse_file(size_t index, const evidence::Candidate& c, const detect::EngineSet& engines,
+                  std::string_view subject_host, ResultQueue& queue) {
+  FileResult done;
+  done.index = index;
+  done.final = true;
+  auto examined = evidence::examine(c, done.diags);
   if (!examined) {
-    r.error = examined.error().message;
-    r.diags.add_error(examined.error(), c.display_path);
-    return r;
+    done.error = examined.error().message;
+    done.diags.add_error(examined.error(), c.display_path);
+    queue.push(std::move(done));
+    return;
   }
   const evidence::Artefact& a = examined->artefact;
-  auto outcome = normalize::parse_artefact(a, examined->file.bytes(), r.diags);
-  if (!outcome) {
-    r.parse_note = outcome.error().message;
-    r.diags.add_error(outcome.error(), c.display_path);
-  } else {
-    r.parsed = outcome->parsed;
-    r.events = std::move(outcome->events);
-  }
-  if (r.parsed) {
+  auto on_batch = [&](std::vector<model::Event>&& batch) {
+    FileResult part;
+    part.index = index;
+    part.artefact = a;
+    part.events = std::move(batch);
     detect::ArtefactView view{a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform,
-                              subject_host, r.events};
-    engines.scan_artefact(view, r.findings);
+                              subject_host, part.events};
+    engines.scan_artefact(view, part.findings);
+    queue.push(std::move(part));  // blocks while the writer is behind: memory stays bounded
+  };
+  auto parsed = normalize::parse_artefact(a, examined->file.bytes(), done.diags, on_batch);
+  if (!parsed) {
+    done.parse_note = parsed.error().message;
+    done.diags.add_error(parsed.error(), c.display_path);
+  } else {
+    done.parsed = *parsed;
   }
-  r.artefact = a;
-  return r;
+  done.artefact = a;
+  queue.push(std::move(done));
 }
 
-// Rows per events transaction: large enough to amortise the commit, small enough that a kill loses little.
-constexpr size_t kEventBatch = 5000;
 
 }  // namespace
 
@@ -156,55 +162,68 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     std::atomic<size_t> next{0};
     for (unsigned w = 0; w < pool.size(); ++w)
       pool.submit([&] {
-        for (size_t i = next++; i < files.size(); i = next++)
-          queue.push(analyse_file(i, files[i], engines, summary.subject_host));
+        for (size_t i = next++; i < files.size(); i = next++) analyse_file(i, files[i], engines, summary.subject_host, queue);
       });
 
+    struct Open {
+      int64_t artefact_id;
+      uint64_t events;
+    };
+    std::unordered_map<size_t, Open> open;  // files with messages written but no final one yet
     // A failed case write must not strand workers blocked on a full queue: keep draining, stop writing.
     std::optional<Error> write_error;
     auto write = [&](FileResult& r) -> Result<void> {
       const evidence::Candidate& c = files[r.index];
-      casedb::ArtefactRecord rec;
-      rec.evidence_id = evidence_ids[c.evidence_index];
-      rec.path = c.display_path;
-      if (r.artefact) {
-        const auto& a = *r.artefact;
-        rec.kind = evidence::to_string(a.kind);
-        rec.format = formats::to_string(a.format);
-        rec.size = a.size;
-        rec.md5 = a.hashes.md5;
-        rec.sha1 = a.hashes.sha1;
-        rec.sha256 = a.hashes.sha256;
-        if (c.relative_path.empty())
-          if (auto u = db.update_evidence(rec.evidence_id, a.size, a.hashes.md5, a.hashes.sha1, a.hashes.sha256); !u)
-            return u;
-      } else {
-        rec.kind = "file";
-        rec.format = "unread";
+      auto it = open.find(r.index);
+      if (it == open.end()) {
+        casedb::ArtefactRecord rec;
+        rec.evidence_id = evidence_ids[c.evidence_index];
+        rec.path = c.display_path;
+        if (r.artefact) {
+          const auto& a = *r.artefact;
+          rec.kind = evidence::to_string(a.kind);
+          rec.format = formats::to_string(a.format);
+          rec.size = a.size;
+          rec.md5 = a.hashes.md5;
+          rec.sha1 = a.hashes.sha1;
+          rec.sha256 = a.hashes.sha256;
+          if (c.relative_path.empty())
+            if (auto u = db.update_evidence(rec.evidence_id, a.size, a.hashes.md5, a.hashes.sha1, a.hashes.sha256); !u)
+              return u;
+        } else {
+          rec.kind = "file";
+          rec.format = "unread";
+        }
+        auto id = db.add_artefact(rec);
+        if (!id) return id.error();
+        it = open.emplace(r.index, Open{*id, 0}).first;
       }
-      rec.parsed = r.parsed;
-      rec.events = r.events.size();
-      rec.note = !r.error.empty() ? r.error : r.parse_note;
-      auto artefact_id = db.add_artefact(rec);
-      if (!artefact_id) return artefact_id.error();
-      for (size_t off = 0; off < r.events.size(); off += kEventBatch) {
-        size_t n = std::min(kEventBatch, r.events.size() - off);
-        if (auto w = db.add_events(*artefact_id, std::span(r.events).subspan(off, n)); !w) return w;
+      // One transaction per slice: cheap commits, and a killed run loses at most one slice.
+      for (size_t off = 0; off < r.events.size(); off += normalize::kEventBatch) {
+        size_t n = std::min(normalize::kEventBatch, r.events.size() - off);
+        if (auto w = db.add_events(it->second.artefact_id, std::span(r.events).subspan(off, n)); !w) return w;
       }
+      it->second.events += r.events.size();
       if (auto w = db.add_findings(r.findings); !w) return w;
-      return db.add_diagnostics(r.diags.items());
-    };
-    for (size_t done = 0; done < files.size(); ++done) {
-      FileResult r = queue.pop();
-      progress.advance();
-      if (write_error) continue;
-      if (auto w = write(r); !w) {
-        write_error = w.error();
-        continue;
+      if (r.final) {
+        const std::string note = !r.error.empty() ? r.error : r.parse_note;
+        if (auto w = db.update_artefact(it->second.artefact_id, r.parsed, it->second.events, note); !w) return w;
+        if (auto w = db.add_diagnostics(r.diags.items()); !w) return w;
+        open.erase(it);
       }
-      summary.parsed += r.parsed;
+      return {};
+    };
+    for (size_t finished = 0; finished < files.size();) {
+      FileResult r = queue.pop();
+      if (r.final) {
+        ++finished;
+        progress.advance();
+        summary.parsed += r.parsed;
+        summary.diagnostics += r.diags.size();
+      }
       summary.events += r.events.size();
-      summary.diagnostics += r.diags.size();
+      if (!write_error)
+        if (auto w = write(r); !w) write_error = w.error();
       for (auto& f : r.findings) all_findings.push_back(std::move(f));
     }
     pool.wait();
