@@ -22,9 +22,11 @@ TIME = re.compile(r"^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.(\d+))?Z?$")
 GUID = re.compile(r"^\{[0-9a-fA-F-]{36}\}$")
 
 
-def norm(value):
+def norm(value, key=""):
     # python-evtx drops characters XML cannot carry; minesweep marks them with U+FFFD.
     v = (value or "").replace("\ufffd", "").strip()
+    if key.endswith("/Binary"):
+        return v
     if v in ("True", "False"):  # Event Viewer writes booleans in lower case
         return v.lower()
     if HEX.match(v):
@@ -75,8 +77,8 @@ def flatten(event):
             k = NS.sub("", k)
             if k == "xmlns" or (tag == "Data" and k == "Name") or v == "":
                 continue
-            out["%s@%s" % (here, k)] = norm(v)
-        text = norm(el.text)
+            out["%s@%s" % (here, k)] = norm(v, here)
+        text = norm(el.text, here)
         if text:
             out[here] = text
         for child in el:

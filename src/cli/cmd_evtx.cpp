@@ -21,8 +21,7 @@ namespace {
 
 namespace evtx = formats::evtx;
 
-void append_record_jsonl(const evtx::Record& rec, std::string_view file, model::Event& scratch, std::string& out) {
-  normalize::evtx_record_event(rec, file, scratch);
+void append_record_jsonl(const evtx::Record& rec, std::string_view file, std::string& out) {
   out += "{\"file\":\"";
   append_json_escaped(out, file);
   out += "\",\"chunk\":";
@@ -40,7 +39,7 @@ void append_record_jsonl(const evtx::Record& rec, std::string_view file, model::
   out += rec.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
   out += ",\"event\":{";
   bool first = true;
-  auto field = [&](std::string_view k, std::string_view v) {
+  normalize::visit_evtx_fields(*rec.tree, [&](std::string_view k, std::string_view v) {
     if (!first) out += ',';
     first = false;
     out += '"';
@@ -48,12 +47,8 @@ void append_record_jsonl(const evtx::Record& rec, std::string_view file, model::
     out += "\":\"";
     append_json_escaped(out, v);
     out += '"';
-  };
-  for (const auto& [f, v] : scratch.fields) field(model::field_name(f), v);
-  for (const auto& [k, v] : scratch.extra) field(k, v);
+  });
   out += "}}\n";
-  scratch.fields.clear();
-  scratch.extra.clear();
 }
 
 struct DumpStats {
@@ -77,7 +72,6 @@ Result<void> dump_file(const std::string& path, bool xml, bool recover, ThreadPo
     const size_t count = std::min(window, n - start);
     pool.parallel_for(count, [&](size_t k) {
       evtx::ChunkParser parser(file->bytes(), path);
-      model::Event scratch;
       std::string& buf = buffers[k];
       buf.clear();
       counts[k] = recovered[k] = 0;
@@ -86,7 +80,7 @@ Result<void> dump_file(const std::string& path, bool xml, bool recover, ThreadPo
           r.tree->to_xml(buf);
           buf += '\n';
         } else {
-          append_record_jsonl(r, path, scratch, buf);
+          append_record_jsonl(r, path, buf);
         }
       });
       counts[k] = s.records;

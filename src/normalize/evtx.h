@@ -1,14 +1,67 @@
-// EVTX record → model::Event: System fields under their Sigma names (EventID, Channel, Provider_Name, Computer,
-// TimeCreated, EventRecordID, Level, Security_UserID, ...), every EventData/UserData value under its own name,
-// unnamed Data elements numbered Data_1, Data_2, .... Event::service is the channel in lower case.
+// EVTX record → fields: System values under their Sigma names (EventID, Channel, Provider_Name, Computer,
+// TimeCreated, EventRecordID, Level, Security_UserID, Execution_ProcessID, ...), every EventData/UserData value
+// under its own name, unnamed Data elements numbered Data_1, Data_2, .... One mapping (visit_evtx_fields) serves
+// both the model::Event the pipeline stores and the JSON Lines `evtx dump` writes without building an Event.
 #pragma once
 
+#include <cstdio>
+#include <string>
 #include <string_view>
 
 #include "formats/evtx/evtx.h"
 #include "model/event.h"
 
 namespace msw::normalize {
+
+// Calls fn(name, value) for every field of the record, System fields first, in document order.
+template <typename Fn>
+void visit_evtx_fields(const formats::evtx::XmlTree& t, Fn&& fn) {
+  using formats::evtx::XmlTree;
+  const auto& nodes = t.nodes();
+  if (nodes.empty()) return;
+  const uint32_t system = t.child(0, "System");
+  const uint32_t data = t.child(0, "EventData");
+  const uint32_t user = t.child(0, "UserData");
+  size_t unnamed = 0;
+  char numbered[24];
+  for (uint32_t i = 1; i < nodes.size(); ++i) {
+    const auto& n = nodes[i];
+    const std::string_view name = t.name(n);
+    if (system != XmlTree::kNone && n.parent == system) {
+      if (name == "Provider") {
+        if (auto v = t.attr(n, "Name")) fn("Provider_Name", *v);
+      } else if (name == "TimeCreated") {
+        if (auto v = t.attr(n, "SystemTime")) fn("TimeCreated", *v);
+      } else if (name == "Security") {
+        if (auto v = t.attr(n, "UserID")) fn("Security_UserID", *v);
+      } else if (name == "Execution") {
+        if (auto v = t.attr(n, "ProcessID")) fn("Execution_ProcessID", *v);
+        if (auto v = t.attr(n, "ThreadID")) fn("Execution_ThreadID", *v);
+      } else if (name == "Correlation") {
+        if (auto v = t.attr(n, "ActivityID")) fn("ActivityID", *v);
+      } else {
+        fn(name, t.text(n));  // EventID, Version, Level, Task, Opcode, Keywords, EventRecordID, Channel, Computer
+      }
+    } else if (data != XmlTree::kNone && n.parent == data) {
+      auto name_attr = t.attr(n, "Name");
+      if (name_attr && !name_attr->empty()) {
+        fn(*name_attr, t.text(n));
+      } else if (name == "Data") {
+        int len = std::snprintf(numbered, sizeof numbered, "Data_%zu", ++unnamed);
+        fn(std::string_view(numbered, static_cast<size_t>(len)), t.text(n));
+      } else {
+        fn(name, t.text(n));
+      }
+    } else if (user != XmlTree::kNone && i > user) {
+      // UserData holds one provider-defined element; its leaves carry the values.
+      uint32_t p = n.parent;
+      while (p != XmlTree::kNone && p != user) p = nodes[p].parent;
+      if (p != user) continue;
+      const bool leaf = !(i + 1 < nodes.size() && nodes[i + 1].parent == i);
+      if (leaf) fn(name, t.text(n));
+    }
+  }
+}
 
 // Fills `ev` (which the caller may reuse); the record's tree must still be valid.
 void evtx_record_event(const formats::evtx::Record& rec, std::string_view display_path, model::Event& ev);

@@ -51,13 +51,39 @@ void append_ansi(std::string& out, Bytes d) {
   out += sanitize_utf8(d.first(n)).utf8;
 }
 
+// Fixed-width lower-case hex of the low `digits` nibbles of v.
+void put_hex(char*& p, uint64_t v, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = digits - 1; i >= 0; --i) p[digits - 1 - i] = kHex[(v >> (4 * i)) & 0xF];
+  p += digits;
+}
+
+// Fixed-width decimal.
+void put_dec(char*& p, uint64_t v, int digits) {
+  for (int i = digits - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  p += digits;
+}
+
+// {xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}, lower case as Event Viewer writes it. Hand-formatted: one per record.
 void append_guid(std::string& out, Bytes d) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", load<uint32_t>(d),
-                load<uint16_t>(d, 4), load<uint16_t>(d, 6), static_cast<unsigned>(d[8]), static_cast<unsigned>(d[9]),
-                static_cast<unsigned>(d[10]), static_cast<unsigned>(d[11]), static_cast<unsigned>(d[12]),
-                static_cast<unsigned>(d[13]), static_cast<unsigned>(d[14]), static_cast<unsigned>(d[15]));
-  out += buf;
+  char buf[38];
+  char* p = buf;
+  *p++ = '{';
+  put_hex(p, load<uint32_t>(d), 8);
+  *p++ = '-';
+  put_hex(p, load<uint16_t>(d, 4), 4);
+  *p++ = '-';
+  put_hex(p, load<uint16_t>(d, 6), 4);
+  *p++ = '-';
+  for (size_t i = 8; i < 16; ++i) {
+    if (i == 10) *p++ = '-';
+    put_hex(p, static_cast<uint8_t>(d[i]), 2);
+  }
+  *p++ = '}';
+  out.append(buf, static_cast<size_t>(p - buf));
 }
 
 bool append_sid(std::string& out, Bytes d) {
@@ -87,11 +113,23 @@ void append_filetime(std::string& out, uint64_t ticks) {
   unsigned m, day;
   civil_from_days(static_cast<int64_t>(ticks / kTicksPerDay) - kDays1601To1970, y, m, day);
   uint64_t rem = ticks % kTicksPerDay;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02u:%02u:%02u.%07uZ", static_cast<long long>(y), m, day,
-                static_cast<unsigned>(rem / 36'000'000'000ull), static_cast<unsigned>(rem / 600'000'000 % 60),
-                static_cast<unsigned>(rem / 10'000'000 % 60), static_cast<unsigned>(rem % 10'000'000));
-  out += buf;
+  char buf[40];
+  char* p = buf;
+  put_dec(p, static_cast<uint64_t>(y), y >= 10000 ? 5 : 4);
+  *p++ = '-';
+  put_dec(p, m, 2);
+  *p++ = '-';
+  put_dec(p, day, 2);
+  *p++ = 'T';
+  put_dec(p, rem / 36'000'000'000ull, 2);
+  *p++ = ':';
+  put_dec(p, rem / 600'000'000 % 60, 2);
+  *p++ = ':';
+  put_dec(p, rem / 10'000'000 % 60, 2);
+  *p++ = '.';
+  put_dec(p, rem % 10'000'000, 7);
+  *p++ = 'Z';
+  out.append(buf, static_cast<size_t>(p - buf));
 }
 
 void append_binary(std::string& out, Bytes d) {
