@@ -6,29 +6,14 @@
 
 namespace msw {
 
-std::string escape_html(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\0': out += "&#xFFFD;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string escape_xml(std::string_view s) {
+namespace {
+// HTML and XML differ only in what they can carry: XML 1.0 has no way to write most C0 controls at all.
+std::string escape_markup(std::string_view s, bool xml) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+    if (xml && u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
       out += "\xEF\xBF\xBD";
       continue;
     }
@@ -37,12 +22,17 @@ std::string escape_xml(std::string_view s) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '\'': out += xml ? "&apos;" : "&#39;"; break;
+      case '\0': out += "&#xFFFD;"; break;
       default: out += c;
     }
   }
   return out;
 }
+}  // namespace
+
+std::string escape_html(std::string_view s) { return escape_markup(s, false); }
+std::string escape_xml(std::string_view s) { return escape_markup(s, true); }
 
 std::string escape_csv(std::string_view s) {
   std::string body;

@@ -17,9 +17,10 @@ T load(Bytes d, size_t at = 0) {
   return v;
 }
 
+// Integers and floats alike: to_chars gives the shortest exact form.
 template <typename T>
 void append_int(std::string& out, T v) {
-  char buf[32];
+  char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, res.ptr);
 }
@@ -28,13 +29,6 @@ void append_hex(std::string& out, uint64_t v) {
   char buf[24];
   auto res = std::to_chars(buf, buf + sizeof buf, v, 16);
   out += "0x";
-  out.append(buf, res.ptr);
-}
-
-template <typename F>
-void append_float(std::string& out, F v) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, res.ptr);
 }
 
@@ -151,8 +145,8 @@ bool render_scalar(uint8_t type, Bytes d, std::string& out) {
     case 0x08: append_int(out, load<uint32_t>(d)); return true;
     case 0x09: append_int(out, load<int64_t>(d)); return true;
     case 0x0a: append_int(out, load<uint64_t>(d)); return true;
-    case 0x0b: append_float(out, load<float>(d)); return true;
-    case 0x0c: append_float(out, load<double>(d)); return true;
+    case 0x0b: append_int(out, load<float>(d)); return true;
+    case 0x0c: append_int(out, load<double>(d)); return true;
     case 0x0d: out += load<uint32_t>(d) != 0 ? "true" : "false"; return true;
     case 0x0f: append_guid(out, d); return true;
     case 0x10: append_hex(out, d.size() == 8 ? load<uint64_t>(d) : load<uint32_t>(d)); return true;
