@@ -14,6 +14,7 @@
 #include "core/mapped_file.h"
 #include "core/thread_pool.h"
 #include "formats/evtx/evtx.h"
+#include "formats/evtx/evtx_limits.h"
 #include "normalize/evtx.h"
 
 namespace msw::cli {
@@ -86,6 +87,7 @@ Result<void> dump_file(const std::string& path, bool xml, bool recover, ThreadPo
       counts[k] = s.records;
       recovered[k] = s.recovered;
     });
+    file->release(evtx::kFileHeaderSize + start * evtx::kChunkSize, count * evtx::kChunkSize);
     for (size_t k = 0; k < count; ++k) {
       out << buffers[k];
       stats.records += counts[k];

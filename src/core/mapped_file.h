@@ -31,6 +31,9 @@ class MappedFile {
   ~MappedFile();
 
   Bytes bytes() const { return {data_, size_}; }
+  // Tells the kernel the pages of [offset, offset+length) are done with, so a streaming reader of a multi-GB file
+  // keeps a flat resident set. The bytes stay readable: they are paged in again from the file if touched.
+  void release(size_t offset, size_t length) const;
   size_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
