@@ -34,6 +34,26 @@ Result<std::string> HostView::read(std::string_view host_path, uint64_t max_byte
   return read_file_text(real->string(), max_bytes);
 }
 
+Result<std::string> HostView::read_link(std::string_view host_path) const {
+  fs::path p(host_path);
+  auto parent = resolve(p.parent_path().string());
+  if (!parent) return parent.error();
+  std::error_code ec;
+  fs::path target = fs::read_symlink(*parent / p.filename(), ec);
+  if (ec) return Error::make("collect.not_a_link", std::string(host_path) + ": " + ec.message());
+  return target.string();
+}
+
+Result<std::vector<std::string>> HostView::list(std::string_view host_path) const {
+  auto dir = resolve(host_path);
+  if (!dir) return dir.error();
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(*dir, ec), end; !ec && it != end; it.increment(ec)) out.push_back(it->path().filename().string());
+  if (ec) return Error::make("collect.list", std::string(host_path) + ": " + ec.message());
+  return out;
+}
+
 std::string HostView::hostname() const {
   auto h = read("/proc/sys/kernel/hostname", 4096);
   if (h && !trim(*h).empty()) return std::string(trim(*h));

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -23,6 +24,12 @@ class HostView {
   Result<std::filesystem::path> resolve(std::string_view host_path) const;
   // Reads a whole file (up to max_bytes). Errors as resolve() and MappedFile::open, and file.too_large.
   Result<std::string> read(std::string_view host_path, uint64_t max_bytes) const;
+
+  // The target text of a link, not followed (e.g. /proc/PID/exe → "/tmp/kdevtmpfsi (deleted)"). The link's parent
+  // folders resolve inside the root. Errors: collect.missing, collect.link_escape, collect.not_a_link.
+  Result<std::string> read_link(std::string_view host_path) const;
+  // Names in a folder (no . and ..), unsorted. Errors as resolve().
+  Result<std::vector<std::string>> list(std::string_view host_path) const;
 
   // Host facts read through the view (/proc/sys/kernel/*, /etc/os-release); empty when unavailable.
   std::string hostname() const;

@@ -1,12 +1,14 @@
 // The list of detection engines, in the order they run. Add a line when an engine lands.
 #include "detect/engine.h"
 #include "detect/heuristics/hosts_tampering.h"
+#include "detect/heuristics/miner_process.h"
 
 namespace msw::detect {
 
 EngineSet make_builtin_engines(Diagnostics& diags) {
   EngineSet set;
   set.engines.push_back(heuristics::make_hosts_tampering_engine(diags));
+  set.engines.push_back(heuristics::make_miner_process_engine(diags));
   return set;
 }
 

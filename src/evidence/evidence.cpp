@@ -19,12 +19,15 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::HostsFile: return "hosts";
     case ArtefactKind::ResolvConf: return "resolv_conf";
     case ArtefactKind::EventLog: return "evtx";
+    case ArtefactKind::ProcessTable: return "process_table";
+    case ArtefactKind::ConnectionTable: return "connection_table";
   }
   return "file";
 }
 
 std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s) {
-  for (auto k : {ArtefactKind::File, ArtefactKind::HostsFile, ArtefactKind::ResolvConf, ArtefactKind::EventLog})
+  for (auto k : {ArtefactKind::File, ArtefactKind::HostsFile, ArtefactKind::ResolvConf, ArtefactKind::EventLog,
+                 ArtefactKind::ProcessTable, ArtefactKind::ConnectionTable})
     if (to_string(k) == s) return k;
   return std::nullopt;
 }
@@ -207,7 +210,7 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     }
   }
   if (candidate.declared_kind && a.kind == ArtefactKind::File && *candidate.declared_kind != ArtefactKind::File &&
-      a.format == formats::FileFormat::Text) {
+      (a.format == formats::FileFormat::Text || a.size == 0)) {
     a.kind = *candidate.declared_kind;  // collector said so and the bytes agree it is text
   }
   out.file = std::move(file).value();

@@ -30,6 +30,10 @@ void hosts_events(const formats::hosts::HostsFile& file, const Source& src, std:
 // One event per nameserver: DestinationIp and DestinationPort 53.
 void resolv_conf_events(const formats::resolv_conf::ResolvConf& conf, const Source& src, std::vector<model::Event>& out);
 
+// Bundle tables written by the Linux collector: one process_creation / network_connection event per row.
+void process_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+void connection_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+
 // Events reach the caller in batches of at most kEventBatch, so a multi-gigabyte log never sits in memory whole.
 inline constexpr size_t kEventBatch = 5000;
 using EventBatchFn = std::function<void(std::vector<model::Event>&& batch)>;

@@ -66,6 +66,15 @@ Result<void> parse_evtx(Bytes bytes, const Source& src, Diagnostics& diags, cons
   return {};
 }
 
+// Tables are host snapshots judged as a whole (a process with its connections), so one batch per table.
+template <void (*Fn)(Bytes, const Source&, Diagnostics&, std::vector<model::Event>&)>
+Result<void> parse_table(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  Fn(bytes, src, diags, events);
+  if (!events.empty()) fn(std::move(events));
+  return {};
+}
+
 struct ParserRow {
   evidence::ArtefactKind kind;
   ParseFn parse;
@@ -74,6 +83,8 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::HostsFile, parse_hosts},
     {evidence::ArtefactKind::ResolvConf, parse_resolv},
     {evidence::ArtefactKind::EventLog, parse_evtx},
+    {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
+    {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
 };
 
 }  // namespace

@@ -7,11 +7,13 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "casedb/case_db.h"
 #include "support/evtx_writer.h"
+#include "support/fake_proc.h"
 #include "support/test_support.h"
 
 namespace msw {
@@ -80,7 +82,7 @@ TEST(EndToEnd, TriageOfARootWritesBundleCaseAndReports) {
   auto summary = nlohmann::json::parse(r.out);
   EXPECT_EQ(summary["subject_host"], "miner-victim");
   EXPECT_EQ(summary["worst"], "high");
-  EXPECT_EQ(summary["files"], 2);
+  EXPECT_EQ(summary["files"], 2);  // hosts and resolv.conf; a root without /proc has no process tables
   EXPECT_TRUE(fs::exists(out / "bundle/manifest.json"));
   EXPECT_EQ(test::read_file(out / "bundle/etc/resolv.conf"), "nameserver 127.0.0.53\n");  // link resolved in root
   EXPECT_TRUE(fs::exists(out / "report.html"));
@@ -95,6 +97,26 @@ TEST(EndToEnd, TriageOfARootWritesBundleCaseAndReports) {
   EXPECT_NE(again.err.find("not empty"), std::string::npos);
 }
 
+TEST(EndToEnd, TriageFindsTheMinerProcessAndItsPoolConnection) {
+  test::TempDir dir;
+  fs::path root = dir / "root";
+  test::make_fake_proc(root);
+  test::write_file(root / "etc/hosts", "127.0.0.1 localhost\n");
+  auto r = ms({"triage", "--json", "--root", root.string(), "--out", (dir / "out").string()});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto report = nlohmann::json::parse(test::read_file(dir / "out/report.json"));
+  std::map<std::string, nlohmann::json> by_rule;
+  for (const auto& f : report["findings"]) by_rule[f["rule_id"]] = f;
+  ASSERT_TRUE(by_rule.count("heuristic.miner_process")) << report["findings"].dump();
+  const auto& miner = by_rule["heuristic.miner_process"];
+  EXPECT_EQ(miner["severity"], "critical");  // stratum URL + wallet + deleted executable in /tmp
+  EXPECT_NE(miner["title_en"].get<std::string>().find("PID 4242"), std::string::npos);
+  ASSERT_TRUE(by_rule.count("heuristic.pool_port_connection"));
+  EXPECT_NE(by_rule["heuristic.pool_port_connection"]["description_en"].get<std::string>().find("127.0.0.1:3333"),
+            std::string::npos);
+  EXPECT_EQ(report["plan"][0]["kind"], "kill_process");  // stop what runs first
+}
+
 TEST(EndToEnd, LiveTriageRunsAndIsReadOnly) {
   test::TempDir dir;
   auto r = ms({"triage", "--json", "--out", (dir / "out").string()});
@@ -102,6 +124,9 @@ TEST(EndToEnd, LiveTriageRunsAndIsReadOnly) {
   auto summary = nlohmann::json::parse(r.out);
   EXPECT_GE(summary["files"].get<int>(), 1);
   EXPECT_TRUE(fs::exists(dir / "out/report.html"));
+  // The machine running the tests is clean: nothing high or critical may be reported on it.
+  EXPECT_NE(summary["worst"], "high") << r.out;
+  EXPECT_NE(summary["worst"], "critical") << r.out;
 }
 
 TEST(EndToEnd, ExitCodesFollowFindings) {

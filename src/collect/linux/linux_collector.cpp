@@ -6,7 +6,9 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <tuple>
 
+#include "collect/linux/proc_tables.h"
 #include "core/hash.h"
 #include "core/time.h"
 #include "evidence/evidence.h"
@@ -79,6 +81,31 @@ Result<evidence::BundleManifest> collect_bundle(const HostView& host, const Coll
     m.artefacts.push_back({std::string(item.bundle_path), std::string(item.host_path),
                            std::string(evidence::to_string(item.kind)), bytes->size(), sha256_hex(as_bytes(*bytes))});
   }
+  // Process and socket tables: sampled for CPU on a live host only. A mounted image has no /proc: say so.
+  if (!host.list("/proc")) {
+    m.failures.push_back({"/proc", "no /proc under the root: not a running system, so no process or socket tables"});
+    if (auto w = write_new_file(out / evidence::kManifestName, evidence::write_manifest(m)); !w) return w.error();
+    return m;
+  }
+  ProcTables tables = collect_proc_tables(host, host.is_live() ? 250 : 0);
+  const std::tuple<std::string_view, std::string_view, std::string> kTables[] = {
+      {"live/processes.jsonl", "/proc (processes)", processes_jsonl(tables.processes)},
+      {"live/connections.jsonl", "/proc/net (sockets)", sockets_jsonl(tables.sockets)},
+  };
+  const evidence::ArtefactKind kTableKinds[] = {evidence::ArtefactKind::ProcessTable,
+                                                evidence::ArtefactKind::ConnectionTable};
+  for (size_t i = 0; i < std::size(kTables); ++i) {
+    const auto& [path, source, text] = kTables[i];
+    if (auto w = write_new_file(out / path, text); !w) {
+      m.failures.push_back({std::string(path), w.error().message});
+      continue;
+    }
+    m.artefacts.push_back({std::string(path), std::string(source), std::string(evidence::to_string(kTableKinds[i])), text.size(),
+                           sha256_hex(as_bytes(text))});
+  }
+  if (tables.unreadable > 0)
+    m.failures.push_back({"/proc", std::to_string(tables.unreadable) +
+                                       " process entries could not be read fully (run as root for every process)"});
   if (auto w = write_new_file(out / evidence::kManifestName, evidence::write_manifest(m)); !w) return w.error();
   return m;
 }

@@ -1,0 +1,278 @@
+#include "collect/linux/proc_tables.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <chrono>
+#include <map>
+#include <thread>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "core/hash.h"
+#include "core/text.h"
+
+namespace msw::collect::linux {
+namespace {
+
+bool is_pid(std::string_view s) {
+  return !s.empty() && s.size() < 12 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+template <typename T>
+T to_num(std::string_view s, int base = 10) {
+  T v{};
+  std::from_chars(s.data(), s.data() + s.size(), v, base);
+  return v;
+}
+
+std::vector<std::string_view> split_ws(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    size_t b = i;
+    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+    if (i > b) out.push_back(s.substr(b, i - b));
+  }
+  return out;
+}
+
+std::map<int64_t, std::string> read_users(const HostView& host) {
+  std::map<int64_t, std::string> users;
+  auto text = host.read("/etc/passwd", 16u << 20);
+  if (!text) return users;
+  std::string_view all = *text;
+  for (size_t pos = 0; pos < all.size();) {
+    size_t eol = all.find('\n', pos);
+    std::string_view line = all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos);
+    pos = eol == std::string_view::npos ? all.size() : eol + 1;
+    size_t c1 = line.find(':'), c2 = line.find(':', c1 + 1), c3 = line.find(':', c2 + 1);
+    if (c3 == std::string_view::npos) continue;
+    users[to_num<int64_t>(line.substr(c2 + 1, c3 - c2 - 1))] = std::string(line.substr(0, c1));
+  }
+  return users;
+}
+
+// The running image, read through the kernel's magic link so a deleted executable still hashes. Live host only.
+std::string hash_live_exe(int64_t pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/exe";
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return {};
+  MultiHasher h;
+  std::byte buf[1 << 16];
+  size_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n <= 0) break;
+    h.update({buf, static_cast<size_t>(n)});
+    total += static_cast<size_t>(n);
+    if (total > (512u << 20)) break;  // a "program" this large is not worth hashing during triage
+  }
+  ::close(fd);
+  return h.finish().sha256;
+}
+
+std::string tcp_state(unsigned s) {
+  static constexpr const char* kStates[] = {"",         "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+                                            "TIME_WAIT", "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING"};
+  return s < std::size(kStates) ? kStates[s] : "UNKNOWN";
+}
+
+}  // namespace
+
+std::optional<ProcStat> parse_proc_stat(std::string_view text) {
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
+  size_t open = text.find('('), close = text.rfind(')');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
+  ProcStat st;
+  st.comm = std::string(text.substr(open + 1, close - open - 1));
+  auto f = split_ws(text.substr(close + 1));
+  // f[0] is field 3 (state); field N is f[N-3].
+  if (f.size() < 22) return std::nullopt;
+  st.ppid = to_num<int64_t>(f[1]);
+  st.utime = to_num<uint64_t>(f[11]);
+  st.stime = to_num<uint64_t>(f[12]);
+  st.threads = to_num<int64_t>(f[17]);
+  st.starttime = to_num<uint64_t>(f[19]);
+  st.rss_pages = to_num<uint64_t>(f[21]);
+  return st;
+}
+
+std::optional<SocketRow> parse_proc_net_line(std::string_view line, bool v6) {
+  auto f = split_ws(line);
+  if (f.size() < 10 || f[0].back() != ':') return std::nullopt;
+  auto addr = [&](std::string_view s, std::string& ip, uint16_t& port) {
+    size_t colon = s.find(':');
+    if (colon == std::string_view::npos) return false;
+    std::string_view hex = s.substr(0, colon);
+    port = to_num<uint16_t>(s.substr(colon + 1), 16);
+    IpAddress a;
+    a.v6 = v6;
+    const size_t words = v6 ? 4 : 1;
+    if (hex.size() != words * 8) return false;
+    for (size_t w = 0; w < words; ++w) {
+      // Each 32-bit word is printed in host (little-endian) order.
+      auto word = to_num<uint32_t>(hex.substr(w * 8, 8), 16);
+      for (size_t b = 0; b < 4; ++b) a.bytes[w * 4 + b] = static_cast<uint8_t>(word >> (8 * b));
+    }
+    ip = a.to_string();
+    return true;
+  };
+  SocketRow r;
+  if (!addr(f[1], r.local_ip, r.local_port) || !addr(f[2], r.remote_ip, r.remote_port)) return std::nullopt;
+  r.state = tcp_state(to_num<unsigned>(f[3], 16));
+  r.inode = to_num<uint64_t>(f[9]);
+  return r;
+}
+
+ProcTables collect_proc_tables(const HostView& host, int sample_ms) {
+  ProcTables t;
+  auto users = read_users(host);
+  auto pids = host.list("/proc");
+  if (!pids) return t;
+  const long clk = ::sysconf(_SC_CLK_TCK) > 0 ? ::sysconf(_SC_CLK_TCK) : 100;
+  const long page_kb = ::sysconf(_SC_PAGESIZE) / 1024;
+  uint64_t btime = 0;
+  if (auto stat = host.read("/proc/stat", 1u << 20)) {
+    size_t at = stat->find("\nbtime ");
+    if (at != std::string::npos) btime = to_num<uint64_t>(std::string_view(*stat).substr(at + 7));
+  }
+
+  std::unordered_map<int64_t, uint64_t> first_ticks;
+  std::vector<int64_t> live;
+  for (const auto& p : *pids) {
+    if (!is_pid(p)) continue;
+    if (live.size() == kMaxProcesses) break;
+    live.push_back(to_num<int64_t>(p));
+  }
+  auto ticks_of = [&](int64_t pid) -> std::optional<ProcStat> {
+    auto s = host.read("/proc/" + std::to_string(pid) + "/stat", 4096);
+    if (!s) return std::nullopt;
+    return parse_proc_stat(*s);
+  };
+  if (sample_ms > 0) {
+    for (int64_t pid : live)
+      if (auto st = ticks_of(pid)) first_ticks[pid] = st->utime + st->stime;
+    std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
+  }
+
+  std::unordered_map<uint64_t, int64_t> inode_pid;
+  for (int64_t pid : live) {
+    const std::string base = "/proc/" + std::to_string(pid);
+    auto st = ticks_of(pid);
+    if (!st) {
+      ++t.unreadable;  // exited meanwhile, or hidden from us
+      continue;
+    }
+    ProcessRow r;
+    r.pid = pid;
+    r.ppid = st->ppid;
+    r.name = st->comm;
+    r.threads = st->threads;
+    r.rss_kb = st->rss_pages * static_cast<uint64_t>(page_kb);
+    if (btime) r.start_unix = static_cast<int64_t>(btime + st->starttime / static_cast<uint64_t>(clk));
+    if (auto it = first_ticks.find(pid); it != first_ticks.end() && sample_ms > 0) {
+      uint64_t now = st->utime + st->stime;
+      r.cpu_percent = now >= it->second ? 100.0 * static_cast<double>(now - it->second) /
+                                              (static_cast<double>(clk) * sample_ms / 1000.0)
+                                        : 0.0;
+    }
+    if (auto status = host.read(base + "/status", 64 * 1024)) {
+      size_t at = status->find("\nUid:");
+      if (at != std::string::npos) {
+        auto uid = to_num<int64_t>(trim(std::string_view(*status).substr(at + 5, 12)));
+        auto u = users.find(uid);
+        r.user = u != users.end() ? u->second : std::to_string(uid);
+      }
+    }
+    if (auto exe = host.read_link(base + "/exe")) {
+      r.exe = *exe;
+      r.exe_deleted = r.exe.ends_with(" (deleted)");
+    }
+    if (auto cwd = host.read_link(base + "/cwd")) r.cwd = *cwd;
+    if (auto cmd = host.read(base + "/cmdline", 256 * 1024)) {
+      for (char& c : *cmd)
+        if (c == '\0') c = ' ';
+      r.cmdline = std::string(trim(*cmd));
+    }
+    if (auto env = host.read(base + "/environ", 1u << 20)) {
+      std::string_view e = *env;
+      for (size_t pos = 0; pos < e.size();) {
+        size_t end = e.find('\0', pos);
+        std::string_view var = e.substr(pos, (end == std::string_view::npos ? e.size() : end) - pos);
+        if (var.starts_with("LD_PRELOAD=")) r.ld_preload = std::string(var.substr(11));
+        pos = end == std::string_view::npos ? e.size() : end + 1;
+      }
+    }
+    if (host.is_live()) r.exe_sha256 = hash_live_exe(pid);
+    if (auto fds = host.list(base + "/fd")) {
+      for (const auto& fd : *fds) {
+        auto target = host.read_link(base + "/fd/" + fd);
+        if (target && target->starts_with("socket:[")) inode_pid[to_num<uint64_t>(std::string_view(*target).substr(8))] = pid;
+      }
+    } else {
+      ++t.unreadable;
+    }
+    t.processes.push_back(std::move(r));
+  }
+  std::unordered_map<int64_t, const ProcessRow*> by_pid;
+  for (const auto& p : t.processes) by_pid[p.pid] = &p;
+  for (auto& p : t.processes) {
+    if (auto it = by_pid.find(p.ppid); it != by_pid.end()) {
+      p.parent_exe = it->second->exe;
+      p.parent_cmdline = it->second->cmdline;
+    }
+  }
+
+  for (auto [file, v6] : {std::pair{"tcp", false}, {"tcp6", true}, {"udp", false}, {"udp6", true}}) {
+    auto text = host.read(std::string("/proc/net/") + file, 64u << 20);
+    if (!text) continue;
+    std::string_view all = *text;
+    size_t pos = all.find('\n');  // skip the header line
+    while (pos != std::string_view::npos && pos + 1 < all.size() && t.sockets.size() < kMaxSockets) {
+      size_t eol = all.find('\n', pos + 1);
+      std::string_view line = all.substr(pos + 1, (eol == std::string_view::npos ? all.size() : eol) - pos - 1);
+      pos = eol;
+      auto row = parse_proc_net_line(line, v6);
+      if (!row) continue;
+      row->protocol = file;
+      if (row->protocol.starts_with("udp")) row->state = row->state == "CLOSE" ? "" : row->state;
+      if (auto it = inode_pid.find(row->inode); it != inode_pid.end()) {
+        row->pid = it->second;
+        if (auto p = by_pid.find(row->pid); p != by_pid.end()) row->exe = p->second->exe;
+      }
+      t.sockets.push_back(std::move(*row));
+    }
+  }
+  return t;
+}
+
+std::string processes_jsonl(const std::vector<ProcessRow>& rows) {
+  std::string out;
+  for (const auto& r : rows) {
+    nlohmann::ordered_json j = {{"pid", r.pid},           {"ppid", r.ppid},         {"name", r.name},
+                                {"user", r.user},         {"exe", r.exe},           {"exe_deleted", r.exe_deleted},
+                                {"cmdline", r.cmdline},   {"cwd", r.cwd},           {"parent_exe", r.parent_exe},
+                                {"parent_cmdline", r.parent_cmdline}, {"start_unix", r.start_unix},
+                                {"cpu_percent", r.cpu_percent}, {"rss_kb", r.rss_kb}, {"threads", r.threads},
+                                {"ld_preload", r.ld_preload}, {"exe_sha256", r.exe_sha256}};
+    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  return out;
+}
+
+std::string sockets_jsonl(const std::vector<SocketRow>& rows) {
+  std::string out;
+  for (const auto& r : rows) {
+    nlohmann::ordered_json j = {{"protocol", r.protocol}, {"local_ip", r.local_ip},   {"local_port", r.local_port},
+                                {"remote_ip", r.remote_ip}, {"remote_port", r.remote_port}, {"state", r.state},
+                                {"inode", r.inode},       {"pid", r.pid},             {"exe", r.exe}};
+    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  return out;
+}
+
+}  // namespace msw::collect::linux

@@ -1,0 +1,105 @@
+// Bundle tables (processes.jsonl, connections.jsonl) → Sigma process_creation and network_connection events, so
+// Linux Sigma rules and the built-in heuristics read live-host state the way they read logs.
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "normalize/normalize.h"
+
+namespace msw::normalize {
+namespace {
+
+using nlohmann::json;
+
+std::string str(const json& j, const char* k) {
+  auto it = j.find(k);
+  if (it == j.end()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
+  if (it->is_number_float()) return std::to_string(it->get<double>());
+  if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
+  return {};
+}
+
+// Calls fn(json, line_offset) for each object line; bad lines become diagnostics.
+template <typename Fn>
+void for_each_row(Bytes bytes, const Source& src, Diagnostics& diags, Fn&& fn) {
+  std::string_view all = as_chars(bytes);
+  size_t bad = 0;
+  for (size_t pos = 0; pos < all.size();) {
+    size_t eol = all.find('\n', pos);
+    std::string_view line = all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos);
+    const size_t at = pos;
+    pos = eol == std::string_view::npos ? all.size() : eol + 1;
+    if (line.empty()) continue;
+    json j = json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+      if (bad++ == 0)
+        diags.add("table.bad_line", DiagSeverity::Warning, std::string(src.display_path), at, "not a JSON object");
+      continue;
+    }
+    fn(j, at);
+  }
+}
+
+}  // namespace
+
+void process_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out) {
+  for_each_row(bytes, src, diags, [&](const json& j, size_t at) {
+    model::Event ev;
+    ev.category = "process_creation";
+    ev.product = "linux";
+    ev.artefact = src.display_path;
+    ev.offset = at;
+    std::string exe = str(j, "exe");
+    const bool deleted = exe.ends_with(" (deleted)");
+    if (deleted) exe.resize(exe.size() - 10);
+    ev.set(model::Field::Image, exe);
+    ev.set(model::Field::CommandLine, str(j, "cmdline"));
+    ev.set(model::Field::ProcessId, str(j, "pid"));
+    ev.set(model::Field::ParentProcessId, str(j, "ppid"));
+    ev.set(model::Field::ParentImage, str(j, "parent_exe"));
+    ev.set(model::Field::ParentCommandLine, str(j, "parent_cmdline"));
+    ev.set(model::Field::User, str(j, "user"));
+    ev.set(model::Field::CurrentDirectory, str(j, "cwd"));
+    if (auto h = str(j, "exe_sha256"); !h.empty()) ev.set(model::Field::Hashes, "SHA256=" + h);
+    ev.set("ProcessName", str(j, "name"));
+    ev.set("CpuPercent", str(j, "cpu_percent"));
+    ev.set("ExeDeleted", deleted || str(j, "exe_deleted") == "true" ? "true" : "false");
+    if (auto p = str(j, "ld_preload"); !p.empty()) ev.set("LdPreload", p);
+    if (auto it = j.find("start_unix"); it != j.end() && it->is_number_integer() && it->get<int64_t>() > 0)
+      ev.time = from_unix_seconds(it->get<int64_t>());
+    out.push_back(std::move(ev));
+  });
+}
+
+void connection_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out) {
+  // A connection whose local port is also listening was accepted (inbound); any other was initiated here.
+  std::set<std::pair<std::string, std::string>> listening;
+  for_each_row(bytes, src, diags, [&](const json& j, size_t) {
+    if (str(j, "state") == "LISTEN") listening.emplace(str(j, "protocol"), str(j, "local_port"));
+  });
+  Diagnostics quiet;  // the first pass already reported bad lines
+  for_each_row(bytes, src, quiet, [&](const json& j, size_t at) {
+    model::Event ev;
+    ev.category = "network_connection";
+    ev.product = "linux";
+    ev.artefact = src.display_path;
+    ev.offset = at;
+    const std::string proto = str(j, "protocol"), state = str(j, "state");
+    ev.set(model::Field::Protocol, proto.starts_with("udp") ? "udp" : "tcp");
+    ev.set(model::Field::SourceIp, str(j, "local_ip"));
+    ev.set(model::Field::SourcePort, str(j, "local_port"));
+    ev.set(model::Field::DestinationIp, str(j, "remote_ip"));
+    ev.set(model::Field::DestinationPort, str(j, "remote_port"));
+    ev.set(model::Field::State, state);
+    ev.set(model::Field::ProcessId, str(j, "pid"));
+    std::string exe = str(j, "exe");
+    if (exe.ends_with(" (deleted)")) exe.resize(exe.size() - 10);
+    ev.set(model::Field::Image, exe);
+    if (state != "LISTEN")
+      ev.set(model::Field::Initiated, listening.count({proto, str(j, "local_port")}) ? "false" : "true");
+    out.push_back(std::move(ev));
+  });
+}
+
+}  // namespace msw::normalize
