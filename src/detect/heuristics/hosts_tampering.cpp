@@ -49,17 +49,7 @@ std::string normalise_name(std::string_view n) {
 
 HostsKnowledge HostsKnowledge::from_text(std::string_view watched, std::string_view tlds, Diagnostics& diags) {
   HostsKnowledge kb;
-  auto for_lines = [](std::string_view text, auto&& fn) {
-    size_t pos = 0, no = 0;
-    while (pos < text.size()) {
-      size_t eol = text.find('\n', pos);
-      std::string_view line = trim(text.substr(pos, (eol == std::string_view::npos ? text.size() : eol) - pos));
-      pos = eol == std::string_view::npos ? text.size() : eol + 1;
-      ++no;
-      if (!line.empty() && line[0] != '#') fn(line, no);
-    }
-  };
-  for_lines(watched, [&](std::string_view line, size_t no) {
+  data::for_each_content_line(watched, [&](std::string_view line, size_t no) {
     size_t sp = line.find_first_of(" \t");
     std::string_view cat = line.substr(0, sp);
     std::string_view dom = sp == std::string_view::npos ? std::string_view{} : trim(line.substr(sp));
@@ -74,7 +64,7 @@ HostsKnowledge HostsKnowledge::from_text(std::string_view watched, std::string_v
     }
     kb.watched_.emplace(normalise_name(dom), c);
   });
-  for_lines(tlds, [&](std::string_view line, size_t) { kb.public_tlds_.insert(normalise_name(line)); });
+  data::for_each_content_line(tlds, [&](std::string_view line, size_t) { kb.public_tlds_.insert(normalise_name(line)); });
   return kb;
 }
 

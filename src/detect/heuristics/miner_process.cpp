@@ -26,16 +26,6 @@ std::string_view base_name(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-template <typename Fn>
-void for_each_line(std::string_view text, Fn&& fn) {
-  for (size_t pos = 0; pos < text.size();) {
-    size_t eol = text.find('\n', pos);
-    std::string_view line = trim(text.substr(pos, (eol == std::string_view::npos ? text.size() : eol) - pos));
-    pos = eol == std::string_view::npos ? text.size() : eol + 1;
-    if (!line.empty() && line[0] != '#') fn(line);
-  }
-}
-
 }  // namespace
 
 bool looks_like_monero_wallet(std::string_view t) {
@@ -47,8 +37,8 @@ bool looks_like_monero_wallet(std::string_view t) {
 
 MinerKnowledge MinerKnowledge::from_text(std::string_view names, std::string_view ports) {
   MinerKnowledge kb;
-  for_each_line(names, [&](std::string_view l) { kb.names_.insert(to_lower_ascii(l)); });
-  for_each_line(ports, [&](std::string_view l) {
+  data::for_each_content_line(names, [&](std::string_view l, size_t) { kb.names_.insert(to_lower_ascii(l)); });
+  data::for_each_content_line(ports, [&](std::string_view l, size_t) {
     unsigned v = 0;
     if (std::from_chars(l.data(), l.data() + l.size(), v).ec == std::errc() && v > 0 && v < 65536)
       kb.ports_.insert(static_cast<uint16_t>(v));
