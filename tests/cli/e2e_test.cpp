@@ -1,6 +1,9 @@
 // End-to-end scenarios through the real binary, one per promise the README makes.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -115,6 +118,74 @@ TEST(EndToEnd, TriageFindsTheMinerProcessAndItsPoolConnection) {
   EXPECT_NE(by_rule["heuristic.pool_port_connection"]["description_en"].get<std::string>().find("127.0.0.1:3333"),
             std::string::npos);
   EXPECT_EQ(report["plan"][0]["kind"], "kill_process");  // stop what runs first
+}
+
+// The lab: a real process named like Kinsing's miner, started from a temporary folder, speaking stratum to a fake
+// pool on 127.0.0.1:3333 and deleting its own executable. Live triage must name it, critical, with its connection.
+TEST(EndToEnd, LiveTriageFindsARunningMiner) {
+  test::TempDir dir;
+  int pool = ::socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  ::setsockopt(pool, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(3333);
+  bool pool_port = ::bind(pool, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  if (!pool_port) {  // 3333 taken on this machine: any port still tests the process side
+    addr.sin_port = 0;
+    ASSERT_EQ(::bind(pool, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  }
+  ASSERT_EQ(::listen(pool, 1), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(pool, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string port = std::to_string(ntohs(addr.sin_port));
+
+  fs::path miner = dir / "kdevtmpfsi";
+  fs::copy_file(MSW_FAKE_MINER, miner);
+  fs::permissions(miner, fs::perms::owner_all);
+  int out_pipe[2];
+  ASSERT_EQ(::pipe(out_pipe), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::dup2(out_pipe[1], 1);
+    ::execl(miner.c_str(), miner.c_str(), port.c_str(), "-o", ("stratum+tcp://127.0.0.1:" + port).c_str(), "-u",
+            std::string(test::kFakeMinerWallet).c_str(), "--donate-level", "1", nullptr);
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  int conn = ::accept(pool, nullptr, nullptr);
+  ASSERT_GE(conn, 0);
+  char login[512] = {};
+  ASSERT_GT(::read(conn, login, sizeof login - 1), 0);
+  EXPECT_NE(std::string(login).find("\"method\":\"login\""), std::string::npos);  // it speaks stratum
+  char ready[8] = {};
+  ASSERT_GT(::read(out_pipe[0], ready, sizeof ready - 1), 0);  // executable deleted by now
+  EXPECT_FALSE(fs::exists(miner));
+
+  auto r = ms({"triage", "--json", "--out", (dir / "out").string()});
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+  ::close(conn);
+  ::close(pool);
+  ::close(out_pipe[0]);
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto report = nlohmann::json::parse(test::read_file(dir / "out/report.json"));
+  bool found_process = false, found_pool = false;
+  for (const auto& f : report["findings"]) {
+    const std::string title = f["title_en"];
+    if (f["rule_id"] == "heuristic.miner_process" && title.find("PID " + std::to_string(pid)) != std::string::npos) {
+      found_process = true;
+      EXPECT_EQ(f["severity"], "critical") << f.dump();
+    }
+    if (f["rule_id"] == "heuristic.pool_port_connection" && title.find(std::to_string(pid)) != std::string::npos)
+      found_pool = true;
+  }
+  EXPECT_TRUE(found_process) << report["findings"].dump();
+  if (pool_port) {
+    EXPECT_TRUE(found_pool) << report["findings"].dump();
+  }
 }
 
 TEST(EndToEnd, LiveTriageRunsAndIsReadOnly) {
