@@ -1,6 +1,7 @@
 // The list of detection engines, in the order they run. Add a line when an engine lands.
 #include "detect/engine.h"
 #include "detect/heuristics/hosts_tampering.h"
+#include "detect/heuristics/linux_persistence.h"
 #include "detect/heuristics/miner_process.h"
 
 namespace msw::detect {
@@ -9,6 +10,7 @@ EngineSet make_builtin_engines(Diagnostics& diags) {
   EngineSet set;
   set.engines.push_back(heuristics::make_hosts_tampering_engine(diags));
   set.engines.push_back(heuristics::make_miner_process_engine(diags));
+  set.engines.push_back(heuristics::make_linux_persistence_engine());
   return set;
 }
 

@@ -21,13 +21,17 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::EventLog: return "evtx";
     case ArtefactKind::ProcessTable: return "process_table";
     case ArtefactKind::ConnectionTable: return "connection_table";
+    case ArtefactKind::Crontab: return "crontab";
+    case ArtefactKind::LdSoPreload: return "ld_so_preload";
+    case ArtefactKind::AuthorizedKeys: return "authorized_keys";
   }
   return "file";
 }
 
 std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s) {
   for (auto k : {ArtefactKind::File, ArtefactKind::HostsFile, ArtefactKind::ResolvConf, ArtefactKind::EventLog,
-                 ArtefactKind::ProcessTable, ArtefactKind::ConnectionTable})
+                 ArtefactKind::ProcessTable, ArtefactKind::ConnectionTable, ArtefactKind::Crontab,
+                 ArtefactKind::LdSoPreload, ArtefactKind::AuthorizedKeys})
     if (to_string(k) == s) return k;
   return std::nullopt;
 }
@@ -43,8 +47,9 @@ std::string_view to_string(InputKind k) {
 
 namespace {
 
-// Where artefacts live on a system volume, matched case-insensitively against the end of a path relative to the
-// evidence root, on a component boundary. First match wins, so the Windows path precedes the shorter Unix one.
+// Where artefacts live on a system volume, matched case-insensitively against the last components of a path
+// relative to the evidence root; a '*' component matches any one name. First match wins, so the Windows path
+// precedes the shorter Unix one.
 struct KnownLocation {
   std::string_view suffix;
   ArtefactKind kind;
@@ -55,13 +60,33 @@ constexpr KnownLocation kKnownLocations[] = {
     {"windows/system32/drivers/etc/hosts", ArtefactKind::HostsFile, "windows", formats::FileFormat::Text},
     {"etc/hosts", ArtefactKind::HostsFile, "linux", formats::FileFormat::Text},
     {"etc/resolv.conf", ArtefactKind::ResolvConf, "linux", formats::FileFormat::Text},
+    {"etc/crontab", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},
+    {"etc/cron.d/*", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},
+    {"var/spool/cron/crontabs/*", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},  // Debian
+    {"var/spool/cron/*", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},           // Red Hat
+    {"etc/ld.so.preload", ArtefactKind::LdSoPreload, "linux", formats::FileFormat::Text},
+    {".ssh/authorized_keys", ArtefactKind::AuthorizedKeys, "linux", formats::FileFormat::Text},
+    {".ssh/authorized_keys2", ArtefactKind::AuthorizedKeys, "linux", formats::FileFormat::Text},
 };
 
-const KnownLocation* match_location(std::string_view rel) {
-  for (const auto& loc : kKnownLocations) {
-    if (!iends_with_ascii(rel, loc.suffix)) continue;
-    if (rel.size() == loc.suffix.size() || rel[rel.size() - loc.suffix.size() - 1] == '/') return &loc;
+bool matches_pattern(std::string_view rel, std::string_view pattern) {
+  // Compare components from the end.
+  while (!pattern.empty()) {
+    size_t ps = pattern.rfind('/');
+    std::string_view pc = ps == std::string_view::npos ? pattern : pattern.substr(ps + 1);
+    pattern = ps == std::string_view::npos ? std::string_view{} : pattern.substr(0, ps);
+    size_t rs = rel.rfind('/');
+    std::string_view rc = rs == std::string_view::npos ? rel : rel.substr(rs + 1);
+    if (rc.empty() || (pc != "*" && !iequals_ascii(pc, rc))) return false;
+    if (rs == std::string_view::npos && !pattern.empty()) return false;
+    rel = rs == std::string_view::npos ? std::string_view{} : rel.substr(0, rs);
   }
+  return true;
+}
+
+const KnownLocation* match_location(std::string_view rel) {
+  for (const auto& loc : kKnownLocations)
+    if (matches_pattern(rel, loc.suffix)) return &loc;
   return nullptr;
 }
 

@@ -25,7 +25,17 @@
 namespace msw::evidence {
 
 // Kinds of artefact minesweep knows how to analyse. `File` is any other file: hashed and inventoried only.
-enum class ArtefactKind { File, HostsFile, ResolvConf, EventLog, ProcessTable, ConnectionTable };
+enum class ArtefactKind {
+  File,
+  HostsFile,
+  ResolvConf,
+  EventLog,
+  ProcessTable,
+  ConnectionTable,
+  Crontab,
+  LdSoPreload,
+  AuthorizedKeys,
+};
 std::string_view to_string(ArtefactKind k);
 std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s);
 

@@ -34,6 +34,11 @@ void resolv_conf_events(const formats::resolv_conf::ResolvConf& conf, const Sour
 void process_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 void connection_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 
+// Linux persistence files: crontab entries, ld.so.preload libraries, SSH authorized keys (linux_persistence.cpp).
+Result<void> crontab_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+Result<void> preload_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+Result<void> authorized_key_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+
 // Events reach the caller in batches of at most kEventBatch, so a multi-gigabyte log never sits in memory whole.
 inline constexpr size_t kEventBatch = 5000;
 using EventBatchFn = std::function<void(std::vector<model::Event>&& batch)>;

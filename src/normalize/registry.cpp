@@ -75,6 +75,15 @@ Result<void> parse_table(Bytes bytes, const Source& src, Diagnostics& diags, con
   return {};
 }
 
+// Small line-oriented files: parsed whole, handed on as one batch.
+template <Result<void> (*Fn)(Bytes, const Source&, Diagnostics&, std::vector<model::Event>&)>
+Result<void> parse_lines(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  if (auto r = Fn(bytes, src, diags, events); !r) return r;
+  if (!events.empty()) fn(std::move(events));
+  return {};
+}
+
 struct ParserRow {
   evidence::ArtefactKind kind;
   ParseFn parse;
@@ -85,6 +94,9 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::EventLog, parse_evtx},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
     {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
+    {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},
+    {evidence::ArtefactKind::LdSoPreload, parse_lines<preload_events>},
+    {evidence::ArtefactKind::AuthorizedKeys, parse_lines<authorized_key_events>},
 };
 
 }  // namespace

