@@ -270,6 +270,19 @@ bool iends_with_ascii(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && iequals_ascii(s.substr(s.size() - suffix.size()), suffix);
 }
 
+std::vector<std::string_view> split_words(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  while (i < s.size()) {
+    while (i < s.size() && space(s[i])) ++i;
+    size_t start = i;
+    while (i < s.size() && !space(s[i])) ++i;
+    if (i > start) out.push_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
 std::string_view trim(std::string_view s) {
   size_t b = 0, e = s.size();
   while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n' || s[b] == '\f' || s[b] == '\v')) ++b;

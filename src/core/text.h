@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/byte_reader.h"
 
@@ -45,5 +46,7 @@ std::string to_lower_ascii(std::string_view s);
 bool iequals_ascii(std::string_view a, std::string_view b);
 bool iends_with_ascii(std::string_view s, std::string_view suffix);
 std::string_view trim(std::string_view s);
+// Words separated by spaces, tabs or carriage returns (views into `s`).
+std::vector<std::string_view> split_words(std::string_view s);
 
 }  // namespace msw

@@ -28,18 +28,6 @@ T to_num(std::string_view s, int base = 10) {
   return v;
 }
 
-std::vector<std::string_view> split_ws(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    size_t b = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-    if (i > b) out.push_back(s.substr(b, i - b));
-  }
-  return out;
-}
-
 std::map<int64_t, std::string> read_users(const HostView& host) {
   std::map<int64_t, std::string> users;
   auto text = host.read("/etc/passwd", 16u << 20);
@@ -89,7 +77,7 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
   if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
   ProcStat st;
   st.comm = std::string(text.substr(open + 1, close - open - 1));
-  auto f = split_ws(text.substr(close + 1));
+  auto f = split_words(text.substr(close + 1));
   // f[0] is field 3 (state); field N is f[N-3].
   if (f.size() < 22) return std::nullopt;
   st.ppid = to_num<int64_t>(f[1]);
@@ -102,7 +90,7 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
 }
 
 std::optional<SocketRow> parse_proc_net_line(std::string_view line, bool v6) {
-  auto f = split_ws(line);
+  auto f = split_words(line);
   if (f.size() < 10 || f[0].back() != ':') return std::nullopt;
   auto addr = [&](std::string_view s, std::string& ip, uint16_t& port) {
     size_t colon = s.find(':');

@@ -3,21 +3,6 @@
 #include "core/text.h"
 
 namespace msw::formats::resolv_conf {
-namespace {
-
-std::vector<std::string_view> words(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r')) ++i;
-    size_t start = i;
-    while (i < s.size() && s[i] != ' ' && s[i] != '\t' && s[i] != '\r') ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-}  // namespace
 
 Result<ResolvConf> parse(Bytes data, std::string_view evidence, Diagnostics& diags) {
   if (data.size() > kMaxFileBytes)
@@ -35,7 +20,7 @@ Result<ResolvConf> parse(Bytes data, std::string_view evidence, Diagnostics& dia
     pos = eol == std::string_view::npos ? all.size() : eol + 1;
     ++line_no;
     if (size_t c = line.find_first_of("#;"); c != std::string_view::npos) line = line.substr(0, c);
-    auto w = words(line);
+    auto w = split_words(line);
     if (w.empty()) continue;
     if (w[0] == "nameserver" && w.size() >= 2) {
       if (out.nameservers.size() == kMaxNameservers) {
