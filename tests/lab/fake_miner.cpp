@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -33,8 +32,8 @@ int main(int argc, char** argv) {
   }
   std::puts("ready");
   std::fflush(stdout);
-  auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  // The kernel ends it after 60 s (SIGALRM's default action) if the test never does: no clock is read here.
+  ::alarm(60);
   volatile unsigned long x = 0;
-  while (std::chrono::steady_clock::now() < end) x = x + 1;
-  return 0;
+  for (;;) x = x + 1;
 }
