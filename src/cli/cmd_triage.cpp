@@ -1,3 +1,6 @@
+#include <unistd.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -27,14 +30,19 @@ std::string safe_for_filename(std::string s) {
 
 int run_triage(const Invocation& inv) {
   if (!inv.args.positional().empty()) return usage_error("triage", "takes no PATH; use 'minesweep scan PATH' for evidence");
-  auto host = collect::HostView::open(inv.args.value("--root").value_or("/"));
+  auto host = collect::HostView::open(inv.args.value("--root").value_or("/"), inv.args.value("--proc").value_or(""));
   if (!host) return input_error("triage", host.error());
   const std::string hostname = host->hostname();
 
   fs::path out = inv.args.value("--out").value_or("minesweep-triage-" + safe_for_filename(hostname) + "-" +
                                                    to_compact_utc(now_utc()));
   fs::path bundle = out / "bundle";
-  auto manifest = collect::linux::collect_bundle(*host, {bundle.string(), std::string(kVersion)});
+  const bool show_steps = !inv.quiet && !inv.json && ::isatty(2);
+  collect::linux::CollectOptions copts{bundle.string(), std::string(kVersion), nullptr};
+  if (show_steps)
+    copts.on_step = [](std::string_view step) { std::fprintf(stderr, "\r\033[Kcollecting: %.*s", static_cast<int>(step.size()), step.data()); };
+  auto manifest = collect::linux::collect_bundle(*host, copts);
+  if (show_steps) std::fprintf(stderr, "\r\033[K");
   if (!manifest) return input_error("triage", manifest.error());
 
   pipeline::ScanOptions opts;

@@ -1,6 +1,12 @@
 #include "collect/host_view.h"
 
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "core/mapped_file.h"
 #include "core/rooted_path.h"
@@ -9,19 +15,35 @@
 namespace msw::collect {
 namespace fs = std::filesystem;
 
-Result<HostView> HostView::open(const std::string& root) {
+Result<HostView> HostView::open(const std::string& root, const std::string& proc_dir) {
   std::error_code ec;
   fs::path canonical = fs::canonical(root, ec);
   if (ec || !fs::is_directory(canonical, ec))
     return Error::make("collect.bad_root", "root " + root + " is not a readable folder");
-  return HostView(canonical);
+  fs::path proc;
+  if (!proc_dir.empty()) {
+    proc = fs::canonical(proc_dir, ec);
+    if (ec || !fs::is_directory(proc, ec))
+      return Error::make("collect.bad_root", "--proc " + proc_dir + " is not a readable folder");
+    if (proc == canonical / "proc") proc.clear();
+  }
+  return HostView(canonical, proc);
 }
 
 Result<fs::path> HostView::resolve(std::string_view host_path) const {
   fs::path rel = fs::path(host_path).relative_path();
-  fs::path p = root_ / rel;
+  const fs::path* base = &root_;
+  if (!proc_.empty()) {
+    auto first = rel.begin();
+    if (first != rel.end() && *first == "proc") {
+      base = &proc_;
+      rel = rel.lexically_relative("proc");
+      if (rel == ".") rel.clear();
+    }
+  }
+  fs::path p = rel.empty() ? *base : *base / rel;
   std::string why;
-  auto real = resolve_in_root(root_, p, why);
+  auto real = resolve_in_root(*base, p, why);
   if (!real) return Error::make("collect.link_escape", std::string(host_path) + ": " + why);
   std::error_code ec;
   if (!fs::exists(*real, ec)) return Error::make("collect.missing", std::string(host_path) + " does not exist");
@@ -52,6 +74,37 @@ Result<std::vector<std::string>> HostView::list(std::string_view host_path) cons
   for (fs::directory_iterator it(*dir, ec), end; !ec && it != end; it.increment(ec)) out.push_back(it->path().filename().string());
   if (ec) return Error::make("collect.list", std::string(host_path) + ": " + ec.message());
   return out;
+}
+
+Result<struct ::stat> HostView::lstat(std::string_view host_path) const {
+  fs::path p(host_path);
+  fs::path real;
+  if (p.has_parent_path() && p.parent_path() != p) {
+    auto parent = resolve(p.parent_path().string());
+    if (!parent) return parent.error();
+    real = *parent / p.filename();
+  } else {
+    real = root_;
+  }
+  struct ::stat st {};
+  if (::lstat(real.c_str(), &st) != 0)
+    return Error::make("collect.missing", std::string(host_path) + ": " + std::strerror(errno));
+  return st;
+}
+
+Result<uint32_t> HostView::inode_flags(std::string_view host_path) const {
+  auto real = resolve(host_path);
+  if (!real) return real.error();
+  // O_NOATIME keeps the access time as it was (evidence); it needs ownership or CAP_FOWNER, so fall back without.
+  int fd = ::open(real->c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+  if (fd < 0 && errno == EPERM) fd = ::open(real->c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return Error::make("collect.flags", std::string(host_path) + ": " + std::strerror(errno));
+  int flags = 0;
+  const int rc = ::ioctl(fd, FS_IOC_GETFLAGS, &flags);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return Error::make("collect.flags", std::string(host_path) + ": no inode flags (" + std::strerror(err) + ")");
+  return static_cast<uint32_t>(flags);
 }
 
 std::string HostView::hostname() const {

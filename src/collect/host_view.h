@@ -3,6 +3,8 @@
 // Paths are host paths ("/etc/hosts"); links resolve inside the root.
 #pragma once
 
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -14,10 +16,13 @@ namespace msw::collect {
 
 class HostView {
  public:
-  // Errors: collect.bad_root when `root` is not a readable folder.
-  static Result<HostView> open(const std::string& root);
+  // Errors: collect.bad_root when `root` (or `proc_dir`) is not a readable folder. `proc_dir`, when given, is where
+  // host paths under /proc are read instead of ROOT/proc: a container's or chroot's files with the running kernel's
+  // process table (`--root /mnt/ctr --proc /proc`).
+  static Result<HostView> open(const std::string& root, const std::string& proc_dir = "");
 
-  bool is_live() const { return root_ == "/"; }
+  // Processes are the running system's: CPU can be sampled and /proc/PID/exe read.
+  bool is_live() const { return root_ == "/" || proc_ == "/proc"; }
   const std::filesystem::path& root() const { return root_; }
 
   // The on-disk path for a host path, resolved inside the root. Errors: collect.missing, collect.link_escape.
@@ -30,6 +35,11 @@ class HostView {
   Result<std::string> read_link(std::string_view host_path) const;
   // Names in a folder (no . and ..), unsorted. Errors as resolve().
   Result<std::vector<std::string>> list(std::string_view host_path) const;
+  // lstat(2) of a host path: the last component is not followed (a link is reported as a link). Errors as resolve().
+  Result<struct ::stat> lstat(std::string_view host_path) const;
+  // The inode flags chattr(1) sets (FS_IOC_GETFLAGS: immutable, append-only, ...), read without changing the
+  // file's access time. Errors: collect.flags when the file system has none or the file cannot be opened.
+  Result<uint32_t> inode_flags(std::string_view host_path) const;
 
   // Host facts read through the view (/proc/sys/kernel/*, /etc/os-release); empty when unavailable.
   std::string hostname() const;
@@ -37,8 +47,9 @@ class HostView {
   std::string kernel() const;
 
  private:
-  explicit HostView(std::filesystem::path root) : root_(std::move(root)) {}
+  HostView(std::filesystem::path root, std::filesystem::path proc) : root_(std::move(root)), proc_(std::move(proc)) {}
   std::filesystem::path root_;
+  std::filesystem::path proc_;  // empty: ROOT/proc
 };
 
 }  // namespace msw::collect

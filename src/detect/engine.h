@@ -30,10 +30,29 @@ class Engine {
   virtual void scan_artefact(const ArtefactView& artefact, std::vector<model::Finding>& out) const = 0;
 };
 
+// Sees every event of a run, one at a time and on one thread, and concludes at the end: for patterns that span
+// batches and artefacts (a brute force spread over rotated logs or several EVTX files). State must stay bounded
+// whatever the input (count, do not keep events).
+class CaseEngine {
+ public:
+  virtual ~CaseEngine() = default;
+  virtual std::string_view name() const = 0;
+  virtual void observe(const ArtefactView& artefact, const model::Event& event) = 0;
+  virtual void finish(std::vector<model::Finding>& out) = 0;
+};
+
 struct EngineSet {
   std::vector<std::unique_ptr<Engine>> engines;
+  std::vector<std::unique_ptr<CaseEngine>> case_engines;  // used by the pipeline's writer thread only
   void scan_artefact(const ArtefactView& artefact, std::vector<model::Finding>& out) const {
     for (const auto& e : engines) e->scan_artefact(artefact, out);
+  }
+  void observe(const ArtefactView& artefact, std::span<const model::Event> events) {
+    for (const auto& e : case_engines)
+      for (const auto& ev : events) e->observe(artefact, ev);
+  }
+  void finish(std::vector<model::Finding>& out) {
+    for (const auto& e : case_engines) e->finish(out);
   }
 };
 

@@ -23,7 +23,9 @@ std::string write_manifest(const BundleManifest& m) {
 }
 
 bool is_safe_relative_path(std::string_view p) {
-  if (p.empty() || p.front() == '/' || p.find('\\') != std::string_view::npos || p.find('\0') != std::string_view::npos)
+  // A backslash is an ordinary file-name character on Linux (systemd writes "system-systemd\x2dcryptsetup.slice"),
+  // where bundles are read; only '/' separates.
+  if (p.empty() || p.front() == '/' || p.find('\0') != std::string_view::npos)
     return false;
   size_t start = 0;
   while (start <= p.size()) {

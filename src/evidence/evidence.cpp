@@ -24,14 +24,32 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::Crontab: return "crontab";
     case ArtefactKind::LdSoPreload: return "ld_so_preload";
     case ArtefactKind::AuthorizedKeys: return "authorized_keys";
+    case ArtefactKind::StartupScript: return "startup_script";
+    case ArtefactKind::SystemdUnit: return "systemd_unit";
+    case ArtefactKind::Sudoers: return "sudoers";
+    case ArtefactKind::RedisConf: return "redis_conf";
+    case ArtefactKind::ShellHistory: return "shell_history";
+    case ArtefactKind::AuthLog: return "auth_log";
+    case ArtefactKind::SystemTable: return "system_table";
+    case ArtefactKind::AccountTable: return "account_table";
+    case ArtefactKind::ModuleTable: return "module_table";
+    case ArtefactKind::FileTable: return "file_table";
   }
   return "file";
 }
 
+std::span<const ArtefactKind> all_artefact_kinds() {
+  static constexpr ArtefactKind kAll[] = {
+      ArtefactKind::File,          ArtefactKind::HostsFile,     ArtefactKind::ResolvConf,   ArtefactKind::EventLog,
+      ArtefactKind::ProcessTable,  ArtefactKind::ConnectionTable, ArtefactKind::Crontab,    ArtefactKind::LdSoPreload,
+      ArtefactKind::AuthorizedKeys, ArtefactKind::StartupScript, ArtefactKind::SystemdUnit, ArtefactKind::Sudoers,
+      ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
+      ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable};
+  return kAll;
+}
+
 std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s) {
-  for (auto k : {ArtefactKind::File, ArtefactKind::HostsFile, ArtefactKind::ResolvConf, ArtefactKind::EventLog,
-                 ArtefactKind::ProcessTable, ArtefactKind::ConnectionTable, ArtefactKind::Crontab,
-                 ArtefactKind::LdSoPreload, ArtefactKind::AuthorizedKeys})
+  for (auto k : all_artefact_kinds())
     if (to_string(k) == s) return k;
   return std::nullopt;
 }
@@ -67,6 +85,29 @@ constexpr KnownLocation kKnownLocations[] = {
     {"etc/ld.so.preload", ArtefactKind::LdSoPreload, "linux", formats::FileFormat::Text},
     {".ssh/authorized_keys", ArtefactKind::AuthorizedKeys, "linux", formats::FileFormat::Text},
     {".ssh/authorized_keys2", ArtefactKind::AuthorizedKeys, "linux", formats::FileFormat::Text},
+    {"etc/rc.local", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {"etc/init.d/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {"etc/profile", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {"etc/profile.d/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {"etc/bash.bashrc", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {"etc/cron.hourly/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {"etc/cron.daily/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {"etc/cron.weekly/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {"etc/cron.monthly/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {".bashrc", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {".bash_profile", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {".bash_login", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {".profile", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
+    {".bash_history", ArtefactKind::ShellHistory, "linux", formats::FileFormat::Text},
+    {".zsh_history", ArtefactKind::ShellHistory, "linux", formats::FileFormat::Text},
+    {"systemd/system/*", ArtefactKind::SystemdUnit, "linux", formats::FileFormat::Text},
+    {"systemd/user/*", ArtefactKind::SystemdUnit, "linux", formats::FileFormat::Text},
+    {"etc/sudoers", ArtefactKind::Sudoers, "linux", formats::FileFormat::Text},
+    {"etc/sudoers.d/*", ArtefactKind::Sudoers, "linux", formats::FileFormat::Text},
+    {"redis/redis.conf", ArtefactKind::RedisConf, "linux", formats::FileFormat::Text},
+    {"etc/redis.conf", ArtefactKind::RedisConf, "linux", formats::FileFormat::Text},
+    {"var/log/auth.log*", ArtefactKind::AuthLog, "linux", formats::FileFormat::Text},
+    {"var/log/secure*", ArtefactKind::AuthLog, "linux", formats::FileFormat::Text},
 };
 
 bool matches_pattern(std::string_view rel, std::string_view pattern) {
@@ -77,7 +118,11 @@ bool matches_pattern(std::string_view rel, std::string_view pattern) {
     pattern = ps == std::string_view::npos ? std::string_view{} : pattern.substr(0, ps);
     size_t rs = rel.rfind('/');
     std::string_view rc = rs == std::string_view::npos ? rel : rel.substr(rs + 1);
-    if (rc.empty() || (pc != "*" && !iequals_ascii(pc, rc))) return false;
+    // '*' alone matches any name; a trailing '*' matches names that start with the rest (auth.log.2.gz).
+    const bool prefix = pc.size() > 1 && pc.back() == '*';
+    const bool match = pc == "*" || (prefix ? rc.size() >= pc.size() - 1 && iequals_ascii(rc.substr(0, pc.size() - 1), pc.substr(0, pc.size() - 1))
+                                            : iequals_ascii(pc, rc));
+    if (rc.empty() || !match) return false;
     if (rs == std::string_view::npos && !pattern.empty()) return false;
     rel = rs == std::string_view::npos ? std::string_view{} : rel.substr(0, rs);
   }
@@ -226,7 +271,9 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
       a.kind = ArtefactKind::HostsFile;
   } else if (const KnownLocation* loc = match_location(candidate.relative_path)) {
     a.platform = loc->platform;
-    if (a.format == loc->format || (a.format == formats::FileFormat::Unknown && a.size == 0)) {
+    // Rotated logs are often compressed: their parser inflates them.
+    const bool compressed_log = loc->kind == ArtefactKind::AuthLog && a.format == formats::FileFormat::Gzip;
+    if (a.format == loc->format || compressed_log || (a.format == formats::FileFormat::Unknown && a.size == 0)) {
       a.kind = loc->kind;
     } else {
       diags.add("evidence.unexpected_format", DiagSeverity::Warning, candidate.display_path, 0,
@@ -235,7 +282,8 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     }
   }
   if (candidate.declared_kind && a.kind == ArtefactKind::File && *candidate.declared_kind != ArtefactKind::File &&
-      (a.format == formats::FileFormat::Text || a.size == 0)) {
+      (a.format == formats::FileFormat::Text || a.size == 0 ||
+       (*candidate.declared_kind == ArtefactKind::AuthLog && a.format == formats::FileFormat::Gzip))) {
     a.kind = *candidate.declared_kind;  // collector said so and the bytes agree it is text
   }
   out.file = std::move(file).value();

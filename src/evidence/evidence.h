@@ -35,7 +35,19 @@ enum class ArtefactKind {
   Crontab,
   LdSoPreload,
   AuthorizedKeys,
+  StartupScript,  // rc.local, init.d, profile and shell rc files, cron.daily scripts: shell run at boot, login or daily
+  SystemdUnit,
+  Sudoers,
+  RedisConf,
+  ShellHistory,
+  AuthLog,  // auth.log / secure, plain or gzip-compressed
+  SystemTable,
+  AccountTable,
+  ModuleTable,
+  FileTable,
 };
+// Every kind, in declaration order.
+std::span<const ArtefactKind> all_artefact_kinds();
 std::string_view to_string(ArtefactKind k);
 std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s);
 

@@ -1,6 +1,8 @@
 // Linux persistence artefacts → events: crontab entries (category "cron_entry"), /etc/ld.so.preload libraries
 // ("preload_entry") and SSH authorized keys ("ssh_authorized_key"). Sigma has no categories for these; the names
 // are minesweep's own and documented in HACKING.md.
+#include <algorithm>
+
 #include "core/text.h"
 #include "formats/crontab/crontab.h"
 #include "normalize/normalize.h"
@@ -118,6 +120,198 @@ Result<void> authorized_key_events(Bytes bytes, const Source& src, Diagnostics&,
     ev.set(model::Field::Message, std::string(line.substr(0, 1024)));
     out.push_back(std::move(ev));
   });
+  return {};
+}
+
+}  // namespace msw::normalize
+
+namespace msw::normalize {
+namespace {
+
+constexpr uint64_t kMaxScriptBytes = 16u << 20;
+constexpr size_t kMaxCommandBytes = 8192;
+
+// Logical lines of a shell or config file: a trailing backslash continues the line.
+template <typename Fn>
+void logical_lines(std::string_view all, Fn&& fn) {
+  std::string joined;
+  uint32_t no = 0, first_no = 0;
+  size_t first_at = 0;
+  for (size_t pos = 0; pos < all.size();) {
+    const size_t start = pos;
+    size_t eol = all.find('\n', pos);
+    std::string_view line = all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos);
+    pos = eol == std::string_view::npos ? all.size() : eol + 1;
+    ++no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (joined.empty()) {
+      first_no = no;
+      first_at = start;
+    }
+    const bool continues = !line.empty() && line.back() == '\\';
+    if (joined.size() < kMaxCommandBytes) joined.append(continues ? line.substr(0, line.size() - 1) : line);
+    if (continues && pos < all.size()) continue;
+    std::string_view t = trim(joined);
+    if (!t.empty()) fn(t.substr(0, kMaxCommandBytes), first_no, first_at);
+    joined.clear();
+  }
+}
+
+// Every non-blank line (histories keep '#' lines: they carry time stamps).
+template <typename Fn>
+void content_lines_all(std::string_view all, Fn&& fn) {
+  uint32_t no = 0;
+  for (size_t pos = 0; pos < all.size();) {
+    const size_t start = pos;
+    size_t eol = all.find('\n', pos);
+    std::string_view line = trim(all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos));
+    pos = eol == std::string_view::npos ? all.size() : eol + 1;
+    ++no;
+    if (!line.empty()) fn(line, no, start);
+  }
+}
+
+model::Event line_event(std::string_view category, const Source& src, uint64_t at, uint32_t no, std::string_view line) {
+  model::Event ev;
+  ev.category = category;
+  ev.product = "linux";
+  ev.artefact = src.display_path;
+  ev.offset = at;
+  ev.set(model::Field::TargetFilename, std::string(src.display_path));
+  ev.set(model::Field::LineNumber, std::to_string(no));
+  ev.set(model::Field::CommandLine, std::string(line));
+  ev.set(model::Field::Message, std::string(line.substr(0, 1024)));
+  return ev;
+}
+
+std::string owner_from_home(std::string_view path) {
+  // /root/.bashrc → root; /home/NAME/... → NAME
+  if (size_t h = path.find("/home/"); h != std::string_view::npos) {
+    std::string_view rest = path.substr(h + 6);
+    return std::string(rest.substr(0, rest.find('/')));
+  }
+  if (path.find("/root/") != std::string_view::npos || path.starts_with("root/")) return "root";
+  return {};
+}
+
+}  // namespace
+
+Result<void> script_line_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  if (bytes.size() > kMaxScriptBytes) return Error::make("script.too_large", "script over 16 MiB");
+  DecodedText text = decode_text(bytes);
+  logical_lines(text.utf8, [&](std::string_view line, uint32_t no, size_t at) {
+    if (line[0] == '#') return;
+    out.push_back(line_event("startup_script", src, at, no, line));
+  });
+  return {};
+}
+
+Result<void> history_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  if (bytes.size() > kMaxScriptBytes) return Error::make("history.too_large", "history over 16 MiB");
+  DecodedText text = decode_text(bytes);
+  const std::string user = owner_from_home(src.display_path);
+  std::optional<Timestamp> stamp;  // HISTTIMEFORMAT writes "#1700000000" before each command
+  content_lines_all(text.utf8, [&](std::string_view line, uint32_t no, size_t at) {
+    if (line.size() > 1 && line[0] == '#' && std::all_of(line.begin() + 1, line.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      if (line.size() < 12) stamp = from_unix_seconds(std::stoll(std::string(line.substr(1))));
+      return;
+    }
+    // zsh extended history: ": 1700000000:0;command"
+    if (line.starts_with(": ") && line.find(';') != std::string_view::npos) {
+      std::string_view secs = line.substr(2, line.find(':', 2) - 2);
+      if (!secs.empty() && secs.size() < 12 && std::all_of(secs.begin(), secs.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        stamp = from_unix_seconds(std::stoll(std::string(secs)));
+      line = line.substr(line.find(';') + 1);
+    }
+    model::Event ev = line_event("shell_command", src, at, no, line.substr(0, kMaxCommandBytes));
+    ev.set(model::Field::User, user);
+    ev.time = stamp;
+    stamp.reset();
+    out.push_back(std::move(ev));
+  });
+  return {};
+}
+
+Result<void> systemd_unit_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  if (bytes.size() > (4u << 20)) return Error::make("systemd.too_large", "unit file over 4 MiB");
+  DecodedText text = decode_text(bytes);
+  const std::string_view path = src.display_path;
+  const std::string unit(path.substr(path.rfind('/') == std::string_view::npos ? 0 : path.rfind('/') + 1));
+  std::string section, description, wanted_by;
+  std::vector<model::Event> events;
+  logical_lines(text.utf8, [&](std::string_view line, uint32_t no, size_t at) {
+    if (line[0] == '#' || line[0] == ';') return;
+    if (line[0] == '[') {
+      section = std::string(line.substr(1, line.find(']') - 1));
+      return;
+    }
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos) return;
+    std::string_view key = trim(line.substr(0, eq)), value = trim(line.substr(eq + 1));
+    if (key == "Description") description = value;
+    if (key == "WantedBy") wanted_by = value;
+    const bool exec = section == "Service" && key.starts_with("Exec");
+    const bool schedule = section == "Timer" && key.starts_with("On");
+    if (!exec && !schedule) return;
+    // Exec prefixes (@, -, :, +, !) change how systemd runs the command, not what it runs.
+    while (exec && !value.empty() && std::string_view("@-:+!").find(value[0]) != std::string_view::npos) value.remove_prefix(1);
+    model::Event ev = line_event("systemd_unit", src, at, no, value);
+    ev.set(model::Field::ServiceName, unit);
+    ev.set(model::Field::Details, std::string(key));
+    events.push_back(std::move(ev));
+  });
+  for (auto& ev : events) {
+    if (!description.empty()) ev.set(model::Field::Description, description.substr(0, 1024));
+    if (!wanted_by.empty()) ev.set("WantedBy", wanted_by.substr(0, 1024));
+    out.push_back(std::move(ev));
+  }
+  return {};
+}
+
+Result<void> sudoers_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  if (bytes.size() > (4u << 20)) return Error::make("sudoers.too_large", "sudoers over 4 MiB");
+  DecodedText text = decode_text(bytes);
+  logical_lines(text.utf8, [&](std::string_view line, uint32_t no, size_t at) {
+    if (line[0] == '#' || line[0] == '@' || line.starts_with("Defaults") || line.find("_Alias") != std::string_view::npos)
+      return;  // comments, #include / @includedir, defaults and alias definitions are not rules
+    auto words = split_words(line);
+    if (words.size() < 2) return;
+    model::Event ev = line_event("sudoers_rule", src, at, no, line);
+    ev.set(model::Field::User, std::string(words[0].substr(0, 256)));
+    ev.set(model::Field::Details, std::string(trim(line.substr(words[0].size()))));
+    out.push_back(std::move(ev));
+  });
+  return {};
+}
+
+Result<void> redis_conf_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  if (bytes.size() > (4u << 20)) return Error::make("redis_conf.too_large", "redis.conf over 4 MiB");
+  DecodedText text = decode_text(bytes);
+  std::string requirepass = "unset", bind = "(default: all interfaces)", protected_mode = "yes", port = "6379";
+  bool acl_users = false;
+  logical_lines(text.utf8, [&](std::string_view line, uint32_t, size_t) {
+    if (line[0] == '#') return;
+    auto words = split_words(line);
+    if (words.empty()) return;
+    const std::string key = to_lower_ascii(words[0]);
+    std::string rest(trim(line.substr(words[0].size())));
+    if (key == "requirepass" && !rest.empty()) requirepass = "set";  // the secret itself is never copied
+    if (key == "bind") bind = rest;
+    if (key == "protected-mode") protected_mode = to_lower_ascii(rest);
+    if (key == "port") port = rest;
+    if (key == "user" || key == "aclfile") acl_users = true;
+  });
+  model::Event ev;
+  ev.category = "service_config";
+  ev.product = "linux";
+  ev.artefact = src.display_path;
+  ev.set(model::Field::TargetFilename, std::string(src.display_path));
+  ev.set(model::Field::ServiceName, "redis");
+  ev.set("RequirePass", acl_users && requirepass == "unset" ? "acl" : requirepass);
+  ev.set("Bind", bind.substr(0, 1024));
+  ev.set("ProtectedMode", protected_mode.substr(0, 16));
+  ev.set(model::Field::DestinationPort, port.substr(0, 16));
+  out.push_back(std::move(ev));
   return {};
 }
 

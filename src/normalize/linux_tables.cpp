@@ -103,3 +103,28 @@ void connection_table_events(Bytes bytes, const Source& src, Diagnostics& diags,
 }
 
 }  // namespace msw::normalize
+
+namespace msw::normalize {
+
+void keyed_table_events(Bytes bytes, const Source& src, std::string_view category, std::string_view time_key,
+                        Diagnostics& diags, std::vector<model::Event>& out) {
+  for_each_row(bytes, src, diags, [&](const json& j, size_t at) {
+    model::Event ev;
+    ev.category = category;
+    ev.product = "linux";
+    ev.artefact = src.display_path;
+    ev.offset = at;
+    size_t keys = 0;
+    for (auto it = j.begin(); it != j.end() && keys < 64; ++it, ++keys) {
+      std::string v = str(j, it.key().c_str());
+      if (v.size() > 8192) v.resize(8192);
+      ev.set(std::string_view(it.key()).substr(0, 64), std::move(v));
+    }
+    if (auto it = j.find(time_key); !time_key.empty() && it != j.end() && it->is_number_integer() &&
+                                    it->get<int64_t>() > 0 && it->get<int64_t>() < 9'000'000'000)
+      ev.time = from_unix_seconds(it->get<int64_t>());
+    out.push_back(std::move(ev));
+  });
+}
+
+}  // namespace msw::normalize

@@ -21,6 +21,10 @@ struct Source {
   std::string_view platform;  // becomes Event::product
 };
 
+// Events reach the caller in batches of at most kEventBatch, so a multi-gigabyte log never sits in memory whole.
+inline constexpr size_t kEventBatch = 5000;
+using EventBatchFn = std::function<void(std::vector<model::Event>&& batch)>;
+
 // Category names for sources that Sigma's taxonomy has no category for.
 inline constexpr std::string_view kHostsEntryCategory = "hosts_entry";
 inline constexpr std::string_view kDnsConfigCategory = "dns_config";
@@ -34,14 +38,28 @@ void resolv_conf_events(const formats::resolv_conf::ResolvConf& conf, const Sour
 void process_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 void connection_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 
+// Tables whose JSON keys are already event field names (collect/linux/host_tables.h, file_sweep.h): one event per
+// row in `category`; `time_key` names the Unix-seconds column that dates the row ("" for none).
+void keyed_table_events(Bytes bytes, const Source& src, std::string_view category, std::string_view time_key,
+                        Diagnostics& diags, std::vector<model::Event>& out);
+
+// Linux auth.log / secure, plain or gzip (linux_logs.cpp): "authentication" events, streamed in batches.
+Result<void> auth_log_events(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& on_batch);
+
+// Shell run at boot or login, and shell histories: one event per command line ("startup_script", "shell_command").
+Result<void> script_line_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+Result<void> history_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+// systemd unit files: one "systemd_unit" event per Exec*= command (and one per timer schedule).
+Result<void> systemd_unit_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+// sudoers rules ("sudoers_rule") and a Redis configuration's security settings ("service_config").
+Result<void> sudoers_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+Result<void> redis_conf_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+
 // Linux persistence files: crontab entries, ld.so.preload libraries, SSH authorized keys (linux_persistence.cpp).
 Result<void> crontab_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 Result<void> preload_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 Result<void> authorized_key_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 
-// Events reach the caller in batches of at most kEventBatch, so a multi-gigabyte log never sits in memory whole.
-inline constexpr size_t kEventBatch = 5000;
-using EventBatchFn = std::function<void(std::vector<model::Event>&& batch)>;
 
 // Parses an artefact of a known kind, handing its events to `on_batch` as they are produced. Returns false for
 // kinds without a parser (plain files), which is not an error. Errors: the parser's own (the artefact is recorded

@@ -84,6 +84,16 @@ Result<void> parse_lines(Bytes bytes, const Source& src, Diagnostics& diags, con
   return {};
 }
 
+template <const std::string_view* Category, const std::string_view* TimeKey>
+Result<void> parse_keyed(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  keyed_table_events(bytes, src, *Category, *TimeKey, diags, events);
+  if (!events.empty()) fn(std::move(events));
+  return {};
+}
+constexpr std::string_view kSystemInfo = "system_info", kUserAccount = "user_account", kKernelModule = "kernel_module",
+                           kFileInfo = "file_info", kNoTime = "", kBootUnix = "BootUnix", kModifiedUnix = "ModifiedUnix";
+
 struct ParserRow {
   evidence::ArtefactKind kind;
   ParseFn parse;
@@ -97,6 +107,16 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},
     {evidence::ArtefactKind::LdSoPreload, parse_lines<preload_events>},
     {evidence::ArtefactKind::AuthorizedKeys, parse_lines<authorized_key_events>},
+    {evidence::ArtefactKind::StartupScript, parse_lines<script_line_events>},
+    {evidence::ArtefactKind::ShellHistory, parse_lines<history_events>},
+    {evidence::ArtefactKind::SystemdUnit, parse_lines<systemd_unit_events>},
+    {evidence::ArtefactKind::Sudoers, parse_lines<sudoers_events>},
+    {evidence::ArtefactKind::RedisConf, parse_lines<redis_conf_events>},
+    {evidence::ArtefactKind::AuthLog, auth_log_events},
+    {evidence::ArtefactKind::SystemTable, parse_keyed<&kSystemInfo, &kBootUnix>},
+    {evidence::ArtefactKind::AccountTable, parse_keyed<&kUserAccount, &kNoTime>},
+    {evidence::ArtefactKind::ModuleTable, parse_keyed<&kKernelModule, &kNoTime>},
+    {evidence::ArtefactKind::FileTable, parse_keyed<&kFileInfo, &kModifiedUnix>},
 };
 
 }  // namespace

@@ -222,6 +222,12 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
         summary.diagnostics += r.diags.size();
       }
       summary.events += r.events.size();
+      if (r.artefact && !r.events.empty()) {
+        const auto& a = *r.artefact;
+        detect::ArtefactView view{a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform,
+                                  summary.subject_host, {}};
+        engines.observe(view, r.events);
+      }
       if (!write_error)
         if (auto w = write(r); !w) write_error = w.error();
       for (auto& f : r.findings) all_findings.push_back(std::move(f));
@@ -230,6 +236,12 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     if (write_error) return *write_error;
   }
 
+  {
+    std::vector<model::Finding> case_findings;
+    engines.finish(case_findings);
+    if (auto w = db.add_findings(case_findings); !w) return w.error();
+    for (auto& f : case_findings) all_findings.push_back(std::move(f));
+  }
   correlate::Graph graph = correlate::build_graph(summary.subject_host, all_findings);
   if (auto w = db.add_graph(graph.entities, graph.edges); !w) return w.error();
   if (auto w = db.add_diagnostics(run_diags.items()); !w) return w.error();

@@ -85,7 +85,8 @@ TEST(EndToEnd, TriageOfARootWritesBundleCaseAndReports) {
   auto summary = nlohmann::json::parse(r.out);
   EXPECT_EQ(summary["subject_host"], "miner-victim");
   EXPECT_EQ(summary["worst"], "high");
-  EXPECT_EQ(summary["files"], 2);  // hosts and resolv.conf; a root without /proc has no process tables
+  // hosts, resolv.conf and the system and file tables; a root without /proc has no process tables
+  EXPECT_EQ(summary["files"], 4);
   EXPECT_TRUE(fs::exists(out / "bundle/manifest.json"));
   EXPECT_EQ(test::read_file(out / "bundle/etc/resolv.conf"), "nameserver 127.0.0.53\n");  // link resolved in root
   EXPECT_TRUE(fs::exists(out / "report.html"));

@@ -6,8 +6,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <tuple>
+#include <set>
 
+#include "collect/linux/file_sweep.h"
+#include "collect/linux/host_tables.h"
 #include "collect/linux/proc_tables.h"
 #include "core/hash.h"
 #include "core/time.h"
@@ -15,39 +17,73 @@
 
 namespace msw::collect::linux {
 namespace fs = std::filesystem;
+using evidence::ArtefactKind;
 
 namespace {
 
-// What this collector copies. Grows with the Linux triage issue (cron, systemd, auth logs, /proc tables).
+// Files copied when present (absence is normal). Missing hosts and resolv.conf are recorded: every host has them.
 struct FileItem {
   std::string_view host_path;
-  std::string_view bundle_path;
-  evidence::ArtefactKind kind;
+  ArtefactKind kind;
+  bool expected = false;
 };
-constexpr FileItem kFileItems[] = {
-    {"/etc/hosts", "etc/hosts", evidence::ArtefactKind::HostsFile},
-    {"/etc/resolv.conf", "etc/resolv.conf", evidence::ArtefactKind::ResolvConf},
+constexpr FileItem kFiles[] = {
+    {"/etc/hosts", ArtefactKind::HostsFile, true},
+    {"/etc/resolv.conf", ArtefactKind::ResolvConf, true},
+    {"/etc/crontab", ArtefactKind::Crontab},
+    {"/etc/ld.so.preload", ArtefactKind::LdSoPreload},
+    {"/etc/rc.local", ArtefactKind::StartupScript},
+    {"/etc/rc.d/rc.local", ArtefactKind::StartupScript},
+    {"/etc/profile", ArtefactKind::StartupScript},
+    {"/etc/bash.bashrc", ArtefactKind::StartupScript},
+    {"/etc/bashrc", ArtefactKind::StartupScript},
+    {"/etc/sudoers", ArtefactKind::Sudoers},
+    {"/etc/redis/redis.conf", ArtefactKind::RedisConf},
+    {"/etc/redis.conf", ArtefactKind::RedisConf},
 };
 
-// Persistence files, copied when present (absence is normal, not a failure). Folders are read one level deep.
-struct PersistenceFile {
-  std::string_view host_path;
-  evidence::ArtefactKind kind;
+// Folders whose files are copied (one level; sub-folders are not entered).
+constexpr FileItem kFolders[] = {
+    {"/etc/cron.d", ArtefactKind::Crontab},
+    {"/var/spool/cron", ArtefactKind::Crontab},
+    {"/var/spool/cron/crontabs", ArtefactKind::Crontab},
+    {"/etc/cron.hourly", ArtefactKind::StartupScript},
+    {"/etc/cron.daily", ArtefactKind::StartupScript},
+    {"/etc/cron.weekly", ArtefactKind::StartupScript},
+    {"/etc/cron.monthly", ArtefactKind::StartupScript},
+    {"/etc/init.d", ArtefactKind::StartupScript},
+    {"/etc/profile.d", ArtefactKind::StartupScript},
+    {"/etc/sudoers.d", ArtefactKind::Sudoers},
+    {"/etc/systemd/system", ArtefactKind::SystemdUnit},
+    {"/run/systemd/system", ArtefactKind::SystemdUnit},
+    {"/usr/local/lib/systemd/system", ArtefactKind::SystemdUnit},
+    {"/lib/systemd/system", ArtefactKind::SystemdUnit},
+    {"/usr/lib/systemd/system", ArtefactKind::SystemdUnit},
 };
-constexpr PersistenceFile kPersistenceFiles[] = {
-    {"/etc/crontab", evidence::ArtefactKind::Crontab},
-    {"/etc/ld.so.preload", evidence::ArtefactKind::LdSoPreload},
-    {"/root/.ssh/authorized_keys", evidence::ArtefactKind::AuthorizedKeys},
-    {"/root/.ssh/authorized_keys2", evidence::ArtefactKind::AuthorizedKeys},
+
+// In every home folder (/root and /home/*).
+constexpr FileItem kHomeFiles[] = {
+    {".ssh/authorized_keys", ArtefactKind::AuthorizedKeys},
+    {".ssh/authorized_keys2", ArtefactKind::AuthorizedKeys},
+    {".bashrc", ArtefactKind::StartupScript},
+    {".bash_profile", ArtefactKind::StartupScript},
+    {".bash_login", ArtefactKind::StartupScript},
+    {".profile", ArtefactKind::StartupScript},
+    {".bash_logout", ArtefactKind::StartupScript},
+    {".bash_history", ArtefactKind::ShellHistory},
+    {".zsh_history", ArtefactKind::ShellHistory},
+    {".ash_history", ArtefactKind::ShellHistory},
 };
-constexpr PersistenceFile kPersistenceDirs[] = {
-    {"/etc/cron.d", evidence::ArtefactKind::Crontab},
-    {"/var/spool/cron", evidence::ArtefactKind::Crontab},
-    {"/var/spool/cron/crontabs", evidence::ArtefactKind::Crontab},
+constexpr FileItem kHomeFolders[] = {
+    {".config/systemd/user", ArtefactKind::SystemdUnit},
 };
-// Persistence files taken at most (a worm that writes thousands of cron files is still reported by those taken).
-constexpr size_t kMaxPersistenceFiles = 2000;
-constexpr uint64_t kMaxPersistenceFileBytes = 16u << 20;
+
+// Authentication logs, rotated ones included (compressed copies are copied as they are).
+constexpr std::string_view kAuthLogPrefixes[] = {"auth.log", "secure"};
+
+// Files taken at most (a worm that writes thousands of cron files is still reported by those taken).
+constexpr size_t kMaxCopiedFiles = 5000;
+constexpr uint64_t kMaxConfigBytes = 16u << 20;
 
 Result<void> write_new_file(const fs::path& path, std::string_view bytes) {
   std::error_code ec;
@@ -71,6 +107,71 @@ Result<void> write_new_file(const fs::path& path, std::string_view bytes) {
   return {};
 }
 
+class Bundle {
+ public:
+  Bundle(const HostView& host, fs::path out, evidence::BundleManifest& m) : host_(host), out_(std::move(out)), m_(m) {}
+
+  // Copies a host file into the bundle at the same relative path. Absent files are skipped silently unless
+  // `expected`; a file reached twice (through a link, or /lib → /usr/lib) is copied once.
+  void copy(const std::string& host_path, ArtefactKind kind, uint64_t max_bytes, bool expected = false) {
+    auto real = host_.resolve(host_path);
+    if (!real) {
+      if (expected) m_.failures.push_back({host_path, real.error().message});
+      return;
+    }
+    if (std::error_code ec; !fs::is_regular_file(*real, ec)) return;
+    if (!copied_real_.insert(real->string()).second) return;
+    if (++copied_ > kMaxCopiedFiles) {
+      if (copied_ == kMaxCopiedFiles + 1)
+        m_.failures.push_back({host_path, "more than " + std::to_string(kMaxCopiedFiles) + " files; the rest skipped"});
+      return;
+    }
+    auto bytes = host_.read(host_path, max_bytes);
+    if (!bytes) {
+      m_.failures.push_back({host_path, bytes.error().message});
+      return;
+    }
+    add(host_path.substr(1), host_path, kind, *bytes);
+    sources_.push_back(host_path);
+  }
+
+  void copy_folder(const std::string& host_dir, ArtefactKind kind) {
+    auto names = host_.list(host_dir);
+    if (!names) return;
+    std::sort(names->begin(), names->end());
+    for (const auto& n : *names) copy(host_dir + "/" + n, kind, kMaxConfigBytes);
+  }
+
+  // Writes a generated table (or any text) into the bundle.
+  void add(const std::string& bundle_path, const std::string& source, ArtefactKind kind, std::string_view bytes) {
+    if (auto w = write_new_file(out_ / bundle_path, bytes); !w) {
+      m_.failures.push_back({source, w.error().message});
+      return;
+    }
+    m_.artefacts.push_back({bundle_path, source, std::string(evidence::to_string(kind)), bytes.size(),
+                            sha256_hex(as_bytes(bytes))});
+  }
+
+  const std::vector<std::string>& sources() const { return sources_; }
+
+ private:
+  const HostView& host_;
+  fs::path out_;
+  evidence::BundleManifest& m_;
+  std::set<std::string> copied_real_;
+  std::vector<std::string> sources_;
+  size_t copied_ = 0;
+};
+
+std::vector<std::string> home_folders(const HostView& host) {
+  std::vector<std::string> homes{"/root"};
+  if (auto names = host.list("/home")) {
+    std::sort(names->begin(), names->end());
+    for (const auto& n : *names) homes.push_back("/home/" + n);
+  }
+  return homes;
+}
+
 }  // namespace
 
 Result<evidence::BundleManifest> collect_bundle(const HostView& host, const CollectOptions& opts) {
@@ -81,82 +182,76 @@ Result<evidence::BundleManifest> collect_bundle(const HostView& host, const Coll
   fs::create_directories(out, ec);
   if (ec) return Error::make("collect.out_dir", "cannot create " + opts.out_dir + ": " + ec.message());
 
+  const Timestamp started = now_utc();
+  const int64_t now_unix = started.unix_ns / 1'000'000'000;
   evidence::BundleManifest m;
   m.tool_version = opts.tool_version;
-  m.collected_at = to_iso8601(now_utc());
+  m.collected_at = to_iso8601(started);
   m.hostname = host.hostname();
   m.os = host.os_name();
   m.kernel = host.kernel();
+  Bundle bundle(host, out, m);
+  auto step = [&](std::string_view what) {
+    if (opts.on_step) opts.on_step(what);
+  };
 
-  for (const auto& item : kFileItems) {
-    auto bytes = host.read(item.host_path, kMaxArtefactBytes);
-    if (!bytes) {
-      m.failures.push_back({std::string(item.host_path), bytes.error().message});
-      continue;
+  step("configuration and persistence files");
+  for (const auto& f : kFiles) bundle.copy(std::string(f.host_path), f.kind, kMaxArtefactBytes, f.expected);
+  for (const auto& d : kFolders) bundle.copy_folder(std::string(d.host_path), d.kind);
+  std::vector<std::string> watched_links;  // systemd enablement: the links in *.wants folders
+  if (auto names = host.list("/etc/systemd/system")) {
+    std::sort(names->begin(), names->end());
+    for (const auto& n : *names) {
+      if (!n.ends_with(".wants") && !n.ends_with(".requires")) continue;
+      if (auto links = host.list("/etc/systemd/system/" + n))
+        for (const auto& l : *links) watched_links.push_back("/etc/systemd/system/" + n + "/" + l);
     }
-    if (auto w = write_new_file(out / item.bundle_path, *bytes); !w) {
-      m.failures.push_back({std::string(item.host_path), w.error().message});
-      continue;
-    }
-    m.artefacts.push_back({std::string(item.bundle_path), std::string(item.host_path),
-                           std::string(evidence::to_string(item.kind)), bytes->size(), sha256_hex(as_bytes(*bytes))});
   }
-  std::vector<std::pair<std::string, evidence::ArtefactKind>> persistence;
-  for (const auto& f : kPersistenceFiles) persistence.emplace_back(f.host_path, f.kind);
-  for (const auto& d : kPersistenceDirs)
-    if (auto names = host.list(d.host_path))
-      for (const auto& n : *names) persistence.emplace_back(std::string(d.host_path) + "/" + n, d.kind);
-  if (auto homes = host.list("/home"))
-    for (const auto& h : *homes)
-      for (const char* f : {"authorized_keys", "authorized_keys2"})
-        persistence.emplace_back("/home/" + h + "/.ssh/" + f, evidence::ArtefactKind::AuthorizedKeys);
-  size_t taken = 0;
-  for (const auto& [path, kind] : persistence) {
-    auto real = host.resolve(path);
-    if (!real) continue;  // absent: nothing to collect
-    if (std::error_code file_ec; !fs::is_regular_file(*real, file_ec)) continue;
-    if (++taken > kMaxPersistenceFiles) {
-      m.failures.push_back({path, "more than " + std::to_string(kMaxPersistenceFiles) + " persistence files; rest skipped"});
-      break;
-    }
-    auto bytes = host.read(path, kMaxPersistenceFileBytes);
-    if (!bytes) {
-      m.failures.push_back({path, bytes.error().message});
-      continue;
-    }
-    const std::string rel = path.substr(1);
-    if (auto w = write_new_file(out / rel, *bytes); !w) {
-      m.failures.push_back({path, w.error().message});
-      continue;
-    }
-    m.artefacts.push_back({rel, path, std::string(evidence::to_string(kind)), bytes->size(), sha256_hex(as_bytes(*bytes))});
+  for (const auto& home : home_folders(host)) {
+    for (const auto& f : kHomeFiles) bundle.copy(home + "/" + std::string(f.host_path), f.kind, kMaxConfigBytes);
+    for (const auto& d : kHomeFolders) bundle.copy_folder(home + "/" + std::string(d.host_path), d.kind);
   }
+
+  step("authentication logs");
+  if (auto names = host.list("/var/log")) {
+    std::sort(names->begin(), names->end());
+    for (const auto& n : *names)
+      for (auto prefix : kAuthLogPrefixes)
+        if (n.starts_with(prefix)) bundle.copy("/var/log/" + n, ArtefactKind::AuthLog, kMaxArtefactBytes);
+  }
+
+  step("accounts, modules and system facts");
+  bundle.add("tables/system.jsonl", "host facts", ArtefactKind::SystemTable, system_jsonl(host, now_unix));
+  AccountsTable accounts = accounts_jsonl(host);
+  if (!accounts.jsonl.empty())
+    bundle.add("tables/accounts.jsonl", "/etc/passwd, /etc/shadow", ArtefactKind::AccountTable, accounts.jsonl);
+  if (!accounts.shadow_read && host.resolve("/etc/shadow"))
+    m.failures.push_back({"/etc/shadow", "not readable: password states unknown (run as root)"});
+  if (auto modules = modules_jsonl(host))
+    bundle.add("tables/modules.jsonl", "/proc/modules", ArtefactKind::ModuleTable, *modules);
+
+  step("file metadata, dropped executables and set-id files");
+  std::vector<std::string> watched = bundle.sources();
+  for (const char* p : {"/etc/passwd", "/etc/shadow", "/etc/group", "/etc/resolv.conf", "/etc/hosts"})
+    watched.emplace_back(p);
+  watched.insert(watched.end(), watched_links.begin(), watched_links.end());
+  FileSweep sweep = sweep_files(host, watched, now_unix);
+  bundle.add("tables/files.jsonl", "file metadata", ArtefactKind::FileTable, sweep.jsonl);
+  if (sweep.truncated)
+    m.failures.push_back({"file sweep", std::to_string(sweep.truncated) + " entries beyond the sweep limits were not examined"});
 
   // Process and socket tables: sampled for CPU on a live host only. A mounted image has no /proc: say so.
   if (!host.list("/proc")) {
     m.failures.push_back({"/proc", "no /proc under the root: not a running system, so no process or socket tables"});
-    if (auto w = write_new_file(out / evidence::kManifestName, evidence::write_manifest(m)); !w) return w.error();
-    return m;
+  } else {
+    step("processes and connections");
+    ProcTables tables = collect_proc_tables(host, host.is_live() ? 250 : 0);
+    bundle.add("live/processes.jsonl", "/proc (processes)", ArtefactKind::ProcessTable, processes_jsonl(tables.processes));
+    bundle.add("live/connections.jsonl", "/proc/net (sockets)", ArtefactKind::ConnectionTable, sockets_jsonl(tables.sockets));
+    if (tables.unreadable > 0)
+      m.failures.push_back({"/proc", std::to_string(tables.unreadable) +
+                                         " process entries could not be read fully (run as root for every process)"});
   }
-  ProcTables tables = collect_proc_tables(host, host.is_live() ? 250 : 0);
-  const std::tuple<std::string_view, std::string_view, std::string> kTables[] = {
-      {"live/processes.jsonl", "/proc (processes)", processes_jsonl(tables.processes)},
-      {"live/connections.jsonl", "/proc/net (sockets)", sockets_jsonl(tables.sockets)},
-  };
-  const evidence::ArtefactKind kTableKinds[] = {evidence::ArtefactKind::ProcessTable,
-                                                evidence::ArtefactKind::ConnectionTable};
-  for (size_t i = 0; i < std::size(kTables); ++i) {
-    const auto& [path, source, text] = kTables[i];
-    if (auto w = write_new_file(out / path, text); !w) {
-      m.failures.push_back({std::string(path), w.error().message});
-      continue;
-    }
-    m.artefacts.push_back({std::string(path), std::string(source), std::string(evidence::to_string(kTableKinds[i])), text.size(),
-                           sha256_hex(as_bytes(text))});
-  }
-  if (tables.unreadable > 0)
-    m.failures.push_back({"/proc", std::to_string(tables.unreadable) +
-                                       " process entries could not be read fully (run as root for every process)"});
   if (auto w = write_new_file(out / evidence::kManifestName, evidence::write_manifest(m)); !w) return w.error();
   return m;
 }

@@ -1,5 +1,6 @@
 #include "detect/heuristics/linux_persistence.h"
 
+#include <algorithm>
 #include <regex>
 
 #include "core/text.h"
@@ -28,11 +29,73 @@ bool downloads_and_executes(std::string_view command) {
          std::regex_search(lower, kBase64);
 }
 
+namespace {
+
+bool temp_or_hidden_path(std::string_view w) {
+  if (w.size() >= 2 && (w.front() == '"' || w.front() == '\'') && w.back() == w.front()) w = w.substr(1, w.size() - 2);
+  if (w.starts_with("/tmp/") || w.starts_with("/var/tmp/") || w.starts_with("/dev/shm/")) return true;
+  if (!w.starts_with('/')) return false;
+  // A hidden component: "/." followed by a name (not "/./" or "/../").
+  for (size_t i = w.find("/."); i != std::string_view::npos; i = w.find("/.", i + 1))
+    if (i + 2 < w.size() && w[i + 2] != '/' && w[i + 2] != '.') return true;
+  return false;
+}
+
+// Words that run the next word: `nohup /tmp/x`, `sh /dev/shm/.s`.
+constexpr std::string_view kWrappers[] = {"nohup", "exec", "sudo", "setsid", "nice", "ionice", "env", "command",
+                                          "timeout", "sh", "bash", "dash", "ash", "zsh", "/bin/sh", "/bin/bash",
+                                          "/usr/bin/env", "python", "python2", "python3", "perl", "source", "."};
+
+}  // namespace
+
 bool runs_from_temp_or_hidden(std::string_view command) {
-  static const std::regex kPattern(R"((^|[\s;'"=])(/tmp/|/var/tmp/|/dev/shm/|/[^\s'"]*/\.[^\s/'"]+))",
-                                   std::regex::optimize);
-  std::string cmd(command.substr(0, 8192));
-  return std::regex_search(cmd, kPattern);
+  // Only the command position counts: init scripts mention /tmp/.X11-unix and /dev/shm all the time without running
+  // anything from there. Segments split at ; & | ( ) ` and newlines.
+  const std::string cmd(command.substr(0, 8192));
+  bool cwd_temp = false;  // "cd /tmp/.x && ./run"
+  size_t start = 0;
+  while (start <= cmd.size()) {
+    size_t end = cmd.find_first_of(";&|()`\n", start);
+    std::string_view seg = std::string_view(cmd).substr(start, (end == std::string::npos ? cmd.size() : end) - start);
+    start = end == std::string::npos ? cmd.size() + 1 : end + 1;
+    auto words = split_words(seg);
+    size_t i = 0;
+    while (i < words.size() && words[i].find('=') != std::string_view::npos && !words[i].starts_with('/')) ++i;  // VAR=x
+    while (i < words.size()) {
+      std::string_view w = words[i];
+      if (w.starts_with('-') || std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        ++i;  // a wrapper's option or number (timeout 60, nice -n 19)
+        continue;
+      }
+      if (std::find(std::begin(kWrappers), std::end(kWrappers), w) != std::end(kWrappers)) {
+        ++i;
+        continue;
+      }
+      break;
+    }
+    if (i >= words.size()) continue;
+    std::string_view word = words[i];
+    if (word == "cd" && i + 1 < words.size()) {
+      cwd_temp = temp_or_hidden_path(words[i + 1]) || words[i + 1] == "/tmp" || words[i + 1] == "/var/tmp" ||
+                 words[i + 1] == "/dev/shm";
+      continue;
+    }
+    if (temp_or_hidden_path(word)) return true;
+    if (cwd_temp && word.starts_with("./")) return true;
+  }
+  return false;
+}
+
+bool kills_competitors(std::string_view command) {
+  // pkill/killall of a miner's name, a kill loop over processes that burn CPU, or killing whoever holds a pool port.
+  static const std::regex kByName(
+      R"((pkill|killall|kill\s+-9).*\b(xmrig|xmr-stak|minerd|cpuminer|kdevtmpfsi|kinsing|kworkerds|sysupdate|networkservice|watchbog|dbused|cryptonight|stratum))",
+      std::regex::optimize);
+  static const std::regex kByCpu(R"(ps\s.*\|.*awk.*\$3\s*>\s*[1-9][0-9].*\|.*kill)", std::regex::optimize);
+  static const std::regex kByPort(R"((netstat|ss)\s.*(:3333|:4444|:5555|:7777|:14444|:45700).*(kill|awk))",
+                                  std::regex::optimize);
+  const std::string lower = to_lower_ascii(command.substr(0, 8192));
+  return std::regex_search(lower, kByName) || std::regex_search(lower, kByCpu) || std::regex_search(lower, kByPort);
 }
 
 namespace {
@@ -44,7 +107,10 @@ class LinuxPersistenceEngine final : public Engine {
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
     for (const auto& ev : a.events) {
       if (ev.category == "cron_entry") scan_cron(a, ev, out);
-      if (ev.category == "preload_entry") scan_preload(a, ev, out);
+      else if (ev.category == "preload_entry") scan_preload(a, ev, out);
+      else if (ev.category == "startup_script" || ev.category == "systemd_unit" || ev.category == "shell_command")
+        scan_autostart(a, ev, out);
+      else if (ev.category == "sudoers_rule") scan_sudoers(a, ev, out);
     }
   }
 
@@ -86,6 +152,104 @@ class LinuxPersistenceEngine final : public Engine {
                              field(ev, model::Field::LineNumber) + " (and stop cron while cleaning, worms re-add it).",
                          "备份 " + std::string(a.path) + " 后删除第 " + field(ev, model::Field::LineNumber) +
                              " 行（清理期间先停止 cron，蠕虫会重新写入）。"});
+    out.push_back(std::move(f));
+  }
+
+  // Boot, login and unit commands (and shell histories, which show what was typed) with the cron line's tests plus
+  // competitor killing and PROMPT_COMMAND.
+  static void scan_autostart(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+    const std::string cmd = field(ev, model::Field::CommandLine);
+    const bool history = ev.category == "shell_command";
+    const bool unit = ev.category == "systemd_unit";
+    const bool download = downloads_and_executes(cmd);
+    const bool temp = !history && runs_from_temp_or_hidden(cmd);
+    const bool rival = kills_competitors(cmd);
+    const bool prompt = !history && cmd.find("PROMPT_COMMAND") != std::string::npos && cmd.find('=') != std::string::npos;
+    if (!download && !temp && !rival && !prompt) return;
+    const std::string line = field(ev, model::Field::LineNumber);
+    const std::string where = std::string(a.path) + ":" + line;
+    const std::string what_en = history ? "Shell history" : unit ? "systemd unit " + field(ev, model::Field::ServiceName)
+                                                                 : "Start-up script";
+    const std::string what_zh = history ? "Shell 历史" : unit ? "systemd 服务 " + field(ev, model::Field::ServiceName)
+                                                               : "启动脚本";
+    model::Finding f;
+    f.engine = "heuristics";
+    f.evidence.push_back(ref(a, ev));
+    f.time = ev.time;
+    if (rival) {
+      f.rule_id = kCompetitorKillRule;
+      f.severity = model::Severity::High;
+      f.title_en = what_en + " kills other miners (" + where + ")";
+      f.title_zh = what_zh + "清除其他挖矿程序（" + where + "）";
+      f.description_en = "Mining worms kill rival miners and their processes before starting their own; no "
+                         "administrator script does this: " + cmd;
+      f.description_zh = "挖矿蠕虫在启动自身前会清除竞争对手的矿机进程，正常运维脚本不会这样做：" + cmd;
+      f.attack = {"T1489", "T1059.004"};
+    } else if (download) {
+      f.rule_id = history ? kHistoryDownloadRule : kAutostartDownloadRule;
+      f.severity = history ? model::Severity::Medium : model::Severity::High;
+      f.title_en = what_en + (history ? " shows code downloaded and run (" : " downloads and runs code (") + where + ")";
+      f.title_zh = what_zh + (history ? "显示曾下载并执行代码（" : "下载并执行代码（") + where + "）";
+      f.description_en = history ? "Someone ran a fetch-and-execute command on this host: " + cmd
+                                 : "This runs at boot, login or on schedule and fetches code to execute, so the host "
+                                   "re-infects itself: " + cmd;
+      f.description_zh = history ? "有人在本机执行了下载并运行的命令：" + cmd : "该命令在开机、登录或定时执行时下载并运行代码，主机会反复被感染：" + cmd;
+      f.attack = history ? std::vector<std::string>{"T1105", "T1059.004"}
+                         : std::vector<std::string>{unit ? "T1543.002" : "T1037.004", "T1105"};
+    } else if (prompt) {
+      f.rule_id = kPromptCommandRule;
+      f.severity = model::Severity::Medium;
+      f.title_en = what_en + " sets PROMPT_COMMAND (" + where + ")";
+      f.title_zh = what_zh + "设置了 PROMPT_COMMAND（" + where + "）";
+      f.description_en = "PROMPT_COMMAND runs before every shell prompt; worms use it to re-launch themselves whenever "
+                         "an administrator logs in: " + cmd;
+      f.description_zh = "PROMPT_COMMAND 在每次显示提示符前执行；蠕虫借此在管理员登录时重新启动自身：" + cmd;
+      f.attack = {"T1546.004"};
+    } else {
+      f.rule_id = kAutostartTempRule;
+      f.severity = model::Severity::Medium;
+      f.title_en = what_en + " runs a program from a temporary or hidden folder (" + where + ")";
+      f.title_zh = what_zh + "从临时或隐藏目录运行程序（" + where + "）";
+      f.description_en = "Something starts from /tmp, /var/tmp, /dev/shm or a hidden folder at boot or login: " + cmd;
+      f.description_zh = "开机或登录时从 /tmp、/var/tmp、/dev/shm 或隐藏目录启动程序：" + cmd;
+      f.attack = {unit ? "T1543.002" : "T1037.004"};
+    }
+    if (!history)
+      f.actions.push_back({unit ? model::ActionKind::RemoveService : model::ActionKind::RemoveAutorun, where,
+                           unit ? "Stop and disable " + field(ev, model::Field::ServiceName) + ", then quarantine its unit file."
+                                : "Back up " + std::string(a.path) + " and remove line " + line + ".",
+                           unit ? "停止并禁用 " + field(ev, model::Field::ServiceName) + "，然后隔离其 unit 文件。"
+                                : "备份 " + std::string(a.path) + " 后删除第 " + line + " 行。"});
+    out.push_back(std::move(f));
+  }
+
+  static void scan_sudoers(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+    const std::string user = field(ev, model::Field::User);
+    const std::string rule = field(ev, model::Field::Details);
+    // Full root without a password for anyone but root and the distribution's admin groups.
+    if (user == "root" || user == "%sudo" || user == "%admin" || user == "%wheel") return;
+    const std::string compact = [&] {
+      std::string c;
+      for (char ch : rule)
+        if (ch != ' ' && ch != '\t') c += ch;
+      return c;
+    }();
+    if (compact.find("NOPASSWD:ALL") == std::string::npos) return;
+    model::Finding f;
+    f.engine = "heuristics";
+    f.rule_id = kSudoersRule;
+    f.severity = model::Severity::Medium;
+    f.title_en = "sudo gives " + user + " root without a password (" + std::string(a.path) + ")";
+    f.title_zh = "sudo 允许 " + user + " 免密码获得 root（" + std::string(a.path) + "）";
+    f.description_en = "The rule `" + field(ev, model::Field::Message) + "` lets " + user +
+                       " run anything as root without a password; worms add such lines for the accounts they create.";
+    f.description_zh = "规则 `" + field(ev, model::Field::Message) + "` 允许 " + user + " 免密码以 root 执行任何命令；蠕虫会为其创建的账户添加此类规则。";
+    f.attack = {"T1548.003"};
+    f.evidence.push_back(ref(a, ev));
+    f.observables.push_back({model::ObservableKind::Account, user, "sudoers"});
+    f.actions.push_back({model::ActionKind::RemoveAutorun, std::string(a.path) + ":" + field(ev, model::Field::LineNumber),
+                         "Remove the rule unless an administrator added it (edit with visudo).",
+                         "除非为管理员所加，否则删除该规则（使用 visudo 编辑）。"});
     out.push_back(std::move(f));
   }
 

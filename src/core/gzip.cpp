@@ -1,0 +1,59 @@
+#include "core/gzip.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <limits>
+
+namespace msw {
+
+Result<Inflated> gunzip(Bytes data, size_t max_out) {
+  if (data.size() < 18 || data[0] != std::byte{0x1f} || data[1] != std::byte{0x8b})
+    return Error::make("gzip.bad_header", "not gzip data");
+  Inflated out;
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Error::make("gzip.init", "zlib could not start");
+  size_t in_pos = 0;
+  bool ended = false;  // the last member reached its end
+  char buf[1 << 16];
+  while (in_pos < data.size()) {
+    const size_t chunk = std::min<size_t>(data.size() - in_pos, std::numeric_limits<uInt>::max());
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(data.data() + in_pos));
+    zs.avail_in = static_cast<uInt>(chunk);
+    int rc = Z_OK;
+    while (rc == Z_OK) {
+      zs.next_out = reinterpret_cast<Bytef*>(buf);
+      zs.avail_out = sizeof buf;
+      rc = inflate(&zs, Z_NO_FLUSH);
+      const size_t produced = sizeof buf - zs.avail_out;
+      const size_t room = max_out - out.bytes.size();
+      out.bytes.append(buf, std::min(produced, room));
+      if (produced > room) {
+        out.truncated = true;
+        inflateEnd(&zs);
+        return out;
+      }
+      if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // needs more input than there is
+    }
+    const size_t consumed = chunk - zs.avail_in;
+    in_pos += consumed;
+    if (rc == Z_STREAM_END) {
+      ended = true;
+      // Another member may follow (logrotate does not write them, but cat a.gz b.gz does); skip zero padding.
+      while (in_pos < data.size() && data[in_pos] == std::byte{0}) ++in_pos;
+      if (in_pos + 18 > data.size() || data[in_pos] != std::byte{0x1f}) break;
+      inflateReset(&zs);
+      ended = false;
+      continue;
+    }
+    if (rc != Z_OK || consumed == 0) {
+      out.damaged = true;
+      break;
+    }
+  }
+  inflateEnd(&zs);
+  if (!ended) out.damaged = true;
+  return out;
+}
+
+}  // namespace msw

@@ -1,0 +1,21 @@
+// gzip decompression (RFC 1952, concatenated members too) for rotated logs, with a cap on the output: a few KiB of
+// attacker-made gzip can claim gigabytes.
+#pragma once
+
+#include <string>
+
+#include "core/byte_reader.h"
+#include "core/result.h"
+
+namespace msw {
+
+struct Inflated {
+  std::string bytes;
+  bool truncated = false;  // output reached max_out; what is there is valid
+  bool damaged = false;    // the stream ended early or is corrupt; what is there is what decoded before the damage
+};
+
+// Errors: gzip.bad_header when the data does not even start as gzip.
+Result<Inflated> gunzip(Bytes data, size_t max_out);
+
+}  // namespace msw
