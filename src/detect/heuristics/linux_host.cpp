@@ -261,9 +261,8 @@ class LinuxHostEngine final : public Engine {
   static void service_config(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
     if (field(ev, "ServiceName") != "redis" || field(ev, "RequirePass") != "unset") return;
     const std::string bind = field(ev, "Bind"), prot = field(ev, "ProtectedMode");
-    const bool loopback_only = !bind.empty() && bind.find("(default") == std::string::npos &&
-                               bind.find("0.0.0.0") == std::string::npos && bind.find('*') == std::string::npos &&
-                               bind.find("::") == std::string::npos && [&] {
+    // Every bound address loopback ("-::1": the dash marks an optional address, still loopback).
+    const bool loopback_only = !bind.empty() && bind.find("(default") == std::string::npos && [&] {
                                  for (auto w : split_words(bind)) {
                                    std::string_view v = w.starts_with('-') ? w.substr(1) : w;
                                    auto ip = parse_ip(v);
