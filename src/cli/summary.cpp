@@ -6,6 +6,8 @@
 
 #include "casedb/case_db.h"
 #include "core/escape.h"
+#include "correlate/storyline.h"
+#include "respond/plan.h"
 
 namespace msw::cli {
 
@@ -16,6 +18,7 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
     if (auto f = db->findings())
       for (auto& sf : *f) top.push_back(std::move(sf.finding));
   }
+  const correlate::Storyline story = correlate::build_storyline(top);
   const int code = s.verdict.actionable() ? kExitFindings : kExitClean;
   if (inv.json) {
     nlohmann::json j = {{"case", s.case_path},
@@ -30,6 +33,7 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
     if (!extra.bundle.empty()) j["bundle"] = extra.bundle;
     if (!extra.html.empty()) j["report_html"] = extra.html;
     if (!extra.json.empty()) j["report_json"] = extra.json;
+    j["storyline"] = zh ? story.summary_zh : story.summary_en;
     j["top_findings"] = nlohmann::json::array();
     for (const auto& f : top)
       j["top_findings"].push_back({{"rule_id", f.rule_id}, {"severity", model::to_string(f.severity)},
@@ -42,6 +46,17 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
             << t("Examined:    ", "检查：      ") << s.files << t(" files, ", " 个文件，") << s.parsed
             << t(" parsed, ", " 个已解析，") << s.events << t(" events", " 条事件") << "\n"
             << t("Verdict:     ", "结论：      ") << s.verdict.headline(zh ? "zh" : "en") << "\n";
+  // The story first (what mines, what restarts it, how it got in), then the findings by severity.
+  if (!story.steps.empty()) {
+    const std::string& line = zh ? story.summary_zh : story.summary_en;
+    if (!line.empty()) std::cout << t("Story:       ", "经过：      ") << escape_terminal(line) << "\n";
+    size_t told = 0;
+    for (const auto& st : story.steps) {
+      if (!st.linked || st.kind == correlate::StepKind::Entry) continue;
+      if (told++ == 6) break;
+      std::cout << "  - " << escape_terminal(zh ? st.text_zh : st.text_en) << "\n";
+    }
+  }
   size_t shown = 0;
   for (const auto& f : top) {
     if (shown++ == 5) {
@@ -49,6 +64,13 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
       break;
     }
     std::cout << "  [" << model::to_string(f.severity) << "] " << escape_terminal(zh ? f.title_zh : f.title_en) << "\n";
+  }
+  const auto plan = respond::build_plan(top);
+  if (!plan.empty()) {
+    std::cout << t("Do next:     ", "下一步：    ") << "\n";
+    for (size_t i = 0; i < plan.size() && i < 3; ++i)
+      std::cout << "  " << (i + 1) << ". " << escape_terminal(zh ? plan[i].action.detail_zh : plan[i].action.detail_en) << "\n";
+    if (plan.size() > 3) std::cout << t("  (full plan in the report)\n", "  （完整处置计划见报告）\n");
   }
   if (s.diagnostics) std::cout << t("Not read:    ", "未读取：    ") << s.diagnostics << t(" diagnostics (see report)", " 条诊断（见报告）") << "\n";
   std::cout << t("Case:        ", "案例：      ") << escape_terminal(s.case_path) << "\n";

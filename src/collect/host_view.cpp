@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "core/mapped_file.h"
 #include "core/rooted_path.h"
@@ -108,10 +109,13 @@ Result<uint32_t> HostView::inode_flags(std::string_view host_path) const {
 }
 
 std::string HostView::hostname() const {
-  auto h = read("/proc/sys/kernel/hostname", 4096);
-  if (h && !trim(*h).empty()) return std::string(trim(*h));
-  h = read("/etc/hostname", 4096);
-  if (h && !trim(*h).empty()) return std::string(trim(*h));
+  // With --proc the kernel's name belongs to the machine running the processes, not to the root's system.
+  const char* order[] = {"/proc/sys/kernel/hostname", "/etc/hostname"};
+  if (!proc_.empty()) std::swap(order[0], order[1]);
+  for (const char* path : order) {
+    auto h = read(path, 4096);
+    if (h && !trim(*h).empty()) return std::string(trim(*h));
+  }
   if (is_live()) {
     char buf[256] = {};
     if (::gethostname(buf, sizeof buf - 1) == 0) return buf;

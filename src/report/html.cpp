@@ -64,6 +64,17 @@ std::string render_html(const ReportData& d, Lang lang) {
       o += sev_badge(static_cast<model::Severity>(s), lang) + " " + std::to_string(d.verdict.by_severity[s]) + " &nbsp; ";
   o += "</p>\n";
 
+  if (!d.storyline.steps.empty()) {
+    o += "<h2>" + L(Label::Storyline) + "</h2>\n";
+    const std::string& summary = zh ? d.storyline.summary_zh : d.storyline.summary_en;
+    if (!summary.empty()) o += "<p><strong>" + h(summary) + "</strong></p>\n";
+    o += "<ol>\n";
+    for (const auto& st : d.storyline.steps)
+      o += "<li>" + (st.time ? "<code>" + h(to_iso8601(*st.time, 0)) + "</code> " : std::string()) +
+           h(zh ? st.text_zh : st.text_en) + (st.evidence.empty() ? "" : " <small>(" + h(st.evidence) + ")</small>") + "</li>\n";
+    o += "</ol>\n";
+  }
+
   o += "<h2>" + L(Label::Findings) + "</h2>\n";
   if (d.findings.empty()) o += "<p>" + L(Label::NoFindings) + "</p>\n";
   for (const auto& f : d.findings) {

@@ -17,6 +17,7 @@ constexpr Row kRows[] = {
     {Label::Started, "Started", "开始时间"},
     {Label::Finished, "Finished", "结束时间"},
     {Label::Verdict, "Verdict", "结论"},
+    {Label::Storyline, "Storyline", "事件经过"},
     {Label::Findings, "Findings", "发现"},
     {Label::NoFindings, "No findings.", "无发现。"},
     {Label::Severity, "Severity", "严重程度"},

@@ -10,7 +10,7 @@ namespace msw::report {
 enum class Label {
   Title, CaseStatus, Host, Tool, Command, Started, Finished, Verdict, Findings, NoFindings, Severity, Rule, Attack,
   Evidence, Line, Offset, Excerpt, Observables, Plan, NoPlan, Inputs, Artefacts, Path, Kind, Format, Parsed, Events,
-  Note, CouldNotRead, NothingSkipped, Code, Detail, Incomplete, Yes, No, Reasons, Family,
+  Note, CouldNotRead, NothingSkipped, Code, Detail, Incomplete, Yes, No, Reasons, Family, Storyline,
 };
 
 std::string_view label(Label l, Lang lang);

@@ -28,6 +28,17 @@ std::string render_markdown(const ReportData& d, Lang lang) {
 
   o += "## " + L(Label::Verdict) + "\n\n" + d.verdict.headline(zh ? "zh" : "en") + "\n\n";
 
+  if (!d.storyline.steps.empty()) {
+    o += "## " + L(Label::Storyline) + "\n\n";
+    const std::string& summary = zh ? d.storyline.summary_zh : d.storyline.summary_en;
+    if (!summary.empty()) o += "**" + md(summary) + "**\n\n";
+    size_t n = 0;
+    for (const auto& st : d.storyline.steps)
+      o += std::to_string(++n) + ". " + (st.time ? to_iso8601(*st.time, 0) + " " : std::string()) +
+           md(zh ? st.text_zh : st.text_en) + (st.evidence.empty() ? "" : " (" + code(st.evidence) + ")") + "\n";
+    o += "\n";
+  }
+
   o += "## " + L(Label::Findings) + "\n\n";
   if (d.findings.empty()) o += L(Label::NoFindings) + "\n\n";
   for (const auto& f : d.findings) {

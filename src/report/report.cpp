@@ -46,6 +46,7 @@ Result<ReportData> load(const casedb::CaseDb& db) {
   d.events = *count;
   d.plan = respond::build_plan(d.findings);
   d.verdict = correlate::summarize(d.findings);
+  d.storyline = correlate::build_storyline(d.findings);
   return d;
 }
 
@@ -103,6 +104,15 @@ std::string render_json(const ReportData& d) {
                                {"detail_zh", a.detail_zh}});
     j["findings"].push_back(std::move(jf));
   }
+  j["storyline"] = {{"summary_en", d.storyline.summary_en}, {"summary_zh", d.storyline.summary_zh}, {"steps", json::array()}};
+  for (const auto& st : d.storyline.steps)
+    j["storyline"]["steps"].push_back({{"kind", correlate::to_string(st.kind)},
+                                       {"time", st.time ? to_iso8601(*st.time) : std::string()},
+                                       {"text_en", st.text_en},
+                                       {"text_zh", st.text_zh},
+                                       {"rule_id", st.rule_id},
+                                       {"evidence", st.evidence},
+                                       {"linked", st.linked}});
   j["plan"] = json::array();
   for (const auto& p : d.plan)
     j["plan"].push_back({{"kind", model::to_string(p.action.kind)}, {"target", p.action.target},

@@ -10,6 +10,7 @@
 
 #include "casedb/case_db.h"
 #include "correlate/correlate.h"
+#include "correlate/storyline.h"
 #include "respond/plan.h"
 
 namespace msw::report {
@@ -30,6 +31,7 @@ struct ReportData {
   std::vector<model::Entity> entities;
   std::vector<model::Edge> edges;
   correlate::Verdict verdict;
+  correlate::Storyline storyline;
   uint64_t events = 0;
 };
 

