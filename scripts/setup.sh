@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(g++ cmake ninja-build libsqlite3-dev libssl-dev zlib1g-dev nlohmann-json3-dev)
 if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev ccache clang libclang-rt-14-dev clang-format clang-tidy)
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev ccache clang libclang-rt-14-dev clang-format clang-tidy unzip)
 elif [[ $# -gt 0 ]]; then
   echo "usage: scripts/setup.sh [--dev]" >&2
   exit 2

@@ -9,6 +9,7 @@
 #include "collect/linux/linux_collector.h"
 #include "core/time.h"
 #include "core/version.h"
+#include "evidence/bundle_zip.h"
 
 namespace msw::cli {
 namespace fs = std::filesystem;
@@ -43,6 +44,11 @@ int run_triage(const Invocation& inv) {
     copts.on_step = [](std::string_view step) { std::fprintf(stderr, "\r\033[Kcollecting: %.*s", static_cast<int>(step.size()), step.data()); };
   auto manifest = collect::linux::collect_bundle(*host, copts);
   if (show_steps) std::fprintf(stderr, "\r\033[K");
+  std::string zip;
+  if (manifest && inv.args.has("--zip")) {
+    zip = (out / "bundle.zip").string();
+    if (auto z = evidence::write_bundle_zip(bundle.string(), zip); !z) return input_error("triage", z.error());
+  }
   if (!manifest) return input_error("triage", manifest.error());
 
   pipeline::ScanOptions opts;
@@ -55,7 +61,8 @@ int run_triage(const Invocation& inv) {
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("triage", summary.error());
 
-  ExtraPaths paths{bundle.string(), (out / "report.html").string(), (out / "report.json").string()};
+  ExtraPaths paths{zip.empty() ? bundle.string() : bundle.string() + " (+ " + zip + ")", (out / "report.html").string(),
+                   (out / "report.json").string()};
   auto db = casedb::CaseDb::open(summary->case_path, true);
   if (!db) return input_error("triage", db.error());
   auto data = report::load(*db);

@@ -24,6 +24,7 @@ constexpr FlagSpec kTriageFlags[] = {
     {"--out", true, "folder for the bundle, case and reports (default: ./minesweep-triage-HOST-TIME)"},
     {"--root", true, "analyse a mounted system image at this folder instead of the live host"},
     {"--proc", true, "read processes from this /proc instead of ROOT/proc (a container's files with the host's /proc)"},
+    {"--zip", false, "also pack the bundle into OUT/bundle.zip to carry it off the host"},
 };
 constexpr FlagSpec kEvtxFlags[] = {
     {"--format", true, "dump format: jsonl (default) or xml"},

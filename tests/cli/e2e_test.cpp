@@ -83,7 +83,7 @@ TEST(EndToEnd, TriageOfARootWritesBundleCaseAndReports) {
   test::write_file(root / "run/systemd/resolve/stub-resolv.conf", "nameserver 127.0.0.53\n");
   fs::create_symlink("/run/systemd/resolve/stub-resolv.conf", root / "etc/resolv.conf");
   fs::path out = dir / "out";
-  auto r = ms({"triage", "--json", "--root", root.string(), "--out", out.string()});
+  auto r = ms({"triage", "--json", "--zip", "--root", root.string(), "--out", out.string()});
   ASSERT_EQ(r.exit_code, 1) << r.err;
   auto summary = nlohmann::json::parse(r.out);
   EXPECT_EQ(summary["subject_host"], "miner-victim");
@@ -91,6 +91,7 @@ TEST(EndToEnd, TriageOfARootWritesBundleCaseAndReports) {
   // hosts, resolv.conf and the system and file tables; a root without /proc has no process tables
   EXPECT_EQ(summary["files"], 4);
   EXPECT_TRUE(fs::exists(out / "bundle/manifest.json"));
+  EXPECT_TRUE(test::read_file(out / "bundle.zip").starts_with("PK\x03\x04"));
   EXPECT_EQ(test::read_file(out / "bundle/etc/resolv.conf"), "nameserver 127.0.0.53\n");  // link resolved in root
   EXPECT_TRUE(fs::exists(out / "report.html"));
   auto report = nlohmann::json::parse(test::read_file(out / "report.json"));

@@ -1,4 +1,6 @@
 #include "evidence/bundle.h"
+#include "evidence/bundle_zip.h"
+#include "support/test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -48,6 +50,33 @@ TEST(Bundle, SafeRelativePaths) {
   EXPECT_FALSE(is_safe_relative_path("a/./b"));
   EXPECT_TRUE(is_safe_relative_path("system-systemd\\x2dcryptsetup.slice"));  // systemd escapes: a plain character on Linux
   EXPECT_FALSE(is_safe_relative_path(std::string_view("a\0b", 3)));
+}
+
+}  // namespace
+}  // namespace msw::evidence
+
+namespace msw::evidence {
+namespace {
+
+TEST(BundleZip, PacksEveryFileAndUnzipAgrees) {
+  test::TempDir dir;
+  test::write_file(dir / "b/manifest.json", "{}\n");
+  test::write_file(dir / "b/etc/hosts", std::string(10000, 'a'));  // compresses
+  test::write_file(dir / "b/empty", "");
+  test::write_file(dir / "b/lib/systemd/system/a\\x2db.slice", "[Unit]\n");
+  ASSERT_TRUE(write_bundle_zip((dir / "b").string(), (dir / "b.zip").string()));
+  EXPECT_FALSE(write_bundle_zip((dir / "b").string(), (dir / "b.zip").string()));  // never overwrites
+  const std::string zip = test::read_file(dir / "b.zip");
+  EXPECT_TRUE(zip.starts_with("PK\x03\x04"));
+  EXPECT_LT(zip.size(), 2000u);
+  if (!std::filesystem::exists("/usr/bin/unzip")) GTEST_SKIP() << "unzip not installed (scripts/setup.sh --dev)";
+  auto t = test::run({"/usr/bin/unzip", "-t", (dir / "b.zip").string()});
+  EXPECT_EQ(t.exit_code, 0) << t.out << t.err;
+  EXPECT_NE(t.out.find("No errors detected"), std::string::npos) << t.out;
+  auto x = test::run({"/usr/bin/unzip", "-q", (dir / "b.zip").string(), "-d", (dir / "x").string()});
+  ASSERT_EQ(x.exit_code, 0) << x.err;
+  EXPECT_EQ(test::read_file(dir / "x/etc/hosts"), std::string(10000, 'a'));
+  EXPECT_EQ(test::read_file(dir / "x/lib/systemd/system/a\\x2db.slice"), "[Unit]\n");
 }
 
 }  // namespace
