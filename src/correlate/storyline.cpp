@@ -82,7 +82,8 @@ bool names_miner(const model::Finding& f, const Miner& m, const std::vector<std:
   const std::string text = all_text(f);
   const std::string_view name = base_name(m.image);
   if (name.size() >= 4 && text.find(name) != std::string::npos) return true;
-  const std::string_view dir = m.image.substr(0, m.image.size() - name.size() - (name.size() < m.image.size() ? 1 : 0));
+  const std::string_view dir =
+      std::string_view(m.image).substr(0, m.image.size() - name.size() - (name.size() < m.image.size() ? 1 : 0));
   if (!dir.empty() && !in(dir, kSharedFolders) && text.find(std::string(dir) + "/") != std::string::npos) return true;
   for (const auto& ip : pool_ips)
     if (!ip.empty() && text.find(ip) != std::string::npos) return true;

@@ -96,7 +96,7 @@ Result<void> write_bundle_zip(const std::string& bundle_dir, const std::string& 
     offset += h.size() + body;
     if (offset > kMaxZipBytes) return zip_error("the bundle is over 4 GiB: copy the folder instead of --zip");
     if (std::fwrite(h.data(), 1, h.size(), out.get()) != h.size() ||
-        std::fwrite(store ? static_cast<const void*>(data.data()) : packed->data(), 1, body, out.get()) != body)
+        (body > 0 && std::fwrite(store ? static_cast<const void*>(data.data()) : packed->data(), 1, body, out.get()) != body))
       return zip_error("cannot write " + zip_path);
     central.push_back(std::move(e));
   }
