@@ -32,7 +32,8 @@ constexpr std::string_view kPersistenceRules[] = {
     "heuristic.sudoers_nopasswd",      "heuristic.suspicious_account",  "heuristic.unusual_setid_file"};
 constexpr std::string_view kEvasionRules[] = {"heuristic.ld_so_preload", "heuristic.locked_config_file",
                                               "heuristic.rootkit_module", "heuristic.competitor_killing",
-                                              "heuristic.hosts_tampering"};
+                                              "heuristic.hosts_tampering", "heuristic.hidden_process",
+                                              "heuristic.memfd_process"};
 constexpr std::string_view kEntryRule = "heuristic.brute_force_then_logon";
 constexpr std::string_view kGuessingRule = "heuristic.logon_brute_force";
 constexpr std::string_view kExposureRule = "heuristic.exposed_service";
@@ -156,6 +157,11 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
       if (used[i] || !(in(p.rule_id, kPersistenceRules) || in(p.rule_id, kEvasionRules))) continue;
       if (!names_miner(p, m, pool_ips)) continue;
       used[i] = true;
+      if (in(p.rule_id, kEvasionRules)) {
+        s.steps.push_back({StepKind::Evasion, p.time, "Hides it: " + p.title_en, "隐藏它：" + p.title_zh, p.rule_id,
+                           evidence_of(p), true});
+        continue;
+      }
       s.steps.push_back({StepKind::Persistence, p.time, "Brings it back: " + p.title_en, "使其复活：" + p.title_zh,
                          p.rule_id, evidence_of(p), true});
       if (comes_back_en.empty()) {

@@ -131,7 +131,7 @@ TEST(EndToEnd, TriageFindsTheMinerProcessAndItsPoolConnection) {
 // resolv.conf locked with chattr where the file system allows it, and an auth.log with 300 failed passwords from one
 // address followed by an accepted one). `triage --root FIXTURE --proc /proc` reads the fixture's files with the live
 // process table, so minesweep must find each piece and link the miner to its connection, its deleted executable and
-// the cron entry.
+// the cron entry. minesweep itself runs with a readdir() hook preloaded that hides the miner, as mining rootkits do.
 TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
   test::TempDir dir;
   int pool = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -218,7 +218,15 @@ TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
   ASSERT_GT(::read(out_pipe[0], ready, sizeof ready - 1), 0);  // executable deleted by now
   EXPECT_FALSE(fs::exists(miner));
 
+  // minesweep runs with the stand-in rootkit preloaded, hiding the miner's pid from readdir() as libprocesshider does.
+  const std::string asan_options = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
+  ::setenv("LD_PRELOAD", MSW_PROCESS_HIDER, 1);
+  ::setenv("MSW_HIDE_PID", std::to_string(pid).c_str(), 1);
+  ::setenv("ASAN_OPTIONS", (asan_options + ":verify_asan_link_order=0").c_str(), 1);
   auto r = ms({"triage", "--root", root.string(), "--proc", "/proc", "--out", (dir / "out").string()});
+  ::unsetenv("LD_PRELOAD");
+  ::unsetenv("MSW_HIDE_PID");
+  ::setenv("ASAN_OPTIONS", asan_options.c_str(), 1);
   ::kill(pid, SIGKILL);
   ::waitpid(pid, nullptr, 0);
   ::close(conn);
@@ -238,6 +246,9 @@ TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
       EXPECT_EQ(f["severity"], "critical") << f.dump();
     }
   EXPECT_TRUE(found_process) << report["findings"].dump();
+  ASSERT_EQ(rules["heuristic.hidden_process"].size(), 1u) << report["findings"].dump();
+  EXPECT_NE(rules["heuristic.hidden_process"][0]["title_en"].get<std::string>().find(pid_text), std::string::npos);
+  EXPECT_EQ(rules["heuristic.hidden_process"][0]["severity"], "critical");
   if (pool_port) {
     EXPECT_EQ(rules["heuristic.pool_port_connection"].size(), 1u);
   }

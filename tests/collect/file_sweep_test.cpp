@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "collect/linux/host_tables.h"
+#include "collect/linux/proc_tables.h"
 #include "support/test_support.h"
 
 namespace msw::collect::linux {
@@ -103,6 +104,29 @@ TEST(HostTables, PasswordStatesNeverCarryTheHash) {
   EXPECT_NE(t.jsonl.find(R"("PasswordState":"hash:md5","PasswordInPasswd":true)"), std::string::npos);
   EXPECT_NE(t.jsonl.find(R"("User":"bob","Uid":1000,"Gid":1000,"Home":"/home/bob","Shell":"/bin/bash","PasswordState":"empty")"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace msw::collect::linux
+
+namespace msw::collect::linux {
+namespace {
+
+TEST(HiddenProcesses, ThreeViewsOfProcTellUserAndKernelRootkitsApart) {
+  // 1, 2 listed everywhere; 300 only in getdents (a readdir hook hides it); 400 only found by probing.
+  auto h = classify_hidden({1, 2}, {1, 2, 300}, {300, 400});
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0], (std::pair<int64_t, std::string>{300, "readdir"}));
+  EXPECT_EQ(h[1], (std::pair<int64_t, std::string>{400, "getdents"}));
+  EXPECT_TRUE(classify_hidden({1, 2}, {1, 2}, {}).empty());
+}
+
+TEST(HiddenProcesses, NoneOnThisMachine) {
+  // The probe runs for real on the live /proc: on the CI machine nothing is hidden.
+  auto host = HostView::open("/");
+  ASSERT_TRUE(host);
+  ProcTables t = collect_proc_tables(*host, 0);
+  for (const auto& p : t.processes) EXPECT_TRUE(p.hidden_from.empty()) << p.pid << " " << p.name << " " << p.hidden_from;
 }
 
 }  // namespace

@@ -216,7 +216,8 @@ FileSweep sweep_files(const HostView& host, const std::vector<std::string>& watc
       const bool exec_bit = (st.st_mode & 0111) != 0;
       std::string kind = kind_of(head_of(real));
       if (kind == "object") return;  // compiler output (.o), not something that runs
-      if (exec_bit || kind != "other") s.add(path, st, "dropped_executable", true, kind, real);
+      // Programs with or without the execute bit (droppers chmod later); scripts and anything else only when executable.
+      if (kind == "elf" || exec_bit) s.add(path, st, "dropped_executable", true, kind, real);
     });
   // Hidden folders in homes: only programs (an ELF file under ~/.something is how miners hide).
   std::vector<std::string> homes{"/root"};

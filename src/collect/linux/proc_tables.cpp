@@ -1,17 +1,23 @@
 #include "collect/linux/proc_tables.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <map>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
 #include "core/hash.h"
+#include "core/mapped_file.h"
 #include "core/text.h"
 
 namespace msw::collect::linux {
@@ -69,7 +75,70 @@ std::string tcp_state(unsigned s) {
   return s < std::size(kStates) ? kStates[s] : "UNKNOWN";
 }
 
+// /proc as the kernel lists it, through getdents64 directly: an ld.so.preload rootkit hooks readdir() in the C
+// library (and so in std::filesystem), not the system call.
+std::vector<int64_t> raw_proc_listing(const std::string& proc_dir) {
+  std::vector<int64_t> pids;
+  int fd = ::open(proc_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return pids;
+  alignas(8) char buf[32 * 1024];
+  for (;;) {
+    long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+    if (n <= 0) break;
+    for (long off = 0; off + 19 < n;) {
+      uint16_t reclen;
+      std::memcpy(&reclen, buf + off + 16, sizeof reclen);
+      if (reclen < 20 || off + reclen > n) break;
+      const char* name = buf + off + 19;
+      std::string_view nm(name, strnlen(name, static_cast<size_t>(reclen - 19)));
+      if (is_pid(nm) && pids.size() < kMaxProcesses) pids.push_back(to_num<int64_t>(nm));
+      off += reclen;
+    }
+  }
+  ::close(fd);
+  return pids;
+}
+
+// Thread-group leaders that exist as /proc/PID but were not listed. /proc/TID of a thread exists too without being
+// listed, so only a pid whose Tgid is itself counts.
+std::vector<int64_t> probe_unlisted(const std::string& proc_dir, const std::vector<int64_t>& listed) {
+  std::vector<int64_t> found;
+  int64_t max_listed = 0;
+  for (int64_t p : listed) max_listed = std::max(max_listed, p);
+  int64_t pid_max = 4'194'304;
+  if (auto t = read_file_text(proc_dir + "/sys/kernel/pid_max", 64)) pid_max = std::clamp<int64_t>(to_num<int64_t>(trim(*t)), 1, 4'194'304);
+  const int64_t limit = std::min(pid_max, max_listed + 65'536);
+  std::vector<bool> seen(static_cast<size_t>(limit) + 1, false);
+  for (int64_t p : listed)
+    if (p > 0 && p <= limit) seen[static_cast<size_t>(p)] = true;
+  struct ::stat st {};
+  for (int64_t pid = 1; pid <= limit; ++pid) {
+    if (seen[static_cast<size_t>(pid)]) continue;
+    const std::string dir = proc_dir + "/" + std::to_string(pid);
+    if (::stat(dir.c_str(), &st) != 0) continue;
+    auto status = read_file_text(dir + "/status", 64 * 1024);
+    if (!status) continue;
+    size_t at = status->find("\nTgid:");
+    if (at != std::string::npos && to_num<int64_t>(trim(std::string_view(*status).substr(at + 6, 12))) == pid)
+      found.push_back(pid);
+    if (found.size() >= 10'000) break;
+  }
+  return found;
+}
+
 }  // namespace
+
+std::vector<std::pair<int64_t, std::string>> classify_hidden(const std::vector<int64_t>& libc_listed,
+                                                             const std::vector<int64_t>& raw_listed,
+                                                             const std::vector<int64_t>& probed) {
+  std::set<int64_t> libc(libc_listed.begin(), libc_listed.end()), raw(raw_listed.begin(), raw_listed.end());
+  std::map<int64_t, std::string> out;
+  for (int64_t p : raw)
+    if (!libc.count(p)) out[p] = "readdir";
+  for (int64_t p : probed)
+    if (!libc.count(p) && !raw.count(p)) out[p] = "getdents";
+  return {out.begin(), out.end()};
+}
 
 std::optional<ProcStat> parse_proc_stat(std::string_view text) {
   // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
@@ -136,6 +205,28 @@ ProcTables collect_proc_tables(const HostView& host, int sample_ms) {
     if (live.size() == kMaxProcesses) break;
     live.push_back(to_num<int64_t>(p));
   }
+  // A live host is also listed through the kernel directly and probed, to find what a rootkit hides from ps.
+  std::map<int64_t, std::string> hidden;
+  if (host.is_live()) {
+    if (auto proc_dir = host.resolve("/proc")) {
+      const std::string dir = proc_dir->string();
+      auto raw = raw_proc_listing(dir);
+      auto probed = probe_unlisted(dir, live);
+      auto candidates = classify_hidden(live, raw, probed);
+      if (!candidates.empty()) {
+        // Processes that started while we looked are not hidden: list again and keep what is still missing.
+        std::set<int64_t> again;
+        if (auto names = host.list("/proc"))
+          for (const auto& n : *names)
+            if (is_pid(n)) again.insert(to_num<int64_t>(n));
+        for (auto& [pid, how] : candidates)
+          if (!again.count(pid) && live.size() < kMaxProcesses) {
+            hidden[pid] = how;
+            live.push_back(pid);
+          }
+      }
+    }
+  }
   auto ticks_of = [&](int64_t pid) -> std::optional<ProcStat> {
     auto s = host.read("/proc/" + std::to_string(pid) + "/stat", 4096);
     if (!s) return std::nullopt;
@@ -157,6 +248,7 @@ ProcTables collect_proc_tables(const HostView& host, int sample_ms) {
     }
     ProcessRow r;
     r.pid = pid;
+    if (auto h = hidden.find(pid); h != hidden.end()) r.hidden_from = h->second;
     r.ppid = st->ppid;
     r.name = st->comm;
     r.threads = st->threads;
@@ -247,6 +339,7 @@ std::string processes_jsonl(const std::vector<ProcessRow>& rows) {
                                 {"parent_cmdline", r.parent_cmdline}, {"start_unix", r.start_unix},
                                 {"cpu_percent", r.cpu_percent}, {"rss_kb", r.rss_kb}, {"threads", r.threads},
                                 {"ld_preload", r.ld_preload}, {"exe_sha256", r.exe_sha256}};
+    if (!r.hidden_from.empty()) j["hidden_from"] = r.hidden_from;
     out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }
   return out;

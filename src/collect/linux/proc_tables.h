@@ -36,6 +36,10 @@ struct ProcessRow {
   int64_t threads = 0;
   std::string ld_preload;  // LD_PRELOAD from the environment, when readable
   std::string exe_sha256;  // of the running image (works for deleted executables on a live host)
+  // Non-empty for a process the normal listing does not show: "readdir" (the C library's listing misses it but the
+  // kernel's getdents64 shows it: a user-space rootkit such as an ld.so.preload hook) or "getdents" (only a probe of
+  // /proc/PID finds it: a kernel rootkit).
+  std::string hidden_from;
 };
 
 struct SocketRow {
@@ -56,6 +60,12 @@ struct ProcTables {
 
 // `sample_ms`: interval for the CPU sample (0: no sample).
 ProcTables collect_proc_tables(const HostView& host, int sample_ms);
+
+// Hidden processes from three views of /proc: the C library's listing (what ps shows), the kernel's getdents64
+// listing, and the thread-group leaders a probe of /proc/PID found. Returns pid → "readdir" or "getdents".
+std::vector<std::pair<int64_t, std::string>> classify_hidden(const std::vector<int64_t>& libc_listed,
+                                                             const std::vector<int64_t>& raw_listed,
+                                                             const std::vector<int64_t>& probed);
 
 // Pure parsers, exposed for tests and fuzzing.
 struct ProcStat {

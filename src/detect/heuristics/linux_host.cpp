@@ -85,6 +85,7 @@ class LinuxHostEngine final : public Engine {
       else if (ev.category == "kernel_module") module(a, ev, out);
       else if (ev.category == "service_config") service_config(a, ev, out);
       else if (ev.category == "network_connection") listener(a, ev, out);
+      else if (ev.category == "process_creation") process(a, ev, out);
     }
   }
 
@@ -310,6 +311,46 @@ class LinuxHostEngine final : public Engine {
     f.attack = {"T1190"};
     f.actions.push_back({model::ActionKind::BlockPort, port, "Block port " + port + " at the firewall; bind the service to 127.0.0.1.",
                          "在防火墙封禁 " + port + " 端口；将服务绑定到 127.0.0.1。"});
+    out.push_back(std::move(f));
+  }
+
+  // Processes hidden from ps, and programs running from memory only (memfd_create): both are how miners hide.
+  static void process(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+    const std::string hidden = field(ev, "HiddenFrom"), image = field(ev, "Image"), pid = field(ev, "ProcessId");
+    // runc re-executes itself from a sealed memfd by design (CVE-2019-5736 fix); sandboxes and packers do too, so a
+    // memfd image alone is worth verifying (medium), not proof. Miner signs on it are judged by the miner engine.
+    const bool memfd = image.starts_with("/memfd:") && !image.starts_with("/memfd:runc_cloned");
+    if (hidden.empty() && !memfd) return;
+    const std::string who = "PID " + pid + " " + (image.empty() ? field(ev, "ProcessName") : image);
+    model::Finding f = finding(hidden.empty() ? kMemfdProcessRule : kHiddenProcessRule,
+                               hidden.empty() ? model::Severity::Medium : model::Severity::Critical, a, ev);
+    f.evidence.back().excerpt = who + " " + field(ev, "CommandLine").substr(0, 512);
+    f.time = ev.time;
+    if (!hidden.empty()) {
+      const bool kernel = hidden == "getdents";
+      f.title_en = "Process hidden from the process list: " + who;
+      f.title_zh = "进程被从进程列表中隐藏：" + who;
+      f.description_en = who + (kernel ? " exists under /proc but the kernel's own listing omits it: a kernel rootkit is hiding it."
+                                       : " is listed by the kernel but not by the C library that ps and top use: an "
+                                         "ld.so.preload rootkit is hiding it.") +
+                         " Hidden processes on a mining victim are almost always the miner.";
+      f.description_zh = who + (kernel ? " 存在于 /proc 下，但内核自身的列表中没有它：内核 rootkit 在隐藏它。"
+                                       : " 在内核列表中可见，但 ps、top 使用的 C 库列表中不可见：ld.so.preload rootkit 在隐藏它。") +
+                         "挖矿受害主机上被隐藏的进程几乎总是矿机。";
+      f.attack = {"T1014", "T1564"};
+    } else {
+      f.title_en = "Process runs from memory only (memfd): " + who;
+      f.title_zh = "进程仅在内存中运行（memfd）：" + who;
+      f.description_en = who + " was started from an anonymous memory file, so no executable exists on disk — a way "
+                         "droppers run miners and back doors without leaving a file.";
+      f.description_zh = who + " 从匿名内存文件启动，磁盘上没有可执行文件——投递器借此无文件地运行矿机和后门。";
+      f.attack = {"T1620", "T1027"};
+    }
+    if (auto h = field(ev, "Hashes"); h.starts_with("SHA256="))
+      f.observables.push_back({model::ObservableKind::Sha256, h.substr(7), "process " + pid});
+    f.observables.push_back({model::ObservableKind::FilePath, image, "process " + pid});
+    f.actions.push_back({model::ActionKind::KillProcess, "pid " + pid, "Stop process " + who + " (kill -STOP, capture, then kill -9).",
+                         "结束进程 " + who + "（先 kill -STOP 取证，再 kill -9）。"});
     out.push_back(std::move(f));
   }
 

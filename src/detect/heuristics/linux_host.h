@@ -7,6 +7,8 @@
 //     put them, and set-id shells or interpreters anywhere;
 //   - accounts with uid 0 besides root, empty passwords, passwords in /etc/passwd, obsolete hash schemes;
 //   - loaded kernel modules named like public rootkits (data/linux/rootkit-modules.txt);
+//   - processes hidden from the C library's /proc listing or from the kernel's (rootkits), and processes running
+//     from memfd (no file on disk);
 //   - the Docker API (2375) and Redis (6379) listening beyond loopback, and Redis configured without a password —
 //     the doors most cloud mining worms come in through.
 #pragma once
@@ -25,6 +27,8 @@ inline constexpr std::string_view kSetIdRule = "heuristic.unusual_setid_file";
 inline constexpr std::string_view kAccountRule = "heuristic.suspicious_account";
 inline constexpr std::string_view kRootkitModuleRule = "heuristic.rootkit_module";
 inline constexpr std::string_view kExposedServiceRule = "heuristic.exposed_service";
+inline constexpr std::string_view kHiddenProcessRule = "heuristic.hidden_process";
+inline constexpr std::string_view kMemfdProcessRule = "heuristic.memfd_process";
 
 // authorized_keys changed within this many seconds before collection are reported.
 inline constexpr int64_t kRecentKeySeconds = 7 * 86400;
