@@ -4,6 +4,13 @@ find_package(SQLite3 REQUIRED)          # libsqlite3-dev
 find_package(OpenSSL 3 REQUIRED)        # libssl-dev: hashes (EVP)
 find_package(ZLIB REQUIRED)            # zlib1g-dev: CRC32 for EVTX checksums
 find_package(nlohmann_json 3.10 REQUIRED) # nlohmann-json3-dev: manifest and JSON Lines
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(SYSTEMD IMPORTED_TARGET libsystemd)  # libsystemd-dev: the journal's SSH logons
+endif()
+if(NOT SYSTEMD_FOUND)
+  message(STATUS "libsystemd not found: triage will not read the systemd journal (apt-get install libsystemd-dev)")
+endif()
 
 if(MSW_DEVELOPER)
   find_package(GTest REQUIRED)          # libgtest-dev, libgmock-dev

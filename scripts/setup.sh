@@ -6,9 +6,9 @@
 #   scripts/setup.sh --dev    also tests, benchmarks and fuzzing: GoogleTest, Google Benchmark, clang, ccache
 set -euo pipefail
 
-packages=(g++ cmake ninja-build libsqlite3-dev libssl-dev zlib1g-dev nlohmann-json3-dev)
+packages=(g++ cmake ninja-build pkg-config libsqlite3-dev libssl-dev zlib1g-dev nlohmann-json3-dev libsystemd-dev)
 if [[ "${1:-}" == "--dev" ]]; then
-  packages+=(libgtest-dev libgmock-dev libbenchmark-dev ccache clang libclang-rt-14-dev clang-format clang-tidy unzip)
+  packages+=(libgtest-dev libgmock-dev libbenchmark-dev ccache clang libclang-rt-14-dev clang-format clang-tidy unzip systemd-journal-remote)
 elif [[ $# -gt 0 ]]; then
   echo "usage: scripts/setup.sh [--dev]" >&2
   exit 2

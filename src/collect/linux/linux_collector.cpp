@@ -10,6 +10,7 @@
 
 #include "collect/linux/file_sweep.h"
 #include "collect/linux/host_tables.h"
+#include "collect/linux/journal.h"
 #include "collect/linux/proc_tables.h"
 #include "core/hash.h"
 #include "core/time.h"
@@ -218,6 +219,18 @@ Result<evidence::BundleManifest> collect_bundle(const HostView& host, const Coll
     for (const auto& n : *names)
       for (auto prefix : kAuthLogPrefixes)
         if (n.starts_with(prefix)) bundle.copy("/var/log/" + n, ArtefactKind::AuthLog, kMaxArtefactBytes);
+  }
+
+  // The journal's sshd/sudo entries as auth-log lines: Debian 12 keeps SSH logons only there unless rsyslog is added.
+  std::string journal_why;
+  if (auto journal = export_auth_journal(host, journal_why)) {
+    if (journal->entries > 0)
+      bundle.add("logs/journal-auth.log", "systemd journal (sshd, sudo, useradd)", ArtefactKind::AuthLog, journal->text);
+    if (journal->truncated)
+      m.failures.push_back({"systemd journal", "more than " + std::to_string(kMaxJournalEntries) +
+                                                   " authentication entries; the oldest were kept"});
+  } else if (!journal_why.starts_with("no journal")) {
+    m.failures.push_back({"systemd journal", journal_why});
   }
 
   step("accounts, modules and system facts");
