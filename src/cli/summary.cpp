@@ -65,9 +65,13 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
     }
     std::cout << "  [" << model::to_string(f.severity) << "] " << escape_terminal(zh ? f.title_zh : f.title_en) << "\n";
   }
-  const auto plan = respond::build_plan(top);
+  // Only what high and critical findings imply is urged here; medium ones are for the analyst to verify first.
+  std::vector<model::Finding> serious;
+  for (const auto& f : top)
+    if (f.severity >= model::Severity::High) serious.push_back(f);
+  const auto plan = respond::build_plan(serious);
   if (!plan.empty()) {
-    std::cout << t("Do next:     ", "下一步：    ") << "\n";
+    std::cout << t("Do next:", "下一步：") << "\n";
     for (size_t i = 0; i < plan.size() && i < 3; ++i)
       std::cout << "  " << (i + 1) << ". " << escape_terminal(zh ? plan[i].action.detail_zh : plan[i].action.detail_en) << "\n";
     if (plan.size() > 3) std::cout << t("  (full plan in the report)\n", "  （完整处置计划见报告）\n");
