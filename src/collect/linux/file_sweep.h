@@ -19,11 +19,21 @@ inline constexpr size_t kMaxSweepEntries = 200'000;  // directory entries looked
 inline constexpr size_t kMaxSweepRows = 500;       // rows kept per sweep
 inline constexpr int kMaxSweepDepth = 8;
 
+// Small text files in the drop folders worth reading whole: scripts (a dropper's d.sh with its rival-killing and
+// download loops) and miner configurations (XMRig's config.json with pools and wallet).
+inline constexpr uint64_t kMaxDroppedTextBytes = 1u << 20;
+inline constexpr size_t kMaxDroppedTextFiles = 200;
+
 struct FileSweep {
   std::string jsonl;  // one object per line, keys named as event fields (see normalize/linux_tables.cpp)
   size_t rows = 0;
   size_t truncated = 0;  // entries or rows beyond the caps
+  std::vector<std::string> dropped_scripts;  // host paths for the collector to copy
+  std::vector<std::string> miner_configs;
 };
+
+// True for JSON text that configures a miner: XMRig's "pools" list, or any stratum URL.
+bool looks_like_miner_config(std::string_view head);
 
 // `watched`: host paths recorded when present. `collected_unix`: the collection time, so the age of a file is
 // fixed in the bundle rather than computed again at analysis time.

@@ -250,6 +250,8 @@ Result<evidence::BundleManifest> collect_bundle(const HostView& host, const Coll
   watched.insert(watched.end(), watched_links.begin(), watched_links.end());
   FileSweep sweep = sweep_files(host, watched, now_unix);
   bundle.add("tables/files.jsonl", "file metadata", ArtefactKind::FileTable, sweep.jsonl);
+  for (const auto& p : sweep.dropped_scripts) bundle.copy(p, ArtefactKind::DroppedScript, kMaxDroppedTextBytes);
+  for (const auto& p : sweep.miner_configs) bundle.copy(p, ArtefactKind::MinerConfig, kMaxDroppedTextBytes);
   if (sweep.truncated)
     m.failures.push_back({"file sweep", std::to_string(sweep.truncated) + " entries beyond the sweep limits were not examined"});
 

@@ -86,6 +86,7 @@ class LinuxHostEngine final : public Engine {
       else if (ev.category == "service_config") service_config(a, ev, out);
       else if (ev.category == "network_connection") listener(a, ev, out);
       else if (ev.category == "process_creation") process(a, ev, out);
+      else if (ev.category == "miner_config") miner_config(a, ev, out);
     }
   }
 
@@ -351,6 +352,25 @@ class LinuxHostEngine final : public Engine {
     f.observables.push_back({model::ObservableKind::FilePath, image, "process " + pid});
     f.actions.push_back({model::ActionKind::KillProcess, "pid " + pid, "Stop process " + who + " (kill -STOP, capture, then kill -9).",
                          "结束进程 " + who + "（先 kill -STOP 取证，再 kill -9）。"});
+    out.push_back(std::move(f));
+  }
+
+  static void miner_config(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+    const std::string url = field(ev, "DestinationHostname"), user = field(ev, "User");
+    model::Finding f = finding(kMinerConfigRule, model::Severity::High, a, ev);
+    f.evidence.back().excerpt = "url " + url + (user.empty() ? "" : ", user " + user);
+    f.title_en = "Miner configuration: pool " + url + " (" + std::string(a.path) + ")";
+    f.title_zh = "矿机配置文件：矿池 " + url + "（" + std::string(a.path) + "）";
+    f.description_en = std::string(a.path) + " configures a miner: pool " + url +
+                       (user.empty() ? "" : ", login " + user + " (usually the attacker's wallet)") +
+                       ". Block the pool and report the wallet.";
+    f.description_zh = std::string(a.path) + " 是矿机配置：矿池 " + url + (user.empty() ? "" : "，登录名 " + user + "（通常为攻击者钱包）") +
+                       "。请封禁该矿池并上报钱包地址。";
+    f.attack = {"T1496"};
+    f.observables.push_back({model::ObservableKind::Url, url, "miner config"});
+    if (!user.empty()) f.observables.push_back({model::ObservableKind::Wallet, user.substr(0, user.find('.')), "miner config"});
+    f.actions.push_back({model::ActionKind::QuarantineFile, std::string(a.path), "Move " + std::string(a.path) + " into quarantine.",
+                         "将 " + std::string(a.path) + " 移入隔离区。"});
     out.push_back(std::move(f));
   }
 

@@ -6,6 +6,7 @@
 //   - executables dropped in /tmp, /var/tmp, /dev/shm or hidden home folders; set-id files where packages do not
 //     put them, and set-id shells or interpreters anywhere;
 //   - accounts with uid 0 besides root, empty passwords, passwords in /etc/passwd, obsolete hash schemes;
+//   - miner configurations (XMRig's config.json) left where worms drop files;
 //   - loaded kernel modules named like public rootkits (data/linux/rootkit-modules.txt);
 //   - processes hidden from the C library's /proc listing or from the kernel's (rootkits), and processes running
 //     from memfd (no file on disk);
@@ -29,6 +30,7 @@ inline constexpr std::string_view kRootkitModuleRule = "heuristic.rootkit_module
 inline constexpr std::string_view kExposedServiceRule = "heuristic.exposed_service";
 inline constexpr std::string_view kHiddenProcessRule = "heuristic.hidden_process";
 inline constexpr std::string_view kMemfdProcessRule = "heuristic.memfd_process";
+inline constexpr std::string_view kMinerConfigRule = "heuristic.miner_config";
 
 // authorized_keys changed within this many seconds before collection are reported.
 inline constexpr int64_t kRecentKeySeconds = 7 * 86400;

@@ -105,16 +105,52 @@ class LinuxPersistenceEngine final : public Engine {
   std::string_view name() const override { return "heuristics.linux_persistence"; }
 
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
+    const size_t first = out.size();
+    scan_events(a, out);
+    merge_repeats(out, first);
+  }
+
+ private:
+  // A script that kills twenty rivals, or a history full of curl|sh, is one finding with every line as evidence.
+  static void merge_repeats(std::vector<model::Finding>& out, size_t first) {
+    constexpr size_t kMaxEvidence = 20;
+    std::vector<model::Finding> merged;
+    for (size_t i = first; i < out.size(); ++i) {
+      auto& f = out[i];
+      const bool mergeable = f.rule_id != kCronDownloadRule && f.rule_id != kCronTempRule && f.rule_id != kPreloadRule &&
+                             f.rule_id != kSudoersRule && f.rule_id != kPromptCommandRule;
+      auto same = std::find_if(merged.begin(), merged.end(), [&](const model::Finding& m) {
+        return mergeable && m.rule_id == f.rule_id && !m.evidence.empty() && !f.evidence.empty() &&
+               m.evidence[0].path == f.evidence[0].path;
+      });
+      if (same == merged.end()) {
+        merged.push_back(std::move(f));
+        continue;
+      }
+      if (same->evidence.size() < kMaxEvidence) same->evidence.push_back(f.evidence[0]);
+      if (!same->time || (f.time && *f.time < *same->time)) same->time = f.time;
+    }
+    for (auto& m : merged)
+      if (m.evidence.size() > 1) {
+        const std::string n = std::to_string(m.evidence.size()) + (m.evidence.size() == kMaxEvidence ? "+" : "");
+        m.title_en += " — " + n + " lines";
+        m.title_zh += "——共 " + n + " 行";
+      }
+    out.resize(first);
+    for (auto& m : merged) out.push_back(std::move(m));
+  }
+
+  static void scan_events(const ArtefactView& a, std::vector<model::Finding>& out) {
     for (const auto& ev : a.events) {
       if (ev.category == "cron_entry") scan_cron(a, ev, out);
       else if (ev.category == "preload_entry") scan_preload(a, ev, out);
-      else if (ev.category == "startup_script" || ev.category == "systemd_unit" || ev.category == "shell_command")
+      else if (ev.category == "startup_script" || ev.category == "systemd_unit" || ev.category == "shell_command" ||
+               ev.category == "dropped_script")
         scan_autostart(a, ev, out);
       else if (ev.category == "sudoers_rule") scan_sudoers(a, ev, out);
     }
   }
 
- private:
   static model::EvidenceRef ref(const ArtefactView& a, const model::Event& ev) {
     uint64_t line = 0;
     std::string ln = field(ev, model::Field::LineNumber);
@@ -126,6 +162,12 @@ class LinuxPersistenceEngine final : public Engine {
     const std::string cmd = field(ev, model::Field::CommandLine);
     const bool download = downloads_and_executes(cmd);
     const bool temp = runs_from_temp_or_hidden(cmd);
+    if (kills_competitors(cmd)) {  // judged like any start-up command
+      model::Event copy = ev;
+      copy.category = "startup_script";
+      scan_autostart(a, copy, out);
+      if (!download && !temp) return;
+    }
     if (!download && !temp) return;
     model::Finding f;
     f.engine = "heuristics";
@@ -161,17 +203,22 @@ class LinuxPersistenceEngine final : public Engine {
     const std::string cmd = field(ev, model::Field::CommandLine);
     const bool history = ev.category == "shell_command";
     const bool unit = ev.category == "systemd_unit";
+    const bool dropped = ev.category == "dropped_script";
     const bool download = downloads_and_executes(cmd);
-    const bool temp = !history && runs_from_temp_or_hidden(cmd);
+    const bool temp = !history && !dropped && runs_from_temp_or_hidden(cmd);
     const bool rival = kills_competitors(cmd);
     const bool prompt = !history && cmd.find("PROMPT_COMMAND") != std::string::npos && cmd.find('=') != std::string::npos;
     if (!download && !temp && !rival && !prompt) return;
     const std::string line = field(ev, model::Field::LineNumber);
     const std::string where = std::string(a.path) + ":" + line;
-    const std::string what_en = history ? "Shell history" : unit ? "systemd unit " + field(ev, model::Field::ServiceName)
-                                                                 : "Start-up script";
-    const std::string what_zh = history ? "Shell 历史" : unit ? "systemd 服务 " + field(ev, model::Field::ServiceName)
-                                                               : "启动脚本";
+    const std::string what_en = history ? "Shell history"
+                                : unit  ? "systemd unit " + field(ev, model::Field::ServiceName)
+                                : dropped ? "Script in a temporary folder"
+                                          : "Start-up script";
+    const std::string what_zh = history ? "Shell 历史"
+                                : unit  ? "systemd 服务 " + field(ev, model::Field::ServiceName)
+                                : dropped ? "临时目录中的脚本"
+                                          : "启动脚本";
     model::Finding f;
     f.engine = "heuristics";
     f.evidence.push_back(ref(a, ev));
@@ -214,7 +261,10 @@ class LinuxPersistenceEngine final : public Engine {
       f.description_zh = "开机或登录时从 /tmp、/var/tmp、/dev/shm 或隐藏目录启动程序：" + cmd;
       f.attack = {unit ? "T1543.002" : "T1037.004"};
     }
-    if (!history)
+    if (dropped)
+      f.actions.push_back({model::ActionKind::QuarantineFile, std::string(a.path), "Move " + std::string(a.path) + " into quarantine.",
+                           "将 " + std::string(a.path) + " 移入隔离区。"});
+    else if (!history)
       f.actions.push_back({unit ? model::ActionKind::RemoveService : model::ActionKind::RemoveAutorun, where,
                            unit ? "Stop and disable " + field(ev, model::Field::ServiceName) + ", then quarantine its unit file."
                                 : "Back up " + std::string(a.path) + " and remove line " + line + ".",
