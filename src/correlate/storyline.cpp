@@ -172,8 +172,11 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
       s.steps.push_back({StepKind::Persistence, p.time, "Brings it back: " + p.title_en, "使其复活：" + p.title_zh,
                          p.rule_id, evidence_of(p), true});
       if (comes_back_en.empty()) {
-        comes_back_en = "; restarted by " + evidence_of(p);
-        comes_back_zh = "；由 " + evidence_of(p) + " 重新拉起";
+        std::string url;
+        for (const auto& o : p.observables)
+          if (o.kind == model::ObservableKind::Url && url.empty()) url = o.value;
+        comes_back_en = "; restarted by " + evidence_of(p) + (url.empty() ? "" : " (fetches " + url + ")");
+        comes_back_zh = "；由 " + evidence_of(p) + " 重新拉起" + (url.empty() ? "" : "（下载 " + url + "）");
       }
     }
     summary_en.push_back("miner " + who + (pools.empty() ? "" : " → pool " + pools) + comes_back_en);

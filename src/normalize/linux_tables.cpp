@@ -67,6 +67,7 @@ void process_table_events(Bytes bytes, const Source& src, Diagnostics& diags, st
     ev.set("ExeDeleted", deleted || str(j, "exe_deleted") == "true" ? "true" : "false");
     if (auto p = str(j, "ld_preload"); !p.empty()) ev.set("LdPreload", p);
     if (auto h = str(j, "hidden_from"); !h.empty()) ev.set("HiddenFrom", h);
+    if (auto t = str(j, "exe_type"); !t.empty()) ev.set("ImageType", t);
     if (auto it = j.find("start_unix"); it != j.end() && it->is_number_integer() && it->get<int64_t>() > 0)
       ev.time = from_unix_seconds(it->get<int64_t>());
     out.push_back(std::move(ev));

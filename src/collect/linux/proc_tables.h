@@ -36,6 +36,7 @@ struct ProcessRow {
   int64_t threads = 0;
   std::string ld_preload;  // LD_PRELOAD from the environment, when readable
   std::string exe_sha256;  // of the running image (works for deleted executables on a live host)
+  std::string exe_type;    // elf64-exec, elf64-dyn, elf32-…, script, other (live host)
   // Non-empty for a process the normal listing does not show: "readdir" (the C library's listing misses it but the
   // kernel's getdents64 shows it: a user-space rootkit such as an ld.so.preload hook) or "getdents" (only a probe of
   // /proc/PID finds it: a kernel rootkit).

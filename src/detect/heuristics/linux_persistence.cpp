@@ -86,6 +86,15 @@ bool runs_from_temp_or_hidden(std::string_view command) {
   return false;
 }
 
+std::vector<std::string> download_urls(std::string_view command) {
+  static const std::regex kUrl(R"((https?|ftp|tftp)://[^\s'"|;)`<>]+)", std::regex::optimize | std::regex::icase);
+  std::vector<std::string> urls;
+  const std::string cmd(command.substr(0, 8192));
+  for (auto it = std::sregex_iterator(cmd.begin(), cmd.end(), kUrl); it != std::sregex_iterator() && urls.size() < 8; ++it)
+    if (std::find(urls.begin(), urls.end(), it->str()) == urls.end()) urls.push_back(it->str());
+  return urls;
+}
+
 bool kills_competitors(std::string_view command) {
   // pkill/killall of a miner's name, a kill loop over processes that burn CPU, or killing whoever holds a pool port.
   static const std::regex kByName(
@@ -181,6 +190,7 @@ class LinuxPersistenceEngine final : public Engine {
                          "itself on schedule even after the miner is removed: " + cmd;
       f.description_zh = "计划任务下载脚本并通过管道交给解释器执行，即使清除了挖矿程序也会按计划重新感染：" + cmd;
       f.attack = {"T1053.003", "T1105"};  // Scheduled Task/Job: Cron; Ingress Tool Transfer
+      for (const auto& url : download_urls(cmd)) f.observables.push_back({model::ObservableKind::Url, url, "cron download"});
     } else {
       f.title_en = "Cron entry runs a program from a temporary or hidden folder (" + where + ")";
       f.title_zh = "计划任务从临时或隐藏目录运行程序（" + where + "）";
@@ -243,6 +253,7 @@ class LinuxPersistenceEngine final : public Engine {
       f.description_zh = history ? "有人在本机执行了下载并运行的命令：" + cmd : "该命令在开机、登录或定时执行时下载并运行代码，主机会反复被感染：" + cmd;
       f.attack = history ? std::vector<std::string>{"T1105", "T1059.004"}
                          : std::vector<std::string>{unit ? "T1543.002" : "T1037.004", "T1105"};
+      for (const auto& url : download_urls(cmd)) f.observables.push_back({model::ObservableKind::Url, url, "download"});
     } else if (prompt) {
       f.rule_id = kPromptCommandRule;
       f.severity = model::Severity::Medium;

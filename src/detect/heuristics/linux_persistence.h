@@ -6,7 +6,9 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/diagnostics.h"
 #include "detect/engine.h"
@@ -28,6 +30,8 @@ bool downloads_and_executes(std::string_view command);
 // True for a command that runs something under /tmp, /var/tmp, /dev/shm or a hidden folder.
 bool runs_from_temp_or_hidden(std::string_view command);
 
+// The URLs a command fetches (http, https, ftp, tftp), first eight, in order.
+std::vector<std::string> download_urls(std::string_view command);
 // True for a command that kills rival miners (by name, by CPU use, or by pool port), as the worms' scripts do.
 bool kills_competitors(std::string_view command);
 
