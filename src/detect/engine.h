@@ -10,6 +10,7 @@
 #include "core/diagnostics.h"
 #include "core/result.h"
 #include "model/event.h"
+#include "intel/indicator.h"
 #include "model/finding.h"
 
 namespace msw::detect {
@@ -56,8 +57,8 @@ struct EngineSet {
   }
 };
 
-// The engines with the content compiled into the binary. Content that fails to load is a diagnostic; the
-// engine runs with what loaded.
-EngineSet make_builtin_engines(Diagnostics& diags);
+// The engines with the content compiled into the binary, plus `extra_indicators` from the user's intel store.
+// Content that fails to load is a diagnostic; the engine runs with what loaded.
+EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator> extra_indicators = {});
 
 }  // namespace msw::detect

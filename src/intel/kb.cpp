@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "core/text.h"
 #include "data/embedded.h"
@@ -195,9 +197,23 @@ KnowledgeBase builtin_kb(Diagnostics& diags) {
   // Pool domains carry the tag that tells matching engines they are infrastructure, not one family's.
   for (auto& ind : kb.indicators)
     if (ind.family.empty() && ind.type == IndicatorType::Domain) ind.tags = "mining-pool";
-  if (skipped)
-    diags.add("kb.skipped", DiagSeverity::Info, "data/kb", 0,
-              std::to_string(skipped) + " knowledge-base values are not matchable indicators (prose or malformed)");
+  // The research lists a value once per report that names it: one indicator per (type, value, family), with every
+  // source kept and the highest confidence.
+  std::map<std::tuple<IndicatorType, std::string, bool, std::string>, size_t> first;
+  std::vector<Indicator> merged;
+  auto rank = [](const std::string& c) { return c == "high" ? 2 : c == "medium" ? 1 : 0; };
+  for (auto& ind : kb.indicators) {
+    auto [it, fresh] = first.try_emplace({ind.type, ind.value, ind.subdomains, ind.family}, merged.size());
+    if (fresh) {
+      merged.push_back(std::move(ind));
+      continue;
+    }
+    Indicator& m = merged[it->second];
+    if (m.source.size() < 2000) m.source += " | " + ind.source.substr(ind.source.find(" — ") == std::string::npos ? 0 : ind.source.find(" — ") + 5);
+    if (rank(ind.confidence) > rank(m.confidence)) m.confidence = ind.confidence;
+  }
+  kb.indicators = std::move(merged);
+  kb.skipped = skipped;
   return kb;
 }
 

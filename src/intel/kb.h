@@ -25,6 +25,7 @@ struct FamilyInfo {
 struct KnowledgeBase {
   std::vector<FamilyInfo> families;
   std::vector<Indicator> indicators;
+  size_t skipped = 0;  // values in the files that are prose or malformed, not matchable indicators
   const FamilyInfo* family(std::string_view id) const;
 };
 

@@ -1,0 +1,314 @@
+#include "detect/ioc/ioc_engine.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "core/ip.h"
+#include "core/text.h"
+#include "data/embedded.h"
+
+namespace msw::detect::ioc {
+
+int indicator_weight(intel::IndicatorType t) {
+  using T = intel::IndicatorType;
+  switch (t) {
+    case T::Md5:
+    case T::Sha1:
+    case T::Sha256:
+    case T::Wallet: return 5;  // one file or one wallet is one actor
+    case T::Url: return 4;
+    case T::Domain:
+    case T::TaskName:
+    case T::ServiceName:
+    case T::WmiName:
+    case T::Mutex: return 3;
+    case T::Ip:
+    case T::Cidr: return 2;  // addresses are re-used, sinkholed and shared between families
+    default: return 1;       // file names: "d.sh" is everybody's
+  }
+}
+
+std::shared_ptr<const IntelContext> make_intel_context(Diagnostics& diags, std::vector<intel::Indicator> extra) {
+  auto ctx = std::make_shared<IntelContext>();
+  intel::KnowledgeBase kb = intel::builtin_kb(diags);
+  for (auto& i : extra) kb.indicators.push_back(std::move(i));
+  // A family's pool address is shared infrastructure: it says "mining", not "this family" (the research lists
+  // nanopool under WannaMine, and so would a report on any other family).
+  std::vector<intel::Indicator> pools;
+  for (const auto& i : kb.indicators)
+    if (i.tags == "mining-pool") pools.push_back(i);
+  const intel::Matcher pool_matcher(std::move(pools));
+  for (auto& i : kb.indicators) {
+    if (i.family.empty() || (i.type != intel::IndicatorType::Domain && i.type != intel::IndicatorType::Url)) continue;
+    std::vector<intel::Match> m;
+    if (i.type == intel::IndicatorType::Domain) pool_matcher.match_domain(i.value, m);
+    else pool_matcher.match_url(i.value, m);
+    if (m.empty()) continue;
+    i.source += " (also listed for " + i.family + ")";
+    i.family.clear();
+    i.tags = "mining-pool";
+  }
+  ctx->matcher = intel::Matcher(std::move(kb.indicators));
+  ctx->families = std::move(kb.families);
+  std::vector<intel::Indicator> warn;
+  if (auto text = data::embedded_file("intel/warninglist.txt"))
+    data::for_each_content_line(*text, [&](std::string_view line, size_t) {
+      intel::Indicator i;
+      i.source = "warning list";
+      if (parse_ip(line)) {
+        i.type = intel::IndicatorType::Ip;
+        i.value = parse_ip(line)->to_string();
+      } else if (auto d = intel::normalize_value(intel::IndicatorType::Domain, line)) {
+        i.type = intel::IndicatorType::Domain;
+        i.value = *d;
+        i.subdomains = true;
+      } else {
+        return;
+      }
+      warn.push_back(std::move(i));
+    });
+  ctx->warning = intel::Matcher(std::move(warn));
+  return ctx;
+}
+
+namespace {
+
+struct Hit {
+  uint32_t indicator;
+  std::string matched;
+  model::EvidenceRef first;
+  std::optional<Timestamp> time;
+  uint64_t count = 0;
+};
+
+struct Score {
+  std::string family;
+  int score = 0;
+  std::set<intel::IndicatorType> kinds;
+  bool network_only = true;
+};
+
+std::string_view field(const model::Event& e, model::Field f) {
+  const std::string* v = e.get(f);
+  return v ? std::string_view(*v) : std::string_view();
+}
+
+std::string_view base_name(std::string_view p) {
+  size_t s = p.find_last_of("/\\");
+  return s == std::string_view::npos ? p : p.substr(s + 1);
+}
+
+class IocEngine final : public CaseEngine {
+ public:
+  explicit IocEngine(std::shared_ptr<const IntelContext> intel) : intel_(std::move(intel)) {}
+  std::string_view name() const override { return "ioc"; }
+
+  void observe(const ArtefactView& a, const model::Event& e) override {
+    if (intel_->matcher.size() == 0) return;
+    std::vector<intel::Match> m;
+    const auto& mt = intel_->matcher;
+    for (auto f : {model::Field::DestinationIp, model::Field::IpAddress, model::Field::SourceIp})
+      if (auto v = field(e, f); !v.empty()) mt.match_ip(v, m);
+    for (auto f : {model::Field::QueryName, model::Field::DestinationHostname}) {
+      std::string_view v = field(e, f);
+      if (v.find("://") != std::string_view::npos) mt.match_url(v, m);
+      else if (!v.empty()) mt.match_domain(v.substr(0, v.rfind(':') == std::string_view::npos ? v.size() : v.rfind(':')), m);
+    }
+    if (auto h = field(e, model::Field::Hashes); !h.empty()) {
+      // Sysmon style "SHA256=…,MD5=…" or a bare hash.
+      for (size_t pos = 0; pos < h.size();) {
+        size_t end = h.find(',', pos);
+        std::string_view part = h.substr(pos, (end == std::string_view::npos ? h.size() : end) - pos);
+        if (size_t eq = part.find('='); eq != std::string_view::npos) part = part.substr(eq + 1);
+        mt.match_hash(part, m);
+        pos = end == std::string_view::npos ? h.size() : end + 1;
+      }
+    }
+    for (auto f : {model::Field::Image, model::Field::TargetFilename, model::Field::ImageLoaded})
+      if (auto v = field(e, f); !v.empty()) mt.match_name(intel::IndicatorType::FileName, base_name(v), m);
+    if (auto v = field(e, model::Field::TaskName); !v.empty()) mt.match_name(intel::IndicatorType::TaskName, base_name(v), m);
+    if (auto v = field(e, model::Field::ServiceName); !v.empty()) mt.match_name(intel::IndicatorType::ServiceName, v, m);
+    if (auto v = field(e, model::Field::CommandLine); !v.empty()) mt.scan_text(v.substr(0, 64 * 1024), m);
+    if (auto v = field(e, model::Field::ParentCommandLine); !v.empty()) mt.scan_text(v.substr(0, 64 * 1024), m);
+    if (m.empty()) return;
+    for (auto& x : m) {
+      if (suppressed(x)) continue;
+      auto it = hits_.find(x.indicator);
+      if (it == hits_.end()) {
+        if (hits_.size() >= kMaxMatchedIndicators) continue;
+        std::string excerpt = std::string(field(e, model::Field::CommandLine));
+        if (excerpt.empty()) excerpt = std::string(field(e, model::Field::Message));
+        if (excerpt.empty()) excerpt = x.matched;
+        uint64_t line = 0;
+        if (auto ln = field(e, model::Field::LineNumber); !ln.empty())
+          for (char c : ln.substr(0, 9)) line = line * 10 + static_cast<uint64_t>(c - '0');
+        it = hits_.emplace(x.indicator, Hit{x.indicator, x.matched,
+                                            {std::string(a.path), std::string(a.sha256), e.offset, 0, line,
+                                             excerpt.substr(0, 512)},
+                                            e.time, 0})
+                 .first;
+      }
+      ++it->second.count;
+    }
+  }
+
+  void finish(std::vector<model::Finding>& out) override {
+    if (hits_.empty()) return;
+    const auto& inds = intel_->matcher.indicators();
+    // Group by family (pool domains and unattributed feed entries form their own groups).
+    std::map<std::string, std::vector<const Hit*>> groups;
+    for (const auto& [i, h] : hits_) {
+      const auto& ind = inds[i];
+      groups[ind.family.empty() ? (ind.tags == "mining-pool" ? std::string("#pool") : std::string("#feed")) : ind.family]
+          .push_back(&h);
+    }
+    std::vector<Score> scores;
+    for (auto& [family, hs] : groups) {
+      std::sort(hs.begin(), hs.end(), [&](const Hit* x, const Hit* y) {
+        return indicator_weight(inds[x->indicator].type) > indicator_weight(inds[y->indicator].type) ||
+               (indicator_weight(inds[x->indicator].type) == indicator_weight(inds[y->indicator].type) &&
+                inds[x->indicator].value < inds[y->indicator].value);
+      });
+      model::Finding f;
+      f.engine = "ioc";
+      const bool pool = family == "#pool";
+      f.rule_id = pool ? kPoolRule : kIocRule;
+      std::string display = pool ? "mining pools" : family == "#feed" ? "threat-intel feeds" : display_name(family);
+      Score sc;
+      sc.family = family;
+      std::string list;
+      for (const Hit* h : hs) {
+        const auto& ind = inds[h->indicator];
+        sc.score += indicator_weight(ind.type);
+        sc.kinds.insert(ind.type);
+        if (ind.type != intel::IndicatorType::Ip && ind.type != intel::IndicatorType::Cidr &&
+            ind.type != intel::IndicatorType::Domain && ind.type != intel::IndicatorType::Url)
+          sc.network_only = false;
+        if (f.evidence.size() < 25) f.evidence.push_back(h->first);
+        if (!f.time || (h->time && *h->time < *f.time)) f.time = h->time;
+        list += "- " + std::string(intel::to_string(ind.type)) + " " + ind.value + " (" + std::to_string(h->count) +
+                "×; " + ind.confidence + "; " + ind.source.substr(0, 300) + ")\n";
+        f.observables.push_back({observable_kind(ind.type), h->matched, "intel: " + display});
+      }
+      const bool strong = std::any_of(hs.begin(), hs.end(), [&](const Hit* h) {
+        return indicator_weight(inds[h->indicator].type) >= 3;
+      });
+      f.severity = pool ? model::Severity::Medium : strong ? model::Severity::High : model::Severity::Low;
+      const std::string first = inds[hs.front()->indicator].value;
+      f.title_en = (pool ? "Mining pool named: " : "Known indicators of " + display + ": ") + first +
+                   (hs.size() > 1 ? " and " + std::to_string(hs.size() - 1) + " more" : "");
+      f.title_zh = (pool ? "出现矿池：" : display + " 的已知威胁指标：") + first +
+                   (hs.size() > 1 ? " 等 " + std::to_string(hs.size()) + " 项" : "");
+      f.description_en = "Indicators " + std::string(pool ? "of public mining pools" : "known for " + display) +
+                         " appear in this evidence:\n" + list;
+      f.description_zh = "证据中出现" + std::string(pool ? "公共矿池" : display + " ") + "的已知指标：\n" + list;
+      f.attack = pool ? std::vector<std::string>{"T1496"} : std::vector<std::string>{};
+      if (!pool && family != "#feed") f.family = family;
+      out.push_back(std::move(f));
+      if (!pool && family != "#feed") scores.push_back(std::move(sc));
+    }
+    attribute(scores, out);
+  }
+
+ private:
+  bool suppressed(const intel::Match& m) const {
+    // Private and reserved addresses and warning-listed values are never findings by themselves.
+    const auto& ind = intel_->matcher.indicators()[m.indicator];
+    if (ind.type == intel::IndicatorType::Ip || ind.type == intel::IndicatorType::Cidr) {
+      auto ip = parse_ip(m.matched);
+      if (ip && ip->scope() != IpScope::Public) return true;
+      std::vector<intel::Match> w;
+      intel_->warning.match_ip(m.matched, w);
+      return !w.empty();
+    }
+    if (ind.type == intel::IndicatorType::Domain) {
+      std::vector<intel::Match> w;
+      intel_->warning.match_domain(m.matched, w);
+      return !w.empty();
+    }
+    return false;
+  }
+
+  std::string display_name(const std::string& id) const {
+    for (const auto& f : intel_->families)
+      if (f.id == id && !f.names.empty()) return f.names.front();
+    return id;
+  }
+
+  static model::ObservableKind observable_kind(intel::IndicatorType t) {
+    using T = intel::IndicatorType;
+    switch (t) {
+      case T::Ip:
+      case T::Cidr: return model::ObservableKind::Ip;
+      case T::Domain: return model::ObservableKind::Domain;
+      case T::Url: return model::ObservableKind::Url;
+      case T::Md5: return model::ObservableKind::Md5;
+      case T::Sha1: return model::ObservableKind::Sha1;
+      case T::Sha256: return model::ObservableKind::Sha256;
+      case T::Wallet: return model::ObservableKind::Wallet;
+      case T::TaskName: return model::ObservableKind::ScheduledTask;
+      case T::ServiceName: return model::ObservableKind::Service;
+      case T::WmiName: return model::ObservableKind::WmiObject;
+      case T::RegistryKey: return model::ObservableKind::RegistryKey;
+      case T::Mutex: return model::ObservableKind::Mutex;
+      case T::Email: return model::ObservableKind::Email;
+      default: return model::ObservableKind::FileName;
+    }
+  }
+
+  // A family is attributed with a score of at least 6 from at least two kinds of indicator (or one file hash or
+  // wallet), and never from network indicators alone: droppers and pools are shared between families.
+  void attribute(std::vector<Score>& scores, std::vector<model::Finding>& out) const {
+    std::vector<const Score*> attributed;
+    for (const auto& s : scores) {
+      const bool decisive = s.kinds.count(intel::IndicatorType::Md5) || s.kinds.count(intel::IndicatorType::Sha1) ||
+                            s.kinds.count(intel::IndicatorType::Sha256) || s.kinds.count(intel::IndicatorType::Wallet);
+      if (s.network_only && !decisive) continue;
+      if (decisive || (s.score >= 6 && s.kinds.size() >= 2)) attributed.push_back(&s);
+    }
+    if (attributed.empty()) return;
+    std::sort(attributed.begin(), attributed.end(), [](const Score* a, const Score* b) { return a->score > b->score; });
+    model::Finding f;
+    f.engine = "kb";
+    f.rule_id = kAttributionRule;
+    f.severity = model::Severity::High;
+    std::string names_en, names_zh, detail;
+    for (const Score* s : attributed) {
+      const std::string n = display_name(s->family);
+      names_en += (names_en.empty() ? "" : " and ") + n;
+      names_zh += (names_zh.empty() ? "" : "、") + n;
+      detail += "- " + n + ": score " + std::to_string(s->score) + " from " + std::to_string(s->kinds.size()) +
+                " kinds of indicator\n";
+    }
+    f.family = attributed.front()->family;
+    const bool co = attributed.size() > 1;
+    f.title_en = (co ? "Co-infection: " : "Family: ") + names_en;
+    f.title_zh = (co ? "多家族共存感染：" : "家族判定：") + names_zh;
+    f.description_en = "Matched knowledge-base indicators attribute this host to " + names_en + ":\n" + detail +
+                       (co ? "Mining families often share a host (they kill each other's miners); clean for all of them."
+                           : "The knowledge base's remediation for this family applies; see its indicators above.");
+    f.description_zh = "知识库指标匹配将本机归属为 " + names_zh + "：\n" + detail +
+                       (co ? "挖矿家族常同时存在于一台主机（互相清除对方矿机），需针对每个家族清理。" : "可按该家族的处置建议清理。");
+    if (const auto* info = [&]() -> const intel::FamilyInfo* {
+          for (const auto& fi : intel_->families)
+            if (fi.id == f.family) return &fi;
+          return nullptr;
+        }())
+      for (const auto& step : info->remediation_en)
+        if (f.actions.size() < 8)
+          f.actions.push_back({model::ActionKind::Rescan, info->id, step, "知识库处置建议（英文原文）：" + step});
+    out.push_back(std::move(f));
+  }
+
+  std::shared_ptr<const IntelContext> intel_;
+  std::map<uint32_t, Hit> hits_;
+};
+
+}  // namespace
+
+std::unique_ptr<CaseEngine> make_ioc_engine(std::shared_ptr<const IntelContext> intel) {
+  return std::make_unique<IocEngine>(std::move(intel));
+}
+
+}  // namespace msw::detect::ioc
