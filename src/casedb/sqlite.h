@@ -1,4 +1,4 @@
-// Thin RAII over the SQLite C API, private to casedb. Errors become Result with SQLite's own message.
+// Thin RAII over the SQLite C API, for casedb and the intel store. Errors become Result with SQLite's own message.
 #pragma once
 
 #include <sqlite3.h>

@@ -11,6 +11,7 @@ int run_scan(const Invocation& inv) {
   opts.command_line = inv.command_line;
   opts.threads = inv.threads;
   opts.progress = !inv.quiet && !inv.json;
+  opts.intel_path = inv.args.value("--intel").value_or("");
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("scan", summary.error());
   return print_summary(*summary, inv, {});

@@ -58,6 +58,7 @@ int run_triage(const Invocation& inv) {
   opts.subject_host = hostname;
   opts.threads = inv.threads;
   opts.progress = !inv.quiet && !inv.json;
+  opts.intel_path = inv.args.value("--intel").value_or("");
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("triage", summary.error());
 

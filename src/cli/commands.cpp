@@ -25,11 +25,20 @@ constexpr FlagSpec kTriageFlags[] = {
     {"--root", true, "analyse a mounted system image at this folder instead of the live host"},
     {"--proc", true, "read processes from this /proc instead of ROOT/proc (a container's files with the host's /proc)"},
     {"--zip", false, "also pack the bundle into OUT/bundle.zip to carry it off the host"},
+    {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
 };
 constexpr FlagSpec kEvtxFlags[] = {
     {"--format", true, "dump format: jsonl (default) or xml"},
     {"--recover", false, "also output records recovered from chunk slack (marked \"recovered\")"},
     {"--out", true, "write to this file instead of standard output"},
+};
+constexpr FlagSpec kIntelFlags[] = {
+    {"--intel", true, "intel store (default: $XDG_DATA_HOME/minesweep/intel.sqlite)"},
+    {"--format", true, "export format: stix (default), misp or csv"},
+    {"--out", true, "write the export to this file instead of standard output"},
+};
+constexpr FlagSpec kScanFlags[] = {
+    {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
 };
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},
@@ -42,12 +51,13 @@ constexpr Command kCommands[] = {
     {"triage", "collect this host into a bundle, analyse it, write the case and the reports (the main job)", "",
      kTriageFlags, run_triage, true},
     {"scan", "analyse triage bundles, folders that mirror a system volume, and single files", "PATH...",
-     {}, run_scan, true},
+     kScanFlags, run_scan, true},
     {"evtx", "dump Windows event logs as JSON Lines or XML, or show a log's health", "dump|info FILE...", kEvtxFlags,
      run_evtx, true},
     {"sample", "deep analysis of one suspicious file", "FILE", {}, not_built, false},
     {"pcap", "traffic analysis: mining, worm spreading, brute force", "FILE", {}, not_built, false},
-    {"intel", "import, export and look up threat intelligence", "SUBCOMMAND", {}, not_built, false},
+    {"intel", "import, export and look up threat intelligence", "import FILE...|lookup VALUE...|stats|export", kIntelFlags,
+     run_intel, true},
     {"report", "render a case as HTML, Markdown or JSON", "CASE", kReportFlags, run_report, true},
     {"respond", "remediation plan and scripts, quarantine with undo", "CASE", {}, not_built, false},
     {"baseline", "hardening checks, live or from evidence", "", {}, not_built, false},

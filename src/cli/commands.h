@@ -49,5 +49,6 @@ int run_triage(const Invocation& inv);
 int run_scan(const Invocation& inv);
 int run_report(const Invocation& inv);
 int run_evtx(const Invocation& inv);
+int run_intel(const Invocation& inv);
 
 }  // namespace msw::cli

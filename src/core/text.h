@@ -49,4 +49,8 @@ std::string_view trim(std::string_view s);
 // Words separated by spaces, tabs or carriage returns (views into `s`).
 std::vector<std::string_view> split_words(std::string_view s);
 
+// True when JSON text nests objects and arrays at most `max_depth` deep (checked on the raw text, strings skipped):
+// tree parsers recurse, so attacker-made JSON is measured before it is parsed.
+bool json_nesting_within(std::string_view text, int max_depth);
+
 }  // namespace msw

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/text.h"
+
 namespace msw::evidence {
 
 using nlohmann::json;
@@ -48,27 +50,11 @@ Error bad(const std::string& why) { return Error::make("bundle.bad_manifest", "m
 // Our manifest nests four levels; a hostile one nested a million deep would exhaust the stack of code that walks
 // or destroys the tree recursively, so depth is checked on the raw text before parsing.
 constexpr int kMaxManifestDepth = 16;
-bool nesting_within(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-      continue;
-    }
-    if (c == '"') in_string = true;
-    else if (c == '{' || c == '[') { if (++depth > max_depth) return false; }
-    else if (c == '}' || c == ']') --depth;
-  }
-  return true;
-}
 }  // namespace
 
 Result<BundleManifest> parse_manifest(Bytes bytes) {
   if (bytes.size() > kMaxManifestBytes) return bad("larger than " + std::to_string(kMaxManifestBytes) + " bytes");
-  if (!nesting_within(as_chars(bytes), kMaxManifestDepth)) return bad("nested deeper than " + std::to_string(kMaxManifestDepth));
+  if (!json_nesting_within(as_chars(bytes), kMaxManifestDepth)) return bad("nested deeper than " + std::to_string(kMaxManifestDepth));
   json j = json::parse(as_chars(bytes), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return bad("not a JSON object");
   if (str(j, "format") != kBundleFormat) return bad("format is not \"minesweep-bundle\"");

@@ -69,6 +69,20 @@ bool is_hex(std::string_view s) {
   });
 }
 
+bool regex_within_limits(std::string_view pattern) {
+  if (pattern.size() > kMaxRegexPattern) return false;
+  int depth = 0;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (pattern[i] == '(' && ++depth > kMaxRegexNesting) return false;
+    if (pattern[i] == ')') --depth;
+  }
+  return true;
+}
+
 std::string refang(std::string_view in) {
   std::string s(in);
   if (s.starts_with("\xEF\xBB\xBF")) s.erase(0, 3);

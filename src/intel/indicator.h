@@ -64,4 +64,11 @@ std::optional<std::string> idn_to_ascii(std::string_view name);
 
 bool is_hex(std::string_view s);
 
+// Feed regexes are attacker-reachable and std::regex recurses: patterns are bounded in length and nesting before
+// they are compiled, and matched only against short names.
+inline constexpr size_t kMaxRegexPattern = 512;
+inline constexpr int kMaxRegexNesting = 16;
+inline constexpr size_t kMaxRegexSubject = 1024;
+bool regex_within_limits(std::string_view pattern);
+
 }  // namespace msw::intel

@@ -56,6 +56,7 @@ Matcher::Matcher(std::vector<Indicator> indicators) : indicators_(std::move(indi
       case IndicatorType::Email: exact_[key(kEmailTag, ind.value)].push_back(i); break;
       default:
         if (ind.regex) {
+          if (!regex_within_limits(ind.value)) continue;
           try {
             name_regexes_.emplace_back(std::regex(ind.value, std::regex::icase | std::regex::optimize), i);
           } catch (const std::regex_error&) {
@@ -155,6 +156,7 @@ void Matcher::match_wallet(std::string_view wallet, std::vector<Match>& out) con
 void Matcher::match_name(IndicatorType type, std::string_view name, std::vector<Match>& out) const {
   if (name.empty()) return;
   if (auto it = exact_.find(key(name_tag(type), to_lower_ascii(name))); it != exact_.end()) emit(&it->second, name, out);
+  if (name.size() > kMaxRegexSubject) return;
   for (const auto& [re, i] : name_regexes_)
     if (indicators_[i].type == type && std::regex_search(name.begin(), name.end(), re)) {
       const std::vector<uint32_t> one{i};

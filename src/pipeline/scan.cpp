@@ -18,6 +18,7 @@
 #include "core/version.h"
 #include "detect/engine.h"
 #include "evidence/evidence.h"
+#include "intel/store.h"
 #include "normalize/normalize.h"
 
 namespace msw::pipeline {
@@ -151,7 +152,20 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   }
 
   Diagnostics run_diags = std::move(inventory->diagnostics);
-  detect::EngineSet engines = detect::make_builtin_engines(run_diags);
+  std::vector<intel::Indicator> store_indicators;
+  {
+    const bool explicit_store = !opts.intel_path.empty();
+    const std::string path = explicit_store ? opts.intel_path : intel::default_store_path();
+    std::error_code ec;
+    if (explicit_store || std::filesystem::exists(path, ec)) {
+      auto store = intel::Store::open(path, false);
+      if (!store) return store.error();
+      auto all = store->all(to_iso8601(now_utc(), 0).substr(0, 10));
+      if (!all) return all.error();
+      store_indicators = std::move(all).value();
+    }
+  }
+  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators));
 
   const auto& files = inventory->files;
   std::vector<model::Finding> all_findings;

