@@ -1,6 +1,7 @@
 #include "intel/matcher.h"
 
 #include <algorithm>
+#include <array>
 
 #include "core/ip.h"
 #include "core/text.h"
@@ -14,13 +15,17 @@ std::string key(char tag, std::string_view v) {
   k += v;
   return k;
 }
-constexpr char kIpTag = 'i', kDomainTag = 'd', kSubTag = 's', kUrlTag = 'u', kHashTag = 'h', kWalletTag = 'w',
-               kEmailTag = 'e';
 char name_tag(IndicatorType t) { return static_cast<char>('A' + static_cast<int>(t)); }
 
-bool host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-}
+// Characters of host names, addresses, hashes and base58 wallets: one table lookup per byte of scanned text.
+constexpr std::array<bool, 256> kHostChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c)
+    t[static_cast<size_t>(c)] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                                c == '-' || c == '_';
+  return t;
+}();
+bool host_char(char c) { return kHostChar[static_cast<unsigned char>(c)]; }
 bool url_end(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '|' || c == ';' ||
          c == '`' || c == ')' || c == '<' || c == '>' || c == '\\' || c == '\0' || c == ',';
@@ -35,7 +40,7 @@ Matcher::Matcher(std::vector<Indicator> indicators) : indicators_(std::move(indi
   for (uint32_t i = 0; i < indicators_.size(); ++i) {
     const Indicator& ind = indicators_[i];
     switch (ind.type) {
-      case IndicatorType::Ip: exact_[key(kIpTag, ind.value)].push_back(i); break;
+      case IndicatorType::Ip: ip_[ind.value].push_back(i); break;
       case IndicatorType::Cidr: {
         size_t slash = ind.value.find('/');
         auto ip = parse_ip(std::string_view(ind.value).substr(0, slash));
@@ -45,15 +50,15 @@ Matcher::Matcher(std::vector<Indicator> indicators) : indicators_(std::move(indi
         break;
       }
       case IndicatorType::Domain:
-        exact_[key(ind.subdomains ? kSubTag : kDomainTag, ind.value)].push_back(i);
+        (ind.subdomains ? subdomain_ : domain_)[ind.value].push_back(i);
         any_subdomain_ = any_subdomain_ || ind.subdomains;
         break;
-      case IndicatorType::Url: exact_[key(kUrlTag, ind.value)].push_back(i); break;
+      case IndicatorType::Url: url_[ind.value].push_back(i); break;
       case IndicatorType::Md5:
       case IndicatorType::Sha1:
-      case IndicatorType::Sha256: exact_[key(kHashTag, ind.value)].push_back(i); break;
-      case IndicatorType::Wallet: exact_[key(kWalletTag, ind.value)].push_back(i); break;
-      case IndicatorType::Email: exact_[key(kEmailTag, ind.value)].push_back(i); break;
+      case IndicatorType::Sha256: hash_[ind.value].push_back(i); break;
+      case IndicatorType::Wallet: wallet_[ind.value].push_back(i); break;
+      case IndicatorType::Email: email_[ind.value].push_back(i); break;
       default:
         if (ind.regex) {
           if (!regex_within_limits(ind.value)) continue;
@@ -63,10 +68,12 @@ Matcher::Matcher(std::vector<Indicator> indicators) : indicators_(std::move(indi
             // A feed's regex the standard library cannot compile: the indicator stays in the store, unmatched.
           }
         } else {
-          exact_[key(name_tag(ind.type), to_lower_ascii(ind.value))].push_back(i);
+          names_[key(name_tag(ind.type), to_lower_ascii(ind.value))].push_back(i);
         }
     }
   }
+  for (const Map* m : {&ip_, &domain_, &subdomain_, &url_, &hash_, &wallet_, &email_, &names_})
+    for (const auto& [k, v] : *m) bloom_add(k);
 }
 
 void Matcher::add_cidr(const IpAddress& ip, int bits, uint32_t index) {
@@ -93,12 +100,14 @@ void Matcher::emit(const std::vector<uint32_t>* list, std::string_view matched, 
 void Matcher::match_ip(std::string_view text, std::vector<Match>& out) const {
   auto ip = parse_ip(text);
   if (!ip) return;
-  const std::string canon = ip->to_string();
-  auto find = [&](char tag, std::string_view v) -> const std::vector<uint32_t>* {
-    auto it = exact_.find(key(tag, v));
-    return it == exact_.end() ? nullptr : &it->second;
-  };
-  emit(find(kIpTag, canon), canon, out);
+  // Strict dotted-quad text is already canonical; only IPv6 needs the canonical form built.
+  std::string built;
+  std::string_view canon = text;
+  if (ip->v6 || text.find('%') != std::string_view::npos) {
+    built = ip->to_string();
+    canon = built;
+  }
+  emit(find(ip_, canon), canon, out);
   if (!any_cidr_) return;
   const auto& trie = ip->v6 ? cidr6_ : cidr4_;
   const int bits = ip->v6 ? 128 : 32;
@@ -114,11 +123,11 @@ void Matcher::match_domain(std::string_view name, std::vector<Match>& out) const
   auto d = normalize_value(IndicatorType::Domain, name);
   if (!d) return;
   const std::string& n = *d;
-  if (auto it = exact_.find(key(kDomainTag, n)); it != exact_.end()) emit(&it->second, n, out);
+  emit(find(domain_, n), n, out);
   if (!any_subdomain_) return;
   // The name itself and every parent at a label boundary, for "and its subdomains" indicators.
   for (size_t start = 0; start != std::string::npos;) {
-    if (auto it = exact_.find(key(kSubTag, std::string_view(n).substr(start))); it != exact_.end()) emit(&it->second, n, out);
+    emit(find(subdomain_, std::string_view(n).substr(start)), n, out);
     size_t dot = n.find('.', start);
     start = dot == std::string::npos ? dot : dot + 1;
   }
@@ -129,8 +138,7 @@ void Matcher::match_url(std::string_view url, std::vector<Match>& out) const {
   if (!u) return;
   std::string_view v = *u;
   // The URL, then without its query and fragment.
-  for (std::string_view cand : {v, v.substr(0, v.find_first_of("?#"))})
-    if (auto it = exact_.find(key(kUrlTag, cand)); it != exact_.end()) emit(&it->second, cand, out);
+  for (std::string_view cand : {v, v.substr(0, v.find_first_of("?#"))}) emit(find(url_, cand), cand, out);
   const size_t host_start = v.find("://") + 3;
   std::string_view host = v.substr(host_start, v.find_first_of("/?#", host_start) - host_start);
   if (size_t at = host.rfind('@'); at != std::string_view::npos) host = host.substr(at + 1);
@@ -145,17 +153,19 @@ void Matcher::match_url(std::string_view url, std::vector<Match>& out) const {
 
 void Matcher::match_hash(std::string_view hex, std::vector<Match>& out) const {
   if ((hex.size() != 32 && hex.size() != 40 && hex.size() != 64) || !is_hex(hex)) return;
-  const std::string h = to_lower_ascii(hex);
-  if (auto it = exact_.find(key(kHashTag, h)); it != exact_.end()) emit(&it->second, h, out);
+  char buf[64];
+  for (size_t i = 0; i < hex.size(); ++i) buf[i] = (hex[i] >= 'A' && hex[i] <= 'F') ? static_cast<char>(hex[i] + 32) : hex[i];
+  const std::string_view h(buf, hex.size());
+  emit(find(hash_, h), h, out);
 }
 
 void Matcher::match_wallet(std::string_view wallet, std::vector<Match>& out) const {
-  if (auto it = exact_.find(key(kWalletTag, wallet)); it != exact_.end()) emit(&it->second, wallet, out);
+  emit(find(wallet_, wallet), wallet, out);
 }
 
 void Matcher::match_name(IndicatorType type, std::string_view name, std::vector<Match>& out) const {
   if (name.empty()) return;
-  if (auto it = exact_.find(key(name_tag(type), to_lower_ascii(name))); it != exact_.end()) emit(&it->second, name, out);
+  emit(find(names_, key(name_tag(type), to_lower_ascii(name))), name, out);
   if (name.size() > kMaxRegexSubject) return;
   for (const auto& [re, i] : name_regexes_)
     if (indicators_[i].type == type && std::regex_search(name.begin(), name.end(), re)) {
@@ -182,9 +192,7 @@ std::vector<Match> Matcher::lookup(std::string_view value) const {
     case IndicatorType::Sha1:
     case IndicatorType::Sha256: match_hash(v, out); break;
     case IndicatorType::Wallet: match_wallet(v, out); break;
-    case IndicatorType::Email:
-      if (auto it = exact_.find(key(kEmailTag, to_lower_ascii(v))); it != exact_.end()) emit(&it->second, v, out);
-      break;
+    case IndicatorType::Email: emit(find(email_, to_lower_ascii(v)), v, out); break;
     default: break;
   }
   return out;
@@ -194,23 +202,36 @@ void Matcher::scan_host_token(std::string_view token, std::vector<Match>& out) c
   while (!token.empty() && (token.front() == '.' || token.front() == '-')) token.remove_prefix(1);
   while (!token.empty() && (token.back() == '.' || token.back() == '-')) token.remove_suffix(1);
   if (token.size() < 3 || token.size() > 253) return;
-  if (token.find('.') == std::string_view::npos) {
-    if (is_hex(token)) match_hash(token, out);
+  bool dot = false, alpha = false, non_hex = false;
+  for (char c : token) {
+    dot |= c == '.';
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    alpha |= letter;
+    non_hex |= (letter && !((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) || c == '-' || c == '_' || c == '.';
+  }
+  if (!dot) {
+    if (!non_hex && (token.size() == 32 || token.size() == 40 || token.size() == 64)) match_hash(token, out);
     return;
   }
-  if (parse_ip(token)) {
-    match_ip(token, out);
+  if (!alpha) {  // digits and dots: an IPv4 address or nothing
+    if (!ip_.empty() || any_cidr_)
+      if (parse_ip(token)) match_ip(token, out);
     return;
   }
-  // Lower-case without allocating for the common no-match case is not worth the complexity: tokens are short.
-  const std::string lower = to_lower_ascii(token);
-  if (auto it = exact_.find(key(kDomainTag, lower)); it != exact_.end()) emit(&it->second, lower, out);
+  if (domain_.empty() && subdomain_.empty()) return;
+  // Lower-case into a stack buffer: most tokens match nothing, and they should cost no allocation.
+  char buf[256];
+  for (size_t i = 0; i < token.size(); ++i) {
+    const char c = token[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  const std::string_view lower(buf, token.size());
+  emit(find(domain_, lower), lower, out);
   if (!any_subdomain_) return;
-  for (size_t start = 0; start != std::string::npos;) {
-    if (auto it = exact_.find(key(kSubTag, std::string_view(lower).substr(start))); it != exact_.end())
-      emit(&it->second, lower, out);
-    size_t dot = lower.find('.', start);
-    start = dot == std::string::npos ? dot : dot + 1;
+  for (size_t start = 0; start != std::string_view::npos;) {
+    emit(find(subdomain_, lower.substr(start)), lower, out);
+    size_t d = lower.find('.', start);
+    start = d == std::string_view::npos ? d : d + 1;
   }
 }
 

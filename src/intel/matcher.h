@@ -52,8 +52,36 @@ class Matcher {
   void emit(const std::vector<uint32_t>* list, std::string_view matched, std::vector<Match>& out) const;
   void scan_host_token(std::string_view token, std::vector<Match>& out) const;
 
+  // Heterogeneous lookup: the scan looks up string_views into the text without building keys.
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Map = std::unordered_map<std::string, std::vector<uint32_t>, ViewHash, std::equal_to<>>;
+  // A Bloom filter over every exact key (2^21 bits, 256 KiB: it stays in cache where the maps do not), so the
+  // tokens of ordinary text — almost all of them — are rejected without touching a hash table.
+  static constexpr size_t kBloomBits = size_t{1} << 21;
+  std::vector<uint64_t> bloom_ = std::vector<uint64_t>(kBloomBits / 64, 0);
+  static uint64_t mix(std::string_view s) { return std::hash<std::string_view>{}(s) * 0x9E3779B97F4A7C15ull; }
+  void bloom_add(std::string_view key) {
+    const uint64_t h = mix(key);
+    for (uint64_t b : {h >> 43, (h >> 21) & (kBloomBits - 1)}) bloom_[b / 64] |= uint64_t{1} << (b % 64);
+  }
+  bool bloom_maybe(std::string_view key) const {
+    const uint64_t h = mix(key);
+    for (uint64_t b : {h >> 43, (h >> 21) & (kBloomBits - 1)})
+      if (!(bloom_[b / 64] & (uint64_t{1} << (b % 64)))) return false;
+    return true;
+  }
+  const std::vector<uint32_t>* find(const Map& m, std::string_view key) const {
+    if (m.empty() || !bloom_maybe(key)) return nullptr;
+    auto it = m.find(key);
+    return it == m.end() ? nullptr : &it->second;
+  }
+
   std::vector<Indicator> indicators_;
-  std::unordered_map<std::string, std::vector<uint32_t>> exact_;  // key: type letter + value
+  Map ip_, domain_, subdomain_, url_, hash_, wallet_, email_;
+  Map names_;  // type letter + lower-case name
   std::vector<CidrNode> cidr4_{1}, cidr6_{1};
   bool any_subdomain_ = false, any_cidr_ = false;
   std::vector<std::pair<std::regex, uint32_t>> name_regexes_;
