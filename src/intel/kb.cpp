@@ -172,6 +172,14 @@ Result<void> load_kb_yaml(std::string_view text, std::string_view file, Knowledg
       }
       l.files(f["files"]);
       kb.families.push_back(std::move(info));
+    } else if (const YAML::Node zh = doc["remediation_zh"]) {
+      if (!zh.IsMap()) return Error::make("kb.bad_yaml", std::string(file) + ": remediation_zh is not a map");
+      for (auto it = zh.begin(); it != zh.end(); ++it) {
+        std::vector<std::string> steps;
+        if (it->second.IsSequence())
+          for (const auto& st : it->second) steps.push_back(st.as<std::string>());
+        kb.pending_zh[it->first.as<std::string>()] = std::move(steps);
+      }
     } else if (const YAML::Node pools = doc["mining_pools"]) {
       Loader l(kb, std::string(file), "", skipped);
       if (pools["curated"] && pools["curated"].IsSequence())
@@ -194,6 +202,9 @@ KnowledgeBase builtin_kb(Diagnostics& diags) {
     if (auto r = load_kb_yaml(f.bytes, name, kb, skipped); !r)
       diags.add("kb.load", DiagSeverity::Error, std::string(f.path), 0, r.error().message);
   }
+  for (auto& f : kb.families)
+    if (auto it = kb.pending_zh.find(f.id); it != kb.pending_zh.end()) f.remediation_zh = it->second;
+  kb.pending_zh.clear();
   // Pool domains carry the tag that tells matching engines they are infrastructure, not one family's.
   for (auto& ind : kb.indicators)
     if (ind.family.empty() && ind.type == IndicatorType::Domain) ind.tags = "mining-pool";

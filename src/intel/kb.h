@@ -4,6 +4,7 @@
 // the research cites; plus public mining-pool domains.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,16 +21,19 @@ struct FamilyInfo {
   std::vector<std::string> platforms;
   std::string summary;
   std::vector<std::string> remediation_en;
+  std::vector<std::string> remediation_zh;  // same steps, same order (data/kb/remediation-zh.yaml)
 };
 
 struct KnowledgeBase {
   std::vector<FamilyInfo> families;
   std::vector<Indicator> indicators;
   size_t skipped = 0;  // values in the files that are prose or malformed, not matchable indicators
+  std::map<std::string, std::vector<std::string>> pending_zh;  // while loading: remediation_zh by family id
   const FamilyInfo* family(std::string_view id) const;
 };
 
-// One KB file's YAML text (a "family:" document, or "mining_pools:"; others are ignored). Values that do not
+// One KB file's YAML text (a "family:" document, "mining_pools:", or "remediation_zh:" — attached to families
+// already loaded; others are ignored). Values that do not
 // normalise are skipped and counted in `skipped`. Errors: kb.bad_yaml.
 Result<void> load_kb_yaml(std::string_view yaml, std::string_view file, KnowledgeBase& kb, size_t& skipped);
 

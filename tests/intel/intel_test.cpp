@@ -165,6 +165,7 @@ TEST(KnowledgeBase, SchemaOfEveryFamily) {
     EXPECT_FALSE(f.platforms.empty()) << f.id;
     EXPECT_FALSE(f.summary.empty()) << f.id;
     EXPECT_FALSE(f.remediation_en.empty()) << f.id;
+    EXPECT_EQ(f.remediation_zh.size(), f.remediation_en.size()) << f.id << ": every step in Chinese too";
     size_t n = 0;
     for (const auto& i : kb.indicators) n += i.family == f.id;
     EXPECT_GE(n, 10u) << f.id << " gives almost no indicators";

@@ -295,9 +295,9 @@ class IocEngine final : public CaseEngine {
             if (fi.id == f.family) return &fi;
           return nullptr;
         }())
-      for (const auto& step : info->remediation_en)
-        if (f.actions.size() < 8)
-          f.actions.push_back({model::ActionKind::Rescan, info->id, step, "知识库处置建议（英文原文）：" + step});
+      for (size_t k = 0; k < info->remediation_en.size() && f.actions.size() < 8; ++k)
+        f.actions.push_back({model::ActionKind::Rescan, info->id, info->remediation_en[k],
+                             k < info->remediation_zh.size() ? info->remediation_zh[k] : info->remediation_en[k]});
     out.push_back(std::move(f));
   }
 
