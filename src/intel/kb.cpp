@@ -175,10 +175,12 @@ Result<void> load_kb_yaml(std::string_view text, std::string_view file, Knowledg
     } else if (const YAML::Node zh = doc["remediation_zh"]) {
       if (!zh.IsMap()) return Error::make("kb.bad_yaml", std::string(file) + ": remediation_zh is not a map");
       for (auto it = zh.begin(); it != zh.end(); ++it) {
+        // Copies, not references: yaml-cpp's map iterator hands out a temporary pair.
+        const YAML::Node key = it->first, list = it->second;
         std::vector<std::string> steps;
-        if (it->second.IsSequence())
-          for (const auto& st : it->second) steps.push_back(st.as<std::string>());
-        kb.pending_zh[it->first.as<std::string>()] = std::move(steps);
+        if (list.IsSequence())
+          for (const auto& st : list) steps.push_back(st.as<std::string>());
+        kb.pending_zh[key.as<std::string>()] = std::move(steps);
       }
     } else if (const YAML::Node pools = doc["mining_pools"]) {
       Loader l(kb, std::string(file), "", skipped);
