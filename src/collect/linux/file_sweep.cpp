@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collect/linux/host_tables.h"
 #include "core/hash.h"
 #include "core/mapped_file.h"
 
@@ -72,19 +73,8 @@ std::string mode_octal(mode_t m) {
 
 class Sweeper {
  public:
-  Sweeper(const HostView& host, int64_t collected_unix) : host_(host), now_(collected_unix) {
-    if (auto text = host.read("/etc/passwd", 16u << 20)) {
-      std::string_view all = *text;
-      for (size_t pos = 0; pos < all.size();) {
-        size_t eol = all.find('\n', pos);
-        std::string_view line = all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos);
-        pos = eol == std::string_view::npos ? all.size() : eol + 1;
-        size_t c1 = line.find(':'), c2 = line.find(':', c1 + 1), c3 = line.find(':', c2 + 1);
-        if (c3 == std::string_view::npos) continue;
-        users_[std::string(line.substr(c2 + 1, c3 - c2 - 1))] = std::string(line.substr(0, c1));
-      }
-    }
-  }
+  Sweeper(const HostView& host, int64_t collected_unix)
+      : host_(host), now_(collected_unix), users_(account_names(host)) {}
 
   // Records one file. `reason` says why it is in the table.
   void add(const std::string& path, const struct ::stat& st, std::string_view reason, bool hash_it,
@@ -104,9 +94,8 @@ class Sweeper {
     j["FileType"] = S_ISREG(st.st_mode) ? kind : S_ISLNK(st.st_mode) ? "link" : S_ISDIR(st.st_mode) ? "folder" : "special";
     j["FileSize"] = static_cast<uint64_t>(st.st_size);
     j["FileMode"] = mode_octal(st.st_mode);
-    const std::string uid = std::to_string(st.st_uid);
-    auto u = users_.find(uid);
-    j["FileOwner"] = u == users_.end() ? uid : u->second;
+    auto u = users_.find(static_cast<int64_t>(st.st_uid));
+    j["FileOwner"] = u == users_.end() ? std::to_string(st.st_uid) : u->second;
     j["ModifiedUnix"] = static_cast<int64_t>(st.st_mtim.tv_sec);
     j["ChangedUnix"] = static_cast<int64_t>(st.st_ctim.tv_sec);
     // Age at collection: a later analysis compares with this, not with its own clock.
@@ -143,7 +132,8 @@ class Sweeper {
     add(path, *st, "watched", false);
   }
 
-  // Depth-first walk; `keep(path, real, st, hidden)` decides. `hidden`: some component below `top` starts with a
+  // Depth-first walk; `keep(path, real, st, hidden, git)` decides. `git`: the file is inside a git work tree (a
+  // developer's checkout or build, not a dropper's folder). `hidden`: some component below `top` starts with a
   // dot. Works on real paths below the resolved top folder: entries are lstat'ed, never followed, so the walk cannot
   // leave the root and costs one system call per entry.
   template <typename Keep>
@@ -156,12 +146,15 @@ class Sweeper {
       std::filesystem::path real;
       int depth;
       bool hidden;
+      bool git;
     };
-    std::vector<Item> stack{{top, *real_top, 0, false}};
+    std::vector<Item> stack{{top, *real_top, 0, false, false}};
     size_t looked = 0, kept_before = out_.rows;
     while (!stack.empty()) {
       Item dir = std::move(stack.back());
       stack.pop_back();
+      struct ::stat git_st {};
+      if (!dir.git && ::lstat((dir.real / ".git").c_str(), &git_st) == 0) dir.git = true;
       std::error_code ec;
       for (std::filesystem::directory_iterator it(dir.real, std::filesystem::directory_options::skip_permission_denied, ec), end;
            !ec && it != end; it.increment(ec)) {
@@ -177,10 +170,10 @@ class Sweeper {
         if (::lstat(it->path().c_str(), &st) != 0) continue;
         const bool hidden = dir.hidden || n.starts_with('.');
         if (S_ISDIR(st.st_mode)) {
-          if (dir.depth + 1 < max_depth) stack.push_back({path, it->path(), dir.depth + 1, hidden});
+          if (dir.depth + 1 < max_depth) stack.push_back({path, it->path(), dir.depth + 1, hidden, dir.git});
           continue;
         }
-        if (S_ISREG(st.st_mode)) keep(path, it->path(), st, hidden);
+        if (S_ISREG(st.st_mode)) keep(path, it->path(), st, hidden, dir.git);
       }
     }
   }
@@ -191,7 +184,7 @@ class Sweeper {
  private:
   const HostView& host_;
   int64_t now_;
-  std::map<std::string, std::string> users_;
+  std::map<int64_t, std::string> users_;
   std::set<std::string> seen_;
   uint64_t hashed_ = 0;
   FileSweep out_;
@@ -218,16 +211,18 @@ FileSweep sweep_files(const HostView& host, const std::vector<std::string>& watc
 
   // Dropped executables: anything with an execute bit, an ELF header or a #! line in the drop folders.
   for (auto top : kDropFolders)
-    s.walk(std::string(top), [&](const std::string& path, const std::filesystem::path& real, const struct ::stat& st, bool) {
+    s.walk(std::string(top), [&](const std::string& path, const std::filesystem::path& real, const struct ::stat& st, bool,
+                                 bool git) {
       const bool exec_bit = (st.st_mode & 0111) != 0;
       std::string kind = kind_of(head_of(real));
       if (kind == "object") return;  // compiler output (.o), not something that runs
       // Programs with or without the execute bit (droppers chmod later); scripts and anything else only when executable.
       if (kind == "elf" || exec_bit) s.add(path, st, "dropped_executable", true, kind, real);
       if (static_cast<uint64_t>(st.st_size) > kMaxDroppedTextBytes) return;
-      if (kind == "script" && exec_bit && dropped.dropped_scripts.size() < kMaxDroppedTextFiles)
+      // Scripts are read whole only outside git work trees: a checkout's own scripts are not a dropper's.
+      if (kind == "script" && exec_bit && !git && dropped.dropped_scripts.size() < kMaxDroppedTextFiles)
         dropped.dropped_scripts.push_back(path);
-      if (kind == "other" && path.ends_with(".json") && dropped.miner_configs.size() < kMaxDroppedTextFiles)
+      if (kind == "other" && !git && path.ends_with(".json") && dropped.miner_configs.size() < kMaxDroppedTextFiles)
         if (auto text = read_file_text(real.string(), 64 * 1024); text && looks_like_miner_config(*text))
           dropped.miner_configs.push_back(path);
     });
@@ -236,7 +231,7 @@ FileSweep sweep_files(const HostView& host, const std::vector<std::string>& watc
   if (auto names = host.list("/home"))
     for (const auto& n : *names) homes.push_back("/home/" + n);
   for (const auto& h : homes)
-    s.walk(h, [&](const std::string& path, const std::filesystem::path& real, const struct ::stat& st, bool hidden) {
+    s.walk(h, [&](const std::string& path, const std::filesystem::path& real, const struct ::stat& st, bool hidden, bool) {
       if (hidden && kind_of(head_of(real)) == "elf") s.add(path, st, "hidden_executable", true, "elf", real);
       if (hidden && path.ends_with(".json") && static_cast<uint64_t>(st.st_size) <= kMaxDroppedTextBytes &&
           dropped.miner_configs.size() < kMaxDroppedTextFiles)
@@ -245,7 +240,7 @@ FileSweep sweep_files(const HostView& host, const std::vector<std::string>& watc
     }, kHiddenWalkDepth, kToolDotFolders);
   // Set-id files: anywhere in the unusual folders, and everything set-id in the package folders (read flat) so the
   // analysis can spot a set-uid shell copied next to the real programs.
-  auto setid = [&](const std::string& path, const std::filesystem::path& real, const struct ::stat& st, bool) {
+  auto setid = [&](const std::string& path, const std::filesystem::path& real, const struct ::stat& st, bool, bool) {
     if (st.st_mode & (S_ISUID | S_ISGID)) s.add(path, st, "setid", true, {}, real);
   };
   for (auto top : kSetIdFolders) s.walk(std::string(top), setid);

@@ -123,6 +123,16 @@ AccountsTable accounts_jsonl(const HostView& host) {
   return t;
 }
 
+std::map<int64_t, std::string> account_names(const HostView& host) {
+  std::map<int64_t, std::string> users;
+  if (auto text = host.read("/etc/passwd", 16u << 20))
+    lines(*text, [&](std::string_view l) {
+      auto p = split_colons(l);
+      if (p.size() >= 3 && !l.starts_with('#')) users.emplace(to_i64(p[2]), std::string(p[0]));
+    });
+  return users;
+}
+
 std::optional<std::string> modules_jsonl(const HostView& host) {
   auto text = host.read("/proc/modules", 16u << 20);
   if (!text) return std::nullopt;

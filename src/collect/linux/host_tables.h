@@ -5,6 +5,7 @@
 //   tables/modules.jsonl  one row per loaded kernel module (/proc/modules) with its taint flags.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,5 +26,8 @@ AccountsTable accounts_jsonl(const HostView& host);
 std::string password_state(std::string_view field);
 
 std::optional<std::string> modules_jsonl(const HostView& host);
+
+// uid → account name from the root's /etc/passwd (empty when unreadable), for naming owners of processes and files.
+std::map<int64_t, std::string> account_names(const HostView& host);
 
 }  // namespace msw::collect::linux

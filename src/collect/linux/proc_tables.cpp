@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collect/linux/host_tables.h"
 #include "core/hash.h"
 #include "core/mapped_file.h"
 #include "core/text.h"
@@ -35,21 +36,6 @@ T to_num(std::string_view s, int base = 10) {
   return v;
 }
 
-std::map<int64_t, std::string> read_users(const HostView& host) {
-  std::map<int64_t, std::string> users;
-  auto text = host.read("/etc/passwd", 16u << 20);
-  if (!text) return users;
-  std::string_view all = *text;
-  for (size_t pos = 0; pos < all.size();) {
-    size_t eol = all.find('\n', pos);
-    std::string_view line = all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos);
-    pos = eol == std::string_view::npos ? all.size() : eol + 1;
-    size_t c1 = line.find(':'), c2 = line.find(':', c1 + 1), c3 = line.find(':', c2 + 1);
-    if (c3 == std::string_view::npos) continue;
-    users[to_num<int64_t>(line.substr(c2 + 1, c3 - c2 - 1))] = std::string(line.substr(0, c1));
-  }
-  return users;
-}
 
 // "elf64-exec", "elf64-dyn" (PIE or shared), "elf32-…", "script", "other": what the first bytes of an image say.
 std::string image_type(const std::byte* b, size_t n) {
@@ -218,7 +204,7 @@ std::optional<SocketRow> parse_proc_net_line(std::string_view line, bool v6) {
 
 ProcTables collect_proc_tables(const HostView& host, int sample_ms) {
   ProcTables t;
-  auto users = read_users(host);
+  auto users = account_names(host);
   auto pids = host.list("/proc");
   if (!pids) return t;
   const long clk = ::sysconf(_SC_CLK_TCK) > 0 ? ::sysconf(_SC_CLK_TCK) : 100;

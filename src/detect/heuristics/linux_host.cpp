@@ -193,7 +193,8 @@ class LinuxHostEngine final : public Engine {
                          name.starts_with("python");
       const bool hidden = name.starts_with('.');
       if (package_dir && !shell && !hidden) return;
-      model::Finding f = finding(kSetIdRule, model::Severity::High, a, ev);
+      // A set-id shell is a back door; a set-id program in /opt or /usr/local is often a vendor's (browser sandboxes).
+      model::Finding f = finding(kSetIdRule, shell || hidden ? model::Severity::High : model::Severity::Medium, a, ev);
       f.evidence.back().excerpt = details;
       f.time = ev.time;
       f.title_en = "Set-id " + std::string(shell ? "shell or interpreter" : "file") + " in an unusual place: " + path;

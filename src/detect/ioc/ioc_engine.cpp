@@ -51,24 +51,11 @@ std::shared_ptr<const IntelContext> make_intel_context(Diagnostics& diags, std::
   }
   ctx->matcher = intel::Matcher(std::move(kb.indicators));
   ctx->families = std::move(kb.families);
-  std::vector<intel::Indicator> warn;
   if (auto text = data::embedded_file("intel/warninglist.txt"))
     data::for_each_content_line(*text, [&](std::string_view line, size_t) {
-      intel::Indicator i;
-      i.source = "warning list";
-      if (parse_ip(line)) {
-        i.type = intel::IndicatorType::Ip;
-        i.value = parse_ip(line)->to_string();
-      } else if (auto d = intel::normalize_value(intel::IndicatorType::Domain, line)) {
-        i.type = intel::IndicatorType::Domain;
-        i.value = *d;
-        i.subdomains = true;
-      } else {
-        return;
-      }
-      warn.push_back(std::move(i));
+      if (auto ip = parse_ip(line)) ctx->warning.insert(ip->to_string());
+      else if (auto d = intel::normalize_value(intel::IndicatorType::Domain, line)) ctx->warning.insert(*d);
     });
-  ctx->warning = intel::Matcher(std::move(warn));
   return ctx;
 }
 
@@ -217,16 +204,9 @@ class IocEngine final : public CaseEngine {
     const auto& ind = intel_->matcher.indicators()[m.indicator];
     if (ind.type == intel::IndicatorType::Ip || ind.type == intel::IndicatorType::Cidr) {
       auto ip = parse_ip(m.matched);
-      if (ip && ip->scope() != IpScope::Public) return true;
-      std::vector<intel::Match> w;
-      intel_->warning.match_ip(m.matched, w);
-      return !w.empty();
+      return (ip && ip->scope() != IpScope::Public) || intel_->warning.count(m.matched);
     }
-    if (ind.type == intel::IndicatorType::Domain) {
-      std::vector<intel::Match> w;
-      intel_->warning.match_domain(m.matched, w);
-      return !w.empty();
-    }
+    if (ind.type == intel::IndicatorType::Domain) return intel_->warning.count(ind.value) != 0;
     return false;
   }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string_view>
 
 #include "detect/engine.h"
@@ -24,8 +25,10 @@ inline constexpr size_t kMaxMatchedIndicators = 10'000;
 struct IntelContext {
   intel::Matcher matcher;
   std::vector<intel::FamilyInfo> families;
-  // Warning list: addresses and domains (with subdomains) that never make a finding by themselves.
-  intel::Matcher warning;
+  // Warning list: addresses and domains that never make a finding by themselves. A domain indicator is suppressed
+  // when it *is* a listed name (aliyuncs.com), not when it is a specific name below one (a bucket.oss-…aliyuncs.com
+  // that a worm used stays an indicator).
+  std::set<std::string> warning;
 };
 
 // The built-in knowledge base and warning list, plus `extra` indicators (from the user's store).
