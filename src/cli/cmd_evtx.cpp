@@ -9,10 +9,14 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "cli/commands.h"
 #include "core/escape.h"
 #include "core/mapped_file.h"
 #include "core/thread_pool.h"
+#include "data/embedded.h"
+#include "detect/sigma/sigma.h"
 #include "formats/evtx/evtx.h"
 #include "formats/evtx/evtx_limits.h"
 #include "normalize/evtx.h"
@@ -183,15 +187,88 @@ int run_info(std::span<const std::string> files) {
   return code;
 }
 
+
+// evtx hunt FILES... [--sigma PATH[,PATH...]] [--min-level L]: the built-in and given Sigma rules over the logs, one
+// line per matching record (JSON Lines with --json), then the count per rule.
+int run_hunt(const Invocation& inv, std::span<const std::string> files) {
+  if (files.empty()) return usage_error("evtx hunt", "give at least one .evtx FILE");
+  Diagnostics diags;
+  std::vector<detect::sigma::Rule> rules;
+  for (const auto& f : data::embedded_files())
+    if (f.path.starts_with("rules/sigma/"))
+      for (auto& r : detect::sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
+  for (auto& r : detect::sigma::load_rule_paths(split_paths(inv.args.value("--sigma").value_or("")), diags))
+    rules.push_back(std::move(r));
+  static constexpr std::string_view kLevels[] = {"informational", "low", "medium", "high", "critical"};
+  const std::string min = inv.args.value("--min-level").value_or("informational");
+  auto rank = [&](std::string_view l) {
+    for (size_t i = 0; i < std::size(kLevels); ++i)
+      if (kLevels[i] == l) return static_cast<int>(i);
+    return 0;
+  };
+  if (std::find(std::begin(kLevels), std::end(kLevels), min) == std::end(kLevels))
+    return usage_error("evtx hunt", "--min-level is informational, low, medium, high or critical");
+  std::erase_if(rules, [&](const detect::sigma::Rule& r) { return rank(r.level) < rank(min); });
+  std::map<std::string, size_t> per_rule;
+  size_t hits = 0;
+  for (const auto& path : files) {
+    auto file = MappedFile::open(path);
+    if (!file) return input_error("evtx hunt", file.error());
+    auto fi = evtx::read_file_info(file->bytes(), path, diags);
+    if (!fi) {
+      std::cerr << "evtx hunt: " << escape_terminal(path) << ": " << escape_terminal(fi.error().message) << "\n";
+      continue;
+    }
+    evtx::ChunkParser parser(file->bytes(), path);
+    for (uint32_t c = 0; c < fi->chunks_in_file; ++c)
+      parser.parse_chunk(c, false, diags, [&](const evtx::Record& rec) {
+        model::Event ev;
+        normalize::evtx_record_event(rec, path, ev);
+        for (const auto& r : rules) {
+          if (!detect::sigma::rule_matches(r, ev)) continue;
+          ++hits;
+          ++per_rule[r.level + "  " + r.title];
+          const std::string when = rec.written ? to_iso8601(*rec.written, 3) : std::string();
+          if (inv.json) {
+            nlohmann::json j = {{"file", path}, {"record_id", rec.id}, {"time", when}, {"rule_id", r.id},
+                                {"title", r.title}, {"level", r.level}};
+            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+          } else {
+            std::cout << when << "  " << r.level << "  " << escape_terminal(r.title) << "  " << escape_terminal(path) << "#"
+                      << rec.id << "\n";
+          }
+        }
+      });
+  }
+  if (!inv.json) {
+    std::cout << hits << " matches from " << rules.size() << " rules\n";
+    for (const auto& [k, n] : per_rule) std::cout << "  " << n << "  " << escape_terminal(k) << "\n";
+  }
+  return hits ? kExitFindings : kExitClean;
+}
+
 }  // namespace
+
+std::vector<std::string> split_paths(std::string_view list) {
+  std::vector<std::string> out;
+  for (size_t start = 0; start < list.size();) {
+    size_t comma = list.find(',', start);
+    std::string_view p = list.substr(start, (comma == std::string_view::npos ? list.size() : comma) - start);
+    if (!p.empty()) out.emplace_back(p);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
 
 int run_evtx(const Invocation& inv) {
   const auto& pos = inv.args.positional();
-  if (pos.empty()) return usage_error("evtx", "give a subcommand: dump FILE... or info FILE...");
+  if (pos.empty()) return usage_error("evtx", "give a subcommand: dump, info or hunt, then FILE...");
   std::span<const std::string> files(pos.begin() + 1, pos.end());
   if (pos[0] == "dump") return run_dump(inv, files);
   if (pos[0] == "info") return run_info(files);
-  return usage_error("evtx", "unknown subcommand '" + pos[0] + "' (dump or info)");
+  if (pos[0] == "hunt") return run_hunt(inv, files);
+  return usage_error("evtx", "unknown subcommand '" + pos[0] + "' (dump, info or hunt)");
 }
 
 }  // namespace msw::cli

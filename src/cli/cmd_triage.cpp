@@ -59,6 +59,7 @@ int run_triage(const Invocation& inv) {
   opts.threads = inv.threads;
   opts.progress = !inv.quiet && !inv.json;
   opts.intel_path = inv.args.value("--intel").value_or("");
+  opts.sigma_paths = split_paths(inv.args.value("--sigma").value_or(""));
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("triage", summary.error());
 

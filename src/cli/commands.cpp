@@ -26,8 +26,11 @@ constexpr FlagSpec kTriageFlags[] = {
     {"--proc", true, "read processes from this /proc instead of ROOT/proc (a container's files with the host's /proc)"},
     {"--zip", false, "also pack the bundle into OUT/bundle.zip to carry it off the host"},
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
+    {"--sigma", true, "Sigma rule files or folders to run besides the built-in rules, comma-separated"},
 };
 constexpr FlagSpec kEvtxFlags[] = {
+    {"--sigma", true, "hunt: Sigma rule files or folders, comma-separated (the built-in rules always run)"},
+    {"--min-level", true, "hunt: informational, low, medium, high or critical (default: informational)"},
     {"--format", true, "dump format: jsonl (default) or xml"},
     {"--recover", false, "also output records recovered from chunk slack (marked \"recovered\")"},
     {"--out", true, "write to this file instead of standard output"},
@@ -39,6 +42,7 @@ constexpr FlagSpec kIntelFlags[] = {
 };
 constexpr FlagSpec kScanFlags[] = {
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
+    {"--sigma", true, "Sigma rule files or folders to run besides the built-in rules, comma-separated"},
 };
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},
@@ -52,7 +56,7 @@ constexpr Command kCommands[] = {
      kTriageFlags, run_triage, true},
     {"scan", "analyse triage bundles, folders that mirror a system volume, and single files", "PATH...",
      kScanFlags, run_scan, true},
-    {"evtx", "dump Windows event logs as JSON Lines or XML, or show a log's health", "dump|info FILE...", kEvtxFlags,
+    {"evtx", "dump Windows event logs as JSON Lines or XML, or show a log's health", "dump|info|hunt FILE...", kEvtxFlags,
      run_evtx, true},
     {"sample", "deep analysis of one suspicious file", "FILE", {}, not_built, false},
     {"pcap", "traffic analysis: mining, worm spreading, brute force", "FILE", {}, not_built, false},

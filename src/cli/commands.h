@@ -43,6 +43,8 @@ int run_cli(std::span<const std::string> argv);
 
 // Shared helpers for command implementations.
 int usage_error(std::string_view command, std::string_view message);
+// "a,b,c" → {"a", "b", "c"}: flags that take several paths (--sigma).
+std::vector<std::string> split_paths(std::string_view list);
 int input_error(std::string_view command, const Error& error);
 
 int run_triage(const Invocation& inv);

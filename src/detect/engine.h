@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -57,8 +58,9 @@ struct EngineSet {
   }
 };
 
-// The engines with the content compiled into the binary, plus `extra_indicators` from the user's intel store.
-// Content that fails to load is a diagnostic; the engine runs with what loaded.
-EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator> extra_indicators = {});
+// The engines with the content compiled into the binary, plus `extra_indicators` from the user's intel store and the
+// Sigma rules under `sigma_paths`. Content that fails to load is a diagnostic; the engine runs with what loaded.
+EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator> extra_indicators = {},
+                               const std::vector<std::string>& sigma_paths = {});
 
 }  // namespace msw::detect

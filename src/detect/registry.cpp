@@ -5,12 +5,22 @@
 #include "detect/heuristics/linux_host.h"
 #include "detect/heuristics/linux_persistence.h"
 #include "detect/heuristics/miner_process.h"
+#include "data/embedded.h"
 #include "detect/ioc/ioc_engine.h"
+#include "detect/sigma/sigma.h"
 
 namespace msw::detect {
 
-EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator> extra_indicators) {
+EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator> extra_indicators,
+                               const std::vector<std::string>& sigma_paths) {
   EngineSet set;
+  // Sigma: the built-in rules (data/rules/sigma) and the user's (--sigma DIR...).
+  std::vector<sigma::Rule> rules;
+  for (const auto& f : data::embedded_files())
+    if (f.path.starts_with("rules/sigma/"))
+      for (auto& r : sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
+  for (auto& r : sigma::load_rule_paths(sigma_paths, diags)) rules.push_back(std::move(r));
+  set.engines.push_back(sigma::make_sigma_engine(std::move(rules)));
   set.engines.push_back(heuristics::make_hosts_tampering_engine(diags));
   set.engines.push_back(heuristics::make_miner_process_engine(diags));
   set.engines.push_back(heuristics::make_linux_persistence_engine());

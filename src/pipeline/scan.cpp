@@ -165,7 +165,7 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
       store_indicators = std::move(all).value();
     }
   }
-  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators));
+  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators), opts.sigma_paths);
 
   const auto& files = inventory->files;
   std::vector<model::Finding> all_findings;

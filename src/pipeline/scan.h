@@ -21,6 +21,7 @@ struct ScanOptions {
   // The user's intel store, matched with the built-in knowledge base. "" = the default store when it exists;
   // a path that does not exist is an error (intel.no_store).
   std::string intel_path;
+  std::vector<std::string> sigma_paths;  // extra Sigma rule files or folders (--sigma)
 };
 
 struct ScanSummary {

