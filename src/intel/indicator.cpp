@@ -72,6 +72,7 @@ bool is_hex(std::string_view s) {
 bool regex_within_limits(std::string_view pattern) {
   if (pattern.size() > kMaxRegexPattern) return false;
   int depth = 0;
+  uint64_t product = 1;
   for (size_t i = 0; i < pattern.size(); ++i) {
     if (pattern[i] == '\\') {
       ++i;
@@ -79,6 +80,23 @@ bool regex_within_limits(std::string_view pattern) {
     }
     if (pattern[i] == '(' && ++depth > kMaxRegexNesting) return false;
     if (pattern[i] == ')') --depth;
+    // Counted repetition: std::regex unrolls {n,m} into states, and nested repetitions multiply — a{99999999} or
+    // (a{300}){300} is gigabytes. Each bound is capped, and so is their product.
+    if (pattern[i] == '{') {
+      uint64_t n = 0, largest = 0;
+      for (size_t j = i + 1; j < pattern.size() && pattern[j] != '}'; ++j) {
+        if (pattern[j] == ',') {
+          n = 0;
+          continue;
+        }
+        if (pattern[j] < '0' || pattern[j] > '9') break;
+        n = n * 10 + static_cast<uint64_t>(pattern[j] - '0');
+        if (n > kMaxRegexRepeat) return false;
+        largest = std::max(largest, n);
+      }
+      product *= std::max<uint64_t>(largest, 1);
+      if (product > kMaxRegexRepeat * 4) return false;
+    }
   }
   return true;
 }

@@ -2,6 +2,7 @@
 // every other (defanged, mixed case, IDN, trailing dots), and where they came from.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,11 +65,12 @@ std::optional<std::string> idn_to_ascii(std::string_view name);
 
 bool is_hex(std::string_view s);
 
-// Feed regexes are attacker-reachable and std::regex recurses: patterns are bounded in length and nesting before
-// they are compiled, and matched only against short names.
+// Feed and rule regexes are attacker-reachable and std::regex recurses and unrolls: patterns are bounded in length,
+// nesting and counted repetition before they are compiled, and matched only against bounded subjects.
 inline constexpr size_t kMaxRegexPattern = 512;
 inline constexpr int kMaxRegexNesting = 16;
 inline constexpr size_t kMaxRegexSubject = 1024;
+inline constexpr uint64_t kMaxRegexRepeat = 256;  // largest n in {n} / {n,m}; their product at most 4x this
 bool regex_within_limits(std::string_view pattern);
 
 }  // namespace msw::intel

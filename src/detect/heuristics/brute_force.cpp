@@ -118,11 +118,9 @@ class BruteForceEngine final : public CaseEngine {
       std::string users;
       for (const auto& u : s.users) users += (users.empty() ? "" : ", ") + (u.empty() ? std::string("(none)") : u);
       if (s.many_users) users += ", ...";
-      const bool internal = [&] {
-        auto addr = parse_ip(ip);
-        return addr && (addr->scope() == IpScope::Private || addr->scope() == IpScope::Loopback ||
-                       addr->scope() == IpScope::LinkLocal);
-      }();
+      const auto addr = parse_ip(ip);
+      const bool internal = addr && (addr->scope() == IpScope::Private || addr->scope() == IpScope::Loopback ||
+                                     addr->scope() == IpScope::LinkLocal);
       const std::string n = std::to_string(s.failures);
       const std::string span = when(s.first) + " – " + when(s.last);
       std::string status_note_en, status_note_zh;

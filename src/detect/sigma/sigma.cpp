@@ -13,6 +13,7 @@
 #include "core/ip.h"
 #include "core/mapped_file.h"
 #include "core/text.h"
+#include "intel/indicator.h"
 
 namespace msw::detect::sigma {
 namespace {
@@ -263,7 +264,8 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value) {
         pattern = pattern.substr(4);
         flags |= std::regex::icase;
       }
-      if (pattern.size() > 4096) throw Unsupported{"regex longer than 4096 characters"};
+      if (!intel::regex_within_limits(pattern))
+        throw Unsupported{"regex beyond the limits (512 characters, 16 nested groups, bounded counted repetition)"};
       try {
         vm.re = std::make_shared<std::regex>(pattern, flags);
       } catch (const std::regex_error&) {
@@ -695,8 +697,45 @@ bool rule_matches(const Rule& rule, const model::Event& e) {
   return rule.compiled && in_logsource(rule.logsource, e) && eval(rule.compiled->condition, *rule.compiled, e);
 }
 
+// yaml-cpp recurses per nesting level: flow nesting ([[[[...) and indentation depth are bounded before parsing.
+bool yaml_nesting_within(std::string_view text, int max_depth) {
+  int depth = 0;
+  char quote = 0;
+  size_t indent = 0;
+  bool line_start = true;
+  for (char c : text) {
+    if (line_start) {
+      if (c == ' ') {
+        if (++indent > static_cast<size_t>(max_depth) * 4) return false;
+        continue;
+      }
+      line_start = false;
+    }
+    if (c == '\n') {
+      line_start = true;
+      indent = 0;
+      continue;
+    }
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '"' || c == '\'') quote = c;
+    else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
 std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags) {
   std::vector<Rule> out;
+  if (yaml.size() > (16u << 20) || !yaml_nesting_within(yaml, 64)) {
+    diags.add("sigma.bad_rule", DiagSeverity::Warning, std::string(file), 0, "larger than 16 MiB or nested deeper than 64");
+    return out;
+  }
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(yaml));
