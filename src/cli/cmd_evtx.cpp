@@ -16,6 +16,7 @@
 #include "core/mapped_file.h"
 #include "core/thread_pool.h"
 #include "data/embedded.h"
+#include "detect/sigma/correlation.h"
 #include "detect/sigma/sigma.h"
 #include "formats/evtx/evtx.h"
 #include "formats/evtx/evtx_limits.h"
@@ -189,15 +190,17 @@ int run_info(std::span<const std::string> files) {
 
 
 // evtx hunt FILES... [--sigma PATH[,PATH...]] [--min-level L]: the built-in and given Sigma rules over the logs, one
-// line per matching record (JSON Lines with --json), then the count per rule.
+// line per matching record (JSON Lines with --json), then the correlation rules' findings, then the count per rule.
+// Chunks are matched in parallel; output keeps file and record order.
 int run_hunt(const Invocation& inv, std::span<const std::string> files) {
+  namespace sigma = detect::sigma;
   if (files.empty()) return usage_error("evtx hunt", "give at least one .evtx FILE");
   Diagnostics diags;
-  std::vector<detect::sigma::Rule> rules;
+  std::vector<sigma::Rule> rules;
   for (const auto& f : data::embedded_files())
     if (f.path.starts_with("rules/sigma/"))
-      for (auto& r : detect::sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
-  for (auto& r : detect::sigma::load_rule_paths(split_paths(inv.args.value("--sigma").value_or("")), diags))
+      for (auto& r : sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
+  for (auto& r : sigma::load_rule_paths(split_paths(inv.args.value("--sigma").value_or("")), diags))
     rules.push_back(std::move(r));
   static constexpr std::string_view kLevels[] = {"informational", "low", "medium", "high", "critical"};
   const std::string min = inv.args.value("--min-level").value_or("informational");
@@ -208,9 +211,28 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   };
   if (std::find(std::begin(kLevels), std::end(kLevels), min) == std::end(kLevels))
     return usage_error("evtx hunt", "--min-level is informational, low, medium, high or critical");
-  std::erase_if(rules, [&](const detect::sigma::Rule& r) { return rank(r.level) < rank(min); });
+  // Rules that report on their own, and the inputs of correlations (kept whatever their level).
+  const auto only = sigma::correlation_only(rules);
+  const auto inputs = sigma::correlation_inputs(rules);
+  std::vector<const sigma::Rule*> reporting, correlated;
+  size_t loaded = 0;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (rules[i].compiled && !only[i] && rank(rules[i].level) >= rank(min)) reporting.push_back(&rules[i]);
+    if (rules[i].compiled && inputs[i]) correlated.push_back(&rules[i]);
+    if (rank(rules[i].level) >= rank(min) && !only[i]) ++loaded;
+  }
+  const sigma::RuleIndex index(reporting), correlated_index(correlated);
+  auto correlations = sigma::make_correlation_engine(rules, diags);
+
+  struct ChunkOut {
+    std::string text;
+    std::vector<std::pair<const sigma::Rule*, uint64_t>> counts;
+    std::vector<model::Event> for_correlation;
+  };
+  std::ios::sync_with_stdio(false);
+  ThreadPool pool(resolve_thread_count(inv.threads));
   std::map<std::string, size_t> per_rule;
-  size_t hits = 0;
+  size_t hits = 0, correlation_hits = 0;
   for (const auto& path : files) {
     auto file = MappedFile::open(path);
     if (!file) return input_error("evtx hunt", file.error());
@@ -219,32 +241,87 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
       std::cerr << "evtx hunt: " << escape_terminal(path) << ": " << escape_terminal(fi.error().message) << "\n";
       continue;
     }
-    evtx::ChunkParser parser(file->bytes(), path);
-    for (uint32_t c = 0; c < fi->chunks_in_file; ++c)
-      parser.parse_chunk(c, false, diags, [&](const evtx::Record& rec) {
-        model::Event ev;
+    std::vector<ChunkOut> outs(fi->chunks_in_file);
+    std::vector<Diagnostics> chunk_diags(fi->chunks_in_file);
+    pool.parallel_for(fi->chunks_in_file, [&](size_t c) {
+      evtx::ChunkParser parser(file->bytes(), path);
+      ChunkOut& o = outs[c];
+      std::vector<const sigma::Rule*> matched;
+      model::Event ev;
+      parser.parse_chunk(static_cast<uint32_t>(c), false, chunk_diags[c], [&](const evtx::Record& rec) {
+        ev = model::Event{};
         normalize::evtx_record_event(rec, path, ev);
-        for (const auto& r : rules) {
-          if (!detect::sigma::rule_matches(r, ev)) continue;
-          ++hits;
-          ++per_rule[r.level + "  " + r.title];
+        matched.clear();
+        index.match(ev, matched);
+        for (const sigma::Rule* r : matched) {
+          auto it = std::find_if(o.counts.begin(), o.counts.end(), [&](const auto& p) { return p.first == r; });
+          if (it == o.counts.end()) o.counts.emplace_back(r, 1);
+          else ++it->second;
           const std::string when = rec.written ? to_iso8601(*rec.written, 3) : std::string();
           if (inv.json) {
-            nlohmann::json j = {{"file", path}, {"record_id", rec.id}, {"time", when}, {"rule_id", r.id},
-                                {"title", r.title}, {"level", r.level}};
-            std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+            nlohmann::json j = {{"file", path}, {"record_id", rec.id}, {"time", when}, {"rule_id", r->id},
+                                {"title", r->title}, {"level", r->level}};
+            o.text += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            o.text += '\n';
           } else {
-            std::cout << when << "  " << r.level << "  " << escape_terminal(r.title) << "  " << escape_terminal(path) << "#"
-                      << rec.id << "\n";
+            o.text += when + "  " + r->level + "  " + escape_terminal(r->title) + "  " + escape_terminal(path) + "#" +
+                      std::to_string(rec.id) + "\n";
           }
         }
+        if (correlations && !correlated_index.empty()) {
+          matched.clear();
+          correlated_index.match(ev, matched);
+          if (!matched.empty()) o.for_correlation.push_back(std::move(ev));
+        }
       });
+    });
+    const std::string sha;  // not hashed here: hunt reads logs, it does not record evidence
+    const detect::ArtefactView view{path, sha, "evtx", "windows", "", {}};
+    for (auto& o : outs) {
+      std::cout << o.text;
+      for (const auto& [r, n] : o.counts) {
+        hits += n;
+        per_rule[r->level + "  " + r->title] += n;
+      }
+      if (correlations)
+        for (const auto& e : o.for_correlation) correlations->observe(view, e);
+    }
+  }
+  if (correlations) {
+    std::vector<model::Finding> found;
+    correlations->finish(found);
+    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.time < b.time; });
+    for (const auto& f : found) {
+      std::string level;
+      for (const auto& r : rules)
+        if (r.correlation && (r.id == f.rule_id || r.name == f.rule_id || r.title == f.rule_id)) level = r.level;
+      if (rank(level) < rank(min)) continue;
+      ++correlation_hits;
+      per_rule[level + "  " + f.title_en] += 1;
+      const std::string when = f.time ? to_iso8601(*f.time, 3) : std::string();
+      if (inv.json) {
+        nlohmann::json ev = nlohmann::json::array();
+        for (const auto& e : f.evidence) ev.push_back({{"file", e.path}, {"events", e.excerpt}});
+        nlohmann::json j = {{"correlation", true}, {"time", when}, {"rule_id", f.rule_id}, {"title", f.title_en},
+                            {"level", level}, {"description", f.description_en}, {"evidence", ev}};
+        std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      } else {
+        std::cout << when << "  " << level << "  " << escape_terminal(f.title_en) << "  (correlation)\n    "
+                  << escape_terminal(f.description_en) << "\n";
+        for (const auto& e : f.evidence) std::cout << "    " << escape_terminal(e.path) << ": " << escape_terminal(e.excerpt) << "\n";
+      }
+    }
   }
   if (!inv.json) {
-    std::cout << hits << " matches from " << rules.size() << " rules\n";
+    std::cout << hits << " matches and " << correlation_hits << " correlations from " << loaded << " rules\n";
     for (const auto& [k, n] : per_rule) std::cout << "  " << n << "  " << escape_terminal(k) << "\n";
   }
-  return hits ? kExitFindings : kExitClean;
+  // Rules that could not load, and run-time limits, with the reason: the run goes on without them.
+  if (!inv.quiet)
+    for (const auto& d : diags.items())
+      if (d.code.starts_with("sigma."))
+        std::cerr << "evtx hunt: " << escape_terminal(d.evidence) << (d.evidence.empty() ? "" : ": ") << escape_terminal(d.detail) << "\n";
+  return hits + correlation_hits ? kExitFindings : kExitClean;
 }
 
 }  // namespace

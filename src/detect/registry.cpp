@@ -7,6 +7,7 @@
 #include "detect/heuristics/miner_process.h"
 #include "data/embedded.h"
 #include "detect/ioc/ioc_engine.h"
+#include "detect/sigma/correlation.h"
 #include "detect/sigma/sigma.h"
 
 namespace msw::detect {
@@ -20,7 +21,8 @@ EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator>
     if (f.path.starts_with("rules/sigma/"))
       for (auto& r : sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
   for (auto& r : sigma::load_rule_paths(sigma_paths, diags)) rules.push_back(std::move(r));
-  set.engines.push_back(sigma::make_sigma_engine(std::move(rules)));
+  set.engines.push_back(sigma::make_sigma_engine(rules));
+  if (auto correlations = sigma::make_correlation_engine(rules, diags)) set.case_engines.push_back(std::move(correlations));
   set.engines.push_back(heuristics::make_hosts_tampering_engine(diags));
   set.engines.push_back(heuristics::make_miner_process_engine(diags));
   set.engines.push_back(heuristics::make_linux_persistence_engine());

@@ -17,6 +17,32 @@ void evtx_record_event(const formats::evtx::Record& rec, std::string_view displa
     }
   });
   if (const auto* channel = ev.get(model::Field::Channel)) ev.service = to_lower_ascii(*channel);
+  mssql_login_fields(ev);
+}
+
+// SQL Server's login events (18453/18454 succeeded, 18456 failed) carry the account and client only inside their
+// message strings ("sa", " Reason: ...", " [CLIENT: 10.0.2.17]", often rendered as one comma-joined value). They
+// get the Sigma names the Security log uses, so one rule language groups logons by source for both.
+void mssql_login_fields(model::Event& ev) {
+  const std::string* provider = ev.get(model::Field::Provider_Name);
+  const std::string* id = ev.get(model::Field::EventID);
+  if (!provider || !id || !provider->starts_with("MSSQL") || (*id != "18456" && *id != "18453" && *id != "18454")) return;
+  const std::string* first = ev.get(std::string_view("Data_1"));
+  if (!first) return;
+  if (!ev.get(model::Field::TargetUserName)) {
+    std::string_view user = *first;
+    user = user.substr(0, std::min(user.find(", "), size_t{256}));
+    if (!user.empty()) ev.set(model::Field::TargetUserName, std::string(user));
+  }
+  for (const char* name : {"Data_1", "Data_2", "Data_3", "Data_4"}) {
+    const std::string* v = ev.get(std::string_view(name));
+    if (!v) continue;
+    const size_t at = v->find("[CLIENT: ");
+    if (at == std::string::npos) continue;
+    const size_t start = at + 9, end = v->find(']', start);
+    if (end != std::string::npos && end - start <= 64) ev.set(model::Field::IpAddress, v->substr(start, end - start));
+    break;
+  }
 }
 
 }  // namespace msw::normalize

@@ -1,9 +1,12 @@
 #include "detect/sigma/sigma.h"
 
+#include "detect/sigma/correlation.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -21,6 +24,8 @@ namespace {
 // A rule's regexes run on field values; std::regex recurses, so subjects are bounded (long command lines are
 // matched on their first 8 KiB).
 constexpr size_t kMaxRegexSubject = 8192;
+// A rule file's YAML nodes, aliases counted at every use (SigmaHQ's largest rule file has a few thousand).
+constexpr size_t kMaxYamlNodes = 200'000;
 
 struct Unsupported {
   std::string what;
@@ -474,9 +479,12 @@ bool match_value(const ValueMatch& vm, const model::Event& e, const std::string*
   switch (vm.op) {
     case ValueMatch::Op::Glob: {
       if (vm.cased) return glob_match(vm.pattern, *v);
-      // Lower-case once into a small buffer for the common short values.
-      std::string l = to_lower_ascii(*v);
-      return glob_match(vm.pattern, l);
+      // Lower-cased into a per-thread buffer: no allocation per comparison once it has grown.
+      thread_local std::string lowered;
+      lowered.assign(*v);
+      for (char& c : lowered)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      return glob_match(vm.pattern, lowered);
     }
     case ValueMatch::Op::Re: {
       std::string_view s(*v);
@@ -697,16 +705,151 @@ bool rule_matches(const Rule& rule, const model::Event& e) {
   return rule.compiled && in_logsource(rule.logsource, e) && eval(rule.compiled->condition, *rule.compiled, e);
 }
 
-// yaml-cpp recurses per nesting level: flow nesting ([[[[...) and indentation depth are bounded before parsing.
-bool yaml_nesting_within(std::string_view text, int max_depth) {
+namespace {
+
+using IdSet = std::optional<std::vector<int>>;  // nullopt: any event id
+
+IdSet ids_of_selection(const Selection& s) {
+  if (!s.keywords.empty() || s.alternatives.empty()) return std::nullopt;
+  std::vector<int> ids;
+  for (const auto& alt : s.alternatives) {
+    bool found = false;
+    for (const auto& fc : alt) {
+      if (fc.field != "EventID" || fc.all) continue;
+      std::vector<int> here;
+      for (const auto& vm : fc.values) {
+        int n = -1;
+        auto r = std::from_chars(vm.pattern.data(), vm.pattern.data() + vm.pattern.size(), n);
+        if (vm.op != ValueMatch::Op::Glob || r.ec != std::errc() || r.ptr != vm.pattern.data() + vm.pattern.size()) {
+          here.clear();
+          break;
+        }
+        here.push_back(n);
+      }
+      if (here.empty()) continue;
+      ids.insert(ids.end(), here.begin(), here.end());
+      found = true;
+      break;
+    }
+    if (!found) return std::nullopt;
+  }
+  return ids;
+}
+
+IdSet intersect(const IdSet& a, const IdSet& b) {
+  if (!a) return b;
+  if (!b) return a;
+  std::vector<int> out;
+  for (int x : *a)
+    if (std::find(b->begin(), b->end(), x) != b->end()) out.push_back(x);
+  return out;
+}
+
+IdSet unite(const IdSet& a, const IdSet& b) {
+  if (!a || !b) return std::nullopt;
+  std::vector<int> out = *a;
+  out.insert(out.end(), b->begin(), b->end());
+  return out;
+}
+
+// The event ids an event must have for the condition to hold (nullopt: not constrained).
+IdSet required_ids(const CondNode& n, const CompiledRule& r) {
+  switch (n.kind) {
+    case CondNode::Kind::And: return intersect(required_ids(n.kids[0], r), required_ids(n.kids[1], r));
+    case CondNode::Kind::Or: return unite(required_ids(n.kids[0], r), required_ids(n.kids[1], r));
+    case CondNode::Kind::Not: return std::nullopt;
+    case CondNode::Kind::Sel: return ids_of_selection(r.selections[n.sels[0]]);
+    case CondNode::Kind::OneOf: {
+      IdSet out = std::vector<int>{};
+      for (size_t i : n.sels) out = unite(out, ids_of_selection(r.selections[i]));
+      return out;
+    }
+    case CondNode::Kind::AllOf: {
+      IdSet out;
+      for (size_t i : n.sels) out = intersect(out, ids_of_selection(r.selections[i]));
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void RuleIndex::add(const std::string& channel, int id, const Rule* rule) {
+  ByEventId& b = channel.empty() ? any_channel_ : channels_[channel];
+  auto& list = id < 0 ? b.any_id : b.ids[id];
+  if (list.empty() || list.back() != rule) list.push_back(rule);
+}
+
+RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) {
+  for (const Rule* r : rules_) {
+    if (!r->compiled) continue;
+    const LogSource& ls = r->logsource;
+    if (!ls.product.empty() && ls.product != "windows") {
+      other_.push_back(r);
+      continue;
+    }
+    const IdSet ids = required_ids(r->compiled->condition, *r->compiled);
+    // (channel, ids) pairs from the log source; "" is any channel.
+    std::vector<std::pair<std::string, IdSet>> where;
+    std::string service_channel;
+    if (!ls.service.empty()) service_channel = std::string(windows_service_channel(ls.service));
+    auto sources = ls.category.empty() ? std::vector<WinSource>{} : windows_category(ls.category);
+    if (!sources.empty()) {
+      for (const auto& src : sources) {
+        if (!ls.service.empty() && !service_channel.empty() && service_channel != src.channel) continue;
+        where.emplace_back(std::string(src.channel), intersect(src.event_ids.empty() ? IdSet{} : IdSet{src.event_ids}, ids));
+      }
+    } else {
+      where.emplace_back(service_channel, ids);
+    }
+    if (ls.product.empty()) other_.push_back(r);  // a rule without a product also applies to Linux events
+    for (const auto& [channel, id_set] : where) {
+      if (!id_set) add(channel, -1, r);
+      else
+        for (int id : *id_set) add(channel, id, r);
+    }
+  }
+}
+
+void RuleIndex::match(const model::Event& e, std::vector<const Rule*>& out) const {
+  auto check = [&](const std::vector<const Rule*>& list) {
+    for (const Rule* r : list)
+      if (rule_matches(*r, e)) out.push_back(r);
+  };
+  if (e.product != "windows") {
+    check(other_);
+    return;
+  }
+  const int id = event_id(e);
+  auto from = [&](const ByEventId& b) {
+    check(b.any_id);
+    if (auto it = b.ids.find(id); it != b.ids.end()) check(it->second);
+  };
+  from(any_channel_);
+  if (auto it = channels_.find(std::string_view(e.service)); it != channels_.end()) from(it->second);
+}
+
+// What yaml-cpp (0.7, Debian 12) must not be given, found by a scan before parsing:
+//  - nesting deeper than max_depth (flow brackets or indentation): its parser recurses per level;
+//  - a ',' outside any flow collection where no plain scalar can absorb it (at the start of a line, or after a
+//    closing bracket, a quoted scalar, a tag, an anchor or "---"): its parser loops forever on it, allocating.
+// Quotes open only where a scalar can start, and comments are skipped, so ordinary prose stays ordinary.
+std::optional<std::string> yaml_precheck(std::string_view text, int max_depth) {
   int depth = 0;
   char quote = 0;
   size_t indent = 0;
   bool line_start = true;
-  for (char c : text) {
+  char prev = '\n';               // previous non-space character on this line ('\n' at line start)
+  std::string_view prev_token;    // the whitespace-separated token before the current position
+  size_t token_start = 0;
+  bool after_quoted = false;      // the last non-space character closed a quoted scalar
+  bool scalar_may_start = true;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (line_start) {
-      if (c == ' ') {
-        if (++indent > static_cast<size_t>(max_depth) * 4) return false;
+      if (c == ' ' || c == '\t') {
+        if (++indent > static_cast<size_t>(max_depth) * 4) return "nested deeper than " + std::to_string(max_depth);
         continue;
       }
       line_start = false;
@@ -714,26 +857,182 @@ bool yaml_nesting_within(std::string_view text, int max_depth) {
     if (c == '\n') {
       line_start = true;
       indent = 0;
+      if (!quote) {
+        prev = '\n';
+        scalar_may_start = true;
+      }
+      prev_token = {};
+      token_start = i + 1;
       continue;
     }
     if (quote) {
-      if (c == quote) quote = 0;
+      if (c == quote) {
+        quote = 0;
+        prev = c;
+        after_quoted = true;
+      }
       continue;
     }
-    if (c == '"' || c == '\'') quote = c;
-    else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
+    if (c == ' ' || c == '\t') {
+      if (i > token_start) prev_token = text.substr(token_start, i - token_start);
+      token_start = i + 1;
+      continue;
     }
+    if (c == '#' && (prev == '\n' || (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')))) {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+      continue;
+    }
+    if ((c == '"' || c == '\'') && scalar_may_start) {
+      quote = c;
+      continue;
+    }
+    if (c == '[' || c == '{') {
+      if (++depth > max_depth) return "nested deeper than " + std::to_string(max_depth);
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    } else if (c == ',' && depth == 0) {
+      const bool after_token = i == token_start && (prev_token == "---" || prev_token.starts_with('!') ||
+                                                    prev_token.starts_with('&') || prev_token.starts_with('*'));
+      if (prev == '\n' || prev == ']' || prev == '}' || after_quoted || after_token ||
+          (i > token_start && (text[token_start] == '!' || text[token_start] == '&')))
+        return "a ',' outside a flow collection where YAML does not allow one";
+    }
+    // A quoted scalar can start at a line's start, after "key: ", after a block entry "- " or "? " that opens the
+    // line, and after [ { , inside flow collections; anywhere else a quote is just a character of plain text.
+    const bool spaced = i + 1 >= text.size() || text[i + 1] == ' ' || text[i + 1] == '\t' || text[i + 1] == '\n';
+    scalar_may_start = (c == ':' && spaced) || ((c == '-' || c == '?') && spaced && prev == '\n') ||
+                       ((c == '[' || c == '{' || c == ',') && depth > 0);
+    prev = c;
+    after_quoted = false;
+  }
+  return std::nullopt;
+}
+
+int64_t parse_timespan(std::string_view t) {
+  if (t.size() < 2) return 0;
+  int64_t n = 0;
+  auto r = std::from_chars(t.data(), t.data() + t.size() - 1, n);
+  if (r.ec != std::errc() || r.ptr != t.data() + t.size() - 1 || n <= 0 || n > 3650LL * 86400) return 0;
+  constexpr int64_t kSecond = 1'000'000'000;
+  switch (t.back()) {
+    case 's': return n * kSecond;
+    case 'm': return n * 60 * kSecond;
+    case 'h': return n * 3600 * kSecond;
+    case 'd': return n * 86400 * kSecond;
+    case 'w': return n <= 520 ? n * 7 * 86400 * kSecond : 0;
+    default: return 0;
+  }
+}
+
+namespace {
+
+std::vector<std::string> string_list(const YAML::Node& n, std::string_view what) {
+  std::vector<std::string> out;
+  if (!n) return out;
+  if (n.IsScalar()) {
+    out.push_back(n.as<std::string>());
+  } else if (n.IsSequence()) {
+    for (const auto& v : n) {
+      if (!v.IsScalar()) throw Unsupported{"non-scalar entry in " + std::string(what)};
+      out.push_back(v.as<std::string>());
+    }
+  } else {
+    throw Unsupported{std::string(what) + " is neither a name nor a list"};
+  }
+  return out;
+}
+
+Correlation parse_correlation(const YAML::Node& c) {
+  if (!c.IsMap()) throw Unsupported{"correlation is not a map"};
+  Correlation out;
+  const std::string type = c["type"] && c["type"].IsScalar() ? lower(c["type"].as<std::string>()) : "";
+  if (type == "event_count") out.type = Correlation::Type::EventCount;
+  else if (type == "value_count") out.type = Correlation::Type::ValueCount;
+  else if (type == "temporal") out.type = Correlation::Type::Temporal;
+  else if (type == "temporal_ordered") out.type = Correlation::Type::TemporalOrdered;
+  else throw Unsupported{"correlation type '" + type + "'"};
+  out.rules = string_list(c["rules"], "correlation rules");
+  if (out.rules.empty() || out.rules.size() > 64) throw Unsupported{"correlation names no rules (or more than 64)"};
+  out.group_by = string_list(c["group-by"], "group-by");
+  if (out.group_by.size() > 16) throw Unsupported{"more than 16 group-by fields"};
+  const YAML::Node span = c["timespan"] ? c["timespan"] : c["timeframe"];
+  if (!span || !span.IsScalar()) throw Unsupported{"correlation without timespan"};
+  out.timespan_ns = parse_timespan(span.as<std::string>());
+  if (out.timespan_ns == 0) throw Unsupported{"timespan '" + span.as<std::string>() + "'"};
+  if (const YAML::Node al = c["aliases"]; al && al.IsMap()) {
+    for (auto it = al.begin(); it != al.end(); ++it) {
+      const YAML::Node k = it->first, v = it->second;
+      if (!v.IsMap()) throw Unsupported{"alias that is not a map of rule to field"};
+      std::vector<std::pair<std::string, std::string>> per_rule;
+      for (auto jt = v.begin(); jt != v.end(); ++jt) {
+        const YAML::Node rk = jt->first, rv = jt->second;
+        per_rule.emplace_back(rk.as<std::string>(), rv.as<std::string>());
+      }
+      out.aliases.emplace_back(k.as<std::string>(), std::move(per_rule));
+    }
+  }
+  if (const YAML::Node g = c["generate"]; g && g.IsScalar()) out.generate = lower(g.as<std::string>()) == "true";
+  const bool temporal = out.type == Correlation::Type::Temporal || out.type == Correlation::Type::TemporalOrdered;
+  if (temporal) out.min = static_cast<double>(out.rules.size());
+  const YAML::Node cond = c["condition"];
+  if (cond && cond.IsMap()) {
+    bool bounded = false;
+    for (auto it = cond.begin(); it != cond.end(); ++it) {
+      const YAML::Node k = it->first, v = it->second;
+      const std::string key = lower(k.as<std::string>());
+      if (key == "field") {
+        out.field = v.as<std::string>();
+        continue;
+      }
+      double n = 0;
+      const std::string text = v.as<std::string>();
+      if (std::from_chars(text.data(), text.data() + text.size(), n).ec != std::errc())
+        throw Unsupported{"non-numeric correlation condition " + text};
+      bounded = true;
+      if (key == "gte") out.min = n;
+      else if (key == "gt") out.min = std::floor(n) + 1;
+      else if (key == "lte") out.max = n;
+      else if (key == "lt") out.max = std::ceil(n) - 1;
+      else if (key == "eq") out.min = out.max = n;
+      else throw Unsupported{"correlation condition '" + key + "'"};
+    }
+    if (!bounded) throw Unsupported{"correlation condition without a bound"};
+  } else if (!temporal) {
+    throw Unsupported{"correlation without a condition"};
+  }
+  if (out.max < out.min) throw Unsupported{"correlation condition that no count meets"};
+  if (out.min < 1) throw Unsupported{"correlation condition that fires on zero events (absence is not supported)"};
+  if (out.type == Correlation::Type::ValueCount && out.field.empty()) throw Unsupported{"value_count without field"};
+  return out;
+}
+
+}  // namespace
+
+// YAML aliases share one node, so "a: &x [..], b: [*x, *x, ...]" nests into exponentially many visits when the
+// rule is compiled (a "billion laughs"). Visits, aliases counted each time, are bounded before compiling.
+bool within_node_budget(const YAML::Node& n, size_t& budget) {
+  if (budget == 0) return false;
+  --budget;
+  if (n.IsMap()) {
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      const YAML::Node k = it->first, v = it->second;
+      if (!within_node_budget(k, budget) || !within_node_budget(v, budget)) return false;
+    }
+  } else if (n.IsSequence()) {
+    for (const auto& v : n)
+      if (!within_node_budget(v, budget)) return false;
   }
   return true;
 }
 
 std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags) {
   std::vector<Rule> out;
-  if (yaml.size() > (16u << 20) || !yaml_nesting_within(yaml, 64)) {
-    diags.add("sigma.bad_rule", DiagSeverity::Warning, std::string(file), 0, "larger than 16 MiB or nested deeper than 64");
+  if (yaml.size() > (16u << 20)) {
+    diags.add("sigma.bad_rule", DiagSeverity::Warning, std::string(file), 0, "larger than 16 MiB");
+    return out;
+  }
+  if (auto bad = yaml_precheck(yaml, 64)) {
+    diags.add("sigma.bad_rule", DiagSeverity::Warning, std::string(file), 0, "YAML: " + *bad + "; skipped");
     return out;
   }
   std::vector<YAML::Node> docs;
@@ -744,15 +1043,17 @@ std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagn
     return out;
   }
   YAML::Node global;  // Sigma v1 collections: "action: global" documents are merged into those that follow
+  size_t budget = kMaxYamlNodes;
   for (const auto& doc : docs) {
+    if (!within_node_budget(doc, budget)) {
+      diags.add("sigma.bad_rule", DiagSeverity::Warning, std::string(file), 0,
+                "more than " + std::to_string(kMaxYamlNodes) + " YAML nodes once aliases are expanded; skipped");
+      return out;
+    }
     if (!doc.IsMap()) continue;
     try {
       if (doc["action"] && doc["action"].as<std::string>() == "global") {
         global = doc;
-        continue;
-      }
-      if (doc["correlation"]) {
-        diags.add("sigma.unsupported", DiagSeverity::Info, std::string(file), 0, "correlation rules are not run yet");
         continue;
       }
       Rule r;
@@ -763,12 +1064,18 @@ std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagn
         return {};
       };
       r.id = get("id");
+      r.name = get("name");
       r.title = get("title");
       r.level = lower(get("level"));
       r.status = get("status");
       r.description = get("description");
       if (doc["tags"] && doc["tags"].IsSequence())
         for (const auto& t : doc["tags"]) r.tags.push_back(t.as<std::string>());
+      if (doc["correlation"]) {
+        r.correlation = std::make_shared<const Correlation>(parse_correlation(doc["correlation"]));
+        out.push_back(std::move(r));
+        continue;
+      }
       const YAML::Node ls = doc["logsource"] ? doc["logsource"] : global["logsource"];
       if (ls && ls.IsMap()) {
         if (ls["product"]) r.logsource.product = lower(ls["product"].as<std::string>());
@@ -850,16 +1157,18 @@ model::Severity severity_of(std::string_view level) {
 
 class SigmaEngine final : public Engine {
  public:
-  explicit SigmaEngine(std::vector<Rule> rules) : rules_(std::move(rules)) {}
+  explicit SigmaEngine(const std::vector<Rule>& rules) : rules_(reporting_rules(rules)), index_(pointers(rules_)) {}
   std::string_view name() const override { return "sigma"; }
 
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
-    std::map<size_t, model::Finding> hits;
-    for (const auto& ev : a.events)
-      for (size_t i = 0; i < rules_.size(); ++i) {
-        const Rule& r = rules_[i];
-        if (!rule_matches(r, ev)) continue;
-        auto [it, fresh] = hits.try_emplace(i);
+    std::map<const Rule*, model::Finding> hits;
+    std::vector<const Rule*> matched;
+    for (const auto& ev : a.events) {
+      matched.clear();
+      index_.match(ev, matched);
+      for (const Rule* rp : matched) {
+        const Rule& r = *rp;
+        auto [it, fresh] = hits.try_emplace(rp);
         model::Finding& f = it->second;
         if (fresh) {
           f.engine = "sigma";
@@ -886,15 +1195,29 @@ class SigmaEngine final : public Engine {
         }
         if (ev.time && (!f.time || *ev.time < *f.time)) f.time = ev.time;
       }
+    }
     for (auto& [i, f] : hits) out.push_back(std::move(f));
   }
 
  private:
+  static std::vector<Rule> reporting_rules(const std::vector<Rule>& rules) {
+    std::vector<Rule> out;
+    const auto only = correlation_only(rules);
+    for (size_t i = 0; i < rules.size(); ++i)
+      if (rules[i].compiled && !only[i]) out.push_back(rules[i]);
+    return out;
+  }
+  static std::vector<const Rule*> pointers(const std::vector<Rule>& rules) {
+    std::vector<const Rule*> out;
+    for (const auto& r : rules) out.push_back(&r);
+    return out;
+  }
   std::vector<Rule> rules_;
+  RuleIndex index_;
 };
 
 }  // namespace
 
-std::unique_ptr<Engine> make_sigma_engine(std::vector<Rule> rules) { return std::make_unique<SigmaEngine>(std::move(rules)); }
+std::unique_ptr<Engine> make_sigma_engine(const std::vector<Rule>& rules) { return std::make_unique<SigmaEngine>(rules); }
 
 }  // namespace msw::detect::sigma

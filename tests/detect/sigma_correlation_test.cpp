@@ -1,0 +1,376 @@
+#include "detect/sigma/correlation.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/mapped_file.h"
+#include "formats/evtx/evtx.h"
+#include "normalize/evtx.h"
+#include "support/evtx_writer.h"
+
+namespace msw::detect::sigma {
+namespace {
+namespace fs = std::filesystem;
+
+constexpr uint64_t kTicksPerSecond = 10'000'000;
+constexpr uint64_t kT0 = 132223104000000000ull;  // 2020-01-01T00:00:00Z as FILETIME
+
+std::vector<model::Event> parse_evtx(const std::string& bytes, const std::string& path) {
+  std::vector<model::Event> out;
+  Diagnostics d;
+  auto data = std::as_bytes(std::span(bytes.data(), bytes.size()));
+  auto fi = formats::evtx::read_file_info(data, path, d);
+  EXPECT_TRUE(static_cast<bool>(fi));
+  if (!fi) return out;
+  formats::evtx::ChunkParser parser(data, path);
+  for (uint32_t c = 0; c < fi->chunks_in_file; ++c)
+    parser.parse_chunk(c, false, d, [&](const formats::evtx::Record& rec) {
+      out.emplace_back();
+      normalize::evtx_record_event(rec, path, out.back());
+    });
+  return out;
+}
+
+std::vector<model::Event> parse_evtx_file(const fs::path& p) {
+  auto file = MappedFile::open(p.string());
+  if (!file) return {};
+  auto b = file->bytes();
+  return parse_evtx(std::string(reinterpret_cast<const char*>(b.data()), b.size()), p.string());
+}
+
+// Runs the rules' correlations over the events as one artefact; returns the findings.
+std::vector<model::Finding> correlate(const std::vector<Rule>& rules, const std::vector<model::Event>& events,
+                                      Diagnostics& d, std::string_view path = "Security.evtx") {
+  auto engine = make_correlation_engine(rules, d);
+  EXPECT_TRUE(engine);
+  std::vector<model::Finding> out;
+  if (!engine) return out;
+  ArtefactView view{path, "", "evtx", "windows", "", events};
+  for (const auto& e : events) engine->observe(view, e);
+  engine->finish(out);
+  return out;
+}
+
+std::vector<Rule> builtin_rules() {
+  Diagnostics d;
+  auto rules = load_rule_paths({std::string(MSW_SOURCE_DIR) + "/data/rules/sigma"}, d);
+  for (const auto& x : d.items()) ADD_FAILURE() << x.evidence << ": " << x.detail;
+  return rules;
+}
+
+test::EvtxEvent logon(uint16_t id, uint64_t second, std::string user, std::string ip, std::string type = "3",
+                      std::string status = "0xc000006d", std::string sub = "0xc000006a") {
+  test::EvtxEvent e;
+  e.event_id = id;
+  e.filetime = kT0 + second * kTicksPerSecond;
+  e.data = {{"TargetUserName", std::move(user)}, {"TargetDomainName", "WIN-SERVER"}, {"LogonType", std::move(type)},
+            {"IpAddress", std::move(ip)}, {"IpPort", "49152"}};
+  if (id == 4625) {
+    e.data.emplace_back("Status", std::move(status));
+    e.data.emplace_back("SubStatus", std::move(sub));
+  }
+  return e;
+}
+
+std::vector<std::string> rule_titles(const std::vector<model::Finding>& fs) {
+  std::vector<std::string> out;
+  for (const auto& f : fs) out.push_back(f.title_en);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const model::Finding* find_title(const std::vector<model::Finding>& fs, std::string_view title) {
+  for (const auto& f : fs)
+    if (f.title_en == title) return &f;
+  return nullptr;
+}
+
+TEST(SigmaCorrelation, ParsesEveryTypeAndRejectsWhatItCannotRun) {
+  Diagnostics d;
+  auto rules = load_rules(R"(title: a
+name: a
+correlation: {type: value_count, rules: [b], group-by: [IpAddress], timespan: 90s, condition: {gt: 3, field: User}}
+---
+title: t
+correlation: {type: temporal, rules: [a, b], timespan: 2h}
+---
+title: no span
+correlation: {type: event_count, rules: [b], condition: {gte: 2}}
+---
+title: absence
+correlation: {type: event_count, rules: [b], timespan: 1h, condition: {lt: 1}}
+---
+title: weird
+correlation: {type: sometimes, rules: [b], timespan: 1h}
+)",
+                          "c.yml", d);
+  ASSERT_EQ(rules.size(), 2u);
+  ASSERT_TRUE(rules[0].correlation);
+  EXPECT_EQ(rules[0].correlation->type, Correlation::Type::ValueCount);
+  EXPECT_EQ(rules[0].correlation->timespan_ns, 90'000'000'000);
+  EXPECT_EQ(rules[0].correlation->min, 4);
+  EXPECT_EQ(rules[0].correlation->field, "User");
+  EXPECT_EQ(rules[1].correlation->min, 2);  // temporal: every rule by default
+  EXPECT_EQ(rules[1].correlation->timespan_ns, 7'200'000'000'000);
+  EXPECT_EQ(d.size(), 3u);
+  EXPECT_EQ(parse_timespan("15m"), 900'000'000'000);
+  EXPECT_EQ(parse_timespan("1d"), 86'400'000'000'000);
+  EXPECT_EQ(parse_timespan("m"), 0);
+  EXPECT_EQ(parse_timespan("-5m"), 0);
+  EXPECT_EQ(parse_timespan("5y"), 0);
+}
+
+TEST(SigmaCorrelation, UnknownReferencesAndCyclesAreDiagnostics) {
+  Diagnostics d;
+  auto rules = load_rules(R"(title: x
+name: x
+correlation: {type: event_count, rules: [missing], timespan: 1h, condition: {gte: 2}}
+---
+title: y
+name: y
+correlation: {type: event_count, rules: [z], timespan: 1h, condition: {gte: 2}}
+---
+title: z
+name: z
+correlation: {type: event_count, rules: [y], timespan: 1h, condition: {gte: 2}}
+)",
+                          "c.yml", d);
+  ASSERT_EQ(rules.size(), 3u);
+  EXPECT_FALSE(make_correlation_engine(rules, d));
+  size_t unsupported = 0;
+  for (const auto& x : d.items()) unsupported += x.code == "sigma.unsupported";
+  EXPECT_GE(unsupported, 2u);
+}
+
+// The windows, in isolation: counts, distinct values, unordered and ordered pairs, aliases, group separation, and
+// the contributing events listed as record ranges.
+TEST(SigmaCorrelation, WindowsGroupsAliasesAndEvidence) {
+  Diagnostics d;
+  auto rules = load_rules(R"(title: fail
+name: fail
+logsource: {product: linux, service: auth}
+detection: {sel: {EventType: failure}, condition: sel}
+---
+title: ok
+name: ok
+logsource: {product: linux, service: auth}
+detection: {sel: {EventType: success}, condition: sel}
+---
+title: five failures in a minute
+name: burst
+correlation: {type: event_count, rules: [fail], group-by: [IpAddress], timespan: 1m, condition: {gte: 5}}
+---
+title: three accounts
+correlation: {type: value_count, rules: [fail], group-by: [IpAddress], timespan: 10m, condition: {gte: 3, field: TargetUserName}}
+---
+title: burst then success
+correlation: {type: temporal_ordered, rules: [burst, ok], group-by: [src], timespan: 5m,
+              aliases: {src: {burst: IpAddress, ok: SourceIp}}}
+---
+title: success then failure, any order
+correlation: {type: temporal, rules: [ok, fail], group-by: [TargetUserName], timespan: 30s}
+)",
+                          "c.yml", d);
+  ASSERT_EQ(rules.size(), 6u) << (d.items().empty() ? "" : d.items()[0].detail);
+  std::vector<model::Event> evs;
+  auto ev = [&](int64_t second, std::string kind, std::string ip, std::string user, std::string ip_field = "IpAddress") {
+    model::Event e;
+    e.product = "linux";
+    e.service = "auth";
+    e.category = "authentication";
+    e.time = Timestamp{second * 1'000'000'000};
+    e.set(model::Field::EventType, std::move(kind));
+    e.set(std::string_view(ip_field), std::move(ip));
+    e.set(model::Field::TargetUserName, std::move(user));
+    e.set(model::Field::LineNumber, std::to_string(evs.size() + 1));
+    evs.push_back(std::move(e));
+  };
+  // 10.0.0.1: six failures in 50 s over two accounts, then a success 2 minutes later (ok names its source SourceIp).
+  for (int i = 0; i < 6; ++i) ev(1000 + i * 10, "failure", "10.0.0.1", i % 2 ? "root" : "admin");
+  ev(1170, "success", "10.0.0.1", "root", "SourceIp");
+  // 10.0.0.2: five failures spread over 5 minutes (never five within a minute) on three accounts.
+  for (int i = 0; i < 5; ++i) ev(2000 + i * 70, "failure", "10.0.0.2", "u" + std::to_string(i % 3));
+  // 10.0.0.3: a burst, but its success comes 10 minutes later (outside 5m).
+  for (int i = 0; i < 5; ++i) ev(3000 + i, "failure", "10.0.0.3", "x");
+  ev(3600, "success", "10.0.0.3", "x", "SourceIp");
+  auto found = correlate(rules, evs, d, "auth.log");
+  std::map<std::string, std::vector<const model::Finding*>> by;
+  for (const auto& f : found) by[f.title_en].push_back(&f);
+  ASSERT_EQ(by["five failures in a minute"].size(), 0u) << "referenced by a correlation without generate: not reported";
+  ASSERT_EQ(by["three accounts"].size(), 1u);
+  EXPECT_NE(by["three accounts"][0]->description_en.find("IpAddress=10.0.0.2"), std::string::npos);
+  EXPECT_NE(by["three accounts"][0]->description_en.find("u0, u1, u2"), std::string::npos);
+  ASSERT_EQ(by["burst then success"].size(), 1u);
+  const model::Finding& chain = *by["burst then success"][0];
+  EXPECT_NE(chain.description_en.find("src=10.0.0.1"), std::string::npos);
+  ASSERT_EQ(chain.evidence.size(), 1u);
+  EXPECT_EQ(chain.evidence[0].path, "auth.log");
+  EXPECT_EQ(chain.evidence[0].excerpt, "records 1-7 (7 events)");  // every failure of the burst and the success
+  EXPECT_EQ(chain.time->unix_ns, 1170'000'000'000);
+  ASSERT_EQ(chain.observables.size(), 1u);
+  EXPECT_EQ(chain.observables[0].value, "10.0.0.1");
+  // temporal: root failed at 1010/1030/1050 and succeeded at 1170 — more than 30 s apart; nothing else pairs.
+  EXPECT_EQ(by["success then failure, any order"].size(), 0u);
+}
+
+TEST(SigmaCorrelation, BuiltInBruteForceRulesFireOnAGeneratedSecurityLog) {
+  auto rules = builtin_rules();
+  std::vector<test::EvtxEvent> log;
+  // 10.1.1.20 guesses "administrator" 300 times, one per second, then logs on (WannaMine-like).
+  for (uint64_t i = 0; i < 300; ++i) log.push_back(logon(4625, i, "administrator", "10.1.1.20"));
+  log.push_back(logon(4624, 400, "administrator", "10.1.1.20"));
+  // 10.1.1.30 sprays 8 accounts, then gets in with one of them.
+  for (uint64_t i = 0; i < 8; ++i) log.push_back(logon(4625, 1000 + i, "user" + std::to_string(i), "10.1.1.30"));
+  log.push_back(logon(4624, 1100, "user3", "10.1.1.30", "10"));
+  // 10.1.1.40: an expired password guessed 50 times, then a success hours later (after the reset).
+  for (uint64_t i = 0; i < 50; ++i)
+    log.push_back(logon(4625, 5000 + i * 60, "backup", "10.1.1.40", "3", "0xc000006e", "0xc0000071"));
+  log.push_back(logon(4624, 5000 + 6 * 3600, "backup", "10.1.1.40"));
+  // 10.1.1.50: two mistakes, then the right password: nothing.
+  log.push_back(logon(4625, 9000, "alice", "10.1.1.50"));
+  log.push_back(logon(4625, 9005, "alice", "10.1.1.50"));
+  log.push_back(logon(4624, 9010, "alice", "10.1.1.50"));
+  // A local account created and made an administrator.
+  test::EvtxEvent created;
+  created.event_id = 4720;
+  created.filetime = kT0 + 9500 * kTicksPerSecond;
+  created.data = {{"TargetUserName", "sysadm$x"}, {"TargetSid", "S-1-5-21-1-2-3-1010"}, {"SubjectUserName", "administrator"}};
+  test::EvtxEvent added = created;
+  added.event_id = 4732;
+  added.filetime += 5 * kTicksPerSecond;
+  added.data = {{"MemberSid", "S-1-5-21-1-2-3-1010"}, {"TargetUserName", "Administrators"}, {"TargetSid", "S-1-5-32-544"}};
+  log.push_back(created);
+  log.push_back(added);
+  auto file = test::write_evtx(log);
+  auto events = parse_evtx(file.bytes, "Security.evtx");
+  ASSERT_EQ(events.size(), log.size());
+  Diagnostics d;
+  auto found = correlate(rules, events, d);
+  for (const auto& t : rule_titles(found)) std::cout << "  fired: " << t << "\n";
+  const model::Finding* brute = find_title(found, "Brute Force Then Successful Logon From The Same Address");
+  ASSERT_TRUE(brute);
+  EXPECT_EQ(brute->severity, model::Severity::High);
+  EXPECT_NE(brute->description_en.find("IpAddress=10.1.1.20"), std::string::npos);
+  EXPECT_EQ(brute->evidence[0].excerpt, "records 1-301 (301 events)");
+  EXPECT_EQ(std::count_if(found.begin(), found.end(),
+                          [](const auto& f) { return f.title_en == "Brute Force Then Successful Logon From The Same Address"; }),
+            1);
+  const model::Finding* spray = find_title(found, "Password Spraying Then Successful Logon From The Same Address");
+  ASSERT_TRUE(spray);
+  EXPECT_NE(spray->description_en.find("10.1.1.30"), std::string::npos);
+  const model::Finding* expired =
+      find_title(found, "Logon Failures On An Expired Password Then Success From The Same Address");
+  ASSERT_TRUE(expired);
+  EXPECT_NE(expired->description_en.find("10.1.1.40"), std::string::npos);
+  const model::Finding* admin = find_title(found, "Local Account Created Then Added To Administrators");
+  ASSERT_TRUE(admin);
+  EXPECT_NE(admin->description_en.find("S-1-5-21-1-2-3-1010"), std::string::npos);
+  for (const auto& f : found) EXPECT_EQ(f.description_en.find("10.1.1.50"), std::string::npos) << f.title_en;
+}
+
+TEST(SigmaCorrelation, BuiltInRulesStayQuietOnAFewMistakes) {
+  const fs::path p = fs::path(MSW_CORPUS_DIR) / "evtx/parser-samples/Security_with_size_t.evtx";
+  if (!fs::exists(p)) GTEST_SKIP() << "corpus not present";
+  auto events = parse_evtx_file(p);
+  ASSERT_GT(events.size(), 0u);
+  size_t failures = 0;
+  for (const auto& e : events)
+    if (const std::string* id = e.get(model::Field::EventID); id && *id == "4625") ++failures;
+  EXPECT_GE(failures, 10u);  // spread over weeks: a few mistakes at a time, each followed by a success
+  Diagnostics d;
+  auto found = correlate(builtin_rules(), events, d, p.string());
+  for (const auto& f : found) ADD_FAILURE() << "fired: " << f.title_en << " " << f.description_en;
+}
+
+TEST(SigmaCorrelation, BuiltInSshAndMssqlRules) {
+  auto rules = builtin_rules();
+  std::vector<model::Event> evs;
+  auto ssh = [&](int64_t second, std::string kind, std::string ip) {
+    model::Event e;
+    e.product = "linux";
+    e.service = "auth";
+    e.category = "authentication";
+    e.time = Timestamp{second * 1'000'000'000};
+    e.set(model::Field::EventType, std::move(kind));
+    e.set(model::Field::IpAddress, std::move(ip));
+    e.set(model::Field::Image, "sshd");
+    e.set(model::Field::TargetUserName, "root");
+    evs.push_back(std::move(e));
+  };
+  for (int i = 0; i < 40; ++i) ssh(i * 2, i % 3 ? "failure" : "invalid_user", "203.0.113.9");
+  ssh(200, "success", "203.0.113.9");
+  ssh(300, "failure", "198.51.100.7");
+  ssh(301, "success", "198.51.100.7");
+  auto mssql = [&](int64_t second, uint16_t id, std::string client) {
+    model::Event e;
+    e.product = "windows";
+    e.service = "application";
+    e.time = Timestamp{second * 1'000'000'000};
+    e.set(model::Field::EventID, std::to_string(id));
+    e.set(model::Field::Provider_Name, "MSSQLSERVER");
+    // As SQL Server 2017 renders it: one value, the message strings joined.
+    e.set("Data_1", id == 18456 ? "sa,  Reason: Password did not match that for the login provided.,  [CLIENT: " + client + "]"
+                                : "sa, SQL Server,  [CLIENT: " + client + "]");
+    normalize::mssql_login_fields(e);
+    EXPECT_EQ(*e.get(model::Field::IpAddress), client);
+    EXPECT_EQ(*e.get(model::Field::TargetUserName), "sa");
+    evs.push_back(std::move(e));
+  };
+  for (int i = 0; i < 25; ++i) mssql(1000 + i, 18456, "192.0.2.44");
+  mssql(1100, 18454, "192.0.2.44");
+  mssql(1200, 18456, "192.0.2.45");
+  mssql(1201, 18454, "192.0.2.45");
+  Diagnostics d;
+  auto found = correlate(rules, evs, d);
+  const model::Finding* s = find_title(found, "SSH Brute Force Then Successful Logon From The Same Address");
+  ASSERT_TRUE(s);
+  EXPECT_NE(s->description_en.find("203.0.113.9"), std::string::npos);
+  const model::Finding* m = find_title(found, "MSSQL Brute Force Then Successful Login From The Same Client");
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->description_en.find("192.0.2.44"), std::string::npos);
+  EXPECT_EQ(found.size(), 2u);
+}
+
+// A real SQL Server log (ten 18456 from one client, no success): the client becomes IpAddress; no correlation fires.
+TEST(SigmaCorrelationCorpus, MssqlFailuresGetTheirClientAndDoNotFireWithoutASuccess) {
+  const fs::path p = fs::path(MSW_CORPUS_DIR) / "evtx/attack-samples/Credential Access/MSSQL_multiple_failed_logon_EventID_18456.evtx";
+  if (!fs::exists(p)) GTEST_SKIP() << "corpus not present";
+  auto events = parse_evtx_file(p);
+  ASSERT_EQ(events.size(), 10u);
+  for (const auto& e : events) {
+    ASSERT_TRUE(e.get(model::Field::IpAddress));
+    EXPECT_EQ(*e.get(model::Field::IpAddress), "10.0.2.17");
+  }
+  EXPECT_EQ(*events[0].get(model::Field::TargetUserName), "sa");
+  Diagnostics d;
+  EXPECT_TRUE(correlate(builtin_rules(), events, d, p.string()).empty());
+}
+
+// Hayabusa's correlation rules (value_count and event_count over its own base rules) load and run.
+TEST(SigmaCorrelationCorpus, HayabusaCorrelationRulesLoadAndRun) {
+  const fs::path root = fs::path(MSW_CORPUS_DIR) / "sigma/hayabusa/hayabusa";
+  if (!fs::exists(root)) GTEST_SKIP() << "corpus not present";
+  std::vector<std::string> files;
+  for (fs::recursive_directory_iterator it(root), end; it != end; ++it)
+    if (it->path().filename().string().find("Correlation") != std::string::npos) files.push_back(it->path().string());
+  ASSERT_GE(files.size(), 3u);
+  Diagnostics d;
+  auto rules = load_rule_paths(files, d);
+  for (const auto& x : d.items()) ADD_FAILURE() << x.evidence << ": " << x.detail;
+  size_t correlations = 0;
+  for (const auto& r : rules) correlations += r.correlation != nullptr;
+  EXPECT_EQ(correlations, files.size());
+  std::vector<test::EvtxEvent> log;
+  for (uint64_t i = 0; i < 6; ++i) log.push_back(logon(4625, i * 10, "Administrator", "192.168.198.149"));
+  for (uint64_t i = 0; i < 5; ++i)
+    log.push_back(logon(4625, 100 + i, "nouser" + std::to_string(i), "192.168.198.150", "3", "0xc000006d", "0xc0000064"));
+  auto events = parse_evtx(test::write_evtx(log).bytes, "Security.evtx");
+  auto found = correlate(rules, events, d);
+  EXPECT_TRUE(find_title(found, "PW Guessing"));
+  EXPECT_TRUE(find_title(found, "User Guessing"));
+  EXPECT_FALSE(find_title(found, "PW Spray"));
+}
+
+}  // namespace
+}  // namespace msw::detect::sigma
