@@ -200,7 +200,8 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   for (const auto& f : data::embedded_files())
     if (f.path.starts_with("rules/sigma/"))
       for (auto& r : sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
-  for (auto& r : sigma::load_rule_paths(split_paths(inv.args.value("--sigma").value_or("")), diags))
+  ThreadPool pool(resolve_thread_count(inv.threads));
+  for (auto& r : sigma::load_rule_paths(split_paths(inv.args.value("--sigma").value_or("")), diags, &pool))
     rules.push_back(std::move(r));
   static constexpr std::string_view kLevels[] = {"informational", "low", "medium", "high", "critical"};
   const std::string min = inv.args.value("--min-level").value_or("informational");
@@ -229,10 +230,15 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
     std::vector<std::pair<const sigma::Rule*, uint64_t>> counts;
     std::vector<model::Event> for_correlation;
   };
+  struct OpenFile {
+    std::string path;
+    MappedFile file;
+    uint32_t chunks = 0;
+  };
   std::ios::sync_with_stdio(false);
-  ThreadPool pool(resolve_thread_count(inv.threads));
-  std::map<std::string, size_t> per_rule;
-  size_t hits = 0, correlation_hits = 0;
+  // Every chunk of every file is one task (the public samples are many one-chunk files); output keeps file and
+  // record order, a batch at a time so memory stays bounded.
+  std::vector<OpenFile> open;
   for (const auto& path : files) {
     auto file = MappedFile::open(path);
     if (!file) return input_error("evtx hunt", file.error());
@@ -241,14 +247,26 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
       std::cerr << "evtx hunt: " << escape_terminal(path) << ": " << escape_terminal(fi.error().message) << "\n";
       continue;
     }
-    std::vector<ChunkOut> outs(fi->chunks_in_file);
-    std::vector<Diagnostics> chunk_diags(fi->chunks_in_file);
-    pool.parallel_for(fi->chunks_in_file, [&](size_t c) {
-      evtx::ChunkParser parser(file->bytes(), path);
-      ChunkOut& o = outs[c];
+    open.push_back({path, std::move(*file), fi->chunks_in_file});
+  }
+  std::vector<std::pair<size_t, uint32_t>> work;  // (file, chunk)
+  for (size_t f = 0; f < open.size(); ++f)
+    for (uint32_t c = 0; c < open[f].chunks; ++c) work.emplace_back(f, c);
+  std::map<std::string, size_t> per_rule;
+  size_t hits = 0, correlation_hits = 0;
+  constexpr size_t kBatch = 512;
+  for (size_t start = 0; start < work.size(); start += kBatch) {
+    const size_t n = std::min(kBatch, work.size() - start);
+    std::vector<ChunkOut> outs(n);
+    std::vector<Diagnostics> chunk_diags(n);
+    pool.parallel_for(n, [&](size_t k) {
+      const auto [fidx, c] = work[start + k];
+      const std::string& path = open[fidx].path;
+      evtx::ChunkParser parser(open[fidx].file.bytes(), path);
+      ChunkOut& o = outs[k];
       std::vector<const sigma::Rule*> matched;
       model::Event ev;
-      parser.parse_chunk(static_cast<uint32_t>(c), false, chunk_diags[c], [&](const evtx::Record& rec) {
+      parser.parse_chunk(c, false, chunk_diags[k], [&](const evtx::Record& rec) {
         ev = model::Event{};
         normalize::evtx_record_event(rec, path, ev);
         matched.clear();
@@ -276,15 +294,17 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
       });
     });
     const std::string sha;  // not hashed here: hunt reads logs, it does not record evidence
-    const detect::ArtefactView view{path, sha, "evtx", "windows", "", {}};
-    for (auto& o : outs) {
+    for (size_t k = 0; k < n; ++k) {
+      ChunkOut& o = outs[k];
       std::cout << o.text;
-      for (const auto& [r, n] : o.counts) {
-        hits += n;
-        per_rule[r->level + "  " + r->title] += n;
+      for (const auto& [r, count] : o.counts) {
+        hits += count;
+        per_rule[r->level + "  " + r->title] += count;
       }
-      if (correlations)
+      if (correlations) {
+        const detect::ArtefactView view{open[work[start + k].first].path, sha, "evtx", "windows", "", {}};
         for (const auto& e : o.for_correlation) correlations->observe(view, e);
+      }
     }
   }
   if (correlations) {

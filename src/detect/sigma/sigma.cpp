@@ -15,6 +15,7 @@
 
 #include "core/ip.h"
 #include "core/mapped_file.h"
+#include "core/thread_pool.h"
 #include "core/text.h"
 #include "intel/indicator.h"
 
@@ -36,6 +37,9 @@ struct ValueMatch {
   enum class Op { Glob, Re, Cidr, Exists, Gt, Gte, Lt, Lte, FieldRef, Null } op = Op::Glob;
   std::string pattern;  // Glob: lower-cased unless cased; '*' and '?' are wildcards, '\x01' and '\x02' literal * ?
   bool cased = false;
+  // Most Sigma values are plain strings with contains/startswith/endswith: those compare as literals.
+  enum class Shape { Exact, Prefix, Suffix, Contains, Glob } shape = Shape::Glob;
+  std::string literal;
   std::shared_ptr<std::regex> re;
   std::optional<IpAddress> net;
   int bits = 0;
@@ -45,6 +49,7 @@ struct ValueMatch {
 
 struct FieldCond {
   std::string field;
+  std::optional<model::Field> known;  // the field resolved once, when it is one of fields.def
   std::vector<ValueMatch> values;
   bool all = false;  // every value must match (|all); otherwise any
 };
@@ -73,6 +78,26 @@ class CompiledRule {
 namespace {
 
 std::string lower(std::string_view s) { return to_lower_ascii(s); }
+
+ValueMatch glob_value(std::string pattern, bool cased) {
+  ValueMatch vm;
+  vm.op = ValueMatch::Op::Glob;
+  vm.cased = cased;
+  std::string_view p = pattern;
+  const bool lead = p.starts_with('*'), trail = p.size() > 1 && p.ends_with('*');
+  if (lead) p.remove_prefix(1);
+  if (trail) p.remove_suffix(1);
+  if (p.find_first_of("*?") == std::string_view::npos) {
+    vm.shape = lead && trail ? ValueMatch::Shape::Contains
+               : lead        ? ValueMatch::Shape::Suffix
+               : trail       ? ValueMatch::Shape::Prefix
+                             : ValueMatch::Shape::Exact;
+    vm.literal.assign(p);
+    for (char& c : vm.literal) c = c == '\x01' ? '*' : c == '\x02' ? '?' : c;
+  }
+  vm.pattern = std::move(pattern);
+  return vm;
+}
 
 // Sigma string → glob pattern: \* \? \\ escapes, * and ? wildcards.
 std::string to_glob(std::string_view v, bool cased) {
@@ -169,6 +194,7 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value) {
   std::vector<std::string> mods;
   size_t bar = key.find('|');
   fc.field = key.substr(0, bar);
+  fc.known = model::field_from_name(fc.field);
   while (bar != std::string::npos) {
     size_t next = key.find('|', bar + 1);
     mods.push_back(lower(key.substr(bar + 1, next == std::string::npos ? std::string::npos : next - bar - 1)));
@@ -312,11 +338,7 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value) {
       if (wrap == "contains" || ((b64off) && wrap.empty())) g = "*" + g + "*";
       else if (wrap == "startswith") g += "*";
       else if (wrap == "endswith") g = "*" + g;
-      ValueMatch vm;
-      vm.op = ValueMatch::Op::Glob;
-      vm.pattern = std::move(g);
-      vm.cased = cased;
-      fc.values.push_back(std::move(vm));
+      fc.values.push_back(glob_value(std::move(g), cased));
     }
   }
   if (fc.values.empty()) throw Unsupported{"empty value list in " + key};
@@ -340,17 +362,13 @@ Selection compile_selection(const YAML::Node& n) {
       if (item.IsMap()) {
         s.alternatives.push_back(map_to_conds(item));
       } else if (item.IsScalar()) {
-        ValueMatch vm;
-        vm.pattern = "*" + to_glob(item.as<std::string>(), false) + "*";
-        s.keywords.push_back(std::move(vm));
+        s.keywords.push_back(glob_value("*" + to_glob(item.as<std::string>(), false) + "*", false));
       } else {
         throw Unsupported{"nested list in a selection"};
       }
     }
   } else if (n.IsScalar()) {
-    ValueMatch vm;
-    vm.pattern = "*" + to_glob(n.as<std::string>(), false) + "*";
-    s.keywords.push_back(std::move(vm));
+    s.keywords.push_back(glob_value("*" + to_glob(n.as<std::string>(), false) + "*", false));
   } else {
     throw Unsupported{"empty selection"};
   }
@@ -469,7 +487,20 @@ const std::string* field_value(const model::Event& e, std::string_view name) {
   return nullptr;
 }
 
-bool match_value(const ValueMatch& vm, const model::Event& e, const std::string* v) {
+bool match_glob(const ValueMatch& vm, std::string_view s) {
+  const std::string_view lit = vm.literal;
+  switch (vm.shape) {
+    case ValueMatch::Shape::Exact: return s == lit;
+    case ValueMatch::Shape::Prefix: return s.starts_with(lit);
+    case ValueMatch::Shape::Suffix: return s.ends_with(lit);
+    case ValueMatch::Shape::Contains: return s.find(lit) != std::string_view::npos;
+    case ValueMatch::Shape::Glob: break;
+  }
+  return glob_match(vm.pattern, s);
+}
+
+// `lowered`: the value lower-cased, computed once by the caller for all the value's case-insensitive patterns.
+bool match_value(const ValueMatch& vm, const model::Event& e, const std::string* v, std::string_view lowered) {
   switch (vm.op) {
     case ValueMatch::Op::Exists: return (v != nullptr) == vm.exists;
     case ValueMatch::Op::Null: return v == nullptr || v->empty();
@@ -477,15 +508,7 @@ bool match_value(const ValueMatch& vm, const model::Event& e, const std::string*
   }
   if (!v) return false;
   switch (vm.op) {
-    case ValueMatch::Op::Glob: {
-      if (vm.cased) return glob_match(vm.pattern, *v);
-      // Lower-cased into a per-thread buffer: no allocation per comparison once it has grown.
-      thread_local std::string lowered;
-      lowered.assign(*v);
-      for (char& c : lowered)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      return glob_match(vm.pattern, lowered);
-    }
+    case ValueMatch::Op::Glob: return match_glob(vm, vm.cased ? std::string_view(*v) : lowered);
     case ValueMatch::Op::Re: {
       std::string_view s(*v);
       s = s.substr(0, kMaxRegexSubject);
@@ -529,23 +552,57 @@ bool match_value(const ValueMatch& vm, const model::Event& e, const std::string*
   }
 }
 
+// Lower-cased values of the event being matched, made once per value and event (an event meets hundreds of
+// rules that read the same CommandLine). Per thread; begin_event() starts a new event.
+struct LoweredCache {
+  struct Entry {
+    const std::string* value = nullptr;
+    std::string text;
+  };
+  std::vector<Entry> entries;
+  size_t used = 0;
+};
+thread_local LoweredCache t_lowered;
+
+void begin_event() { t_lowered.used = 0; }
+
+std::string_view lowered(const std::string* v) {
+  if (!v) return {};
+  auto& c = t_lowered;
+  for (size_t i = 0; i < c.used; ++i)
+    if (c.entries[i].value == v) return c.entries[i].text;
+  if (c.used == c.entries.size()) c.entries.emplace_back();
+  auto& e = c.entries[c.used++];
+  e.value = v;
+  e.text.assign(*v);
+  for (char& ch : e.text)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
+  return e.text;
+}
+
+const std::string* resolve(const FieldCond& fc, const model::Event& e) {
+  const std::string* v = fc.known ? e.get(*fc.known) : nullptr;
+  return v ? v : field_value(e, fc.field);
+}
+
 bool match_field(const FieldCond& fc, const model::Event& e) {
-  const std::string* v = field_value(e, fc.field);
+  const std::string* v = resolve(fc, e);
+  const std::string_view low = lowered(v);
   if (fc.all) {
     for (const auto& vm : fc.values)
-      if (!match_value(vm, e, v)) return false;
+      if (!match_value(vm, e, v, low)) return false;
     return true;
   }
   for (const auto& vm : fc.values)
-    if (match_value(vm, e, v)) return true;
+    if (match_value(vm, e, v, low)) return true;
   return false;
 }
 
 bool match_keyword(const ValueMatch& vm, const model::Event& e) {
   for (const auto& [f, v] : e.fields)
-    if (match_value(vm, e, &v)) return true;
+    if (match_value(vm, e, &v, lowered(&v))) return true;
   for (const auto& [n, v] : e.extra)
-    if (match_value(vm, e, &v)) return true;
+    if (match_value(vm, e, &v, lowered(&v))) return true;
   return false;
 }
 
@@ -702,6 +759,7 @@ bool in_logsource(const LogSource& ls, const model::Event& e) {
 }
 
 bool rule_matches(const Rule& rule, const model::Event& e) {
+  begin_event();  // one rule on its own: nothing cached can be trusted
   return rule.compiled && in_logsource(rule.logsource, e) && eval(rule.compiled->condition, *rule.compiled, e);
 }
 
@@ -813,9 +871,10 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
 }
 
 void RuleIndex::match(const model::Event& e, std::vector<const Rule*>& out) const {
+  begin_event();
   auto check = [&](const std::vector<const Rule*>& list) {
     for (const Rule* r : list)
-      if (rule_matches(*r, e)) out.push_back(r);
+      if (r->compiled && in_logsource(r->logsource, e) && eval(r->compiled->condition, *r->compiled, e)) out.push_back(r);
   };
   if (e.product != "windows") {
     check(other_);
@@ -1118,7 +1177,7 @@ std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagn
   return out;
 }
 
-std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags) {
+std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags, ThreadPool* pool) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;
   for (const auto& p : paths) {
@@ -1133,14 +1192,24 @@ std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnos
     }
   }
   std::sort(files.begin(), files.end());
-  std::vector<Rule> rules;
-  for (const auto& f : files) {
-    auto file = MappedFile::open(f.string());
+  // Files compile in parallel (a public rule set is thousands of files); results keep file order.
+  std::vector<std::vector<Rule>> per_file(files.size());
+  std::vector<Diagnostics> per_file_diags(files.size());
+  auto load_one = [&](size_t i) {
+    auto file = MappedFile::open(files[i].string());
     if (!file) {
-      diags.add_error(file.error(), f.string());
-      continue;
+      per_file_diags[i].add_error(file.error(), files[i].string());
+      return;
     }
-    for (auto& r : load_rules(as_chars(file->bytes()), f.string(), diags)) rules.push_back(std::move(r));
+    per_file[i] = load_rules(as_chars(file->bytes()), files[i].string(), per_file_diags[i]);
+  };
+  if (pool && files.size() > 1) pool->parallel_for(files.size(), load_one);
+  else
+    for (size_t i = 0; i < files.size(); ++i) load_one(i);
+  std::vector<Rule> rules;
+  for (size_t i = 0; i < files.size(); ++i) {
+    for (auto& r : per_file[i]) rules.push_back(std::move(r));
+    for (const auto& d : per_file_diags[i].items()) diags.add(d.code, d.severity, d.evidence, d.offset, d.detail);
   }
   return rules;
 }

@@ -23,6 +23,10 @@
 #include "detect/engine.h"
 #include "model/event.h"
 
+namespace msw {
+class ThreadPool;
+}
+
 namespace msw::detect::sigma {
 
 struct LogSource {
@@ -57,8 +61,8 @@ struct Rule {
 // Every rule in one YAML text (one or more documents). Rules that do not compile are diagnostics (sigma.unsupported
 // with the feature, sigma.bad_rule) and are left out.
 std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags);
-// Every *.yml / *.yaml under the paths (files or folders).
-std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags);
+// Every *.yml / *.yaml under the paths (files or folders), compiled on `pool` when given.
+std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags, ThreadPool* pool = nullptr);
 
 // Sigma duration ("30s", "5m", "1h", "2d") in nanoseconds; 0 when it is not one.
 int64_t parse_timespan(std::string_view text);
