@@ -82,6 +82,12 @@ CREATE TABLE diagnostics (
   offset INTEGER NOT NULL, detail TEXT NOT NULL);
 INSERT INTO meta (key, value) VALUES ('application', 'minesweep-case');
 )sql",
+      // 1 -> 2: the logon summary (correlate/logons).
+      R"sql(
+CREATE TABLE logons (
+  id INTEGER PRIMARY KEY, account TEXT NOT NULL, source TEXT NOT NULL, logon_type TEXT NOT NULL, host TEXT NOT NULL,
+  successes INTEGER NOT NULL, failures INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER, last_failure TEXT NOT NULL);
+)sql",
   };
 }
 
@@ -606,6 +612,49 @@ Result<std::vector<model::Edge>> CaseDb::edges() const {
     auto bk = model::entity_kind_from_string(st->text(2));
     auto ek = model::edge_kind_from_string(st->text(4));
     if (ak && bk && ek) out.push_back({{*ak, st->text(1)}, {*bk, st->text(3)}, *ek, st->text(5)});
+  }
+  return out;
+}
+
+Result<void> CaseDb::add_logons(std::span<const model::LogonRow> rows) {
+  Transaction tx(impl_->db);
+  if (auto r = tx.begin_result(); !r) return r;
+  auto st = prepare(impl_->db,
+                    "INSERT INTO logons (account, source, logon_type, host, successes, failures, first_ns, last_ns, "
+                    "last_failure) VALUES (?,?,?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  for (const auto& r : rows) {
+    st->bind(1, r.account).bind(2, r.source).bind(3, r.logon_type).bind(4, r.host);
+    st->bind(5, static_cast<int64_t>(r.successes)).bind(6, static_cast<int64_t>(r.failures));
+    if (r.first) st->bind(7, r.first->unix_ns); else st->bind_null(7);
+    if (r.last) st->bind(8, r.last->unix_ns); else st->bind_null(8);
+    st->bind(9, r.last_failure);
+    if (auto w = st->run(); !w) return w;
+  }
+  return tx.commit();
+}
+
+Result<std::vector<model::LogonRow>> CaseDb::logons() const {
+  auto st = prepare(impl_->db,
+                    "SELECT account, source, logon_type, host, successes, failures, first_ns, last_ns, last_failure "
+                    "FROM logons ORDER BY id");
+  if (!st) return st.error();
+  std::vector<model::LogonRow> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    model::LogonRow r;
+    r.account = st->text(0);
+    r.source = st->text(1);
+    r.logon_type = st->text(2);
+    r.host = st->text(3);
+    r.successes = static_cast<uint64_t>(st->int64(4));
+    r.failures = static_cast<uint64_t>(st->int64(5));
+    if (!st->is_null(6)) r.first = Timestamp{st->int64(6)};
+    if (!st->is_null(7)) r.last = Timestamp{st->int64(7)};
+    r.last_failure = st->text(8);
+    out.push_back(std::move(r));
   }
   return out;
 }

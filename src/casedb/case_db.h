@@ -24,10 +24,11 @@
 #include "model/entity.h"
 #include "model/event.h"
 #include "model/finding.h"
+#include "model/logon.h"
 
 namespace msw::casedb {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 enum class CaseStatus { Running, Complete, Incomplete };
 std::string_view to_string(CaseStatus s);
@@ -114,6 +115,7 @@ class CaseDb {
   Result<void> add_findings(std::span<const model::Finding> findings);
   Result<void> add_diagnostics(std::span<const Diagnostic> diagnostics);
   Result<void> add_graph(std::span<const model::Entity> entities, std::span<const model::Edge> edges);
+  Result<void> add_logons(std::span<const model::LogonRow> rows);
 
   // Reads -------------------------------------------------------------------------------------------------------
   Result<CaseMeta> meta() const;
@@ -125,6 +127,7 @@ class CaseDb {
   Result<std::vector<ActionRecord>> actions() const;
   Result<std::vector<model::Entity>> entities() const;
   Result<std::vector<model::Edge>> edges() const;
+  Result<std::vector<model::LogonRow>> logons() const;
   Result<uint64_t> event_count() const;
   // Streams events in insertion order; `fn` returns false to stop.
   Result<void> for_each_event(const std::function<bool(const StoredEvent&)>& fn) const;

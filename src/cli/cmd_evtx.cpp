@@ -15,6 +15,7 @@
 #include "core/escape.h"
 #include "core/mapped_file.h"
 #include "core/thread_pool.h"
+#include "correlate/logons.h"
 #include "data/embedded.h"
 #include "detect/sigma/correlation.h"
 #include "detect/sigma/sigma.h"
@@ -233,7 +234,7 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   struct OpenFile {
     std::string path;
     MappedFile file;
-    uint32_t chunks = 0;
+    size_t chunks = 0;
   };
   std::ios::sync_with_stdio(false);
   // Every chunk of every file is one task (the public samples are many one-chunk files); output keeps file and
@@ -251,7 +252,7 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   }
   std::vector<std::pair<size_t, uint32_t>> work;  // (file, chunk)
   for (size_t f = 0; f < open.size(); ++f)
-    for (uint32_t c = 0; c < open[f].chunks; ++c) work.emplace_back(f, c);
+    for (size_t c = 0; c < open[f].chunks; ++c) work.emplace_back(f, static_cast<uint32_t>(c));
   std::map<std::string, size_t> per_rule;
   size_t hits = 0, correlation_hits = 0;
   constexpr size_t kBatch = 512;
@@ -344,6 +345,53 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   return hits + correlation_hits ? kExitFindings : kExitClean;
 }
 
+// evtx logons FILES...: the logon summary (account x source x logon type x host: successes, failures, first and
+// last time, latest failure status), failures first; JSON Lines with --json.
+int run_logons(const Invocation& inv, std::span<const std::string> files) {
+  if (files.empty()) return usage_error("evtx logons", "give at least one .evtx FILE");
+  Diagnostics diags;
+  correlate::LogonSummary summary;
+  for (const auto& path : files) {
+    auto file = MappedFile::open(path);
+    if (!file) return input_error("evtx logons", file.error());
+    auto fi = evtx::read_file_info(file->bytes(), path, diags);
+    if (!fi) {
+      std::cerr << "evtx logons: " << escape_terminal(path) << ": " << escape_terminal(fi.error().message) << "\n";
+      continue;
+    }
+    evtx::ChunkParser parser(file->bytes(), path);
+    model::Event ev;
+    for (uint32_t c = 0; c < fi->chunks_in_file; ++c)
+      parser.parse_chunk(c, false, diags, [&](const evtx::Record& rec) {
+        ev = model::Event{};
+        normalize::evtx_record_event(rec, path, ev);
+        summary.observe(ev);
+      });
+  }
+  const auto rows = summary.rows();
+  auto when = [](const std::optional<Timestamp>& t) { return t ? to_iso8601(*t, 0) : std::string("-"); };
+  if (inv.json) {
+    for (const auto& r : rows) {
+      nlohmann::json j = {{"account", r.account},   {"source", r.source},       {"logon_type", r.logon_type},
+                          {"host", r.host},         {"successes", r.successes}, {"failures", r.failures},
+                          {"first", when(r.first)}, {"last", when(r.last)},     {"last_failure", r.last_failure}};
+      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
+  } else {
+    std::printf("%9s %9s  %-6s  %-32s %-40s %-20s %-20s %s\n", "failures", "successes", "type", "account", "source",
+                "first", "last", "last failure");
+    for (const auto& r : rows)
+      std::printf("%9llu %9llu  %-6s  %-32s %-40s %-20s %-20s %s\n", static_cast<unsigned long long>(r.failures),
+                  static_cast<unsigned long long>(r.successes), escape_terminal(r.logon_type).c_str(),
+                  escape_terminal(r.account).c_str(), escape_terminal(r.source).c_str(), when(r.first).c_str(),
+                  when(r.last).c_str(), escape_terminal(r.last_failure).c_str());
+  }
+  if (summary.dropped() && !inv.quiet)
+    std::cerr << "evtx logons: " << summary.dropped() << " logon events beyond " << correlate::kMaxLogonRows
+              << " distinct rows were not summarised\n";
+  return kExitClean;
+}
+
 }  // namespace
 
 std::vector<std::string> split_paths(std::string_view list) {
@@ -360,12 +408,13 @@ std::vector<std::string> split_paths(std::string_view list) {
 
 int run_evtx(const Invocation& inv) {
   const auto& pos = inv.args.positional();
-  if (pos.empty()) return usage_error("evtx", "give a subcommand: dump, info or hunt, then FILE...");
+  if (pos.empty()) return usage_error("evtx", "give a subcommand: dump, info, hunt or logons, then FILE...");
   std::span<const std::string> files(pos.begin() + 1, pos.end());
   if (pos[0] == "dump") return run_dump(inv, files);
   if (pos[0] == "info") return run_info(files);
   if (pos[0] == "hunt") return run_hunt(inv, files);
-  return usage_error("evtx", "unknown subcommand '" + pos[0] + "' (dump, info or hunt)");
+  if (pos[0] == "logons") return run_logons(inv, files);
+  return usage_error("evtx", "unknown subcommand '" + pos[0] + "' (dump, info, hunt or logons)");
 }
 
 }  // namespace msw::cli

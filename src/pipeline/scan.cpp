@@ -16,6 +16,7 @@
 #include "core/progress.h"
 #include "core/thread_pool.h"
 #include "core/version.h"
+#include "correlate/logons.h"
 #include "detect/engine.h"
 #include "evidence/evidence.h"
 #include "intel/store.h"
@@ -166,6 +167,7 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     }
   }
   detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators), opts.sigma_paths);
+  correlate::LogonSummary logons;  // fed on this (the writer) thread, like the case engines
 
   const auto& files = inventory->files;
   std::vector<model::Finding> all_findings;
@@ -241,6 +243,7 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
         detect::ArtefactView view{a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform,
                                   summary.subject_host, {}};
         engines.observe(view, r.events);
+        for (const auto& ev : r.events) logons.observe(ev);
       }
       if (!write_error)
         if (auto w = write(r); !w) write_error = w.error();
@@ -250,6 +253,14 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     if (write_error) return *write_error;
   }
 
+  {
+    const auto rows = logons.rows();
+    if (auto w = db.add_logons(rows); !w) return w.error();
+    if (logons.dropped())
+      run_diags.add("logons.limit", DiagSeverity::Warning, "", 0,
+                    std::to_string(logons.dropped()) + " logon events were not summarised (more than " +
+                        std::to_string(correlate::kMaxLogonRows) + " account/source/type/host combinations)");
+  }
   {
     std::vector<model::Finding> case_findings;
     engines.finish(case_findings);

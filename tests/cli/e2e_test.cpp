@@ -507,5 +507,60 @@ level: medium
   EXPECT_EQ(sigma_rules.size(), 3u) << rep["findings"].dump();
 }
 
+// Correlation across files: the failures are in one log, the success in another (a rotated or exported Security
+// log); `evtx hunt`, `scan` and `evtx logons` all see one brute force that worked.
+TEST(EndToEnd, SigmaCorrelationAcrossLogsAndLogonSummary) {
+  test::TempDir dir;
+  constexpr uint64_t kSecond = 10'000'000;
+  std::vector<test::EvtxEvent> failures, success(1);
+  for (uint64_t i = 0; i < 40; ++i) {
+    test::EvtxEvent e;
+    e.event_id = 4625;
+    e.filetime += i * kSecond;
+    e.data = {{"TargetUserName", "administrator"}, {"LogonType", "3"}, {"IpAddress", "10.9.8.7"},
+              {"Status", "0xc000006d"}, {"SubStatus", "0xc000006a"}};
+    failures.push_back(e);
+  }
+  success[0].event_id = 4624;
+  success[0].filetime += 300 * kSecond;
+  success[0].data = {{"TargetUserName", "administrator"}, {"LogonType", "3"}, {"IpAddress", "10.9.8.7"}};
+  test::write_file(dir / "logs/Security-old.evtx", test::write_evtx(failures).bytes);
+  test::write_file(dir / "logs/Security.evtx", test::write_evtx(success, 41).bytes);
+  auto hunt = ms({"evtx", "hunt", "--json", (dir / "logs/Security-old.evtx").string(), (dir / "logs/Security.evtx").string()});
+  ASSERT_EQ(hunt.exit_code, 1) << hunt.err;
+  nlohmann::json corr;
+  for (size_t p = 0, q; (q = hunt.out.find('\n', p)) != std::string::npos; p = q + 1) {
+    auto j = nlohmann::json::parse(hunt.out.substr(p, q - p));
+    if (j.contains("correlation")) corr = j;
+  }
+  ASSERT_FALSE(corr.is_null()) << hunt.out;
+  EXPECT_EQ(corr["title"], "Brute Force Then Successful Logon From The Same Address");
+  EXPECT_EQ(corr["level"], "high");
+  ASSERT_EQ(corr["evidence"].size(), 2u);  // every contributing record, per file
+  EXPECT_EQ(corr["evidence"][0]["events"], "records 1-40 (40 events)");
+  EXPECT_EQ(corr["evidence"][1]["events"], "records 41 (1 event)");
+  EXPECT_EQ(hunt.out.find("Failed Network Or RDP Logon"), std::string::npos) << "inputs of a correlation stay quiet";
+  auto critical = ms({"evtx", "hunt", "--min-level", "critical", (dir / "logs/Security-old.evtx").string(),
+                      (dir / "logs/Security.evtx").string()});
+  EXPECT_EQ(critical.exit_code, 0) << critical.out;
+
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "logs").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+  bool found = false;
+  for (const auto& f : rep["findings"])
+    found = found || (f["engine"] == "sigma" && f["title_en"] == "Brute Force Then Successful Logon From The Same Address");
+  EXPECT_TRUE(found) << rep["findings"].dump();
+
+  auto logons = ms({"evtx", "logons", "--json", (dir / "logs/Security-old.evtx").string(), (dir / "logs/Security.evtx").string()});
+  ASSERT_EQ(logons.exit_code, 0) << logons.err;
+  auto row = nlohmann::json::parse(logons.out.substr(0, logons.out.find('\n')));
+  EXPECT_EQ(row["source"], "10.9.8.7");
+  EXPECT_EQ(row["failures"], 40);
+  EXPECT_EQ(row["successes"], 1);
+  EXPECT_EQ(row["last_failure"], "0xc000006a");
+}
+
 }  // namespace
 }  // namespace msw

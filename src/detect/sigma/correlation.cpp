@@ -502,7 +502,7 @@ class CorrelationEngine final : public CaseEngine {
         if (j > i) text += "-" + std::to_string(recs[j]);
         i = j + 1;
       }
-      text += " (" + std::to_string(recs.size()) + " events)";
+      text += " (" + std::to_string(recs.size()) + (recs.size() == 1 ? " event)" : " events)");
       fd.evidence.push_back({artefacts_[art], artefact_sha_[art], 0, 0, 0, std::move(text)});
     }
     if (total > events.size())

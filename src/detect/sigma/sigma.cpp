@@ -833,6 +833,170 @@ IdSet required_ids(const CondNode& n, const CompiledRule& r) {
 
 }  // namespace
 
+// ---- literal prefilter ---------------------------------------------------------------------------------------
+//
+// Most rules need some literal in some field: "CommandLine contains ' -enc '", "Image endswith '\\certutil.exe'".
+// A rule's anchor is a set of (field, literal) pairs of which at least one holds (the lower-cased value contains
+// the literal) whenever the rule matches. Per bucket, every anchor literal of a field is found in one pass over that
+// field's value (4-byte grams, a bit filter, then a compare), and only rules whose anchor was seen, plus the rules
+// without one, are evaluated.
+
+namespace {
+
+constexpr size_t kGram = 4;
+constexpr size_t kMinRulesForPrefilter = 8;
+constexpr size_t kMaxAnchorLiterals = 256;
+
+struct AnchorItem {
+  const FieldCond* field;
+  std::string literal;  // lower-cased, at least kGram bytes
+};
+using Anchor = std::optional<std::vector<AnchorItem>>;
+
+// The longest run of literal characters in a glob pattern.
+std::string longest_run(const ValueMatch& vm) {
+  if (vm.shape != ValueMatch::Shape::Glob) return vm.literal;
+  std::string best, cur;
+  for (char c : vm.pattern) {
+    if (c == '*' || c == '?') {
+      if (cur.size() > best.size()) best = cur;
+      cur.clear();
+    } else {
+      cur += c == '\x01' ? '*' : c == '\x02' ? '?' : c;
+    }
+  }
+  return cur.size() > best.size() ? cur : best;
+}
+
+Anchor anchor_of_field(const FieldCond& fc) {
+  std::vector<AnchorItem> items;
+  for (const auto& vm : fc.values) {
+    if (vm.op != ValueMatch::Op::Glob) return std::nullopt;
+    std::string lit = to_lower_ascii(longest_run(vm));
+    if (fc.all) {  // every value must match: the longest one alone is enough
+      if (lit.size() >= kGram && (items.empty() || lit.size() > items[0].literal.size()))
+        items.assign(1, AnchorItem{&fc, std::move(lit)});
+      continue;
+    }
+    if (lit.size() < kGram) return std::nullopt;
+    items.push_back({&fc, std::move(lit)});
+  }
+  if (items.empty()) return std::nullopt;
+  return items;
+}
+
+// Fewer literals is better (fewer candidates), then longer ones.
+const Anchor& better(const Anchor& a, const Anchor& b) {
+  if (!a) return b;
+  if (!b) return a;
+  return b->size() < a->size() ? b : a;
+}
+
+Anchor unite_anchors(Anchor a, const Anchor& b) {
+  if (!a || !b) return std::nullopt;
+  a->insert(a->end(), b->begin(), b->end());
+  return a;
+}
+
+Anchor anchor_of_selection(const Selection& s) {
+  if (!s.keywords.empty() || s.alternatives.empty()) return std::nullopt;
+  Anchor out = std::vector<AnchorItem>{};
+  for (const auto& alt : s.alternatives) {
+    Anchor best;
+    for (const auto& fc : alt) {
+      Anchor a = anchor_of_field(fc);
+      best = better(best, a);
+    }
+    out = unite_anchors(std::move(out), best);
+    if (!out) return std::nullopt;
+  }
+  return out;
+}
+
+Anchor anchor_of(const CondNode& n, const CompiledRule& r) {
+  switch (n.kind) {
+    case CondNode::Kind::And: return better(anchor_of(n.kids[0], r), anchor_of(n.kids[1], r));
+    case CondNode::Kind::Or: return unite_anchors(anchor_of(n.kids[0], r), anchor_of(n.kids[1], r));
+    case CondNode::Kind::Not: return std::nullopt;
+    case CondNode::Kind::Sel: return anchor_of_selection(r.selections[n.sels[0]]);
+    case CondNode::Kind::OneOf: {
+      Anchor out = std::vector<AnchorItem>{};
+      for (size_t i : n.sels) out = unite_anchors(std::move(out), anchor_of_selection(r.selections[i]));
+      return out;
+    }
+    case CondNode::Kind::AllOf: {
+      Anchor out;
+      for (size_t i : n.sels) out = better(out, anchor_of_selection(r.selections[i]));
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+uint32_t load_gram(const char* p) {
+  uint32_t g;
+  std::memcpy(&g, p, sizeof g);
+  return g;
+}
+
+uint32_t gram_slot(uint32_t g) { return (g * 2654435761u) >> 16; }  // 16 bits
+
+}  // namespace
+
+struct RuleIndex::Prefilter {
+  struct FieldScan {
+    FieldCond probe;  // name and resolved field, for reading the event's value like the rules do
+    std::vector<std::string> literals;
+    std::vector<std::vector<uint32_t>> rules_of;  // per literal: positions in the bucket
+    std::unordered_map<uint32_t, std::vector<uint32_t>> by_gram;  // first 4 bytes -> literals
+    std::vector<uint64_t> bits = std::vector<uint64_t>(1 << 10);  // 65,536-bit filter over gram_slot
+  };
+  std::vector<FieldScan> fields;
+  std::vector<uint8_t> always;  // rules without an anchor
+
+  void mark(const model::Event& e, std::vector<uint32_t>& stamp, uint32_t epoch) const {
+    for (const auto& f : fields) {
+      const std::string* v = resolve(f.probe, e);
+      if (!v || v->size() < kGram) continue;
+      const std::string_view low = lowered(v);
+      for (size_t i = 0; i + kGram <= low.size(); ++i) {
+        const uint32_t g = load_gram(low.data() + i);
+        const uint32_t slot = gram_slot(g);
+        if (!(f.bits[slot >> 6] >> (slot & 63) & 1)) continue;
+        auto it = f.by_gram.find(g);
+        if (it == f.by_gram.end()) continue;
+        for (uint32_t lit : it->second) {
+          const std::string& l = f.literals[lit];
+          if (low.size() - i >= l.size() && std::memcmp(low.data() + i, l.data(), l.size()) == 0)
+            for (uint32_t r : f.rules_of[lit]) stamp[r] = epoch;
+        }
+      }
+    }
+  }
+};
+
+void RuleIndex::check(const Bucket& bucket, const model::Event& e, std::vector<const Rule*>& out) const {
+  auto full = [&](const Rule* r) {
+    return r->compiled && in_logsource(r->logsource, e) && eval(r->compiled->condition, *r->compiled, e);
+  };
+  auto pf = prefilters_.find(&bucket);
+  if (pf == prefilters_.end()) {
+    for (const Rule* r : bucket)
+      if (full(r)) out.push_back(r);
+    return;
+  }
+  thread_local std::vector<uint32_t> stamp;
+  thread_local uint32_t epoch = 0;
+  if (stamp.size() < bucket.size()) stamp.resize(bucket.size(), 0);
+  if (++epoch == 0) {  // wrapped: forget every old stamp
+    std::fill(stamp.begin(), stamp.end(), 0);
+    epoch = 1;
+  }
+  pf->second->mark(e, stamp, epoch);
+  for (size_t i = 0; i < bucket.size(); ++i)
+    if ((pf->second->always[i] || stamp[i] == epoch) && full(bucket[i])) out.push_back(bucket[i]);
+}
+
 void RuleIndex::add(const std::string& channel, int id, const Rule* rule) {
   ByEventId& b = channel.empty() ? any_channel_ : channels_[channel];
   auto& list = id < 0 ? b.any_id : b.ids[id];
@@ -868,14 +1032,59 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
         for (int id : *id_set) add(channel, id, r);
     }
   }
+  // Prefilters for the buckets where they pay: many rules, most of them anchored.
+  std::map<const Rule*, Anchor> anchors;
+  auto build = [&](const Bucket& bucket) {
+    if (bucket.size() < kMinRulesForPrefilter) return;
+    auto pf = std::make_shared<Prefilter>();
+    pf->always.assign(bucket.size(), 0);
+    size_t anchored = 0;
+    for (size_t i = 0; i < bucket.size(); ++i) {
+      const Rule* r = bucket[i];
+      auto it = anchors.find(r);
+      if (it == anchors.end()) it = anchors.emplace(r, anchor_of(r->compiled->condition, *r->compiled)).first;
+      if (!it->second || it->second->size() > kMaxAnchorLiterals) {
+        pf->always[i] = 1;
+        continue;
+      }
+      ++anchored;
+      for (const auto& item : *it->second) {
+        auto f = std::find_if(pf->fields.begin(), pf->fields.end(),
+                              [&](const Prefilter::FieldScan& x) { return x.probe.field == item.field->field; });
+        if (f == pf->fields.end()) {
+          pf->fields.emplace_back();
+          f = std::prev(pf->fields.end());
+          f->probe.field = item.field->field;
+          f->probe.known = item.field->known;
+        }
+        auto l = std::find(f->literals.begin(), f->literals.end(), item.literal);
+        const auto lit = static_cast<uint32_t>(l - f->literals.begin());
+        if (l == f->literals.end()) {
+          f->literals.push_back(item.literal);
+          f->rules_of.emplace_back();
+          const uint32_t g = load_gram(item.literal.data());
+          f->by_gram[g].push_back(lit);
+          const uint32_t slot = gram_slot(g);
+          f->bits[slot >> 6] |= uint64_t{1} << (slot & 63);
+        }
+        auto& rules_of = f->rules_of[lit];
+        if (rules_of.empty() || rules_of.back() != i) rules_of.push_back(static_cast<uint32_t>(i));
+      }
+    }
+    if (anchored * 2 >= bucket.size()) prefilters_.emplace(&bucket, std::move(pf));
+  };
+  auto build_all = [&](const ByEventId& b) {
+    build(b.any_id);
+    for (const auto& [id, bucket] : b.ids) build(bucket);
+  };
+  build_all(any_channel_);
+  for (const auto& [channel, b] : channels_) build_all(b);
+  build(other_);
 }
 
 void RuleIndex::match(const model::Event& e, std::vector<const Rule*>& out) const {
   begin_event();
-  auto check = [&](const std::vector<const Rule*>& list) {
-    for (const Rule* r : list)
-      if (r->compiled && in_logsource(r->logsource, e) && eval(r->compiled->condition, *r->compiled, e)) out.push_back(r);
-  };
+  auto check = [&](const Bucket& b) { this->check(b, e, out); };
   if (e.product != "windows") {
     check(other_);
     return;
@@ -913,7 +1122,11 @@ std::optional<std::string> yaml_precheck(std::string_view text, int max_depth) {
       }
       line_start = false;
     }
-    if (c == '\n') {
+    // YAML's character set has no C0 controls but tab and line breaks (yaml-cpp reads a NUL as the end of input and
+    // then loops on what follows).
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
+      return "a control character YAML does not allow (byte " + std::to_string(static_cast<unsigned char>(c)) + ")";
+    if (c == '\n' || c == '\r') {
       line_start = true;
       indent = 0;
       if (!quote) {

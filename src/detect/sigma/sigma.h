@@ -91,8 +91,12 @@ class RuleIndex {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  struct Prefilter;  // literals the rules of one bucket need, found in one pass over each field's value
+  using Bucket = std::vector<const Rule*>;
   void add(const std::string& channel, int event_id, const Rule* rule);
+  void check(const Bucket& bucket, const model::Event& e, std::vector<const Rule*>& out) const;
   std::vector<const Rule*> rules_;
+  std::unordered_map<const Bucket*, std::shared_ptr<const Prefilter>> prefilters_;
   std::unordered_map<std::string, ByEventId, StringHash, std::equal_to<>> channels_;  // lower-case channel
   ByEventId any_channel_;              // Windows rules whose channel is not known
   std::vector<const Rule*> other_;     // not Windows

@@ -1,0 +1,97 @@
+#include "correlate/logons.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace msw::correlate {
+namespace {
+
+std::string value(const model::Event& e, model::Field f) {
+  const std::string* v = e.get(f);
+  return v ? *v : std::string();
+}
+
+}  // namespace
+
+void LogonSummary::observe(const model::Event& e) {
+  bool success = false;
+  std::string type, failure, account, host;
+  if (e.product == "windows") {
+    const std::string id = value(e, model::Field::EventID);
+    const std::string provider = value(e, model::Field::Provider_Name);
+    if (e.service == "security" && (id == "4624" || id == "4625")) {
+      success = id == "4624";
+      type = value(e, model::Field::LogonType);
+      if (!success) {
+        failure = value(e, model::Field::SubStatus);
+        if (failure.empty() || failure == "0x0") failure = value(e, model::Field::Status);
+      }
+      const std::string domain = value(e, model::Field::TargetDomainName);
+      account = value(e, model::Field::TargetUserName);
+      if (!domain.empty() && domain != "-" && !account.empty()) account = domain + "\\" + account;
+    } else if (provider.starts_with("MSSQL") && (id == "18453" || id == "18454" || id == "18456")) {
+      success = id != "18456";
+      type = "mssql";
+      account = value(e, model::Field::TargetUserName);
+      if (!success) {
+        const std::string* msg = e.get(std::string_view("Data_1"));
+        const size_t at = msg ? msg->find("Reason: ") : std::string::npos;
+        failure = at == std::string::npos ? "18456" : msg->substr(at + 8, std::min<size_t>(msg->find(".", at) - at - 8, 120));
+      }
+    } else {
+      return;
+    }
+    host = value(e, model::Field::Computer);
+  } else if (e.product == "linux" && e.service == "auth") {
+    const std::string kind = value(e, model::Field::EventType);
+    if (value(e, model::Field::Image) != "sshd" || (kind != "success" && kind != "failure" && kind != "invalid_user"))
+      return;
+    success = kind == "success";
+    if (!success) failure = kind;
+    type = "ssh";
+    account = value(e, model::Field::TargetUserName);
+    host = value(e, model::Field::Hostname);
+  } else {
+    return;
+  }
+  std::string source = value(e, model::Field::IpAddress);
+  if (source.empty()) source = "-";
+  std::string key = account + '\x1f' + source + '\x1f' + type + '\x1f' + host;
+  auto it = index_.find(key);
+  if (it == index_.end()) {
+    if (rows_.size() >= kMaxLogonRows) {
+      ++dropped_;
+      return;
+    }
+    it = index_.emplace(std::move(key), rows_.size()).first;
+    rows_.push_back({account, source, type, host, 0, 0, std::nullopt, std::nullopt, {}});
+  }
+  model::LogonRow& r = rows_[it->second];
+  // sshd's "message repeated N times" lines stand for N attempts.
+  uint64_t n = 1;
+  if (const std::string* c = e.get(std::string_view("Count")))
+    if (const auto parsed = std::strtoull(c->c_str(), nullptr, 10); parsed > 1 && parsed < 1'000'000) n = parsed;
+  if (success) r.successes += n;
+  else r.failures += n;
+  if (e.time) {
+    if (!r.first || *e.time < *r.first) r.first = e.time;
+    if (!r.last || *e.time >= *r.last) {
+      r.last = e.time;
+      if (!success) r.last_failure = failure;
+    }
+  }
+  if (!success && r.last_failure.empty()) r.last_failure = failure;
+}
+
+std::vector<model::LogonRow> LogonSummary::rows() const {
+  std::vector<model::LogonRow> out = rows_;
+  std::sort(out.begin(), out.end(), [](const model::LogonRow& a, const model::LogonRow& b) {
+    if (a.failures != b.failures) return a.failures > b.failures;
+    if (a.account != b.account) return a.account < b.account;
+    if (a.source != b.source) return a.source < b.source;
+    return a.logon_type < b.logon_type;
+  });
+  return out;
+}
+
+}  // namespace msw::correlate
