@@ -24,7 +24,7 @@ run() {  # label, args...
   local label=$1
   shift
   xargs -0 /usr/bin/time -f "%e %M" -o "$list.time" "$bin" evtx hunt "$@" <"$list" >"$list.out" 2>/dev/null || true
-  read -r secs kb <"$list.time"
+  read -r secs kb < <(tail -1 "$list.time")
   python3 - "$label" "$secs" "$kb" "$bytes" "$events" "$(tail -n +1 "$list.out" | grep -E '^[0-9]+ matches and' || true)" <<'PY'
 import sys
 label, secs, kb, size, events, summary = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
