@@ -201,8 +201,15 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   for (const auto& f : data::embedded_files())
     if (f.path.starts_with("rules/sigma/"))
       for (auto& r : sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
+  std::optional<sigma::Placeholders> placeholders;
+  if (auto path = inv.args.value("--sigma-placeholders")) {
+    auto p = sigma::load_placeholders(*path);
+    if (!p) return input_error("evtx hunt", p.error());
+    placeholders = std::move(*p);
+  }
   ThreadPool pool(resolve_thread_count(inv.threads));
-  for (auto& r : sigma::load_rule_paths(split_paths(inv.args.value("--sigma").value_or("")), diags, &pool))
+  for (auto& r : sigma::load_rule_paths(split_paths(inv.args.value("--sigma").value_or("")), diags, &pool,
+                                        placeholders ? &*placeholders : nullptr))
     rules.push_back(std::move(r));
   static constexpr std::string_view kLevels[] = {"informational", "low", "medium", "high", "critical"};
   const std::string min = inv.args.value("--min-level").value_or("informational");

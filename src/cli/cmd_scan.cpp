@@ -13,6 +13,7 @@ int run_scan(const Invocation& inv) {
   opts.progress = !inv.quiet && !inv.json;
   opts.intel_path = inv.args.value("--intel").value_or("");
   opts.sigma_paths = split_paths(inv.args.value("--sigma").value_or(""));
+  opts.sigma_placeholders = inv.args.value("--sigma-placeholders").value_or("");
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("scan", summary.error());
   return print_summary(*summary, inv, {});

@@ -60,6 +60,7 @@ int run_triage(const Invocation& inv) {
   opts.progress = !inv.quiet && !inv.json;
   opts.intel_path = inv.args.value("--intel").value_or("");
   opts.sigma_paths = split_paths(inv.args.value("--sigma").value_or(""));
+  opts.sigma_placeholders = inv.args.value("--sigma-placeholders").value_or("");
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("triage", summary.error());
 

@@ -27,9 +27,11 @@ constexpr FlagSpec kTriageFlags[] = {
     {"--zip", false, "also pack the bundle into OUT/bundle.zip to carry it off the host"},
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
     {"--sigma", true, "Sigma rule files or folders to run besides the built-in rules, comma-separated"},
+    {"--sigma-placeholders", true, "YAML map of values for the rules' %placeholders% (the |expand modifier)"},
 };
 constexpr FlagSpec kEvtxFlags[] = {
     {"--sigma", true, "hunt: Sigma rule files or folders, comma-separated (the built-in rules always run)"},
+    {"--sigma-placeholders", true, "hunt: YAML map of values for the rules' %placeholders% (the |expand modifier)"},
     {"--min-level", true, "hunt: informational, low, medium, high or critical (default: informational)"},
     {"--format", true, "dump format: jsonl (default) or xml"},
     {"--recover", false, "also output records recovered from chunk slack (marked \"recovered\")"},
@@ -43,6 +45,7 @@ constexpr FlagSpec kIntelFlags[] = {
 constexpr FlagSpec kScanFlags[] = {
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
     {"--sigma", true, "Sigma rule files or folders to run besides the built-in rules, comma-separated"},
+    {"--sigma-placeholders", true, "YAML map of values for the rules' %placeholders% (the |expand modifier)"},
 };
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},

@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -59,22 +60,23 @@ class [[nodiscard]] Result {
   std::variant<T, Error> state_;
 };
 
+// Success holds nothing: parsers return Result<void> from every skip and seek on their hot paths, so a success must
+// not construct (and destroy) an Error's strings.
 template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
-  bool ok() const { return ok_; }
-  explicit operator bool() const { return ok_; }
+  bool ok() const { return !error_.has_value(); }
+  explicit operator bool() const { return ok(); }
   const Error& error() const {
-    assert(!ok_);
-    return error_;
+    assert(!ok());
+    return *error_;
   }
 
  private:
-  Error error_;
-  bool ok_ = true;
+  std::optional<Error> error_;
 };
 
 }  // namespace msw

@@ -61,6 +61,7 @@ struct EngineSet {
 // The engines with the content compiled into the binary, plus `extra_indicators` from the user's intel store and the
 // Sigma rules under `sigma_paths`. Content that fails to load is a diagnostic; the engine runs with what loaded.
 EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator> extra_indicators = {},
-                               const std::vector<std::string>& sigma_paths = {});
+                               const std::vector<std::string>& sigma_paths = {},
+                               const std::string& sigma_placeholders = {});
 
 }  // namespace msw::detect

@@ -166,7 +166,8 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
       store_indicators = std::move(all).value();
     }
   }
-  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators), opts.sigma_paths);
+  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators), opts.sigma_paths,
+                                                          opts.sigma_placeholders);
   correlate::LogonSummary logons;  // fed on this (the writer) thread, like the case engines
 
   const auto& files = inventory->files;

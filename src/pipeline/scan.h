@@ -22,6 +22,7 @@ struct ScanOptions {
   // a path that does not exist is an error (intel.no_store).
   std::string intel_path;
   std::vector<std::string> sigma_paths;  // extra Sigma rule files or folders (--sigma)
+  std::string sigma_placeholders;        // values for the rules' %placeholders% (--sigma-placeholders)
 };
 
 struct ScanSummary {

@@ -156,6 +156,46 @@ detection: {s: {x: 1}, condition: s}
   EXPECT_GE(d.size(), 2u);
 }
 
+TEST(Sigma, ExpandPlaceholdersAndDotAll) {
+  const std::string_view yaml = R"(title: remote registry from a non-admin host
+id: 7
+logsource: {product: windows, category: process_creation}
+detection:
+  selection: {CommandLine|contains: 'reg add'}
+  filter: {ParentImage|expand: '%admin_tools%', User|expand: '%domain%\%admins%'}
+  condition: selection and not filter
+)";
+  Diagnostics d;
+  EXPECT_TRUE(load_rules(yaml, "p.yml", d).empty()) << "a placeholder without a value cannot be compiled";
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_NE(d.items()[0].detail.find("%admin_tools%"), std::string::npos);
+  const Placeholders values = {{"admin_tools", {"C:\\Tools\\admin.exe", "*\\mmc.exe"}},
+                               {"domain", {"CORP"}},
+                               {"admins", {"alice", "bob"}}};
+  Diagnostics d2;
+  auto rules = load_rules(yaml, "p.yml", d2, &values);
+  ASSERT_EQ(rules.size(), 1u) << (d2.items().empty() ? "" : d2.items()[0].detail);
+  EXPECT_TRUE(rule_matches(rules[0], sysmon1({{"CommandLine", "reg add HKLM\\x"}, {"ParentImage", "C:\\x\\mmc.exe"},
+                                              {"User", "CORP\\mallory"}})));
+  EXPECT_FALSE(rule_matches(rules[0], sysmon1({{"CommandLine", "reg add HKLM\\x"}, {"ParentImage", "C:\\windows\\mmc.exe"},
+                                               {"User", "corp\\BOB"}})));
+
+  Rule dotall = one(R"(title: s
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {CommandLine|re|s: 'start.+end'}
+  condition: sel
+)");
+  EXPECT_TRUE(rule_matches(dotall, sysmon1({{"CommandLine", "start\nmiddle\nend"}})));
+  Rule plain = one(R"(title: no s
+logsource: {product: windows, category: process_creation}
+detection:
+  sel: {CommandLine|re: 'start.+end'}
+  condition: sel
+)");
+  EXPECT_FALSE(rule_matches(plain, sysmon1({{"CommandLine", "start\nmiddle\nend"}})));
+}
+
 // SigmaHQ's regression data: for each sample, the rule its info.yml names must fire on its EVTX.
 TEST(SigmaCorpus, RegressionSamplesFireTheirRules) {
   const fs::path root = fs::path(MSW_CORPUS_DIR) / "sigma/sigmahq";

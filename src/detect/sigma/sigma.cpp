@@ -189,7 +189,58 @@ std::vector<std::string> base64_offsets(std::string_view s) {
 std::string scalar_text(const YAML::Node& n) { return n.IsNull() ? std::string() : n.as<std::string>(); }
 
 // Compiles "field|mod|mod: value(s)".
-FieldCond compile_field(const std::string& key, const YAML::Node& value) {
+// ECMAScript has no dot-all flag: `.` outside a character class becomes [\s\S] for |re|s.
+std::string dot_all(std::string_view p) {
+  std::string out;
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      out += c;
+      out += p[++i];
+      continue;
+    }
+    if (in_class) {
+      if (c == ']') in_class = false;
+    } else if (c == '[') {
+      in_class = true;
+    } else if (c == '.') {
+      out += "[\\s\\S]";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+// |expand: every %name% replaced by each of the placeholder's values (a value list multiplies the variants).
+std::vector<std::string> expand_placeholders(const std::string& v, const Placeholders* placeholders) {
+  std::vector<std::string> out{""};
+  for (size_t i = 0; i < v.size();) {
+    const size_t open = v.find('%', i);
+    const size_t close = open == std::string::npos ? std::string::npos : v.find('%', open + 1);
+    if (close == std::string::npos) {
+      for (auto& o : out) o += v.substr(i);
+      break;
+    }
+    for (auto& o : out) o += v.substr(i, open - i);
+    const std::string name = v.substr(open + 1, close - open - 1);
+    const auto it = placeholders ? placeholders->find(name) : Placeholders::const_iterator{};
+    if (!placeholders || it == placeholders->end() || it->second.empty())
+      throw Unsupported{"placeholder %" + name + "% has no value (give the rule set's placeholders with --sigma-placeholders FILE)"};
+    std::vector<std::string> next;
+    for (const auto& o : out)
+      for (const auto& value : it->second) {
+        if (next.size() >= 1024) throw Unsupported{"placeholders expand to more than 1024 values"};
+        next.push_back(o + value);
+      }
+    out = std::move(next);
+    i = close + 1;
+  }
+  return out;
+}
+
+FieldCond compile_field(const std::string& key, const YAML::Node& value, const Placeholders* placeholders) {
   FieldCond fc;
   std::vector<std::string> mods;
   size_t bar = key.find('|');
@@ -202,7 +253,7 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value) {
   }
   std::string wrap;  // contains / startswith / endswith
   bool cased = false, re = false, re_i = false, re_m = false, re_s = false, b64 = false, b64off = false, wide = false,
-       big = false, windash = false, cidr = false, exists = false, fieldref = false;
+       big = false, windash = false, cidr = false, exists = false, fieldref = false, expand = false;
   std::optional<ValueMatch::Op> cmp;
   for (size_t i = 0; i < mods.size(); ++i) {
     const std::string& m = mods[i];
@@ -222,6 +273,7 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value) {
     else if (m == "cidr") cidr = true;
     else if (m == "exists") exists = true;
     else if (m == "fieldref") fieldref = true;
+    else if (m == "expand") expand = true;
     else if (m == "gt") cmp = ValueMatch::Op::Gt;
     else if (m == "gte") cmp = ValueMatch::Op::Gte;
     else if (m == "lt") cmp = ValueMatch::Op::Lt;
@@ -241,6 +293,23 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value) {
     is_null.push_back(value.IsNull());
   } else {
     throw Unsupported{"map value in " + key};
+  }
+  if (expand) {
+    std::vector<std::string> expanded;
+    std::vector<bool> expanded_null;
+    for (size_t k = 0; k < raw.size(); ++k) {
+      if (is_null[k]) {
+        expanded.push_back(raw[k]);
+        expanded_null.push_back(true);
+        continue;
+      }
+      for (auto& e : expand_placeholders(raw[k], placeholders)) {
+        expanded.push_back(std::move(e));
+        expanded_null.push_back(false);
+      }
+    }
+    raw = std::move(expanded);
+    is_null = std::move(expanded_null);
   }
   for (size_t k = 0; k < raw.size(); ++k) {
     const std::string& v = raw[k];
@@ -288,8 +357,7 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value) {
       auto flags = std::regex::ECMAScript | std::regex::optimize;
       if (re_i) flags |= std::regex::icase;
       if (re_m) flags |= std::regex::multiline;
-      (void)re_s;  // ECMAScript has no dot-all flag; the public rules rarely need it
-      std::string pattern = v;
+      std::string pattern = re_s ? dot_all(v) : v;
       // PCRE's inline (?i) is common in public rules; ECMAScript has no inline flags.
       if (pattern.starts_with("(?i)")) {
         pattern = pattern.substr(4);
@@ -345,13 +413,13 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value) {
   return fc;
 }
 
-Selection compile_selection(const YAML::Node& n) {
+Selection compile_selection(const YAML::Node& n, const Placeholders* placeholders) {
   Selection s;
-  auto map_to_conds = [](const YAML::Node& m) {
+  auto map_to_conds = [placeholders](const YAML::Node& m) {
     std::vector<FieldCond> conds;
     for (auto it = m.begin(); it != m.end(); ++it) {
       const YAML::Node k = it->first, v = it->second;
-      conds.push_back(compile_field(k.as<std::string>(), v));
+      conds.push_back(compile_field(k.as<std::string>(), v, placeholders));
     }
     return conds;
   };
@@ -1104,78 +1172,109 @@ void RuleIndex::match(const model::Event& e, std::vector<const Rule*>& out) cons
 //    closing bracket, a quoted scalar, a tag, an anchor or "---"): its parser loops forever on it, allocating.
 // Quotes open only where a scalar can start, and comments are skipped, so ordinary prose stays ordinary.
 std::optional<std::string> yaml_precheck(std::string_view text, int max_depth) {
-  int depth = 0;
-  char quote = 0;
+  // A small tokenizer, enough to know where a ',' stands: inside a flow collection (a separator), inside a plain
+  // scalar (a character), or anywhere else (refused).
+  int depth = 0;            // flow collection nesting
+  char quote = 0;           // inside a quoted scalar
+  bool in_plain = false;    // inside a plain scalar on this line
   size_t indent = 0;
   bool line_start = true;
-  char prev = '\n';               // previous non-space character on this line ('\n' at line start)
-  std::string_view prev_token;    // the whitespace-separated token before the current position
-  size_t token_start = 0;
-  bool after_quoted = false;      // the last non-space character closed a quoted scalar
-  bool scalar_may_start = true;
+  std::optional<size_t> block_indent;  // inside a block scalar (| or >) opened on a line with this indent
+  auto is_space = [](char ch) { return ch == ' ' || ch == '\t'; };
+  auto is_break = [](char ch) { return ch == '\n' || ch == '\r'; };
+  auto ends_token = [&](size_t k) { return k >= text.size() || is_space(text[k]) || is_break(text[k]); };
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (line_start) {
-      if (c == ' ' || c == '\t') {
-        if (++indent > static_cast<size_t>(max_depth) * 4) return "nested deeper than " + std::to_string(max_depth);
-        continue;
-      }
-      line_start = false;
-    }
     // YAML's character set has no C0 controls but tab and line breaks (yaml-cpp reads a NUL as the end of input and
     // then loops on what follows).
     if ((static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f)
       return "a control character YAML does not allow (byte " + std::to_string(static_cast<unsigned char>(c)) + ")";
-    if (c == '\n' || c == '\r') {
+    if (is_break(c)) {
       line_start = true;
       indent = 0;
-      if (!quote) {
-        prev = '\n';
-        scalar_may_start = true;
-      }
-      prev_token = {};
-      token_start = i + 1;
+      in_plain = false;
       continue;
+    }
+    if (line_start) {
+      if (is_space(c)) {
+        if (++indent > static_cast<size_t>(max_depth) * 4) return "nested deeper than " + std::to_string(max_depth);
+        continue;
+      }
+      line_start = false;
+      if (block_indent && !quote) {
+        if (indent > *block_indent) {  // block scalar content: raw text to the end of the line
+          while (i + 1 < text.size() && !is_break(text[i + 1])) ++i;
+          continue;
+        }
+        block_indent.reset();
+      }
     }
     if (quote) {
-      if (c == quote) {
-        quote = 0;
-        prev = c;
-        after_quoted = true;
+      if (c == quote) quote = 0;  // '' inside single quotes reopens at once: same state
+      continue;
+    }
+    if (is_space(c)) continue;
+    if (c == '#' && (i == 0 || is_space(text[i - 1]) || is_break(text[i - 1]))) {
+      while (i + 1 < text.size() && !is_break(text[i + 1])) ++i;
+      continue;
+    }
+    const bool flow = depth > 0;
+    if (in_plain) {
+      if (c == ':' && (ends_token(i + 1) || (flow && (text[i + 1] == ',' || text[i + 1] == ']' || text[i + 1] == '}'))))
+        in_plain = false;
+      else if (flow && c == ',') in_plain = false;
+      else if (flow && (c == ']' || c == '}')) {
+        --depth;
+        in_plain = false;
       }
-      continue;
+      continue;  // any other character, ',' included at depth 0, belongs to the scalar
     }
-    if (c == ' ' || c == '\t') {
-      if (i > token_start) prev_token = text.substr(token_start, i - token_start);
-      token_start = i + 1;
-      continue;
+    switch (c) {
+      case '"':
+      case '\'':
+        quote = c;
+        break;
+      case '&':
+      case '!':
+      case '*':  // anchor, tag, alias: a token that ends at a space or a flow indicator
+        while (i + 1 < text.size() && !ends_token(i + 1) && std::string_view(",[]{}").find(text[i + 1]) == std::string_view::npos)
+          ++i;
+        break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) return "nested deeper than " + std::to_string(max_depth);
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      case ',':
+        if (!flow) return "a ',' outside a flow collection where YAML does not allow one";
+        break;
+      case '|':
+      case '>':
+        if (!flow) {
+          block_indent = indent;
+          while (i + 1 < text.size() && !is_break(text[i + 1])) ++i;  // header and comment
+        }
+        break;
+      case '-':
+      case '?':
+      case ':':
+        if (ends_token(i + 1)) break;  // block indicators
+        if (c == '-' && text.substr(i, 3) == "---" && ends_token(i + 3)) {
+          i += 2;
+          break;
+        }
+        in_plain = true;
+        break;
+      default:
+        if (c == '.' && text.substr(i, 3) == "..." && ends_token(i + 3)) {
+          i += 2;
+          break;
+        }
+        in_plain = true;
     }
-    if (c == '#' && (prev == '\n' || (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t')))) {
-      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
-      continue;
-    }
-    if ((c == '"' || c == '\'') && scalar_may_start) {
-      quote = c;
-      continue;
-    }
-    if (c == '[' || c == '{') {
-      if (++depth > max_depth) return "nested deeper than " + std::to_string(max_depth);
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-    } else if (c == ',' && depth == 0) {
-      const bool after_token = i == token_start && (prev_token == "---" || prev_token.starts_with('!') ||
-                                                    prev_token.starts_with('&') || prev_token.starts_with('*'));
-      if (prev == '\n' || prev == ']' || prev == '}' || after_quoted || after_token ||
-          (i > token_start && (text[token_start] == '!' || text[token_start] == '&')))
-        return "a ',' outside a flow collection where YAML does not allow one";
-    }
-    // A quoted scalar can start at a line's start, after "key: ", after a block entry "- " or "? " that opens the
-    // line, and after [ { , inside flow collections; anywhere else a quote is just a character of plain text.
-    const bool spaced = i + 1 >= text.size() || text[i + 1] == ' ' || text[i + 1] == '\t' || text[i + 1] == '\n';
-    scalar_may_start = (c == ':' && spaced) || ((c == '-' || c == '?') && spaced && prev == '\n') ||
-                       ((c == '[' || c == '{' || c == ',') && depth > 0);
-    prev = c;
-    after_quoted = false;
   }
   return std::nullopt;
 }
@@ -1297,7 +1396,8 @@ bool within_node_budget(const YAML::Node& n, size_t& budget) {
   return true;
 }
 
-std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags) {
+std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags,
+                             const Placeholders* placeholders) {
   std::vector<Rule> out;
   if (yaml.size() > (16u << 20)) {
     diags.add("sigma.bad_rule", DiagSeverity::Warning, std::string(file), 0, "larger than 16 MiB");
@@ -1371,7 +1471,7 @@ std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagn
         }
         if (name == "timeframe") continue;
         compiled->names.push_back(name);
-        compiled->selections.push_back(compile_selection(v));
+        compiled->selections.push_back(compile_selection(v, placeholders));
       }
       if (conditions.empty()) throw Unsupported{"no condition"};
       // Several conditions are alternatives.
@@ -1390,7 +1490,37 @@ std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagn
   return out;
 }
 
-std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags, ThreadPool* pool) {
+Result<Placeholders> load_placeholders(const std::string& path) {
+  auto file = MappedFile::open(path);
+  if (!file) return file.error();
+  const std::string_view text = as_chars(file->bytes());
+  if (auto bad = yaml_precheck(text, 16))
+    return Error::make("sigma.placeholders", path + ": " + *bad);
+  Placeholders out;
+  try {
+    const YAML::Node root = YAML::Load(std::string(text));
+    if (!root.IsMap()) return Error::make("sigma.placeholders", path + ": expected a map of placeholder name to values");
+    for (auto it = root.begin(); it != root.end(); ++it) {
+      const YAML::Node k = it->first, v = it->second;
+      std::vector<std::string> values;
+      if (v.IsScalar()) {
+        values.push_back(v.as<std::string>());
+      } else if (v.IsSequence()) {
+        for (const auto& x : v)
+          if (x.IsScalar()) values.push_back(x.as<std::string>());
+      } else {
+        return Error::make("sigma.placeholders", path + ": placeholder " + k.as<std::string>() + " is not a value or a list");
+      }
+      out[k.as<std::string>()] = std::move(values);
+    }
+  } catch (const YAML::Exception& e) {
+    return Error::make("sigma.placeholders", path + ": YAML: " + e.what());
+  }
+  return out;
+}
+
+std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags, ThreadPool* pool,
+                                  const Placeholders* placeholders) {
   namespace fs = std::filesystem;
   std::vector<fs::path> files;
   for (const auto& p : paths) {
@@ -1414,7 +1544,7 @@ std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnos
       per_file_diags[i].add_error(file.error(), files[i].string());
       return;
     }
-    per_file[i] = load_rules(as_chars(file->bytes()), files[i].string(), per_file_diags[i]);
+    per_file[i] = load_rules(as_chars(file->bytes()), files[i].string(), per_file_diags[i], placeholders);
   };
   if (pool && files.size() > 1) pool->parallel_for(files.size(), load_one);
   else

@@ -4,7 +4,7 @@
 //
 // Supported: selections as maps and lists of maps, keyword lists, null, wildcards * and ? with escaping,
 // case-insensitive by default and |cased; modifiers contains, startswith, endswith, all, re (with i, m, s),
-// base64, base64offset, utf16le/utf16be/wide, windash, cidr, exists, gt/gte/lt/lte, fieldref; conditions with
+// base64, base64offset, utf16le/utf16be/wide, windash, cidr, exists, gt/gte/lt/lte, fieldref, expand; conditions with
 // and/or/not, parentheses, "1 of x*", "all of x*", "1 of them", "all of them". Log sources map to EVTX channels and
 // event ids (Sysmon, Security 4688 with its field names, PowerShell, System, ...) and to minesweep's own
 // categories. Correlation rules (Sigma v2: event_count, value_count, temporal, temporal_ordered, chained) run over
@@ -12,6 +12,7 @@
 // reported with the reason and skipped.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,11 +59,18 @@ struct Rule {
   std::shared_ptr<const Correlation> correlation;      // correlation rules
 };
 
+// Values for the |expand modifier's %name% placeholders (a site's admin workstations, domain controllers, ...).
+using Placeholders = std::map<std::string, std::vector<std::string>>;
+// A YAML map of placeholder name to a value or a list of values, as pySigma's placeholder files are written.
+Result<Placeholders> load_placeholders(const std::string& path);
+
 // Every rule in one YAML text (one or more documents). Rules that do not compile are diagnostics (sigma.unsupported
-// with the feature, sigma.bad_rule) and are left out.
-std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags);
+// with the feature, sigma.bad_rule) and are left out; so is a rule whose placeholders have no value.
+std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags,
+                             const Placeholders* placeholders = nullptr);
 // Every *.yml / *.yaml under the paths (files or folders), compiled on `pool` when given.
-std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags, ThreadPool* pool = nullptr);
+std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags, ThreadPool* pool = nullptr,
+                                  const Placeholders* placeholders = nullptr);
 
 // Sigma duration ("30s", "5m", "1h", "2d") in nanoseconds; 0 when it is not one.
 int64_t parse_timespan(std::string_view text);
