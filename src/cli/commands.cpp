@@ -47,6 +47,9 @@ constexpr FlagSpec kScanFlags[] = {
     {"--sigma", true, "Sigma rule files or folders to run besides the built-in rules, comma-separated"},
     {"--sigma-placeholders", true, "YAML map of values for the rules' %placeholders% (the |expand modifier)"},
 };
+constexpr FlagSpec kPcapFlags[] = {
+    {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
+};
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},
     {"--out", true, "write to this file instead of standard output"},
@@ -63,7 +66,8 @@ constexpr Command kCommands[] = {
      "dump|info|hunt|logons FILE...", kEvtxFlags,
      run_evtx, true},
     {"sample", "deep analysis of one suspicious file", "FILE", {}, not_built, false},
-    {"pcap", "traffic analysis: mining, worm spreading, brute force", "FILE", {}, not_built, false},
+    {"pcap", "traffic analysis of captures: flows, mining protocols and pools (more detectors to come)", "FILE...",
+     kPcapFlags, run_pcap, true},
     {"intel", "import, export and look up threat intelligence", "import FILE...|lookup VALUE...|stats|export", kIntelFlags,
      run_intel, true},
     {"report", "render a case as HTML, Markdown or JSON", "CASE", kReportFlags, run_report, true},

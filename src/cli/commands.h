@@ -52,5 +52,6 @@ int run_scan(const Invocation& inv);
 int run_report(const Invocation& inv);
 int run_evtx(const Invocation& inv);
 int run_intel(const Invocation& inv);
+int run_pcap(const Invocation& inv);
 
 }  // namespace msw::cli

@@ -36,6 +36,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::FileTable: return "file_table";
     case ArtefactKind::DroppedScript: return "dropped_script";
     case ArtefactKind::MinerConfig: return "miner_config";
+    case ArtefactKind::PacketCapture: return "packet_capture";
   }
   return "file";
 }
@@ -47,7 +48,7 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::AuthorizedKeys, ArtefactKind::StartupScript, ArtefactKind::SystemdUnit, ArtefactKind::Sudoers,
       ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
-      ArtefactKind::MinerConfig};
+      ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture};
   return kAll;
 }
 
@@ -268,6 +269,8 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
   if (a.format == formats::FileFormat::Evtx) {
     a.kind = ArtefactKind::EventLog;  // wherever it lies: logs are copied around during collection
     a.platform = "windows";
+  } else if (a.format == formats::FileFormat::Pcap || a.format == formats::FileFormat::Pcapng) {
+    a.kind = ArtefactKind::PacketCapture;  // a sensor's or a responder's capture, whatever its name
   } else if (candidate.relative_path.empty()) {
     // A single file: only its bytes can say what it is.
     if (a.format == formats::FileFormat::Text && formats::hosts::looks_like_hosts(file->bytes()))

@@ -1,6 +1,7 @@
 // The one table from artefact kind to parser. Add a row when a format lands; kinds without a row are inventoried
 // (hashed and typed) but not parsed.
 #include "normalize/evtx.h"
+#include "normalize/pcap_flows.h"
 #include "normalize/normalize.h"
 
 namespace msw::normalize {
@@ -66,6 +67,22 @@ Result<void> parse_evtx(Bytes bytes, const Source& src, Diagnostics& diags, cons
   return {};
 }
 
+// A capture becomes its flows (normalize/pcap_flows), handed on in batches.
+Result<void> parse_capture(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  auto flows = capture_flows(bytes, src.display_path, diags);
+  if (!flows) return flows.error();
+  Batcher b(fn);
+  for (auto& e : flows->flows) {
+    b.events().push_back(std::move(e));
+    b.maybe_flush();
+  }
+  if (flows->untracked)
+    diags.add("pcap.flow_limit", DiagSeverity::Warning, std::string(src.display_path), 0,
+              std::to_string(flows->untracked) + " packets of flows beyond the " + std::to_string(kMaxFlows) +
+                  "-flow limit were counted but not tracked");
+  return {};
+}
+
 // Tables are host snapshots judged as a whole (a process with its connections), so one batch per table.
 template <void (*Fn)(Bytes, const Source&, Diagnostics&, std::vector<model::Event>&)>
 Result<void> parse_table(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
@@ -102,6 +119,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::HostsFile, parse_hosts},
     {evidence::ArtefactKind::ResolvConf, parse_resolv},
     {evidence::ArtefactKind::EventLog, parse_evtx},
+    {evidence::ArtefactKind::PacketCapture, parse_capture},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
     {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
     {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},

@@ -562,5 +562,34 @@ TEST(EndToEnd, SigmaCorrelationAcrossLogsAndLogonSummary) {
   EXPECT_EQ(row["last_failure"], "0xc000006a");
 }
 
+// A sensor's capture handed over as evidence: `pcap` lists the mining flows, `scan` finds them whatever the file is
+// called, and the report carries the pool, the wallet and the packet numbers.
+TEST(EndToEnd, CaptureWithMiningTraffic) {
+  const fs::path capture = fs::path(MSW_CORPUS_DIR) / "pcap/ndpi/tests/cfgs/default/pcap/mining.pcapng";
+  if (!fs::exists(capture)) GTEST_SKIP() << "corpus not present";
+  auto pcap = ms({"pcap", "--json", capture.string()});
+  ASSERT_EQ(pcap.exit_code, 1) << pcap.err;
+  size_t flows = 0, mining = 0;
+  for (size_t p = 0, q; (q = pcap.out.find('\n', p)) != std::string::npos; p = q + 1) {
+    auto j = nlohmann::json::parse(pcap.out.substr(p, q - p));
+    if (j.contains("finding")) mining += j["rule_id"] == "heuristic.mining_traffic";
+    else ++flows;
+  }
+  EXPECT_EQ(flows, 4u);
+  EXPECT_EQ(mining, 4u);
+  test::TempDir dir;
+  test::write_file(dir / "evidence/sensor-export.bin", test::read_file(capture));
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "evidence").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+  bool pool = false;
+  for (const auto& f : rep["findings"])
+    pool = pool || (f["rule_id"] == "heuristic.mining_traffic" &&
+                    f["title_en"] == "Mining traffic: 192.168.2.148 → pool 94.23.199.191:3333 (stratum)" &&
+                    f["description_en"].get<std::string>().find("t1fAhZF5aUJdY7CikGULHmeYk7id8qmvbAd.rig4") != std::string::npos);
+  EXPECT_TRUE(pool) << rep["findings"].dump();
+}
+
 }  // namespace
 }  // namespace msw

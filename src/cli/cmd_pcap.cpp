@@ -1,0 +1,100 @@
+// minesweep pcap FILE... [--json]: the flows of packet captures (one line per flow, like Zeek's conn.log, with the
+// mining facts recognised in its payload) and the findings the built-in engines make of them — mining traffic,
+// pools and other indicators known to the knowledge base and the intel store.
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "core/escape.h"
+#include "core/hash.h"
+#include "core/mapped_file.h"
+#include "detect/engine.h"
+#include "intel/store.h"
+#include "normalize/pcap_flows.h"
+
+namespace msw::cli {
+namespace {
+
+std::string field(const model::Event& e, std::string_view name) {
+  const std::string* v = e.get(name);
+  return v ? *v : std::string();
+}
+
+}  // namespace
+
+int run_pcap(const Invocation& inv) {
+  const auto& files = inv.args.positional();
+  if (files.empty()) return usage_error("pcap", "give at least one capture FILE (pcap or pcapng)");
+  Diagnostics diags;
+  // The intel store, as scan uses it: the one named by --intel, or the user's default when it exists.
+  std::vector<intel::Indicator> store;
+  {
+    const auto named = inv.args.value("--intel");
+    const std::string path = named ? *named : intel::default_store_path();
+    std::error_code ec;
+    if (named || std::filesystem::exists(path, ec)) {
+      auto opened = intel::Store::open(path, false);
+      if (!opened) return input_error("pcap", opened.error());
+      auto all = opened->all(to_iso8601(now_utc(), 0).substr(0, 10));
+      if (!all) return input_error("pcap", all.error());
+      store = std::move(all).value();
+    }
+  }
+  detect::EngineSet engines = detect::make_builtin_engines(diags, std::move(store));
+  std::vector<model::Finding> findings;
+  uint64_t flows = 0, packets = 0;
+  for (const auto& path : files) {
+    auto file = MappedFile::open(path);
+    if (!file) return input_error("pcap", file.error());
+    auto captured = normalize::capture_flows(file->bytes(), path, diags);
+    if (!captured) return input_error("pcap", captured.error());
+    flows += captured->flows.size();
+    packets += captured->packets;
+    const std::string sha = sha256_hex(file->bytes());
+    const detect::ArtefactView view{path, sha, "packet_capture", "", "", captured->flows};
+    engines.scan_artefact(view, findings);
+    engines.observe(view, captured->flows);
+    if (inv.json) {
+      for (const auto& e : captured->flows) {
+        nlohmann::json j = {{"file", path}, {"ts", e.time ? to_iso8601(*e.time, 6) : ""}};
+        for (const auto& [f, v] : e.fields) j[std::string(model::field_name(f))] = v;
+        for (const auto& [n, v] : e.extra) j[n] = v;
+        std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      }
+    } else {
+      for (const auto& e : captured->flows) {
+        if (!e.get("MiningProtocol")) continue;
+        std::printf("%s  %-5s %s:%s -> %s:%s  %s  user=%s agent=%s\n", e.time ? to_iso8601(*e.time, 3).c_str() : "-",
+                    field(e, "Protocol").c_str(), field(e, "SourceIp").c_str(), field(e, "SourcePort").c_str(),
+                    field(e, "DestinationIp").c_str(), field(e, "DestinationPort").c_str(),
+                    escape_terminal(field(e, "MiningProtocol")).c_str(), escape_terminal(field(e, "MiningUser")).c_str(),
+                    escape_terminal(field(e, "MiningAgent")).c_str());
+      }
+    }
+  }
+  engines.finish(findings);
+  if (inv.json) {
+    for (const auto& f : findings) {
+      nlohmann::json ev = nlohmann::json::array();
+      for (const auto& e : f.evidence) ev.push_back({{"file", e.path}, {"excerpt", e.excerpt}});
+      nlohmann::json j = {{"finding", true}, {"rule_id", f.rule_id}, {"severity", model::to_string(f.severity)},
+                          {"title", f.title_en}, {"description", f.description_en}, {"evidence", ev}};
+      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    }
+  } else {
+    std::cout << packets << " packets, " << flows << " flows, " << findings.size() << " findings\n";
+    for (const auto& f : findings)
+      std::cout << "  [" << model::to_string(f.severity) << "] " << escape_terminal(f.title_en) << "\n";
+  }
+  if (!inv.quiet)
+    for (const auto& d : diags.items())
+      if (d.code.starts_with("pcap."))
+        std::cerr << "pcap: " << escape_terminal(d.evidence) << ": " << escape_terminal(d.detail) << "\n";
+  return findings.empty() ? kExitClean : kExitFindings;
+}
+
+}  // namespace msw::cli

@@ -1,0 +1,170 @@
+#include "detect/heuristics/network_mining.h"
+
+#include <map>
+#include <set>
+
+#include "core/ip.h"
+
+namespace msw::detect::heuristics {
+namespace {
+
+std::string field(const model::Event& e, std::string_view name) {
+  const std::string* v = e.get(name);
+  return v ? *v : std::string();
+}
+
+// "4Abc....worker" / "t1fAh....rig4" / "0xabc.../rig": the account part before a worker suffix.
+std::string account_of(std::string_view user) {
+  const size_t cut = user.find_first_of(".+/");
+  return std::string(user.substr(0, cut));
+}
+
+class NetworkMiningEngine final : public Engine {
+ public:
+  std::string_view name() const override { return "network-mining"; }
+
+  void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
+    for (const auto& ev : a.events) {
+      if (ev.category != "network_connection" || !ev.get("MiningProtocol")) continue;
+      const std::string client = field(ev, "SourceIp"), server = field(ev, "DestinationIp");
+      const std::string port = field(ev, "DestinationPort"), dialect = field(ev, "MiningProtocol");
+      const std::string user = field(ev, "MiningUser"), agent = field(ev, "MiningAgent");
+      const std::string algo = field(ev, "MiningAlgorithm"), methods = field(ev, "MiningMethods");
+      model::Finding f;
+      f.engine = "heuristics";
+      f.rule_id = kNetworkMiningRule;
+      const auto ip = parse_ip(client);
+      // An inside address mining is a compromised host of the customer's; an outside one is still worth a line.
+      f.severity = ip && ip->scope() != IpScope::Public ? model::Severity::Critical : model::Severity::High;
+      f.time = ev.time;
+      f.attack = {"T1496"};
+      f.title_en = "Mining traffic: " + client + " → pool " + server + ":" + port + " (" + dialect + ")";
+      f.title_zh = "挖矿流量：" + client + " → 矿池 " + server + ":" + port + "（" + dialect + "）";
+      std::string facts_en, facts_zh;
+      if (!user.empty()) {
+        facts_en += " The miner logs in as " + user + ".";
+        facts_zh += "矿工登录名（钱包地址）为 " + user + "。";
+      }
+      if (!agent.empty()) {
+        facts_en += " Miner software: " + agent + ".";
+        facts_zh += "挖矿程序：" + agent + "。";
+      }
+      if (!algo.empty()) {
+        facts_en += " Algorithm: " + algo + ".";
+        facts_zh += "算法：" + algo + "。";
+      }
+      f.description_en = client + " speaks the " + dialect + " mining protocol (" + methods + ") to " + server + ":" +
+                         port + " from packet " + field(ev, "MiningFirstPacket") + " (" + field(ev, "MiningFirstSeen") +
+                         ")." + facts_en + " Find the process that owns this connection on " + client +
+                         " (netstat -anop / Get-NetTCPConnection), then its executable and persistence; block the pool.";
+      f.description_zh = client + " 与 " + server + ":" + port + " 之间存在 " + dialect + " 挖矿协议通信（" + methods +
+                         "），首次出现在第 " + field(ev, "MiningFirstPacket") + " 个数据包（" + field(ev, "MiningFirstSeen") +
+                         "）。" + facts_zh + "请在 " + client + " 上找到该连接对应的进程（netstat -ano），定位其程序文件与持久化项，并封禁该矿池。";
+      f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
+                            "packets " + field(ev, "FirstPacket") + "-" + field(ev, "LastPacket") + ", mining message at packet " +
+                                field(ev, "MiningFirstPacket") + ": " + field(ev, "Protocol") + " " + client + ":" +
+                                field(ev, "SourcePort") + " -> " + server + ":" + port + ", " + field(ev, "PacketsSent") +
+                                "/" + field(ev, "PacketsReceived") + " packets, " + field(ev, "BytesSent") + "/" +
+                                field(ev, "BytesReceived") + " bytes"});
+      if (auto s = parse_ip(server)) f.observables.push_back({model::ObservableKind::Ip, s->to_string(), "mining pool"});
+      if (ip) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), "mining host"});
+      if (const std::string acct = account_of(user); acct.size() >= 26)
+        f.observables.push_back({model::ObservableKind::Wallet, acct, "mining login"});
+      else if (!acct.empty())
+        f.observables.push_back({model::ObservableKind::Account, acct, "mining login"});
+      out.push_back(std::move(f));
+    }
+    spreading_and_guessing(a, out);
+  }
+
+ private:
+  static std::string_view service_of(std::string_view port) {
+    if (port == "445" || port == "139") return "SMB";
+    if (port == "3389") return "RDP";
+    if (port == "22") return "SSH";
+    if (port == "1433") return "MSSQL";
+    return {};
+  }
+
+  static void spreading_and_guessing(const ArtefactView& a, std::vector<model::Finding>& out) {
+    struct Scan {
+      std::set<std::string> targets;
+      int64_t first = 0, last = 0;
+      const model::Event* example = nullptr;
+    };
+    std::map<std::string, Scan> smb;  // source -> targets on 445/139
+    std::map<std::tuple<std::string, std::string, std::string>, std::pair<size_t, const model::Event*>> logins;
+    for (const auto& ev : a.events) {
+      if (ev.category != "network_connection" || field(ev, "Protocol") != "tcp" || ev.get("MiningProtocol")) continue;
+      const std::string port = field(ev, "DestinationPort");
+      const std::string_view service = service_of(port);
+      if (service.empty()) continue;
+      const std::string src = field(ev, "SourceIp"), dst = field(ev, "DestinationIp");
+      if (service == "SMB" && smb[src].targets.size() < 100'000) {
+        Scan& s = smb[src];
+        const int64_t t = ev.time ? ev.time->unix_ns : 0;
+        if (s.targets.empty() || t < s.first) s.first = t;
+        s.last = std::max(s.last, t);
+        if (!s.example) s.example = &ev;
+        s.targets.insert(dst);
+      }
+      auto& l = logins[{src, dst, port}];
+      if (!l.second) l.second = &ev;
+      ++l.first;
+    }
+    for (const auto& [src, s] : smb) {
+      if (s.targets.size() < kSmbScanMinTargets) continue;
+      const double secs = std::max(1.0, static_cast<double>(s.last - s.first) / 1e9);
+      const std::string n = std::to_string(s.targets.size());
+      const std::string rate = std::to_string(static_cast<int>(static_cast<double>(s.targets.size()) / secs + 0.5));
+      model::Finding f;
+      f.engine = "heuristics";
+      f.rule_id = kSmbScanRule;
+      f.severity = model::Severity::High;
+      f.time = s.example->time;
+      f.attack = {"T1046", "T1210"};
+      f.title_en = src + " opened SMB to " + n + " addresses (worm spreading)";
+      f.title_zh = src + " 向 " + n + " 个地址发起 SMB 连接（蠕虫横向传播）";
+      f.description_en = src + " connected to port 445/139 on " + n + " different addresses, about " + rate +
+                         " per second: the scan an EternalBlue worm (WannaMine, MyKings) runs to find its next hosts. "
+                         "Isolate " + src + ", block 445 between hosts, and patch MS17-010 everywhere.";
+      f.description_zh = src + " 对 " + n + " 个不同地址的 445/139 端口发起连接，约每秒 " + rate +
+                         " 个：这是永恒之蓝类蠕虫（WannaMine、MyKings）寻找下一台主机的扫描。请隔离 " + src +
+                         "，在主机之间封禁 445 端口，并为所有主机安装 MS17-010 补丁。";
+      f.evidence.push_back({std::string(a.path), std::string(a.sha256), s.example->offset, 0, 0,
+                            "first SMB flow at packet " + field(*s.example, "FirstPacket") + " to " +
+                                field(*s.example, "DestinationIp") + ", " + n + " targets"});
+      if (auto ip = parse_ip(src)) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), "SMB scanner"});
+      out.push_back(std::move(f));
+    }
+    for (const auto& [key, l] : logins) {
+      if (l.first < kLoginBurstMinFlows) continue;
+      const auto& [src, dst, port] = key;
+      const std::string service(service_of(port));
+      model::Finding f;
+      f.engine = "heuristics";
+      f.rule_id = kLoginBurstRule;
+      f.severity = model::Severity::Medium;
+      f.time = l.second->time;
+      f.attack = {"T1110"};
+      const std::string n = std::to_string(l.first);
+      f.title_en = n + " " + service + " connections from " + src + " to " + dst + " (password guessing?)";
+      f.title_zh = src + " 对 " + dst + " 发起 " + n + " 次 " + service + " 连接（疑似口令爆破）";
+      f.description_en = "Many separate connections from one source to one login service is how password guessing "
+                         "looks on the wire. Check " + dst + "'s logon logs (4625/4624, auth.log, SQL Server 18456) for "
+                         "this source, and whether a logon succeeded.";
+      f.description_zh = "同一来源对同一登录服务的大量独立连接，是口令爆破在网络上的特征。请检查 " + dst +
+                         " 的登录日志（4625/4624、auth.log、SQL Server 18456）中该来源是否有成功登录。";
+      f.evidence.push_back({std::string(a.path), std::string(a.sha256), l.second->offset, 0, 0,
+                            "first connection at packet " + field(*l.second, "FirstPacket") + ", " + n + " connections"});
+      if (auto ip = parse_ip(src)) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), service + " client"});
+      out.push_back(std::move(f));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_network_mining_engine() { return std::make_unique<NetworkMiningEngine>(); }
+
+}  // namespace msw::detect::heuristics

@@ -1,0 +1,33 @@
+// Capture → flows: every packet of a pcap/pcapng joins its flow (protocol and the two endpoints; the client is the
+// side that sent the first packet, or the SYN), which counts packets, bytes and TCP flags per direction, like a
+// Zeek conn.log line. The first payload packets of each direction go through the mining-protocol recognisers, so a
+// flow to a pool carries the dialect, the wallet/user, the miner's agent and algorithm. Each flow becomes one
+// network_connection event (product "network") with the packet numbers and times as evidence.
+//
+// No TCP reassembly yet: messages are read from single packets and lines carried over at most one packet boundary,
+// which is how stratum clients write them. Bounded: kMaxFlows flows (then new ones are counted, not tracked).
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/byte_reader.h"
+#include "core/diagnostics.h"
+#include "core/result.h"
+#include "model/event.h"
+
+namespace msw::normalize {
+
+inline constexpr size_t kMaxFlows = 1'000'000;
+inline constexpr size_t kRecognisedPacketsPerDirection = 32;  // payload packets looked at, per flow and direction
+inline constexpr size_t kMaxCarriedLine = 4096;               // partial line kept across a packet boundary
+
+struct CaptureFlows {
+  std::vector<model::Event> flows;  // in order of each flow's first packet
+  uint64_t packets = 0, not_ip = 0, untracked = 0;
+};
+
+// Errors: pcap.not_capture. Damage inside the capture is a diagnostic; the flows read so far are kept.
+Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Diagnostics& diags);
+
+}  // namespace msw::normalize
