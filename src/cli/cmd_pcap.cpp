@@ -10,7 +10,6 @@
 
 #include "cli/commands.h"
 #include "core/escape.h"
-#include "core/hash.h"
 #include "core/mapped_file.h"
 #include "detect/engine.h"
 #include "intel/store.h"
@@ -50,11 +49,13 @@ int run_pcap(const Invocation& inv) {
   for (const auto& path : files) {
     auto file = MappedFile::open(path);
     if (!file) return input_error("pcap", file.error());
-    auto captured = normalize::capture_flows(file->bytes(), path, diags);
+    // Not hashed here (scan records evidence hashes; this command only reads): one pass, pages released behind it.
+    const std::string sha;
+    auto captured = normalize::capture_flows(file->bytes(), path, diags,
+                                             [&](uint64_t offset) { file->release(0, static_cast<size_t>(offset)); });
     if (!captured) return input_error("pcap", captured.error());
     flows += captured->flows.size();
     packets += captured->packets;
-    const std::string sha = sha256_hex(file->bytes());
     const detect::ArtefactView view{path, sha, "packet_capture", "", "", captured->flows};
     engines.scan_artefact(view, findings);
     engines.observe(view, captured->flows);

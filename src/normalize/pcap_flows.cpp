@@ -121,12 +121,18 @@ std::string proto_name(uint8_t p) { return p == 6 ? "tcp" : p == 17 ? "udp" : st
 
 }  // namespace
 
-Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Diagnostics& diags) {
+Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Diagnostics& diags,
+                                   const std::function<void(uint64_t)>& consumed) {
+  uint64_t next_report = kConsumedStep;
   CaptureFlows out;
   std::unordered_map<Key, size_t, KeyHash> index;
   std::vector<Flow> flows;
   auto read = pcap::read_capture(file, display_path, diags, [&](const pcap::Packet& p) {
     ++out.packets;
+    if (consumed && p.file_offset >= next_report) {
+      consumed(p.file_offset);
+      next_report = p.file_offset + kConsumedStep;
+    }
     auto d = pcap::decode(p.link_type, p.data);
     if (!d) {
       ++out.not_ip;

@@ -8,6 +8,7 @@
 // which is how stratum clients write them. Bounded: kMaxFlows flows (then new ones are counted, not tracked).
 #pragma once
 
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct CaptureFlows {
 };
 
 // Errors: pcap.not_capture. Damage inside the capture is a diagnostic; the flows read so far are kept.
-Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Diagnostics& diags);
+// `consumed(offset)` is called every kConsumedStep bytes with how far the read has gone, so the owner of a mapping
+// can release the pages behind it and memory stays flat on large captures.
+inline constexpr uint64_t kConsumedStep = 32ull << 20;
+Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Diagnostics& diags,
+                                   const std::function<void(uint64_t)>& consumed = {});
 
 }  // namespace msw::normalize
