@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "formats/pcap/app_protocols.h"
 #include "formats/pcap/mining_rpc.h"
 #include "formats/pcap/pcap.h"
 
@@ -54,6 +55,11 @@ struct Flow {
   uint64_t mining_packet = 0;
   int64_t mining_ns = 0;
   uint64_t mining_messages = 0;
+  // Application facts from the first payload of each side.
+  std::string sni, ja3, ja3_md5;
+  std::optional<pcap::HttpRequest> http;
+  std::string http_body;  // what the first response carries: pe, elf, script
+  std::string dns_question, dns_answers;
 };
 
 void note_history(Flow& f, bool from_client, uint8_t flags, bool payload) {
@@ -88,6 +94,36 @@ void merge(Flow& f, const pcap::MiningMessage& m, uint64_t packet, int64_t ns) {
   ++f.mining_messages;
   if (!m.method.empty() && f.methods.size() < 256 && f.methods.find(m.method) == std::string::npos)
     f.methods += (f.methods.empty() ? "" : ",") + m.method;
+}
+
+// TLS, HTTP and DNS facts from a flow's first payloads.
+void application(Flow& f, bool from_client, const Direction& d, Bytes payload) {
+  if (d.payload_packets > 2) {
+    if (f.proto != 17 || d.payload_packets > kRecognisedPacketsPerDirection) return;
+  }
+  if (f.proto == 17 && (f.server_port == 53 || f.client_port == 53 || f.server_port == 5353)) {
+    if (auto m = pcap::parse_dns(payload)) {
+      if (f.dns_question.empty() && !m->questions.empty()) f.dns_question = m->questions[0];
+      for (const auto& a : m->answers)
+        if (f.dns_answers.size() < 512 && f.dns_answers.find(a) == std::string::npos)
+          f.dns_answers += (f.dns_answers.empty() ? "" : ",") + a;
+    }
+    return;
+  }
+  if (f.proto != 6) return;
+  if (from_client) {
+    if (f.sni.empty() && f.ja3.empty())
+      if (auto hello = pcap::parse_tls_client_hello(payload)) {
+        f.sni = hello->server_name;
+        f.ja3 = hello->ja3;
+        f.ja3_md5 = hello->ja3_md5;
+        return;
+      }
+    if (!f.http)
+      if (auto req = pcap::parse_http_request(as_chars(payload))) f.http = std::move(*req);
+  } else if (f.http && f.http_body.empty()) {
+    if (auto kind = pcap::http_response_body_kind(as_chars(payload))) f.http_body = *kind;
+  }
 }
 
 // Looks at one payload for mining messages: whole lines (with a line carried from the previous packet), or an HTTP
@@ -175,7 +211,10 @@ Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Di
     f.last_ns = std::max(f.last_ns, ns);
     f.last_packet = p.index;
     if (d->protocol == 6) note_history(f, from_client, d->tcp_flags, !d->payload.empty());
-    if (!d->payload.empty() && (d->protocol == 6 || d->protocol == 17)) recognise(f, dir, d->payload, p.index, ns);
+    if (!d->payload.empty() && (d->protocol == 6 || d->protocol == 17)) {
+      recognise(f, dir, d->payload, p.index, ns);
+      application(f, from_client, dir, d->payload);
+    }
     return true;
   });
   if (!read) return read.error();
@@ -203,6 +242,24 @@ Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Di
     e.set("BytesSent", std::to_string(f.dir[0].bytes));
     e.set("BytesReceived", std::to_string(f.dir[1].bytes));
     if (!f.history.empty()) e.set("History", f.history);
+    if (!f.sni.empty()) e.set(model::Field::DestinationHostname, f.sni);
+    if (!f.ja3.empty()) {
+      e.set("TlsJa3", f.ja3);
+      e.set("TlsJa3Hash", f.ja3_md5);
+    }
+    if (f.http) {
+      if (!f.http->host.empty()) e.set(model::Field::DestinationHostname, f.http->host);
+      e.set("HttpMethod", f.http->method);
+      e.set("HttpTarget", f.http->target);
+      if (!f.http->user_agent.empty()) e.set("HttpUserAgent", f.http->user_agent);
+      const std::string host = f.http->host.empty() ? f.server.to_string() : f.http->host;
+      e.set("Url", "http://" + host + (f.server_port == 80 ? "" : ":" + std::to_string(f.server_port)) + f.http->target);
+      if (!f.http_body.empty()) e.set("HttpResponseBody", f.http_body);
+    }
+    if (!f.dns_question.empty()) {
+      e.set(model::Field::QueryName, f.dns_question);
+      if (!f.dns_answers.empty()) e.set(model::Field::QueryResults, f.dns_answers);
+    }
     if (f.mining) {
       e.set("MiningProtocol", std::string(pcap::to_string(f.mining->dialect)));
       e.set("MiningMethods", f.methods);

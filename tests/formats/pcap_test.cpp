@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "core/mapped_file.h"
+#include "formats/pcap/app_protocols.h"
 #include "formats/pcap/mining_rpc.h"
 #include "normalize/pcap_flows.h"
 #include "detect/heuristics/network_mining.h"
@@ -329,6 +330,112 @@ TEST(PcapFlows, SmbScanAndLoginBurstShapes) {
   EXPECT_EQ(found[0].title_en, "10.0.0.5 opened SMB to 25 addresses (worm spreading)");
   EXPECT_EQ(found[1].rule_id, detect::heuristics::kLoginBurstRule);
   EXPECT_EQ(found[1].title_en, "35 RDP connections from 10.0.0.5 to 192.0.2.7 (password guessing?)");
+}
+
+std::string dns_message(bool response, std::string_view name, uint8_t answer_last = 0) {
+  std::string m;
+  put16be(m, 0x1234);
+  put16be(m, response ? 0x8180 : 0x0100);
+  put16be(m, 1);
+  put16be(m, response ? 1 : 0);
+  put16be(m, 0);
+  put16be(m, 0);
+  for (size_t start = 0; start <= name.size();) {
+    size_t dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    m += static_cast<char>(dot - start);
+    m += name.substr(start, dot - start);
+    start = dot + 1;
+  }
+  m += '\0';
+  put16be(m, 1);
+  put16be(m, 1);
+  if (response) {
+    put16be(m, 0xC00C);  // a pointer to the question's name
+    put16be(m, 1);
+    put16be(m, 1);
+    put16be(m, 0);
+    put16be(m, 60);
+    put16be(m, 4);
+    m += std::string("\xc6\x33\x64", 3) + static_cast<char>(answer_last);
+  }
+  return m;
+}
+
+std::string client_hello(std::string_view sni) {
+  std::string ext;
+  put16be(ext, 0);  // server_name
+  put16be(ext, static_cast<uint16_t>(sni.size() + 5));
+  put16be(ext, static_cast<uint16_t>(sni.size() + 3));
+  ext += '\0';
+  put16be(ext, static_cast<uint16_t>(sni.size()));
+  ext += sni;
+  ext += std::string("\x00\x0a\x00\x06\x00\x04\x00\x1d\x00\x17", 10);  // groups x25519, secp256r1
+  ext += std::string("\x00\x0b\x00\x02\x01\x00", 6);                  // point formats: uncompressed
+  std::string body = std::string("\x03\x03", 2) + std::string(32, '\x11') + '\0';
+  body += std::string("\x00\x04\x0a\x0a\x13\x01", 6);  // GREASE, TLS_AES_128_GCM_SHA256
+  body += std::string("\x01\x00", 2);
+  put16be(body, static_cast<uint16_t>(ext.size()));
+  body += ext;
+  std::string hs = "\x01" + std::string(1, '\0');
+  put16be(hs, static_cast<uint16_t>(body.size()));
+  hs += body;
+  std::string rec = std::string("\x16\x03\x01", 3);
+  put16be(rec, static_cast<uint16_t>(hs.size()));
+  return rec + hs;
+}
+
+TEST(AppProtocols, DnsTlsAndHttp) {
+  auto q = parse_dns(as_bytes(dns_message(true, "Pool.SupportXMR.com", 7)));
+  ASSERT_TRUE(q);
+  EXPECT_TRUE(q->response);
+  EXPECT_EQ(q->questions, std::vector<std::string>{"pool.supportxmr.com"});
+  EXPECT_EQ(q->answers, std::vector<std::string>{"198.51.100.7"});
+  std::string loop = dns_message(false, "a");
+  loop.replace(12, 3, "\xc0\x0c");  // a name that points at itself
+  EXPECT_FALSE(parse_dns(as_bytes(loop)));
+  auto hello = parse_tls_client_hello(as_bytes(client_hello("Pool.MineXMR.com")));
+  ASSERT_TRUE(hello);
+  EXPECT_EQ(hello->server_name, "pool.minexmr.com");
+  EXPECT_EQ(hello->ja3, "771,4865,0-10-11,29-23,0");  // GREASE left out, as JA3 defines
+  EXPECT_EQ(hello->ja3_md5, "3bfdb2fe6bbf6e0b02135c96b7d3607a");
+  const std::string h = client_hello("x");
+  for (size_t cut = 0; cut < h.size(); ++cut) (void)parse_tls_client_hello(as_bytes(h.substr(0, cut)));  // no crash
+  auto req = parse_http_request("GET /ups.ps1 HTTP/1.1\r\nHost: Down.Example.com:8080\r\nUser-Agent: Mozilla/5.0 "
+                                "(Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1\r\n\r\n");
+  ASSERT_TRUE(req);
+  EXPECT_EQ(req->host, "down.example.com:8080");
+  EXPECT_EQ(req->target, "/ups.ps1");
+  EXPECT_EQ(*http_response_body_kind("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nMZ\x90"), "pe");
+  EXPECT_EQ(*http_response_body_kind("HTTP/1.1 200 OK\r\n\r\n#!/bin/sh\ncurl x|sh"), "script");
+  EXPECT_EQ(*http_response_body_kind("HTTP/1.1 200 OK\r\n\r\n<html>index</html>"), "");
+  EXPECT_FALSE(parse_http_request("SSH-2.0-OpenSSH_9.2\r\n"));
+}
+
+TEST(PcapFlows, ApplicationFactsAndDownloads) {
+  const std::string get = "GET /x86 HTTP/1.1\r\nHost: 198.51.100.9\r\nUser-Agent: Wget/1.21\r\n\r\n";
+  std::string response_frame = frame(false, true, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\n\x7f" "ELF\x02\x01", 80, 41000);
+  // The response comes from the server: swap the addresses of the frame (Ethernet 14 + IPv4 src 12..15, dst 16..19).
+  std::swap_ranges(response_frame.begin() + 26, response_frame.begin() + 30, response_frame.begin() + 30);
+  const std::vector<std::string> frames = {frame(false, false, dns_message(false, "pool.supportxmr.com"), 5353, 53),
+                                           frame(false, true, client_hello("pool.minexmr.com"), 42000, 443),
+                                           frame(false, true, get, 41000, 80), response_frame};
+  Diagnostics d;
+  const std::string bytes = classic(frames);
+  auto flows = normalize::capture_flows(as_bytes(bytes), "x.pcap", d);
+  ASSERT_TRUE(flows);
+  ASSERT_EQ(flows->flows.size(), 3u);
+  EXPECT_EQ(*flows->flows[0].get(model::Field::QueryName), "pool.supportxmr.com");
+  EXPECT_EQ(*flows->flows[1].get(model::Field::DestinationHostname), "pool.minexmr.com");
+  EXPECT_EQ(*flows->flows[1].get("TlsJa3Hash"), "3bfdb2fe6bbf6e0b02135c96b7d3607a");
+  EXPECT_EQ(*flows->flows[2].get("Url"), "http://198.51.100.9/x86");
+  EXPECT_EQ(*flows->flows[2].get("HttpResponseBody"), "elf");
+  auto engine = detect::heuristics::make_network_mining_engine();
+  std::vector<model::Finding> found;
+  engine->scan_artefact({"x.pcap", "", "packet_capture", "", "", flows->flows}, found);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].rule_id, detect::heuristics::kHttpPayloadRule);
+  EXPECT_EQ(found[0].title_en, "10.0.0.5 fetched a Linux executable over HTTP: http://198.51.100.9/x86");
 }
 
 // The oracles of the public captures: nDPI's four mining flows and Peafowl's stratum and XMRig-style captures are

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/ip.h"
+#include "core/text.h"
 
 namespace msw::detect::heuristics {
 namespace {
@@ -75,9 +76,47 @@ class NetworkMiningEngine final : public Engine {
       out.push_back(std::move(f));
     }
     spreading_and_guessing(a, out);
+    downloads(a, out);
   }
 
  private:
+  static void downloads(const ArtefactView& a, std::vector<model::Finding>& out) {
+    for (const auto& ev : a.events) {
+      if (ev.category != "network_connection" || !ev.get("HttpMethod")) continue;
+      const std::string body = field(ev, "HttpResponseBody"), ua = field(ev, "HttpUserAgent"), url = field(ev, "Url");
+      const std::string ua_lower = to_lower_ascii(ua);
+      std::string tool;
+      if (ua_lower.find("powershell") != std::string::npos) tool = "PowerShell";
+      else if (ua_lower.find("certutil") != std::string::npos) tool = "CertUtil";
+      else if (ua_lower.find("microsoft bits") != std::string::npos) tool = "BITS";
+      if (body.empty() && tool.empty()) continue;
+      const std::string client = field(ev, "SourceIp");
+      model::Finding f;
+      f.engine = "heuristics";
+      f.rule_id = kHttpPayloadRule;
+      f.severity = body.empty() ? model::Severity::Medium : model::Severity::High;
+      f.time = ev.time;
+      f.attack = {"T1105"};
+      const std::string what_en = body == "pe" ? "a Windows executable" : body == "elf" ? "a Linux executable"
+                                  : body == "script"                ? "a script"
+                                                                     : "a file";
+      const std::string what_zh = body == "pe" ? "Windows 可执行文件" : body == "elf" ? "Linux 可执行文件"
+                                  : body == "script"                ? "脚本"
+                                                                     : "文件";
+      f.title_en = client + " fetched " + what_en + " over HTTP" + (tool.empty() ? "" : " with " + tool) + ": " + url;
+      f.title_zh = client + " 通过 HTTP" + (tool.empty() ? "" : "（" + tool + "）") + " 下载了" + what_zh + "：" + url;
+      f.description_en = "Worm droppers fetch their next stage over plain HTTP. Get the file from " + url +
+                         " (or the capture) for analysis, look for it on " + client + ", and block the host.";
+      f.description_zh = "蠕虫下载器通常通过明文 HTTP 获取下一阶段载荷。请从 " + url + "（或流量包）提取该文件进行分析，在 " +
+                         client + " 上查找该文件，并封禁该主机。";
+      f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
+                            field(ev, "HttpMethod") + " " + url + " at packet " + field(ev, "FirstPacket") +
+                                (ua.empty() ? "" : ", User-Agent: " + ua)});
+      f.observables.push_back({model::ObservableKind::Url, url, "HTTP download"});
+      out.push_back(std::move(f));
+    }
+  }
+
   static std::string_view service_of(std::string_view port) {
     if (port == "445" || port == "139") return "SMB";
     if (port == "3389") return "RDP";
