@@ -162,7 +162,9 @@ TEST(Pcap, ClassicAndNgDecodeToTransport) {
                                            frame(false, true, "", 1, 2, 100)};
   for (int format = 0; format < 3; ++format) {
     Diagnostics d;
-    auto all = read_all(format == 0 ? classic(frames) : format == 1 ? classic(frames, true) : pcapng(frames), d);
+    // Packets point into the capture's bytes: they must outlive every use.
+    const std::string bytes = format == 0 ? classic(frames) : format == 1 ? classic(frames, true) : pcapng(frames);
+    auto all = read_all(bytes, d);
     EXPECT_EQ(d.size(), 0u);
     ASSERT_EQ(all.size(), 3u) << format;
     ASSERT_TRUE(all[0].second);
@@ -191,7 +193,8 @@ TEST(Pcap, DamageEndsTheReadWithADiagnostic) {
   const std::vector<std::string> frames(5, frame(false, true, "x", 1, 2));
   std::string c = classic(frames);
   Diagnostics d;
-  EXPECT_EQ(read_all(c.substr(0, c.size() - 3), d).size(), 4u);
+  const std::string cut = c.substr(0, c.size() - 3);
+  EXPECT_EQ(read_all(cut, d).size(), 4u);
   EXPECT_EQ(d.items().at(0).code, "pcap.truncated");
   std::string huge = classic(frames);
   huge[24 + 8] = '\xff';  // first packet's captured length
@@ -286,7 +289,8 @@ TEST(MiningRpc, DialectsAndWhatIsNotMining) {
   EXPECT_FALSE(parse_mining_rpc(R"({"method":"login","params":{"user":"alice","password":"x"}})"));
   EXPECT_FALSE(parse_mining_rpc(R"({"method":"mining.steal","params":[]})"));
   EXPECT_FALSE(parse_mining_rpc("{\"method\":\"login\",\"params\":" + std::string(5000, '[') + std::string(5000, ']') + "}"));
-  EXPECT_FALSE(parse_mining_rpc(std::string("\x01\x21\x01\x01\x01\x01\x01\x01node_data\"method\"", 29)));
+  static constexpr char kLevin[] = "\x01\x21\x01\x01\x01\x01\x01\x01node_data\"method\"";
+  EXPECT_FALSE(parse_mining_rpc(std::string_view(kLevin, sizeof kLevin - 1)));
   EXPECT_FALSE(parse_mining_rpc(R"({"id":1,"method":"mining.subscribe","params":["EWBF")"));
 }
 
