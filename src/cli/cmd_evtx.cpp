@@ -16,7 +16,6 @@
 #include "core/mapped_file.h"
 #include "core/thread_pool.h"
 #include "correlate/logons.h"
-#include "data/embedded.h"
 #include "detect/sigma/correlation.h"
 #include "detect/sigma/sigma.h"
 #include "formats/evtx/evtx.h"
@@ -190,6 +189,29 @@ int run_info(std::span<const std::string> files) {
 }
 
 
+// The event logs a command reads, mapped, with their chunk counts. A file that cannot be opened is an error; one whose
+// header is not EVTX is reported on stderr and left out, and the others are still read.
+struct OpenLog {
+  std::string path;
+  MappedFile file;
+  size_t chunks = 0;
+};
+
+Result<std::vector<OpenLog>> open_logs(std::span<const std::string> files, std::string_view command, Diagnostics& diags) {
+  std::vector<OpenLog> out;
+  for (const auto& path : files) {
+    auto file = MappedFile::open(path);
+    if (!file) return file.error();
+    auto fi = evtx::read_file_info(file->bytes(), path, diags);
+    if (!fi) {
+      std::cerr << command << ": " << escape_terminal(path) << ": " << escape_terminal(fi.error().message) << "\n";
+      continue;
+    }
+    out.push_back({path, std::move(*file), fi->chunks_in_file});
+  }
+  return out;
+}
+
 // evtx hunt FILES... [--sigma PATH[,PATH...]] [--min-level L]: the built-in and given Sigma rules over the logs, one
 // line per matching record (JSON Lines with --json), then the correlation rules' findings, then the count per rule.
 // Chunks are matched in parallel; output keeps file and record order.
@@ -197,10 +219,6 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   namespace sigma = detect::sigma;
   if (files.empty()) return usage_error("evtx hunt", "give at least one .evtx FILE");
   Diagnostics diags;
-  std::vector<sigma::Rule> rules;
-  for (const auto& f : data::embedded_files())
-    if (f.path.starts_with("rules/sigma/"))
-      for (auto& r : sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
   std::optional<sigma::Placeholders> placeholders;
   if (auto path = inv.args.value("--sigma-placeholders")) {
     auto p = sigma::load_placeholders(*path);
@@ -208,9 +226,8 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
     placeholders = std::move(*p);
   }
   ThreadPool pool(resolve_thread_count(inv.threads));
-  for (auto& r : sigma::load_rule_paths(split_paths(inv.args.value("--sigma").value_or("")), diags, &pool,
-                                        placeholders ? &*placeholders : nullptr))
-    rules.push_back(std::move(r));
+  const auto rules = sigma::load_run_rules(split_paths(inv.args.value("--sigma").value_or("")),
+                                           placeholders ? &*placeholders : nullptr, diags, &pool);
   static constexpr std::string_view kLevels[] = {"informational", "low", "medium", "high", "critical"};
   const std::string min = inv.args.value("--min-level").value_or("informational");
   auto rank = [&](std::string_view l) {
@@ -238,25 +255,13 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
     std::vector<std::pair<const sigma::Rule*, uint64_t>> counts;
     std::vector<model::Event> for_correlation;
   };
-  struct OpenFile {
-    std::string path;
-    MappedFile file;
-    size_t chunks = 0;
-  };
+
   std::ios::sync_with_stdio(false);
   // Every chunk of every file is one task (the public samples are many one-chunk files); output keeps file and
   // record order, a batch at a time so memory stays bounded.
-  std::vector<OpenFile> open;
-  for (const auto& path : files) {
-    auto file = MappedFile::open(path);
-    if (!file) return input_error("evtx hunt", file.error());
-    auto fi = evtx::read_file_info(file->bytes(), path, diags);
-    if (!fi) {
-      std::cerr << "evtx hunt: " << escape_terminal(path) << ": " << escape_terminal(fi.error().message) << "\n";
-      continue;
-    }
-    open.push_back({path, std::move(*file), fi->chunks_in_file});
-  }
+  auto opened = open_logs(files, "evtx hunt", diags);
+  if (!opened) return input_error("evtx hunt", opened.error());
+  const std::vector<OpenLog>& open = *opened;
   std::vector<std::pair<size_t, uint32_t>> work;  // (file, chunk)
   for (size_t f = 0; f < open.size(); ++f)
     for (size_t c = 0; c < open[f].chunks; ++c) work.emplace_back(f, static_cast<uint32_t>(c));
@@ -358,20 +363,15 @@ int run_logons(const Invocation& inv, std::span<const std::string> files) {
   if (files.empty()) return usage_error("evtx logons", "give at least one .evtx FILE");
   Diagnostics diags;
   correlate::LogonSummary summary;
-  for (const auto& path : files) {
-    auto file = MappedFile::open(path);
-    if (!file) return input_error("evtx logons", file.error());
-    auto fi = evtx::read_file_info(file->bytes(), path, diags);
-    if (!fi) {
-      std::cerr << "evtx logons: " << escape_terminal(path) << ": " << escape_terminal(fi.error().message) << "\n";
-      continue;
-    }
-    evtx::ChunkParser parser(file->bytes(), path);
+  auto opened = open_logs(files, "evtx logons", diags);
+  if (!opened) return input_error("evtx logons", opened.error());
+  for (const auto& log : *opened) {
+    evtx::ChunkParser parser(log.file.bytes(), log.path);
     model::Event ev;
-    for (uint32_t c = 0; c < fi->chunks_in_file; ++c)
-      parser.parse_chunk(c, false, diags, [&](const evtx::Record& rec) {
+    for (size_t c = 0; c < log.chunks; ++c)
+      parser.parse_chunk(static_cast<uint32_t>(c), false, diags, [&](const evtx::Record& rec) {
         ev = model::Event{};
-        normalize::evtx_record_event(rec, path, ev);
+        normalize::evtx_record_event(rec, log.path, ev);
         summary.observe(ev);
       });
   }

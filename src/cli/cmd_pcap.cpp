@@ -2,7 +2,6 @@
 // mining facts recognised in its payload) and the findings the built-in engines make of them — mining traffic,
 // pools and other indicators known to the knowledge base and the intel store.
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -18,32 +17,15 @@
 namespace msw::cli {
 namespace {
 
-std::string field(const model::Event& e, std::string_view name) {
-  const std::string* v = e.get(name);
-  return v ? *v : std::string();
-}
-
 }  // namespace
 
 int run_pcap(const Invocation& inv) {
   const auto& files = inv.args.positional();
   if (files.empty()) return usage_error("pcap", "give at least one capture FILE (pcap or pcapng)");
   Diagnostics diags;
-  // The intel store, as scan uses it: the one named by --intel, or the user's default when it exists.
-  std::vector<intel::Indicator> store;
-  {
-    const auto named = inv.args.value("--intel");
-    const std::string path = named ? *named : intel::default_store_path();
-    std::error_code ec;
-    if (named || std::filesystem::exists(path, ec)) {
-      auto opened = intel::Store::open(path, false);
-      if (!opened) return input_error("pcap", opened.error());
-      auto all = opened->all(to_iso8601(now_utc(), 0).substr(0, 10));
-      if (!all) return input_error("pcap", all.error());
-      store = std::move(all).value();
-    }
-  }
-  detect::EngineSet engines = detect::make_builtin_engines(diags, std::move(store));
+  auto store = intel::run_indicators(inv.args.value("--intel").value_or(""));
+  if (!store) return input_error("pcap", store.error());
+  detect::EngineSet engines = detect::make_builtin_engines(diags, std::move(store).value());
   std::vector<model::Finding> findings;
   uint64_t flows = 0, packets = 0;
   for (const auto& path : files) {
@@ -70,10 +52,10 @@ int run_pcap(const Invocation& inv) {
       for (const auto& e : captured->flows) {
         if (!e.get("MiningProtocol")) continue;
         std::printf("%s  %-5s %s:%s -> %s:%s  %s  user=%s agent=%s\n", e.time ? to_iso8601(*e.time, 3).c_str() : "-",
-                    field(e, "Protocol").c_str(), field(e, "SourceIp").c_str(), field(e, "SourcePort").c_str(),
-                    field(e, "DestinationIp").c_str(), field(e, "DestinationPort").c_str(),
-                    escape_terminal(field(e, "MiningProtocol")).c_str(), escape_terminal(field(e, "MiningUser")).c_str(),
-                    escape_terminal(field(e, "MiningAgent")).c_str());
+                    e.value("Protocol").c_str(), e.value("SourceIp").c_str(), e.value("SourcePort").c_str(),
+                    e.value("DestinationIp").c_str(), e.value("DestinationPort").c_str(),
+                    escape_terminal(e.value("MiningProtocol")).c_str(), escape_terminal(e.value("MiningUser")).c_str(),
+                    escape_terminal(e.value("MiningAgent")).c_str());
       }
     }
   }

@@ -49,6 +49,20 @@ std::string_view trim(std::string_view s);
 // Words separated by spaces, tabs or carriage returns (views into `s`).
 std::vector<std::string_view> split_words(std::string_view s);
 
+// Calls fn(line, line_number) for every line of `text` (numbers from 1; a "\r\n" ending loses its '\r'; no
+// trimming, blank lines included) — the one line splitter for line-oriented files.
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+  uint64_t number = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const size_t eol = text.find('\n', pos);
+    std::string_view line = text.substr(pos, (eol == std::string_view::npos ? text.size() : eol) - pos);
+    pos = eol == std::string_view::npos ? text.size() : eol + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    fn(line, ++number);
+  }
+}
+
 // True when JSON text nests objects and arrays at most `max_depth` deep (checked on the raw text, strings skipped):
 // tree parsers recurse, so attacker-made JSON is measured before it is parsed.
 bool json_nesting_within(std::string_view text, int max_depth);

@@ -6,33 +6,28 @@
 namespace msw::correlate {
 namespace {
 
-std::string value(const model::Event& e, model::Field f) {
-  const std::string* v = e.get(f);
-  return v ? *v : std::string();
-}
-
 }  // namespace
 
 void LogonSummary::observe(const model::Event& e) {
   bool success = false;
   std::string type, failure, account, host;
   if (e.product == "windows") {
-    const std::string id = value(e, model::Field::EventID);
-    const std::string provider = value(e, model::Field::Provider_Name);
+    const std::string id = e.value(model::Field::EventID);
+    const std::string provider = e.value(model::Field::Provider_Name);
     if (e.service == "security" && (id == "4624" || id == "4625")) {
       success = id == "4624";
-      type = value(e, model::Field::LogonType);
+      type = e.value(model::Field::LogonType);
       if (!success) {
-        failure = value(e, model::Field::SubStatus);
-        if (failure.empty() || failure == "0x0") failure = value(e, model::Field::Status);
+        failure = e.value(model::Field::SubStatus);
+        if (failure.empty() || failure == "0x0") failure = e.value(model::Field::Status);
       }
-      const std::string domain = value(e, model::Field::TargetDomainName);
-      account = value(e, model::Field::TargetUserName);
+      const std::string domain = e.value(model::Field::TargetDomainName);
+      account = e.value(model::Field::TargetUserName);
       if (!domain.empty() && domain != "-" && !account.empty()) account = domain + "\\" + account;
     } else if (provider.starts_with("MSSQL") && (id == "18453" || id == "18454" || id == "18456")) {
       success = id != "18456";
       type = "mssql";
-      account = value(e, model::Field::TargetUserName);
+      account = e.value(model::Field::TargetUserName);
       if (!success) {
         const std::string* msg = e.get(std::string_view("Data_1"));
         const size_t at = msg ? msg->find("Reason: ") : std::string::npos;
@@ -41,20 +36,20 @@ void LogonSummary::observe(const model::Event& e) {
     } else {
       return;
     }
-    host = value(e, model::Field::Computer);
+    host = e.value(model::Field::Computer);
   } else if (e.product == "linux" && e.service == "auth") {
-    const std::string kind = value(e, model::Field::EventType);
-    if (value(e, model::Field::Image) != "sshd" || (kind != "success" && kind != "failure" && kind != "invalid_user"))
+    const std::string kind = e.value(model::Field::EventType);
+    if (e.value(model::Field::Image) != "sshd" || (kind != "success" && kind != "failure" && kind != "invalid_user"))
       return;
     success = kind == "success";
     if (!success) failure = kind;
     type = "ssh";
-    account = value(e, model::Field::TargetUserName);
-    host = value(e, model::Field::Hostname);
+    account = e.value(model::Field::TargetUserName);
+    host = e.value(model::Field::Hostname);
   } else {
     return;
   }
-  std::string source = value(e, model::Field::IpAddress);
+  std::string source = e.value(model::Field::IpAddress);
   if (source.empty()) source = "-";
   std::string key = account + '\x1f' + source + '\x1f' + type + '\x1f' + host;
   auto it = index_.find(key);

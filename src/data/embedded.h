@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace msw::data {
 
 struct EmbeddedFile {
@@ -19,16 +21,10 @@ std::optional<std::string_view> embedded_file(std::string_view path);
 // Calls fn(line, line_number) for each line of a content file that is neither blank nor a '#' comment, trimmed.
 template <typename Fn>
 void for_each_content_line(std::string_view text, Fn&& fn) {
-  size_t number = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t eol = text.find('\n', pos);
-    std::string_view line = text.substr(pos, (eol == std::string_view::npos ? text.size() : eol) - pos);
-    pos = eol == std::string_view::npos ? text.size() : eol + 1;
-    ++number;
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (!line.empty() && line.front() != '#') fn(line, number);
-  }
+  for_each_line(text, [&](std::string_view line, uint64_t number) {
+    line = trim(line);
+    if (!line.empty() && line.front() != '#') fn(line, static_cast<size_t>(number));
+  });
 }
 
 }  // namespace msw::data

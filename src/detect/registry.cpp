@@ -6,7 +6,6 @@
 #include "detect/heuristics/linux_persistence.h"
 #include "detect/heuristics/miner_process.h"
 #include "detect/heuristics/network_mining.h"
-#include "data/embedded.h"
 #include "detect/ioc/ioc_engine.h"
 #include "detect/sigma/correlation.h"
 #include "detect/sigma/sigma.h"
@@ -17,17 +16,12 @@ EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator>
                                const std::vector<std::string>& sigma_paths, const std::string& sigma_placeholders) {
   EngineSet set;
   // Sigma: the built-in rules (data/rules/sigma) and the user's (--sigma DIR...).
-  std::vector<sigma::Rule> rules;
-  for (const auto& f : data::embedded_files())
-    if (f.path.starts_with("rules/sigma/"))
-      for (auto& r : sigma::load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
   std::optional<sigma::Placeholders> placeholders;
   if (!sigma_placeholders.empty()) {
     if (auto p = sigma::load_placeholders(sigma_placeholders)) placeholders = std::move(*p);
     else diags.add_error(p.error(), sigma_placeholders);
   }
-  for (auto& r : sigma::load_rule_paths(sigma_paths, diags, nullptr, placeholders ? &*placeholders : nullptr))
-    rules.push_back(std::move(r));
+  const auto rules = sigma::load_run_rules(sigma_paths, placeholders ? &*placeholders : nullptr, diags);
   set.engines.push_back(sigma::make_sigma_engine(rules));
   if (auto correlations = sigma::make_correlation_engine(rules, diags)) set.case_engines.push_back(std::move(correlations));
   set.engines.push_back(heuristics::make_hosts_tampering_engine(diags));

@@ -34,19 +34,6 @@ namespace {
 
 std::string lower(std::string_view s) { return to_lower_ascii(s); }
 
-template <typename Fn>
-void each_line(std::string_view text, Fn&& fn) {
-  uint64_t no = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    size_t eol = text.find('\n', pos);
-    std::string_view line = text.substr(pos, (eol == std::string_view::npos ? text.size() : eol) - pos);
-    pos = eol == std::string_view::npos ? text.size() : eol + 1;
-    ++no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    fn(line, no);
-  }
-}
-
 // The type a file's name implies for its bare values (avast's mutexes.txt, samples.sha256, ...).
 std::optional<IndicatorType> type_from_file_name(std::string_view name) {
   const std::string n = lower(name);
@@ -142,7 +129,7 @@ void import_csv(std::string_view text, Importer& im) {
     }
   std::map<std::string, size_t> col;
   bool header = false;
-  each_line(text, [&](std::string_view line, uint64_t no) {
+  for_each_line(text, [&](std::string_view line, uint64_t no) {
     if (trim(line).empty() || line.starts_with('#')) return;
     auto f = csv_fields(line, delim);
     if (no == 1 || (!header && col.empty() && no <= 3)) {
@@ -203,7 +190,7 @@ void import_csv(std::string_view text, Importer& im) {
 }
 
 void import_plain(std::string_view text, Importer& im, std::optional<IndicatorType> forced) {
-  each_line(text, [&](std::string_view line, uint64_t no) {
+  for_each_line(text, [&](std::string_view line, uint64_t no) {
     std::string_view l = trim(line);
     if (l.empty() || l.starts_with('#') || l.starts_with("//") || l.starts_with(';')) return;
     // "value;comment", "value # comment" or "value<TAB>comment"
@@ -221,7 +208,7 @@ void import_plain(std::string_view text, Importer& im, std::optional<IndicatorTy
 }
 
 void import_signature_base_hashes(std::string_view text, Importer& im) {
-  each_line(text, [&](std::string_view line, uint64_t no) {
+  for_each_line(text, [&](std::string_view line, uint64_t no) {
     std::string_view l = trim(line);
     if (l.empty() || l.starts_with('#')) return;
     size_t semi = l.find(';');
@@ -242,7 +229,7 @@ void import_signature_base_hashes(std::string_view text, Importer& im) {
 
 void import_signature_base_filenames(std::string_view text, Importer& im, std::vector<Indicator>& out) {
   // "regex;score[;false-positive regex]": a path pattern with the author's score (0-100).
-  each_line(text, [&](std::string_view line, uint64_t no) {
+  for_each_line(text, [&](std::string_view line, uint64_t no) {
     std::string_view l = trim(line);
     if (l.empty() || l.starts_with('#')) return;
     size_t semi = l.find(';');

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "casedb/sqlite.h"
+#include "core/time.h"
 
 namespace msw::intel {
 namespace fs = std::filesystem;
@@ -14,6 +15,15 @@ std::string default_store_path() {
   if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/minesweep/intel.sqlite";
   if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.local/share/minesweep/intel.sqlite";
   return "minesweep-intel.sqlite";
+}
+
+Result<std::vector<Indicator>> run_indicators(const std::string& path) {
+  const std::string chosen = path.empty() ? default_store_path() : path;
+  std::error_code ec;
+  if (path.empty() && !std::filesystem::exists(chosen, ec)) return std::vector<Indicator>{};
+  auto store = Store::open(chosen, false);
+  if (!store) return store.error();
+  return store->all(to_iso8601(now_utc(), 0).substr(0, 10));
 }
 
 struct Store::Impl {

@@ -41,4 +41,8 @@ class Store {
   std::unique_ptr<Impl> impl_;
 };
 
+// What a run matches against: the indicators of the store at `path`, or — when `path` is empty — of the user's
+// default store if there is one (none otherwise). Expired indicators are left out. Errors as Store::open.
+Result<std::vector<Indicator>> run_indicators(const std::string& path);
+
 }  // namespace msw::intel

@@ -35,4 +35,14 @@ const std::string* Event::get(std::string_view name) const {
   return nullptr;
 }
 
+std::string Event::value(Field f) const {
+  const std::string* v = get(f);
+  return v ? *v : std::string();
+}
+
+std::string Event::value(std::string_view name) const {
+  const std::string* v = get(name);
+  return v ? *v : std::string();
+}
+
 }  // namespace msw::model

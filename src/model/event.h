@@ -32,6 +32,9 @@ struct Event {
   void set(std::string_view name, std::string value);  // routes to a known Field when the name is listed
   const std::string* get(Field f) const;
   const std::string* get(std::string_view name) const;
+  // The field's value, or "" when the event does not have it.
+  std::string value(Field f) const;
+  std::string value(std::string_view name) const;
 };
 
 }  // namespace msw::model

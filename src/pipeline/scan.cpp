@@ -153,20 +153,9 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   }
 
   Diagnostics run_diags = std::move(inventory->diagnostics);
-  std::vector<intel::Indicator> store_indicators;
-  {
-    const bool explicit_store = !opts.intel_path.empty();
-    const std::string path = explicit_store ? opts.intel_path : intel::default_store_path();
-    std::error_code ec;
-    if (explicit_store || std::filesystem::exists(path, ec)) {
-      auto store = intel::Store::open(path, false);
-      if (!store) return store.error();
-      auto all = store->all(to_iso8601(now_utc(), 0).substr(0, 10));
-      if (!all) return all.error();
-      store_indicators = std::move(all).value();
-    }
-  }
-  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators), opts.sigma_paths,
+  auto store_indicators = intel::run_indicators(opts.intel_path);
+  if (!store_indicators) return store_indicators.error();
+  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators).value(), opts.sigma_paths,
                                                           opts.sigma_placeholders);
   correlate::LogonSummary logons;  // fed on this (the writer) thread, like the case engines
 

@@ -73,6 +73,18 @@ test::EvtxEvent logon(uint16_t id, uint64_t second, std::string user, std::strin
   return e;
 }
 
+// An sshd-style authentication event as normalize/linux_logs makes it.
+model::Event auth_event(int64_t second, std::string kind, std::string_view ip_field, std::string ip) {
+  model::Event e;
+  e.product = "linux";
+  e.service = "auth";
+  e.category = "authentication";
+  e.time = Timestamp{second * 1'000'000'000};
+  e.set(model::Field::EventType, std::move(kind));
+  e.set(ip_field, std::move(ip));
+  return e;
+}
+
 std::vector<std::string> rule_titles(const std::vector<model::Finding>& fs) {
   std::vector<std::string> out;
   for (const auto& f : fs) out.push_back(f.title_en);
@@ -175,13 +187,7 @@ correlation: {type: temporal, rules: [ok, fail], group-by: [TargetUserName], tim
   ASSERT_EQ(rules.size(), 6u) << (d.items().empty() ? "" : d.items()[0].detail);
   std::vector<model::Event> evs;
   auto ev = [&](int64_t second, std::string kind, std::string ip, std::string user, std::string ip_field = "IpAddress") {
-    model::Event e;
-    e.product = "linux";
-    e.service = "auth";
-    e.category = "authentication";
-    e.time = Timestamp{second * 1'000'000'000};
-    e.set(model::Field::EventType, std::move(kind));
-    e.set(std::string_view(ip_field), std::move(ip));
+    model::Event e = auth_event(second, std::move(kind), ip_field, std::move(ip));
     e.set(model::Field::TargetUserName, std::move(user));
     e.set(model::Field::LineNumber, std::to_string(evs.size() + 1));
     evs.push_back(std::move(e));
@@ -287,13 +293,7 @@ TEST(SigmaCorrelation, BuiltInSshAndMssqlRules) {
   auto rules = builtin_rules();
   std::vector<model::Event> evs;
   auto ssh = [&](int64_t second, std::string kind, std::string ip) {
-    model::Event e;
-    e.product = "linux";
-    e.service = "auth";
-    e.category = "authentication";
-    e.time = Timestamp{second * 1'000'000'000};
-    e.set(model::Field::EventType, std::move(kind));
-    e.set(model::Field::IpAddress, std::move(ip));
+    model::Event e = auth_event(second, std::move(kind), "IpAddress", std::move(ip));
     e.set(model::Field::Image, "sshd");
     e.set(model::Field::TargetUserName, "root");
     evs.push_back(std::move(e));

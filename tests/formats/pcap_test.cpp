@@ -146,6 +146,14 @@ std::string pcapng(const std::vector<std::string>& frames) {
   return s;
 }
 
+// What the network engine finds in a capture's flows.
+std::vector<model::Finding> network_findings(const normalize::CaptureFlows& flows, std::string_view path) {
+  auto engine = detect::heuristics::make_network_mining_engine();
+  std::vector<model::Finding> found;
+  engine->scan_artefact({path, "", "packet_capture", "", "", flows.flows}, found);
+  return found;
+}
+
 std::vector<std::pair<Packet, std::optional<Decoded>>> read_all(const std::string& bytes, Diagnostics& d) {
   std::vector<std::pair<Packet, std::optional<Decoded>>> out;
   auto r = read_capture(as_bytes(bytes), "t.pcap", d, [&](const Packet& p) {
@@ -326,9 +334,7 @@ TEST(PcapFlows, SmbScanAndLoginBurstShapes) {
   auto flows = normalize::capture_flows(as_bytes(bytes), "lan.pcap", d);
   ASSERT_TRUE(flows);
   EXPECT_EQ(flows->flows.size(), 65u);
-  auto engine = detect::heuristics::make_network_mining_engine();
-  std::vector<model::Finding> found;
-  engine->scan_artefact({"lan.pcap", "", "packet_capture", "", "", flows->flows}, found);
+  const auto found = network_findings(*flows, "lan.pcap");
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0].rule_id, detect::heuristics::kSmbScanRule);
   EXPECT_EQ(found[0].title_en, "10.0.0.5 opened SMB to 25 addresses (worm spreading)");
@@ -434,9 +440,7 @@ TEST(PcapFlows, ApplicationFactsAndDownloads) {
   EXPECT_EQ(*flows->flows[1].get("TlsJa3Hash"), "3bfdb2fe6bbf6e0b02135c96b7d3607a");
   EXPECT_EQ(*flows->flows[2].get("Url"), "http://198.51.100.9/x86");
   EXPECT_EQ(*flows->flows[2].get("HttpResponseBody"), "elf");
-  auto engine = detect::heuristics::make_network_mining_engine();
-  std::vector<model::Finding> found;
-  engine->scan_artefact({"x.pcap", "", "packet_capture", "", "", flows->flows}, found);
+  const auto found = network_findings(*flows, "x.pcap");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].rule_id, detect::heuristics::kHttpPayloadRule);
   EXPECT_EQ(found[0].title_en, "10.0.0.5 fetched a Linux executable over HTTP: http://198.51.100.9/x86");

@@ -12,13 +12,8 @@
 namespace msw::detect::heuristics {
 namespace {
 
-std::string field(const model::Event& e, std::string_view name) {
-  const std::string* v = e.get(name);
-  return v ? *v : std::string();
-}
-
 int64_t int_field(const model::Event& e, std::string_view name) {
-  std::string v = field(e, name);
+  std::string v = e.value(name);
   int64_t n = 0;
   std::from_chars(v.data(), v.data() + v.size(), n);
   return n;
@@ -61,7 +56,7 @@ class LinuxHostEngine final : public Engine {
     // Dropped executables are judged per folder: a worm drops a handful, a build or install tree drops hundreds.
     std::map<std::string, std::vector<const model::Event*>> dropped;
     for (const auto& ev : a.events)
-      if (ev.category == "file_info" && is_dropped(ev)) dropped[drop_group(field(ev, "TargetFilename"))].push_back(&ev);
+      if (ev.category == "file_info" && is_dropped(ev)) dropped[drop_group(ev.value("TargetFilename"))].push_back(&ev);
     for (const auto& [group, events] : dropped) {
       if (events.size() <= kMaxDroppedPerFolder) {
         for (const auto* ev : events) dropped_file(a, *ev, out);
@@ -69,7 +64,7 @@ class LinuxHostEngine final : public Engine {
       }
       model::Finding f = finding(kDroppedExecutableRule, model::Severity::Low, a, *events.front());
       const std::string n = std::to_string(events.size());
-      f.evidence.back().excerpt = field(*events.front(), "TargetFilename");
+      f.evidence.back().excerpt = events.front()->value("TargetFilename");
       f.title_en = n + " executables under " + group + " (a build or install tree?)";
       f.title_zh = group + " 下有 " + n + " 个可执行文件（构建或安装目录？）";
       f.description_en = "So many programs in one temporary or hidden folder usually means a build or an installer, not "
@@ -92,10 +87,10 @@ class LinuxHostEngine final : public Engine {
 
  private:
   static void file_info(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string path = field(ev, "TargetFilename");
-    const std::string reason = field(ev, "Reason");
-    const std::string attrs = field(ev, "FileAttributes");
-    const std::string details = path + " (mode " + field(ev, "FileMode") + ", owner " + field(ev, "FileOwner") +
+    const std::string path = ev.value("TargetFilename");
+    const std::string reason = ev.value("Reason");
+    const std::string attrs = ev.value("FileAttributes");
+    const std::string details = path + " (mode " + ev.value("FileMode") + ", owner " + ev.value("FileOwner") +
                                 (attrs.empty() ? "" : ", " + attrs) + ")";
     if (!attrs.empty() && reason == "watched") {
       // resolv.conf alone is sometimes locked by administrators against DHCP; anything else locked is a worm's doing.
@@ -139,7 +134,7 @@ class LinuxHostEngine final : public Engine {
   }
 
   static bool is_dropped(const model::Event& ev) {
-    const std::string reason = field(ev, "Reason"), type = field(ev, "FileType");
+    const std::string reason = ev.value("Reason"), type = ev.value("FileType");
     if (reason == "hidden_executable") return true;
     return reason == "dropped_executable" && (type == "elf" || type == "script");  // an x bit on text is noise
   }
@@ -159,8 +154,8 @@ class LinuxHostEngine final : public Engine {
   }
 
   static void dropped_file(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string path = field(ev, "TargetFilename"), reason = field(ev, "Reason"), type = field(ev, "FileType");
-    const std::string details = path + " (mode " + field(ev, "FileMode") + ", owner " + field(ev, "FileOwner") + ")";
+    const std::string path = ev.value("TargetFilename"), reason = ev.value("Reason"), type = ev.value("FileType");
+    const std::string details = path + " (mode " + ev.value("FileMode") + ", owner " + ev.value("FileOwner") + ")";
     {
       model::Finding f = finding(kDroppedExecutableRule, model::Severity::Medium, a, ev);
       f.evidence.back().excerpt = details;
@@ -175,7 +170,7 @@ class LinuxHostEngine final : public Engine {
                          " 的来源，哈希见证据。";
       f.attack = {"T1105", "T1564.001"};
       f.observables.push_back({model::ObservableKind::FilePath, path, reason});
-      if (auto h = field(ev, "Hashes"); h.starts_with("SHA256="))
+      if (auto h = ev.value("Hashes"); h.starts_with("SHA256="))
         f.observables.push_back({model::ObservableKind::Sha256, h.substr(7), path});
       f.actions.push_back({model::ActionKind::QuarantineFile, path, "Move " + path + " into quarantine.",
                            "将 " + path + " 移入隔离区。"});
@@ -184,8 +179,8 @@ class LinuxHostEngine final : public Engine {
   }
 
   static void setid_file(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string path = field(ev, "TargetFilename");
-    const std::string details = path + " (mode " + field(ev, "FileMode") + ", owner " + field(ev, "FileOwner") + ")";
+    const std::string path = ev.value("TargetFilename");
+    const std::string details = path + " (mode " + ev.value("FileMode") + ", owner " + ev.value("FileOwner") + ")";
     {
       const bool package_dir = under(path, {"/usr/bin", "/usr/sbin", "/bin", "/sbin", "/usr/lib", "/usr/libexec"});
       const std::string_view name = base_name(path);
@@ -199,9 +194,9 @@ class LinuxHostEngine final : public Engine {
       f.time = ev.time;
       f.title_en = "Set-id " + std::string(shell ? "shell or interpreter" : "file") + " in an unusual place: " + path;
       f.title_zh = "异常位置的 set-id " + std::string(shell ? "shell/解释器" : "文件") + "：" + path;
-      f.description_en = path + " runs with its owner's rights (mode " + field(ev, "FileMode") +
+      f.description_en = path + " runs with its owner's rights (mode " + ev.value("FileMode") +
                          "). A set-uid copy of a shell or a program outside the package folders is a back door to root.";
-      f.description_zh = path + " 以其属主权限运行（权限 " + field(ev, "FileMode") + "）。shell 的 set-uid 副本或包目录之外的 set-id 程序是提权后门。";
+      f.description_zh = path + " 以其属主权限运行（权限 " + ev.value("FileMode") + "）。shell 的 set-uid 副本或包目录之外的 set-id 程序是提权后门。";
       f.attack = {"T1548.001"};
       f.observables.push_back({model::ObservableKind::FilePath, path, "setid"});
       f.actions.push_back({model::ActionKind::QuarantineFile, path, "Remove the set-id bit (chmod u-s,g-s) and quarantine " + path + ".",
@@ -211,7 +206,7 @@ class LinuxHostEngine final : public Engine {
   }
 
   static void account(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string user = field(ev, "User"), state = field(ev, "PasswordState"), shell = field(ev, "Shell");
+    const std::string user = ev.value("User"), state = ev.value("PasswordState"), shell = ev.value("Shell");
     const bool can_log_in = !shell.ends_with("nologin") && !shell.ends_with("/false") && !shell.empty();
     std::string why_en, why_zh;
     model::Severity sev = model::Severity::Medium;
@@ -223,7 +218,7 @@ class LinuxHostEngine final : public Engine {
       why_en = "has an empty password and a login shell";
       why_zh = "密码为空且有登录 shell";
       sev = model::Severity::High;
-    } else if (field(ev, "PasswordInPasswd") == "true" && state.starts_with("hash:")) {
+    } else if (ev.value("PasswordInPasswd") == "true" && state.starts_with("hash:")) {
       why_en = "keeps its password hash in /etc/passwd, the way worms add accounts";
       why_zh = "密码哈希直接写在 /etc/passwd 中，这是蠕虫添加账户的方式";
       sev = model::Severity::High;
@@ -234,7 +229,7 @@ class LinuxHostEngine final : public Engine {
       return;
     }
     model::Finding f = finding(kAccountRule, sev, a, ev);
-    f.evidence.back().excerpt = user + " uid=" + field(ev, "Uid") + " shell=" + shell + " password=" + state;
+    f.evidence.back().excerpt = user + " uid=" + ev.value("Uid") + " shell=" + shell + " password=" + state;
     f.title_en = "Account " + user + " " + why_en;
     f.title_zh = "账户 " + user + " " + why_zh;
     f.description_en = "Account " + user + " " + why_en + ". Verify that an administrator created it.";
@@ -247,10 +242,10 @@ class LinuxHostEngine final : public Engine {
   }
 
   void module(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) const {
-    const std::string name = field(ev, "ModuleName");
+    const std::string name = ev.value("ModuleName");
     if (!rootkits_.count(to_lower_ascii(name))) return;
     model::Finding f = finding(kRootkitModuleRule, model::Severity::Critical, a, ev);
-    f.evidence.back().excerpt = name + " " + field(ev, "Taint");
+    f.evidence.back().excerpt = name + " " + ev.value("Taint");
     f.title_en = "Kernel rootkit module loaded: " + name;
     f.title_zh = "已加载内核 rootkit 模块：" + name;
     f.description_en = "The module " + name + " has the name of a public Linux rootkit. It can hide processes, files "
@@ -263,8 +258,8 @@ class LinuxHostEngine final : public Engine {
   }
 
   static void service_config(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    if (field(ev, "ServiceName") != "redis" || field(ev, "RequirePass") != "unset") return;
-    const std::string bind = field(ev, "Bind"), prot = field(ev, "ProtectedMode");
+    if (ev.value("ServiceName") != "redis" || ev.value("RequirePass") != "unset") return;
+    const std::string bind = ev.value("Bind"), prot = ev.value("ProtectedMode");
     // Every bound address loopback ("-::1": the dash marks an optional address, still loopback).
     const bool loopback_only = !bind.empty() && bind.find("(default") == std::string::npos && [&] {
                                  for (auto w : split_words(bind)) {
@@ -289,14 +284,14 @@ class LinuxHostEngine final : public Engine {
   }
 
   static void listener(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    if (field(ev, "State") != "LISTEN") return;
-    const std::string port = field(ev, "SourcePort"), ip = field(ev, "SourceIp");
+    if (ev.value("State") != "LISTEN") return;
+    const std::string port = ev.value("SourcePort"), ip = ev.value("SourceIp");
     auto addr = parse_ip(ip);
     if (!addr || addr->scope() == IpScope::Loopback) return;
     const bool docker = port == "2375", redis = port == "6379";
     if (!docker && !redis) return;
     model::Finding f = finding(kExposedServiceRule, docker ? model::Severity::High : model::Severity::Medium, a, ev);
-    f.evidence.back().excerpt = ip + ":" + port + " LISTEN pid " + field(ev, "ProcessId") + " " + field(ev, "Image");
+    f.evidence.back().excerpt = ip + ":" + port + " LISTEN pid " + ev.value("ProcessId") + " " + ev.value("Image");
     if (docker) {
       f.title_en = "Docker API open without TLS on " + ip + ":2375";
       f.title_zh = "Docker API 在 " + ip + ":2375 上无 TLS 开放";
@@ -318,15 +313,15 @@ class LinuxHostEngine final : public Engine {
 
   // Processes hidden from ps, and programs running from memory only (memfd_create): both are how miners hide.
   static void process(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string hidden = field(ev, "HiddenFrom"), image = field(ev, "Image"), pid = field(ev, "ProcessId");
+    const std::string hidden = ev.value("HiddenFrom"), image = ev.value("Image"), pid = ev.value("ProcessId");
     // runc re-executes itself from a sealed memfd by design (CVE-2019-5736 fix); sandboxes and packers do too, so a
     // memfd image alone is worth verifying (medium), not proof. Miner signs on it are judged by the miner engine.
     const bool memfd = image.starts_with("/memfd:") && !image.starts_with("/memfd:runc_cloned");
     if (hidden.empty() && !memfd) return;
-    const std::string who = "PID " + pid + " " + (image.empty() ? field(ev, "ProcessName") : image);
+    const std::string who = "PID " + pid + " " + (image.empty() ? ev.value("ProcessName") : image);
     model::Finding f = finding(hidden.empty() ? kMemfdProcessRule : kHiddenProcessRule,
                                hidden.empty() ? model::Severity::Medium : model::Severity::Critical, a, ev);
-    f.evidence.back().excerpt = who + " " + field(ev, "CommandLine").substr(0, 512);
+    f.evidence.back().excerpt = who + " " + ev.value("CommandLine").substr(0, 512);
     f.time = ev.time;
     if (!hidden.empty()) {
       const bool kernel = hidden == "getdents";
@@ -348,7 +343,7 @@ class LinuxHostEngine final : public Engine {
       f.description_zh = who + " 从匿名内存文件启动，磁盘上没有可执行文件——投递器借此无文件地运行矿机和后门。";
       f.attack = {"T1620", "T1027"};
     }
-    if (auto h = field(ev, "Hashes"); h.starts_with("SHA256="))
+    if (auto h = ev.value("Hashes"); h.starts_with("SHA256="))
       f.observables.push_back({model::ObservableKind::Sha256, h.substr(7), "process " + pid});
     f.observables.push_back({model::ObservableKind::FilePath, image, "process " + pid});
     f.actions.push_back({model::ActionKind::KillProcess, "pid " + pid, "Stop process " + who + " (kill -STOP, capture, then kill -9).",
@@ -357,7 +352,7 @@ class LinuxHostEngine final : public Engine {
   }
 
   static void miner_config(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string url = field(ev, "DestinationHostname"), user = field(ev, "User");
+    const std::string url = ev.value("DestinationHostname"), user = ev.value("User");
     model::Finding f = finding(kMinerConfigRule, model::Severity::High, a, ev);
     f.evidence.back().excerpt = "url " + url + (user.empty() ? "" : ", user " + user);
     f.title_en = "Miner configuration: pool " + url + " (" + std::string(a.path) + ")";

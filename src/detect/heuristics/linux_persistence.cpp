@@ -8,11 +8,6 @@
 namespace msw::detect::heuristics {
 namespace {
 
-std::string field(const model::Event& e, model::Field f) {
-  const std::string* v = e.get(f);
-  return v ? *v : std::string();
-}
-
 }  // namespace
 
 bool downloads_and_executes(std::string_view command) {
@@ -162,13 +157,13 @@ class LinuxPersistenceEngine final : public Engine {
 
   static model::EvidenceRef ref(const ArtefactView& a, const model::Event& ev) {
     uint64_t line = 0;
-    std::string ln = field(ev, model::Field::LineNumber);
+    std::string ln = ev.value(model::Field::LineNumber);
     for (char c : ln) line = line * 10 + static_cast<uint64_t>(c - '0');
-    return {std::string(a.path), std::string(a.sha256), ev.offset, 0, line, field(ev, model::Field::Message)};
+    return {std::string(a.path), std::string(a.sha256), ev.offset, 0, line, ev.value(model::Field::Message)};
   }
 
   static void scan_cron(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string cmd = field(ev, model::Field::CommandLine);
+    const std::string cmd = ev.value(model::Field::CommandLine);
     const bool download = downloads_and_executes(cmd);
     const bool temp = runs_from_temp_or_hidden(cmd);
     if (kills_competitors(cmd)) {  // judged like any start-up command
@@ -182,7 +177,7 @@ class LinuxPersistenceEngine final : public Engine {
     f.engine = "heuristics";
     f.rule_id = download ? kCronDownloadRule : kCronTempRule;
     f.severity = download ? model::Severity::High : model::Severity::Medium;
-    const std::string where = std::string(a.path) + ":" + field(ev, model::Field::LineNumber);
+    const std::string where = std::string(a.path) + ":" + ev.value(model::Field::LineNumber);
     if (download) {
       f.title_en = "Cron entry downloads and runs code (" + where + ")";
       f.title_zh = "计划任务下载并执行代码（" + where + "）";
@@ -201,8 +196,8 @@ class LinuxPersistenceEngine final : public Engine {
     f.evidence.push_back(ref(a, ev));
     f.actions.push_back({model::ActionKind::RemoveCronEntry, where,
                          "Back up " + std::string(a.path) + ", then delete line " +
-                             field(ev, model::Field::LineNumber) + " (and stop cron while cleaning, worms re-add it).",
-                         "备份 " + std::string(a.path) + " 后删除第 " + field(ev, model::Field::LineNumber) +
+                             ev.value(model::Field::LineNumber) + " (and stop cron while cleaning, worms re-add it).",
+                         "备份 " + std::string(a.path) + " 后删除第 " + ev.value(model::Field::LineNumber) +
                              " 行（清理期间先停止 cron，蠕虫会重新写入）。"});
     out.push_back(std::move(f));
   }
@@ -210,7 +205,7 @@ class LinuxPersistenceEngine final : public Engine {
   // Boot, login and unit commands (and shell histories, which show what was typed) with the cron line's tests plus
   // competitor killing and PROMPT_COMMAND.
   static void scan_autostart(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string cmd = field(ev, model::Field::CommandLine);
+    const std::string cmd = ev.value(model::Field::CommandLine);
     const bool history = ev.category == "shell_command";
     const bool unit = ev.category == "systemd_unit";
     const bool dropped = ev.category == "dropped_script";
@@ -219,14 +214,14 @@ class LinuxPersistenceEngine final : public Engine {
     const bool rival = kills_competitors(cmd);
     const bool prompt = !history && cmd.find("PROMPT_COMMAND") != std::string::npos && cmd.find('=') != std::string::npos;
     if (!download && !temp && !rival && !prompt) return;
-    const std::string line = field(ev, model::Field::LineNumber);
+    const std::string line = ev.value(model::Field::LineNumber);
     const std::string where = std::string(a.path) + ":" + line;
     const std::string what_en = history ? "Shell history"
-                                : unit  ? "systemd unit " + field(ev, model::Field::ServiceName)
+                                : unit  ? "systemd unit " + ev.value(model::Field::ServiceName)
                                 : dropped ? "Script in a temporary folder"
                                           : "Start-up script";
     const std::string what_zh = history ? "Shell 历史"
-                                : unit  ? "systemd 服务 " + field(ev, model::Field::ServiceName)
+                                : unit  ? "systemd 服务 " + ev.value(model::Field::ServiceName)
                                 : dropped ? "临时目录中的脚本"
                                           : "启动脚本";
     model::Finding f;
@@ -277,16 +272,16 @@ class LinuxPersistenceEngine final : public Engine {
                            "将 " + std::string(a.path) + " 移入隔离区。"});
     else if (!history)
       f.actions.push_back({unit ? model::ActionKind::RemoveService : model::ActionKind::RemoveAutorun, where,
-                           unit ? "Stop and disable " + field(ev, model::Field::ServiceName) + ", then quarantine its unit file."
+                           unit ? "Stop and disable " + ev.value(model::Field::ServiceName) + ", then quarantine its unit file."
                                 : "Back up " + std::string(a.path) + " and remove line " + line + ".",
-                           unit ? "停止并禁用 " + field(ev, model::Field::ServiceName) + "，然后隔离其 unit 文件。"
+                           unit ? "停止并禁用 " + ev.value(model::Field::ServiceName) + "，然后隔离其 unit 文件。"
                                 : "备份 " + std::string(a.path) + " 后删除第 " + line + " 行。"});
     out.push_back(std::move(f));
   }
 
   static void scan_sudoers(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string user = field(ev, model::Field::User);
-    const std::string rule = field(ev, model::Field::Details);
+    const std::string user = ev.value(model::Field::User);
+    const std::string rule = ev.value(model::Field::Details);
     // Full root without a password for anyone but root and the distribution's admin groups.
     if (user == "root" || user == "%sudo" || user == "%admin" || user == "%wheel") return;
     const std::string compact = [&] {
@@ -302,20 +297,20 @@ class LinuxPersistenceEngine final : public Engine {
     f.severity = model::Severity::Medium;
     f.title_en = "sudo gives " + user + " root without a password (" + std::string(a.path) + ")";
     f.title_zh = "sudo 允许 " + user + " 免密码获得 root（" + std::string(a.path) + "）";
-    f.description_en = "The rule `" + field(ev, model::Field::Message) + "` lets " + user +
+    f.description_en = "The rule `" + ev.value(model::Field::Message) + "` lets " + user +
                        " run anything as root without a password; worms add such lines for the accounts they create.";
-    f.description_zh = "规则 `" + field(ev, model::Field::Message) + "` 允许 " + user + " 免密码以 root 执行任何命令；蠕虫会为其创建的账户添加此类规则。";
+    f.description_zh = "规则 `" + ev.value(model::Field::Message) + "` 允许 " + user + " 免密码以 root 执行任何命令；蠕虫会为其创建的账户添加此类规则。";
     f.attack = {"T1548.003"};
     f.evidence.push_back(ref(a, ev));
     f.observables.push_back({model::ObservableKind::Account, user, "sudoers"});
-    f.actions.push_back({model::ActionKind::RemoveAutorun, std::string(a.path) + ":" + field(ev, model::Field::LineNumber),
+    f.actions.push_back({model::ActionKind::RemoveAutorun, std::string(a.path) + ":" + ev.value(model::Field::LineNumber),
                          "Remove the rule unless an administrator added it (edit with visudo).",
                          "除非为管理员所加，否则删除该规则（使用 visudo 编辑）。"});
     out.push_back(std::move(f));
   }
 
   static void scan_preload(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-    const std::string lib = field(ev, model::Field::ImageLoaded);
+    const std::string lib = ev.value(model::Field::ImageLoaded);
     model::Finding f;
     f.engine = "heuristics";
     f.rule_id = kPreloadRule;

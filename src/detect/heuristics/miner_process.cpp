@@ -89,14 +89,6 @@ MinerSigns assess_process(const MinerKnowledge& kb, std::string_view image, std:
 
 namespace {
 
-std::string field(const model::Event& e, model::Field f) {
-  const std::string* v = e.get(f);
-  return v ? *v : std::string();
-}
-std::string extra(const model::Event& e, std::string_view k) {
-  const std::string* v = e.get(k);
-  return v ? *v : std::string();
-}
 
 class MinerProcessEngine final : public Engine {
  public:
@@ -112,13 +104,13 @@ class MinerProcessEngine final : public Engine {
   void scan_processes(const ArtefactView& a, std::vector<model::Finding>& out) const {
     for (const auto& ev : a.events) {
       if (ev.category != "process_creation") continue;
-      const std::string image = field(ev, model::Field::Image), cmd = field(ev, model::Field::CommandLine);
-      const std::string pid = field(ev, model::Field::ProcessId);
+      const std::string image = ev.value(model::Field::Image), cmd = ev.value(model::Field::CommandLine);
+      const std::string pid = ev.value(model::Field::ProcessId);
       double cpu = 0;
-      std::string cpu_text = extra(ev, "CpuPercent");
+      std::string cpu_text = ev.value("CpuPercent");
       std::from_chars(cpu_text.data(), cpu_text.data() + cpu_text.size(), cpu);
-      const bool deleted = extra(ev, "ExeDeleted") == "true";
-      MinerSigns s = assess_process(kb_, image, extra(ev, "ProcessName"), cmd, deleted, cpu);
+      const bool deleted = ev.value("ExeDeleted") == "true";
+      MinerSigns s = assess_process(kb_, image, ev.value("ProcessName"), cmd, deleted, cpu);
       const bool temp_dir = std::any_of(std::begin(kTempDirs), std::end(kTempDirs),
                                         [&](std::string_view d) { return image.starts_with(d); });
       model::Severity sev;
@@ -131,7 +123,7 @@ class MinerProcessEngine final : public Engine {
       f.engine = "heuristics";
       f.severity = sev;
       f.time = ev.time;
-      const std::string who = "PID " + pid + " " + (image.empty() ? extra(ev, "ProcessName") : image);
+      const std::string who = "PID " + pid + " " + (image.empty() ? ev.value("ProcessName") : image);
       f.title_en = (s.strong.empty() ? "Suspicious process: " : "Crypto miner running: ") + who;
       f.title_zh = (s.strong.empty() ? "可疑进程：" : "挖矿进程正在运行：") + who;
       std::string signs_en;
@@ -143,7 +135,7 @@ class MinerProcessEngine final : public Engine {
       if (deleted) f.attack.push_back("T1070.004");  // Indicator Removal: File Deletion
       f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0, cmd.substr(0, 1024)});
       if (!image.empty()) f.observables.push_back({model::ObservableKind::FilePath, image, "process " + pid});
-      if (auto h = field(ev, model::Field::Hashes); h.starts_with("SHA256="))
+      if (auto h = ev.value(model::Field::Hashes); h.starts_with("SHA256="))
         f.observables.push_back({model::ObservableKind::Sha256, h.substr(7), "process " + pid});
       f.actions.push_back({model::ActionKind::KillProcess, "pid " + pid,
                            "Stop process " + who + " (kill -STOP first to keep it for memory capture, then kill -9).",
@@ -158,13 +150,13 @@ class MinerProcessEngine final : public Engine {
   void scan_connections(const ArtefactView& a, std::vector<model::Finding>& out) const {
     std::map<std::string, std::vector<const model::Event*>> by_process;
     for (const auto& ev : a.events) {
-      if (ev.category != "network_connection" || field(ev, model::Field::State) != "ESTABLISHED") continue;
-      if (field(ev, model::Field::Initiated) != "true") continue;
+      if (ev.category != "network_connection" || ev.value(model::Field::State) != "ESTABLISHED") continue;
+      if (ev.value(model::Field::Initiated) != "true") continue;
       unsigned port = 0;
-      std::string p = field(ev, model::Field::DestinationPort);
+      std::string p = ev.value(model::Field::DestinationPort);
       std::from_chars(p.data(), p.data() + p.size(), port);
       if (port == 0 || port > 65535 || !kb_.is_pool_port(static_cast<uint16_t>(port))) continue;
-      by_process[field(ev, model::Field::ProcessId) + " " + field(ev, model::Field::Image)].push_back(&ev);
+      by_process[ev.value(model::Field::ProcessId) + " " + ev.value(model::Field::Image)].push_back(&ev);
     }
     for (const auto& [who, conns] : by_process) {
       model::Finding f;
@@ -175,10 +167,10 @@ class MinerProcessEngine final : public Engine {
       f.title_zh = "进程 PID " + who + " 连接矿池常用端口";
       std::string list;
       for (const auto* c : conns) {
-        std::string dst = field(*c, model::Field::DestinationIp) + ":" + field(*c, model::Field::DestinationPort);
+        std::string dst = c->value(model::Field::DestinationIp) + ":" + c->value(model::Field::DestinationPort);
         list += "- " + dst + "\n";
         f.evidence.push_back({std::string(a.path), std::string(a.sha256), c->offset, 0, 0, dst});
-        f.observables.push_back({model::ObservableKind::Ip, field(*c, model::Field::DestinationIp), "PID " + who});
+        f.observables.push_back({model::ObservableKind::Ip, c->value(model::Field::DestinationIp), "PID " + who});
       }
       f.description_en = "An established outbound connection goes to a port mining pools use:\n" + list;
       f.description_zh = "存在到矿池常用端口的已建立外连：\n" + list;

@@ -9,11 +9,6 @@
 namespace msw::detect::heuristics {
 namespace {
 
-std::string field(const model::Event& e, std::string_view name) {
-  const std::string* v = e.get(name);
-  return v ? *v : std::string();
-}
-
 // "4Abc....worker" / "t1fAh....rig4" / "0xabc.../rig": the account part before a worker suffix.
 std::string account_of(std::string_view user) {
   const size_t cut = user.find_first_of(".+/");
@@ -27,10 +22,10 @@ class NetworkMiningEngine final : public Engine {
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
     for (const auto& ev : a.events) {
       if (ev.category != "network_connection" || !ev.get("MiningProtocol")) continue;
-      const std::string client = field(ev, "SourceIp"), server = field(ev, "DestinationIp");
-      const std::string port = field(ev, "DestinationPort"), dialect = field(ev, "MiningProtocol");
-      const std::string user = field(ev, "MiningUser"), agent = field(ev, "MiningAgent");
-      const std::string algo = field(ev, "MiningAlgorithm"), methods = field(ev, "MiningMethods");
+      const std::string client = ev.value("SourceIp"), server = ev.value("DestinationIp");
+      const std::string port = ev.value("DestinationPort"), dialect = ev.value("MiningProtocol");
+      const std::string user = ev.value("MiningUser"), agent = ev.value("MiningAgent");
+      const std::string algo = ev.value("MiningAlgorithm"), methods = ev.value("MiningMethods");
       model::Finding f;
       f.engine = "heuristics";
       f.rule_id = kNetworkMiningRule;
@@ -55,18 +50,18 @@ class NetworkMiningEngine final : public Engine {
         facts_zh += "算法：" + algo + "。";
       }
       f.description_en = client + " speaks the " + dialect + " mining protocol (" + methods + ") to " + server + ":" +
-                         port + " from packet " + field(ev, "MiningFirstPacket") + " (" + field(ev, "MiningFirstSeen") +
+                         port + " from packet " + ev.value("MiningFirstPacket") + " (" + ev.value("MiningFirstSeen") +
                          ")." + facts_en + " Find the process that owns this connection on " + client +
                          " (netstat -anop / Get-NetTCPConnection), then its executable and persistence; block the pool.";
       f.description_zh = client + " 与 " + server + ":" + port + " 之间存在 " + dialect + " 挖矿协议通信（" + methods +
-                         "），首次出现在第 " + field(ev, "MiningFirstPacket") + " 个数据包（" + field(ev, "MiningFirstSeen") +
+                         "），首次出现在第 " + ev.value("MiningFirstPacket") + " 个数据包（" + ev.value("MiningFirstSeen") +
                          "）。" + facts_zh + "请在 " + client + " 上找到该连接对应的进程（netstat -ano），定位其程序文件与持久化项，并封禁该矿池。";
       f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
-                            "packets " + field(ev, "FirstPacket") + "-" + field(ev, "LastPacket") + ", mining message at packet " +
-                                field(ev, "MiningFirstPacket") + ": " + field(ev, "Protocol") + " " + client + ":" +
-                                field(ev, "SourcePort") + " -> " + server + ":" + port + ", " + field(ev, "PacketsSent") +
-                                "/" + field(ev, "PacketsReceived") + " packets, " + field(ev, "BytesSent") + "/" +
-                                field(ev, "BytesReceived") + " bytes"});
+                            "packets " + ev.value("FirstPacket") + "-" + ev.value("LastPacket") + ", mining message at packet " +
+                                ev.value("MiningFirstPacket") + ": " + ev.value("Protocol") + " " + client + ":" +
+                                ev.value("SourcePort") + " -> " + server + ":" + port + ", " + ev.value("PacketsSent") +
+                                "/" + ev.value("PacketsReceived") + " packets, " + ev.value("BytesSent") + "/" +
+                                ev.value("BytesReceived") + " bytes"});
       if (auto s = parse_ip(server)) f.observables.push_back({model::ObservableKind::Ip, s->to_string(), "mining pool"});
       if (ip) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), "mining host"});
       if (const std::string acct = account_of(user); acct.size() >= 26)
@@ -83,14 +78,14 @@ class NetworkMiningEngine final : public Engine {
   static void downloads(const ArtefactView& a, std::vector<model::Finding>& out) {
     for (const auto& ev : a.events) {
       if (ev.category != "network_connection" || !ev.get("HttpMethod")) continue;
-      const std::string body = field(ev, "HttpResponseBody"), ua = field(ev, "HttpUserAgent"), url = field(ev, "Url");
+      const std::string body = ev.value("HttpResponseBody"), ua = ev.value("HttpUserAgent"), url = ev.value("Url");
       const std::string ua_lower = to_lower_ascii(ua);
       std::string tool;
       if (ua_lower.find("powershell") != std::string::npos) tool = "PowerShell";
       else if (ua_lower.find("certutil") != std::string::npos) tool = "CertUtil";
       else if (ua_lower.find("microsoft bits") != std::string::npos) tool = "BITS";
       if (body.empty() && tool.empty()) continue;
-      const std::string client = field(ev, "SourceIp");
+      const std::string client = ev.value("SourceIp");
       model::Finding f;
       f.engine = "heuristics";
       f.rule_id = kHttpPayloadRule;
@@ -110,7 +105,7 @@ class NetworkMiningEngine final : public Engine {
       f.description_zh = "蠕虫下载器通常通过明文 HTTP 获取下一阶段载荷。请从 " + url + "（或流量包）提取该文件进行分析，在 " +
                          client + " 上查找该文件，并封禁该主机。";
       f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
-                            field(ev, "HttpMethod") + " " + url + " at packet " + field(ev, "FirstPacket") +
+                            ev.value("HttpMethod") + " " + url + " at packet " + ev.value("FirstPacket") +
                                 (ua.empty() ? "" : ", User-Agent: " + ua)});
       f.observables.push_back({model::ObservableKind::Url, url, "HTTP download"});
       out.push_back(std::move(f));
@@ -134,11 +129,11 @@ class NetworkMiningEngine final : public Engine {
     std::map<std::string, Scan> smb;  // source -> targets on 445/139
     std::map<std::tuple<std::string, std::string, std::string>, std::pair<size_t, const model::Event*>> logins;
     for (const auto& ev : a.events) {
-      if (ev.category != "network_connection" || field(ev, "Protocol") != "tcp" || ev.get("MiningProtocol")) continue;
-      const std::string port = field(ev, "DestinationPort");
+      if (ev.category != "network_connection" || ev.value("Protocol") != "tcp" || ev.get("MiningProtocol")) continue;
+      const std::string port = ev.value("DestinationPort");
       const std::string_view service = service_of(port);
       if (service.empty()) continue;
-      const std::string src = field(ev, "SourceIp"), dst = field(ev, "DestinationIp");
+      const std::string src = ev.value("SourceIp"), dst = ev.value("DestinationIp");
       if (service == "SMB" && smb[src].targets.size() < 100'000) {
         Scan& s = smb[src];
         const int64_t t = ev.time ? ev.time->unix_ns : 0;
@@ -171,8 +166,8 @@ class NetworkMiningEngine final : public Engine {
                          " 个：这是永恒之蓝类蠕虫（WannaMine、MyKings）寻找下一台主机的扫描。请隔离 " + src +
                          "，在主机之间封禁 445 端口，并为所有主机安装 MS17-010 补丁。";
       f.evidence.push_back({std::string(a.path), std::string(a.sha256), s.example->offset, 0, 0,
-                            "first SMB flow at packet " + field(*s.example, "FirstPacket") + " to " +
-                                field(*s.example, "DestinationIp") + ", " + n + " targets"});
+                            "first SMB flow at packet " + s.example->value("FirstPacket") + " to " +
+                                s.example->value("DestinationIp") + ", " + n + " targets"});
       if (auto ip = parse_ip(src)) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), "SMB scanner"});
       out.push_back(std::move(f));
     }
@@ -195,7 +190,7 @@ class NetworkMiningEngine final : public Engine {
       f.description_zh = "同一来源对同一登录服务的大量独立连接，是口令爆破在网络上的特征。请检查 " + dst +
                          " 的登录日志（4625/4624、auth.log、SQL Server 18456）中该来源是否有成功登录。";
       f.evidence.push_back({std::string(a.path), std::string(a.sha256), l.second->offset, 0, 0,
-                            "first connection at packet " + field(*l.second, "FirstPacket") + ", " + n + " connections"});
+                            "first connection at packet " + l.second->value("FirstPacket") + ", " + n + " connections"});
       if (auto ip = parse_ip(src)) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), service + " client"});
       out.push_back(std::move(f));
     }

@@ -207,7 +207,6 @@ class CorrelationEngine final : public CaseEngine {
       if (c.type == Correlation::Type::ValueCount) n.value_fields.push_back(field_for(c, c.field, t));
     }
     state[i] = 2;
-    node_of_rule_[i] = nodes_.size();
     nodes_.push_back(std::move(n));
   }
 
@@ -295,7 +294,7 @@ class CorrelationEngine final : public CaseEngine {
         open->hi = std::max(open->hi, n.hits[j].hi);
         continue;
       }
-      if (open) close(n, c, std::move(*open));
+      if (open) n.firings.push_back(std::move(*open));
       open.emplace();
       open->group = n.hits[j].group;
       open->lo = n.hits[j].lo;
@@ -304,7 +303,7 @@ class CorrelationEngine final : public CaseEngine {
       for (size_t k = i; k <= j; ++k) take(n, *open, n.hits[k]);
       open_end = j;
     }
-    if (open) close(n, c, std::move(*open));
+    if (open) n.firings.push_back(std::move(*open));
   }
 
   // Ordered: rule 1, then rule 2, ... within the timespan of the first. state[k]: the best partial sequence that
@@ -336,7 +335,7 @@ class CorrelationEngine final : public CaseEngine {
           take(n, f, n.hits[m]);
           f.hi = std::max(f.hi, n.hits[m].hi);
         }
-        close(n, c, std::move(f));
+        n.firings.push_back(std::move(f));
         std::fill(state.begin(), state.end(), std::nullopt);
         continue;
       }
@@ -352,8 +351,6 @@ class CorrelationEngine final : public CaseEngine {
         std::find(f.values.begin(), f.values.end(), h.value) == f.values.end())
       f.values.push_back(h.value);
   }
-
-  void close(Node& n, const Correlation&, Firing f) { n.firings.push_back(std::move(f)); }
 
   // Firings of node i become hits of every correlation that names it.
   void feed_consumers(size_t i) {
@@ -397,14 +394,6 @@ class CorrelationEngine final : public CaseEngine {
     }
   }
 
-  static model::Severity severity_of(std::string_view level) {
-    if (level == "critical") return model::Severity::Critical;
-    if (level == "high") return model::Severity::High;
-    if (level == "medium") return model::Severity::Medium;
-    if (level == "low") return model::Severity::Low;
-    return model::Severity::Informational;
-  }
-
   // One finding per group: every firing's contributing events, listed per artefact as record ranges.
   void report(const Node& n, std::vector<model::Finding>& out) const {
     const Rule& r = rules_[n.rule];
@@ -412,18 +401,8 @@ class CorrelationEngine final : public CaseEngine {
     std::map<uint32_t, std::vector<const Firing*>> by_group;
     for (const auto& f : n.firings) by_group[f.group].push_back(&f);
     for (const auto& [group, firings] : by_group) {
-      model::Finding fd;
-      fd.engine = "sigma";
-      fd.rule_id = !r.id.empty() ? r.id : !r.name.empty() ? r.name : r.title;
-      fd.severity = severity_of(r.level);
-      fd.title_en = r.title;
+      model::Finding fd = rule_finding(r);
       fd.title_zh = "Sigma 关联规则命中：" + r.title;
-      for (const auto& t : r.tags)
-        if (t.starts_with("attack.t") && t.size() > 8 && std::isdigit(static_cast<unsigned char>(t[8]))) {
-          std::string id = t.substr(7);
-          id[0] = 'T';
-          fd.attack.push_back(std::move(id));
-        }
       // The group's values, named.
       std::string where, where_zh;
       const std::string& key = n.groups[group];
@@ -512,7 +491,6 @@ class CorrelationEngine final : public CaseEngine {
   std::vector<Rule> rules_;
   Diagnostics& diags_;
   std::vector<Node> nodes_;                                   // correlations, producers before consumers
-  std::map<size_t, size_t> node_of_rule_;
   std::map<size_t, std::vector<std::pair<size_t, size_t>>> base_uses_;  // detection rule -> (node, slot)
   std::unique_ptr<RuleIndex> base_index_;
   std::vector<const Rule*> matched_;

@@ -14,6 +14,7 @@
 #include <regex>
 
 #include "core/ip.h"
+#include "data/embedded.h"
 #include "core/mapped_file.h"
 #include "core/thread_pool.h"
 #include "core/text.h"
@@ -833,31 +834,69 @@ bool rule_matches(const Rule& rule, const model::Event& e) {
 
 namespace {
 
-using IdSet = std::optional<std::vector<int>>;  // nullopt: any event id
+// A necessary condition of a rule: a set of items of which at least one holds whenever the rule matches (nullopt:
+// nothing known). `of_field` gives a field condition's own; `narrow` picks or combines two that must both hold; the
+// alternatives of a selection, OR and "1 of" add up; NOT and keywords say nothing. The rule index uses it twice:
+// for the event ids a rule can match, and for the literals its prefilter looks for.
+template <typename T>
+using Requirement = std::optional<std::vector<T>>;
 
-IdSet ids_of_selection(const Selection& s) {
+template <typename T>
+Requirement<T> either(Requirement<T> a, const Requirement<T>& b) {
+  if (!a || !b) return std::nullopt;
+  a->insert(a->end(), b->begin(), b->end());
+  return a;
+}
+
+template <typename T, typename OfField, typename Narrow>
+Requirement<T> selection_requirement(const Selection& s, const OfField& of_field, const Narrow& narrow) {
   if (!s.keywords.empty() || s.alternatives.empty()) return std::nullopt;
-  std::vector<int> ids;
+  Requirement<T> out = std::vector<T>{};
   for (const auto& alt : s.alternatives) {
-    bool found = false;
-    for (const auto& fc : alt) {
-      if (fc.field != "EventID" || fc.all) continue;
-      std::vector<int> here;
-      for (const auto& vm : fc.values) {
-        int n = -1;
-        auto r = std::from_chars(vm.pattern.data(), vm.pattern.data() + vm.pattern.size(), n);
-        if (vm.op != ValueMatch::Op::Glob || r.ec != std::errc() || r.ptr != vm.pattern.data() + vm.pattern.size()) {
-          here.clear();
-          break;
-        }
-        here.push_back(n);
-      }
-      if (here.empty()) continue;
-      ids.insert(ids.end(), here.begin(), here.end());
-      found = true;
-      break;
+    Requirement<T> all;
+    for (const auto& fc : alt) all = narrow(all, of_field(fc));
+    out = either(std::move(out), all);
+    if (!out) return std::nullopt;
+  }
+  return out;
+}
+
+template <typename T, typename OfField, typename Narrow>
+Requirement<T> condition_requirement(const CondNode& n, const CompiledRule& r, const OfField& of_field,
+                                     const Narrow& narrow) {
+  auto sel = [&](size_t i) { return selection_requirement<T>(r.selections[i], of_field, narrow); };
+  auto kid = [&](size_t i) { return condition_requirement<T>(n.kids[i], r, of_field, narrow); };
+  switch (n.kind) {
+    case CondNode::Kind::And: return narrow(kid(0), kid(1));
+    case CondNode::Kind::Or: return either(kid(0), kid(1));
+    case CondNode::Kind::Not: return std::nullopt;
+    case CondNode::Kind::Sel: return sel(n.sels[0]);
+    case CondNode::Kind::OneOf: {
+      Requirement<T> out = std::vector<T>{};
+      for (size_t i : n.sels) out = either(std::move(out), sel(i));
+      return out;
     }
-    if (!found) return std::nullopt;
+    case CondNode::Kind::AllOf: {
+      Requirement<T> out;
+      for (size_t i : n.sels) out = narrow(out, sel(i));
+      return out;
+    }
+  }
+  return std::nullopt;
+}
+
+using IdSet = Requirement<int>;  // nullopt: any event id
+
+// "EventID: 4625" or a list of plain numbers.
+IdSet event_ids_of_field(const FieldCond& fc) {
+  if (fc.field != "EventID" || fc.all) return std::nullopt;
+  std::vector<int> ids;
+  for (const auto& vm : fc.values) {
+    int n = -1;
+    auto r = std::from_chars(vm.pattern.data(), vm.pattern.data() + vm.pattern.size(), n);
+    if (vm.op != ValueMatch::Op::Glob || r.ec != std::errc() || r.ptr != vm.pattern.data() + vm.pattern.size())
+      return std::nullopt;
+    ids.push_back(n);
   }
   return ids;
 }
@@ -871,32 +910,9 @@ IdSet intersect(const IdSet& a, const IdSet& b) {
   return out;
 }
 
-IdSet unite(const IdSet& a, const IdSet& b) {
-  if (!a || !b) return std::nullopt;
-  std::vector<int> out = *a;
-  out.insert(out.end(), b->begin(), b->end());
-  return out;
-}
-
 // The event ids an event must have for the condition to hold (nullopt: not constrained).
 IdSet required_ids(const CondNode& n, const CompiledRule& r) {
-  switch (n.kind) {
-    case CondNode::Kind::And: return intersect(required_ids(n.kids[0], r), required_ids(n.kids[1], r));
-    case CondNode::Kind::Or: return unite(required_ids(n.kids[0], r), required_ids(n.kids[1], r));
-    case CondNode::Kind::Not: return std::nullopt;
-    case CondNode::Kind::Sel: return ids_of_selection(r.selections[n.sels[0]]);
-    case CondNode::Kind::OneOf: {
-      IdSet out = std::vector<int>{};
-      for (size_t i : n.sels) out = unite(out, ids_of_selection(r.selections[i]));
-      return out;
-    }
-    case CondNode::Kind::AllOf: {
-      IdSet out;
-      for (size_t i : n.sels) out = intersect(out, ids_of_selection(r.selections[i]));
-      return out;
-    }
-  }
-  return std::nullopt;
+  return condition_requirement<int>(n, r, event_ids_of_field, intersect);
 }
 
 }  // namespace
@@ -919,7 +935,7 @@ struct AnchorItem {
   const FieldCond* field;
   std::string literal;  // lower-cased, at least kGram bytes
 };
-using Anchor = std::optional<std::vector<AnchorItem>>;
+using Anchor = Requirement<AnchorItem>;
 
 // The longest run of literal characters in a glob pattern.
 std::string longest_run(const ValueMatch& vm) {
@@ -953,52 +969,15 @@ Anchor anchor_of_field(const FieldCond& fc) {
   return items;
 }
 
-// Fewer literals is better (fewer candidates), then longer ones.
-const Anchor& better(const Anchor& a, const Anchor& b) {
+// Both must hold, so either alone is necessary: the one with fewer literals (fewer candidates).
+Anchor better(const Anchor& a, const Anchor& b) {
   if (!a) return b;
   if (!b) return a;
   return b->size() < a->size() ? b : a;
 }
 
-Anchor unite_anchors(Anchor a, const Anchor& b) {
-  if (!a || !b) return std::nullopt;
-  a->insert(a->end(), b->begin(), b->end());
-  return a;
-}
-
-Anchor anchor_of_selection(const Selection& s) {
-  if (!s.keywords.empty() || s.alternatives.empty()) return std::nullopt;
-  Anchor out = std::vector<AnchorItem>{};
-  for (const auto& alt : s.alternatives) {
-    Anchor best;
-    for (const auto& fc : alt) {
-      Anchor a = anchor_of_field(fc);
-      best = better(best, a);
-    }
-    out = unite_anchors(std::move(out), best);
-    if (!out) return std::nullopt;
-  }
-  return out;
-}
-
 Anchor anchor_of(const CondNode& n, const CompiledRule& r) {
-  switch (n.kind) {
-    case CondNode::Kind::And: return better(anchor_of(n.kids[0], r), anchor_of(n.kids[1], r));
-    case CondNode::Kind::Or: return unite_anchors(anchor_of(n.kids[0], r), anchor_of(n.kids[1], r));
-    case CondNode::Kind::Not: return std::nullopt;
-    case CondNode::Kind::Sel: return anchor_of_selection(r.selections[n.sels[0]]);
-    case CondNode::Kind::OneOf: {
-      Anchor out = std::vector<AnchorItem>{};
-      for (size_t i : n.sels) out = unite_anchors(std::move(out), anchor_of_selection(r.selections[i]));
-      return out;
-    }
-    case CondNode::Kind::AllOf: {
-      Anchor out;
-      for (size_t i : n.sels) out = better(out, anchor_of_selection(r.selections[i]));
-      return out;
-    }
-  }
-  return std::nullopt;
+  return condition_requirement<AnchorItem>(n, r, anchor_of_field, better);
 }
 
 uint32_t load_gram(const char* p) {
@@ -1047,27 +1026,27 @@ void RuleIndex::check(const Bucket& bucket, const model::Event& e, std::vector<c
   auto full = [&](const Rule* r) {
     return r->compiled && in_logsource(r->logsource, e) && eval(r->compiled->condition, *r->compiled, e);
   };
-  auto pf = prefilters_.find(&bucket);
-  if (pf == prefilters_.end()) {
-    for (const Rule* r : bucket)
+  const auto& rules = bucket.rules;
+  if (!bucket.prefilter) {
+    for (const Rule* r : rules)
       if (full(r)) out.push_back(r);
     return;
   }
   thread_local std::vector<uint32_t> stamp;
   thread_local uint32_t epoch = 0;
-  if (stamp.size() < bucket.size()) stamp.resize(bucket.size(), 0);
+  if (stamp.size() < rules.size()) stamp.resize(rules.size(), 0);
   if (++epoch == 0) {  // wrapped: forget every old stamp
     std::fill(stamp.begin(), stamp.end(), 0);
     epoch = 1;
   }
-  pf->second->mark(e, stamp, epoch);
-  for (size_t i = 0; i < bucket.size(); ++i)
-    if ((pf->second->always[i] || stamp[i] == epoch) && full(bucket[i])) out.push_back(bucket[i]);
+  bucket.prefilter->mark(e, stamp, epoch);
+  for (size_t i = 0; i < rules.size(); ++i)
+    if ((bucket.prefilter->always[i] || stamp[i] == epoch) && full(rules[i])) out.push_back(rules[i]);
 }
 
 void RuleIndex::add(const std::string& channel, int id, const Rule* rule) {
   ByEventId& b = channel.empty() ? any_channel_ : channels_[channel];
-  auto& list = id < 0 ? b.any_id : b.ids[id];
+  auto& list = (id < 0 ? b.any_id : b.ids[id]).rules;
   if (list.empty() || list.back() != rule) list.push_back(rule);
 }
 
@@ -1076,7 +1055,7 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
     if (!r->compiled) continue;
     const LogSource& ls = r->logsource;
     if (!ls.product.empty() && ls.product != "windows") {
-      other_.push_back(r);
+      other_.rules.push_back(r);
       continue;
     }
     const IdSet ids = required_ids(r->compiled->condition, *r->compiled);
@@ -1093,7 +1072,7 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
     } else {
       where.emplace_back(service_channel, ids);
     }
-    if (ls.product.empty()) other_.push_back(r);  // a rule without a product also applies to Linux events
+    if (ls.product.empty()) other_.rules.push_back(r);  // a rule without a product also applies to Linux events
     for (const auto& [channel, id_set] : where) {
       if (!id_set) add(channel, -1, r);
       else
@@ -1102,13 +1081,15 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
   }
   // Prefilters for the buckets where they pay: many rules, most of them anchored.
   std::map<const Rule*, Anchor> anchors;
-  auto build = [&](const Bucket& bucket) {
-    if (bucket.size() < kMinRulesForPrefilter) return;
+  auto build = [&](Bucket& bucket) {
+    const auto& members = bucket.rules;
+    if (members.size() < kMinRulesForPrefilter) return;
     auto pf = std::make_shared<Prefilter>();
-    pf->always.assign(bucket.size(), 0);
+    pf->always.assign(members.size(), 0);
+    std::map<std::pair<size_t, std::string_view>, uint32_t> literal_ids;  // (field scan, literal) -> literal index
     size_t anchored = 0;
-    for (size_t i = 0; i < bucket.size(); ++i) {
-      const Rule* r = bucket[i];
+    for (size_t i = 0; i < members.size(); ++i) {
+      const Rule* r = members[i];
       auto it = anchors.find(r);
       if (it == anchors.end()) it = anchors.emplace(r, anchor_of(r->compiled->condition, *r->compiled)).first;
       if (!it->second || it->second->size() > kMaxAnchorLiterals) {
@@ -1125,9 +1106,11 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
           f->probe.field = item.field->field;
           f->probe.known = item.field->known;
         }
-        auto l = std::find(f->literals.begin(), f->literals.end(), item.literal);
-        const auto lit = static_cast<uint32_t>(l - f->literals.begin());
-        if (l == f->literals.end()) {
+        const size_t field_index = static_cast<size_t>(f - pf->fields.begin());
+        auto [slot_it, fresh] =
+            literal_ids.try_emplace({field_index, item.literal}, static_cast<uint32_t>(f->literals.size()));
+        const uint32_t lit = slot_it->second;
+        if (fresh) {
           f->literals.push_back(item.literal);
           f->rules_of.emplace_back();
           const uint32_t g = load_gram(item.literal.data());
@@ -1139,14 +1122,14 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
         if (rules_of.empty() || rules_of.back() != i) rules_of.push_back(static_cast<uint32_t>(i));
       }
     }
-    if (anchored * 2 >= bucket.size()) prefilters_.emplace(&bucket, std::move(pf));
+    if (anchored * 2 >= members.size()) bucket.prefilter = std::move(pf);
   };
-  auto build_all = [&](const ByEventId& b) {
+  auto build_all = [&](ByEventId& b) {
     build(b.any_id);
-    for (const auto& [id, bucket] : b.ids) build(bucket);
+    for (auto& [id, bucket] : b.ids) build(bucket);
   };
   build_all(any_channel_);
-  for (const auto& [channel, b] : channels_) build_all(b);
+  for (auto& [channel, b] : channels_) build_all(b);
   build(other_);
 }
 
@@ -1490,6 +1473,16 @@ std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagn
   return out;
 }
 
+std::vector<Rule> load_run_rules(const std::vector<std::string>& paths, const Placeholders* placeholders,
+                                 Diagnostics& diags, ThreadPool* pool) {
+  std::vector<Rule> rules;
+  for (const auto& f : data::embedded_files())
+    if (f.path.starts_with("rules/sigma/"))
+      for (auto& r : load_rules(f.bytes, f.path, diags)) rules.push_back(std::move(r));
+  for (auto& r : load_rule_paths(paths, diags, pool, placeholders)) rules.push_back(std::move(r));
+  return rules;
+}
+
 Result<Placeholders> load_placeholders(const std::string& path) {
   auto file = MappedFile::open(path);
   if (!file) return file.error();
@@ -1557,15 +1550,26 @@ std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnos
   return rules;
 }
 
-namespace {
-
-model::Severity severity_of(std::string_view level) {
-  if (level == "critical") return model::Severity::Critical;
-  if (level == "high") return model::Severity::High;
-  if (level == "medium") return model::Severity::Medium;
-  if (level == "low") return model::Severity::Low;
-  return model::Severity::Informational;
+model::Finding rule_finding(const Rule& r) {
+  model::Finding f;
+  f.engine = "sigma";
+  f.rule_id = !r.id.empty() ? r.id : !r.name.empty() ? r.name : r.title;
+  f.severity = r.level == "critical" ? model::Severity::Critical
+               : r.level == "high"   ? model::Severity::High
+               : r.level == "medium" ? model::Severity::Medium
+               : r.level == "low"    ? model::Severity::Low
+                                     : model::Severity::Informational;
+  f.title_en = r.title;
+  for (const auto& t : r.tags)
+    if (t.starts_with("attack.t") && t.size() > 8 && std::isdigit(static_cast<unsigned char>(t[8]))) {
+      std::string id = t.substr(7);  // "t1027.001"
+      id[0] = 'T';
+      f.attack.push_back(std::move(id));
+    }
+  return f;
 }
+
+namespace {
 
 class SigmaEngine final : public Engine {
  public:
@@ -1583,19 +1587,10 @@ class SigmaEngine final : public Engine {
         auto [it, fresh] = hits.try_emplace(rp);
         model::Finding& f = it->second;
         if (fresh) {
-          f.engine = "sigma";
-          f.rule_id = r.id.empty() ? r.title : r.id;
-          f.severity = severity_of(r.level);
-          f.title_en = r.title;
+          f = rule_finding(r);
           f.title_zh = "Sigma 规则命中：" + r.title;
           f.description_en = r.description;
           f.description_zh = r.description;
-          for (const auto& t : r.tags)
-            if (t.starts_with("attack.t") && t.size() > 8 && std::isdigit(static_cast<unsigned char>(t[8]))) {
-              std::string id = t.substr(7);  // "t1027.001"
-              id[0] = 'T';
-              f.attack.push_back(std::move(id));
-            }
           f.time = ev.time;
         }
         if (f.evidence.size() < 20) {

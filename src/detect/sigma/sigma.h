@@ -68,6 +68,10 @@ Result<Placeholders> load_placeholders(const std::string& path);
 // with the feature, sigma.bad_rule) and are left out; so is a rule whose placeholders have no value.
 std::vector<Rule> load_rules(std::string_view yaml, std::string_view file, Diagnostics& diags,
                              const Placeholders* placeholders = nullptr);
+// The rules a run uses: the built-in ones compiled into the binary (data/rules/sigma), then every rule under
+// `paths`, their placeholders filled from `placeholders` (none when null).
+std::vector<Rule> load_run_rules(const std::vector<std::string>& paths, const Placeholders* placeholders,
+                                 Diagnostics& diags, ThreadPool* pool = nullptr);
 // Every *.yml / *.yaml under the paths (files or folders), compiled on `pool` when given.
 std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnostics& diags, ThreadPool* pool = nullptr,
                                   const Placeholders* placeholders = nullptr);
@@ -91,24 +95,30 @@ class RuleIndex {
   bool empty() const { return rules_.empty(); }
 
  private:
+  struct Prefilter;  // literals the rules of one bucket need, found in one pass over each field's value
+  struct Bucket {
+    std::vector<const Rule*> rules;
+    std::shared_ptr<const Prefilter> prefilter;  // null where it does not pay (few rules, few anchored)
+  };
   struct ByEventId {
-    std::unordered_map<int, std::vector<const Rule*>> ids;
-    std::vector<const Rule*> any_id;
+    std::unordered_map<int, Bucket> ids;
+    Bucket any_id;
   };
   struct StringHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
-  struct Prefilter;  // literals the rules of one bucket need, found in one pass over each field's value
-  using Bucket = std::vector<const Rule*>;
   void add(const std::string& channel, int event_id, const Rule* rule);
   void check(const Bucket& bucket, const model::Event& e, std::vector<const Rule*>& out) const;
   std::vector<const Rule*> rules_;
-  std::unordered_map<const Bucket*, std::shared_ptr<const Prefilter>> prefilters_;
   std::unordered_map<std::string, ByEventId, StringHash, std::equal_to<>> channels_;  // lower-case channel
   ByEventId any_channel_;              // Windows rules whose channel is not known
-  std::vector<const Rule*> other_;     // not Windows
+  Bucket other_;                       // not Windows
 };
+
+// A finding for `rule` with what every Sigma finding carries: engine, rule id (id, else name, else title), severity
+// from the level, English title, ATT&CK technique ids from the tags.
+model::Finding rule_finding(const Rule& rule);
 
 // An engine running the detection rules on every event; one finding per rule and artefact, with up to 20 matching
 // events. Rules named by a correlation without `generate: true` report only through the correlation.

@@ -4,28 +4,10 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace msw::formats::pcap {
 namespace {
-
-// nlohmann's parser recurses per nesting level: deep input is refused before it gets there.
-bool nesting_within(std::string_view s, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 std::string text_of(const nlohmann::json& j) {
   if (j.is_string()) return j.get<std::string>().substr(0, 512);
@@ -60,12 +42,12 @@ std::optional<MiningMessage> parse_mining_rpc(std::string_view text) {
     if (body == std::string_view::npos) return std::nullopt;
     text.remove_prefix(body + 4);
   }
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+  text = trim(text);
   if (text.size() < 10 || text.size() > kMaxRpcMessageBytes || text.front() != '{' || text.back() != '}') return std::nullopt;
   if (text.find("\"method\"") == std::string_view::npos && text.find("\"job\"") == std::string_view::npos)
     return std::nullopt;
-  if (!nesting_within(text, kMaxRpcNesting)) return std::nullopt;
+  // nlohmann's parser recurses per nesting level: deep input is refused before it gets there.
+  if (!json_nesting_within(text, kMaxRpcNesting)) return std::nullopt;
   const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
   if (!j.is_object()) return std::nullopt;
   MiningMessage m;
