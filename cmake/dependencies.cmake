@@ -12,6 +12,12 @@ endif()
 if(NOT SYSTEMD_FOUND)
   message(STATUS "libsystemd not found: triage will not read the systemd journal (apt-get install libsystemd-dev)")
 endif()
+if(PkgConfig_FOUND)
+  pkg_check_modules(LIBPCAP IMPORTED_TARGET libpcap)  # libpcap-dev: live capture (`pcap --interface`)
+endif()
+if(NOT LIBPCAP_FOUND)
+  message(STATUS "libpcap not found: `minesweep pcap --interface` is not available (apt-get install libpcap-dev)")
+endif()
 
 if(MSW_DEVELOPER)
   find_package(GTest REQUIRED)          # libgtest-dev, libgmock-dev

@@ -49,6 +49,12 @@ constexpr FlagSpec kScanFlags[] = {
 };
 constexpr FlagSpec kPcapFlags[] = {
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
+    {"--format", true, "table (default: notable flows and findings) or jsonl (Zeek conn.log-style flows and findings)"},
+    {"--all", false, "table: list every flow, not only those with something seen in them"},
+    {"--interface", true, "capture live on this interface (\"any\" for all) before analysing; needs root"},
+    {"--filter", true, "live capture: BPF filter, as tcpdump takes it"},
+    {"--duration", true, "live capture: seconds to capture (default: 60)"},
+    {"--write", true, "live capture: the new pcap file to write (default: minesweep-IF-TIME.pcap here)"},
 };
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},
@@ -66,7 +72,7 @@ constexpr Command kCommands[] = {
      "dump|info|hunt|logons FILE...", kEvtxFlags,
      run_evtx, true},
     {"sample", "deep analysis of one suspicious file", "FILE", {}, not_built, false},
-    {"pcap", "traffic analysis of captures: flows, mining protocols and pools (more detectors to come)", "FILE...",
+    {"pcap", "traffic analysis: mining, SMB spreading and exploits, password guessing, downloads", "FILE...",
      kPcapFlags, run_pcap, true},
     {"intel", "import, export and look up threat intelligence", "import FILE...|lookup VALUE...|stats|export", kIntelFlags,
      run_intel, true},

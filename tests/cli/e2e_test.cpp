@@ -21,6 +21,7 @@
 #include "casedb/case_db.h"
 #include "support/evtx_writer.h"
 #include "support/fake_proc.h"
+#include "support/pcap_writer.h"
 #include "support/test_support.h"
 
 namespace msw {
@@ -589,6 +590,132 @@ TEST(EndToEnd, CaptureWithMiningTraffic) {
                     f["title_en"] == "Mining traffic: 192.168.2.148 → pool 94.23.199.191:3333 (stratum)" &&
                     f["description_en"].get<std::string>().find("t1fAhZF5aUJdY7CikGULHmeYk7id8qmvbAd.rig4") != std::string::npos);
   EXPECT_TRUE(pool) << rep["findings"].dump();
+}
+
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::vector<nlohmann::json> lines;
+  for (size_t p = 0, q; (q = out.find('\n', p)) != std::string::npos; p = q + 1)
+    lines.push_back(nlohmann::json::parse(out.substr(p, q - p)));
+  return lines;
+}
+
+// The worm's traffic as a sensor records it: an SMB2 password brute force that ends in a success, EternalBlue with
+// DoublePulsar against the next host, and MyKings' 18456 burst against SQL Server. `pcap --format jsonl` writes
+// Zeek-style conn records and the findings; `scan` of the capture puts the same findings in the case.
+TEST(EndToEnd, WormTrafficOnTheWire) {
+  test::CaptureWriter w;
+  for (int i = 0; i < 14; ++i) {
+    test::TcpConversation c(w, "10.7.0.20", static_cast<uint16_t>(51000 + i), "10.7.0.5", 445);
+    c.handshake();
+    c.client(test::smb2_negotiate_request());
+    c.server(test::smb2_negotiate_response(0x0210));
+    c.client(test::smb2_session_setup_request(2, test::ntlm_authenticate("", "administrator")));
+    c.server(test::smb2_session_setup_response(2, i == 13 ? 0u : 0xC000006Du));
+    c.close();
+  }
+  test::TcpConversation eb(w, "10.7.0.20", 52000, "10.7.0.6", 445);
+  eb.handshake();
+  eb.client(test::smb1_negotiate_request({"NT LM 0.12"}));
+  eb.server(test::smb1_negotiate_response(0));
+  eb.client(test::smb1_nt_trans_request(1, 0x103D0));
+  eb.client(test::smb1_trans2_secondary_request(1));
+  eb.client(test::smb1_trans2_session_setup_request(65));
+  eb.server(test::smb1_trans2_response(81, 0xC0000002));
+  for (int i = 0; i < 12; ++i) {
+    test::TcpConversation c(w, "198.51.100.77", static_cast<uint16_t>(40000 + i), "10.7.0.9", 1433);
+    c.handshake();
+    c.client(test::tds_login7("sa", "scanner", "ODBC"));
+    c.server(test::tds_login_failed("sa"));
+    c.close();
+  }
+  test::TempDir dir;
+  test::write_file(dir / "evidence/sensor.pcapng", w.pcapng());
+  auto run = ms({"pcap", "--format", "jsonl", (dir / "evidence/sensor.pcapng").string()});
+  ASSERT_EQ(run.exit_code, 1) << run.err;
+  std::set<std::string> rules;
+  size_t conns = 0;
+  for (const auto& j : json_lines(run.out)) {
+    if (j["_path"] == "finding") {
+      rules.insert(j["rule_id"].get<std::string>());
+      continue;
+    }
+    ASSERT_EQ(j["_path"], "conn");
+    ++conns;
+    for (auto key : {"ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", "proto", "conn_state", "history",
+                     "orig_pkts", "orig_ip_bytes", "resp_pkts", "resp_ip_bytes", "duration"})
+      EXPECT_TRUE(j.contains(key)) << key << " in " << j.dump();
+    if (j["id.resp_p"] == 445 && j["id.orig_p"] == 51000) {
+      EXPECT_EQ(j["service"], "smb");
+      EXPECT_EQ(j["conn_state"], "SF");
+      EXPECT_EQ(j["SmbDialect"], "2.1");
+      EXPECT_EQ(j["LoginAccounts"], "administrator");
+    }
+  }
+  EXPECT_EQ(conns, 27u);
+  EXPECT_EQ(rules, (std::set<std::string>{"heuristic.network_brute_force", "heuristic.eternalblue",
+                                           "heuristic.doublepulsar", "heuristic.smb1_in_use"}));
+  auto table = ms({"pcap", (dir / "evidence/sensor.pcapng").string()});
+  EXPECT_NE(table.out.find("[critical] 13 failed SMB logons from 10.7.0.20 to 10.7.0.5, then a successful logon as "
+                           "administrator"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("[high] 12 failed MSSQL logons from 198.51.100.77 to 10.7.0.9 (password guessing)"),
+            std::string::npos) << table.out;
+
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "evidence").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+  std::set<std::string> in_case;
+  for (const auto& f : rep["findings"]) in_case.insert(f["rule_id"].get<std::string>());
+  for (const auto& r : rules) EXPECT_TRUE(in_case.count(r)) << r;
+}
+
+// A live capture on the loopback interface: a stand-in miner logs in to a stand-in pool while `pcap --interface lo`
+// runs; the capture is written to a new file and the login is found in it. Needs CAP_NET_RAW; skipped without.
+TEST(EndToEnd, LiveCaptureOnLoopback) {
+  test::TempDir dir;
+  const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(server, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::listen(server, 4);
+  const int port = ntohs(addr.sin_port);
+  std::thread traffic([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the capture is running by then
+    const int c = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      const std::string login = R"({"id":1,"jsonrpc":"2.0","method":"login","params":{"login":"4)" + std::string(94, 'B') +
+                                R"(","pass":"x","agent":"XMRig/6.21.0","algo":["rx/0"]}})" "\n";
+      (void)!::write(c, login.data(), login.size());
+      const int s = ::accept(server, nullptr, nullptr);
+      char buf[4096];
+      (void)!::read(s, buf, sizeof buf);
+      ::close(s);
+    }
+    ::close(c);
+  });
+  const fs::path out = dir / "live.pcap";
+  auto run = ms({"pcap", "--interface", "lo", "--filter", "tcp port " + std::to_string(port), "--duration", "4",
+                 "--write", out.string(), "--format", "jsonl"});
+  traffic.join();
+  ::close(server);
+  if (run.err.find("cannot capture") != std::string::npos || run.err.find("without libpcap") != std::string::npos)
+    GTEST_SKIP() << run.err;
+  ASSERT_EQ(run.exit_code, 1) << run.err;
+  ASSERT_TRUE(fs::exists(out));
+  bool mining = false;
+  for (const auto& j : json_lines(run.out))
+    mining = mining || (j["_path"] == "conn" && j.value("MiningProtocol", "") == "monero-stratum" &&
+                        j["id.resp_p"] == port);
+  EXPECT_TRUE(mining) << run.out;
+  // The capture is evidence: a second run refuses to overwrite it.
+  auto again = ms({"pcap", "--interface", "lo", "--duration", "1", "--write", out.string()});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("must not exist"), std::string::npos) << again.err;
 }
 
 }  // namespace

@@ -32,13 +32,13 @@ void put16le(std::string& s, uint16_t v) {
 
 // Ethernet (optionally 802.1Q) + IPv4 or IPv6 + TCP or UDP, with `payload`.
 std::string frame(bool v6, bool tcp, std::string_view payload, uint16_t sport, uint16_t dport, uint16_t vlan = 0,
-                  uint8_t dst_last = 7) {
+                  uint8_t dst_last = 7, uint32_t seq = 0x12345678) {
   std::string l4;
   put16be(l4, sport);
   put16be(l4, dport);
   if (tcp) {
-    put16be(l4, 0x1234);  // seq
-    put16be(l4, 0x5678);
+    put16be(l4, static_cast<uint16_t>(seq >> 16));
+    put16be(l4, static_cast<uint16_t>(seq));
     put16be(l4, 0);       // ack
     put16be(l4, 0);
     l4 += static_cast<char>(5 << 4);
@@ -307,7 +307,7 @@ TEST(PcapFlows, GeneratedXmrigLoginBecomesAMiningFlow) {
                             R"(","pass":"x","agent":"XMRig/6.21.0","algo":["rx/0"]}})" "\n";
   // The login arrives cut in two packets, then the pool answers; a DNS flow beside it is not mining.
   const std::vector<std::string> frames = {frame(false, true, login.substr(0, 40), 50000, 3333),
-                                           frame(false, true, login.substr(40), 50000, 3333),
+                                           frame(false, true, login.substr(40), 50000, 3333, 0, 7, 0x12345678 + 40),
                                            frame(true, false, "dns?", 5353, 53)};
   Diagnostics d;
   const std::string bytes = pcapng(frames);

@@ -142,6 +142,7 @@ class NetworkMiningEngine final : public Engine {
         if (!s.example) s.example = &ev;
         s.targets.insert(dst);
       }
+      if (ev.get("LoginService")) continue;  // logons read from the protocol: network_smb counts them exactly
       auto& l = logins[{src, dst, port}];
       if (!l.second) l.second = &ev;
       ++l.first;

@@ -269,10 +269,17 @@ std::optional<Decoded> decode(uint32_t link_type, Bytes f) {
     d.src.v6 = d.dst.v6 = false;
     std::memcpy(d.src.bytes.data(), ip.data() + 12, 4);
     std::memcpy(d.dst.bytes.data(), ip.data() + 16, 4);
+    d.ip_bytes = static_cast<uint32_t>(total >= ihl ? total : ip.size());
     const uint16_t frag = be16(ip, 6);
-    d.fragment = (frag & 0x2000) != 0 || (frag & 0x1FFF) != 0;
-    if ((frag & 0x1FFF) != 0) return d;  // a later fragment: no transport header here
     l4 = ip.subspan(ihl, end - ihl);
+    if ((frag & 0x2000) != 0 || (frag & 0x1FFF) != 0) {
+      d.fragment = true;
+      d.more_fragments = (frag & 0x2000) != 0;
+      d.fragment_id = be16(ip, 4);
+      d.fragment_offset = (frag & 0x1FFFu) * 8;
+      d.fragment_data = l4;
+      return d;
+    }
   } else if (ether == 0x86DD) {
     if (ip.size() < 40 || (static_cast<uint8_t>(ip[0]) >> 4) != 6) return std::nullopt;
     d.ip_version = 6;
@@ -281,6 +288,7 @@ std::optional<Decoded> decode(uint32_t link_type, Bytes f) {
     std::memcpy(d.src.bytes.data(), ip.data() + 8, 16);
     std::memcpy(d.dst.bytes.data(), ip.data() + 24, 16);
     const size_t end = std::min<size_t>(40 + be16(ip, 4), ip.size());
+    d.ip_bytes = 40u + be16(ip, 4);
     uint8_t next = static_cast<uint8_t>(ip[6]);
     size_t pos = 40;
     for (int n = 0; n < kMaxIpv6ExtensionHeaders; ++n) {
@@ -294,12 +302,18 @@ std::optional<Decoded> decode(uint32_t link_type, Bytes f) {
         if (end < pos + 8) return d;
         const uint16_t off = be16(ip, pos + 2);
         d.fragment = true;
-        next = static_cast<uint8_t>(ip[pos]);
-        pos += 8;
-        if ((off & 0xFFF8) != 0) {
-          d.protocol = next;
-          return d;
+        d.fragment_offset = off & 0xFFF8u;
+        d.more_fragments = (off & 1) != 0;
+        d.fragment_id = be32(ip, pos + 4);
+        d.protocol = static_cast<uint8_t>(ip[pos]);
+        d.fragment_data = ip.subspan(pos + 8, end - pos - 8);
+        if (d.fragment_offset == 0 && !d.more_fragments) {  // an atomic fragment: the whole datagram
+          d.fragment = false;
+          next = d.protocol;
+          pos += 8;
+          continue;
         }
+        return d;
       } else {
         break;
       }
@@ -309,8 +323,13 @@ std::optional<Decoded> decode(uint32_t link_type, Bytes f) {
   } else {
     return std::nullopt;
   }
+  decode_transport(d, l4);
+  return d;
+}
+
+void decode_transport(Decoded& d, Bytes l4) {
   if (d.protocol == 6) {
-    if (l4.size() < 20) return d;
+    if (l4.size() < 20) return;
     const size_t off = (static_cast<uint8_t>(l4[12]) >> 4) * size_t{4};
     d.src_port = be16(l4, 0);
     d.dst_port = be16(l4, 2);
@@ -319,13 +338,12 @@ std::optional<Decoded> decode(uint32_t link_type, Bytes f) {
     d.tcp_flags = static_cast<uint8_t>(l4[13]);
     if (off >= 20 && off <= l4.size()) d.payload = l4.subspan(off);
   } else if (d.protocol == 17) {
-    if (l4.size() < 8) return d;
+    if (l4.size() < 8) return;
     d.src_port = be16(l4, 0);
     d.dst_port = be16(l4, 2);
     const size_t len = be16(l4, 4);
     d.payload = l4.subspan(8, (len >= 8 ? std::min(len, l4.size()) : l4.size()) - 8);
   }
-  return d;
 }
 
 }  // namespace msw::formats::pcap

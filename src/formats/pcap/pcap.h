@@ -1,8 +1,9 @@
 // Packet captures: the classic pcap format (either byte order, micro- or nanosecond stamps) and pcapng (sections,
 // interfaces with their link types and time resolutions, enhanced, simple and obsolete packet blocks), read from
 // mapped bytes; and the decoders from a link-layer frame down to TCP/UDP: Ethernet with 802.1Q/802.1ad tags, Linux
-// cooked capture v1/v2, raw IP, BSD loopback, IPv4 (fragments flagged, not reassembled here), IPv6 with its
-// extension-header chain.
+// cooked capture v1/v2, raw IP, BSD loopback, IPv4 and IPv6 (with its extension-header chain) down to TCP/UDP.
+// A fragment is decoded to its IP layer and its share of the datagram; formats/pcap/reassembly puts fragments back
+// together and hands the whole datagram to decode_transport.
 //
 // Captures are attacker-made bytes (a worm's traffic, a hostile file handed over as evidence): every length is
 // checked against what remains, packet and block sizes are capped, and a damaged record ends the read with a
@@ -71,7 +72,12 @@ struct Decoded {
   uint8_t protocol = 0;  // 6 TCP, 17 UDP, others as in the IP header
   uint8_t ttl = 0;
   uint16_t vlan = 0;     // outermost 802.1Q id, 0 when untagged
-  bool fragment = false; // part of a fragmented datagram: ports and payload only in the first fragment
+  bool fragment = false; // part of a fragmented datagram: transport fields only after reassembly
+  bool more_fragments = false;
+  uint32_t fragment_id = 0;      // IPv4 identification or IPv6 fragment-header identification
+  uint32_t fragment_offset = 0;  // in bytes
+  Bytes fragment_data;           // this fragment's share of the datagram (when `fragment`)
+  uint32_t ip_bytes = 0;         // IP header and payload, as Zeek's orig_ip_bytes counts them
   uint16_t src_port = 0, dst_port = 0;
   uint8_t tcp_flags = 0;  // FIN 0x01, SYN 0x02, RST 0x04, PSH 0x08, ACK 0x10
   uint32_t tcp_seq = 0, tcp_ack = 0;
@@ -80,5 +86,9 @@ struct Decoded {
 
 // Link-layer frame to IP and transport. nullopt for frames that are not IPv4/IPv6 or too damaged to place.
 std::optional<Decoded> decode(uint32_t link_type, Bytes frame);
+
+// The transport fields (ports, TCP sequence numbers and flags, payload) of `d` from a transport segment; used by
+// decode and on reassembled datagrams. `l4` must outlive `d.payload`.
+void decode_transport(Decoded& d, Bytes l4);
 
 }  // namespace msw::formats::pcap

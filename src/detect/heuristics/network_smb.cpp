@@ -1,0 +1,262 @@
+#include "detect/heuristics/network_smb.h"
+
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "core/ip.h"
+
+namespace msw::detect::heuristics {
+namespace {
+
+void add_ip(model::Finding& f, const std::string& text, std::string_view role) {
+  if (auto ip = parse_ip(text)) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), std::string(role)});
+}
+
+std::string flow_line(const model::Event& ev) {
+  return ev.value("Protocol") + " " + ev.value("SourceIp") + ":" + ev.value("SourcePort") + " -> " +
+         ev.value("DestinationIp") + ":" + ev.value("DestinationPort") + " (" + ev.value("Uid") + "), packets " +
+         ev.value("FirstPacket") + "-" + ev.value("LastPacket");
+}
+
+model::Finding base(std::string_view rule, model::Severity severity, const model::Event& ev) {
+  model::Finding f;
+  f.engine = "heuristics";
+  f.rule_id = std::string(rule);
+  f.severity = severity;
+  f.time = ev.time;
+  f.attack = {"T1210"};
+  return f;
+}
+
+class NetworkSmbEngine final : public Engine {
+ public:
+  std::string_view name() const override { return "network-smb"; }
+
+  void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
+    exploitation(a, out);
+    smb1(a, out);
+    guessing(a, out);
+  }
+
+ private:
+  static void evidence(model::Finding& f, const ArtefactView& a, const model::Event& ev, std::string what) {
+    f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0, flow_line(ev) + ": " + what});
+  }
+
+  // EternalBlue, DoublePulsar and the MS17-010 check: one finding per source, target and kind.
+  static void exploitation(const ArtefactView& a, std::vector<model::Finding>& out) {
+    std::set<std::tuple<std::string, std::string, std::string>> seen;
+    for (const auto& ev : a.events) {
+      if (ev.category != "network_connection" ||
+          (!ev.get("SmbEternalBlue") && !ev.get("SmbDoublePulsar") && !ev.get("SmbMs17010Check")))
+        continue;
+      const std::string src = ev.value("SourceIp"), dst = ev.value("DestinationIp");
+      if (ev.get("SmbEternalBlue") && seen.insert({src, dst, "eb"}).second) {
+        model::Finding f = base(kEternalBlueRule, model::Severity::Critical, ev);
+        f.title_en = "EternalBlue (MS17-010) exploitation from " + src + " against " + dst;
+        f.title_zh = src + " 对 " + dst + " 发起永恒之蓝（MS17-010）漏洞利用";
+        f.description_en = src + " sent an SMB1 NT Trans request announcing " + ev.value("SmbNtTransMaxData") +
+                           " bytes of data — more than a Trans2 can carry — and continued it with " +
+                           ev.value("SmbTrans2Secondary") + " Trans2 SECONDARY requests (from packet " +
+                           ev.value("SmbEternalBluePacket") + "): the type confusion the EternalBlue exploit uses, as "
+                           "WannaMine and MyKings spread. Treat " + dst + " as compromised unless it is patched "
+                           "(MS17-010), isolate " + src + ", and block 445 between hosts.";
+        f.description_zh = src + " 发送了声明数据量为 " + ev.value("SmbNtTransMaxData") +
+                           " 字节（超过 Trans2 可承载范围）的 SMB1 NT Trans 请求，并以 " + ev.value("SmbTrans2Secondary") +
+                           " 个 Trans2 SECONDARY 请求续传（自第 " + ev.value("SmbEternalBluePacket") +
+                           " 个数据包起）：这正是永恒之蓝漏洞利用的类型混淆手法，WannaMine、MyKings 均以此传播。除非 " + dst +
+                           " 已安装 MS17-010 补丁，否则应视为已失陷；请隔离 " + src + "，并在主机之间封禁 445 端口。";
+        evidence(f, a, ev, "NT Trans total data " + ev.value("SmbNtTransMaxData") + ", Trans2 SECONDARY from packet " +
+                               ev.value("SmbEternalBluePacket"));
+        add_ip(f, src, "exploiting host");
+        add_ip(f, dst, "exploited host");
+        out.push_back(std::move(f));
+      }
+      if (const std::string* dp = ev.get("SmbDoublePulsar"); dp && seen.insert({src, dst, "dp"}).second) {
+        const bool implant = *dp == "implant answered";
+        model::Finding f = base(kDoublePulsarRule, implant ? model::Severity::Critical : model::Severity::High, ev);
+        if (implant) {
+          f.title_en = "DoublePulsar backdoor on " + dst + " answered " + src;
+          f.title_zh = dst + " 上的 DoublePulsar 后门响应了 " + src;
+          f.description_en = src + " sent DoublePulsar's ping (an SMB1 Trans2 SESSION_SETUP request) and " + dst +
+                             " answered STATUS_NOT_IMPLEMENTED with the multiplex id raised by 16 (packet " +
+                             ev.value("SmbDoublePulsarPacket") + "): the kernel implant EternalBlue installs is running "
+                             "there. " + dst + " is compromised at kernel level: isolate it, collect memory and disk, "
+                             "and rebuild it after patching MS17-010.";
+          f.description_zh = src + " 发送了 DoublePulsar 探测包（SMB1 Trans2 SESSION_SETUP 请求），" + dst +
+                             " 以 STATUS_NOT_IMPLEMENTED 响应且复用 ID 加 16（第 " + ev.value("SmbDoublePulsarPacket") +
+                             " 个数据包）：永恒之蓝植入的内核后门正在运行。" + dst +
+                             " 已在内核层面失陷：请隔离该主机，提取内存与磁盘证据，安装 MS17-010 补丁后重装系统。";
+        } else {
+          f.title_en = "DoublePulsar ping from " + src + " to " + dst;
+          f.title_zh = src + " 向 " + dst + " 发送 DoublePulsar 探测";
+          f.description_en = src + " sent an SMB1 Trans2 SESSION_SETUP request (packet " +
+                             ev.value("SmbDoublePulsarPacket") + "), which Windows never sends: it is how EternalBlue "
+                             "tools check for, and talk to, the DoublePulsar implant. No implant answer was seen; check " +
+                             dst + " and isolate " + src + ".";
+          f.description_zh = src + " 发送了 SMB1 Trans2 SESSION_SETUP 请求（第 " + ev.value("SmbDoublePulsarPacket") +
+                             " 个数据包），正常 Windows 不会发送此请求：这是永恒之蓝工具探测和控制 DoublePulsar 后门的方式。"
+                             "未见后门响应；请检查 " + dst + " 并隔离 " + src + "。";
+        }
+        evidence(f, a, ev, "DoublePulsar " + *dp + " at packet " + ev.value("SmbDoublePulsarPacket"));
+        add_ip(f, src, "exploiting host");
+        add_ip(f, dst, implant ? "backdoored host" : "probed host");
+        out.push_back(std::move(f));
+      }
+      if (ev.value("SmbMs17010Check") == "vulnerable" && seen.insert({"", dst, "vuln"}).second) {
+        model::Finding f = base(kMs17010VulnerableRule, model::Severity::High, ev);
+        f.title_en = dst + " is vulnerable to MS17-010 (answered " + src + "'s check)";
+        f.title_zh = dst + " 存在 MS17-010 漏洞（响应了 " + src + " 的探测）";
+        f.description_en = src + " ran the MS17-010 check worms and scanners use (PeekNamedPipe on FID 0) and " + dst +
+                           " answered STATUS_INSUFF_SERVER_RESOURCES, which only unpatched servers do. " + dst +
+                           " is the next victim if it is not one already: patch MS17-010, disable SMBv1, block 445.";
+        f.description_zh = src + " 执行了蠕虫和扫描器常用的 MS17-010 探测（对 FID 0 的 PeekNamedPipe），" + dst +
+                           " 返回 STATUS_INSUFF_SERVER_RESOURCES，只有未打补丁的服务器才会如此响应。若 " + dst +
+                           " 尚未失陷，它就是下一个目标：请安装 MS17-010 补丁、禁用 SMBv1、封禁 445 端口。";
+        evidence(f, a, ev, "PeekNamedPipe(FID 0) answered STATUS_INSUFF_SERVER_RESOURCES");
+        add_ip(f, dst, "vulnerable host");
+        add_ip(f, src, "scanning host");
+        out.push_back(std::move(f));
+      }
+    }
+  }
+
+  static void smb1(const ArtefactView& a, std::vector<model::Finding>& out) {
+    std::map<std::string, std::pair<std::set<std::string>, const model::Event*>> servers;
+    for (const auto& ev : a.events) {
+      if (ev.category != "network_connection" || ev.value("SmbVersion1") != "true") continue;
+      auto& s = servers[ev.value("DestinationIp")];
+      if (!s.second) s.second = &ev;
+      if (s.first.size() < 10'000) s.first.insert(ev.value("SourceIp"));
+    }
+    for (const auto& [server, s] : servers) {
+      const model::Event& ev = *s.second;
+      model::Finding f = base(kSmb1Rule, model::Severity::Medium, ev);
+      f.attack = {"T1210"};
+      const std::string n = std::to_string(s.first.size());
+      f.title_en = server + " speaks SMBv1 (" + ev.value("SmbDialect") + ") with " + n + " client(s)";
+      f.title_zh = server + " 启用了 SMBv1（" + ev.value("SmbDialect") + "），共 " + n + " 个客户端";
+      f.description_en = server + " agreed to the SMB1 dialect \"" + ev.value("SmbDialect") +
+                         "\". EternalBlue and the worms built on it need SMBv1; modern Windows does not. Disable SMBv1 "
+                         "on " + server + " (Set-SmbServerConfiguration -EnableSMB1Protocol $false) and patch MS17-010.";
+      f.description_zh = server + " 接受了 SMB1 方言“" + ev.value("SmbDialect") +
+                         "”。永恒之蓝及基于它的蠕虫依赖 SMBv1，现代 Windows 无需该协议。请在 " + server +
+                         " 上禁用 SMBv1（Set-SmbServerConfiguration -EnableSMB1Protocol $false）并安装 MS17-010 补丁。";
+      evidence(f, a, ev, "SMB1 dialect " + ev.value("SmbDialect"));
+      add_ip(f, server, "SMBv1 server");
+      out.push_back(std::move(f));
+    }
+  }
+
+  struct Guessing {
+    uint64_t failures = 0, successes = 0, flows = 0;
+    std::set<std::string> accounts;
+    std::map<std::string, uint64_t> statuses;
+    std::string first_failure_time, first_failure_packet;
+    const model::Event* first = nullptr;
+    const model::Event* success = nullptr;  // the earliest success at or after the first failure
+  };
+
+  static void guessing(const ArtefactView& a, std::vector<model::Finding>& out) {
+    std::map<std::tuple<std::string, std::string, std::string>, Guessing> groups;
+    for (const auto& ev : a.events) {
+      if (ev.category != "network_connection") continue;
+      const std::string* service = ev.get("LoginService");
+      if (!service) continue;
+      Guessing& g = groups[{ev.value("SourceIp"), ev.value("DestinationIp"), *service}];
+      ++g.flows;
+      g.failures += std::stoull("0" + ev.value("LoginFailures"));
+      g.successes += std::stoull("0" + ev.value("LoginSuccesses"));
+      if (!g.first) g.first = &ev;
+      const std::string accounts = ev.value("LoginAccounts");
+      for (size_t p = 0; p < accounts.size() && g.accounts.size() < 1000;) {
+        const size_t c = std::min(accounts.find(',', p), accounts.size());
+        g.accounts.insert(accounts.substr(p, c - p));
+        p = c + 1;
+      }
+      const std::string statuses = ev.value("LoginFailureStatuses");
+      for (size_t p = 0; p < statuses.size();) {
+        const size_t c = std::min(statuses.find(',', p), statuses.size());
+        const std::string item = statuses.substr(p, c - p);
+        if (const size_t eq = item.rfind('='); eq != std::string::npos)
+          g.statuses[item.substr(0, eq)] += std::stoull("0" + item.substr(eq + 1));
+        p = c + 1;
+      }
+      const std::string ft = ev.value("LoginFirstFailureTime");
+      if (!ft.empty() && (g.first_failure_time.empty() || ft < g.first_failure_time)) {
+        g.first_failure_time = ft;
+        g.first_failure_packet = ev.value("LoginFirstFailurePacket");
+      }
+    }
+    // The success must follow the first failure; a second pass once that time is known.
+    for (const auto& ev : a.events) {
+      if (ev.category != "network_connection" || !ev.get("LoginSuccessTime")) continue;
+      auto it = groups.find({ev.value("SourceIp"), ev.value("DestinationIp"), ev.value("LoginService")});
+      if (it == groups.end() || it->second.first_failure_time.empty()) continue;
+      Guessing& g = it->second;
+      const std::string st = ev.value("LoginSuccessTime");
+      if (st >= g.first_failure_time && (!g.success || st < g.success->value("LoginSuccessTime"))) g.success = &ev;
+    }
+    for (const auto& [key, g] : groups) {
+      if (g.failures < kWireBruteForceMinFailures) continue;
+      const auto& [src, dst, service] = key;
+      const model::Event& ev = g.success ? *g.success : *g.first;
+      model::Finding f = base(kWireBruteForceRule, g.success ? model::Severity::Critical : model::Severity::High, ev);
+      f.time = g.first->time;
+      f.attack = {"T1110"};
+      std::string accounts, statuses;
+      size_t listed = 0;
+      for (const auto& acc : g.accounts)
+        if (listed++ < 10) accounts += (accounts.empty() ? "" : ", ") + acc;
+      if (g.accounts.size() > 10) accounts += " and " + std::to_string(g.accounts.size() - 10) + " more";
+      for (const auto& [s, n] : g.statuses) statuses += (statuses.empty() ? "" : ", ") + s + " ×" + std::to_string(n);
+      const bool expired = g.statuses.count("STATUS_PASSWORD_EXPIRED") || g.statuses.count("STATUS_PASSWORD_MUST_CHANGE");
+      const std::string n = std::to_string(g.failures);
+      const std::string who = g.success ? g.success->value("LoginSuccessAccount") : "";
+      if (g.success) {
+        f.title_en = n + " failed " + service + " logons from " + src + " to " + dst + ", then a successful logon as " + who;
+        f.title_zh = src + " 对 " + dst + " 的 " + service + " 登录失败 " + n + " 次后，以 " + who + " 登录成功";
+      } else {
+        f.title_en = n + " failed " + service + " logons from " + src + " to " + dst + " (password guessing)";
+        f.title_zh = src + " 对 " + dst + " 的 " + service + " 登录失败 " + n + " 次（口令爆破）";
+      }
+      f.description_en = src + " failed to log on to " + service + " on " + dst + " " + n + " times over " +
+                         std::to_string(g.flows) + " connection(s) from " + g.first_failure_time + " (packet " +
+                         g.first_failure_packet + "); accounts tried: " + accounts + "; answers: " + statuses + ".";
+      f.description_zh = src + " 自 " + g.first_failure_time + "（第 " + g.first_failure_packet + " 个数据包）起，经 " +
+                         std::to_string(g.flows) + " 个连接对 " + dst + " 的 " + service + " 登录失败 " + n +
+                         " 次；尝试的账户：" + accounts + "；服务端响应：" + statuses + "。";
+      if (expired) {
+        f.description_en += " Some answers say the password had expired: the account was unused and still guessable, "
+                            "as in the WannaMine case.";
+        f.description_zh += "部分响应表明密码已过期：该账户长期未用但仍可被猜解，与 WannaMine 案例相同。";
+      }
+      if (g.success) {
+        f.description_en += " Then " + who + " logged on successfully at " + g.success->value("LoginSuccessTime") +
+                            " (packet " + g.success->value("LoginSuccessPacket") + "): treat the account as known to the "
+                            "attacker — reset its password, look for what " + src + " did on " + dst + " afterwards, "
+                            "and block " + service + " from " + src + ".";
+        f.description_zh += "随后账户 " + who + " 于 " + g.success->value("LoginSuccessTime") + "（第 " +
+                            g.success->value("LoginSuccessPacket") + " 个数据包）登录成功：应视为该账户口令已泄露——请重置密码，"
+                            "排查 " + src + " 此后在 " + dst + " 上的操作，并禁止 " + src + " 访问 " + service + "。";
+      } else {
+        f.description_en += " No successful logon was seen in the capture; check " + dst + "'s logs, use strong "
+                            "passwords and block " + service + " from " + src + ".";
+        f.description_zh += "流量中未见登录成功；请检查 " + dst + " 的日志，使用强口令，并禁止 " + src + " 访问 " + service + "。";
+      }
+      evidence(f, a, *g.first, "first connection of " + std::to_string(g.flows) + ", " + n + " failures");
+      if (g.success) evidence(f, a, *g.success, "logon succeeded as " + who + " at packet " + g.success->value("LoginSuccessPacket"));
+      add_ip(f, src, service + " password guessing source");
+      add_ip(f, dst, service + " server");
+      if (!who.empty()) f.observables.push_back({model::ObservableKind::Account, who, "guessed account"});
+      out.push_back(std::move(f));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> make_network_smb_engine() { return std::make_unique<NetworkSmbEngine>(); }
+
+}  // namespace msw::detect::heuristics

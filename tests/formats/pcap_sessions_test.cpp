@@ -1,0 +1,366 @@
+// Reassembly, SMB and TDS sessions, and the findings made of them, on captures the tests write (support/pcap_writer):
+// the scenarios of the write-ups that no public capture has in this shape.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "core/mapped_file.h"
+#include "detect/heuristics/network_mining.h"
+#include "detect/heuristics/network_smb.h"
+#include "formats/pcap/reassembly.h"
+#include "formats/pcap/smb.h"
+#include "formats/pcap/tds.h"
+#include "normalize/pcap_flows.h"
+#include "support/pcap_writer.h"
+
+namespace msw::formats::pcap {
+namespace {
+namespace fs = std::filesystem;
+using test::CaptureWriter;
+using test::TcpConversation;
+
+std::string collect(TcpStream& s, const std::vector<std::pair<uint32_t, std::string>>& segments, uint64_t* gaps = nullptr) {
+  std::string out;
+  for (const auto& [seq, data] : segments)
+    s.add(seq, false, as_bytes(data), [&](const TcpStream::Chunk& c) {
+      if (gaps) *gaps += c.gap;
+      out.append(as_chars(c.data));
+      return true;
+    });
+  return out;
+}
+
+TEST(TcpStream, OrderRetransmissionOverlapAndHoles) {
+  ReassemblyCounters counters;
+  TcpStream s;
+  s.set_counters(&counters);
+  bool syn_seen = false;
+  s.add(999, true, {}, [&](const TcpStream::Chunk&) { return syn_seen = true; });
+  // Out of order, a retransmission, an overlap with different bytes (the first copy wins), wrapping is not special.
+  EXPECT_EQ(collect(s, {{1005, "world"}, {1000, "hello"}, {1000, "hello"}, {1008, "XXnext"}}), "helloworldnext");
+  EXPECT_FALSE(syn_seen);  // a SYN carries no bytes
+  EXPECT_EQ(counters.segment_overlaps, 1u);
+  EXPECT_EQ(s.delivered(), 14u);
+
+  // A hole that never fills: after kMaxPendingSegments waiting segments the stream skips it and says how big it was.
+  TcpStream h;
+  h.set_counters(&counters);
+  std::vector<std::pair<uint32_t, std::string>> segs = {{0xFFFFFFF0u, "a"}};  // starts just before the wrap
+  for (uint32_t i = 0; i <= kMaxPendingSegments; ++i) segs.push_back({0xFFFFFFF0u + 100 + i, "b"});
+  uint64_t gaps = 0;
+  const std::string got = collect(h, segs, &gaps);
+  EXPECT_EQ(got, "a" + std::string(kMaxPendingSegments + 1, 'b'));
+  EXPECT_EQ(gaps, 99u);
+  EXPECT_EQ(counters.stream_holes, 1u);
+
+  // A sink that has seen enough closes the direction; later segments cost nothing.
+  TcpStream c;
+  int calls = 0;
+  for (uint32_t i = 0; i < 5; ++i)
+    c.add(i, false, as_bytes(std::string_view("x")), [&](const TcpStream::Chunk&) { return ++calls < 2; });
+  EXPECT_EQ(calls, 2);
+  EXPECT_TRUE(c.closed());
+}
+
+Decoded fragment(uint32_t id, uint32_t offset, bool more, const std::string& data) {
+  Decoded d;
+  d.src = *parse_ip("10.0.0.1");
+  d.dst = *parse_ip("10.0.0.2");
+  d.protocol = 17;
+  d.fragment = true;
+  d.fragment_id = id;
+  d.fragment_offset = offset;
+  d.more_fragments = more;
+  d.fragment_data = as_bytes(data);
+  return d;
+}
+
+TEST(FragmentReassembler, OutOfOrderOverlapTimeoutAndLimits) {
+  ReassemblyCounters c;
+  FragmentReassembler r(c);
+  const std::string a(16, 'a'), b(16, 'b'), bad(8, 'X'), tail = "tail";
+  EXPECT_FALSE(r.add(fragment(7, 32, false, tail), 0));
+  EXPECT_FALSE(r.add(fragment(7, 0, true, a), 1));
+  EXPECT_FALSE(r.add(fragment(7, 8, true, bad), 2));  // overlaps 'a': the first copy is kept
+  auto whole = r.add(fragment(7, 16, true, b), 3);
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(std::string(as_chars(*whole)), a + b + tail);
+  EXPECT_EQ(c.fragment_overlaps, 1u);
+  EXPECT_EQ(c.datagrams, 1u);
+  // A datagram whose end moves, and one past 64 KiB, are dropped; so is one that never completes.
+  EXPECT_FALSE(r.add(fragment(8, 16, false, a), 10));
+  EXPECT_FALSE(r.add(fragment(8, 0, false, a), 11));
+  EXPECT_FALSE(r.add(fragment(9, 65528, true, a), 12));
+  EXPECT_FALSE(r.add(fragment(10, 0, true, a), 13));
+  EXPECT_FALSE(r.add(fragment(11, 0, true, a), 13 + kFragmentTimeoutNs + 1));  // expires 10
+  EXPECT_FALSE(r.add(fragment(10, 16, false, b), 14 + kFragmentTimeoutNs + 2));
+  EXPECT_GE(c.fragments_dropped, 4u);
+}
+
+normalize::CaptureFlows flows_of(const std::string& bytes, unsigned threads = 0) {
+  Diagnostics d;
+  auto flows = normalize::capture_flows(as_bytes(bytes), "gen.pcap", d, {}, threads);
+  EXPECT_TRUE(flows);
+  return flows ? std::move(*flows) : normalize::CaptureFlows{};
+}
+
+std::vector<model::Finding> findings_of(const normalize::CaptureFlows& flows) {
+  std::vector<model::Finding> out;
+  for (auto make : {detect::heuristics::make_network_mining_engine, detect::heuristics::make_network_smb_engine})
+    make()->scan_artefact({"gen.pcap", "", "packet_capture", "", "", flows.flows}, out);
+  return out;
+}
+
+const model::Finding* find_rule(const std::vector<model::Finding>& all, std::string_view rule) {
+  for (const auto& f : all)
+    if (f.rule_id == rule) return &f;
+  return nullptr;
+}
+
+// An SMB2 brute force as WannaMine's spreader runs it: one connection per guess (negotiate, NTLM negotiate,
+// challenge, AUTHENTICATE, STATUS_LOGON_FAILURE), some answered STATUS_PASSWORD_EXPIRED, then a success.
+TEST(PcapSessions, Smb2BruteForceEndingInSuccess) {
+  CaptureWriter w;
+  auto attempt = [&](uint16_t port, std::string_view user, uint32_t status) {
+    TcpConversation c(w, "10.1.1.50", port, "10.1.1.10", 445);
+    c.handshake();
+    c.client(test::smb2_negotiate_request());
+    c.server(test::smb2_negotiate_response(0x0302));
+    c.client(test::smb2_session_setup_request(1, test::ntlm_negotiate()));
+    c.server(test::smb2_session_setup_response(1, ntstatus::kMoreProcessingRequired));
+    c.client(test::smb2_session_setup_request(2, test::ntlm_authenticate("CORP", user)), 100);  // cut in segments
+    c.server(test::smb2_session_setup_response(2, status));
+    c.close();
+  };
+  for (uint16_t i = 0; i < 12; ++i) attempt(static_cast<uint16_t>(50000 + i), "administrator", ntstatus::kLogonFailure);
+  for (uint16_t i = 0; i < 3; ++i) attempt(static_cast<uint16_t>(50100 + i), "backup", ntstatus::kPasswordExpired);
+  attempt(50200, "backup", ntstatus::kSuccess);
+  // Two mistakes from another workstation are not guessing.
+  for (uint16_t i = 0; i < 2; ++i) {
+    TcpConversation c(w, "10.1.1.77", static_cast<uint16_t>(40000 + i), "10.1.1.10", 445);
+    c.handshake();
+    c.client(test::smb2_session_setup_request(2, test::ntlm_authenticate("CORP", "alice")));
+    c.server(test::smb2_session_setup_response(2, ntstatus::kLogonFailure));
+  }
+  const auto flows = flows_of(w.pcap());
+  ASSERT_EQ(flows.flows.size(), 18u);
+  const model::Event& first = flows.flows[0];
+  EXPECT_EQ(first.value("SmbDialect"), "3.0.2");
+  EXPECT_EQ(first.value("Service"), "smb");
+  EXPECT_EQ(first.value("ConnState"), "SF");
+  EXPECT_EQ(first.value("LoginAccounts"), "CORP\\administrator");
+  EXPECT_EQ(first.value("LoginFailureStatuses"), "STATUS_LOGON_FAILURE=1");
+  EXPECT_EQ(flows.flows[15].value("LoginSuccessAccount"), "CORP\\backup");
+
+  const auto found = findings_of(flows);
+  ASSERT_EQ(found.size(), 1u) << found[0].title_en;
+  EXPECT_EQ(found[0].rule_id, detect::heuristics::kWireBruteForceRule);
+  EXPECT_EQ(found[0].severity, model::Severity::Critical);
+  EXPECT_EQ(found[0].title_en,
+            "15 failed SMB logons from 10.1.1.50 to 10.1.1.10, then a successful logon as CORP\\backup");
+  EXPECT_NE(found[0].description_en.find("STATUS_PASSWORD_EXPIRED ×3"), std::string::npos);
+  EXPECT_NE(found[0].description_en.find("password had expired"), std::string::npos);
+}
+
+// MyKings' MSSQL brute force: LOGIN7 as sa answered 18456, twenty times, then LOGINACK; one more connection whose
+// LOGIN7 is TLS-encrypted still counts, from the clear error message.
+TEST(PcapSessions, TdsBurstOf18456ThenSuccess) {
+  CaptureWriter w;
+  auto attempt = [&](uint16_t port, bool ok, bool encrypted) {
+    TcpConversation c(w, "203.0.113.9", port, "10.2.0.5", 1433);
+    c.handshake();
+    c.client(test::tds_prelogin());
+    c.server(test::tds_prelogin());
+    if (encrypted) c.client(std::string("\x17\x03\x03\x00\x20", 5) + std::string(32, '\x99'));
+    else c.client(test::tds_login7("sa", "WIN-7K2", "OSQL-32"));
+    c.server(ok ? test::tds_login_ack() : test::tds_login_failed("sa"));
+    c.close();
+  };
+  for (uint16_t i = 0; i < 20; ++i) attempt(static_cast<uint16_t>(30000 + i), false, false);
+  attempt(30100, false, true);
+  attempt(30200, true, false);
+  const auto flows = flows_of(w.pcapng());
+  ASSERT_EQ(flows.flows.size(), 22u);
+  EXPECT_EQ(flows.flows[0].value("TdsClientApp"), "OSQL-32");
+  EXPECT_EQ(flows.flows[0].value("TdsClientHost"), "WIN-7K2");
+  EXPECT_EQ(flows.flows[0].value("LoginFailureStatuses"), "18456=1");
+  EXPECT_EQ(flows.flows[20].value("TdsEncryptedLogin"), "true");
+  EXPECT_EQ(flows.flows[20].value("LoginAccounts"), "sa");  // from "Login failed for user 'sa'."
+  const auto found = findings_of(flows);
+  const model::Finding* f = find_rule(found, detect::heuristics::kWireBruteForceRule);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->title_en, "21 failed MSSQL logons from 203.0.113.9 to 10.2.0.5, then a successful logon as sa");
+  EXPECT_FALSE(find_rule(found, detect::heuristics::kLoginBurstRule)) << "the exact count replaces the connection count";
+}
+
+// EternalBlue as the worms send it, against an SMB1 server: dialect, the MS17-010 check, the oversized NT Trans and
+// its Trans2 SECONDARY continuation, then DoublePulsar's ping answered by the implant.
+TEST(PcapSessions, EternalBlueDoublePulsarAndSmb1) {
+  CaptureWriter w;
+  TcpConversation c(w, "192.168.5.20", 49200, "192.168.5.31", 445);
+  c.handshake();
+  c.client(test::smb1_negotiate_request({"PC NETWORK PROGRAM 1.0", "LANMAN1.0", "NT LM 0.12"}));
+  c.server(test::smb1_negotiate_response(2));
+  c.client(test::smb1_session_setup_request(2, ""));  // the null session EternalBlue uses
+  c.server(test::smb1_session_setup_response(2, 0));
+  c.client(test::smb1_peek_named_pipe_request(3));
+  c.server(test::smb1_trans_response(3, ntstatus::kInsuffServerResources));
+  c.client(test::smb1_nt_trans_request(4, 66512));
+  for (int i = 0; i < 3; ++i) c.client(test::smb1_trans2_secondary_request(4));
+  c.client(test::smb1_trans2_session_setup_request(65));
+  c.server(test::smb1_trans2_response(81, ntstatus::kNotImplemented));
+  c.close();
+  const auto flows = flows_of(w.pcap());
+  ASSERT_EQ(flows.flows.size(), 1u);
+  const model::Event& e = flows.flows[0];
+  EXPECT_EQ(e.value("SmbDialect"), "NT LM 0.12");
+  EXPECT_EQ(e.value("SmbVersion1"), "true");
+  EXPECT_EQ(e.value("SmbNtTransMaxData"), "66512");
+  EXPECT_EQ(e.value("SmbTrans2Secondary"), "3");
+  EXPECT_EQ(e.value("SmbMs17010Check"), "vulnerable");
+  EXPECT_EQ(e.value("SmbDoublePulsar"), "implant answered");
+  EXPECT_FALSE(e.get("LoginService") && e.value("LoginFailures") != "0") << "a null session is nobody's logon";
+  const auto found = findings_of(flows);
+  for (auto rule : {detect::heuristics::kEternalBlueRule, detect::heuristics::kDoublePulsarRule,
+                    detect::heuristics::kMs17010VulnerableRule, detect::heuristics::kSmb1Rule})
+    EXPECT_TRUE(find_rule(found, rule)) << rule;
+  EXPECT_EQ(find_rule(found, detect::heuristics::kEternalBlueRule)->title_en,
+            "EternalBlue (MS17-010) exploitation from 192.168.5.20 against 192.168.5.31");
+  EXPECT_EQ(find_rule(found, detect::heuristics::kDoublePulsarRule)->severity, model::Severity::Critical);
+
+  // A normal SMB2 session and an SMB1 client with a plain NT Trans are none of these.
+  CaptureWriter n;
+  TcpConversation ok(n, "192.168.5.21", 49300, "192.168.5.31", 445);
+  ok.handshake();
+  ok.client(test::smb2_negotiate_request());
+  ok.server(test::smb2_negotiate_response(0x0311));
+  ok.client(test::smb1_nt_trans_request(9, 1024));
+  ok.close();
+  EXPECT_TRUE(findings_of(flows_of(n.pcap())).empty());
+}
+
+// A worm's 445 sweep: SYNs to 40 addresses, most refused; the scan is one finding with its rate.
+TEST(PcapSessions, SmbScanWithRefusedConnections) {
+  CaptureWriter w;
+  for (int host = 1; host <= 40; ++host) {
+    TcpConversation c(w, "10.9.0.66", static_cast<uint16_t>(45000 + host), "10.9.1." + std::to_string(host), 445);
+    if (host % 4) c.refused();
+    else c.handshake();
+  }
+  const auto flows = flows_of(w.pcap());
+  ASSERT_EQ(flows.flows.size(), 40u);
+  EXPECT_EQ(flows.flows[0].value("ConnState"), "REJ");
+  EXPECT_EQ(flows.flows[3].value("ConnState"), "S1");
+  const auto found = findings_of(flows);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].title_en, "10.9.0.66 opened SMB to 40 addresses (worm spreading)");
+}
+
+// A TLS ClientHello bigger than one segment, arriving out of order, still gives the pool's name and JA3; a stratum
+// login inside fragmented IP datagrams is still read.
+TEST(PcapSessions, SplitClientHelloAndFragmentedLogin) {
+  std::string hello;
+  {
+    // ClientHello with SNI and a 1,500-byte padding extension (as large key shares make them).
+    std::string ext_sni, body;
+    const std::string name = "pool.supportxmr.com";
+    auto be16 = [](std::string& s, size_t v) {
+      s += static_cast<char>((v >> 8) & 0xFF);
+      s += static_cast<char>(v & 0xFF);
+    };
+    be16(ext_sni, 0);
+    be16(ext_sni, name.size() + 5);
+    be16(ext_sni, name.size() + 3);
+    ext_sni += '\0';
+    be16(ext_sni, name.size());
+    ext_sni += name;
+    std::string pad;
+    be16(pad, 21);
+    be16(pad, 1500);
+    pad += std::string(1500, '\0');
+    body += "\x03\x03" + std::string(32, '\x01') + '\0';
+    be16(body, 2);
+    body += "\x13\x01";
+    body += '\x01';  // one compression method: null
+    body += '\0';
+    be16(body, ext_sni.size() + pad.size());
+    body += ext_sni + pad;
+    std::string hs = "\x01";
+    hs += '\0';
+    be16(hs, body.size());
+    hello = "\x16\x03\x01";
+    be16(hello, hs.size() + body.size());
+    hello += hs + body;
+  }
+  CaptureWriter w;
+  TcpConversation tls(w, "10.0.0.8", 43000, "198.51.100.20", 443);
+  tls.handshake();
+  tls.client_reordered(hello, 700);
+  const std::string login = R"({"id":1,"jsonrpc":"2.0","method":"login","params":{"login":"4)" + std::string(94, 'A') +
+                            R"j(","pass":"x","agent":"XMRig/6.22.2 (Windows NT 10.0; Win64; x64)","algo":["rx/0"]}})j" "\n";
+  const std::string l4 = test::tcp_segment(50001, 3333, 7000, 0, 0x18, login);
+  // Three fragments, the last first.
+  w.frame(test::ipv4_frame("10.0.0.8", "198.51.100.30", 6, std::string_view(l4).substr(192), 77, 192, false));
+  w.frame(test::ipv4_frame("10.0.0.8", "198.51.100.30", 6, std::string_view(l4).substr(0, 96), 77, 0, true));
+  w.frame(test::ipv4_frame("10.0.0.8", "198.51.100.30", 6, std::string_view(l4).substr(96, 96), 77, 96, true));
+  const auto flows = flows_of(w.pcap());
+  ASSERT_EQ(flows.flows.size(), 2u);
+  EXPECT_EQ(flows.flows[0].value("DestinationHostname"), "pool.supportxmr.com");
+  EXPECT_EQ(flows.flows[0].value("Service"), "ssl");
+  EXPECT_EQ(flows.flows[1].value("MiningProtocol"), "monero-stratum");
+  EXPECT_EQ(flows.flows[1].value("MiningAgent"), "XMRig/6.22.2 (Windows NT 10.0; Win64; x64)");
+  EXPECT_EQ(flows.reassembly.datagrams, 1u);
+}
+
+// Splitting flows over threads changes nothing in the result.
+TEST(PcapSessions, ThreadCountDoesNotChangeFlows) {
+  std::vector<std::string> captures;
+  {
+    CaptureWriter w;
+    for (int i = 0; i < 200; ++i) {
+      TcpConversation c(w, "10.3.0." + std::to_string(i % 50), static_cast<uint16_t>(20000 + i), "10.3.1.1",
+                        i % 2 ? 445 : 1433);
+      c.handshake();
+      c.client(i % 2 ? test::smb2_negotiate_request() : test::tds_login7("sa", "h", "a"));
+      c.close();
+    }
+    captures.push_back(w.pcap());
+  }
+  const fs::path corpus = fs::path(MSW_CORPUS_DIR) / "pcap/ndpi/tests/cfgs/default/pcap/mining.pcapng";
+  if (fs::exists(corpus)) {
+    auto f = MappedFile::open(corpus.string());
+    ASSERT_TRUE(f);
+    captures.emplace_back(as_chars(f->bytes()));
+  }
+  for (const auto& bytes : captures) {
+    const auto one = flows_of(bytes, 1), two = flows_of(bytes, 2), four = flows_of(bytes, 4);
+    ASSERT_EQ(one.flows.size(), two.flows.size());
+    ASSERT_EQ(one.flows.size(), four.flows.size());
+    for (size_t i = 0; i < one.flows.size(); ++i) {
+      EXPECT_EQ(one.flows[i].fields, two.flows[i].fields);
+      EXPECT_EQ(one.flows[i].extra, four.flows[i].extra);
+    }
+  }
+}
+
+// Hostile bytes straight into the session parsers: nothing is read past a message, lists stay capped.
+TEST(PcapSessions, HostileSmbAndTdsMessages) {
+  SmbSession smb;
+  for (int i = 0; i < 1000; ++i) {
+    smb.message(true, as_bytes(std::string("\xffSMB\x73", 5) + std::string(40, '\xff')), 0, 0);
+    smb.message(false, as_bytes(std::string("\xfeSMB", 4) + std::string(60, '\0') + std::string(8, '\xff')), 0, 0);
+  }
+  EXPECT_LE(smb.facts().logins.size(), kMaxSmbLoginsKept);
+  // An NTLM AUTHENTICATE whose fields point outside it names nobody.
+  std::string auth("NTLMSSP\0\x03\0\0\0", 12);
+  auth += std::string(52, '\xff');
+  EXPECT_FALSE(ntlm_authenticate_account(as_bytes(auth)));
+  TdsSession tds;
+  tds.packet(true, as_bytes(std::string("\x10\x01\x00\x40\0\0\x01\0", 8) + std::string(56, '\xff')), 0, 0);
+  tds.packet(false, as_bytes(std::string("\x04\x01\x00\x10\0\0\x01\0\xaa\xff\xff", 11) + std::string(5, '\0')), 0, 0);
+  EXPECT_TRUE(tds.facts().logins.empty());
+}
+
+}  // namespace
+}  // namespace msw::formats::pcap

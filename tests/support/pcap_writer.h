@@ -1,0 +1,87 @@
+// Writes packet captures for tests: Ethernet + IPv4 + TCP/UDP frames with real sequence numbers, TCP conversations
+// (handshake, data cut into segments, close), IP fragments, and the protocol messages no public capture has in the
+// needed shape — SMB1/SMB2 negotiate and NTLM session setups with their answers, EternalBlue's NT Trans + Trans2
+// SECONDARY sequence, DoublePulsar's ping, TDS LOGIN7 and 18456 answers. Lets tests build the scenarios of the
+// write-ups (an SMB brute force that ends in success, a TDS burst, a 445 scan) byte by byte.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace msw::test {
+
+class CaptureWriter {
+ public:
+  // Adds one Ethernet frame; time advances by `advance_ns` before it.
+  void frame(std::string bytes, int64_t advance_ns = 1'000'000);
+  // A classic little-endian pcap (nanosecond stamps) or a pcapng with one Ethernet interface.
+  std::string pcap() const;
+  std::string pcapng() const;
+  size_t frames() const { return frames_.size(); }
+
+ private:
+  struct Frame {
+    int64_t ns;
+    std::string bytes;
+  };
+  std::vector<Frame> frames_;
+  int64_t now_ns_ = 1'700'000'000'000'000'000;
+};
+
+// Ethernet + IPv4 header around a transport segment. `fragment`: offset in bytes (multiple of 8) and MF flag.
+std::string ipv4_frame(std::string_view src, std::string_view dst, uint8_t protocol, std::string_view l4,
+                       uint16_t id = 1, uint16_t fragment_offset = 0, bool more_fragments = false);
+std::string tcp_segment(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+                        std::string_view payload);
+std::string udp_datagram(uint16_t sport, uint16_t dport, std::string_view payload);
+
+// One TCP connection, sequence numbers kept per side.
+class TcpConversation {
+ public:
+  TcpConversation(CaptureWriter& w, std::string client, uint16_t client_port, std::string server, uint16_t server_port);
+  void handshake();
+  void refused();  // SYN answered by RST
+  void client(std::string_view payload, size_t segment = 1460);
+  void server(std::string_view payload, size_t segment = 1460);
+  // Sends the client's payload with its segments in reverse order (out-of-order arrival).
+  void client_reordered(std::string_view payload, size_t segment);
+  void close();
+
+ private:
+  void send(bool from_client, uint8_t flags, std::string_view payload);
+  CaptureWriter& w_;
+  std::string c_, s_;
+  uint16_t cp_, sp_;
+  uint32_t cseq_ = 1000, sseq_ = 5000;
+};
+
+// --- protocol messages (each with its 4-byte SMB session header, or its 8-byte TDS header) ---
+
+std::string utf16le(std::string_view ascii);
+std::string ntlm_authenticate(std::string_view domain, std::string_view user);
+std::string ntlm_negotiate();
+
+std::string smb2_negotiate_request();
+std::string smb2_negotiate_response(uint16_t dialect);
+std::string smb2_session_setup_request(uint64_t message_id, std::string_view blob);
+std::string smb2_session_setup_response(uint64_t message_id, uint32_t status);
+
+std::string smb1_negotiate_request(const std::vector<std::string>& dialects);
+std::string smb1_negotiate_response(uint16_t dialect_index);
+std::string smb1_session_setup_request(uint16_t mid, std::string_view account);  // NT LM 0.12, no extended security
+std::string smb1_session_setup_response(uint16_t mid, uint32_t status);
+std::string smb1_nt_trans_request(uint16_t mid, uint32_t total_data);
+std::string smb1_trans2_secondary_request(uint16_t mid);
+std::string smb1_trans2_session_setup_request(uint16_t mid);  // DoublePulsar's ping
+std::string smb1_trans2_response(uint16_t mid, uint32_t status);
+std::string smb1_peek_named_pipe_request(uint16_t mid);       // the MS17-010 check
+std::string smb1_trans_response(uint16_t mid, uint32_t status);
+
+std::string tds_prelogin();
+std::string tds_login7(std::string_view user, std::string_view host, std::string_view app);
+std::string tds_login_failed(std::string_view user);  // ERROR 18456 + DONE
+std::string tds_login_ack();                          // LOGINACK + DONE
+
+}  // namespace msw::test
