@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Traffic analysis on one large capture, minesweep against the tools responders use, in one run:
-#   minesweep pcap (flows, mining recognition and the built-in engines), tshark -T fields with the equivalent
+#   minesweep pcap (flows with TCP reassembly, mining/SMB/TDS/TLS/HTTP/DNS parsing and the built-in engines; on all
+#   cores and on one thread), tshark -T fields with the equivalent
 #   fields (addresses, ports, frame length), ndpiReader (nDPI's flow and protocol report). Prints MB/s, packets/s,
 #   peak RSS and the ratios.
 #
@@ -35,11 +36,12 @@ run() {  # name, command...: wall seconds and peak RSS (KiB) into $work/name.tim
   /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >"$work/$name.out" 2>/dev/null || true
 }
 run minesweep "$bin" pcap --quiet "$work/big.pcap"
+run minesweep-1-thread "$bin" pcap --quiet --threads 1 "$work/big.pcap"
 run tshark tshark -r "$work/big.pcap" -T fields -e frame.number -e frame.len -e ip.src -e ip.dst -e tcp.srcport \
   -e tcp.dstport -e udp.srcport -e udp.dstport
 run ndpi ndpiReader -q -i "$work/big.pcap"
 printf '%d MiB, %d packets\n\n%-22s %9s %10s %12s %10s\n' "$((bytes >> 20))" "$packets" tool seconds MB/s packets/s "peak RSS"
-for t in minesweep tshark ndpi; do
+for t in minesweep minesweep-1-thread tshark ndpi; do
   read -r secs rss < <(tail -1 "$work/$t.time")
   awk -v l="$t" -v s="$secs" -v b="$bytes" -v p="$packets" -v rss="$rss" \
     'BEGIN { if (s < 0.01) s = 0.01; printf "%-22s %9.2f %10.1f %12.0f %8.1f MB\n", l, s, b / s / 1e6, p / s, rss / 1024 }'

@@ -146,6 +146,12 @@ int run_pcap(const Invocation& inv) {
   std::vector<model::Finding> findings;
   uint64_t flows = 0, packets = 0, shown = 0;
   const bool all = inv.args.has("--all");
+  unsigned threads = 0;
+  if (const auto t = inv.args.value("--threads")) {
+    if (t->size() != 1 || (*t)[0] < '1' || (*t)[0] > '0' + static_cast<int>(normalize::kMaxCaptureThreads))
+      return usage_error("pcap", "--threads is 1 to " + std::to_string(normalize::kMaxCaptureThreads));
+    threads = static_cast<unsigned>((*t)[0] - '0');
+  }
   const auto start = std::chrono::steady_clock::now();
   uint64_t bytes = 0;
   for (const auto& path : files) {
@@ -155,7 +161,8 @@ int run_pcap(const Invocation& inv) {
     // Not hashed here (scan records evidence hashes; this command only reads): one pass, pages released behind it.
     const std::string sha;
     auto captured = normalize::capture_flows(file->bytes(), path, diags,
-                                             [&](uint64_t offset) { file->release(0, static_cast<size_t>(offset)); });
+                                             [&](uint64_t offset) { file->release(0, static_cast<size_t>(offset)); },
+                                             threads);
     if (!captured) return input_error("pcap", captured.error());
     flows += captured->flows.size();
     packets += captured->packets;

@@ -51,6 +51,7 @@ constexpr FlagSpec kPcapFlags[] = {
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
     {"--format", true, "table (default: notable flows and findings) or jsonl (Zeek conn.log-style flows and findings)"},
     {"--all", false, "table: list every flow, not only those with something seen in them"},
+    {"--threads", true, "worker threads (default: one per core, at most 4)"},
     {"--interface", true, "capture live on this interface (\"any\" for all) before analysing; needs root"},
     {"--filter", true, "live capture: BPF filter, as tcpdump takes it"},
     {"--duration", true, "live capture: seconds to capture (default: 60)"},

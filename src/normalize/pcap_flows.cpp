@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -422,7 +421,6 @@ struct Worker {
   std::vector<std::pair<uint64_t, model::Event>> events;  // by first packet
   pcap::ReassemblyCounters counters;
   uint64_t packets = 0, not_ip = 0, untracked = 0;
-  std::atomic<uint64_t> progress{0};
 };
 
 void packet(Worker& w, pcap::FragmentReassembler& defrag, const pcap::Packet& p, size_t max_flows) {
@@ -511,20 +509,19 @@ Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Di
     uint64_t next_report = kConsumedStep;
     results[i] = pcap::read_capture(file, display_path, i == 0 ? diags : own, [&](const pcap::Packet& p) {
       if (p.file_offset >= next_report) {
-        w.progress.store(p.file_offset, std::memory_order_relaxed);
         next_report = p.file_offset + kConsumedStep;
-        if (i == 0 && consumed) {  // pages every worker has passed can go
-          uint64_t low = p.file_offset;
-          for (const auto& o : workers) low = std::min(low, o->progress.load(std::memory_order_relaxed));
-          consumed(low);
-        }
+        // Each worker releases behind itself, a step back so a worker close behind still finds its pages; one far
+        // behind faults them in again from the page cache, which is cheap next to holding the whole file.
+        if (consumed && p.file_offset > kConsumedStep) consumed(p.file_offset - kConsumedStep);
       }
       packet(w, defrag, p, max_flows);
       return true;
     });
-    w.progress.store(file.size(), std::memory_order_relaxed);
     w.events.reserve(w.flows.size());
-    for (const Flow& f : w.flows) w.events.emplace_back(f.first_packet, to_event(f, display_path));
+    for (Flow& f : w.flows) {
+      w.events.emplace_back(f.first_packet, to_event(f, display_path));
+      f = Flow{};  // its buffers and sessions go as soon as its event exists
+    }
     w.flows.clear();
     w.index.clear();
   };

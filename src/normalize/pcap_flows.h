@@ -40,9 +40,10 @@ struct CaptureFlows {
 };
 
 // Errors: pcap.not_capture. Damage inside the capture is a diagnostic; the flows read so far are kept.
-// `consumed(offset)` is called every kConsumedStep bytes with how far the read has gone, so the owner of a mapping
-// can release the pages behind it and memory stays flat on large captures.
-inline constexpr uint64_t kConsumedStep = 32ull << 20;
+// `consumed(offset)` is called every kConsumedStep bytes with an offset the reading thread has passed, so the owner
+// of a mapping can release the pages behind it and memory stays flat on large captures. It is called from every
+// worker thread, so it must be thread-safe (MappedFile::release is).
+inline constexpr uint64_t kConsumedStep = 8ull << 20;
 // threads: 0 for one per core (at most kMaxCaptureThreads).
 Result<CaptureFlows> capture_flows(Bytes file, std::string_view display_path, Diagnostics& diags,
                                    const std::function<void(uint64_t)>& consumed = {}, unsigned threads = 0);

@@ -2,6 +2,7 @@
 // the scenarios of the write-ups that no public capture has in this shape.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -360,6 +361,64 @@ TEST(PcapSessions, HostileSmbAndTdsMessages) {
   tds.packet(true, as_bytes(std::string("\x10\x01\x00\x40\0\0\x01\0", 8) + std::string(56, '\xff')), 0, 0);
   tds.packet(false, as_bytes(std::string("\x04\x01\x00\x10\0\0\x01\0\xaa\xff\xff", 11) + std::string(5, '\0')), 0, 0);
   EXPECT_TRUE(tds.facts().logins.empty());
+}
+
+}  // namespace
+}  // namespace msw::formats::pcap
+
+namespace msw::formats::pcap {
+namespace {
+
+// Zeek's SMB test captures: the dialects, accounts and answers tshark shows for them (checked with
+// `tshark -Y "ntlmssp.messagetype==3 || smb2.dialect || smb.dialect.index"`; the success packet is the server's
+// answer), and no exploitation or guessing
+// finding anywhere in the public captures except the DoublePulsar check nDPI's smbv1.pcap really contains.
+TEST(PcapCorpus, ZeekSmbSessionsAgreeWithTshark) {
+  const fs::path root = fs::path(MSW_CORPUS_DIR) / "pcap";
+  if (!fs::exists(root)) GTEST_SKIP() << "corpus not present";
+  const fs::path smb = root / "zeek/testing/btest/Traces/smb";
+  struct Expect {
+    const char* file;
+    const char* dialect;
+    const char* account;
+    const char* success_packet;
+  };
+  for (const Expect& e : {Expect{"smb2.pcap", "2.0.2", "CONTOSO\\Administrator", "9"},
+                          Expect{"raw_ntlm_in_smb.pcap", "NT LM 0.12", "TEST-F7DFBC3FE9\\test", "23"},
+                          Expect{"smb3.pcap", "3.0", "SUSE\\administrator", "6"},
+                          Expect{"cifs_negotiate_lanman.pcap", "LANMAN2.1", "", ""},
+                          Expect{"smb_v2_only_non_zero_reserved1.pcap", "3.1.1", "WIN-I82B81NSLLJ\\Administrator", ""}}) {
+    auto file = MappedFile::open((smb / e.file).string());
+    ASSERT_TRUE(file) << e.file;
+    Diagnostics d;
+    auto flows = normalize::capture_flows(file->bytes(), e.file, d);
+    ASSERT_TRUE(flows) << e.file;
+    auto smb_flow = std::find_if(flows->flows.begin(), flows->flows.end(),
+                                 [](const model::Event& ev) { return ev.get("SmbDialect") != nullptr; });
+    ASSERT_NE(smb_flow, flows->flows.end()) << e.file;
+    const model::Event& f = *smb_flow;
+    EXPECT_EQ(f.value("SmbDialect"), e.dialect) << e.file;
+    EXPECT_EQ(f.value("LoginAccounts"), e.account) << e.file;
+    if (*e.success_packet) {
+      EXPECT_EQ(f.value("LoginSuccessPacket"), e.success_packet) << e.file;
+    }
+  }
+  std::map<std::string, size_t> rules;
+  size_t captures = 0;
+  for (fs::recursive_directory_iterator it(root), end; it != end; ++it) {
+    if (!it->is_regular_file()) continue;
+    auto f = MappedFile::open(it->path().string());
+    if (!f || !looks_like_capture(f->bytes())) continue;
+    ++captures;
+    Diagnostics d;
+    auto flows = normalize::capture_flows(f->bytes(), it->path().string(), d);
+    ASSERT_TRUE(flows) << it->path();
+    for (const auto& finding : findings_of(*flows))
+      if (finding.rule_id != detect::heuristics::kSmb1Rule && finding.rule_id != detect::heuristics::kNetworkMiningRule)
+        ++rules[finding.rule_id + " " + it->path().filename().string()];
+  }
+  EXPECT_GE(captures, 49u);
+  EXPECT_EQ(rules, (std::map<std::string, size_t>{{"heuristic.doublepulsar smbv1.pcap", 1}}));
 }
 
 }  // namespace

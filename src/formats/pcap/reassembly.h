@@ -66,7 +66,7 @@ class FragmentReassembler {
 };
 
 inline constexpr size_t kMaxPendingSegments = 64;
-inline constexpr size_t kMaxPendingSegmentBytes = 256 * 1024;
+inline constexpr size_t kMaxPendingSegmentBytes = 64 * 1024;
 
 // One direction of a TCP connection. Feed it every segment of that direction; it calls the sink with the stream's
 // bytes in order, each chunk once. A hole that cannot be filled is reported to the sink as `gap` bytes before the
