@@ -8,11 +8,12 @@
 #include "core/hash.h"
 #include "core/ip.h"
 #include "core/text.h"
+#include "formats/pcap/wire.h"
 
 namespace msw::formats::pcap {
 namespace {
 
-uint16_t be16(Bytes b, size_t at) { return static_cast<uint16_t>(static_cast<uint16_t>(b[at]) << 8 | static_cast<uint16_t>(b[at + 1])); }
+using wire::be16;
 
 // A DNS name at `pos` (with compression pointers, bounded); advances `pos` past the name as stored in place.
 std::optional<std::string> dns_name(Bytes msg, size_t& pos) {

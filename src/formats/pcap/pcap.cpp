@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "formats/pcap/wire.h"
+
 namespace msw::formats::pcap {
 namespace {
 
@@ -17,8 +19,8 @@ uint32_t load32(const std::byte* p, bool big) {
   for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(p[big ? i : 3 - i]) << (8 * (3 - i));
   return v;
 }
-uint16_t be16(Bytes b, size_t at) { return load16(b.data() + at, true); }
-uint32_t be32(Bytes b, size_t at) { return load32(b.data() + at, true); }
+using wire::be16;
+using wire::be32;
 
 constexpr uint32_t kPcapMicro = 0xa1b2c3d4, kPcapNano = 0xa1b23c4d, kNgSection = 0x0a0d0d0a, kNgByteOrder = 0x1a2b3c4d;
 

@@ -5,15 +5,14 @@
 #include <string_view>
 
 #include "core/text.h"
+#include "formats/pcap/wire.h"
 
 namespace msw::formats::pcap {
 namespace {
 
-uint16_t le16(Bytes b, size_t at) {
-  return static_cast<uint16_t>(static_cast<uint8_t>(b[at]) | (static_cast<uint8_t>(b[at + 1]) << 8));
-}
-uint32_t le32(Bytes b, size_t at) { return le16(b, at) | (static_cast<uint32_t>(le16(b, at + 2)) << 16); }
-uint64_t le64(Bytes b, size_t at) { return le32(b, at) | (static_cast<uint64_t>(le32(b, at + 4)) << 32); }
+using wire::le16;
+using wire::le32;
+using wire::le64;
 
 constexpr uint8_t kSmb1Negotiate = 0x72, kSmb1SessionSetup = 0x73, kSmb1Trans = 0x25, kSmb1Trans2 = 0x32,
                   kSmb1Trans2Secondary = 0x33, kSmb1NtTrans = 0xA0;
@@ -21,11 +20,7 @@ constexpr uint16_t kTrans2SessionSetup = 0x000E, kTransPeekNamedPipe = 0x0023;
 constexpr uint16_t kSmb2Negotiate = 0, kSmb2SessionSetup = 1;
 constexpr size_t kMaxPending = 64;  // outstanding session setups / pings remembered per connection
 
-std::string utf16(Bytes b) {
-  std::string s;
-  append_utf16le_as_utf8(s, b);
-  return s;
-}
+std::string utf16(Bytes b) { return utf16le_to_utf8(b).utf8; }
 
 // A field of an NTLMSSP message: length, max length, offset from the message start.
 std::optional<Bytes> ntlm_field(Bytes msg, size_t at) {

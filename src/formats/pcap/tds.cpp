@@ -3,14 +3,13 @@
 #include <algorithm>
 
 #include "core/text.h"
+#include "formats/pcap/wire.h"
 
 namespace msw::formats::pcap {
 namespace {
 
-uint16_t le16(Bytes b, size_t at) {
-  return static_cast<uint16_t>(static_cast<uint8_t>(b[at]) | (static_cast<uint8_t>(b[at + 1]) << 8));
-}
-uint32_t le32(Bytes b, size_t at) { return le16(b, at) | (static_cast<uint32_t>(le16(b, at + 2)) << 16); }
+using wire::le16;
+using wire::le32;
 
 constexpr uint8_t kTabularResult = 0x04, kLogin7 = 0x10, kPrelogin = 0x12;
 constexpr uint8_t kTokenError = 0xAA, kTokenInfo = 0xAB, kTokenLoginAck = 0xAD, kTokenEnvChange = 0xE3,
@@ -22,11 +21,7 @@ bool tls_record(Bytes h) {
   return type >= 0x14 && type <= 0x17 && static_cast<uint8_t>(h[1]) == 3;
 }
 
-std::string utf16(Bytes b) {
-  std::string s;
-  append_utf16le_as_utf8(s, b);
-  return s;
-}
+std::string utf16(Bytes b) { return utf16le_to_utf8(b).utf8; }
 
 }  // namespace
 
