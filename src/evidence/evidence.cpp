@@ -37,6 +37,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::DroppedScript: return "dropped_script";
     case ArtefactKind::MinerConfig: return "miner_config";
     case ArtefactKind::PacketCapture: return "packet_capture";
+    case ArtefactKind::RegistryHive: return "registry_hive";
   }
   return "file";
 }
@@ -48,7 +49,7 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::AuthorizedKeys, ArtefactKind::StartupScript, ArtefactKind::SystemdUnit, ArtefactKind::Sudoers,
       ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
-      ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture};
+      ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive};
   return kAll;
 }
 
@@ -271,6 +272,9 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     a.platform = "windows";
   } else if (a.format == formats::FileFormat::Pcap || a.format == formats::FileFormat::Pcapng) {
     a.kind = ArtefactKind::PacketCapture;  // a sensor's or a responder's capture, whatever its name
+  } else if (a.format == formats::FileFormat::Regf) {
+    a.kind = ArtefactKind::RegistryHive;  // which hive it is comes from its keys (normalize/windows_registry)
+    a.platform = "windows";
   } else if (candidate.relative_path.empty()) {
     // A single file: only its bytes can say what it is.
     if (a.format == formats::FileFormat::Text && formats::hosts::looks_like_hosts(file->bytes()))

@@ -48,6 +48,7 @@ enum class ArtefactKind {
   DroppedScript,  // an executable script found in /tmp, /var/tmp, /dev/shm
   MinerConfig,    // JSON with mining pools (XMRig's config.json) found where worms drop files
   PacketCapture,  // pcap or pcapng, wherever it lies
+  RegistryHive,   // a Windows registry hive (SYSTEM, SOFTWARE, NTUSER.DAT, ...), wherever it lies
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

@@ -2,6 +2,7 @@
 // (hashed and typed) but not parsed.
 #include "normalize/evtx.h"
 #include "normalize/pcap_flows.h"
+#include "normalize/windows_registry.h"
 #include "normalize/normalize.h"
 
 namespace msw::normalize {
@@ -76,10 +77,14 @@ Result<void> parse_capture(Bytes bytes, const Source& src, Diagnostics& diags, c
     b.events().push_back(std::move(e));
     b.maybe_flush();
   }
-  if (flows->untracked)
-    diags.add("pcap.flow_limit", DiagSeverity::Warning, std::string(src.display_path), 0,
-              std::to_string(flows->untracked) + " packets of flows beyond the " + std::to_string(kMaxFlows) +
-                  "-flow limit were counted but not tracked");
+  return {};
+}
+
+// A hive becomes the values of its persistence and configuration keys (normalize/windows_registry).
+Result<void> parse_hive(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  if (auto r = registry_hive_events(bytes, src.display_path, diags, events); !r) return r.error();
+  if (!events.empty()) fn(std::move(events));
   return {};
 }
 
@@ -120,6 +125,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::ResolvConf, parse_resolv},
     {evidence::ArtefactKind::EventLog, parse_evtx},
     {evidence::ArtefactKind::PacketCapture, parse_capture},
+    {evidence::ArtefactKind::RegistryHive, parse_hive},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
     {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
     {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},

@@ -1,0 +1,191 @@
+#include "normalize/windows_registry.h"
+
+#include <cstdio>
+
+#include "core/text.h"
+
+namespace msw::normalize {
+namespace {
+
+namespace regf = formats::regf;
+
+// Autostart keys below SOFTWARE or a user's Software key (the same subpaths in both).
+constexpr std::string_view kAutorunKeys[] = {
+    "Microsoft\\Windows\\CurrentVersion\\Run",
+    "Microsoft\\Windows\\CurrentVersion\\RunOnce",
+    "Microsoft\\Windows\\CurrentVersion\\RunServices",
+    "Microsoft\\Windows\\CurrentVersion\\RunServicesOnce",
+    "Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer\\Run",
+    "Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\Run",
+    "Wow6432Node\\Microsoft\\Windows\\CurrentVersion\\RunOnce",
+};
+
+std::string start_type(uint64_t v) {
+  switch (v) {
+    case 0: return "boot";
+    case 1: return "system";
+    case 2: return "auto";
+    case 3: return "demand";
+    case 4: return "disabled";
+    default: return std::to_string(v);
+  }
+}
+
+class Emitter {
+ public:
+  Emitter(std::string_view path, std::string_view hive_kind, std::vector<model::Event>& out)
+      : path_(path), kind_(hive_kind), out_(out) {}
+
+  model::Event& value(const std::string& target_key, const regf::Key& key, const regf::Value& v) {
+    model::Event e;
+    e.category = "registry_set";
+    e.product = "windows";
+    e.artefact = path_;
+    e.time = key.last_written();
+    e.set(model::Field::EventType, "SetValue");
+    e.set(model::Field::TargetObject, target_key + "\\" + (v.name.empty() ? "(Default)" : v.name));
+    e.set(model::Field::Details, v.details());
+    e.set("ValueType", regf::type_name(v.type));
+    e.set("HiveKind", std::string(kind_));
+    if (v.truncated) e.set("ValueTruncated", "true");
+    out_.push_back(std::move(e));
+    return out_.back();
+  }
+
+  void all_values(const std::string& target_key, const regf::Key& key) {
+    key.for_each_value([&](const regf::Value& v) {
+      value(target_key, key, v);
+      return true;
+    });
+  }
+
+  void named_values(const std::string& target_key, const regf::Key& key, std::initializer_list<std::string_view> names) {
+    for (auto n : names)
+      if (auto v = key.value(n)) value(target_key, key, *v);
+  }
+
+ private:
+  std::string_view path_, kind_;
+  std::vector<model::Event>& out_;
+};
+
+void software_like(const regf::Hive& hive, const std::string& prefix, std::string_view software_key, Emitter& emit) {
+  const std::string base = software_key.empty() ? "" : std::string(software_key) + "\\";
+  for (auto k : kAutorunKeys)
+    if (auto key = hive.find(base + std::string(k))) emit.all_values(prefix + base + std::string(k), *key);
+  const std::string winlogon = base + "Microsoft\\Windows NT\\CurrentVersion\\Winlogon";
+  if (auto key = hive.find(winlogon)) emit.named_values(prefix + winlogon, *key, {"Shell", "Userinit", "Taskman"});
+  const std::string windows = base + "Microsoft\\Windows NT\\CurrentVersion\\Windows";
+  if (auto key = hive.find(windows)) emit.named_values(prefix + windows, *key, {"AppInit_DLLs", "Load", "Run"});
+  const std::string ifeo = base + "Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options";
+  if (auto key = hive.find(ifeo))
+    key->for_each_subkey([&](const regf::Key& exe) {
+      if (exe.value_count() > 0) emit.named_values(prefix + ifeo + "\\" + exe.name(), exe, {"Debugger", "GlobalFlag"});
+      return true;
+    });
+}
+
+void system_hive(const regf::Hive& hive, Emitter& emit, Diagnostics& diags, std::string_view path) {
+  uint64_t current = 1;
+  if (auto select = hive.find("Select"))
+    if (auto v = select->value("Current"); v && v->number()) current = *v->number();
+  char name[32];
+  std::snprintf(name, sizeof name, "ControlSet%03u", static_cast<unsigned>(current % 1000));
+  auto set = hive.find(name);
+  if (!set) {
+    diags.add("regf.no_control_set", DiagSeverity::Warning, std::string(path), 0,
+              std::string("the SYSTEM hive has no ") + name + " (named by Select\\Current)");
+    return;
+  }
+  const std::string ccs = "HKLM\\System\\CurrentControlSet";
+  if (auto services = set->subkey("Services"))
+    services->for_each_subkey([&](const regf::Key& svc) {
+      const std::string key_path = ccs + "\\Services\\" + svc.name();
+      auto describe = [&](model::Event& e) {
+        e.set(model::Field::ServiceName, svc.name());
+        if (auto v = svc.value("DisplayName")) e.set("ServiceDisplayName", v->text());
+        if (auto v = svc.value("Start"); v && v->number()) e.set("StartType", start_type(*v->number()));
+        if (auto v = svc.value("Type"); v && v->number()) e.set("ServiceType", std::to_string(*v->number()));
+        if (auto v = svc.value("ObjectName")) e.set("ServiceAccount", v->text());
+      };
+      if (auto image = svc.value("ImagePath")) describe(emit.value(key_path, svc, *image));
+      if (auto params = svc.subkey("Parameters"))
+        if (auto dll = params->value("ServiceDll")) describe(emit.value(key_path + "\\Parameters", *params, *dll));
+      return true;
+    });
+  if (auto ifaces = hive.find(std::string(name) + "\\Services\\Tcpip\\Parameters\\Interfaces"))
+    ifaces->for_each_subkey([&](const regf::Key& i) {
+      for (auto n : {"NameServer", "DhcpNameServer"})
+        if (auto v = i.value(n); v && !v->text().empty())
+          emit.value(ccs + "\\Services\\Tcpip\\Parameters\\Interfaces\\" + i.name(), i, *v);
+      return true;
+    });
+  if (auto ts = set->subkey("Control"))
+    if (auto t = ts->subkey("Terminal Server")) {
+      emit.named_values(ccs + "\\Control\\Terminal Server", *t, {"fDenyTSConnections"});
+      if (auto ws = hive.find(std::string(name) + "\\Control\\Terminal Server\\WinStations\\RDP-Tcp"))
+        emit.named_values(ccs + "\\Control\\Terminal Server\\WinStations\\RDP-Tcp", *ws,
+                          {"PortNumber", "UserAuthentication", "SecurityLayer"});
+    }
+  if (auto lanman = hive.find(std::string(name) + "\\Services\\LanmanServer\\Parameters"))
+    emit.named_values(ccs + "\\Services\\LanmanServer\\Parameters", *lanman, {"SMB1", "SMB2"});
+}
+
+// "C:/x/Users/bob/NTUSER.DAT" → "bob"; the folder names the user when the hive does not.
+std::string user_of(std::string_view path) {
+  const size_t slash = path.find_last_of("/\\");
+  if (slash == std::string_view::npos || slash == 0) return "USER";
+  const std::string_view dir = path.substr(0, slash);
+  const size_t prev = dir.find_last_of("/\\");
+  const std::string_view user = prev == std::string_view::npos ? dir : dir.substr(prev + 1);
+  return user.empty() ? "USER" : std::string(user);
+}
+
+}  // namespace
+
+std::string_view to_string(HiveKind k) {
+  switch (k) {
+    case HiveKind::Software: return "SOFTWARE";
+    case HiveKind::System: return "SYSTEM";
+    case HiveKind::Sam: return "SAM";
+    case HiveKind::Security: return "SECURITY";
+    case HiveKind::NtUser: return "NTUSER";
+    case HiveKind::UsrClass: return "UsrClass";
+    case HiveKind::Amcache: return "Amcache";
+    case HiveKind::Unknown: break;
+  }
+  return "unknown";
+}
+
+HiveKind classify_hive(const regf::Hive& hive) {
+  const regf::Key root = hive.root();
+  auto has = [&](std::string_view path) { return hive.find(path).has_value(); };
+  if (has("Select") && (has("ControlSet001") || has("ControlSet002"))) return HiveKind::System;
+  if (has("SAM\\Domains")) return HiveKind::Sam;
+  if (has("Policy") && has("RXACT")) return HiveKind::Security;
+  if (has("Root\\InventoryApplicationFile") || has("Root\\File") || has("Root\\Programs")) return HiveKind::Amcache;
+  if (has("Microsoft\\Windows NT\\CurrentVersion") && has("Classes")) return HiveKind::Software;
+  if (has("Software") && (has("Environment") || has("Control Panel") || has("Console"))) return HiveKind::NtUser;
+  if (has("Local Settings") || (root.subkey_count() > 0 && has("CLSID") && !has("Software"))) return HiveKind::UsrClass;
+  return HiveKind::Unknown;
+}
+
+Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostics& diags,
+                                  std::vector<model::Event>& out) {
+  auto hive = regf::Hive::open(bytes, path, diags);
+  if (!hive) return hive.error();
+  const HiveKind kind = classify_hive(*hive);
+  Emitter emit(path, to_string(kind), out);
+  switch (kind) {
+    case HiveKind::Software: software_like(*hive, "HKLM\\SOFTWARE\\", "", emit); break;
+    case HiveKind::NtUser: software_like(*hive, "HKU\\" + user_of(path) + "\\", "Software", emit); break;
+    case HiveKind::System: system_hive(*hive, emit, diags, path); break;
+    default: break;
+  }
+  if (hive->damage())
+    diags.add("regf.damaged", DiagSeverity::Warning, std::string(path), 0,
+              std::to_string(hive->damage()) + " cells could not be read (bad offsets, signatures or lists)");
+  return {};
+}
+
+}  // namespace msw::normalize

@@ -1,0 +1,322 @@
+#include "formats/regf/regf.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "core/mapped_file.h"
+#include "support/regf_writer.h"
+
+namespace msw::formats::regf {
+namespace {
+namespace fs = std::filesystem;
+using test::RegKeySpec;
+
+RegKeySpec software() {
+  RegKeySpec run{"Run"};
+  run.values = {{"Updater", kRegSz, test::reg_sz("C:\\Windows\\debug\\lsma12.exe")},
+                {"Mode", kRegDword, test::reg_dword(1)},
+                {"Stamp", kRegQword, test::reg_qword(0x0000000100000002ull)},
+                {"Paths", kRegMultiSz, test::reg_multi_sz({"a", "bc"})},
+                {"", kRegExpandSz, test::reg_sz("%SystemRoot%\\x.exe")},
+                {"Blob", kRegBinary, std::string(40000, '\x5a')}};
+  RegKeySpec cv{"CurrentVersion"};
+  cv.subkeys = {run, RegKeySpec{"RunOnce"}};
+  cv.list_kind = "lf";
+  RegKeySpec windows{"Windows"};
+  windows.subkeys = {cv};
+  windows.list_kind = "li";
+  RegKeySpec ms{"Microsoft"};
+  ms.subkeys = {windows};
+  RegKeySpec classes{"Classes"};
+  for (int i = 0; i < 6; ++i) classes.subkeys.push_back(RegKeySpec{".ext" + std::to_string(i)});
+  classes.list_kind = "ri";
+  RegKeySpec uni{"Ünïcode"};
+  uni.utf16_name = true;
+  RegKeySpec root{"ROOT"};
+  root.subkeys = {ms, classes, uni};
+  return root;
+}
+
+TEST(Regf, KeysValuesAndListsOfEveryKind) {
+  const std::string bytes = test::write_hive(software());
+  Diagnostics d;
+  auto hive = Hive::open(as_bytes(bytes), "SOFTWARE", d);
+  ASSERT_TRUE(hive) << hive.error().message;
+  EXPECT_TRUE(d.empty());
+  EXPECT_TRUE(hive->header().checksum_ok);
+  EXPECT_FALSE(hive->header().dirty);
+  // The base block keeps 64 bytes of the name: 32 characters.
+  EXPECT_EQ(hive->header().embedded_name, "\\??\\C:\\Windows\\System32\\config\\S");
+  auto run = hive->find("microsoft\\WINDOWS\\CurrentVersion\\run");  // case-insensitive
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->name(), "Run");
+  EXPECT_EQ(to_iso8601(*run->last_written(), 0), "2020-01-01T00:00:00Z");
+  EXPECT_EQ(run->value("updater")->text(), "C:\\Windows\\debug\\lsma12.exe");
+  EXPECT_EQ(run->value("Mode")->number(), 1u);
+  EXPECT_EQ(run->value("Mode")->details(), "DWORD (0x00000001)");
+  EXPECT_EQ(run->value("Stamp")->details(), "QWORD (0x00000001-0x00000002)");
+  EXPECT_EQ(run->value("Paths")->strings(), (std::vector<std::string>{"a", "bc"}));
+  EXPECT_EQ(run->value("")->text(), "%SystemRoot%\\x.exe");
+  const auto blob = run->value("Blob");  // big data: three db segments
+  ASSERT_TRUE(blob);
+  EXPECT_FALSE(blob->truncated);
+  EXPECT_EQ(blob->data().size(), 40000u);
+  EXPECT_EQ(std::string(as_chars(blob->data())), std::string(40000, '\x5a'));
+  EXPECT_EQ(type_name(blob->type), "REG_BINARY");
+  EXPECT_EQ(type_name(0x77), "REG_0x77");
+  std::vector<std::string> paths;
+  hive->walk([&](const std::string& path, const Key&) {
+    paths.push_back(path);
+    return true;
+  });
+  EXPECT_EQ(paths.size(), 1u + 4 + 1 + 1 + 6 + 1);
+  EXPECT_EQ(paths[1], "Microsoft");
+  EXPECT_TRUE(hive->find("Classes\\.ext5"));  // behind an ri list
+  ASSERT_TRUE(hive->find("Ünïcode"));  // a UTF-16 name (ASCII case folding only)
+  EXPECT_EQ(hive->find("Ünïcode")->name(), "Ünïcode");
+  EXPECT_EQ(hive->damage(), 0u);
+}
+
+TEST(Regf, DirtyBadChecksumAndNotAHive) {
+  test::HiveOptions o;
+  o.dirty = true;
+  o.bad_checksum = true;
+  const std::string bytes = test::write_hive(software(), o);
+  Diagnostics d;
+  auto hive = Hive::open(as_bytes(bytes), "SYSTEM", d);
+  ASSERT_TRUE(hive);
+  EXPECT_TRUE(hive->header().dirty);
+  EXPECT_FALSE(hive->header().checksum_ok);
+  std::set<std::string> codes;
+  for (const auto& x : d.items()) codes.insert(x.code);
+  EXPECT_EQ(codes, (std::set<std::string>{"regf.dirty", "regf.bad_checksum"}));
+  EXPECT_EQ(Hive::open(as_bytes(std::string(8192, 'x')), "x", d).error().code, "regf.not_hive");
+}
+
+// Hostile hives: a subkey list that points back at an ancestor, offsets outside the bins, counts larger than the
+// lists, a file cut in the middle — every walk ends, nothing is read out of bounds, damage is counted.
+TEST(Regf, CyclesBadOffsetsAndTruncation) {
+  std::string bytes = test::write_hive(software());
+  // Point CurrentVersion's lf list entry for RunOnce back at the root key: a cycle.
+  const size_t lf = test::hive_cell_offset(bytes, "lf", "RunO");
+  ASSERT_NE(lf, std::string::npos);
+  Diagnostics d;
+  const uint32_t root = Hive::open(as_bytes(bytes), "x", d)->header().root_offset;
+  for (int i = 0; i < 4; ++i) bytes[4096 + lf + 4 + 4 + 8 + i] = static_cast<char>((root >> (8 * i)) & 0xFF);
+  // Claim a million values on the Run key, and point the big-data list outside the file.
+  const size_t run = test::hive_cell_offset(bytes, "nk", "Run");
+  bytes[4096 + run + 4 + 36 + 2] = 0x0F;
+  auto hive = Hive::open(as_bytes(bytes), "x", d);
+  ASSERT_TRUE(hive);
+  size_t keys = 0, values = 0;
+  hive->walk([&](const std::string&, const Key& k) {
+    ++keys;
+    k.for_each_value([&](const Value&) { return ++values < 100000; });
+    return true;
+  });
+  EXPECT_LT(keys, 20u);
+  EXPECT_GT(hive->damage(), 0u);
+  // Cut anywhere: opening fails cleanly or reads what is there.
+  for (size_t cut = 0; cut < bytes.size(); cut += 509) {
+    Diagnostics dc;
+    auto h = Hive::open(as_bytes(std::string_view(bytes).substr(0, cut)), "cut", dc);
+    if (!h) continue;
+    h->walk([&](const std::string&, const Key& k) {
+      k.for_each_value([](const Value& v) {
+        (void)v.details();
+        return true;
+      });
+      return true;
+    });
+  }
+}
+
+// The public hives: every key and value reads, and the counts agree with hivex (`hivexml FILE`, counting <node> and
+// <value> elements).
+TEST(RegfCorpus, PublicHivesAgreeWithHivex) {
+  const fs::path root = fs::path(MSW_CORPUS_DIR) / "windows/plaso";
+  if (!fs::exists(root)) GTEST_SKIP() << "corpus not present";
+  const std::map<std::string, std::pair<size_t, size_t>> expected = {
+      {"regf/NTUSER.DAT", {1597, 2310}},
+      {"regf/SAM", {76, 84}},
+      {"winreg/Amcache.hve", {2105, 17539}},
+      {"NTUSER.DAT", {1127, 5602}},
+  };
+  for (const auto& [name, counts] : expected) {
+    auto file = MappedFile::open((root / name).string());
+    ASSERT_TRUE(file) << name;
+    Diagnostics d;
+    auto hive = Hive::open(file->bytes(), name, d);
+    ASSERT_TRUE(hive) << name << ": " << hive.error().message;
+    size_t keys = 0, values = 0;
+    hive->walk([&](const std::string&, const Key& k) {
+      ++keys;
+      k.for_each_value([&](const Value& v) {
+        ++values;
+        (void)v.details();
+        return true;
+      });
+      return true;
+    });
+    EXPECT_EQ(keys, counts.first) << name;
+    EXPECT_EQ(values, counts.second) << name;
+    EXPECT_EQ(hive->damage(), 0u) << name;
+  }
+}
+
+}  // namespace
+}  // namespace msw::formats::regf
+
+#include "normalize/windows_registry.h"
+
+namespace msw::normalize {
+namespace {
+namespace fs = std::filesystem;
+namespace regf = formats::regf;
+using test::RegKeySpec;
+using test::RegValueSpec;
+
+RegKeySpec path_key(const std::vector<std::string>& path, RegKeySpec leaf) {
+  // Wraps `leaf` in the keys of `path` (outermost first).
+  for (auto it = path.rbegin(); it != path.rend(); ++it) {
+    RegKeySpec k(*it);
+    k.subkeys.push_back(std::move(leaf));
+    leaf = std::move(k);
+  }
+  return leaf;
+}
+
+std::map<std::string, std::string> by_target(const std::vector<model::Event>& events) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : events) out[e.value("TargetObject")] = e.value("Details");
+  return out;
+}
+
+// The MyKings and WannaMine footholds in the three hives they live in, read back as registry_set events.
+TEST(WindowsRegistry, AutorunsServicesAndNetworkSettings) {
+  // SOFTWARE: a Run value and an IFEO debugger.
+  RegKeySpec run("Run");
+  run.values = {RegValueSpec{"start", regf::kRegSz, test::reg_sz("C:\\Windows\\debug\\lsma12.exe")}};
+  RegKeySpec sethc("sethc.exe");
+  sethc.values = {RegValueSpec{"Debugger", regf::kRegSz, test::reg_sz("cmd.exe")}};
+  RegKeySpec nt("Windows NT");
+  RegKeySpec cv_nt("CurrentVersion");
+  RegKeySpec ifeo("Image File Execution Options");
+  ifeo.subkeys = {sethc};
+  cv_nt.subkeys = {ifeo};
+  nt.subkeys = {cv_nt};
+  RegKeySpec windows("Windows");
+  RegKeySpec cv("CurrentVersion");
+  cv.subkeys = {run};
+  windows.subkeys = {cv};
+  RegKeySpec ms("Microsoft");
+  ms.subkeys = {windows, nt};
+  RegKeySpec software("ROOT");
+  software.subkeys = {ms, RegKeySpec("Classes")};
+  // SYSTEM: Select\Current = 1; a WannaMine-style service with a ServiceDll; DNS forced; RDP 3389; SMBv1 on.
+  RegKeySpec select("Select");
+  select.values = {RegValueSpec{"Current", regf::kRegDword, test::reg_dword(1)}};
+  RegKeySpec svc("RemoteTimeHost");
+  svc.values = {RegValueSpec{"ImagePath", regf::kRegExpandSz, test::reg_sz("%SystemRoot%\\System32\\svchost.exe -k netsvcs")},
+                RegValueSpec{"Start", regf::kRegDword, test::reg_dword(2)},
+                RegValueSpec{"DisplayName", regf::kRegSz, test::reg_sz("Remote Time Host")},
+                RegValueSpec{"ObjectName", regf::kRegSz, test::reg_sz("LocalSystem")}};
+  RegKeySpec params("Parameters");
+  params.values = {RegValueSpec{"ServiceDll", regf::kRegExpandSz, test::reg_sz("C:\\Windows\\System32\\RemoteTimeHost.dll")}};
+  svc.subkeys = {params};
+  RegKeySpec iface("{4d36e972-e325-11ce-bfc1-08002be10318}");
+  iface.values = {RegValueSpec{"NameServer", regf::kRegSz, test::reg_sz("223.5.5.5,8.8.8.8")},
+                  RegValueSpec{"DhcpNameServer", regf::kRegSz, test::reg_sz("")}};
+  RegKeySpec tcpip = path_key({"Tcpip", "Parameters", "Interfaces"}, iface);
+  RegKeySpec lanman = path_key({"LanmanServer"}, RegKeySpec("Parameters"));
+  lanman.subkeys[0].values = {RegValueSpec{"SMB1", regf::kRegDword, test::reg_dword(1)}};
+  RegKeySpec services("Services");
+  services.subkeys = {svc, tcpip, lanman};
+  RegKeySpec rdp("RDP-Tcp");
+  rdp.values = {RegValueSpec{"PortNumber", regf::kRegDword, test::reg_dword(3389)}};
+  RegKeySpec ts = path_key({"Terminal Server", "WinStations"}, rdp);
+  ts.values = {RegValueSpec{"fDenyTSConnections", regf::kRegDword, test::reg_dword(0)}};
+  RegKeySpec control("Control");
+  control.subkeys = {ts};
+  RegKeySpec cs1("ControlSet001");
+  cs1.subkeys = {control, services};
+  RegKeySpec system("ROOT");
+  system.subkeys = {cs1, select};
+  // NTUSER.DAT: a per-user Run value.
+  RegKeySpec urun("Run");
+  urun.values = {RegValueSpec{"svchost", regf::kRegSz, test::reg_sz("C:\\Users\\bob\\AppData\\Roaming\\svchost.exe")}};
+  RegKeySpec ntuser("ROOT");
+  ntuser.subkeys = {path_key({"Software", "Microsoft", "Windows", "CurrentVersion"}, urun), RegKeySpec("Environment")};
+
+  std::map<std::string, std::string> all;
+  std::map<std::string, HiveKind> kinds;
+  for (const auto& [name, spec] : std::vector<std::pair<std::string, RegKeySpec>>{
+           {"C/Windows/System32/config/SOFTWARE", software},
+           {"C/Windows/System32/config/SYSTEM", system},
+           {"C/Users/bob/NTUSER.DAT", ntuser}}) {
+    const std::string bytes = test::write_hive(spec);
+    Diagnostics d;
+    auto hive = regf::Hive::open(as_bytes(bytes), name, d);
+    ASSERT_TRUE(hive);
+    kinds[name] = classify_hive(*hive);
+    std::vector<model::Event> events;
+    ASSERT_TRUE(registry_hive_events(as_bytes(bytes), name, d, events));
+    for (const auto& e : events) {
+      EXPECT_EQ(e.category, "registry_set");
+      EXPECT_EQ(e.value("EventType"), "SetValue");
+      EXPECT_TRUE(e.time);
+      if (e.value("ServiceName") == "RemoteTimeHost") {
+        EXPECT_EQ(e.value("StartType"), "auto");
+        EXPECT_EQ(e.value("ServiceAccount"), "LocalSystem");
+      }
+    }
+    for (auto& [k, v] : by_target(events)) all[k] = v;
+  }
+  EXPECT_EQ(kinds["C/Windows/System32/config/SOFTWARE"], HiveKind::Software);
+  EXPECT_EQ(kinds["C/Windows/System32/config/SYSTEM"], HiveKind::System);
+  EXPECT_EQ(kinds["C/Users/bob/NTUSER.DAT"], HiveKind::NtUser);
+  const std::map<std::string, std::string> expected = {
+      {"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\start", "C:\\Windows\\debug\\lsma12.exe"},
+      {"HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options\\sethc.exe\\Debugger",
+       "cmd.exe"},
+      {"HKLM\\System\\CurrentControlSet\\Services\\RemoteTimeHost\\ImagePath",
+       "%SystemRoot%\\System32\\svchost.exe -k netsvcs"},
+      {"HKLM\\System\\CurrentControlSet\\Services\\RemoteTimeHost\\Parameters\\ServiceDll",
+       "C:\\Windows\\System32\\RemoteTimeHost.dll"},
+      {"HKLM\\System\\CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces\\{4d36e972-e325-11ce-bfc1-08002be10318}"
+       "\\NameServer",
+       "223.5.5.5,8.8.8.8"},
+      {"HKLM\\System\\CurrentControlSet\\Control\\Terminal Server\\fDenyTSConnections", "DWORD (0x00000000)"},
+      {"HKLM\\System\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp\\PortNumber",
+       "DWORD (0x00000d3d)"},
+      {"HKLM\\System\\CurrentControlSet\\Services\\LanmanServer\\Parameters\\SMB1", "DWORD (0x00000001)"},
+      {"HKU\\bob\\Software\\Microsoft\\Windows\\CurrentVersion\\Run\\svchost",
+       "C:\\Users\\bob\\AppData\\Roaming\\svchost.exe"},
+  };
+  EXPECT_EQ(all, expected);
+}
+
+// The public hives are classified by their keys, and their autoruns read.
+TEST(WindowsRegistryCorpus, PublicHivesAreClassified) {
+  const fs::path root = fs::path(MSW_CORPUS_DIR) / "windows/plaso";
+  if (!fs::exists(root)) GTEST_SKIP() << "corpus not present";
+  for (const auto& [name, kind] : std::vector<std::pair<std::string, HiveKind>>{{"regf/NTUSER.DAT", HiveKind::NtUser},
+                                                                                {"NTUSER.DAT", HiveKind::NtUser},
+                                                                                {"regf/SAM", HiveKind::Sam},
+                                                                                {"winreg/Amcache.hve", HiveKind::Amcache}}) {
+    auto file = MappedFile::open((root / name).string());
+    ASSERT_TRUE(file);
+    Diagnostics d;
+    auto hive = regf::Hive::open(file->bytes(), name, d);
+    ASSERT_TRUE(hive);
+    EXPECT_EQ(classify_hive(*hive), kind) << name;
+    std::vector<model::Event> events;
+    EXPECT_TRUE(registry_hive_events(file->bytes(), name, d, events));
+  }
+}
+
+}  // namespace
+}  // namespace msw::normalize

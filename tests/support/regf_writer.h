@@ -1,0 +1,47 @@
+// Writes registry hives for tests: a base block with a correct checksum (or a broken one), one hive bin holding
+// nk/vk cells, subkey lists of each kind (lh, lf, li, ri over li), value lists, inline data, big data (db) for values
+// over 16,344 bytes, and UTF-16 or Latin-1 ("compressed") names. Lets tests build SYSTEM-, SOFTWARE-, SAM- and
+// NTUSER-shaped hives with exactly the keys a scenario needs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace msw::test {
+
+struct RegValueSpec {
+  std::string name;
+  uint32_t type = 1;
+  std::string data;  // raw bytes as stored (use reg_sz()/reg_dword()/reg_multi_sz() to build them)
+};
+
+struct RegKeySpec {
+  RegKeySpec(std::string key_name = "") : name(std::move(key_name)) {}
+  std::string name;
+  uint64_t filetime = 132223104000000000ull;  // 2020-01-01T00:00:00Z
+  std::vector<RegValueSpec> values;
+  std::vector<RegKeySpec> subkeys;
+  std::string list_kind = "lh";  // lh, lf, li, or ri (two li lists under an ri)
+  bool utf16_name = false;       // otherwise a compressed (Latin-1) name
+};
+
+struct HiveOptions {
+  bool dirty = false;
+  bool bad_checksum = false;
+  std::string embedded_name = "\\??\\C:\\Windows\\System32\\config\\SOFTWARE";
+};
+
+std::string write_hive(const RegKeySpec& root, const HiveOptions& options = {});
+
+std::string reg_sz(const std::string& ascii);  // UTF-16LE with its terminator
+std::string reg_dword(uint32_t v);
+std::string reg_qword(uint64_t v);
+std::string reg_multi_sz(const std::vector<std::string>& items);
+
+// Cell offset of the first cell whose data starts with `signature` ("nk", "vk", "lh", ...) and contains `marker`
+// (for tests that damage a hive on purpose).
+size_t hive_cell_offset(const std::string& hive, const std::string& signature, const std::string& marker);
+
+}  // namespace msw::test
