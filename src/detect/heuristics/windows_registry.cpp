@@ -1,0 +1,179 @@
+#include "detect/heuristics/windows_registry.h"
+
+#include <array>
+#include <set>
+
+#include "core/ip.h"
+#include "core/text.h"
+
+namespace msw::detect::heuristics {
+namespace {
+
+struct Place {
+  std::string_view needle, why;
+};
+// Lower-case, backslash form; the why is what the finding says.
+constexpr Place kDropPlaces[] = {
+    {"\\windows\\debug\\", "runs from C:\\Windows\\debug"},
+    {"\\windows\\inf\\", "runs from C:\\Windows\\inf"},
+    {"\\windows\\fonts\\", "runs from C:\\Windows\\Fonts"},
+    {"\\windows\\temp\\", "runs from C:\\Windows\\Temp"},
+    {"\\windows\\system\\", "runs from C:\\Windows\\System (not System32)"},
+    {"\\appdata\\local\\temp\\", "runs from a user's Temp folder"},
+    {"%temp%", "runs from %TEMP%"},
+    {"\\programdata\\", "runs from C:\\ProgramData"},
+    {"\\users\\public\\", "runs from C:\\Users\\Public"},
+    {"$recycle.bin", "runs from the recycle bin"},
+};
+struct Pattern {
+  std::array<std::string_view, 2> all;  // every part must be present
+  std::string_view why;
+};
+constexpr Pattern kScriptHosts[] = {
+    {{"powershell", " -enc"}, "PowerShell with an encoded command"},
+    {{"powershell", "downloadstring"}, "PowerShell downloading code"},
+    {{"powershell", "iex"}, "PowerShell running code from a string"},
+    {{"mshta", "http"}, "mshta fetching a remote script"},
+    {{"regsvr32", "/i:http"}, "regsvr32 running a remote scriptlet (Squiblydoo)"},
+    {{"regsvr32", "scrobj"}, "regsvr32 running a scriptlet"},
+    {{"wscript", ".vbs"}, "Windows Script Host running a VBScript"},
+    {{"cscript", ".vbs"}, "Windows Script Host running a VBScript"},
+    {{"certutil", "urlcache"}, "certutil downloading a file"},
+    {{"bitsadmin", "/transfer"}, "BITS downloading a file"},
+};
+
+bool autostart_target(std::string_view target_lower) {
+  for (auto k : {"\\currentversion\\run\\", "\\currentversion\\runonce\\", "\\currentversion\\runservices",
+                 "\\policies\\explorer\\run\\", "\\winlogon\\shell", "\\winlogon\\userinit", "\\appinit_dlls",
+                 "\\imagepath", "\\parameters\\servicedll", "\\windows\\load", "\\windows\\run"})
+    if (target_lower.find(k) != std::string_view::npos) return true;
+  return false;
+}
+
+constexpr std::string_view kPublicResolvers[] = {"223.5.5.5", "223.6.6.6", "8.8.8.8",   "8.8.4.4", "114.114.114.114",
+                                                 "114.114.115.115", "1.1.1.1", "1.0.0.1", "9.9.9.9", "180.76.76.76",
+                                                 "119.29.29.29"};
+
+model::Finding base(std::string_view rule, model::Severity s, const model::Event& ev) {
+  model::Finding f;
+  f.engine = "heuristics";
+  f.rule_id = std::string(rule);
+  f.severity = s;
+  f.time = ev.time;
+  return f;
+}
+
+class WindowsRegistryEngine final : public Engine {
+ public:
+  std::string_view name() const override { return "windows-registry"; }
+
+  void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
+    std::set<std::string> dns_seen;
+    for (const auto& ev : a.events) {
+      if (ev.category != "registry_set") continue;
+      const std::string target = ev.value("TargetObject"), details = ev.value("Details");
+      const std::string lower = to_lower_ascii(target);
+      auto evidence = [&](model::Finding& f, const std::string& what) {
+        f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
+                              target + " = " + details + (what.empty() ? "" : " (" + what + ")") +
+                                  (ev.time ? ", key written " + to_iso8601(*ev.time, 0) : "")});
+      };
+      if (lower.find("\\image file execution options\\") != std::string::npos && lower.ends_with("\\debugger") &&
+          !details.empty()) {
+        model::Finding f = base(kIfeoDebuggerRule, model::Severity::High, ev);
+        f.attack = {"T1546.012"};
+        const std::string exe = target.substr(0, target.rfind('\\'));
+        const std::string image = exe.substr(exe.rfind('\\') + 1);
+        f.title_en = "Image File Execution Options debugger for " + image + ": " + details;
+        f.title_zh = image + " 被设置了映像劫持调试器（IFEO Debugger）：" + details;
+        f.description_en = "Windows starts \"" + details + "\" whenever " + image + " is run: a classic way to persist "
+                           "or to block security tools. Unless it is a debugger an administrator set on purpose, "
+                           "delete the Debugger value and examine the program it names.";
+        f.description_zh = "每当运行 " + image + " 时，Windows 都会启动“" + details +
+                           "”：这是常见的持久化或阻止安全工具运行的手法。除非是管理员有意设置的调试器，否则请删除该 Debugger 值并分析其指向的程序。";
+        evidence(f, "");
+        f.observables.push_back({model::ObservableKind::RegistryKey, target, "IFEO debugger"});
+        out.push_back(std::move(f));
+        continue;
+      }
+      if (lower.ends_with("\\nameserver") && !details.empty()) {
+        std::string publics;
+        for (auto r : kPublicResolvers)
+          if (("," + details + ",").find("," + std::string(r) + ",") != std::string::npos ||
+              (" " + details + " ").find(" " + std::string(r) + " ") != std::string::npos)
+            publics += (publics.empty() ? "" : ", ") + std::string(r);
+        if (!publics.empty() && dns_seen.insert(details).second) {
+          model::Finding f = base(kPublicDnsRule, model::Severity::Medium, ev);
+          f.attack = {"T1565.001"};
+          f.title_en = "DNS servers set by hand to public resolvers: " + details;
+          f.title_zh = "DNS 服务器被手动设置为公共解析服务器：" + details;
+          f.description_en = "An interface's DNS servers are fixed to " + details + " (" + publics +
+                             " are public resolvers). MyKings forces 223.5.5.5/8.8.8.8 so its domains resolve past "
+                             "the company's DNS filtering. If the organisation did not set this, restore the DHCP or "
+                             "internal DNS servers and look for what else changed at " +
+                             (ev.time ? to_iso8601(*ev.time, 0) : std::string("that time")) + ".";
+          f.description_zh = "某网卡的 DNS 服务器被固定为 " + details + "（其中 " + publics +
+                             " 为公共解析服务器）。MyKings 会强制设置 223.5.5.5/8.8.8.8，以绕过企业 DNS 过滤解析其域名。"
+                             "若非单位自行设置，请恢复为 DHCP 或内部 DNS，并排查同一时间的其他改动。";
+          evidence(f, "");
+          for (auto r : kPublicResolvers)
+            if (publics.find(r) != std::string::npos) f.observables.push_back({model::ObservableKind::Ip, std::string(r), "forced DNS server"});
+          out.push_back(std::move(f));
+        }
+        continue;
+      }
+      if (!autostart_target(lower)) continue;
+      const std::string why = suspicious_windows_command(details);
+      if (why.empty()) continue;
+      const bool service = lower.find("\\services\\") != std::string::npos;
+      model::Finding f = base(kRegistryAutostartRule, model::Severity::High, ev);
+      f.attack = {service ? "T1543.003" : "T1547.001"};
+      const std::string what_en = service ? "Service " + ev.value("ServiceName") : "Autostart";
+      const std::string what_zh = service ? "服务 " + ev.value("ServiceName") : "自启动项";
+      f.title_en = what_en + " " + why + ": " + details;
+      f.title_zh = what_zh + " 指向可疑程序：" + details;
+      f.description_en = target + " starts \"" + details + "\" (" + why + "). Mining worms (MyKings, WannaMine) "
+                         "persist this way. Collect the program for analysis, then remove the value (or the service) "
+                         "and the file.";
+      f.description_zh = target + " 会启动“" + details + "”（" + why + "）。挖矿蠕虫（MyKings、WannaMine）常以此方式持久化。"
+                         "请提取该程序进行分析，然后删除该注册表值（或服务）及对应文件。";
+      evidence(f, why);
+      f.observables.push_back({model::ObservableKind::RegistryKey, target, service ? "service" : "autostart"});
+      out.push_back(std::move(f));
+    }
+  }
+};
+
+}  // namespace
+
+std::string suspicious_windows_command(std::string_view command) {
+  const std::string lower = to_lower_ascii(command);
+  for (const auto& p : kScriptHosts) {
+    bool all = true;
+    for (auto part : p.all) all = all && lower.find(part) != std::string::npos;
+    if (all) return std::string(p.why);
+  }
+  for (const auto& p : kDropPlaces) {
+    const size_t at = lower.find(p.needle);
+    if (at == std::string::npos) continue;
+    // Microsoft's own programs run from ProgramData\Microsoft (Defender's platform folder).
+    if (p.needle == "\\programdata\\" && lower.compare(at, 23, "\\programdata\\microsoft\\") == 0) continue;
+    return std::string(p.why);
+  }
+  // A Windows program's name outside the folders Windows keeps it in: masquerading.
+  for (auto name : {"svchost.exe", "lsass.exe", "csrss.exe", "services.exe", "winlogon.exe", "smss.exe",
+                    "spoolsv.exe", "taskhost.exe", "conhost.exe", "dllhost.exe", "wininit.exe", "lsm.exe"}) {
+    const size_t at = lower.find(name);
+    if (at == std::string::npos || (at > 0 && lower[at - 1] != '\\' && lower[at - 1] != '"' && lower[at - 1] != ' '))
+      continue;
+    const std::string_view dir = std::string_view(lower).substr(0, at);
+    if (dir.find("\\system32\\") == std::string_view::npos && dir.find("\\syswow64\\") == std::string_view::npos &&
+        dir.find("%systemroot%\\system32") == std::string_view::npos && at != 0)
+      return std::string("a Windows program name (") + name + ") outside System32";
+  }
+  return {};
+}
+
+std::unique_ptr<Engine> make_windows_registry_engine() { return std::make_unique<WindowsRegistryEngine>(); }
+
+}  // namespace msw::detect::heuristics

@@ -1,0 +1,27 @@
+// Heuristics on Windows registry footholds (events from normalize/windows_registry):
+//   - autostarts (Run/RunOnce, Winlogon Shell/Userinit, AppInit_DLLs) and services (ImagePath, ServiceDll) whose
+//     program lives where worms drop files — C:\Windows\debug, inf, Fonts, Temp, a user's Temp/AppData, ProgramData,
+//     Users\Public, the recycle bin, C:\Windows\System (not System32) — or that is a script host fetching or running
+//     code (PowerShell -enc/download, mshta/regsvr32 with a URL, wscript/cscript) — the MyKings and WannaMine shapes;
+//   - an Image File Execution Options Debugger (the program runs instead of, or before, the one named);
+//   - DNS servers set by hand to public resolvers (MyKings forced 223.5.5.5 / 8.8.8.8 so its domains resolve).
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "detect/engine.h"
+
+namespace msw::detect::heuristics {
+
+inline constexpr std::string_view kRegistryAutostartRule = "heuristic.registry_autostart_suspicious";
+inline constexpr std::string_view kIfeoDebuggerRule = "heuristic.ifeo_debugger";
+inline constexpr std::string_view kPublicDnsRule = "heuristic.dns_forced_public";
+
+// Why a Windows command line looks like a dropper's ("runs from C:\Windows\debug", "PowerShell encoded command"),
+// or "" when it does not.
+std::string suspicious_windows_command(std::string_view command);
+
+std::unique_ptr<Engine> make_windows_registry_engine();
+
+}  // namespace msw::detect::heuristics
