@@ -4,7 +4,8 @@ find_package(SQLite3 REQUIRED)          # libsqlite3-dev
 find_package(OpenSSL 3 REQUIRED)        # libssl-dev: hashes (EVP)
 find_package(ZLIB REQUIRED)            # zlib1g-dev: CRC32 for EVTX checksums
 find_package(nlohmann_json 3.10 REQUIRED) # nlohmann-json3-dev: manifest and JSON Lines
-find_package(yaml-cpp REQUIRED)        # libyaml-cpp-dev: the knowledge base (data/kb) and, later, Sigma rules
+find_package(yaml-cpp REQUIRED)        # libyaml-cpp-dev: the knowledge base (data/kb) and Sigma rules
+find_package(pugixml REQUIRED)         # libpugixml-dev: Windows scheduled-task XML
 find_package(PkgConfig QUIET)
 if(PkgConfig_FOUND)
   pkg_check_modules(SYSTEMD IMPORTED_TARGET libsystemd)  # libsystemd-dev: the journal's SSH logons

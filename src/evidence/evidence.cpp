@@ -38,6 +38,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::MinerConfig: return "miner_config";
     case ArtefactKind::PacketCapture: return "packet_capture";
     case ArtefactKind::RegistryHive: return "registry_hive";
+    case ArtefactKind::ScheduledTask: return "scheduled_task";
   }
   return "file";
 }
@@ -49,7 +50,8 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::AuthorizedKeys, ArtefactKind::StartupScript, ArtefactKind::SystemdUnit, ArtefactKind::Sudoers,
       ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
-      ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive};
+      ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
+      ArtefactKind::ScheduledTask};
   return kAll;
 }
 
@@ -132,6 +134,13 @@ bool matches_pattern(std::string_view rel, std::string_view pattern) {
     rel = rs == std::string_view::npos ? std::string_view{} : rel.substr(0, rs);
   }
   return true;
+}
+
+// Windows/System32/Tasks/... at any depth, in any case.
+bool in_tasks_folder(std::string_view rel) {
+  const std::string lower = to_lower_ascii(rel);
+  return lower.find("windows/system32/tasks/") != std::string::npos ||
+         lower.find("windows\\system32\\tasks\\") != std::string::npos;
 }
 
 const KnownLocation* match_location(std::string_view rel) {
@@ -274,6 +283,9 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     a.kind = ArtefactKind::PacketCapture;  // a sensor's or a responder's capture, whatever its name
   } else if (a.format == formats::FileFormat::Regf) {
     a.kind = ArtefactKind::RegistryHive;  // which hive it is comes from its keys (normalize/windows_registry)
+    a.platform = "windows";
+  } else if (a.format == formats::FileFormat::Text && in_tasks_folder(candidate.relative_path)) {
+    a.kind = ArtefactKind::ScheduledTask;  // any depth below Tasks: Microsoft's own live in subfolders
     a.platform = "windows";
   } else if (candidate.relative_path.empty()) {
     // A single file: only its bytes can say what it is.

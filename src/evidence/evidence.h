@@ -49,6 +49,7 @@ enum class ArtefactKind {
   MinerConfig,    // JSON with mining pools (XMRig's config.json) found where worms drop files
   PacketCapture,  // pcap or pcapng, wherever it lies
   RegistryHive,   // a Windows registry hive (SYSTEM, SOFTWARE, NTUSER.DAT, ...), wherever it lies
+  ScheduledTask,  // a Task Scheduler 2.0 XML definition under Windows\System32\Tasks
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

@@ -3,6 +3,7 @@
 #include "normalize/evtx.h"
 #include "normalize/pcap_flows.h"
 #include "normalize/windows_registry.h"
+#include "normalize/windows_tasks.h"
 #include "normalize/normalize.h"
 
 namespace msw::normalize {
@@ -80,6 +81,13 @@ Result<void> parse_capture(Bytes bytes, const Source& src, Diagnostics& diags, c
   return {};
 }
 
+Result<void> parse_task(Bytes bytes, const Source& src, Diagnostics&, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  if (auto r = scheduled_task_events(bytes, src.display_path, events); !r) return r.error();
+  if (!events.empty()) fn(std::move(events));
+  return {};
+}
+
 // A hive becomes the values of its persistence and configuration keys (normalize/windows_registry).
 Result<void> parse_hive(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
   std::vector<model::Event> events;
@@ -126,6 +134,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::EventLog, parse_evtx},
     {evidence::ArtefactKind::PacketCapture, parse_capture},
     {evidence::ArtefactKind::RegistryHive, parse_hive},
+    {evidence::ArtefactKind::ScheduledTask, parse_task},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
     {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
     {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},

@@ -752,5 +752,35 @@ TEST(EndToEnd, WindowsHiveInATriageFolder) {
   EXPECT_TRUE(found) << rep["findings"].dump();
 }
 
+// MyKings' scheduled task in a copy of C:\Windows\System32\Tasks (UTF-16, as Windows writes it): the action is
+// flagged and the task's name is attributed to MyKings by the knowledge base.
+TEST(EndToEnd, MyKingsTaskInATriageFolder) {
+  const std::string xml = R"(<?xml version="1.0" encoding="UTF-16"?>
+<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <RegistrationInfo><Date>2019-03-04T03:12:00</Date><URI>\Mysa1</URI></RegistrationInfo>
+  <Triggers><BootTrigger><Enabled>true</Enabled></BootTrigger></Triggers>
+  <Settings><Hidden>true</Hidden></Settings>
+  <Actions><Exec><Command>rundll32.exe</Command><Arguments>C:\Windows\debug\item.dat,ServiceMain aaaa</Arguments></Exec></Actions>
+</Task>)";
+  std::string utf16 = "\xff\xfe";
+  for (char c : xml) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  test::TempDir dir;
+  test::write_file(dir / "triage/C/Windows/System32/Tasks/Mysa1", utf16);
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "triage").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+  bool action = false, family = false;
+  for (const auto& f : rep["findings"]) {
+    action = action || f["rule_id"] == "heuristic.task_suspicious_action";
+    family = family || f.dump().find("MyKings") != std::string::npos;
+  }
+  EXPECT_TRUE(action) << rep["findings"].dump();
+  EXPECT_TRUE(family) << rep["findings"].dump();
+}
+
 }  // namespace
 }  // namespace msw

@@ -170,7 +170,7 @@ TEST(RegfCorpus, PublicHivesAgreeWithHivex) {
 }  // namespace
 }  // namespace msw::formats::regf
 
-#include "detect/heuristics/windows_registry.h"
+#include "detect/heuristics/windows_persistence.h"
 #include "normalize/windows_registry.h"
 
 namespace msw::normalize {
@@ -277,7 +277,7 @@ TEST(WindowsRegistry, AutorunsServicesAndNetworkSettings) {
     }
     for (auto& [k, v] : by_target(events)) all[k] = v;
     std::vector<model::Finding> found;
-    detect::heuristics::make_windows_registry_engine()->scan_artefact({name, "", "registry_hive", "", "", events}, found);
+    detect::heuristics::make_windows_persistence_engine()->scan_artefact({name, "", "registry_hive", "", "", events}, found);
     for (const auto& f : found) titles.push_back(f.title_en);
   }
   EXPECT_EQ(titles, (std::vector<std::string>{

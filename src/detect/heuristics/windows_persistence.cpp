@@ -1,4 +1,4 @@
-#include "detect/heuristics/windows_registry.h"
+#include "detect/heuristics/windows_persistence.h"
 
 #include <array>
 #include <set>
@@ -40,6 +40,8 @@ constexpr Pattern kScriptHosts[] = {
     {{"cscript", ".vbs"}, "Windows Script Host running a VBScript"},
     {{"certutil", "urlcache"}, "certutil downloading a file"},
     {{"bitsadmin", "/transfer"}, "BITS downloading a file"},
+    {{"mshta", "vbscript:"}, "mshta running inline VBScript"},
+    {{"rundll32", "javascript:"}, "rundll32 running inline JavaScript"},
 };
 
 bool autostart_target(std::string_view target_lower) {
@@ -63,13 +65,41 @@ model::Finding base(std::string_view rule, model::Severity s, const model::Event
   return f;
 }
 
-class WindowsRegistryEngine final : public Engine {
+void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+  const std::string command = ev.value("CommandLine");
+  const std::string why = suspicious_windows_command(command);
+  if (why.empty()) return;
+  const std::string name = ev.value("TaskName"), triggers = ev.value("TaskTriggers");
+  const bool hidden = ev.value("TaskHidden") == "true";
+  model::Finding f = base(kTaskSuspiciousRule, model::Severity::High, ev);
+  f.attack = {"T1053.005"};
+  f.title_en = "Scheduled task " + name + " " + why + ": " + command;
+  f.title_zh = "计划任务 " + name + " 执行可疑命令：" + command;
+  f.description_en = "The task " + name + (hidden ? " (hidden)" : "") + " runs \"" + command + "\" (" + why + ")" +
+                     (triggers.empty() ? "" : ", triggered " + triggers) + (ev.value("User").empty() ? "" : ", as " + ev.value("User")) +
+                     ". Mining worms re-infect through such tasks (MyKings' Mysa*, ok). Export the task for the "
+                     "report, delete it (schtasks /Delete /TN \"" + name + "\" /F) and remove what it runs.";
+  f.description_zh = "计划任务 " + name + (hidden ? "（隐藏）" : "") + " 会执行“" + command + "”（" + why + "）" +
+                     (triggers.empty() ? "" : "，触发条件：" + triggers) +
+                     "。挖矿蠕虫借此类任务反复感染（MyKings 的 Mysa*、ok）。请导出该任务留证后删除（schtasks /Delete /TN \"" +
+                     name + "\" /F），并清除其执行的程序。";
+  f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
+                        name + ": " + command + (triggers.empty() ? "" : " [" + triggers + "]")});
+  f.observables.push_back({model::ObservableKind::ScheduledTask, name, "task"});
+  out.push_back(std::move(f));
+}
+
+class WindowsPersistenceEngine final : public Engine {
  public:
-  std::string_view name() const override { return "windows-registry"; }
+  std::string_view name() const override { return "windows-persistence"; }
 
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
     std::set<std::string> dns_seen;
     for (const auto& ev : a.events) {
+      if (ev.category == "scheduled_task") {
+        task(a, ev, out);
+        continue;
+      }
       if (ev.category != "registry_set") continue;
       const std::string target = ev.value("TargetObject"), details = ev.value("Details");
       const std::string lower = to_lower_ascii(target);
@@ -174,6 +204,6 @@ std::string suspicious_windows_command(std::string_view command) {
   return {};
 }
 
-std::unique_ptr<Engine> make_windows_registry_engine() { return std::make_unique<WindowsRegistryEngine>(); }
+std::unique_ptr<Engine> make_windows_persistence_engine() { return std::make_unique<WindowsPersistenceEngine>(); }
 
 }  // namespace msw::detect::heuristics

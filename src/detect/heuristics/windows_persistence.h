@@ -1,10 +1,12 @@
-// Heuristics on Windows registry footholds (events from normalize/windows_registry):
+// Heuristics on Windows footholds (registry events from normalize/windows_registry, scheduled tasks from
+// normalize/windows_tasks):
 //   - autostarts (Run/RunOnce, Winlogon Shell/Userinit, AppInit_DLLs) and services (ImagePath, ServiceDll) whose
 //     program lives where worms drop files — C:\Windows\debug, inf, Fonts, Temp, a user's Temp/AppData, ProgramData,
 //     Users\Public, the recycle bin, C:\Windows\System (not System32) — or that is a script host fetching or running
 //     code (PowerShell -enc/download, mshta/regsvr32 with a URL, wscript/cscript) — the MyKings and WannaMine shapes;
 //   - an Image File Execution Options Debugger (the program runs instead of, or before, the one named);
-//   - DNS servers set by hand to public resolvers (MyKings forced 223.5.5.5 / 8.8.8.8 so its domains resolve).
+//   - DNS servers set by hand to public resolvers (MyKings forced 223.5.5.5 / 8.8.8.8 so its domains resolve);
+//   - scheduled tasks whose action is such a command (MyKings' Mysa tasks run mshta/regsvr32/cmd fetching scripts).
 #pragma once
 
 #include <memory>
@@ -17,11 +19,12 @@ namespace msw::detect::heuristics {
 inline constexpr std::string_view kRegistryAutostartRule = "heuristic.registry_autostart_suspicious";
 inline constexpr std::string_view kIfeoDebuggerRule = "heuristic.ifeo_debugger";
 inline constexpr std::string_view kPublicDnsRule = "heuristic.dns_forced_public";
+inline constexpr std::string_view kTaskSuspiciousRule = "heuristic.task_suspicious_action";
 
 // Why a Windows command line looks like a dropper's ("runs from C:\Windows\debug", "PowerShell encoded command"),
 // or "" when it does not.
 std::string suspicious_windows_command(std::string_view command);
 
-std::unique_ptr<Engine> make_windows_registry_engine();
+std::unique_ptr<Engine> make_windows_persistence_engine();
 
 }  // namespace msw::detect::heuristics

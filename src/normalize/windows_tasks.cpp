@@ -1,0 +1,56 @@
+#include "normalize/windows_tasks.h"
+
+#include "formats/task_xml/task_xml.h"
+
+namespace msw::normalize {
+
+Result<void> scheduled_task_events(Bytes file, std::string_view path, std::vector<model::Event>& out) {
+  auto task = formats::task_xml::parse(file, path);
+  if (!task) return task.error();
+  // The name is the file's path below Tasks (what schtasks shows), or the URI the XML claims.
+  std::string name = task->uri;
+  if (const size_t at = [&] {
+        for (auto marker : {"/Tasks/", "\\Tasks\\", "/tasks/", "\\tasks\\"})
+          if (const size_t p = path.rfind(marker); p != std::string_view::npos) return p + 6;
+        return std::string_view::npos;
+      }();
+      at != std::string_view::npos) {
+    name = "\\" + std::string(path.substr(at + 1));
+    for (char& c : name)
+      if (c == '/') c = '\\';
+  }
+  auto base = [&] {
+    model::Event e;
+    e.category = "scheduled_task";
+    e.product = "windows";
+    e.artefact = path;
+    if (!task->date.empty())
+      if (auto t = parse_iso8601(task->date)) e.time = *t;
+    e.set(model::Field::TaskName, name);
+    if (!task->user_id.empty()) e.set(model::Field::User, task->user_id);
+    if (!task->author.empty()) e.set("TaskAuthor", task->author);
+    if (task->uri != name && !task->uri.empty()) e.set("TaskUri", task->uri);
+    e.set("TaskHidden", task->hidden ? "true" : "false");
+    e.set("TaskEnabled", task->enabled ? "true" : "false");
+    if (!task->run_level.empty()) e.set("TaskRunLevel", task->run_level);
+    if (const std::string t = formats::task_xml::describe_triggers(*task); !t.empty()) e.set("TaskTriggers", t);
+    return e;
+  };
+  for (const auto& x : task->exec) {
+    model::Event e = base();
+    e.set(model::Field::Image, x.command);
+    e.set(model::Field::CommandLine, x.arguments.empty() ? x.command : x.command + " " + x.arguments);
+    if (!x.working_directory.empty()) e.set("TaskWorkingDirectory", x.working_directory);
+    out.push_back(std::move(e));
+  }
+  for (const auto& c : task->com) {
+    model::Event e = base();
+    e.set("TaskComClassId", c.class_id);
+    if (!c.data.empty()) e.set("TaskComData", c.data);
+    out.push_back(std::move(e));
+  }
+  if (task->exec.empty() && task->com.empty()) out.push_back(base());
+  return {};
+}
+
+}  // namespace msw::normalize
