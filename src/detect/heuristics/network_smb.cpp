@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "core/ip.h"
+#include "detect/heuristics/finding.h"
 
 namespace msw::detect::heuristics {
 namespace {
@@ -19,15 +20,6 @@ std::string flow_line(const model::Event& ev) {
          ev.value("FirstPacket") + "-" + ev.value("LastPacket");
 }
 
-model::Finding base(std::string_view rule, model::Severity severity, const model::Event& ev) {
-  model::Finding f;
-  f.engine = "heuristics";
-  f.rule_id = std::string(rule);
-  f.severity = severity;
-  f.time = ev.time;
-  f.attack = {"T1210"};
-  return f;
-}
 
 class NetworkSmbEngine final : public Engine {
  public:
@@ -53,7 +45,8 @@ class NetworkSmbEngine final : public Engine {
         continue;
       const std::string src = ev.value("SourceIp"), dst = ev.value("DestinationIp");
       if (ev.get("SmbEternalBlue") && seen.insert({src, dst, "eb"}).second) {
-        model::Finding f = base(kEternalBlueRule, model::Severity::Critical, ev);
+        model::Finding f = heuristic_finding(kEternalBlueRule, model::Severity::Critical, ev.time);
+        f.attack = {"T1210"};
         f.title_en = "EternalBlue (MS17-010) exploitation from " + src + " against " + dst;
         f.title_zh = src + " 对 " + dst + " 发起永恒之蓝（MS17-010）漏洞利用";
         f.description_en = src + " sent an SMB1 NT Trans request announcing " + ev.value("SmbNtTransMaxData") +
@@ -75,7 +68,9 @@ class NetworkSmbEngine final : public Engine {
       }
       if (const std::string* dp = ev.get("SmbDoublePulsar"); dp && seen.insert({src, dst, "dp"}).second) {
         const bool implant = *dp == "implant answered";
-        model::Finding f = base(kDoublePulsarRule, implant ? model::Severity::Critical : model::Severity::High, ev);
+        model::Finding f = heuristic_finding(kDoublePulsarRule,
+                                             implant ? model::Severity::Critical : model::Severity::High, ev.time);
+        f.attack = {"T1210"};
         if (implant) {
           f.title_en = "DoublePulsar backdoor on " + dst + " answered " + src;
           f.title_zh = dst + " 上的 DoublePulsar 后门响应了 " + src;
@@ -105,7 +100,8 @@ class NetworkSmbEngine final : public Engine {
         out.push_back(std::move(f));
       }
       if (ev.value("SmbMs17010Check") == "vulnerable" && seen.insert({"", dst, "vuln"}).second) {
-        model::Finding f = base(kMs17010VulnerableRule, model::Severity::High, ev);
+        model::Finding f = heuristic_finding(kMs17010VulnerableRule, model::Severity::High, ev.time);
+        f.attack = {"T1210"};
         f.title_en = dst + " is vulnerable to MS17-010 (answered " + src + "'s check)";
         f.title_zh = dst + " 存在 MS17-010 漏洞（响应了 " + src + " 的探测）";
         f.description_en = src + " ran the MS17-010 check worms and scanners use (PeekNamedPipe on FID 0) and " + dst +
@@ -132,7 +128,7 @@ class NetworkSmbEngine final : public Engine {
     }
     for (const auto& [server, s] : servers) {
       const model::Event& ev = *s.second;
-      model::Finding f = base(kSmb1Rule, model::Severity::Medium, ev);
+      model::Finding f = heuristic_finding(kSmb1Rule, model::Severity::Medium, ev.time);
       f.attack = {"T1210"};
       const std::string n = std::to_string(s.first.size());
       f.title_en = server + " speaks SMBv1 (" + ev.value("SmbDialect") + ") with " + n + " client(s)";
@@ -202,7 +198,8 @@ class NetworkSmbEngine final : public Engine {
       if (g.failures < kWireBruteForceMinFailures) continue;
       const auto& [src, dst, service] = key;
       const model::Event& ev = g.success ? *g.success : *g.first;
-      model::Finding f = base(kWireBruteForceRule, g.success ? model::Severity::Critical : model::Severity::High, ev);
+      model::Finding f =
+          heuristic_finding(kWireBruteForceRule, g.success ? model::Severity::Critical : model::Severity::High, ev.time);
       f.time = g.first->time;
       f.attack = {"T1110"};
       std::string accounts, statuses;

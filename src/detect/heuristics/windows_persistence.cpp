@@ -4,6 +4,7 @@
 #include <set>
 
 #include "core/ip.h"
+#include "detect/heuristics/finding.h"
 #include "core/text.h"
 
 namespace msw::detect::heuristics {
@@ -56,14 +57,6 @@ constexpr std::string_view kPublicResolvers[] = {"223.5.5.5", "223.6.6.6", "8.8.
                                                  "114.114.115.115", "1.1.1.1", "1.0.0.1", "9.9.9.9", "180.76.76.76",
                                                  "119.29.29.29"};
 
-model::Finding base(std::string_view rule, model::Severity s, const model::Event& ev) {
-  model::Finding f;
-  f.engine = "heuristics";
-  f.rule_id = std::string(rule);
-  f.severity = s;
-  f.time = ev.time;
-  return f;
-}
 
 void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
   const std::string command = ev.value("CommandLine");
@@ -71,7 +64,7 @@ void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Find
   if (why.empty()) return;
   const std::string name = ev.value("TaskName"), triggers = ev.value("TaskTriggers");
   const bool hidden = ev.value("TaskHidden") == "true";
-  model::Finding f = base(kTaskSuspiciousRule, model::Severity::High, ev);
+  model::Finding f = heuristic_finding(kTaskSuspiciousRule, model::Severity::High, ev.time);
   f.attack = {"T1053.005"};
   f.title_en = "Scheduled task " + name + " " + why + ": " + command;
   f.title_zh = "计划任务 " + name + " 执行可疑命令：" + command;
@@ -110,7 +103,7 @@ class WindowsPersistenceEngine final : public Engine {
       };
       if (lower.find("\\image file execution options\\") != std::string::npos && lower.ends_with("\\debugger") &&
           !details.empty()) {
-        model::Finding f = base(kIfeoDebuggerRule, model::Severity::High, ev);
+        model::Finding f = heuristic_finding(kIfeoDebuggerRule, model::Severity::High, ev.time);
         f.attack = {"T1546.012"};
         const std::string exe = target.substr(0, target.rfind('\\'));
         const std::string image = exe.substr(exe.rfind('\\') + 1);
@@ -133,7 +126,7 @@ class WindowsPersistenceEngine final : public Engine {
               (" " + details + " ").find(" " + std::string(r) + " ") != std::string::npos)
             publics += (publics.empty() ? "" : ", ") + std::string(r);
         if (!publics.empty() && dns_seen.insert(details).second) {
-          model::Finding f = base(kPublicDnsRule, model::Severity::Medium, ev);
+          model::Finding f = heuristic_finding(kPublicDnsRule, model::Severity::Medium, ev.time);
           f.attack = {"T1565.001"};
           f.title_en = "DNS servers set by hand to public resolvers: " + details;
           f.title_zh = "DNS 服务器被手动设置为公共解析服务器：" + details;
@@ -156,7 +149,7 @@ class WindowsPersistenceEngine final : public Engine {
       const std::string why = suspicious_windows_command(details);
       if (why.empty()) continue;
       const bool service = lower.find("\\services\\") != std::string::npos;
-      model::Finding f = base(kRegistryAutostartRule, model::Severity::High, ev);
+      model::Finding f = heuristic_finding(kRegistryAutostartRule, model::Severity::High, ev.time);
       f.attack = {service ? "T1543.003" : "T1547.001"};
       const std::string what_en = service ? "Service " + ev.value("ServiceName") : "Autostart";
       const std::string what_zh = service ? "服务 " + ev.value("ServiceName") : "自启动项";
