@@ -131,6 +131,48 @@ void system_hive(const regf::Hive& hive, Emitter& emit, Diagnostics& diags, std:
     emit.named_values(ccs + "\\Services\\LanmanServer\\Parameters", *lanman, {"SMB1", "SMB2"});
 }
 
+// Amcache: one event per executable Windows recorded, with its SHA-1 (what vendor reports list). Windows 10 keeps
+// them under Root\InventoryApplicationFile (FileId = "0000" + SHA-1), Windows 8/7 under Root\File\{volume}\{id}
+// (value 101 = "0000" + SHA-1, 15 = path).
+void amcache(const regf::Hive& hive, std::string_view path, std::vector<model::Event>& out) {
+  auto emit = [&](const regf::Key& key, const std::string& file, std::string sha1, std::initializer_list<std::pair<const char*, const char*>> extra) {
+    if (sha1.size() == 44 && sha1.starts_with("0000")) sha1 = sha1.substr(4);
+    model::Event e;
+    e.category = "amcache_entry";
+    e.product = "windows";
+    e.artefact = path;
+    e.time = key.last_written();
+    if (!file.empty()) e.set(model::Field::Image, file);
+    if (sha1.size() == 40) e.set(model::Field::Hashes, "SHA1=" + to_lower_ascii(sha1));
+    for (const auto& [value, field] : extra)
+      if (auto v = key.value(value)) {
+        const std::string text = v->number() ? std::to_string(*v->number()) : v->text();
+        if (!text.empty()) e.set(field, text);
+      }
+    out.push_back(std::move(e));
+  };
+  if (auto inventory = hive.find("Root\\InventoryApplicationFile"))
+    inventory->for_each_subkey([&](const regf::Key& k) {
+      auto id = k.value("FileId");
+      auto file = k.value("LowerCaseLongPath");
+      emit(k, file ? file->text() : std::string(), id ? id->text() : std::string(),
+           {{"Name", "AmcacheName"}, {"Publisher", "AmcachePublisher"}, {"Version", "AmcacheVersion"},
+            {"LinkDate", "AmcacheLinkDate"}, {"BinaryType", "AmcacheBinaryType"}, {"ProductName", "AmcacheProduct"}});
+      return true;
+    });
+  if (auto files = hive.find("Root\\File"))
+    files->for_each_subkey([&](const regf::Key& volume) {
+      volume.for_each_subkey([&](const regf::Key& k) {
+        auto id = k.value("101");
+        auto file = k.value("15");
+        emit(k, file ? file->text() : std::string(), id ? id->text() : std::string(),
+             {{"0", "AmcacheProduct"}, {"1", "AmcachePublisher"}, {"d", "AmcacheVersion"}});
+        return true;
+      });
+      return true;
+    });
+}
+
 // "C:/x/Users/bob/NTUSER.DAT" → "bob"; the folder names the user when the hive does not.
 std::string user_of(std::string_view path) {
   const size_t slash = path.find_last_of("/\\");
@@ -180,6 +222,7 @@ Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostic
     case HiveKind::Software: software_like(*hive, "HKLM\\SOFTWARE\\", "", emit); break;
     case HiveKind::NtUser: software_like(*hive, "HKU\\" + user_of(path) + "\\", "Software", emit); break;
     case HiveKind::System: system_hive(*hive, emit, diags, path); break;
+    case HiveKind::Amcache: amcache(*hive, path, out); break;
     default: break;
   }
   if (hive->damage())

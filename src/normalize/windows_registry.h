@@ -6,7 +6,9 @@
 //   - SYSTEM (the control set Select\Current names, shown as CurrentControlSet): every service's ImagePath and
 //     Parameters\ServiceDll with its name, display name, start type, type and account (ServiceName, StartType, ...);
 //     DNS servers per interface (NameServer, DhcpNameServer), RDP port, fDenyTSConnections and NLA, SMBv1 on the
-//     server.
+//     server;
+//   - Amcache.hve: every executable Windows recorded, with path and SHA-1 (Hashes "SHA1=…", matched against the
+//     knowledge base and intel) as "amcache_entry" events.
 // Paths read as Windows shows them: HKLM\SOFTWARE\..., HKLM\System\CurrentControlSet\..., HKU\<user>\... (the user
 // from the hive's folder, as the SID is not in the hive).
 #pragma once

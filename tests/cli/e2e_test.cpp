@@ -782,5 +782,27 @@ TEST(EndToEnd, MyKingsTaskInATriageFolder) {
   EXPECT_TRUE(family) << rep["findings"].dump();
 }
 
+// An Amcache.hve that recorded a MyKings bootkit installer (a SHA-1 from the knowledge base): the responder's
+// "compare SHA-1s with the vendor report" step, done by `scan`.
+TEST(EndToEnd, AmcacheSha1KnownToTheKnowledgeBase) {
+  test::RegKeySpec entry("0000aaaa");
+  entry.values = {test::RegValueSpec{"FileId", 1, test::reg_sz("000013dd73396e35ab46a1618398b0323015c5dca944")},
+                  test::RegValueSpec{"LowerCaseLongPath", 1, test::reg_sz("c:\\windows\\temp\\upsupx2.exe")}};
+  test::RegKeySpec inventory("InventoryApplicationFile");
+  inventory.subkeys = {entry};
+  test::RegKeySpec root_key("Root");
+  root_key.subkeys = {inventory};
+  test::RegKeySpec hive_root("{11517B7C-E79D-4e20-961B-75A811715ADD}");
+  hive_root.subkeys = {root_key};
+  test::TempDir dir;
+  test::write_file(dir / "triage/C/Windows/AppCompat/Programs/Amcache.hve", test::write_hive(hive_root));
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "triage").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  const std::string findings = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out)["findings"].dump();
+  EXPECT_NE(findings.find("13dd73396e35ab46a1618398b0323015c5dca944"), std::string::npos) << findings;
+  EXPECT_NE(findings.find("MyKings"), std::string::npos) << findings;
+}
+
 }  // namespace
 }  // namespace msw

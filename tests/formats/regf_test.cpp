@@ -341,6 +341,14 @@ TEST(WindowsRegistryCorpus, PublicHivesAreClassified) {
     EXPECT_EQ(classify_hive(*hive), kind) << name;
     std::vector<model::Event> events;
     EXPECT_TRUE(registry_hive_events(file->bytes(), name, d, events));
+    if (kind != HiveKind::Amcache) continue;
+    // hivexsh: 247 keys under Root\InventoryApplicationFile (Windows 10) and 1,120 under Root\File\{volume}.
+    EXPECT_EQ(events.size(), 247u + 1120u);
+    bool jetbrains = false;
+    for (const auto& e : events)
+      jetbrains = jetbrains || (e.value("Hashes") == "SHA1=186fef64c415af7d11986c7254db81ef65549ebc" &&
+                                e.value("Image").ends_with("\\dotpeek08\\jetlauncher64c.exe"));
+    EXPECT_TRUE(jetbrains);
   }
 }
 
