@@ -1,6 +1,8 @@
 #include "normalize/windows_registry.h"
 
 #include <cstdio>
+#include <map>
+#include <optional>
 
 #include "core/text.h"
 
@@ -173,6 +175,55 @@ void amcache(const regf::Hive& hive, std::string_view path, std::vector<model::E
     });
 }
 
+// SAM: the local accounts. Users\<RID> holds F (fixed: times, RID, flags, counters) and V (variable: the name at
+// the offset its header gives, relative to 0xCC); Users\Names\<name> was written when the account was created.
+void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<model::Event>& out) {
+  auto users = hive.find("SAM\\Domains\\Account\\Users");
+  if (!users) return;
+  std::map<uint32_t, std::optional<Timestamp>> created;  // RID -> the Names key's write time
+  if (auto names = users->subkey("Names"))
+    names->for_each_subkey([&](const regf::Key& n) {
+      if (auto rid = n.value("")) created[rid->type] = n.last_written();  // the default value's type is the RID
+      return true;
+    });
+  auto filetime_at = [](Bytes b, size_t at) -> std::string {
+    if (b.size() < at + 8) return {};
+    uint64_t ft = 0;
+    for (int i = 7; i >= 0; --i) ft = ft << 8 | static_cast<uint8_t>(b[at + static_cast<size_t>(i)]);
+    if (ft == 0 || ft == 0x7FFFFFFFFFFFFFFFull) return {};
+    auto t = from_filetime(ft);
+    return t ? to_iso8601(*t, 0) : std::string();
+  };
+  auto u16 = [](Bytes b, size_t at) { return static_cast<unsigned>(static_cast<uint8_t>(b[at]) | static_cast<uint8_t>(b[at + 1]) << 8); };
+  auto u32 = [&](Bytes b, size_t at) { return u16(b, at) | u16(b, at + 2) << 16; };
+  users->for_each_subkey([&](const regf::Key& k) {
+    auto f = k.value("F");
+    auto v = k.value("V");
+    if (!f || !v || f->data().size() < 68 || v->data().size() < 0xCC) return true;
+    const Bytes fb = f->data(), vb = v->data();
+    const uint32_t rid = u32(fb, 48);
+    const size_t name_off = 0xCC + u32(vb, 0x0C), name_len = u32(vb, 0x10);
+    std::string name;
+    if (name_off <= vb.size() && name_len <= vb.size() - name_off) name = utf16le_to_utf8(vb.subspan(name_off, name_len)).utf8;
+    model::Event e;
+    e.category = "local_account";
+    e.product = "windows";
+    e.artefact = path;
+    if (auto it = created.find(rid); it != created.end()) e.time = it->second;
+    e.set(model::Field::TargetUserName, name);
+    e.set("Rid", std::to_string(rid));
+    e.set("AccountDisabled", (u16(fb, 56) & 0x0001) ? "true" : "false");
+    if (auto t = filetime_at(fb, 8); !t.empty()) e.set("LastLogon", t);
+    if (auto t = filetime_at(fb, 24); !t.empty()) e.set("PasswordLastSet", t);
+    if (auto t = filetime_at(fb, 40); !t.empty()) e.set("LastFailedLogon", t);
+    e.set("LogonCount", std::to_string(u16(fb, 66)));
+    e.set("FailedLogonCount", std::to_string(u16(fb, 64)));
+    if (e.time) e.set("Created", to_iso8601(*e.time, 0));
+    out.push_back(std::move(e));
+    return true;
+  });
+}
+
 // "C:/x/Users/bob/NTUSER.DAT" → "bob"; the folder names the user when the hive does not.
 std::string user_of(std::string_view path) {
   const size_t slash = path.find_last_of("/\\");
@@ -223,6 +274,7 @@ Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostic
     case HiveKind::NtUser: software_like(*hive, "HKU\\" + user_of(path) + "\\", "Software", emit); break;
     case HiveKind::System: system_hive(*hive, emit, diags, path); break;
     case HiveKind::Amcache: amcache(*hive, path, out); break;
+    case HiveKind::Sam: sam_accounts(*hive, path, out); break;
     default: break;
   }
   if (hive->damage())

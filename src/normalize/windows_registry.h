@@ -8,7 +8,9 @@
 //     DNS servers per interface (NameServer, DhcpNameServer), RDP port, fDenyTSConnections and NLA, SMBv1 on the
 //     server;
 //   - Amcache.hve: every executable Windows recorded, with path and SHA-1 (Hashes "SHA1=…", matched against the
-//     knowledge base and intel) as "amcache_entry" events.
+//     knowledge base and intel) as "amcache_entry" events;
+//   - SAM: every local account (name, RID, disabled, created, last logon, password last set, logon and failure
+//     counts) as "local_account" events, so an account the worm added stands out.
 // Paths read as Windows shows them: HKLM\SOFTWARE\..., HKLM\System\CurrentControlSet\..., HKU\<user>\... (the user
 // from the hive's folder, as the SID is not in the hive).
 #pragma once

@@ -341,6 +341,16 @@ TEST(WindowsRegistryCorpus, PublicHivesAreClassified) {
     EXPECT_EQ(classify_hive(*hive), kind) << name;
     std::vector<model::Event> events;
     EXPECT_TRUE(registry_hive_events(file->bytes(), name, d, events));
+    if (kind == HiveKind::Sam) {
+      // hivexsh: Users\000001F4, 000001F5, 000003E9 and Names\Administrator, Guest, gold_administrator.
+      std::map<std::string, std::string> accounts;
+      for (const auto& e : events)
+        accounts[e.value("TargetUserName")] = e.value("Rid") + " disabled=" + e.value("AccountDisabled") + " " + e.value("Created");
+      EXPECT_EQ(accounts, (std::map<std::string, std::string>{
+                              {"Administrator", "500 disabled=true 2015-11-23T02:26:36Z"},
+                              {"Guest", "501 disabled=true 2015-11-23T02:26:36Z"},
+                              {"gold_administrator", "1001 disabled=false 2015-11-23T02:59:18Z"}}));
+    }
     if (kind != HiveKind::Amcache) continue;
     // hivexsh: 247 keys under Root\InventoryApplicationFile (Windows 10) and 1,120 under Root\File\{volume}.
     EXPECT_EQ(events.size(), 247u + 1120u);
