@@ -18,6 +18,7 @@
 #include "collect/live_capture.h"
 #include "core/escape.h"
 #include "core/mapped_file.h"
+#include "core/text.h"
 #include "detect/engine.h"
 #include "intel/store.h"
 #include "normalize/pcap_flows.h"
@@ -27,13 +28,7 @@ namespace {
 
 uint64_t number(const model::Event& e, std::string_view field) {
   const std::string* v = e.get(field);
-  if (!v || v->empty()) return 0;
-  uint64_t n = 0;
-  for (char c : *v) {
-    if (c < '0' || c > '9') return 0;
-    n = n * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return n;
+  return v ? parse_u64(*v).value_or(0) : 0;
 }
 
 // Zeek's conn.log names for what it has, minesweep's names for the rest.
@@ -120,13 +115,9 @@ int run_pcap(const Invocation& inv) {
     collect::LiveCaptureOptions o;
     o.interface = *interface;
     o.filter = inv.args.value("--filter").value_or("");
-    const std::string seconds = inv.args.value("--duration").value_or("60");
-    try {
-      o.seconds = std::stoi(seconds);
-    } catch (...) {
-      o.seconds = -1;
-    }
-    if (o.seconds <= 0 || o.seconds > 86400) return usage_error("pcap", "--duration is 1 to 86400 seconds");
+    const auto seconds = parse_u64(inv.args.value("--duration").value_or("60"));
+    if (!seconds || *seconds == 0 || *seconds > 86400) return usage_error("pcap", "--duration is 1 to 86400 seconds");
+    o.seconds = static_cast<int>(*seconds);
     o.output = inv.args.value("--write").value_or(default_capture_name(*interface));
     if (!inv.quiet)
       std::cerr << "pcap: capturing on " << escape_terminal(o.interface) << " for " << o.seconds << " s into "
@@ -148,9 +139,10 @@ int run_pcap(const Invocation& inv) {
   const bool all = inv.args.has("--all");
   unsigned threads = 0;
   if (const auto t = inv.args.value("--threads")) {
-    if (t->size() != 1 || (*t)[0] < '1' || (*t)[0] > '0' + static_cast<int>(normalize::kMaxCaptureThreads))
+    const auto n = parse_u64(*t);
+    if (!n || *n == 0 || *n > normalize::kMaxCaptureThreads)
       return usage_error("pcap", "--threads is 1 to " + std::to_string(normalize::kMaxCaptureThreads));
-    threads = static_cast<unsigned>((*t)[0] - '0');
+    threads = static_cast<unsigned>(*n);
   }
   const auto start = std::chrono::steady_clock::now();
   uint64_t bytes = 0;

@@ -24,6 +24,20 @@ using Bytes = std::span<const std::byte>;
 inline Bytes as_bytes(std::string_view s) { return {reinterpret_cast<const std::byte*>(s.data()), s.size()}; }
 inline std::string_view as_chars(Bytes b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
+// Fixed-width integers at an offset of a structure whose size the caller has already checked (a packet header, a
+// registry cell): these only assemble bytes. Everything else reads through ByteReader.
+namespace wire {
+inline uint16_t be16(Bytes b, size_t at) {
+  return static_cast<uint16_t>(static_cast<uint16_t>(b[at]) << 8 | static_cast<uint16_t>(b[at + 1]));
+}
+inline uint32_t be32(Bytes b, size_t at) { return static_cast<uint32_t>(be16(b, at)) << 16 | be16(b, at + 2); }
+inline uint16_t le16(Bytes b, size_t at) {
+  return static_cast<uint16_t>(static_cast<uint16_t>(b[at + 1]) << 8 | static_cast<uint16_t>(b[at]));
+}
+inline uint32_t le32(Bytes b, size_t at) { return le16(b, at) | static_cast<uint32_t>(le16(b, at + 2)) << 16; }
+inline uint64_t le64(Bytes b, size_t at) { return le32(b, at) | static_cast<uint64_t>(le32(b, at + 4)) << 32; }
+}  // namespace wire
+
 class ByteReader {
  public:
   ByteReader() = default;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,8 @@ std::string to_lower_ascii(std::string_view s);
 bool iequals_ascii(std::string_view a, std::string_view b);
 bool iends_with_ascii(std::string_view s, std::string_view suffix);
 std::string_view trim(std::string_view s);
+// A whole unsigned decimal number ("42"); nullopt for anything else (empty, signs, spaces, overflow).
+std::optional<uint64_t> parse_u64(std::string_view s);
 // Words separated by spaces, tabs or carriage returns (views into `s`).
 std::vector<std::string_view> split_words(std::string_view s);
 

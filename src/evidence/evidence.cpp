@@ -73,8 +73,8 @@ std::string_view to_string(InputKind k) {
 namespace {
 
 // Where artefacts live on a system volume, matched case-insensitively against the last components of a path
-// relative to the evidence root; a '*' component matches any one name. First match wins, so the Windows path
-// precedes the shorter Unix one.
+// relative to the evidence root; a '*' component matches any one name, a final "**" any depth below the folder
+// before it. First match wins, so the Windows path precedes the shorter Unix one.
 struct KnownLocation {
   std::string_view suffix;
   ArtefactKind kind;
@@ -83,6 +83,7 @@ struct KnownLocation {
 };
 constexpr KnownLocation kKnownLocations[] = {
     {"windows/system32/drivers/etc/hosts", ArtefactKind::HostsFile, "windows", formats::FileFormat::Text},
+    {"windows/system32/tasks/**", ArtefactKind::ScheduledTask, "windows", formats::FileFormat::Text},
     {"etc/hosts", ArtefactKind::HostsFile, "linux", formats::FileFormat::Text},
     {"etc/resolv.conf", ArtefactKind::ResolvConf, "linux", formats::FileFormat::Text},
     {"etc/crontab", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},
@@ -118,6 +119,11 @@ constexpr KnownLocation kKnownLocations[] = {
 };
 
 bool matches_pattern(std::string_view rel, std::string_view pattern) {
+  // "dir/sub/**": any file at any depth below dir/sub, wherever that folder is in the tree.
+  if (pattern.ends_with("/**")) {
+    const std::string folder = "/" + to_lower_ascii(pattern.substr(0, pattern.size() - 2));
+    return ("/" + to_lower_ascii(rel)).find(folder) != std::string::npos;
+  }
   // Compare components from the end.
   while (!pattern.empty()) {
     size_t ps = pattern.rfind('/');
@@ -134,13 +140,6 @@ bool matches_pattern(std::string_view rel, std::string_view pattern) {
     rel = rs == std::string_view::npos ? std::string_view{} : rel.substr(0, rs);
   }
   return true;
-}
-
-// Windows/System32/Tasks/... at any depth, in any case.
-bool in_tasks_folder(std::string_view rel) {
-  const std::string lower = to_lower_ascii(rel);
-  return lower.find("windows/system32/tasks/") != std::string::npos ||
-         lower.find("windows\\system32\\tasks\\") != std::string::npos;
 }
 
 const KnownLocation* match_location(std::string_view rel) {
@@ -283,9 +282,6 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     a.kind = ArtefactKind::PacketCapture;  // a sensor's or a responder's capture, whatever its name
   } else if (a.format == formats::FileFormat::Regf) {
     a.kind = ArtefactKind::RegistryHive;  // which hive it is comes from its keys (normalize/windows_registry)
-    a.platform = "windows";
-  } else if (a.format == formats::FileFormat::Text && in_tasks_folder(candidate.relative_path)) {
-    a.kind = ArtefactKind::ScheduledTask;  // any depth below Tasks: Microsoft's own live in subfolders
     a.platform = "windows";
   } else if (candidate.relative_path.empty()) {
     // A single file: only its bytes can say what it is.

@@ -137,27 +137,34 @@ void system_hive(const regf::Hive& hive, Emitter& emit, Diagnostics& diags, std:
 // them under Root\InventoryApplicationFile (FileId = "0000" + SHA-1), Windows 8/7 under Root\File\{volume}\{id}
 // (value 101 = "0000" + SHA-1, 15 = path).
 void amcache(const regf::Hive& hive, std::string_view path, std::vector<model::Event>& out) {
-  auto emit = [&](const regf::Key& key, const std::string& file, std::string sha1, std::initializer_list<std::pair<const char*, const char*>> extra) {
-    if (sha1.size() == 44 && sha1.starts_with("0000")) sha1 = sha1.substr(4);
+  // value name in the entry key -> event field; one pass over each entry's values.
+  using Names = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+  auto emit = [&](const regf::Key& key, std::string_view id_value, std::string_view path_value, Names extra) {
     model::Event e;
     e.category = "amcache_entry";
     e.product = "windows";
     e.artefact = path;
     e.time = key.last_written();
-    if (!file.empty()) e.set(model::Field::Image, file);
-    if (sha1.size() == 40) e.set(model::Field::Hashes, "SHA1=" + to_lower_ascii(sha1));
-    for (const auto& [value, field] : extra)
-      if (auto v = key.value(value)) {
-        const std::string text = v->number() ? std::to_string(*v->number()) : v->text();
-        if (!text.empty()) e.set(field, text);
+    key.for_each_value([&](const regf::Value& v) {
+      const std::string text = v.number() ? std::to_string(*v.number()) : v.text();
+      if (text.empty()) return true;
+      if (iequals_ascii(v.name, id_value)) {
+        // "0000" + SHA-1.
+        const std::string_view sha1 = text.size() == 44 && text.starts_with("0000") ? std::string_view(text).substr(4) : text;
+        if (sha1.size() == 40) e.set(model::Field::Hashes, "SHA1=" + to_lower_ascii(sha1));
+      } else if (iequals_ascii(v.name, path_value)) {
+        e.set(model::Field::Image, text);
+      } else {
+        for (const auto& [value, field] : extra)
+          if (iequals_ascii(v.name, value)) e.set(field, text);
       }
+      return true;
+    });
     out.push_back(std::move(e));
   };
   if (auto inventory = hive.find("Root\\InventoryApplicationFile"))
     inventory->for_each_subkey([&](const regf::Key& k) {
-      auto id = k.value("FileId");
-      auto file = k.value("LowerCaseLongPath");
-      emit(k, file ? file->text() : std::string(), id ? id->text() : std::string(),
+      emit(k, "FileId", "LowerCaseLongPath",
            {{"Name", "AmcacheName"}, {"Publisher", "AmcachePublisher"}, {"Version", "AmcacheVersion"},
             {"LinkDate", "AmcacheLinkDate"}, {"BinaryType", "AmcacheBinaryType"}, {"ProductName", "AmcacheProduct"}});
       return true;
@@ -165,10 +172,7 @@ void amcache(const regf::Hive& hive, std::string_view path, std::vector<model::E
   if (auto files = hive.find("Root\\File"))
     files->for_each_subkey([&](const regf::Key& volume) {
       volume.for_each_subkey([&](const regf::Key& k) {
-        auto id = k.value("101");
-        auto file = k.value("15");
-        emit(k, file ? file->text() : std::string(), id ? id->text() : std::string(),
-             {{"0", "AmcacheProduct"}, {"1", "AmcachePublisher"}, {"d", "AmcacheVersion"}});
+        emit(k, "101", "15", {{"0", "AmcacheProduct"}, {"1", "AmcachePublisher"}, {"d", "AmcacheVersion"}});
         return true;
       });
       return true;
@@ -186,23 +190,22 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
       if (auto rid = n.value("")) created[rid->type] = n.last_written();  // the default value's type is the RID
       return true;
     });
+  // F is at least 68 bytes (checked below), so every field read here is inside it.
   auto filetime_at = [](Bytes b, size_t at) -> std::string {
-    if (b.size() < at + 8) return {};
-    uint64_t ft = 0;
-    for (int i = 7; i >= 0; --i) ft = ft << 8 | static_cast<uint8_t>(b[at + static_cast<size_t>(i)]);
-    if (ft == 0 || ft == 0x7FFFFFFFFFFFFFFFull) return {};
+    const uint64_t ft = wire::le64(b, at);
+    if (ft == 0 || ft == 0x7FFFFFFFFFFFFFFFull) return {};  // never, or "does not expire"
     auto t = from_filetime(ft);
     return t ? to_iso8601(*t, 0) : std::string();
   };
-  auto u16 = [](Bytes b, size_t at) { return static_cast<unsigned>(static_cast<uint8_t>(b[at]) | static_cast<uint8_t>(b[at + 1]) << 8); };
-  auto u32 = [&](Bytes b, size_t at) { return u16(b, at) | u16(b, at + 2) << 16; };
+  using wire::le16;
+  using wire::le32;
   users->for_each_subkey([&](const regf::Key& k) {
     auto f = k.value("F");
     auto v = k.value("V");
     if (!f || !v || f->data().size() < 68 || v->data().size() < 0xCC) return true;
     const Bytes fb = f->data(), vb = v->data();
-    const uint32_t rid = u32(fb, 48);
-    const size_t name_off = 0xCC + u32(vb, 0x0C), name_len = u32(vb, 0x10);
+    const uint32_t rid = le32(fb, 48);
+    const size_t name_off = 0xCC + size_t{le32(vb, 0x0C)}, name_len = le32(vb, 0x10);
     std::string name;
     if (name_off <= vb.size() && name_len <= vb.size() - name_off) name = utf16le_to_utf8(vb.subspan(name_off, name_len)).utf8;
     model::Event e;
@@ -212,12 +215,12 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
     if (auto it = created.find(rid); it != created.end()) e.time = it->second;
     e.set(model::Field::TargetUserName, name);
     e.set("Rid", std::to_string(rid));
-    e.set("AccountDisabled", (u16(fb, 56) & 0x0001) ? "true" : "false");
+    e.set("AccountDisabled", (le16(fb, 56) & 0x0001) ? "true" : "false");
     if (auto t = filetime_at(fb, 8); !t.empty()) e.set("LastLogon", t);
     if (auto t = filetime_at(fb, 24); !t.empty()) e.set("PasswordLastSet", t);
     if (auto t = filetime_at(fb, 40); !t.empty()) e.set("LastFailedLogon", t);
-    e.set("LogonCount", std::to_string(u16(fb, 66)));
-    e.set("FailedLogonCount", std::to_string(u16(fb, 64)));
+    e.set("LogonCount", std::to_string(le16(fb, 66)));
+    e.set("FailedLogonCount", std::to_string(le16(fb, 64)));
     if (e.time) e.set("Created", to_iso8601(*e.time, 0));
     out.push_back(std::move(e));
     return true;

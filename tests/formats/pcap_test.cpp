@@ -11,23 +11,17 @@
 #include "formats/pcap/mining_rpc.h"
 #include "normalize/pcap_flows.h"
 #include "detect/heuristics/network_mining.h"
+#include "support/pcap_writer.h"
 
 namespace msw::formats::pcap {
 namespace {
 namespace fs = std::filesystem;
 
-// --- a small capture writer for the tests ---------------------------------------------------------------------
+// --- frames for the tests (whole captures come from support/pcap_writer) ------------------------------------
 
 void put16be(std::string& s, uint16_t v) {
   s += static_cast<char>(v >> 8);
   s += static_cast<char>(v & 0xFF);
-}
-void put32le(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s += static_cast<char>((v >> (8 * i)) & 0xFF);
-}
-void put16le(std::string& s, uint16_t v) {
-  s += static_cast<char>(v & 0xFF);
-  s += static_cast<char>(v >> 8);
 }
 
 // Ethernet (optionally 802.1Q) + IPv4 or IPv6 + TCP or UDP, with `payload`.
@@ -83,67 +77,17 @@ std::string frame(bool v6, bool tcp, std::string_view payload, uint16_t sport, u
   return eth + ip + l4;
 }
 
+// Whole captures around the frames, one second apart, from the project's capture writer.
 std::string classic(const std::vector<std::string>& frames, bool nano = false) {
-  std::string s;
-  put32le(s, nano ? 0xa1b23c4d : 0xa1b2c3d4);
-  put16le(s, 2);
-  put16le(s, 4);
-  put32le(s, 0);
-  put32le(s, 0);
-  put32le(s, 65535);
-  put32le(s, kLinkEthernet);
-  uint32_t t = 1'700'000'000;
-  for (const auto& f : frames) {
-    put32le(s, t++);
-    put32le(s, nano ? 500'000'000 : 500'000);
-    put32le(s, static_cast<uint32_t>(f.size()));
-    put32le(s, static_cast<uint32_t>(f.size()));
-    s += f;
-  }
-  return s;
-}
-
-std::string ng_block(uint32_t type, const std::string& body) {
-  std::string s;
-  const auto total = static_cast<uint32_t>(12 + ((body.size() + 3) & ~size_t{3}));
-  put32le(s, type);
-  put32le(s, total);
-  s += body;
-  s += std::string(((body.size() + 3) & ~size_t{3}) - body.size(), '\0');
-  put32le(s, total);
-  return s;
+  test::CaptureWriter w(1'700'000'000'500'000'000);
+  for (size_t i = 0; i < frames.size(); ++i) w.frame(frames[i], i == 0 ? 0 : 1'000'000'000);
+  return w.pcap(nano);
 }
 
 std::string pcapng(const std::vector<std::string>& frames) {
-  std::string shb;
-  put32le(shb, 0x1a2b3c4d);
-  put16le(shb, 1);
-  put16le(shb, 0);
-  shb += std::string(8, '\xff');  // section length unknown
-  std::string idb;
-  put16le(idb, kLinkEthernet);
-  put16le(idb, 0);
-  put32le(idb, 0);
-  put16le(idb, 9);  // if_tsresol: 10^-9
-  put16le(idb, 1);
-  idb += static_cast<char>(9);
-  idb += std::string(3, '\0');
-  put16le(idb, 0);
-  put16le(idb, 0);
-  std::string s = ng_block(0x0a0d0d0a, shb) + ng_block(1, idb) + ng_block(0x0bad, "custom");
-  uint64_t ts = 1'700'000'000'123'456'789ull;
-  for (const auto& f : frames) {
-    std::string epb;
-    put32le(epb, 0);
-    put32le(epb, static_cast<uint32_t>(ts >> 32));
-    put32le(epb, static_cast<uint32_t>(ts));
-    put32le(epb, static_cast<uint32_t>(f.size()));
-    put32le(epb, static_cast<uint32_t>(f.size()));
-    epb += f;
-    s += ng_block(6, epb);
-    ts += 1'000'000'000;
-  }
-  return s;
+  test::CaptureWriter w(1'700'000'000'123'456'789);
+  for (size_t i = 0; i < frames.size(); ++i) w.frame(frames[i], i == 0 ? 0 : 1'000'000'000);
+  return w.pcapng();
 }
 
 // What the network engine finds in a capture's flows.

@@ -132,9 +132,9 @@ void CaptureWriter::frame(std::string bytes, int64_t advance_ns) {
   frames_.push_back({now_ns_, std::move(bytes)});
 }
 
-std::string CaptureWriter::pcap() const {
+std::string CaptureWriter::pcap(bool nanoseconds) const {
   std::string s;
-  le32(s, 0xa1b23c4d);  // nanosecond stamps
+  le32(s, nanoseconds ? 0xa1b23c4d : 0xa1b2c3d4);
   le16(s, 2);
   le16(s, 4);
   le32(s, 0);
@@ -143,7 +143,7 @@ std::string CaptureWriter::pcap() const {
   le32(s, 1);  // Ethernet
   for (const auto& f : frames_) {
     le32(s, static_cast<uint32_t>(f.ns / 1'000'000'000));
-    le32(s, static_cast<uint32_t>(f.ns % 1'000'000'000));
+    le32(s, static_cast<uint32_t>(f.ns % 1'000'000'000 / (nanoseconds ? 1 : 1000)));
     le32(s, static_cast<uint32_t>(f.bytes.size()));
     le32(s, static_cast<uint32_t>(f.bytes.size()));
     s += f.bytes;
@@ -166,7 +166,7 @@ std::string CaptureWriter::pcapng() const {
   idb += static_cast<char>(9);
   idb.append(3, '\0');
   le32(idb, 0);
-  std::string s = pad_block(0x0a0d0d0a, shb) + pad_block(1, idb);
+  std::string s = pad_block(0x0a0d0d0a, shb) + pad_block(1, idb) + pad_block(0x0bad, "custom");
   for (const auto& f : frames_) {
     std::string epb;
     le32(epb, 0);

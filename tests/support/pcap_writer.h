@@ -14,10 +14,12 @@ namespace msw::test {
 
 class CaptureWriter {
  public:
+  explicit CaptureWriter(int64_t start_ns = 1'700'000'000'000'000'000) : now_ns_(start_ns) {}
   // Adds one Ethernet frame; time advances by `advance_ns` before it.
   void frame(std::string bytes, int64_t advance_ns = 1'000'000);
-  // A classic little-endian pcap (nanosecond stamps) or a pcapng with one Ethernet interface.
-  std::string pcap() const;
+  // A classic little-endian pcap (nanosecond or microsecond stamps), or a pcapng with one Ethernet interface
+  // (nanosecond resolution) and an unknown custom block before the packets, which readers must pass over.
+  std::string pcap(bool nanoseconds = true) const;
   std::string pcapng() const;
   size_t frames() const { return frames_.size(); }
 
@@ -27,7 +29,7 @@ class CaptureWriter {
     std::string bytes;
   };
   std::vector<Frame> frames_;
-  int64_t now_ns_ = 1'700'000'000'000'000'000;
+  int64_t now_ns_;
 };
 
 // Ethernet + IPv4 header around a transport segment. `fragment`: offset in bytes (multiple of 8) and MF flag.

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "core/ip.h"
+#include "core/text.h"
 #include "detect/heuristics/finding.h"
 
 namespace msw::detect::heuristics {
@@ -162,8 +163,8 @@ class NetworkSmbEngine final : public Engine {
       if (!service) continue;
       Guessing& g = groups[{ev.value("SourceIp"), ev.value("DestinationIp"), *service}];
       ++g.flows;
-      g.failures += std::stoull("0" + ev.value("LoginFailures"));
-      g.successes += std::stoull("0" + ev.value("LoginSuccesses"));
+      g.failures += parse_u64(ev.value("LoginFailures")).value_or(0);
+      g.successes += parse_u64(ev.value("LoginSuccesses")).value_or(0);
       if (!g.first) g.first = &ev;
       const std::string accounts = ev.value("LoginAccounts");
       for (size_t p = 0; p < accounts.size() && g.accounts.size() < 1000;) {
@@ -176,7 +177,7 @@ class NetworkSmbEngine final : public Engine {
         const size_t c = std::min(statuses.find(',', p), statuses.size());
         const std::string item = statuses.substr(p, c - p);
         if (const size_t eq = item.rfind('='); eq != std::string::npos)
-          g.statuses[item.substr(0, eq)] += std::stoull("0" + item.substr(eq + 1));
+          g.statuses[item.substr(0, eq)] += parse_u64(std::string_view(item).substr(eq + 1)).value_or(0);
         p = c + 1;
       }
       const std::string ft = ev.value("LoginFirstFailureTime");

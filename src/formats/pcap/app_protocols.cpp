@@ -8,7 +8,6 @@
 #include "core/hash.h"
 #include "core/ip.h"
 #include "core/text.h"
-#include "formats/pcap/wire.h"
 
 namespace msw::formats::pcap {
 namespace {

@@ -4,8 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "formats/pcap/wire.h"
-
 namespace msw::formats::pcap {
 namespace {
 

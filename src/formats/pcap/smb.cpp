@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include "core/text.h"
-#include "formats/pcap/wire.h"
 
 namespace msw::formats::pcap {
 namespace {

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/text.h"
-#include "formats/pcap/wire.h"
 
 namespace msw::formats::pcap {
 namespace {

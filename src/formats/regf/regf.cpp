@@ -9,11 +9,9 @@
 namespace msw::formats::regf {
 namespace {
 
-uint16_t le16(Bytes b, size_t at) {
-  return static_cast<uint16_t>(static_cast<uint16_t>(b[at + 1]) << 8 | static_cast<uint16_t>(b[at]));
-}
-uint32_t le32(Bytes b, size_t at) { return le16(b, at) | static_cast<uint32_t>(le16(b, at + 2)) << 16; }
-uint64_t le64(Bytes b, size_t at) { return le32(b, at) | static_cast<uint64_t>(le32(b, at + 4)) << 32; }
+using wire::le16;
+using wire::le32;
+using wire::le64;
 
 bool sig(Bytes b, std::string_view s) { return b.size() >= s.size() && as_chars(b.first(s.size())) == s; }
 
@@ -78,7 +76,13 @@ void collect_subkeys(const Hive& hive, uint32_t list_offset, std::vector<uint32_
   }
 }
 
-bool iequals(std::string_view a, std::string_view b) { return iequals_ascii(a, b); }
+// A vk cell's name (the cell is at least kVkFixed bytes and signed "vk"); sets `cut` when it is longer than the cell.
+std::string vk_name(Bytes vk, bool* cut = nullptr) {
+  const uint16_t name_len = le16(vk, 2);
+  const size_t name_bytes = std::min<size_t>({name_len, vk.size() - kVkFixed, kMaxNameBytes});
+  if (cut) *cut = name_bytes < name_len;
+  return name_of(vk.subspan(kVkFixed, name_bytes), (le16(vk, 16) & kValueCompressedName) != 0);
+}
 
 }  // namespace
 
@@ -86,14 +90,10 @@ std::optional<Value> Hive::read_value(Bytes vk) const {
   const Hive& hive = *this;
   if (vk.size() < kVkFixed || !sig(vk, "vk")) return std::nullopt;
   Value v;
-  const uint16_t name_len = le16(vk, 2);
   const uint32_t size_field = le32(vk, 4);
   const uint32_t data_offset = le32(vk, 8);
   v.type = le32(vk, 12);
-  const uint16_t flags = le16(vk, 16);
-  const size_t name_bytes = std::min<size_t>({name_len, vk.size() - kVkFixed, kMaxNameBytes});
-  v.name = name_of(vk.subspan(kVkFixed, name_bytes), (flags & kValueCompressedName) != 0);
-  if (name_bytes < name_len) v.truncated = true;
+  v.name = vk_name(vk, &v.truncated);
   const bool inline_data = (size_field & kDataInline) != 0;
   const uint32_t size = size_field & ~kDataInline;
   v.size = size;
@@ -256,7 +256,7 @@ void Key::for_each_subkey(const std::function<bool(const Key&)>& fn) const {
   }
 }
 
-void Key::for_each_value(const std::function<bool(const Value&)>& fn) const {
+void Key::for_each_vk(const std::function<bool(Bytes vk)>& fn) const {
   const uint32_t count = value_count();
   if (count == 0) return;
   auto list = hive_->cell(le32(cell_, 40));
@@ -268,19 +268,25 @@ void Key::for_each_value(const std::function<bool(const Value&)>& fn) const {
   if (n < count) hive_->note_damage();
   for (size_t i = 0; i < n; ++i) {
     auto vk = hive_->cell(le32(*list, i * 4));
-    std::optional<Value> v = vk ? hive_->read_value(*vk) : std::nullopt;
-    if (!v) {
+    if (!vk || vk->size() < kVkFixed || !sig(*vk, "vk")) {
       hive_->note_damage();
       continue;
     }
-    if (!fn(*v)) return;
+    if (!fn(*vk)) return;
   }
+}
+
+void Key::for_each_value(const std::function<bool(const Value&)>& fn) const {
+  for_each_vk([&](Bytes vk) {
+    auto v = hive_->read_value(vk);
+    return v ? fn(*v) : true;
+  });
 }
 
 std::optional<Key> Key::subkey(std::string_view name) const {
   std::optional<Key> found;
   for_each_subkey([&](const Key& k) {
-    if (!iequals(k.name(), name)) return true;
+    if (!iequals_ascii(k.name(), name)) return true;
     found = k;
     return false;
   });
@@ -288,10 +294,11 @@ std::optional<Key> Key::subkey(std::string_view name) const {
 }
 
 std::optional<Value> Key::value(std::string_view name) const {
+  // Names first; only the value asked for has its data read (big data is assembled on read).
   std::optional<Value> found;
-  for_each_value([&](const Value& v) {
-    if (!iequals(v.name, name)) return true;
-    found = v;
+  for_each_vk([&](Bytes vk) {
+    if (!iequals_ascii(vk_name(vk), name)) return true;
+    found = hive_->read_value(vk);
     return false;
   });
   return found;

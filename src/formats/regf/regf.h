@@ -102,6 +102,7 @@ class Key {
  private:
   friend class Hive;
   Key(const Hive* hive, uint32_t offset, Bytes cell) : hive_(hive), offset_(offset), cell_(cell) {}
+  void for_each_vk(const std::function<bool(Bytes vk)>& fn) const;  // the value cells, checked as vk cells
   const Hive* hive_;
   uint32_t offset_;
   Bytes cell_;  // the nk cell's data

@@ -7,30 +7,22 @@
 namespace msw::formats::task_xml {
 namespace {
 
-// Element text by local name, whatever namespace prefix the writer used.
-std::string text_of(const pugi::xml_node& parent, std::string_view name) {
-  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
-    std::string_view n = c.name();
-    if (const size_t colon = n.find(':'); colon != std::string_view::npos) n.remove_prefix(colon + 1);
-    if (n == name) return c.text().as_string();
-  }
-  return {};
-}
-
-pugi::xml_node child(const pugi::xml_node& parent, std::string_view name) {
-  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling()) {
-    std::string_view n = c.name();
-    if (const size_t colon = n.find(':'); colon != std::string_view::npos) n.remove_prefix(colon + 1);
-    if (n == name) return c;
-  }
-  return {};
-}
-
-std::string local(const pugi::xml_node& n) {
+// An element's name without its namespace prefix.
+std::string_view local_name(const pugi::xml_node& n) {
   std::string_view s = n.name();
   if (const size_t colon = s.find(':'); colon != std::string_view::npos) s.remove_prefix(colon + 1);
-  return std::string(s);
+  return s;
 }
+
+// The first child with this local name, whatever prefix the writer used.
+pugi::xml_node child(const pugi::xml_node& parent, std::string_view name) {
+  for (pugi::xml_node c = parent.first_child(); c; c = c.next_sibling())
+    if (local_name(c) == name) return c;
+  return {};
+}
+
+std::string text_of(const pugi::xml_node& parent, std::string_view name) { return child(parent, name).text().as_string(); }
+
 
 }  // namespace
 
@@ -44,7 +36,7 @@ Result<Task> parse(Bytes file, std::string_view evidence) {
   if (!r) return Error::make("task.not_xml", std::string(evidence) + ": not well-formed XML (" + r.description() + ")");
   pugi::xml_node task;
   for (pugi::xml_node c = doc.first_child(); c; c = c.next_sibling())
-    if (local(c) == "Task") task = c;
+    if (local_name(c) == "Task") task = c;
   if (!task) return Error::make("task.not_task", std::string(evidence) + ": no <Task> element");
   Task t;
   const auto reg = child(task, "RegistrationInfo");
@@ -66,7 +58,7 @@ Result<Task> parse(Bytes file, std::string_view evidence) {
        trig = trig.next_sibling()) {
     if (trig.type() != pugi::node_element) continue;
     Trigger g;
-    g.kind = local(trig);
+    g.kind = std::string(local_name(trig));
     if (g.kind.ends_with("Trigger")) g.kind.resize(g.kind.size() - 7);
     g.start = text_of(trig, "StartBoundary");
     g.interval = text_of(child(trig, "Repetition"), "Interval");
@@ -77,8 +69,8 @@ Result<Task> parse(Bytes file, std::string_view evidence) {
   }
   for (pugi::xml_node a = child(task, "Actions").first_child(); a; a = a.next_sibling()) {
     if (t.exec.size() + t.com.size() >= kMaxTaskItems) break;
-    if (local(a) == "Exec") t.exec.push_back({text_of(a, "Command"), text_of(a, "Arguments"), text_of(a, "WorkingDirectory")});
-    else if (local(a) == "ComHandler") t.com.push_back({text_of(a, "ClassId"), text_of(a, "Data")});
+    if (local_name(a) == "Exec") t.exec.push_back({text_of(a, "Command"), text_of(a, "Arguments"), text_of(a, "WorkingDirectory")});
+    else if (local_name(a) == "ComHandler") t.com.push_back({text_of(a, "ClassId"), text_of(a, "Data")});
   }
   return t;
 }
