@@ -39,6 +39,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::PacketCapture: return "packet_capture";
     case ArtefactKind::RegistryHive: return "registry_hive";
     case ArtefactKind::ScheduledTask: return "scheduled_task";
+    case ArtefactKind::Prefetch: return "prefetch";
   }
   return "file";
 }
@@ -51,7 +52,7 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
       ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
-      ArtefactKind::ScheduledTask};
+      ArtefactKind::ScheduledTask, ArtefactKind::Prefetch};
   return kAll;
 }
 
@@ -282,6 +283,9 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     a.kind = ArtefactKind::PacketCapture;  // a sensor's or a responder's capture, whatever its name
   } else if (a.format == formats::FileFormat::Regf) {
     a.kind = ArtefactKind::RegistryHive;  // which hive it is comes from its keys (normalize/windows_registry)
+    a.platform = "windows";
+  } else if (a.format == formats::FileFormat::Prefetch) {
+    a.kind = ArtefactKind::Prefetch;  // copied out of Windows\Prefetch by collectors, often flattened
     a.platform = "windows";
   } else if (candidate.relative_path.empty()) {
     // A single file: only its bytes can say what it is.

@@ -50,6 +50,7 @@ enum class ArtefactKind {
   PacketCapture,  // pcap or pcapng, wherever it lies
   RegistryHive,   // a Windows registry hive (SYSTEM, SOFTWARE, NTUSER.DAT, ...), wherever it lies
   ScheduledTask,  // a Task Scheduler 2.0 XML definition under Windows\System32\Tasks
+  Prefetch,       // a Windows Prefetch file (.pf, plain or MAM-compressed), wherever it lies
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

@@ -2,6 +2,7 @@
 // (hashed and typed) but not parsed.
 #include "normalize/evtx.h"
 #include "normalize/pcap_flows.h"
+#include "normalize/windows_prefetch.h"
 #include "normalize/windows_registry.h"
 #include "normalize/windows_tasks.h"
 #include "normalize/normalize.h"
@@ -96,6 +97,13 @@ Result<void> parse_hive(Bytes bytes, const Source& src, Diagnostics& diags, cons
   return {};
 }
 
+Result<void> parse_prefetch(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  if (auto r = prefetch_events(bytes, src.display_path, diags, events); !r) return r.error();
+  if (!events.empty()) fn(std::move(events));
+  return {};
+}
+
 // Tables are host snapshots judged as a whole (a process with its connections), so one batch per table.
 template <void (*Fn)(Bytes, const Source&, Diagnostics&, std::vector<model::Event>&)>
 Result<void> parse_table(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
@@ -135,6 +143,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::PacketCapture, parse_capture},
     {evidence::ArtefactKind::RegistryHive, parse_hive},
     {evidence::ArtefactKind::ScheduledTask, parse_task},
+    {evidence::ArtefactKind::Prefetch, parse_prefetch},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
     {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
     {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},

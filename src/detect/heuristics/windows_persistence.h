@@ -6,7 +6,8 @@
 //     code (PowerShell -enc/download, mshta/regsvr32 with a URL, wscript/cscript) — the MyKings and WannaMine shapes;
 //   - an Image File Execution Options Debugger (the program runs instead of, or before, the one named);
 //   - DNS servers set by hand to public resolvers (MyKings forced 223.5.5.5 / 8.8.8.8 so its domains resolve);
-//   - scheduled tasks whose action is such a command (MyKings' Mysa tasks run mshta/regsvr32/cmd fetching scripts).
+//   - scheduled tasks whose action is such a command (MyKings' Mysa tasks run mshta/regsvr32/cmd fetching scripts);
+//   - Prefetch records of programs that ran from such places.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,7 @@ inline constexpr std::string_view kRegistryAutostartRule = "heuristic.registry_a
 inline constexpr std::string_view kIfeoDebuggerRule = "heuristic.ifeo_debugger";
 inline constexpr std::string_view kPublicDnsRule = "heuristic.dns_forced_public";
 inline constexpr std::string_view kTaskSuspiciousRule = "heuristic.task_suspicious_action";
+inline constexpr std::string_view kPrefetchSuspiciousRule = "heuristic.prefetch_suspicious_location";
 
 // Why a Windows command line looks like a dropper's ("runs from C:\Windows\debug", "PowerShell encoded command"),
 // or "" when it does not.
