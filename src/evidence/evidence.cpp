@@ -40,6 +40,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::RegistryHive: return "registry_hive";
     case ArtefactKind::ScheduledTask: return "scheduled_task";
     case ArtefactKind::Prefetch: return "prefetch";
+    case ArtefactKind::WmiRepository: return "wmi_repository";
   }
   return "file";
 }
@@ -52,7 +53,7 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
       ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
-      ArtefactKind::ScheduledTask, ArtefactKind::Prefetch};
+      ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository};
   return kAll;
 }
 
@@ -85,6 +86,8 @@ struct KnownLocation {
 constexpr KnownLocation kKnownLocations[] = {
     {"windows/system32/drivers/etc/hosts", ArtefactKind::HostsFile, "windows", formats::FileFormat::Text},
     {"windows/system32/tasks/**", ArtefactKind::ScheduledTask, "windows", formats::FileFormat::Text},
+    // Binary without a magic number; also found flattened by collectors, so by name alone.
+    {"objects.data", ArtefactKind::WmiRepository, "windows", formats::FileFormat::Unknown},
     {"etc/hosts", ArtefactKind::HostsFile, "linux", formats::FileFormat::Text},
     {"etc/resolv.conf", ArtefactKind::ResolvConf, "linux", formats::FileFormat::Text},
     {"etc/crontab", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},

@@ -51,6 +51,7 @@ enum class ArtefactKind {
   RegistryHive,   // a Windows registry hive (SYSTEM, SOFTWARE, NTUSER.DAT, ...), wherever it lies
   ScheduledTask,  // a Task Scheduler 2.0 XML definition under Windows\System32\Tasks
   Prefetch,       // a Windows Prefetch file (.pf, plain or MAM-compressed), wherever it lies
+  WmiRepository,  // the WMI object store, Windows\System32\wbem\Repository\OBJECTS.DATA
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

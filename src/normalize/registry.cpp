@@ -4,6 +4,7 @@
 #include "normalize/pcap_flows.h"
 #include "normalize/windows_prefetch.h"
 #include "normalize/windows_registry.h"
+#include "normalize/windows_wmi.h"
 #include "normalize/windows_tasks.h"
 #include "normalize/normalize.h"
 
@@ -104,6 +105,13 @@ Result<void> parse_prefetch(Bytes bytes, const Source& src, Diagnostics& diags, 
   return {};
 }
 
+Result<void> parse_wmi(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  if (auto r = wmi_subscription_events(bytes, src.display_path, diags, events); !r) return r.error();
+  if (!events.empty()) fn(std::move(events));  // one batch: bindings are judged with their filters and consumers
+  return {};
+}
+
 // Tables are host snapshots judged as a whole (a process with its connections), so one batch per table.
 template <void (*Fn)(Bytes, const Source&, Diagnostics&, std::vector<model::Event>&)>
 Result<void> parse_table(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
@@ -144,6 +152,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::RegistryHive, parse_hive},
     {evidence::ArtefactKind::ScheduledTask, parse_task},
     {evidence::ArtefactKind::Prefetch, parse_prefetch},
+    {evidence::ArtefactKind::WmiRepository, parse_wmi},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
     {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
     {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},

@@ -1,6 +1,7 @@
 #include "detect/heuristics/windows_persistence.h"
 
 #include <array>
+#include <map>
 #include <set>
 
 #include "core/ip.h"
@@ -111,11 +112,83 @@ void prefetch(const ArtefactView& a, const model::Event& ev, std::vector<model::
   out.push_back(std::move(f));
 }
 
+// WMI permanent subscriptions from the repository: a binding joins a filter (when) to a consumer (what runs). Judged
+// per artefact, since the three records are separate events. Windows 7/2008 ship one command-line consumer
+// (BVTConsumer running KernCap.vbs); anything else that runs a command or a script is how MyKings (fuckyoumm*),
+// WannaMine and Lemon Duck persist without a file on disk.
+void wmi_subscriptions(const ArtefactView& a, std::vector<model::Finding>& out) {
+  std::map<std::string, const model::Event*> filters, consumers;
+  for (const auto& ev : a.events) {
+    if (ev.category != "wmi_event") continue;
+    const std::string type = ev.value(model::Field::EventType);
+    if (type == "WmiFilterEvent") filters.emplace(ev.value("Name"), &ev);
+    if (type == "WmiConsumerEvent") consumers.emplace(ev.value("Name"), &ev);
+  }
+  std::set<std::string> bound;
+  auto report = [&](const model::Event* binding, const model::Event* consumer, const model::Event* filter) {
+    const std::string cname = consumer ? consumer->value("Name") : binding->value("ConsumerName");
+    const std::string fname = filter ? filter->value("Name") : binding ? binding->value("FilterName") : "";
+    const std::string action = consumer ? consumer->value("Destination") : "";
+    const std::string query = filter ? filter->value("Query") : "";
+    const bool recovered = (binding && binding->value("WmiRecovered") == "true") ||
+                           (consumer && consumer->value("WmiRecovered") == "true");
+    const bool builtin = iequals_ascii(cname, "BVTConsumer") && to_lower_ascii(action).find("kerncap.vbs") != std::string::npos;
+    const std::string why = suspicious_windows_command(action);
+    model::Severity sev = model::Severity::High;
+    if (builtin) sev = model::Severity::Low;
+    else if (!binding) sev = why.empty() ? model::Severity::Low : model::Severity::Medium;  // a consumer no filter fires
+    model::Finding f = heuristic_finding(kWmiSubscriptionRule, sev, (binding ? binding : consumer)->time);
+    f.attack = {"T1546.003"};
+    const std::string what = binding ? "WMI event subscription " + fname + " -> " + cname
+                                     : "WMI event consumer " + cname + " (not bound to a filter)";
+    f.title_en = what + (action.empty() ? "" : ": " + action.substr(0, 200));
+    f.title_zh = (binding ? "WMI 永久事件订阅 " + fname + " -> " + cname : "WMI 事件消费者 " + cname + "（未绑定过滤器）") +
+                 (action.empty() ? "" : "：" + action.substr(0, 200));
+    f.description_en = "The WMI repository holds " + what + (recovered ? " (recovered from records the index no longer reaches)" : "") +
+                       ". " + (query.empty() ? "" : "It fires on \"" + query + "\". ") +
+                       (action.empty() ? "" : "It runs \"" + action.substr(0, 1000) + "\"" + (why.empty() ? "" : " (" + why + ")") + ". ") +
+                       (builtin ? "This is the consumer Windows 7/2008 install by default." :
+                        "Mining worms (MyKings' fuckyoumm*, WannaMine, Lemon Duck) persist this way without a file. Remove the "
+                        "binding, the consumer and the filter (Get-WMIObject -Namespace root\\subscription ... | Remove-WmiObject) "
+                        "after exporting them for the report.");
+    f.description_zh = "WMI 仓库中存在" + (binding ? "永久事件订阅 " + fname + " -> " + cname : "事件消费者 " + cname) +
+                       (recovered ? "（从索引已不可达的记录中恢复）" : "") + "。" + (query.empty() ? "" : "触发条件：“" + query + "”。") +
+                       (action.empty() ? "" : "执行：“" + action.substr(0, 1000) + "”。") +
+                       (builtin ? "这是 Windows 7/2008 默认安装的消费者。" :
+                        "挖矿蠕虫（MyKings 的 fuckyoumm*、WannaMine、Lemon Duck）借此实现无文件持久化。请先导出留证，再删除绑定、消费者和过滤器"
+                        "（Get-WMIObject -Namespace root\\subscription ... | Remove-WmiObject）。");
+    for (const model::Event* ev : {binding, filter, consumer})
+      if (ev)
+        f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev->offset, 0, 0,
+                              ev->value("WmiClass") + " " +
+                                  (ev == binding ? ev->value("Filter") + " -> " + ev->value("Consumer")
+                                                 : ev->value("Name") + ": " + (ev == filter ? query : action).substr(0, 300)) +
+                                  (ev->value("WmiRecovered") == "true" ? " [recovered]" : "")});
+    for (const auto& n : {fname, cname})
+      if (!n.empty()) f.observables.push_back({model::ObservableKind::WmiObject, n, "WMI subscription"});
+    out.push_back(std::move(f));
+  };
+  for (const auto& ev : a.events) {
+    if (ev.category != "wmi_event" || ev.value(model::Field::EventType) != "WmiBindingEvent") continue;
+    const std::string cname = ev.value("ConsumerName"), fname = ev.value("FilterName");
+    if (!bound.insert(fname + "\x1f" + cname).second) continue;
+    auto c = consumers.find(cname);
+    auto fl = filters.find(fname);
+    report(&ev, c == consumers.end() ? nullptr : c->second, fl == filters.end() ? nullptr : fl->second);
+  }
+  for (const auto& [name, consumer] : consumers) {
+    bool is_bound = false;
+    for (const auto& b : bound) is_bound = is_bound || b.ends_with("\x1f" + name);
+    if (!is_bound) report(nullptr, consumer, nullptr);
+  }
+}
+
 class WindowsPersistenceEngine final : public Engine {
  public:
   std::string_view name() const override { return "windows-persistence"; }
 
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
+    wmi_subscriptions(a, out);
     std::set<std::string> dns_seen;
     for (const auto& ev : a.events) {
       if (ev.category == "scheduled_task") {

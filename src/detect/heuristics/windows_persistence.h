@@ -7,7 +7,8 @@
 //   - an Image File Execution Options Debugger (the program runs instead of, or before, the one named);
 //   - DNS servers set by hand to public resolvers (MyKings forced 223.5.5.5 / 8.8.8.8 so its domains resolve);
 //   - scheduled tasks whose action is such a command (MyKings' Mysa tasks run mshta/regsvr32/cmd fetching scripts);
-//   - Prefetch records of programs that ran from such places.
+//   - Prefetch records of programs that ran from such places;
+//   - WMI permanent event subscriptions (filter -> command-line or script consumer) in the repository.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,7 @@ inline constexpr std::string_view kRegistryAutostartRule = "heuristic.registry_a
 inline constexpr std::string_view kIfeoDebuggerRule = "heuristic.ifeo_debugger";
 inline constexpr std::string_view kPublicDnsRule = "heuristic.dns_forced_public";
 inline constexpr std::string_view kTaskSuspiciousRule = "heuristic.task_suspicious_action";
+inline constexpr std::string_view kWmiSubscriptionRule = "heuristic.wmi_subscription";
 inline constexpr std::string_view kPrefetchSuspiciousRule = "heuristic.prefetch_suspicious_location";
 
 // Why a Windows command line looks like a dropper's ("runs from C:\Windows\debug", "PowerShell encoded command"),

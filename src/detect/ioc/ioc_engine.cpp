@@ -116,6 +116,9 @@ class IocEngine final : public CaseEngine {
       if (auto v = field(e, f); !v.empty()) mt.match_name(intel::IndicatorType::FileName, base_name(v), m);
     if (auto v = field(e, model::Field::TaskName); !v.empty()) mt.match_name(intel::IndicatorType::TaskName, base_name(v), m);
     if (auto v = field(e, model::Field::ServiceName); !v.empty()) mt.match_name(intel::IndicatorType::ServiceName, v, m);
+    if (e.category == "wmi_event")
+      for (std::string_view name : {"Name", "ConsumerName", "FilterName"})
+        if (const std::string* v = e.get(name); v && !v->empty()) mt.match_name(intel::IndicatorType::WmiName, *v, m);
     if (auto v = field(e, model::Field::CommandLine); !v.empty()) mt.scan_text(v.substr(0, 64 * 1024), m);
     if (auto v = field(e, model::Field::ParentCommandLine); !v.empty()) mt.scan_text(v.substr(0, 64 * 1024), m);
     if (m.empty()) return;

@@ -814,6 +814,10 @@ bool in_logsource(const LogSource& ls, const model::Event& e) {
     if (!ls.category.empty()) {
       auto sources = windows_category(ls.category);
       if (sources.empty()) return e.category == ls.category;
+      // Not from an event log (a hive, the WMI repository, a collector's table): its category says what it is, in
+      // the same taxonomy; registry_event covers every registry_* category.
+      if (channel.empty())
+        return e.category == ls.category || (ls.category == "registry_event" && e.category.starts_with("registry_"));
       const int id = event_id(e);
       for (const auto& s : sources)
         if (channel == s.channel && (s.event_ids.empty() || std::find(s.event_ids.begin(), s.event_ids.end(), id) != s.event_ids.end()))

@@ -1,0 +1,22 @@
+// WMI permanent event subscriptions recovered from OBJECTS.DATA (formats/wmi) → "wmi_event" events in Sysmon's
+// WMI taxonomy (events 19–21), so SigmaHQ's wmi_event rules and the heuristics read a repository as they read
+// Sysmon: EventType WmiFilterEvent (Name, Query, EventNamespace, QueryLanguage), WmiConsumerEvent (Name, Type
+// "Command Line" or "Script", Destination = the command line or script text, ConsumerExecutable, ScriptingEngine)
+// and WmiBindingEvent (Consumer and Filter as object paths, ConsumerName, FilterName). WmiRecovered says the record
+// was found outside the pages' descriptor tables (deleted or no longer indexed); the record's time is the event's.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "core/byte_reader.h"
+#include "core/diagnostics.h"
+#include "core/result.h"
+#include "model/event.h"
+
+namespace msw::normalize {
+
+Result<void> wmi_subscription_events(Bytes objects_data, std::string_view display_path, Diagnostics& diags,
+                                     std::vector<model::Event>& out);
+
+}  // namespace msw::normalize
