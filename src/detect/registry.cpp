@@ -7,6 +7,7 @@
 #include "detect/heuristics/miner_process.h"
 #include "detect/heuristics/network_mining.h"
 #include "detect/heuristics/network_smb.h"
+#include "detect/heuristics/windows_host.h"
 #include "detect/heuristics/windows_persistence.h"
 #include "detect/ioc/ioc_engine.h"
 #include "detect/sigma/correlation.h"
@@ -34,6 +35,7 @@ EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator>
   set.engines.push_back(heuristics::make_network_smb_engine());
   set.engines.push_back(heuristics::make_windows_persistence_engine());
   set.case_engines.push_back(heuristics::make_brute_force_engine());
+  set.case_engines.push_back(heuristics::make_windows_host_engine());
   set.case_engines.push_back(ioc::make_ioc_engine(ioc::make_intel_context(diags, std::move(extra_indicators))));
   return set;
 }

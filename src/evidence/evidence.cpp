@@ -8,6 +8,7 @@
 #include "core/rooted_path.h"
 #include "core/text.h"
 #include "evidence/evidence_limits.h"
+#include "evidence/windows_layout.h"
 #include "formats/hosts/hosts_file.h"
 
 namespace msw::evidence {
@@ -253,6 +254,16 @@ Result<Inventory> enumerate(std::span<const std::string> inputs) {
       fs::path root = fs::canonical(input, ec);
       if (ec) return Error::make("evidence.missing", "cannot resolve " + input + ": " + ec.message());
       add_bundle_or_folder(root, index, inv);
+      if (const auto missing = missing_windows_artefacts(inv.files, index); !missing.empty()) {
+        std::string list;
+        for (const auto& m : missing)
+          list += (list.empty() ? "" : "; ") + std::string(m.name) + " (" + std::string(m.where) + ": " + std::string(m.why) + ")";
+        inv.diagnostics.add("evidence.windows_incomplete", DiagSeverity::Warning, input, 0,
+                            "this folder mirrors a Windows volume but lacks " + std::to_string(missing.size()) +
+                                " artefact(s) the analysis uses: " + list +
+                                ". Collect them from the host (KAPE !SANS_Triage, Velociraptor Windows.KapeFiles.Targets, "
+                                "or minesweep triage) if it still exists.");
+      }
     } else if (fs::is_regular_file(st)) {
       inv.items.push_back({input, InputKind::File, std::nullopt});
       fs::path real = fs::canonical(input, ec);

@@ -1,8 +1,10 @@
 #include "normalize/windows_registry.h"
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "core/text.h"
 
@@ -85,6 +87,162 @@ void software_like(const regf::Hive& hive, const std::string& prefix, std::strin
       if (exe.value_count() > 0) emit.named_values(prefix + ifeo + "\\" + exe.name(), exe, {"Debugger", "GlobalFlag"});
       return true;
     });
+}
+
+// The operating system and what is installed: one "windows_os" event with the version values of
+// CurrentVersion and the updates Component Based Servicing lists as installed (KB numbers, and the highest build
+// revision of the monthly rollups, which carry every earlier fix) — what the MS17-010 check needs.
+void os_and_updates(const regf::Hive& hive, std::string_view path, std::vector<model::Event>& out) {
+  auto cv = hive.find("Microsoft\\Windows NT\\CurrentVersion");
+  if (!cv) return;
+  model::Event e;
+  e.category = "windows_os";
+  e.product = "windows";
+  e.artefact = path;
+  e.time = cv->last_written();
+  for (auto n : {"ProductName", "EditionID", "CurrentVersion", "CurrentBuild", "CurrentBuildNumber", "UBR", "CSDVersion",
+                 "ReleaseId", "DisplayVersion", "InstallationType", "RegisteredOwner"})
+    if (auto v = cv->value(n)) {
+      const std::string text = v->number() ? std::to_string(*v->number()) : v->text();
+      if (!text.empty()) e.set(n, text);
+    }
+  if (auto v = cv->value("InstallDate"); v && v->number() && *v->number() > 0)
+    e.set("InstallDate", to_iso8601(from_unix_seconds(static_cast<int64_t>(*v->number())), 0));
+  std::set<std::string> kbs;
+  std::string best_rollup;  // "7601.23714"
+  uint64_t best_revision = 0;
+  size_t packages = 0;
+  if (auto pk = hive.find("Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages"))
+    pk->for_each_subkey([&](const regf::Key& k) {
+      // Installed (0x70), permanent (0x80) or superseded by a later update that carries the fix (0x50).
+      if (auto st = k.value("CurrentState"); st && st->number() && *st->number() != 0x70 && *st->number() != 0x80 &&
+                                              *st->number() != 0x50)
+        return true;
+      ++packages;
+      const std::string name = k.name();
+      for (size_t at = name.find("KB"); at != std::string::npos; at = name.find("KB", at + 2)) {
+        size_t end = at + 2;
+        while (end < name.size() && name[end] >= '0' && name[end] <= '9') ++end;
+        if (end - at >= 8) kbs.insert(name.substr(at, end - at));
+      }
+      if (name.starts_with("Package_for_RollupFix~") || name.starts_with("Package_for_RollupFix_")) {
+        // ...~~7601.23714.1.2: build.revision of the rollup
+        const size_t v = name.rfind('~');
+        const std::string ver = v == std::string::npos ? "" : name.substr(v + 1);
+        const size_t dot = ver.find('.');
+        if (dot != std::string::npos) {
+          uint64_t rev = 0;
+          size_t i = dot + 1;
+          for (; i < ver.size() && ver[i] >= '0' && ver[i] <= '9' && rev < 1000000; ++i) rev = rev * 10 + static_cast<uint64_t>(ver[i] - '0');
+          if (rev > best_revision) {
+            best_revision = rev;
+            best_rollup = ver.substr(0, i);
+          }
+        }
+      }
+      return true;
+    });
+  std::string list;
+  for (const auto& kb : kbs) list += (list.empty() ? "" : ",") + kb;
+  e.set("InstalledPackages", std::to_string(packages));
+  if (!list.empty()) e.set("InstalledKBs", list);
+  if (!best_rollup.empty()) e.set("LatestRollup", best_rollup);
+  out.push_back(std::move(e));
+}
+
+// Task Scheduler's cache in SOFTWARE: Tree\<path> (Id, Index, SD) names each task, Tasks\{Id} holds its path and
+// actions. A task whose Tree key lost its SD value (or has Index 0) is hidden from schtasks and the Task Scheduler
+// UI but still runs — a known way to hide a task.
+struct CachedAction {
+  std::string command, arguments;
+};
+std::vector<CachedAction> task_actions(Bytes blob) {
+  std::vector<CachedAction> out;
+  auto parse = [&](bool with_context) -> bool {
+    out.clear();
+    ByteReader r(blob);
+    auto version = r.u16le();
+    if (!version) return false;
+    auto str = [&]() -> std::optional<std::string> {
+      auto n = r.u32le();
+      if (!n || *n > 65536 || (*n % 2)) return std::nullopt;
+      auto b = r.bytes(*n);
+      if (!b) return std::nullopt;
+      return utf16le_to_utf8(*b).utf8;
+    };
+    if (with_context && !str()) return false;
+    while (r.remaining() >= 2 && out.size() < 32) {
+      auto magic = r.u16le();
+      if (!magic) return false;
+      if (!str()) return false;  // action id
+      if (*magic == 0x6666) {
+        auto cmd = str();
+        auto args = str();
+        auto dir = str();
+        if (!cmd || !args || !dir) return false;
+        out.push_back({*cmd, *args});
+        if (*version >= 3 && r.remaining() >= 2) (void)r.u16le();
+      } else if (*magic == 0x7777) {
+        if (!r.skip(16) || !str()) return false;
+        out.push_back({"COM handler", ""});
+      } else {
+        break;  // e-mail and message actions: nothing to run
+      }
+    }
+    return !out.empty();
+  };
+  if (!parse(true) && !parse(false)) out.clear();
+  return out;
+}
+
+void task_cache(const regf::Hive& hive, std::string_view path, std::vector<model::Event>& out) {
+  const std::string base = "Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache";
+  auto tree = hive.find(base + "\\Tree");
+  if (!tree) return;
+  auto tasks = hive.find(base + "\\Tasks");
+  size_t emitted = 0;
+  std::function<void(const regf::Key&, const std::string&, int)> visit = [&](const regf::Key& k, const std::string& name, int depth) {
+    if (depth > 32 || emitted > 20000) return;
+    if (auto id = k.value("Id"); id && !id->text().empty()) {
+      model::Event e;
+      e.category = "scheduled_task";
+      e.product = "windows";
+      e.artefact = path;
+      e.time = k.last_written();
+      e.set(model::Field::TaskName, name);
+      e.set("TaskSource", "TaskCache");
+      e.set("TaskId", id->text());
+      const bool sd = k.value("SD").has_value();
+      auto index = k.value("Index");
+      e.set("TaskSdRemoved", sd ? "false" : "true");
+      if (index && index->number()) e.set("TaskIndex", std::to_string(*index->number()));
+      std::vector<CachedAction> actions;
+      if (tasks)
+        if (auto t = tasks->subkey(id->text())) {
+          if (auto a = t->value("Actions")) actions = task_actions(a->data());
+          if (auto au = t->value("Author"); au && !au->text().empty()) e.set("TaskAuthor", au->text());
+        }
+      if (actions.empty()) {
+        out.push_back(e);
+        ++emitted;
+      }
+      for (const auto& a : actions) {
+        model::Event x = e;
+        x.set(model::Field::Image, a.command);
+        x.set(model::Field::CommandLine, a.arguments.empty() ? a.command : a.command + " " + a.arguments);
+        out.push_back(std::move(x));
+        ++emitted;
+      }
+    }
+    k.for_each_subkey([&](const regf::Key& sub) {
+      visit(sub, name + "\\" + sub.name(), depth + 1);
+      return true;
+    });
+  };
+  tree->for_each_subkey([&](const regf::Key& k) {
+    visit(k, "\\" + k.name(), 0);
+    return true;
+  });
 }
 
 void system_hive(const regf::Hive& hive, Emitter& emit, Diagnostics& diags, std::string_view path) {
@@ -199,6 +357,31 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
   };
   using wire::le16;
   using wire::le32;
+  // Administrators (Builtin\Aliases\00000220, value C): after a 0x34-byte header that gives the members' offset
+  // (at 0x28, relative to 0x34) and count (0x30), the member SIDs one after another. Local accounts are the SIDs of
+  // this machine's domain (Domains\Account\V ends with it); their last sub-authority is the RID.
+  std::set<uint32_t> admin_rids;
+  std::string machine_sid;  // binary S-1-5-21-a-b-c
+  if (auto acct = hive.find("SAM\\Domains\\Account"))
+    if (auto v = acct->value("V"); v && v->data().size() >= 24) {
+      const Bytes d = v->data().last(24);
+      if (d[0] == std::byte{1} && d[1] == std::byte{4}) machine_sid = std::string(as_chars(d));
+    }
+  if (auto alias = hive.find("SAM\\Domains\\Builtin\\Aliases\\00000220"))
+    if (auto c = alias->value("C"); c && c->data().size() >= 0x34) {
+      const Bytes cb = c->data();
+      size_t at = 0x34 + size_t{le32(cb, 0x28)};
+      const uint32_t count = std::min<uint32_t>(le32(cb, 0x30), 1024);
+      for (uint32_t i = 0; i < count && at + 8 <= cb.size(); ++i) {
+        const auto subs = static_cast<size_t>(cb[at + 1]);
+        const size_t len = 8 + 4 * subs;
+        if (subs == 0 || subs > 15 || at + len > cb.size()) break;
+        // Same authority and domain sub-authorities as the machine (its SID has one sub-authority fewer).
+        const bool local = subs == 5 && (machine_sid.empty() || as_chars(cb.subspan(at + 2, 22)) == std::string_view(machine_sid).substr(2));
+        if (local) admin_rids.insert(le32(cb, at + len - 4));
+        at += len;
+      }
+    }
   users->for_each_subkey([&](const regf::Key& k) {
     auto f = k.value("F");
     auto v = k.value("V");
@@ -216,6 +399,7 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
     e.set(model::Field::TargetUserName, name);
     e.set("Rid", std::to_string(rid));
     e.set("AccountDisabled", (le16(fb, 56) & 0x0001) ? "true" : "false");
+    e.set("AdminGroup", admin_rids.count(rid) ? "true" : "false");
     if (auto t = filetime_at(fb, 8); !t.empty()) e.set("LastLogon", t);
     if (auto t = filetime_at(fb, 24); !t.empty()) e.set("PasswordLastSet", t);
     if (auto t = filetime_at(fb, 40); !t.empty()) e.set("LastFailedLogon", t);
@@ -273,7 +457,11 @@ Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostic
   const HiveKind kind = classify_hive(*hive);
   Emitter emit(path, to_string(kind), out);
   switch (kind) {
-    case HiveKind::Software: software_like(*hive, "HKLM\\SOFTWARE\\", "", emit); break;
+    case HiveKind::Software:
+      software_like(*hive, "HKLM\\SOFTWARE\\", "", emit);
+      os_and_updates(*hive, path, out);
+      task_cache(*hive, path, out);
+      break;
     case HiveKind::NtUser: software_like(*hive, "HKU\\" + user_of(path) + "\\", "Software", emit); break;
     case HiveKind::System: system_hive(*hive, emit, diags, path); break;
     case HiveKind::Amcache: amcache(*hive, path, out); break;

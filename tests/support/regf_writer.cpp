@@ -1,5 +1,7 @@
 #include "support/regf_writer.h"
 
+#include <cstdio>
+
 namespace msw::test {
 namespace {
 
@@ -153,6 +155,59 @@ uint32_t add_key(Bins& b, const RegKeySpec& k, uint32_t parent, bool root) {
 
 std::string reg_sz(const std::string& ascii) { return utf16(ascii) + std::string(2, '\0'); }
 std::string reg_dword(uint32_t v) { return le32(v); }
+
+RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts) {
+  const std::string machine_sid = std::string("\x01\x04\x00\x00\x00\x00\x00\x05", 8) + le32(21) + le32(1) + le32(2) + le32(3);
+  RegKeySpec account{"Account"};
+  account.values = {{"V", 3, std::string(64, '\0') + machine_sid}};
+  RegKeySpec users{"Users"};
+  RegKeySpec names{"Names"};
+  std::string members;
+  uint32_t admins = 0;
+  for (const auto& a : accounts) {
+    std::string f(80, '\0');
+    f.replace(8, 8, std::string("\x00\x80\x3e\xd5\xde\xb1\xd5\x01", 8));  // last logon 2020-01-01
+    f.replace(48, 4, le32(a.rid));
+    f.replace(56, 4, le32(0x0010 | (a.disabled ? 0x0001 : 0)));
+    std::string v(0xCC, '\0');
+    const std::string name = utf16(a.name);
+    v.replace(0x0C, 4, le32(0));
+    v.replace(0x10, 4, le32(static_cast<uint32_t>(name.size())));
+    v += name;
+    char key[16];
+    std::snprintf(key, sizeof key, "%08X", a.rid);
+    RegKeySpec user{key};
+    user.values = {{"F", 3, f}, {"V", 3, v}};
+    users.subkeys.push_back(user);
+    RegKeySpec n{a.name};
+    n.values = {{"", a.rid, ""}};
+    names.subkeys.push_back(n);
+    if (a.admin) {
+      members += std::string("\x01\x05\x00\x00\x00\x00\x00\x05", 8) + le32(21) + le32(1) + le32(2) + le32(3) + le32(a.rid);
+      ++admins;
+    }
+  }
+  users.subkeys.push_back(names);
+  account.subkeys = {users};
+  std::string c(0x34, '\0');
+  c.replace(0x28, 4, le32(0));
+  c.replace(0x2C, 4, le32(static_cast<uint32_t>(members.size())));
+  c.replace(0x30, 4, le32(admins));
+  c += members;
+  RegKeySpec admins_alias{"00000220"};
+  admins_alias.values = {{"C", 3, c}};
+  RegKeySpec aliases{"Aliases"};
+  aliases.subkeys = {admins_alias};
+  RegKeySpec builtin{"Builtin"};
+  builtin.subkeys = {aliases};
+  RegKeySpec domains{"Domains"};
+  domains.subkeys = {account, builtin};
+  RegKeySpec sam{"SAM"};
+  sam.subkeys = {domains};
+  RegKeySpec root{"ROOT"};
+  root.subkeys = {sam};
+  return root;
+}
 std::string reg_qword(uint64_t v) { return le32(static_cast<uint32_t>(v)) + le32(static_cast<uint32_t>(v >> 32)); }
 std::string reg_multi_sz(const std::vector<std::string>& items) {
   std::string s;

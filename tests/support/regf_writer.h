@@ -40,6 +40,17 @@ std::string reg_dword(uint32_t v);
 std::string reg_qword(uint64_t v);
 std::string reg_multi_sz(const std::vector<std::string>& items);
 
+// A SAM hive's root: Domains\Account (V ending with the machine SID S-1-5-21-1-2-3), Users\<RID> with F (RID,
+// flags, times) and V (the name), Users\Names\<name> (default value typed with the RID), and Builtin\Aliases
+// \00000220 (Administrators) whose C lists the admins' SIDs.
+struct SamAccountSpec {
+  std::string name;
+  uint32_t rid = 1000;
+  bool disabled = false;
+  bool admin = false;
+};
+RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts);
+
 // Cell offset of the first cell whose data starts with `signature` ("nk", "vk", "lh", ...) and contains `marker`
 // (for tests that damage a hive on purpose).
 size_t hive_cell_offset(const std::string& hive, const std::string& signature, const std::string& marker);

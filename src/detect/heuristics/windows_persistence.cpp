@@ -59,6 +59,75 @@ constexpr std::string_view kPublicResolvers[] = {"223.5.5.5", "223.6.6.6", "8.8.
                                                  "119.29.29.29"};
 
 
+// WannaMine 4.0's service (Sangfor, CrowdStrike; data/kb/family-wannamine.yaml): a name of three words from short
+// lists — Windows|Microsoft|Network|Remote|Function|Secure|Application, then Update|Time|NetBIOS|RPC|Protocol|SSDP|
+// UPnP, then Service|Host|Client|Event|Manager|Helper|System — hosted by svchost with a ServiceDll of the same name in
+// System32 or SysWOW64. Windows has no service of that shape whose DLL carries the service's own name.
+bool wannamine_service_name(std::string_view name) {
+  static constexpr std::string_view w1[] = {"Windows", "Microsoft", "Network", "Remote", "Function", "Secure", "Application"};
+  static constexpr std::string_view w2[] = {"Update", "Time", "NetBIOS", "RPC", "Protocol", "SSDP", "UPnP"};
+  static constexpr std::string_view w3[] = {"Service", "Host", "Client", "Event", "Manager", "Helper", "System"};
+  for (auto a : w1) {
+    if (!name.starts_with(a)) continue;
+    const std::string_view rest = name.substr(a.size());
+    for (auto b : w2) {
+      if (!rest.starts_with(b)) continue;
+      for (auto c : w3)
+        if (rest.substr(b.size()) == c) return true;
+    }
+  }
+  return false;
+}
+
+void wannamine_service(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+  const std::string service = ev.value("ServiceName"), dll = ev.value("Details");
+  if (!wannamine_service_name(service)) return;
+  const std::string lower = to_lower_ascii(dll);
+  const std::string own = "\\" + to_lower_ascii(service) + ".dll";
+  if (!lower.ends_with(own) || (lower.find("\\system32\\") == std::string::npos && lower.find("\\syswow64\\") == std::string::npos))
+    return;
+  model::Finding f = heuristic_finding(kWannaMineServiceRule, model::Severity::Critical, ev.time);
+  f.attack = {"T1543.003"};
+  f.title_en = "WannaMine-style service " + service + " loads " + dll;
+  f.title_zh = "疑似 WannaMine 服务 " + service + " 加载 " + dll;
+  f.description_en = "The service " + service + " (start " + ev.value("StartType") + ") is hosted by svchost with the "
+                     "ServiceDll " + dll + ". WannaMine 4.0 installs exactly this: a service named from three fixed "
+                     "word lists with a DLL of the same name in System32, which launches the EternalBlue kit in "
+                     "C:\\Windows\\NetworkDistribution and the miner dllhostex.exe. Stop and disable the service, "
+                     "quarantine the DLL (and its SysWOW64 twin), rdpkax.xsl, dllhostex.exe and NetworkDistribution, then "
+                     "install MS17-010.";
+  f.description_zh = "服务 " + service + "（启动类型 " + ev.value("StartType") + "）由 svchost 承载，ServiceDll 为 " + dll +
+                     "。WannaMine 4.0 正是如此：服务名由三组固定词拼成，同名 DLL 位于 System32，用于启动 "
+                     "C:\\Windows\\NetworkDistribution 中的永恒之蓝攻击包和挖矿程序 dllhostex.exe。请停止并禁用该服务，隔离该 DLL"
+                     "（及 SysWOW64 下的同名文件）、rdpkax.xsl、dllhostex.exe 和 NetworkDistribution 目录，然后安装 MS17-010 补丁。";
+  f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
+                        ev.value("TargetObject") + " = " + dll + (ev.time ? ", key written " + to_iso8601(*ev.time, 0) : "")});
+  f.observables.push_back({model::ObservableKind::Service, service, "WannaMine service"});
+  f.observables.push_back({model::ObservableKind::FilePath, dll, "service DLL"});
+  out.push_back(std::move(f));
+}
+
+// A task whose TaskCache Tree key has no security descriptor: invisible to schtasks and the Task Scheduler, still
+// run by the service.
+void hidden_task(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+  if (ev.value("TaskSdRemoved") != "true") return;
+  const std::string name = ev.value("TaskName"), command = ev.value("CommandLine");
+  model::Finding f = heuristic_finding(kHiddenTaskRule, model::Severity::High, ev.time);
+  f.attack = {"T1053.005", "T1564"};
+  f.title_en = "Scheduled task " + name + " hidden by removing its security descriptor" + (command.empty() ? "" : ": " + command);
+  f.title_zh = "计划任务 " + name + " 的安全描述符被删除以隐藏自身" + (command.empty() ? "" : "：" + command);
+  f.description_en = "The task cache in SOFTWARE lists " + name + " without its SD value, so schtasks and the Task "
+                     "Scheduler do not show it while the service still runs it" + (command.empty() ? "" : " (\"" + command + "\")") +
+                     ". Nothing legitimate does this. Export the TaskCache keys for the report, then delete the task's "
+                     "Tree and Tasks keys (and its file under System32\\Tasks) as SYSTEM.";
+  f.description_zh = "SOFTWARE 中的任务缓存里，" + name + " 缺少 SD 值，因此 schtasks 和任务计划程序都看不到它，但服务仍会执行" +
+                     (command.empty() ? "" : "（“" + command + "”）") + "。正常软件不会这样做。请导出 TaskCache 相关键留证，然后以 SYSTEM 身份删除该任务的 Tree 与 Tasks 键（以及 System32\\Tasks 下的文件）。";
+  f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
+                        "TaskCache\\Tree" + name + " (no SD)" + (command.empty() ? "" : ": " + command)});
+  f.observables.push_back({model::ObservableKind::ScheduledTask, name, "hidden task"});
+  out.push_back(std::move(f));
+}
+
 void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
   const std::string command = ev.value("CommandLine");
   const std::string why = suspicious_windows_command(command);
@@ -193,6 +262,7 @@ class WindowsPersistenceEngine final : public Engine {
     for (const auto& ev : a.events) {
       if (ev.category == "scheduled_task") {
         task(a, ev, out);
+        hidden_task(a, ev, out);
         continue;
       }
       if (ev.category == "prefetch_execution") {
@@ -251,6 +321,7 @@ class WindowsPersistenceEngine final : public Engine {
         }
         continue;
       }
+      if (lower.ends_with("\\parameters\\servicedll")) wannamine_service(a, ev, out);
       if (!autostart_target(lower)) continue;
       const std::string why = suspicious_windows_command(details);
       if (why.empty()) continue;

@@ -8,7 +8,9 @@
 //   - DNS servers set by hand to public resolvers (MyKings forced 223.5.5.5 / 8.8.8.8 so its domains resolve);
 //   - scheduled tasks whose action is such a command (MyKings' Mysa tasks run mshta/regsvr32/cmd fetching scripts);
 //   - Prefetch records of programs that ran from such places;
-//   - WMI permanent event subscriptions (filter -> command-line or script consumer) in the repository.
+//   - WMI permanent event subscriptions (filter -> command-line or script consumer) in the repository;
+//   - WannaMine 4.0's service: a three-word name from its word lists with a same-named ServiceDll in System32;
+//   - scheduled tasks hidden by deleting their security descriptor from the TaskCache.
 #pragma once
 
 #include <memory>
@@ -22,6 +24,8 @@ inline constexpr std::string_view kRegistryAutostartRule = "heuristic.registry_a
 inline constexpr std::string_view kIfeoDebuggerRule = "heuristic.ifeo_debugger";
 inline constexpr std::string_view kPublicDnsRule = "heuristic.dns_forced_public";
 inline constexpr std::string_view kTaskSuspiciousRule = "heuristic.task_suspicious_action";
+inline constexpr std::string_view kWannaMineServiceRule = "heuristic.wannamine_service";
+inline constexpr std::string_view kHiddenTaskRule = "heuristic.task_hidden";
 inline constexpr std::string_view kWmiSubscriptionRule = "heuristic.wmi_subscription";
 inline constexpr std::string_view kPrefetchSuspiciousRule = "heuristic.prefetch_suspicious_location";
 
