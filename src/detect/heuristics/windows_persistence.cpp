@@ -87,6 +87,7 @@ void wannamine_service(const ArtefactView& a, const model::Event& ev, std::vecto
   if (!lower.ends_with(own) || (lower.find("\\system32\\") == std::string::npos && lower.find("\\syswow64\\") == std::string::npos))
     return;
   model::Finding f = heuristic_finding(kWannaMineServiceRule, model::Severity::Critical, ev.time);
+  f.family = "wannamine";  // the shape is this family's own
   f.attack = {"T1543.003"};
   f.title_en = "WannaMine-style service " + service + " loads " + dll;
   f.title_zh = "疑似 WannaMine 服务 " + service + " 加载 " + dll;
@@ -152,11 +153,12 @@ void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Find
   out.push_back(std::move(f));
 }
 
-// A Prefetch file proves the program ran; where it ran from is the signal. Installers run from Temp every day, so
+// A Prefetch file (or an Amcache entry) proves the program ran; where it ran from is the signal. Installers run from Temp every day, so
 // only the folders no legitimate program lives in (debug, inf, Fonts, System, the recycle bin) or a Windows name
 // outside System32 make it high; Temp, ProgramData and Public make it medium.
-void prefetch(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-  if (ev.value("RunIndex") != "1") return;  // one finding per file, not per recorded run
+void executed_from(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+  const bool prefetch = ev.category == "prefetch_execution";
+  if (prefetch && ev.value("RunIndex") != "1") return;  // one finding per file, not per recorded run
   const std::string image = ev.value("Image");
   const std::string why = suspicious_windows_command(image);
   if (why.empty()) return;
@@ -164,20 +166,23 @@ void prefetch(const ArtefactView& a, const model::Event& ev, std::vector<model::
   bool strong = why.find("outside System32") != std::string::npos;
   for (auto place : {"\\windows\\debug\\", "\\windows\\inf\\", "\\windows\\fonts\\", "\\windows\\system\\", "$recycle.bin"})
     strong = strong || lower.find(place) != std::string::npos;
-  const std::string runs = ev.value("RunCount");
+  const std::string runs = prefetch ? ev.value("RunCount") : "";
   model::Finding f = heuristic_finding(kPrefetchSuspiciousRule, strong ? model::Severity::High : model::Severity::Medium, ev.time);
   f.attack = {"T1204.002"};
   f.title_en = "Program ran from a suspicious place (" + why + "): " + image;
   f.title_zh = "程序从可疑位置运行过：" + image;
-  f.description_en = "Windows Prefetch shows that " + image + " ran " + runs + " time(s), last at the time given (" + why +
+  f.description_en = (prefetch ? "Windows Prefetch shows that " + image + " ran " + runs + " time(s), last at the time given ("
+                               : "Amcache recorded that " + image + " ran (" + ev.value("Hashes") + "; ") + why +
                      "). Worms such as MyKings start their droppers and miners from C:\\Windows\\debug, inf or Temp. "
                      "Find the file, hash it and check it against the knowledge base; if it is still there, "
                      "quarantine it.";
-  f.description_zh = "Windows 预读（Prefetch）文件表明 " + image + " 运行过 " + runs + " 次（" + why +
+  f.description_zh = (prefetch ? "Windows 预读（Prefetch）文件表明 " + image + " 运行过 " + runs + " 次（"
+                               : "Amcache 记录了 " + image + " 曾运行（" + ev.value("Hashes") + "；") + why +
                      "）。MyKings 等蠕虫常从 C:\\Windows\\debug、inf 或 Temp 启动下载器和挖矿程序。请找到该文件、计算哈希并与知识库比对，如仍存在请隔离。";
   f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
-                        image + ", run " + runs + " time(s)" + (ev.time ? ", last " + to_iso8601(*ev.time, 0) : "")});
-  f.observables.push_back({model::ObservableKind::FilePath, image, "prefetch"});
+                        image + (prefetch ? ", run " + runs + " time(s)" : " " + ev.value("Hashes")) +
+                            (ev.time ? ", last " + to_iso8601(*ev.time, 0) : "")});
+  f.observables.push_back({model::ObservableKind::FilePath, image, prefetch ? "prefetch" : "amcache"});
   out.push_back(std::move(f));
 }
 
@@ -265,8 +270,8 @@ class WindowsPersistenceEngine final : public Engine {
         hidden_task(a, ev, out);
         continue;
       }
-      if (ev.category == "prefetch_execution") {
-        prefetch(a, ev, out);
+      if (ev.category == "prefetch_execution" || ev.category == "amcache_entry") {
+        executed_from(a, ev, out);
         continue;
       }
       if (ev.category != "registry_set") continue;

@@ -7,7 +7,7 @@
 //   - an Image File Execution Options Debugger (the program runs instead of, or before, the one named);
 //   - DNS servers set by hand to public resolvers (MyKings forced 223.5.5.5 / 8.8.8.8 so its domains resolve);
 //   - scheduled tasks whose action is such a command (MyKings' Mysa tasks run mshta/regsvr32/cmd fetching scripts);
-//   - Prefetch records of programs that ran from such places;
+//   - Prefetch and Amcache records of programs that ran from such places;
 //   - WMI permanent event subscriptions (filter -> command-line or script consumer) in the repository;
 //   - WannaMine 4.0's service: a three-word name from its word lists with a same-named ServiceDll in System32;
 //   - scheduled tasks hidden by deleting their security descriptor from the TaskCache.

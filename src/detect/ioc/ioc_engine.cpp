@@ -121,6 +121,9 @@ class IocEngine final : public CaseEngine {
         if (const std::string* v = e.get(name); v && !v->empty()) mt.match_name(intel::IndicatorType::WmiName, *v, m);
     if (auto v = field(e, model::Field::CommandLine); !v.empty()) mt.scan_text(v.substr(0, 64 * 1024), m);
     if (auto v = field(e, model::Field::ParentCommandLine); !v.empty()) mt.scan_text(v.substr(0, 64 * 1024), m);
+    // A registry value's data (a Run key's command) names hosts and files as a command line does.
+    if (e.category.starts_with("registry_"))
+      if (auto v = field(e, model::Field::Details); !v.empty()) mt.scan_text(v.substr(0, 64 * 1024), m);
     if (m.empty()) return;
     for (auto& x : m) {
       if (suppressed(x)) continue;
@@ -129,6 +132,8 @@ class IocEngine final : public CaseEngine {
         if (hits_.size() >= kMaxMatchedIndicators) continue;
         std::string excerpt = std::string(field(e, model::Field::CommandLine));
         if (excerpt.empty()) excerpt = std::string(field(e, model::Field::Message));
+        if (excerpt.empty() && !field(e, model::Field::Details).empty())
+          excerpt = std::string(field(e, model::Field::TargetObject)) + " = " + std::string(field(e, model::Field::Details));
         if (excerpt.empty()) excerpt = x.matched;
         uint64_t line = 0;
         if (auto ln = field(e, model::Field::LineNumber); !ln.empty())

@@ -1,0 +1,24 @@
+// Writes whole Windows triage trees for end-to-end tests, laid out as KAPE leaves them (C/Windows/...): the SYSTEM,
+// SOFTWARE and SAM hives, Amcache.hve, task XML files (UTF-16), the WMI repository, Prefetch (Windows 10
+// compressed), the hosts file and a Security log — each built by the project's own writers.
+//   - MyKings: Mysa/Mysa1/ok tasks, the fuckyoumm3/fuckyoumm4 WMI subscription, a Run key to js.mykings.top:280,
+//     DNS forced to 223.5.5.5/8.8.8.8, a hosts file that blocks security vendors, an Amcache SHA-1 of a known
+//     component, Prefetch of lsmose.exe in C:\Windows\debug, a hidden admin$ account, no MS17-010;
+//   - WannaMine: a three-word service with a same-named ServiceDll, Prefetch of dllhostex.exe, SMBv1 on, RDP on 3389,
+//     no MS17-010, and 4625 failures from one address then a 4624 success;
+//   - Clean: the same artefacts as a patched, hardened server has them.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace msw::test {
+
+enum class WindowsScenario { MyKings, WannaMine, Clean };
+
+// Writes the tree below `root` and returns the paths (relative to root) of the artefacts planted on purpose, which
+// the scan must cite as evidence.
+std::vector<std::string> write_windows_tree(const std::filesystem::path& root, WindowsScenario scenario);
+
+}  // namespace msw::test
