@@ -298,6 +298,9 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
   } else if (a.format == formats::FileFormat::Regf) {
     a.kind = ArtefactKind::RegistryHive;  // which hive it is comes from its keys (normalize/windows_registry)
     a.platform = "windows";
+  } else if (a.format == formats::FileFormat::TaskJob) {
+    a.kind = ArtefactKind::ScheduledTask;  // a legacy .job (Windows\Tasks), wherever it lies
+    a.platform = "windows";
   } else if (a.format == formats::FileFormat::Prefetch) {
     a.kind = ArtefactKind::Prefetch;  // copied out of Windows\Prefetch by collectors, often flattened
     a.platform = "windows";

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "formats/task_job/task_job.h"
+
 namespace msw::formats {
 namespace {
 
@@ -57,6 +59,7 @@ constexpr Sniffer kSniffers[] = {
      [](Bytes b) { return has_prefix(b, "SCCA", 4) || has_prefix(b, "MAM\x04"); },
      "\"SCCA\" at 4, or compressed \"MAM\\x04\""},
     {FileFormat::Pe, is_pe, "\"MZ\" with a \"PE\\0\\0\" header"},
+    {FileFormat::TaskJob, task_job::looks_like_job, "Task Scheduler 1.0 job: file version 1, variable section at 0x46"},
     {FileFormat::Text, is_text, "no NUL bytes and few control characters, or a Unicode BOM"},
 };
 
@@ -81,6 +84,7 @@ std::string_view to_string(FileFormat f) {
     case FileFormat::Sqlite: return "sqlite";
     case FileFormat::Lnk: return "lnk";
     case FileFormat::Prefetch: return "prefetch";
+    case FileFormat::TaskJob: return "task_job";
     case FileFormat::Text: return "text";
   }
   return "unknown";

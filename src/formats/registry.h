@@ -27,6 +27,7 @@ enum class FileFormat {
   Sqlite,
   Lnk,
   Prefetch,
+  TaskJob,
   Text,
 };
 

@@ -1,10 +1,45 @@
 #include "normalize/windows_tasks.h"
 
+#include "formats/task_job/task_job.h"
+#include "core/text.h"
 #include "formats/task_xml/task_xml.h"
 
 namespace msw::normalize {
 
+namespace {
+
+// A legacy .job: named after its file (At1.job → \At1), as the Task Scheduler shows it.
+Result<void> job_events(Bytes file, std::string_view path, std::vector<model::Event>& out) {
+  auto job = formats::task_job::parse(file);
+  if (!job) return job.error();
+  const size_t slash = path.find_last_of("/\\");
+  std::string name = "\\" + std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  if (name.size() > 4 && iequals_ascii(std::string_view(name).substr(name.size() - 4), ".job")) name.resize(name.size() - 4);
+  model::Event e;
+  e.category = "scheduled_task";
+  e.product = "windows";
+  e.artefact = path;
+  e.time = job->last_run;
+  e.set(model::Field::TaskName, name);
+  e.set("TaskSource", "job");
+  e.set(model::Field::Image, job->application);
+  e.set(model::Field::CommandLine, job->parameters.empty() ? job->application : job->application + " " + job->parameters);
+  if (!job->working_directory.empty()) e.set("TaskWorkingDirectory", job->working_directory);
+  if (!job->author.empty()) e.set("TaskAuthor", job->author);
+  if (!job->comment.empty()) e.set("TaskComment", job->comment.substr(0, 1024));
+  e.set("TaskHidden", job->hidden() ? "true" : "false");
+  e.set("TaskEnabled", job->disabled() ? "false" : "true");
+  e.set("TaskUuid", job->uuid);
+  if (job->last_run) e.set("TaskLastRun", to_iso8601(*job->last_run, 0));
+  if (const std::string t = formats::task_job::describe_triggers(*job); !t.empty()) e.set("TaskTriggers", t);
+  out.push_back(std::move(e));
+  return {};
+}
+
+}  // namespace
+
 Result<void> scheduled_task_events(Bytes file, std::string_view path, std::vector<model::Event>& out) {
+  if (formats::task_job::looks_like_job(file)) return job_events(file, path, out);
   auto task = formats::task_xml::parse(file, path);
   if (!task) return task.error();
   // The name is the file's path below Tasks (what schtasks shows), or the URI the XML claims.

@@ -1,7 +1,7 @@
-// Scheduled tasks (Windows\System32\Tasks\**) → one "scheduled_task" event per action, with TaskName (the task's
-// path, "\Mysa"), Image and CommandLine of an Exec action (or the COM handler's class id), User, and the author,
-// hidden flag, run level and triggers, timed by the task's registration date. The knowledge base matches TaskName;
-// the Windows persistence heuristics read the command line.
+// Scheduled tasks (Windows\System32\Tasks\**, and legacy Windows\Tasks\*.job) → one "scheduled_task" event per
+// action, with TaskName (the task's path, "\Mysa"), Image and CommandLine of an Exec action (or the COM handler's
+// class id), User, and the author, hidden flag, run level and triggers, timed by the task's registration date (a
+// .job: its last run). The knowledge base matches TaskName; the Windows persistence heuristics read the command line.
 #pragma once
 
 #include <string_view>
