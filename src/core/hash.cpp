@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <bit>
 #include <stdexcept>
 
 #include "core/mapped_file.h"
@@ -80,6 +81,32 @@ Result<FileHashes> hash_file(const std::string& path) {
   auto file = MappedFile::open(path);
   if (!file) return file.error();
   return hash_bytes(file->bytes());
+}
+
+uint64_t marvin32(Bytes data, uint64_t seed) {
+  uint32_t lo = static_cast<uint32_t>(seed), hi = static_cast<uint32_t>(seed >> 32);
+  auto mix = [&] {
+    hi ^= lo;
+    lo = std::rotl(lo, 20);
+    lo += hi;
+    hi = std::rotl(hi, 9);
+    hi ^= lo;
+    lo = std::rotl(lo, 27);
+    lo += hi;
+    hi = std::rotl(hi, 19);
+  };
+  size_t i = 0;
+  for (; data.size() - i >= 4; i += 4) {
+    lo += wire::le32(data, i);
+    mix();
+  }
+  // The tail (0-3 bytes) with a 0x80 end marker above it.
+  uint32_t tail = 0x80;
+  for (size_t k = data.size(); k-- > i;) tail = (tail << 8) | static_cast<uint8_t>(data[k]);
+  lo += tail;
+  mix();
+  mix();
+  return static_cast<uint64_t>(hi) << 32 | lo;
 }
 
 std::string to_hex(Bytes data) {

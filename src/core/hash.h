@@ -39,4 +39,7 @@ Result<FileHashes> hash_file(const std::string& path);
 
 std::string to_hex(Bytes data);
 
+// Marvin32 (Microsoft's seeded 64-bit hash): registry transaction logs checksum their entries with it.
+uint64_t marvin32(Bytes data, uint64_t seed);
+
 }  // namespace msw

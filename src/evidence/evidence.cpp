@@ -10,6 +10,7 @@
 #include "evidence/evidence_limits.h"
 #include "evidence/windows_layout.h"
 #include "formats/hosts/hosts_file.h"
+#include "formats/regf/transaction_log.h"
 
 namespace msw::evidence {
 namespace fs = std::filesystem;
@@ -296,7 +297,8 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
   } else if (a.format == formats::FileFormat::Pcap || a.format == formats::FileFormat::Pcapng) {
     a.kind = ArtefactKind::PacketCapture;  // a sensor's or a responder's capture, whatever its name
   } else if (a.format == formats::FileFormat::Regf) {
-    a.kind = ArtefactKind::RegistryHive;  // which hive it is comes from its keys (normalize/windows_registry)
+    // A transaction log (.LOG1/.LOG2) shares the signature; it is read with its hive, not on its own.
+    if (!formats::regf::is_transaction_log(file->bytes())) a.kind = ArtefactKind::RegistryHive;  // which hive: normalize
     a.platform = "windows";
   } else if (a.format == formats::FileFormat::TaskJob) {
     a.kind = ArtefactKind::ScheduledTask;  // a legacy .job (Windows\Tasks), wherever it lies

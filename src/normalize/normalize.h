@@ -18,7 +18,8 @@ namespace msw::normalize {
 
 struct Source {
   std::string_view display_path;
-  std::string_view platform;  // becomes Event::product
+  std::string_view platform;   // becomes Event::product
+  std::string_view disk_path = {};  // where the file is, for parsers that also read its companions (a hive's logs)
 };
 
 // Events reach the caller in batches of at most kEventBatch, so a multi-gigabyte log never sits in memory whole.

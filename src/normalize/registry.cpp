@@ -1,5 +1,7 @@
 // The one table from artefact kind to parser. Add a row when a format lands; kinds without a row are inventoried
 // (hashed and typed) but not parsed.
+#include "core/mapped_file.h"
+#include "formats/regf/transaction_log.h"
 #include "normalize/evtx.h"
 #include "normalize/pcap_flows.h"
 #include "normalize/windows_prefetch.h"
@@ -90,8 +92,45 @@ Result<void> parse_task(Bytes bytes, const Source& src, Diagnostics&, const Even
   return {};
 }
 
+// A dirty hive (its last write did not finish) gets the newer data from the .LOG1/.LOG2 files beside it, when the
+// collection has them; the evidence files are only read.
+std::vector<std::byte> replay_beside(Bytes hive, const Source& src, Diagnostics& diags) {
+  if (src.disk_path.empty() || hive.size() < 4096 || wire::le32(hive, 4) == wire::le32(hive, 8)) return {};
+  std::vector<MappedFile> files;
+  std::vector<Bytes> logs;
+  std::string names;
+  for (auto suffix : {".LOG1", ".LOG2", ".log1", ".log2"}) {
+    if (files.size() == 2) break;
+    auto f = MappedFile::open(std::string(src.disk_path) + suffix);
+    if (!f) continue;
+    names += (names.empty() ? "" : ", ") + std::string(suffix).substr(1);
+    files.push_back(std::move(f).value());
+    logs.push_back(files.back().bytes());
+  }
+  if (logs.empty()) return {};
+  formats::regf::LogReplay info;
+  auto replayed = formats::regf::replay_transaction_logs(hive, logs, info);
+  if (!replayed) {
+    diags.add_error(replayed.error(), std::string(src.display_path), DiagSeverity::Warning);
+    return {};
+  }
+  if (info.old_format_skipped)
+    diags.add("regf.old_log_format", DiagSeverity::Warning, std::string(src.display_path), 0,
+              "the hive's transaction log is in the pre-Windows 8.1 format, which is not replayed: the newest changes "
+              "may be missing");
+  if (info.entries_applied == 0) return {};
+  diags.add("regf.replayed", DiagSeverity::Info, std::string(src.display_path), 0,
+            "dirty hive: applied " + std::to_string(info.entries_applied) + " log entries (" +
+                std::to_string(info.pages_written) + " pages, sequence " + std::to_string(info.first_sequence) + "-" +
+                std::to_string(info.last_sequence) + ") from " + names +
+                (info.stopped.empty() ? "" : "; stopped: " + info.stopped));
+  return std::move(replayed).value();
+}
+
 // A hive becomes the values of its persistence and configuration keys (normalize/windows_registry).
 Result<void> parse_hive(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  const std::vector<std::byte> replayed = replay_beside(bytes, src, diags);
+  if (!replayed.empty()) bytes = replayed;
   std::vector<model::Event> events;
   if (auto r = registry_hive_events(bytes, src.display_path, diags, events); !r) return r.error();
   if (!events.empty()) fn(std::move(events));
@@ -176,7 +215,7 @@ constexpr ParserRow kParsers[] = {
 
 Result<bool> parse_artefact(const evidence::Artefact& artefact, Bytes bytes, Diagnostics& diags,
                             const EventBatchFn& on_batch) {
-  Source src{artefact.source.display_path, artefact.platform};
+  Source src{artefact.source.display_path, artefact.platform, artefact.source.disk_path};
   for (const auto& row : kParsers) {
     if (row.kind != artefact.kind) continue;
     if (auto r = row.parse(bytes, src, diags, on_batch); !r) return r.error();

@@ -71,6 +71,15 @@ TEST(WindowsScenarios, MyKingsHost) {
   const std::string all = rep["findings"].dump();
   for (auto what : {"fuckyoumm", "Mysa", "13dd73396e35ab46a1618398b0323015c5dca944", "admin$", "js.mykings.top"})
     EXPECT_NE(all.find(what), std::string::npos) << what;
+  // The Run key came from the transaction log: the hive was replayed, and the log was not read as a hive.
+  bool replayed = false;
+  for (const auto& d : rep["diagnostics"]) replayed = replayed || d["code"] == "regf.replayed";
+  EXPECT_TRUE(replayed) << rep["diagnostics"].dump();
+  for (const auto& a : rep["artefacts"]) {
+    if (a["path"].get<std::string>().ends_with("SOFTWARE.LOG1")) {
+      EXPECT_EQ(a["kind"], "file");
+    }
+  }
 }
 
 TEST(WindowsScenarios, WannaMineHost) {

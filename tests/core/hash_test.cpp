@@ -48,3 +48,26 @@ TEST(Hash, HexIsLowerCase) {
 
 }  // namespace
 }  // namespace msw
+
+namespace msw {
+namespace {
+
+// Published Marvin32 test vectors (the .NET runtime's Marvin tests).
+TEST(Marvin32, KnownVectors) {
+  auto bytes = [](std::initializer_list<int> v) {
+    std::string s;
+    for (int c : v) s += static_cast<char>(c);
+    return s;
+  };
+  const uint64_t seed0 = 0x004fb61a001bdbccull;
+  EXPECT_EQ(marvin32(as_bytes(""), seed0), 0x30ed35c100cd3c7dull);
+  EXPECT_EQ(marvin32(as_bytes(bytes({0xaf})), seed0), 0x48e73fc77d75ddc1ull);
+  EXPECT_EQ(marvin32(as_bytes(bytes({0xe7, 0x0f})), seed0), 0xb5f6e1fc485dbff8ull);
+  EXPECT_EQ(marvin32(as_bytes(bytes({0x37, 0xf4, 0x95})), seed0), 0xf0b07c789b8cf7e8ull);
+  EXPECT_EQ(marvin32(as_bytes(bytes({0x86, 0x42, 0xdc, 0x59})), seed0), 0x7008f2e87e9cf556ull);
+  EXPECT_EQ(marvin32(as_bytes("abc"), 0xd53cd9cecd0893b7ull), 0x22c74339492769bfull);
+  EXPECT_EQ(marvin32(as_bytes("abcdefghijklmnopqrstuvwxyz"), 0xddddeeeeffff000ull), 0xa128eb7e7260aca2ull);
+}
+
+}  // namespace
+}  // namespace msw

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 
+#include "core/byte_reader.h"
+#include "core/hash.h"
+
 namespace msw::test {
 namespace {
 
@@ -155,6 +158,51 @@ uint32_t add_key(Bins& b, const RegKeySpec& k, uint32_t parent, bool root) {
 
 std::string reg_sz(const std::string& ascii) { return utf16(ascii) + std::string(2, '\0'); }
 std::string reg_dword(uint32_t v) { return le32(v); }
+
+namespace {
+void set_checksum(std::string& h) {
+  uint32_t sum = 0;
+  for (size_t i = 0; i < 508; i += 4)
+    sum ^= static_cast<uint32_t>(static_cast<uint8_t>(h[i])) | static_cast<uint32_t>(static_cast<uint8_t>(h[i + 1])) << 8 |
+           static_cast<uint32_t>(static_cast<uint8_t>(h[i + 2])) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(h[i + 3])) << 24;
+  if (sum == 0xFFFFFFFFu) sum = 0xFFFFFFFEu;
+  if (sum == 0) sum = 1;
+  h.replace(508, 4, le32(sum));
+}
+}  // namespace
+
+std::string make_dirty(std::string hive, uint32_t sequence) {
+  hive.replace(4, 4, le32(sequence));
+  hive.replace(8, 4, le32(sequence - 1));
+  set_checksum(hive);
+  return hive;
+}
+
+std::string write_transaction_log(const std::string& old_hive, const std::string& new_hive, uint32_t sequence) {
+  std::string log = new_hive.substr(0, 512);
+  log.replace(4, 4, le32(sequence));
+  log.replace(8, 4, le32(sequence));
+  log.replace(28, 4, le32(6));  // new-format log
+  set_checksum(log);
+  const size_t bins = new_hive.size() - 4096;
+  std::string refs, pages;
+  uint32_t count = 0;
+  for (size_t off = 0; off < bins; off += 4096) {
+    const std::string page = new_hive.substr(4096 + off, 4096);
+    if (4096 + off + 4096 <= old_hive.size() && old_hive.compare(4096 + off, 4096, page) == 0) continue;
+    refs += le32(static_cast<uint32_t>(off)) + le32(4096);
+    pages += page;
+    ++count;
+  }
+  std::string entry = "HvLE" + le32(0) + le32(0) + le32(sequence) + le32(static_cast<uint32_t>(bins)) + le32(count) +
+                      std::string(16, '\0') + refs + pages;
+  entry.resize((entry.size() + 511) / 512 * 512, '\0');
+  entry.replace(4, 4, le32(static_cast<uint32_t>(entry.size())));
+  auto le64 = [](uint64_t v) { return le32(static_cast<uint32_t>(v)) + le32(static_cast<uint32_t>(v >> 32)); };
+  entry.replace(24, 8, le64(marvin32(as_bytes(std::string_view(entry).substr(40)), 0x82EF4D887A4E55C5ull)));
+  entry.replace(32, 8, le64(marvin32(as_bytes(std::string_view(entry).substr(0, 32)), 0x82EF4D887A4E55C5ull)));
+  return log + entry;
+}
 
 RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts) {
   const std::string machine_sid = std::string("\x01\x04\x00\x00\x00\x00\x00\x05", 8) + le32(21) + le32(1) + le32(2) + le32(3);

