@@ -2,9 +2,11 @@
 #include <cstdint>
 
 #include "formats/regf/regf.h"
+#include "formats/regf/transaction_log.h"
 
 // A registry hive from a triage collection: open it, walk every key, read every value as each accessor would, and
-// look paths up — the work the Windows artefact extractors do on attacker-shaped hives.
+// look paths up — the work the Windows artefact extractors do on attacker-shaped hives — then recover deleted keys
+// and replay the bytes as their own transaction log.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace regf = msw::formats::regf;
   msw::Diagnostics diags;
@@ -27,5 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   });
   (void)hive->find("Microsoft\\Windows\\CurrentVersion\\Run");
   (void)hive->find("Run");
+  (void)hive->recover_deleted_keys();
+  // The same bytes as a transaction log for themselves: entry parsing, hashes, page bounds.
+  const msw::Bytes bytes(reinterpret_cast<const std::byte*>(data), size);
+  const msw::Bytes logs[] = {bytes};
+  regf::LogReplay info;
+  (void)regf::replay_transaction_logs(bytes, logs, info);
   return 0;
 }

@@ -41,11 +41,14 @@ class Emitter {
       : path_(path), kind_(hive_kind), out_(out) {}
 
   model::Event& value(const std::string& target_key, const regf::Key& key, const regf::Value& v) {
+    return value(target_key, key.last_written(), v);
+  }
+  model::Event& value(const std::string& target_key, std::optional<Timestamp> written, const regf::Value& v) {
     model::Event e;
     e.category = "registry_set";
     e.product = "windows";
     e.artefact = path_;
-    e.time = key.last_written();
+    e.time = written;
     e.set(model::Field::EventType, "SetValue");
     e.set(model::Field::TargetObject, target_key + "\\" + (v.name.empty() ? "(Default)" : v.name));
     e.set(model::Field::Details, v.details());
@@ -87,6 +90,45 @@ void software_like(const regf::Hive& hive, const std::string& prefix, std::strin
       if (exe.value_count() > 0) emit.named_values(prefix + ifeo + "\\" + exe.name(), exe, {"Debugger", "GlobalFlag"});
       return true;
     });
+}
+
+// Keys a worm deleted (or Windows rewrote) that still sit in free cells, where they matter: autostart keys in
+// SOFTWARE and NTUSER, services in SYSTEM. Emitted like live values, marked RegistryRecovered, so the same
+// heuristics judge them and the report says where they came from.
+void recovered_keys(const regf::Hive& hive, HiveKind kind, const std::string& user_prefix, Emitter& emit) {
+  for (const auto& k : hive.recover_deleted_keys()) {
+    if (k.values.empty()) continue;
+    std::string target;
+    std::string service;
+    if (kind == HiveKind::Software || kind == HiveKind::NtUser) {
+      const std::string_view base = kind == HiveKind::NtUser ? "Software\\" : "";
+      for (auto a : kAutorunKeys)
+        if (iequals_ascii(k.path, std::string(base) + std::string(a)))
+          target = (kind == HiveKind::NtUser ? user_prefix : std::string("HKLM\\SOFTWARE\\")) + k.path;
+    } else if (kind == HiveKind::System) {
+      // ControlSet00N\Services\<name>[\Parameters]
+      const std::string lower = to_lower_ascii(k.path);
+      const size_t at = lower.find("\\services\\");
+      if (lower.starts_with("controlset") && at != std::string::npos) {
+        std::string_view rest = std::string_view(k.path).substr(at + 10);
+        const size_t slash = rest.find('\\');
+        service = std::string(rest.substr(0, slash));
+        const std::string_view tail = slash == std::string_view::npos ? "" : rest.substr(slash + 1);
+        if (tail.empty() || iequals_ascii(tail, "Parameters")) target = "HKLM\\System\\" + k.path;
+      }
+    }
+    if (target.empty()) continue;
+    // Windows frees a key's old cells when it rewrites it: a copy whose value is still live says nothing new.
+    const auto live = k.path.starts_with("?") ? std::nullopt : hive.find(k.path);
+    for (const auto& v : k.values) {
+      if (!service.empty() && !iequals_ascii(v.name, "ImagePath") && !iequals_ascii(v.name, "ServiceDll")) continue;
+      if (live)
+        if (auto lv = live->value(v.name); lv && lv->details() == v.details()) continue;
+      model::Event& e = emit.value(target, k.last_written, v);
+      e.set("RegistryRecovered", "deleted key");
+      if (!service.empty()) e.set(model::Field::ServiceName, service);
+    }
+  }
 }
 
 // The operating system and what is installed: one "windows_os" event with the version values of
@@ -468,6 +510,8 @@ Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostic
     case HiveKind::Sam: sam_accounts(*hive, path, out); break;
     default: break;
   }
+  if (kind == HiveKind::Software || kind == HiveKind::NtUser || kind == HiveKind::System)
+    recovered_keys(*hive, kind, "HKU\\" + user_of(path) + "\\", emit);
   if (hive->damage())
     diags.add("regf.damaged", DiagSeverity::Warning, std::string(path), 0,
               std::to_string(hive->damage()) + " cells could not be read (bad offsets, signatures or lists)");

@@ -437,5 +437,83 @@ TEST(TransactionLog, ReplayBringsADirtyHiveUpToDate) {
   }
 }
 
+// A worm's Run key, deleted after it ran: its cells are free but still hold the key and its value.
+TEST(DeletedKeys, RecoveredFromFreeCellsAndJudged) {
+  RegKeySpec run{"Run"};
+  run.values = {{"svchost", regf::kRegSz, test::reg_sz("C:\\Windows\\Fonts\\svchost.exe")}};
+  RegKeySpec cv{"CurrentVersion"};
+  cv.subkeys = {run};
+  RegKeySpec windows{"Windows"};
+  windows.subkeys = {cv};
+  RegKeySpec nt{"Windows NT"};
+  nt.subkeys = {RegKeySpec{"CurrentVersion"}};
+  RegKeySpec ms{"Microsoft"};
+  ms.subkeys = {windows, nt};  // SOFTWARE-shaped
+  RegKeySpec root{"ROOT"};
+  root.subkeys = {ms, RegKeySpec{"Classes"}};
+  std::string hive = test::write_hive(root);
+  // Delete Run: free its key cell (a positive size) and empty CurrentVersion's subkey list.
+  auto set32 = [&](size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) hive[at + i] = static_cast<char>(v >> (8 * i));
+  };
+  auto get32 = [&](size_t at) {
+    uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<uint8_t>(hive[at + i]);
+    return v;
+  };
+  const size_t run_cell = 4096 + test::hive_cell_offset(hive, "nk", "Run");
+  set32(run_cell, static_cast<uint32_t>(-static_cast<int32_t>(get32(run_cell))));
+  const size_t cv_cell = 4096 + get32(run_cell + 4 + 16);  // Run's parent
+  set32(cv_cell + 4 + 20, 0);
+  const uint32_t list = get32(cv_cell + 4 + 28);
+  hive[4096 + list + 4 + 2] = 0;  // the list's own count
+  hive[4096 + list + 4 + 3] = 0;
+
+  Diagnostics d;
+  auto h = regf::Hive::open(as_bytes(hive), "SOFTWARE", d);
+  ASSERT_TRUE(h);
+  EXPECT_FALSE(h->find("Microsoft\\Windows\\CurrentVersion\\Run"));
+  const auto deleted = h->recover_deleted_keys();
+  ASSERT_EQ(deleted.size(), 1u);
+  EXPECT_EQ(deleted[0].path, "Microsoft\\Windows\\CurrentVersion\\Run");
+  ASSERT_EQ(deleted[0].values.size(), 1u);
+  EXPECT_EQ(deleted[0].values[0].text(), "C:\\Windows\\Fonts\\svchost.exe");
+  EXPECT_EQ(h->damage(), 0u);
+
+  std::vector<model::Event> events;
+  ASSERT_TRUE(registry_hive_events(as_bytes(hive), "C/Windows/System32/config/SOFTWARE", d, events));
+  std::vector<model::Finding> found;
+  detect::heuristics::make_windows_persistence_engine()->scan_artefact({"SOFTWARE", "", "registry_hive", "", "", events}, found);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].rule_id, detect::heuristics::kRegistryAutostartRule);
+  EXPECT_NE(found[0].evidence[0].excerpt.find("[recovered from a deleted key]"), std::string::npos) << found[0].evidence[0].excerpt;
+
+  // The live hive (nothing deleted) recovers nothing, and its live Run value is reported once.
+  const std::string intact = test::write_hive(root);
+  auto live = regf::Hive::open(as_bytes(intact), "SOFTWARE", d);
+  ASSERT_TRUE(live);
+  EXPECT_TRUE(live->recover_deleted_keys().empty());
+}
+
+// The public hives hold old key copies in their free cells; recovery reads them without damage or crash.
+TEST(DeletedKeysCorpus, PublicHivesRecoverCleanly) {
+  const fs::path root = fs::path(MSW_CORPUS_DIR) / "windows/plaso";
+  if (!fs::exists(root)) GTEST_SKIP() << "corpus not present";
+  std::map<std::string, size_t> counts;
+  for (const auto* name : {"regf/NTUSER.DAT", "NTUSER.DAT", "regf/SAM", "winreg/Amcache.hve"}) {
+    auto file = MappedFile::open((root / name).string());
+    ASSERT_TRUE(file);
+    Diagnostics d;
+    auto hive = regf::Hive::open(file->bytes(), name, d);
+    ASSERT_TRUE(hive);
+    const uint64_t damage_before = hive->damage();
+    counts[name] = hive->recover_deleted_keys().size();
+    EXPECT_EQ(hive->damage(), damage_before) << name;
+  }
+  // What they contain: no key remnants in their free cells (checked by walking every free cell for "nk").
+  EXPECT_EQ(counts, (std::map<std::string, size_t>{
+                        {"NTUSER.DAT", 0}, {"regf/NTUSER.DAT", 0}, {"regf/SAM", 0}, {"winreg/Amcache.hve", 0}}));
+}
+
 }  // namespace
 }  // namespace msw::normalize

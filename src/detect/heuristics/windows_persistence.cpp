@@ -280,6 +280,7 @@ class WindowsPersistenceEngine final : public Engine {
       auto evidence = [&](model::Finding& f, const std::string& what) {
         f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
                               target + " = " + details + (what.empty() ? "" : " (" + what + ")") +
+                                  (ev.value("RegistryRecovered").empty() ? "" : " [recovered from a deleted key]") +
                                   (ev.time ? ", key written " + to_iso8601(*ev.time, 0) : "")});
       };
       if (lower.find("\\image file execution options\\") != std::string::npos && lower.ends_with("\\debugger") &&

@@ -86,8 +86,9 @@ std::string vk_name(Bytes vk, bool* cut = nullptr) {
 
 }  // namespace
 
-std::optional<Value> Hive::read_value(Bytes vk) const {
+std::optional<Value> Hive::read_value(Bytes vk, bool include_free) const {
   const Hive& hive = *this;
+  auto cell_at = [&](uint32_t off) { return include_free ? any_cell(off) : cell(off); };
   if (vk.size() < kVkFixed || !sig(vk, "vk")) return std::nullopt;
   Value v;
   const uint32_t size_field = le32(vk, 4);
@@ -104,29 +105,29 @@ std::optional<Value> Hive::read_value(Bytes vk) const {
   if (size == 0) return v;
   if (size > kMaxValueBytes) {
     v.truncated = true;
-    hive.note_damage();
+    if (!include_free) hive.note_damage();
     return v;
   }
-  auto data = hive.cell(data_offset);
+  auto data = cell_at(data_offset);
   if (!data) {
     v.truncated = true;
-    hive.note_damage();
+    if (!include_free) hive.note_damage();
     return v;
   }
   if (size > kBigDataSegmentBytes && sig(*data, "db") && data->size() >= 8) {
     // Big data: a list of segment cells, each holding up to 16344 bytes.
     const uint16_t segments = le16(*data, 2);
-    auto list = hive.cell(le32(*data, 4));
+    auto list = cell_at(le32(*data, 4));
     if (!list) {
       v.truncated = true;
-      hive.note_damage();
+      if (!include_free) hive.note_damage();
       return v;
     }
     v.owned_.reserve(size);
     for (size_t i = 0; i < segments && (i + 1) * 4 <= list->size() && v.owned_.size() < size; ++i) {
-      auto seg = hive.cell(le32(*list, i * 4));
+      auto seg = cell_at(le32(*list, i * 4));
       if (!seg) {
-        hive.note_damage();
+        if (!include_free) hive.note_damage();
         break;
       }
       const size_t take = std::min({seg->size(), kBigDataSegmentBytes, size - v.owned_.size()});
@@ -137,7 +138,7 @@ std::optional<Value> Hive::read_value(Bytes vk) const {
   }
   if (data->size() < size) {
     v.truncated = true;
-    hive.note_damage();
+    if (!include_free) hive.note_damage();
   }
   v.view_ = data->first(std::min<size_t>(size, data->size()));
   return v;
@@ -312,6 +313,68 @@ std::optional<Bytes> Hive::cell(uint32_t offset) const {
   const uint64_t size = static_cast<uint64_t>(-static_cast<int64_t>(raw));
   if (size < 8 || size > bins_.size() - offset) return std::nullopt;
   return bins_.subspan(offset + 4, static_cast<size_t>(size - 4));
+}
+
+std::optional<Bytes> Hive::any_cell(uint32_t offset) const {
+  if (offset % 8 != 0 || offset > bins_.size() || bins_.size() - offset < 8) return std::nullopt;
+  const auto raw = static_cast<int32_t>(le32(bins_, offset));
+  const uint64_t size = raw < 0 ? static_cast<uint64_t>(-static_cast<int64_t>(raw)) : static_cast<uint64_t>(raw);
+  if (size < 8 || size > bins_.size() - offset) return std::nullopt;
+  return bins_.subspan(offset + 4, static_cast<size_t>(size - 4));
+}
+
+std::vector<DeletedKey> Hive::recover_deleted_keys() const {
+  std::vector<DeletedKey> out;
+  // The name of the key at `off` and of its ancestors, whether their cells are allocated or not.
+  auto path_of = [&](uint32_t parent, std::string name) {
+    std::unordered_set<uint32_t> seen;
+    for (int depth = 0; depth < kMaxKeyDepth; ++depth) {
+      if (parent == header_.root_offset) return name;
+      auto p = any_cell(parent);
+      if (!p || p->size() < kNkFixed || !sig(*p, "nk") || !seen.insert(parent).second) break;
+      const size_t len = std::min<size_t>({le16(*p, 72), p->size() - kNkFixed, kMaxNameBytes});
+      name = name_of(p->subspan(kNkFixed, len), (le16(*p, 2) & kKeyCompressedName) != 0) + "\\" + name;
+      parent = le32(*p, 16);
+    }
+    return "?\\" + name;
+  };
+  // Walk the hive bins cell by cell; inside a free cell (free neighbours merge) look at every 8-byte boundary for
+  // the remains of a key cell: a size field and "nk".
+  for (size_t bin = 0; bin + 32 <= bins_.size();) {
+    if (!sig(bins_.subspan(bin), "hbin")) break;
+    const uint32_t bin_size = le32(bins_, bin + 8);
+    if (bin_size < 4096 || bin_size % 4096 != 0 || bin_size > bins_.size() - bin) break;
+    for (size_t c = bin + 32; c + 8 <= bin + bin_size;) {
+      const auto raw = static_cast<int32_t>(le32(bins_, c));
+      const size_t size = raw < 0 ? static_cast<size_t>(-static_cast<int64_t>(raw)) : static_cast<size_t>(raw);
+      if (size < 8 || size % 8 != 0 || size > bin + bin_size - c) break;  // damaged: go to the next bin
+      if (raw > 0) {
+        for (size_t o = c; o + 4 + kNkFixed <= c + size && out.size() < kMaxRecoveredKeys; o += 8) {
+          if (!sig(bins_.subspan(o + 4), "nk")) continue;
+          const Bytes nk = bins_.subspan(o + 4, c + size - o - 4);
+          const size_t len = le16(nk, 72);
+          if (len == 0 || len > nk.size() - kNkFixed || len > kMaxNameBytes) continue;
+          DeletedKey k;
+          k.offset = static_cast<uint32_t>(o);
+          k.last_written = filetime(le64(nk, 4));
+          k.path = path_of(le32(nk, 16), name_of(nk.subspan(kNkFixed, len), (le16(nk, 2) & kKeyCompressedName) != 0));
+          // Values through the (possibly freed) value list.
+          const uint32_t count = std::min<uint32_t>(le32(nk, 36), 4096);
+          if (count > 0)
+            if (auto list = any_cell(le32(nk, 40)))
+              for (uint32_t i = 0; i < count && (i + 1) * 4 <= list->size(); ++i) {
+                auto vk = any_cell(le32(*list, i * 4));
+                if (!vk || vk->size() < kVkFixed || !sig(*vk, "vk")) continue;
+                if (auto v = read_value(*vk, /*include_free=*/true)) k.values.push_back(std::move(*v));
+              }
+          out.push_back(std::move(k));
+        }
+      }
+      c += size;
+    }
+    bin += bin_size;
+  }
+  return out;
 }
 
 Result<Hive> Hive::open(Bytes file, std::string_view evidence, Diagnostics& diags) {

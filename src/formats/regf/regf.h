@@ -30,6 +30,7 @@ inline constexpr size_t kMaxValueBytes = 64u << 20;
 inline constexpr size_t kBigDataSegmentBytes = 16344;  // data above this lives in a db cell's segments
 inline constexpr int kMaxKeyDepth = 512;
 inline constexpr size_t kMaxNameBytes = 4096;
+inline constexpr size_t kMaxRecoveredKeys = 100000;
 
 enum ValueType : uint32_t {
   kRegNone = 0,
@@ -108,6 +109,15 @@ class Key {
   Bytes cell_;  // the nk cell's data
 };
 
+// A key found in unallocated space: deleted, or an old copy left by a rewrite. Its values are those whose cells
+// still read as values; their data may since have been overwritten (Value::truncated when it no longer fits).
+struct DeletedKey {
+  uint32_t offset = 0;  // of the nk cell, relative to the hive bins
+  std::string path;     // below the root as far as the parent chain leads ("?\\Name" when it breaks)
+  std::optional<Timestamp> last_written;
+  std::vector<Value> values;
+};
+
 class Hive {
  public:
   // Errors: regf.not_hive (no "regf" signature or too short), regf.bad_root (the root cell is not a key). Damage that
@@ -123,11 +133,16 @@ class Hive {
   void walk(const std::function<bool(const std::string& path, const Key& key)>& fn) const;
   // Cells that could not be read while looking (bad offsets, wrong signatures, lists over the limits).
   uint64_t damage() const { return damage_; }
+  // Keys in free cells, in hive order, at most kMaxRecoveredKeys: what a worm deleted to cover its tracks.
+  std::vector<DeletedKey> recover_deleted_keys() const;
 
   // Internal: an allocated cell's data, or nullopt when `offset` does not point at one inside the hive bins.
   std::optional<Bytes> cell(uint32_t offset) const;
   void note_damage() const { ++damage_; }
-  std::optional<Value> read_value(Bytes vk) const;
+  // `include_free`: also read data from unallocated cells (for recovered values).
+  std::optional<Value> read_value(Bytes vk, bool include_free = false) const;
+  // A cell's data whether allocated or free (recovery only).
+  std::optional<Bytes> any_cell(uint32_t offset) const;
 
  private:
   Bytes file_, bins_;
