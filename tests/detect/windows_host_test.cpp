@@ -163,5 +163,29 @@ TEST(WindowsHost, Ms17010ByVersionUpdateAndBuild) {
   EXPECT_TRUE(assess_ms17_010("5.2", "3790", "", "", "").applicable);
 }
 
+TEST(WindowsHost, TaskCacheAndTaskFolderAreReconciled) {
+  auto task = [](std::string name, std::string source) {
+    model::Event e;
+    e.category = "scheduled_task";
+    e.product = "windows";
+    e.set(model::Field::TaskName, name);
+    if (!source.empty()) e.set("TaskSource", source);
+    return e;
+  };
+  const std::vector<model::Event> cache = {task("\\GoogleUpdateTaskMachineCore", "TaskCache"), task("\\Mysa", "TaskCache")};
+  const std::vector<model::Event> files = {task("\\GoogleUpdateTaskMachineCore", ""), task("\\Dropped", "")};
+  auto engine = make_windows_host_engine();
+  for (const auto& e : cache) engine->observe({"SOFTWARE", "s", "registry_hive", "windows", "", cache}, e);
+  for (const auto& e : files) engine->observe({"Tasks/x", "t", "scheduled_task", "windows", "", files}, e);
+  std::vector<model::Finding> found;
+  engine->finish(found);
+  std::map<std::string, model::Severity> titles;
+  for (const auto& f : found)
+    if (f.rule_id == kTaskMismatchRule) titles[f.title_en] = f.severity;
+  EXPECT_EQ(titles, (std::map<std::string, model::Severity>{
+                        {"Scheduled task \\Mysa is registered but its task file is missing", model::Severity::Medium},
+                        {"Task file \\Dropped is not registered in the TaskCache", model::Severity::Low}}));
+}
+
 }  // namespace
 }  // namespace msw::detect::heuristics

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/hash.h"
+#include "evidence/windows_layout.h"
 #include "support/test_support.h"
 
 namespace msw::evidence {
@@ -44,6 +45,32 @@ TEST(Evidence, WindowsLayoutIsMatchedCaseInsensitively) {
   ASSERT_TRUE(other);
   EXPECT_EQ(other->artefact.kind, ArtefactKind::File);
   EXPECT_EQ(other->artefact.format, formats::FileFormat::Text);
+}
+
+// KAPE (C/ and C%3A/) and Velociraptor (uploads/auto/C%3A/) collections: the artefacts are found by their path
+// endings whatever the prefix, and what is missing is named.
+TEST(Evidence, WindowsLayoutLocatorNamesWhatIsMissing) {
+  auto files = [](std::initializer_list<const char*> rels) {
+    std::vector<Candidate> out;
+    for (auto r : rels) out.push_back({"/x", "/x", r, 0, std::nullopt, ""});
+    return out;
+  };
+  const auto kape = files({"C%3A/Windows/System32/config/SYSTEM", "C%3A/Windows/System32/config/SOFTWARE",
+                           "C%3A/Windows/System32/config/SAM", "C%3A/Windows/System32/winevt/Logs/Security.evtx",
+                           "C%3A/Windows/System32/winevt/Logs/System.evtx", "C%3A/Windows/System32/Tasks/Mysa",
+                           "C%3A/Windows/System32/wbem/Repository/OBJECTS.DATA", "C%3A/Windows/Prefetch/CMD.EXE-1.pf",
+                           "C%3A/Windows/AppCompat/Programs/Amcache.hve", "C%3A/Windows/System32/drivers/etc/hosts"});
+  EXPECT_TRUE(missing_windows_artefacts(kape, 0).empty());
+  const auto velociraptor = files({"uploads/auto/C%3A/Windows/System32/config/SYSTEM",
+                                   "uploads/auto/C%3A/windows/system32/winevt/logs/security.evtx"});
+  std::vector<std::string> names;
+  for (const auto& m : missing_windows_artefacts(velociraptor, 0)) names.emplace_back(m.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"SOFTWARE hive", "SAM hive", "System event log", "Scheduled tasks",
+                                             "WMI repository", "Prefetch", "Amcache", "hosts file"}));
+  // Not a Windows volume (a Linux bundle): nothing is expected.
+  EXPECT_TRUE(missing_windows_artefacts(files({"etc/passwd", "var/log/auth.log"}), 0).empty());
+  // Only the files of the input asked about count.
+  EXPECT_EQ(missing_windows_artefacts(kape, 1).size(), 0u);
 }
 
 TEST(Evidence, LocationRequiresMatchingBytes) {

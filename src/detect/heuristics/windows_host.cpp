@@ -60,6 +60,12 @@ struct HostState {
     std::optional<Timestamp> time;
   };
   std::vector<Account> accounts;
+  // Scheduled tasks as the TaskCache registers them and as the Tasks folder holds them (name -> where seen).
+  struct Seen {
+    std::string name, path, sha;  // name as recorded (the map key is lower case)
+    std::optional<Timestamp> time;
+  };
+  std::map<std::string, Seen> cached_tasks, task_files;
 };
 
 std::optional<uint64_t> dword(std::string_view details) {
@@ -86,6 +92,14 @@ class WindowsHostEngine final : public CaseEngine {
       h.os = e;
       h.os_path = a.path;
       h.os_sha = a.sha256;
+      return;
+    }
+    if (e.category == "scheduled_task") {
+      HostState& h = hosts_[std::string(a.subject_host)];
+      auto& into = e.value("TaskSource") == "TaskCache" ? h.cached_tasks : h.task_files;
+      if (e.value("TaskSource") == "job" || into.size() >= 100000) return;  // .job files are not in the cache
+      const std::string name = e.value(model::Field::TaskName);
+      into.emplace(to_lower_ascii(name), HostState::Seen{name, std::string(a.path), std::string(a.sha256), e.time});
       return;
     }
     if (e.category == "local_account") {
@@ -118,6 +132,7 @@ class WindowsHostEngine final : public CaseEngine {
       smb1(h, out);
       rdp(h, out);
       accounts(h, out);
+      tasks(h, out);
     }
     hosts_.clear();
   }
@@ -232,6 +247,41 @@ class WindowsHostEngine final : public CaseEngine {
                             acct.name + " RID " + std::to_string(acct.rid) + (acct.disabled ? " disabled" : " enabled") +
                                 (acct.admin ? ", Administrators" : "")});
       f.observables.push_back({model::ObservableKind::Account, acct.name, "local account"});
+      out.push_back(std::move(f));
+    }
+  }
+
+  // The TaskCache and the Tasks folder should name the same tasks: a registered task without its file was
+  // deleted from the folder (the scheduler still runs it), a file without registration is not loaded yet.
+  static void tasks(const HostState& h, std::vector<model::Finding>& out) {
+    if (h.cached_tasks.empty() || h.task_files.empty()) return;  // one side not collected: nothing to compare
+    for (const auto& [key, seen] : h.cached_tasks) {
+      if (h.task_files.count(key)) continue;
+      const std::string& name = seen.name;
+      model::Finding f = heuristic_finding(kTaskMismatchRule, model::Severity::Medium, seen.time);
+      f.attack = {"T1053.005", "T1070.004"};
+      f.title_en = "Scheduled task " + name + " is registered but its task file is missing";
+      f.title_zh = "计划任务 " + name + " 已注册，但其任务文件缺失";
+      f.description_en = "The TaskCache in SOFTWARE registers " + name + ", but the collected Windows\\System32\\Tasks folder "
+                         "has no file for it. Attackers delete the file to hide a task the scheduler keeps running. Check "
+                         "the task's actions in the TaskCache event and remove its Tree and Tasks keys if it is not known.";
+      f.description_zh = "SOFTWARE 的 TaskCache 中注册了 " + name + "，但收集到的 Windows\\System32\\Tasks 目录中没有对应文件。"
+                         "攻击者会删除任务文件来隐藏仍在运行的任务。请查看 TaskCache 中该任务的操作，如无法确认来源，删除其 Tree 与 Tasks 键。";
+      f.evidence.push_back({seen.path, seen.sha, 0, 0, 0, "TaskCache\\Tree" + name + " (no file under System32\\Tasks)"});
+      f.observables.push_back({model::ObservableKind::ScheduledTask, name, "registered task without file"});
+      out.push_back(std::move(f));
+    }
+    for (const auto& [key, seen] : h.task_files) {
+      if (h.cached_tasks.count(key)) continue;
+      const std::string& name = seen.name;
+      model::Finding f = heuristic_finding(kTaskMismatchRule, model::Severity::Low, seen.time);
+      f.attack = {"T1053.005"};
+      f.title_en = "Task file " + name + " is not registered in the TaskCache";
+      f.title_zh = "任务文件 " + name + " 未在 TaskCache 中注册";
+      f.description_en = "The Tasks folder holds " + name + " but the scheduler's cache does not register it: it was dropped "
+                         "there after the last registration or copied in by hand, and does not run until registered.";
+      f.description_zh = "Tasks 目录中存在 " + name + "，但任务计划程序的缓存中没有注册：它可能是在上次注册后被放入或被手工复制进来的，注册前不会运行。";
+      f.evidence.push_back({seen.path, seen.sha, 0, 0, 0, name + " (no TaskCache entry)"});
       out.push_back(std::move(f));
     }
   }

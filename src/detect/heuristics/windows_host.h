@@ -5,7 +5,9 @@
 //   - SMBv1 on (set, or the default of builds before Windows 10 1709 with no SMB1=0);
 //   - Remote Desktop on its default port 3389, and without Network Level Authentication;
 //   - local accounts a worm adds or opens: names ending in '$' (hidden from `net user`, MyKings' admin$), an enabled
-//     Guest, and — as low findings for review — other enabled members of Administrators.
+//     Guest, and — as low findings for review — other enabled members of Administrators;
+//   - scheduled tasks the TaskCache registers without a file in the Tasks folder (deleted to hide), and task files
+//     it does not register.
 // The first three also feed the hardening baseline.
 #pragma once
 
@@ -20,6 +22,7 @@ inline constexpr std::string_view kMs17010MissingRule = "heuristic.ms17_010_miss
 inline constexpr std::string_view kSmb1EnabledRule = "heuristic.smb1_enabled";
 inline constexpr std::string_view kRdpDefaultPortRule = "heuristic.rdp_default_port";
 inline constexpr std::string_view kLocalAccountRule = "heuristic.local_account_suspicious";
+inline constexpr std::string_view kTaskMismatchRule = "heuristic.task_cache_mismatch";
 
 struct Ms17010Verdict {
   bool applicable = false;  // the build was ever vulnerable
