@@ -314,7 +314,9 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     a.platform = loc->platform;
     // Rotated logs are often compressed: their parser inflates them.
     const bool compressed_log = loc->kind == ArtefactKind::AuthLog && a.format == formats::FileFormat::Gzip;
-    if (a.format == loc->format || compressed_log || (a.format == formats::FileFormat::Unknown && a.size == 0)) {
+    // Windows editors save hosts as UTF-16 without a BOM too (NULs: not "text" to the sniffer); its parser decodes it.
+    const bool wide_hosts = loc->kind == ArtefactKind::HostsFile && a.format == formats::FileFormat::Unknown;
+    if (a.format == loc->format || compressed_log || wide_hosts || (a.format == formats::FileFormat::Unknown && a.size == 0)) {
       a.kind = loc->kind;
     } else {
       diags.add("evidence.unexpected_format", DiagSeverity::Warning, candidate.display_path, 0,

@@ -86,6 +86,20 @@ TEST(Evidence, LocationRequiresMatchingBytes) {
   EXPECT_TRUE(has_code(d, "evidence.unexpected_format"));
 }
 
+TEST(Evidence, WideHostsFileWithoutBomIsStillAHostsFile) {
+  test::TempDir dir;
+  std::string wide;
+  for (char c : std::string("127.0.0.1 www.360.cn\r\n")) wide += c, wide += '\0';
+  test::write_file(dir / "C/Windows/System32/drivers/etc/hosts", wide);
+  std::vector<std::string> inputs{dir.path().string()};
+  auto inv = enumerate(inputs);
+  ASSERT_TRUE(inv);
+  Diagnostics d;
+  auto ex = examine(inv->files.at(0), d);
+  ASSERT_TRUE(ex);
+  EXPECT_EQ(ex->artefact.kind, ArtefactKind::HostsFile);
+}
+
 TEST(Evidence, SingleFilesAreTypedByContentNotName) {
   test::TempDir dir;
   test::write_file(dir / "whatever.txt", "# copied from a server\n10.1.1.1 update.microsoft.com\n");
