@@ -43,6 +43,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::ScheduledTask: return "scheduled_task";
     case ArtefactKind::Prefetch: return "prefetch";
     case ArtefactKind::WmiRepository: return "wmi_repository";
+    case ArtefactKind::StartupItem: return "startup_item";
   }
   return "file";
 }
@@ -55,7 +56,8 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
       ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
-      ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository};
+      ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository,
+      ArtefactKind::StartupItem};
   return kAll;
 }
 
@@ -90,6 +92,8 @@ constexpr KnownLocation kKnownLocations[] = {
     {"windows/system32/tasks/**", ArtefactKind::ScheduledTask, "windows", formats::FileFormat::Text},
     // Binary without a magic number; also found flattened by collectors, so by name alone.
     {"objects.data", ArtefactKind::WmiRepository, "windows", formats::FileFormat::Unknown},
+    // Anything in a Startup folder runs at logon, whatever it is (a script, a program, a shortcut).
+    {"start menu/programs/startup/*", ArtefactKind::StartupItem, "windows", formats::FileFormat::Unknown},
     {"etc/hosts", ArtefactKind::HostsFile, "linux", formats::FileFormat::Text},
     {"etc/resolv.conf", ArtefactKind::ResolvConf, "linux", formats::FileFormat::Text},
     {"etc/crontab", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},
@@ -316,7 +320,7 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     const bool compressed_log = loc->kind == ArtefactKind::AuthLog && a.format == formats::FileFormat::Gzip;
     // Windows editors save hosts as UTF-16 without a BOM too (NULs: not "text" to the sniffer); its parser decodes it.
     const bool wide_hosts = loc->kind == ArtefactKind::HostsFile && a.format == formats::FileFormat::Unknown;
-    if (a.format == loc->format || compressed_log || wide_hosts || (a.format == formats::FileFormat::Unknown && a.size == 0)) {
+    if (a.format == loc->format || compressed_log || wide_hosts || loc->kind == ArtefactKind::StartupItem || (a.format == formats::FileFormat::Unknown && a.size == 0)) {
       a.kind = loc->kind;
     } else {
       diags.add("evidence.unexpected_format", DiagSeverity::Warning, candidate.display_path, 0,

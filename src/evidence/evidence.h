@@ -52,6 +52,7 @@ enum class ArtefactKind {
   ScheduledTask,  // a Task Scheduler 2.0 XML definition under Windows\System32\Tasks
   Prefetch,       // a Windows Prefetch file (.pf, plain or MAM-compressed), wherever it lies
   WmiRepository,  // the WMI object store, Windows\System32\wbem\Repository\OBJECTS.DATA
+  StartupItem,    // a file in a Start Menu "Startup" folder (all users' or one user's): runs at logon
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

@@ -144,6 +144,13 @@ Result<void> parse_prefetch(Bytes bytes, const Source& src, Diagnostics& diags, 
   return {};
 }
 
+Result<void> parse_startup_item(Bytes bytes, const Source& src, Diagnostics&, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  startup_item_events(bytes, src.display_path, events);
+  if (!events.empty()) fn(std::move(events));
+  return {};
+}
+
 Result<void> parse_wmi(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
   std::vector<model::Event> events;
   if (auto r = wmi_subscription_events(bytes, src.display_path, diags, events); !r) return r.error();
@@ -192,6 +199,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::ScheduledTask, parse_task},
     {evidence::ArtefactKind::Prefetch, parse_prefetch},
     {evidence::ArtefactKind::WmiRepository, parse_wmi},
+    {evidence::ArtefactKind::StartupItem, parse_startup_item},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
     {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
     {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},

@@ -331,6 +331,10 @@ void system_hive(const regf::Hive& hive, Emitter& emit, Diagnostics& diags, std:
     }
   if (auto lanman = hive.find(std::string(name) + "\\Services\\LanmanServer\\Parameters"))
     emit.named_values(ccs + "\\Services\\LanmanServer\\Parameters", *lanman, {"SMB1", "SMB2"});
+  for (auto profile : {"DomainProfile", "StandardProfile", "PublicProfile"}) {
+    const std::string sub = "\\Services\\SharedAccess\\Parameters\\FirewallPolicy\\" + std::string(profile);
+    if (auto fw = hive.find(std::string(name) + sub)) emit.named_values(ccs + sub, *fw, {"EnableFirewall"});
+  }
 }
 
 // Amcache: one event per executable Windows recorded, with its SHA-1 (what vendor reports list). Windows 10 keeps

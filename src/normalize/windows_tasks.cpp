@@ -88,4 +88,30 @@ Result<void> scheduled_task_events(Bytes file, std::string_view path, std::vecto
   return {};
 }
 
+void startup_item_events(Bytes file, std::string_view path, std::vector<model::Event>& out) {
+  const size_t slash = path.find_last_of("/\\");
+  const std::string name(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  if (iequals_ascii(name, "desktop.ini")) return;  // the folder's own view settings
+  model::Event e;
+  e.category = "startup_item";
+  e.product = "windows";
+  e.artefact = path;
+  e.set(model::Field::TargetFilename, std::string(path));
+  e.set(model::Field::Image, name);
+  const std::string lower = to_lower_ascii(name);
+  for (auto ext : {".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".hta", ".ps1"})
+    if (lower.ends_with(ext)) {
+      const DecodedText text = decode_text(file.first(std::min<size_t>(file.size(), 64 * 1024)));
+      std::string command;
+      for_each_line(text.utf8, [&](std::string_view line, uint64_t) {
+        line = trim(line);
+        if (line.empty() || command.size() > 2048 || iequals_ascii(line, "@echo off")) return;
+        command += (command.empty() ? "" : " & ") + std::string(line);
+      });
+      if (!command.empty()) e.set(model::Field::CommandLine, command.substr(0, 2048));
+      break;
+    }
+  out.push_back(std::move(e));
+}
+
 }  // namespace msw::normalize

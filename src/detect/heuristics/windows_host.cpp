@@ -51,6 +51,7 @@ struct HostState {
   std::string os_path, os_sha;
   bool system_seen = false;
   std::optional<uint64_t> smb1, rdp_port, deny_ts, nla;
+  std::map<std::string, uint64_t> firewall;  // profile -> EnableFirewall
   std::string system_path, system_sha;
   std::optional<Timestamp> system_time;
   struct Account {
@@ -124,6 +125,10 @@ class WindowsHostEngine final : public CaseEngine {
     else if (target.ends_with("\\rdp-tcp\\portnumber")) h.rdp_port = v;
     else if (target.ends_with("\\terminal server\\fdenytsconnections")) h.deny_ts = v;
     else if (target.ends_with("\\rdp-tcp\\userauthentication")) h.nla = v;
+    else if (target.ends_with("\\enablefirewall")) {
+      const size_t end = target.rfind('\\'), start = target.rfind('\\', end - 1);
+      h.firewall[target.substr(start + 1, end - start - 1)] = *v;
+    }
   }
 
   void finish(std::vector<model::Finding>& out) override {
@@ -133,6 +138,7 @@ class WindowsHostEngine final : public CaseEngine {
       rdp(h, out);
       accounts(h, out);
       tasks(h, out);
+      firewall(h, out);
     }
     hosts_.clear();
   }
@@ -284,6 +290,24 @@ class WindowsHostEngine final : public CaseEngine {
       f.evidence.push_back({seen.path, seen.sha, 0, 0, 0, name + " (no TaskCache entry)"});
       out.push_back(std::move(f));
     }
+  }
+
+  static void firewall(const HostState& h, std::vector<model::Finding>& out) {
+    std::string off;
+    size_t profiles_off = 0;
+    for (const auto& [profile, enabled] : h.firewall)
+      if (enabled == 0) off += (off.empty() ? "" : ", ") + profile, ++profiles_off;
+    if (off.empty()) return;
+    const bool all = profiles_off >= 3;  // domain, standard (private) and public
+    model::Finding f = heuristic_finding(kFirewallOffRule, all ? model::Severity::Medium : model::Severity::Low, h.system_time);
+    f.attack = {"T1562.004"};
+    f.title_en = "Windows Firewall off for " + off;
+    f.title_zh = "Windows 防火墙已关闭：" + off;
+    f.description_en = "EnableFirewall is 0 for " + off + ". Worms turn the firewall off (or find it off) to reach 139/445/1433/3389 "
+                       "from the network. Turn it back on and allow only the services the server needs.";
+    f.description_zh = off + " 的 EnableFirewall 为 0。蠕虫会关闭防火墙（或利用其未开启）以便从网络访问 139/445/1433/3389。请重新开启，并只放行服务器必需的服务。";
+    f.evidence.push_back({h.system_path, h.system_sha, 0, 0, 0, "FirewallPolicy " + off + ": EnableFirewall 0"});
+    out.push_back(std::move(f));
   }
 
   std::map<std::string, HostState> hosts_;

@@ -186,6 +186,30 @@ void executed_from(const ArtefactView& a, const model::Event& ev, std::vector<mo
   out.push_back(std::move(f));
 }
 
+// A program or script in a Startup folder runs at every logon. Shortcuts are how installers use the folder and
+// are left to the knowledge base; scripts and programs there are worth a look, and a script that fetches or runs
+// code from a drop folder is a foothold.
+void startup_item(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
+  const std::string name = ev.value("Image"), lower = to_lower_ascii(name), command = ev.value("CommandLine");
+  bool runnable = false;
+  for (auto ext : {".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".hta", ".ps1", ".exe", ".scr", ".pif", ".com"})
+    runnable = runnable || lower.ends_with(ext);
+  if (!runnable) return;
+  const std::string why = suspicious_windows_command(command);
+  model::Finding f = heuristic_finding(kStartupItemRule, why.empty() ? model::Severity::Medium : model::Severity::High, ev.time);
+  f.attack = {"T1547.001"};
+  f.title_en = "Startup folder runs " + name + (why.empty() ? "" : " (" + why + ")");
+  f.title_zh = "启动文件夹中的 " + name + " 会在登录时运行" + (why.empty() ? "" : "（" + why + "）");
+  f.description_en = ev.value("TargetFilename") + " runs at every logon" + (command.empty() ? "" : ": \"" + command.substr(0, 500) + "\"") +
+                     ". Worms drop scripts and programs here to come back after a reboot. If nobody installed it on "
+                     "purpose, quarantine the file.";
+  f.description_zh = ev.value("TargetFilename") + " 会在每次登录时运行" + (command.empty() ? "" : "：“" + command.substr(0, 500) + "”") +
+                     "。蠕虫常在此放置脚本或程序以便重启后再次运行。若非有意安装，请隔离该文件。";
+  f.evidence.push_back({std::string(a.path), std::string(a.sha256), 0, 0, 0, name + (command.empty() ? "" : ": " + command.substr(0, 300))});
+  f.observables.push_back({model::ObservableKind::FilePath, ev.value("TargetFilename"), "startup folder"});
+  out.push_back(std::move(f));
+}
+
 // WMI permanent subscriptions from the repository: a binding joins a filter (when) to a consumer (what runs). Judged
 // per artefact, since the three records are separate events. Windows 7/2008 ship one command-line consumer
 // (BVTConsumer running KernCap.vbs); anything else that runs a command or a script is how MyKings (fuckyoumm*),
@@ -268,6 +292,10 @@ class WindowsPersistenceEngine final : public Engine {
       if (ev.category == "scheduled_task") {
         task(a, ev, out);
         hidden_task(a, ev, out);
+        continue;
+      }
+      if (ev.category == "startup_item") {
+        startup_item(a, ev, out);
         continue;
       }
       if (ev.category == "prefetch_execution" || ev.category == "amcache_entry") {

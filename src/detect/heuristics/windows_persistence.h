@@ -10,7 +10,8 @@
 //   - Prefetch and Amcache records of programs that ran from such places;
 //   - WMI permanent event subscriptions (filter -> command-line or script consumer) in the repository;
 //   - WannaMine 4.0's service: a three-word name from its word lists with a same-named ServiceDll in System32;
-//   - scheduled tasks hidden by deleting their security descriptor from the TaskCache.
+//   - scheduled tasks hidden by deleting their security descriptor from the TaskCache;
+//   - scripts and programs in a Startup folder.
 #pragma once
 
 #include <memory>
@@ -24,6 +25,7 @@ inline constexpr std::string_view kRegistryAutostartRule = "heuristic.registry_a
 inline constexpr std::string_view kIfeoDebuggerRule = "heuristic.ifeo_debugger";
 inline constexpr std::string_view kPublicDnsRule = "heuristic.dns_forced_public";
 inline constexpr std::string_view kTaskSuspiciousRule = "heuristic.task_suspicious_action";
+inline constexpr std::string_view kStartupItemRule = "heuristic.startup_item";
 inline constexpr std::string_view kWannaMineServiceRule = "heuristic.wannamine_service";
 inline constexpr std::string_view kHiddenTaskRule = "heuristic.task_hidden";
 inline constexpr std::string_view kWmiSubscriptionRule = "heuristic.wmi_subscription";
