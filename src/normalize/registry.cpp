@@ -99,8 +99,8 @@ std::vector<std::byte> replay_beside(Bytes hive, const Source& src, Diagnostics&
   std::vector<MappedFile> files;
   std::vector<Bytes> logs;
   std::string names;
-  for (auto suffix : {".LOG1", ".LOG2", ".log1", ".log2"}) {
-    if (files.size() == 2) break;
+  for (auto suffix : {".LOG1", ".LOG2", ".LOG", ".log1", ".log2", ".log"}) {
+    if (files.size() == 3) break;
     auto f = MappedFile::open(std::string(src.disk_path) + suffix);
     if (!f) continue;
     names += (names.empty() ? "" : ", ") + std::string(suffix).substr(1);
@@ -114,13 +114,14 @@ std::vector<std::byte> replay_beside(Bytes hive, const Source& src, Diagnostics&
     diags.add_error(replayed.error(), std::string(src.display_path), DiagSeverity::Warning);
     return {};
   }
-  if (info.old_format_skipped)
-    diags.add("regf.old_log_format", DiagSeverity::Warning, std::string(src.display_path), 0,
-              "the hive's transaction log is in the pre-Windows 8.1 format, which is not replayed: the newest changes "
-              "may be missing");
-  if (info.entries_applied == 0) return {};
+  if (info.entries_applied == 0) {
+    diags.add("regf.not_replayed", DiagSeverity::Warning, std::string(src.display_path), 0,
+              "dirty hive: no applicable entry in " + names + (info.stopped.empty() ? "" : " (" + info.stopped + ")") +
+                  "; its newest changes may be missing");
+    return {};
+  }
   diags.add("regf.replayed", DiagSeverity::Info, std::string(src.display_path), 0,
-            "dirty hive: applied " + std::to_string(info.entries_applied) + " log entries (" +
+            "dirty hive: applied " + std::string(info.old_format ? "the old-format log" : std::to_string(info.entries_applied) + " log entries") + " (" +
                 std::to_string(info.pages_written) + " pages, sequence " + std::to_string(info.first_sequence) + "-" +
                 std::to_string(info.last_sequence) + ") from " + names +
                 (info.stopped.empty() ? "" : "; stopped: " + info.stopped));

@@ -437,6 +437,43 @@ TEST(TransactionLog, ReplayBringsADirtyHiveUpToDate) {
   }
 }
 
+// Windows XP to 8 (the 2008 R2 servers of both write-ups) keep the older log format.
+TEST(TransactionLog, OldFormatLogIsAppliedToo) {
+  auto software = [](bool with_worm) {
+    RegKeySpec run{"Run"};
+    if (with_worm) run.values.push_back({"start", regf::kRegSz, test::reg_sz("C:\\Windows\\debug\\lsma12.exe")});
+    RegKeySpec cv{"CurrentVersion"};
+    cv.subkeys = {run};
+    RegKeySpec root{"ROOT"};
+    root.subkeys = {cv};
+    return test::write_hive(root);
+  };
+  const std::string before = software(false), after = software(true);
+  const std::string log = test::write_old_transaction_log(before, after);
+  const std::vector<Bytes> logs = {as_bytes(log)};
+  regf::LogReplay info;
+  auto replayed = regf::replay_transaction_logs(as_bytes(test::make_dirty(before, 8)), logs, info);
+  ASSERT_TRUE(replayed);
+  EXPECT_TRUE(info.old_format);
+  EXPECT_GT(info.pages_written, 0u);
+  Diagnostics d;
+  auto hive = regf::Hive::open(*replayed, "SOFTWARE", d);
+  ASSERT_TRUE(hive);
+  EXPECT_TRUE(hive->header().checksum_ok);
+  auto run = hive->find("CurrentVersion\\Run");
+  ASSERT_TRUE(run);
+  EXPECT_TRUE(run->value("start"));
+  // A log of another write (different timestamp) is not applied.
+  std::string other = log;
+  other[12] ^= 1;
+  other = test::with_base_checksum(other);
+  const std::vector<Bytes> other_logs = {as_bytes(other)};
+  regf::LogReplay no;
+  ASSERT_TRUE(regf::replay_transaction_logs(as_bytes(test::make_dirty(before, 8)), other_logs, no));
+  EXPECT_EQ(no.entries_applied, 0u);
+  EXPECT_NE(no.stopped.find("timestamp"), std::string::npos);
+}
+
 // A worm's Run key, deleted after it ran: its cells are free but still hold the key and its value.
 TEST(DeletedKeys, RecoveredFromFreeCellsAndJudged) {
   RegKeySpec run{"Run"};

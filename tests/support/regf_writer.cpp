@@ -171,6 +171,11 @@ void set_checksum(std::string& h) {
 }
 }  // namespace
 
+std::string with_base_checksum(std::string h) {
+  set_checksum(h);
+  return h;
+}
+
 std::string make_dirty(std::string hive, uint32_t sequence) {
   hive.replace(4, 4, le32(sequence));
   hive.replace(8, 4, le32(sequence - 1));
@@ -202,6 +207,23 @@ std::string write_transaction_log(const std::string& old_hive, const std::string
   entry.replace(24, 8, le64(marvin32(as_bytes(std::string_view(entry).substr(40)), 0x82EF4D887A4E55C5ull)));
   entry.replace(32, 8, le64(marvin32(as_bytes(std::string_view(entry).substr(0, 32)), 0x82EF4D887A4E55C5ull)));
   return log + entry;
+}
+
+std::string write_old_transaction_log(const std::string& old_hive, const std::string& new_hive) {
+  std::string log = new_hive.substr(0, 512);
+  log.replace(28, 4, le32(1));
+  set_checksum(log);
+  const size_t bins = new_hive.size() - 4096, bits = bins / 512;
+  std::string bitmap((bits + 7) / 8, '\0'), pages;
+  for (size_t i = 0; i < bits; ++i) {
+    const std::string page = new_hive.substr(4096 + i * 512, 512);
+    if (4096 + (i + 1) * 512 <= old_hive.size() && old_hive.compare(4096 + i * 512, 512, page) == 0) continue;
+    bitmap[i / 8] = static_cast<char>(bitmap[i / 8] | (1 << (i % 8)));
+    pages += page;
+  }
+  log += "DIRT" + bitmap;
+  log.resize((log.size() + 511) / 512 * 512, '\0');
+  return log + pages;
 }
 
 RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts) {

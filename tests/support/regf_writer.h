@@ -40,11 +40,17 @@ std::string reg_dword(uint32_t v);
 std::string reg_qword(uint64_t v);
 std::string reg_multi_sz(const std::vector<std::string>& items);
 
+// The base block's XOR checksum recomputed (after a test edited the first 508 bytes).
+std::string with_base_checksum(std::string hive_or_log);
 // A hive whose last write did not finish: primary sequence `sequence`, secondary one less, checksum redone.
 std::string make_dirty(std::string hive, uint32_t sequence);
 // A new-format transaction log (.LOG1) that turns `old_hive` into `new_hive`: a base block copy of file type 6 and
 // one HvLE entry with sequence `sequence` carrying every hive-bin page that differs, with both Marvin32 hashes.
 std::string write_transaction_log(const std::string& old_hive, const std::string& new_hive, uint32_t sequence);
+
+// The same change as an old-format log (Windows XP–8): base block copy of file type 1, a DIRT bitmap of the
+// 512-byte pages that differ, then those pages.
+std::string write_old_transaction_log(const std::string& old_hive, const std::string& new_hive);
 
 // A SAM hive's root: Domains\Account (V ending with the machine SID S-1-5-21-1-2-3), Users\<RID> with F (RID,
 // flags, times) and V (the name), Users\Names\<name> (default value typed with the RID), and Builtin\Aliases

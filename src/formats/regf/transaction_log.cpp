@@ -32,6 +32,57 @@ void put32(std::vector<std::byte>& v, size_t at, uint32_t x) {
   for (int i = 0; i < 4; ++i) v[at + i] = static_cast<std::byte>(x >> (8 * i));
 }
 
+// Old format (Windows XP to 8): a base block copy (file type 1) whose last-written time must equal the primary's,
+// a "DIRT" bitmap of 512-byte hive-bin pages (least significant bit first), then the dirty pages in bit order.
+bool apply_old_format(Bytes log, Bytes primary, std::vector<std::byte>& out, LogReplay& info) {
+  if (base_block_checksum(log) != wire::le32(log, 508)) {
+    info.stopped = "the old-format log's base block checksum does not match";
+    return false;
+  }
+  if (wire::le32(log, 4) != wire::le32(log, 8)) {
+    info.stopped = "the old-format log was itself not completely written";
+    return false;
+  }
+  if (wire::le64(log, 12) != wire::le64(primary, 12)) {
+    info.stopped = "the old-format log belongs to another write of the hive (its timestamp differs)";
+    return false;
+  }
+  const size_t sector = kLogSector * std::clamp<size_t>(wire::le32(log, 44), 1, 8);
+  const uint32_t bins_size = wire::le32(log, 40);
+  if (bins_size == 0 || bins_size % kBaseBlock != 0 || bins_size > kMaxReplayedHiveBytes - kBaseBlock ||
+      log.size() < sector + 4 || std::memcmp(log.data() + sector, "DIRT", 4) != 0) {
+    info.stopped = "the old-format log has no usable dirty vector";
+    return false;
+  }
+  const size_t bits = bins_size / kLogSector, bitmap_bytes = (bits + 7) / 8;
+  if (log.size() - sector - 4 < bitmap_bytes) {
+    info.stopped = "the old-format log's dirty vector is cut short";
+    return false;
+  }
+  const Bytes bitmap = log.subspan(sector + 4, bitmap_bytes);
+  size_t page_at = (sector + 4 + bitmap_bytes + kLogSector - 1) / kLogSector * kLogSector;
+  out.resize(std::max(out.size(), kBaseBlock + size_t{bins_size}));
+  for (size_t bit = 0; bit < bits; ++bit) {
+    if (!(static_cast<uint8_t>(bitmap[bit / 8]) >> (bit % 8) & 1)) continue;
+    if (log.size() - page_at < kLogSector) {
+      info.stopped = "the old-format log ends before its last dirty page";
+      break;
+    }
+    std::memcpy(out.data() + kBaseBlock + bit * kLogSector, log.data() + page_at, kLogSector);
+    page_at += kLogSector;
+    ++info.pages_written;
+  }
+  // The log's base block is the hive's as it was meant to be written.
+  std::memcpy(out.data(), log.data(), kLogSector);
+  put32(out, 28, 0);  // a primary file again
+  put32(out, 8, wire::le32(log, 4));
+  put32(out, 508, base_block_checksum(Bytes(out.data(), 512)));
+  out.resize(kBaseBlock + size_t{bins_size});
+  info.entries_applied = 1;
+  info.first_sequence = info.last_sequence = wire::le32(log, 4);
+  return true;
+}
+
 }  // namespace
 
 bool is_transaction_log(Bytes file) { return regf_signature(file) && wire::le32(file, 28) != 0; }
@@ -40,16 +91,23 @@ Result<std::vector<std::byte>> replay_transaction_logs(Bytes primary, std::span<
   if (primary.size() < kBaseBlock || !regf_signature(primary))
     return Error::make("regf.not_hive", "the primary file has no regf base block");
   const uint32_t start = wire::le32(primary, 4);  // entries from the primary sequence number on are not in the hive
+  // Old-format logs: the first applicable one is the whole answer.
+  for (const Bytes log : logs) {
+    if (!regf_signature(log) || wire::le32(log, 28) != 1) continue;
+    std::vector<std::byte> out(primary.begin(), primary.end());
+    LogReplay attempt;
+    if (apply_old_format(log, primary, out, attempt)) {
+      info = attempt;
+      info.old_format = true;
+      return out;
+    }
+    if (info.stopped.empty()) info.stopped = attempt.stopped;
+  }
   std::vector<Entry> entries;
   for (size_t l = 0; l < logs.size(); ++l) {
     const Bytes log = logs[l];
     if (!regf_signature(log)) continue;
-    const uint32_t type = wire::le32(log, 28);
-    if (type == 1 || (log.size() >= 516 && std::memcmp(log.data() + 512, "DIRT", 4) == 0)) {
-      info.old_format_skipped = true;
-      continue;
-    }
-    if (type != 6) continue;
+    if (wire::le32(log, 28) != 6) continue;  // old-format logs were tried above
     for (size_t at = kLogSector; log.size() - at >= kEntryHeader; ) {
       if (std::memcmp(log.data() + at, "HvLE", 4) != 0) break;
       const uint32_t size = wire::le32(log, at + 4);

@@ -3,7 +3,8 @@
 // exactly the Run key or service a worm just added. This applies the new-format logs (Windows 8.1 and later: a
 // 512-byte base block copy of file type 6, then "HvLE" entries of dirty pages, each checked with two Marvin32
 // hashes) to a copy of the primary file, from the public format notes (Suhanov's "Windows registry file format
-// specification"). Old-format logs ("DIRT" bitmaps, Windows XP–8) are recognised and reported, not applied.
+// specification"); or the old format (Windows XP–8: SYSTEM.LOG, and .LOG1/.LOG2 on Vista–8): a base block copy of
+// file type 1 with the same last-written time as the primary, a "DIRT" bitmap of dirty 512-byte pages, the pages.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +25,12 @@ struct LogReplay {
   size_t pages_written = 0;
   uint32_t first_sequence = 0, last_sequence = 0;
   std::string stopped;  // why replay ended early ("hash mismatch in entry at offset 4096 of log 2"), or ""
-  bool old_format_skipped = false;
+  bool old_format = false;  // an old-format (DIRT) log was applied
 };
 
 // The hive with every applicable log entry applied (sequence numbers from the primary's on, consecutive, hashes
-// valid), its base block updated and re-checksummed. `logs` are .LOG1 then .LOG2; either may be empty. Errors:
+// valid) — or the first applicable old-format log — its base block updated and re-checksummed. `logs` are .LOG1
+// then .LOG2 (or .LOG); any may be empty. Errors:
 // regf.not_hive (the primary), regf.replay_too_large.
 Result<std::vector<std::byte>> replay_transaction_logs(Bytes primary, std::span<const Bytes> logs, LogReplay& info);
 
