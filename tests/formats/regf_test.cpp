@@ -474,6 +474,21 @@ TEST(TransactionLog, OldFormatLogIsAppliedToo) {
   EXPECT_NE(no.stopped.find("timestamp"), std::string::npos);
 }
 
+// The same change as Sysmon logs it on a live host (event 13): judged like the hive's value.
+TEST(WindowsRegistry, SysmonRegistryEventsAreJudgedLikeHiveValues) {
+  model::Event e;
+  e.product = "windows";
+  e.service = "microsoft-windows-sysmon/operational";
+  e.set(model::Field::EventID, "13");
+  e.set(model::Field::TargetObject, "HKLM\\System\\CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces\\{4d36e972}\\NameServer");
+  e.set(model::Field::Details, "223.5.5.5,8.8.8.8");
+  const std::vector<model::Event> events = {e};
+  std::vector<model::Finding> found;
+  detect::heuristics::make_windows_persistence_engine()->scan_artefact({"Sysmon.evtx", "", "evtx", "windows", "", events}, found);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].rule_id, detect::heuristics::kPublicDnsRule);
+}
+
 // A worm's Run key, deleted after it ran: its cells are free but still hold the key and its value.
 TEST(DeletedKeys, RecoveredFromFreeCellsAndJudged) {
   RegKeySpec run{"Run"};

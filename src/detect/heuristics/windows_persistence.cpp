@@ -302,7 +302,10 @@ class WindowsPersistenceEngine final : public Engine {
         executed_from(a, ev, out);
         continue;
       }
-      if (ev.category != "registry_set") continue;
+      // From a hive, or as Sysmon logged the change (event 13, same fields): a Run key or DNS server set on a live
+      // system shows in the log even when the hive was not collected.
+      const bool sysmon_set = ev.service == "microsoft-windows-sysmon/operational" && ev.value(model::Field::EventID) == "13";
+      if (ev.category != "registry_set" && !sysmon_set) continue;
       const std::string target = ev.value("TargetObject"), details = ev.value("Details");
       const std::string lower = to_lower_ascii(target);
       auto evidence = [&](model::Finding& f, const std::string& what) {

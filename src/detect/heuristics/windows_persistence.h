@@ -1,5 +1,5 @@
-// Heuristics on Windows footholds (registry events from normalize/windows_registry, scheduled tasks from
-// normalize/windows_tasks):
+// Heuristics on Windows footholds (registry events from normalize/windows_registry or Sysmon's event 13, scheduled
+// tasks from normalize/windows_tasks):
 //   - autostarts (Run/RunOnce, Winlogon Shell/Userinit, AppInit_DLLs) and services (ImagePath, ServiceDll) whose
 //     program lives where worms drop files — C:\Windows\debug, inf, Fonts, Temp, a user's Temp/AppData, ProgramData,
 //     Users\Public, the recycle bin, C:\Windows\System (not System32) — or that is a script host fetching or running
