@@ -153,9 +153,9 @@ void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Find
   out.push_back(std::move(f));
 }
 
-// A Prefetch file (or an Amcache entry) proves the program ran; where it ran from is the signal. Installers run from Temp every day, so
-// only the folders no legitimate program lives in (debug, inf, Fonts, System, the recycle bin) or a Windows name
-// outside System32 make it high; Temp, ProgramData and Public make it medium.
+// A Prefetch file (or an Amcache entry) proves the program ran; where it ran from is the signal. Installers run from
+// Temp every day, so only the folders no legitimate program lives in (debug, inf, Fonts, System, the recycle bin) or
+// a Windows name outside System32 make it high; Temp, ProgramData and Public make a Prefetch record low.
 void executed_from(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
   const bool prefetch = ev.category == "prefetch_execution";
   if (prefetch && ev.value("RunIndex") != "1") return;  // one finding per file, not per recorded run
@@ -166,8 +166,11 @@ void executed_from(const ArtefactView& a, const model::Event& ev, std::vector<mo
   bool strong = why.find("outside System32") != std::string::npos;
   for (auto place : {"\\windows\\debug\\", "\\windows\\inf\\", "\\windows\\fonts\\", "\\windows\\system\\", "$recycle.bin"})
     strong = strong || lower.find(place) != std::string::npos;
+  // Amcache remembers every installer and tool that ever ran from Temp or ProgramData (chocolatey, vendor agents):
+  // there only the strong places count. A Prefetch file is one program's recent runs: the weak places are low.
+  if (!prefetch && !strong) return;
   const std::string runs = prefetch ? ev.value("RunCount") : "";
-  model::Finding f = heuristic_finding(kPrefetchSuspiciousRule, strong ? model::Severity::High : model::Severity::Medium, ev.time);
+  model::Finding f = heuristic_finding(kPrefetchSuspiciousRule, strong ? model::Severity::High : model::Severity::Low, ev.time);
   f.attack = {"T1204.002"};
   f.title_en = "Program ran from a suspicious place (" + why + "): " + image;
   f.title_zh = "程序从可疑位置运行过：" + image;
