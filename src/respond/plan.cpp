@@ -2,7 +2,19 @@
 
 #include <algorithm>
 
+#include "core/text.h"
+
 namespace msw::respond {
+namespace {
+
+// Windows names (paths, tasks, services, registry values) compare without case, as Windows compares them; Linux
+// paths and everything else exactly.
+bool same_target(std::string_view a, std::string_view b) {
+  if (a.starts_with("/") || b.starts_with("/")) return a == b;
+  return iequals_ascii(a, b);
+}
+
+}  // namespace
 
 std::vector<PlannedAction> build_plan(std::span<const model::Finding> findings) {
   std::vector<PlannedAction> plan;
@@ -10,7 +22,7 @@ std::vector<PlannedAction> build_plan(std::span<const model::Finding> findings) 
     if (f.severity == model::Severity::Informational) continue;  // informational findings imply no change
     for (const auto& a : f.actions) {
       auto it = std::find_if(plan.begin(), plan.end(), [&](const PlannedAction& p) {
-        return p.action.kind == a.kind && p.action.target == a.target;
+        return p.action.kind == a.kind && same_target(p.action.target, a.target);
       });
       if (it == plan.end()) {
         plan.push_back({a, {f.rule_id}});

@@ -168,6 +168,10 @@ class WindowsHostEngine final : public CaseEngine {
     f.evidence.push_back({h.os_path, h.os_sha, os.offset, 0, 0,
                           product + "; installed KBs: " + (os.value("InstalledKBs").empty() ? "none" : os.value("InstalledKBs").substr(0, 400)) +
                               (os.value("LatestRollup").empty() ? "" : "; latest rollup " + os.value("LatestRollup"))});
+    f.actions.push_back({model::ActionKind::ApplyPatch, "MS17-010", "Install MS17-010 for " + product + " (" + v.why + ").",
+                         "为 " + product + " 安装 MS17-010 补丁。"});
+    f.actions.push_back({model::ActionKind::BlockPort, "445", "Block 139/445 between hosts that do not share files.",
+                         "在无需文件共享的主机之间封禁 139/445 端口。"});
     out.push_back(std::move(f));
   }
 
@@ -193,6 +197,9 @@ class WindowsHostEngine final : public CaseEngine {
     f.description_zh = "SYSTEM 配置单元显示 SMBv1 服务端处于开启状态（" + why + "）。WannaMine 和 MyKings 传播所用的永恒之蓝漏洞依赖 SMBv1。"
                        "请关闭 SMBv1（Set-SmbServerConfiguration -EnableSMB1Protocol $false，或设置 SMB1=0 并重启），并在不需要文件共享处封禁 139/445 端口。";
     f.evidence.push_back({h.system_path, h.system_sha, 0, 0, 0, why});
+    f.actions.push_back({model::ActionKind::BlockPort, "SMBv1",
+                         "Disable SMBv1: Set-SmbServerConfiguration -EnableSMB1Protocol $false (or SMB1=0 and restart).",
+                         "关闭 SMBv1：Set-SmbServerConfiguration -EnableSMB1Protocol $false（或设置 SMB1=0 并重启）。"});
     out.push_back(std::move(f));
   }
 
@@ -214,6 +221,9 @@ class WindowsHostEngine final : public CaseEngine {
     f.evidence.push_back({h.system_path, h.system_sha, 0, 0, 0,
                           "PortNumber " + std::to_string(*h.rdp_port) + ", fDenyTSConnections 0" +
                               (h.nla ? ", UserAuthentication " + std::to_string(*h.nla) : "")});
+    f.actions.push_back({model::ActionKind::BlockPort, "3389",
+                         "Allow RDP only from a VPN or jump host, move it off 3389 and require NLA.",
+                         "仅允许经 VPN 或跳板机访问远程桌面，修改 3389 默认端口并启用 NLA。"});
     out.push_back(std::move(f));
   }
 
@@ -253,6 +263,10 @@ class WindowsHostEngine final : public CaseEngine {
                             acct.name + " RID " + std::to_string(acct.rid) + (acct.disabled ? " disabled" : " enabled") +
                                 (acct.admin ? ", Administrators" : "")});
       f.observables.push_back({model::ObservableKind::Account, acct.name, "local account"});
+      if (sev >= model::Severity::Medium)
+        f.actions.push_back({model::ActionKind::RotateCredentials, acct.name,
+                             "Disable " + acct.name + " (net user \"" + acct.name + "\" /active:no) and delete it after the investigation.",
+                             "禁用 " + acct.name + "（net user \"" + acct.name + "\" /active:no），调查结束后删除。"});
       out.push_back(std::move(f));
     }
   }

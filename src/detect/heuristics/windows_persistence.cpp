@@ -1,6 +1,8 @@
 #include "detect/heuristics/windows_persistence.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -59,6 +61,31 @@ constexpr std::string_view kPublicResolvers[] = {"223.5.5.5", "223.6.6.6", "8.8.
                                                  "119.29.29.29"};
 
 
+// The files a command line runs or loads from a drop folder (absolute paths only; system binaries such as regsvr32
+// or rundll32 are left alone): what to quarantine.
+std::vector<std::string> dropped_files(std::string_view command) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i + 2 < command.size() && out.size() < 8; ++i) {
+    const bool drive = std::isalpha(static_cast<unsigned char>(command[i])) && command[i + 1] == ':' && command[i + 2] == '\\' &&
+                       (i == 0 || command[i - 1] == ' ' || command[i - 1] == '"' || command[i - 1] == '=' || command[i - 1] == '\'');
+    if (!drive) continue;
+    size_t end = i;
+    const bool quoted = i > 0 && command[i - 1] == '"';
+    while (end < command.size() && command[end] != '"' && command[end] != ',' && command[end] != '\'' &&
+           (quoted || command[end] != ' ') && command[end] != '>' && command[end] != '&' && command[end] != '|')
+      ++end;
+    std::string path(command.substr(i, end - i));
+    if (!suspicious_windows_command(path).empty() && std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
+    i = end;
+  }
+  return out;
+}
+
+void quarantine_dropped(model::Finding& f, std::string_view command) {
+  for (const auto& p : dropped_files(command))
+    f.actions.push_back({model::ActionKind::QuarantineFile, p, "Move " + p + " into quarantine.", "将 " + p + " 移入隔离区。"});
+}
+
 // WannaMine 4.0's service (Sangfor, CrowdStrike; data/kb/family-wannamine.yaml): a name of three words from short
 // lists — Windows|Microsoft|Network|Remote|Function|Secure|Application, then Update|Time|NetBIOS|RPC|Protocol|SSDP|
 // UPnP, then Service|Host|Client|Event|Manager|Helper|System — hosted by svchost with a ServiceDll of the same name in
@@ -105,6 +132,9 @@ void wannamine_service(const ArtefactView& a, const model::Event& ev, std::vecto
                         ev.value("TargetObject") + " = " + dll + (ev.time ? ", key written " + to_iso8601(*ev.time, 0) : "")});
   f.observables.push_back({model::ObservableKind::Service, service, "WannaMine service"});
   f.observables.push_back({model::ObservableKind::FilePath, dll, "service DLL"});
+  f.actions.push_back({model::ActionKind::RemoveService, service, "Stop, disable and delete the service " + service + ".",
+                       "停止、禁用并删除服务 " + service + "。"});
+  f.actions.push_back({model::ActionKind::QuarantineFile, dll, "Move " + dll + " into quarantine.", "将 " + dll + " 移入隔离区。"});
   out.push_back(std::move(f));
 }
 
@@ -126,6 +156,10 @@ void hidden_task(const ArtefactView& a, const model::Event& ev, std::vector<mode
   f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
                         "TaskCache\\Tree" + name + " (no SD)" + (command.empty() ? "" : ": " + command)});
   f.observables.push_back({model::ObservableKind::ScheduledTask, name, "hidden task"});
+  f.actions.push_back({model::ActionKind::RemoveScheduledTask, name,
+                       "Delete the hidden task " + name + " (its TaskCache Tree and Tasks keys, as SYSTEM).",
+                       "删除隐藏计划任务 " + name + "（以 SYSTEM 身份删除其 TaskCache 的 Tree 与 Tasks 键）。"});
+  quarantine_dropped(f, command);
   out.push_back(std::move(f));
 }
 
@@ -150,6 +184,9 @@ void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Find
   f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
                         name + ": " + command + (triggers.empty() ? "" : " [" + triggers + "]")});
   f.observables.push_back({model::ObservableKind::ScheduledTask, name, "task"});
+  f.actions.push_back({model::ActionKind::RemoveScheduledTask, name, "Export, then delete the scheduled task " + name + ".",
+                       "导出后删除计划任务 " + name + "。"});
+  quarantine_dropped(f, command);
   out.push_back(std::move(f));
 }
 
@@ -186,6 +223,12 @@ void executed_from(const ArtefactView& a, const model::Event& ev, std::vector<mo
                         image + (prefetch ? ", run " + runs + " time(s)" : " " + ev.value("Hashes")) +
                             (ev.time ? ", last " + to_iso8601(*ev.time, 0) : "")});
   f.observables.push_back({model::ObservableKind::FilePath, image, prefetch ? "prefetch" : "amcache"});
+  if (strong) {
+    // Prefetch records the path without its drive; the system volume is the one worms drop on.
+    const std::string on_host = image.starts_with("\\") ? "C:" + image : image;
+    f.actions.push_back({model::ActionKind::QuarantineFile, on_host, "Move " + on_host + " into quarantine if it is still there.",
+                         "如 " + on_host + " 仍存在，将其移入隔离区。"});
+  }
   out.push_back(std::move(f));
 }
 
@@ -210,6 +253,9 @@ void startup_item(const ArtefactView& a, const model::Event& ev, std::vector<mod
                      "。蠕虫常在此放置脚本或程序以便重启后再次运行。若非有意安装，请隔离该文件。";
   f.evidence.push_back({std::string(a.path), std::string(a.sha256), 0, 0, 0, name + (command.empty() ? "" : ": " + command.substr(0, 300))});
   f.observables.push_back({model::ObservableKind::FilePath, ev.value("TargetFilename"), "startup folder"});
+  f.actions.push_back({model::ActionKind::QuarantineFile, ev.value("TargetFilename"),
+                       "Move " + name + " out of the Startup folder into quarantine.", "将 " + name + " 从启动文件夹移入隔离区。"});
+  quarantine_dropped(f, command);
   out.push_back(std::move(f));
 }
 
@@ -267,6 +313,17 @@ void wmi_subscriptions(const ArtefactView& a, std::vector<model::Finding>& out) 
                                   (ev->value("WmiRecovered") == "true" ? " [recovered]" : "")});
     for (const auto& n : {fname, cname})
       if (!n.empty()) f.observables.push_back({model::ObservableKind::WmiObject, n, "WMI subscription"});
+    if (!builtin) {
+      const std::string cclass = binding ? binding->value("Consumer").substr(0, binding->value("Consumer").find('.'))
+                                         : consumer->value("Type") == "Script" ? "ActiveScriptEventConsumer" : "CommandLineEventConsumer";
+      // Target: the consumer's and the filter's object paths, which the script removes with their binding.
+      const std::string target = cclass + ".Name=\"" + cname + "\"" + (fname.empty() ? "" : " __EventFilter.Name=\"" + fname + "\"");
+      f.actions.push_back({model::ActionKind::RemoveWmiSubscription, target,
+                           "Remove the binding, the consumer " + cname + (fname.empty() ? "" : " and the filter " + fname) +
+                               " from root\\subscription.",
+                           "从 root\\subscription 中删除绑定、消费者 " + cname + (fname.empty() ? "" : " 和过滤器 " + fname) + "。"});
+      quarantine_dropped(f, action);
+    }
     out.push_back(std::move(f));
   };
   for (const auto& ev : a.events) {
@@ -332,6 +389,8 @@ class WindowsPersistenceEngine final : public Engine {
                            "”：这是常见的持久化或阻止安全工具运行的手法。除非是管理员有意设置的调试器，否则请删除该 Debugger 值并分析其指向的程序。";
         evidence(f, "");
         f.observables.push_back({model::ObservableKind::RegistryKey, target, "IFEO debugger"});
+        f.actions.push_back({model::ActionKind::RemoveAutorun, target, "Delete the value " + target + ".", "删除注册表值 " + target + "。"});
+        quarantine_dropped(f, details);
         out.push_back(std::move(f));
         continue;
       }
@@ -357,6 +416,9 @@ class WindowsPersistenceEngine final : public Engine {
           evidence(f, "");
           for (auto r : kPublicResolvers)
             if (publics.find(r) != std::string::npos) f.observables.push_back({model::ObservableKind::Ip, std::string(r), "forced DNS server"});
+          f.actions.push_back({model::ActionKind::RestoreDnsSettings, target,
+                               "Clear " + target + " (back to DHCP) or set the organisation's DNS servers.",
+                               "清除 " + target + "（恢复为 DHCP）或设置为单位的 DNS 服务器。"});
           out.push_back(std::move(f));
         }
         continue;
@@ -379,6 +441,13 @@ class WindowsPersistenceEngine final : public Engine {
                          "请提取该程序进行分析，然后删除该注册表值（或服务）及对应文件。";
       evidence(f, why);
       f.observables.push_back({model::ObservableKind::RegistryKey, target, service ? "service" : "autostart"});
+      if (service)
+        f.actions.push_back({model::ActionKind::RemoveService, ev.value("ServiceName"),
+                             "Stop, disable and delete the service " + ev.value("ServiceName") + ".",
+                             "停止、禁用并删除服务 " + ev.value("ServiceName") + "。"});
+      else
+        f.actions.push_back({model::ActionKind::RemoveAutorun, target, "Delete the value " + target + ".", "删除注册表值 " + target + "。"});
+      quarantine_dropped(f, details);
       out.push_back(std::move(f));
     }
   }

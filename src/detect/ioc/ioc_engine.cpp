@@ -67,7 +67,26 @@ struct Hit {
   model::EvidenceRef first;
   std::optional<Timestamp> time;
   uint64_t count = 0;
+  // What to act on, as the event names it: the task ("\\Mysa"), the service, the file's full path. Empty when the
+  // match was inside a command line or a network field.
+  std::string object;
 };
+
+// The object a match on a host artefact names, for the remediation plan.
+std::string matched_object(intel::IndicatorType t, const model::Event& e) {
+  using T = intel::IndicatorType;
+  if (t == T::TaskName) return e.value(model::Field::TaskName);
+  if (t == T::ServiceName) return e.value(model::Field::ServiceName);
+  if (t == T::FileName || t == T::Md5 || t == T::Sha1 || t == T::Sha256) {
+    for (auto f : {model::Field::Image, model::Field::TargetFilename}) {
+      const std::string p = e.value(f);
+      if (p.size() > 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/')) return p;  // C:\...
+      if (p.size() > 1 && p[0] == '\\' && p[1] != '\\') return "C:" + p;         // Prefetch: no drive recorded
+      if (p.size() > 1 && p[0] == '/') return p;
+    }
+  }
+  return {};
+}
 
 struct Score {
   std::string family;
@@ -141,7 +160,7 @@ class IocEngine final : public CaseEngine {
         it = hits_.emplace(x.indicator, Hit{x.indicator, x.matched,
                                             {std::string(a.path), std::string(a.sha256), e.offset, 0, line,
                                              excerpt.substr(0, 512)},
-                                            e.time, 0})
+                                            e.time, 0, matched_object(mt.indicators()[x.indicator].type, e)})
                  .first;
       }
       ++it->second.count;
@@ -185,6 +204,19 @@ class IocEngine final : public CaseEngine {
         list += "- " + std::string(intel::to_string(ind.type)) + " " + ind.value + " (" + std::to_string(h->count) +
                 "×; " + ind.confidence + "; " + ind.source.substr(0, 300) + ")\n";
         f.observables.push_back({observable_kind(ind.type), h->matched, "intel: " + display});
+        if (!pool && !h->object.empty()) {
+          using T = intel::IndicatorType;
+          const std::string& o = h->object;
+          if (ind.type == T::TaskName)
+            f.actions.push_back({model::ActionKind::RemoveScheduledTask, o, "Export, then delete the scheduled task " + o + ".",
+                                 "导出后删除计划任务 " + o + "。"});
+          else if (ind.type == T::ServiceName)
+            f.actions.push_back({model::ActionKind::RemoveService, o, "Stop, disable and delete the service " + o + ".",
+                                 "停止、禁用并删除服务 " + o + "。"});
+          else
+            f.actions.push_back({model::ActionKind::QuarantineFile, o, "Move " + o + " into quarantine if it is still there.",
+                                 "如 " + o + " 仍存在，将其移入隔离区。"});
+        }
       }
       const bool strong = std::any_of(hs.begin(), hs.end(), [&](const Hit* h) {
         return indicator_weight(inds[h->indicator].type) >= 3;
