@@ -47,6 +47,13 @@ std::map<std::string, int> families(const nlohmann::json& rep) {
   return out;
 }
 
+// "kind target" of every planned action, targets as recorded.
+std::set<std::string> plan(const nlohmann::json& rep) {
+  std::set<std::string> out;
+  for (const auto& p : rep["plan"]) out.insert(p["kind"].get<std::string>() + " " + p["target"].get<std::string>());
+  return out;
+}
+
 std::set<std::string> rules(const nlohmann::json& rep) {
   std::set<std::string> out;
   for (const auto& f : rep["findings"]) out.insert(f["rule_id"].get<std::string>());
@@ -71,6 +78,14 @@ TEST(WindowsScenarios, MyKingsHost) {
   const std::string all = rep["findings"].dump();
   for (auto what : {"fuckyoumm", "Mysa", "13dd73396e35ab46a1618398b0323015c5dca944", "admin$", "js.mykings.top"})
     EXPECT_NE(all.find(what), std::string::npos) << what;
+  // The clean-up the write-up did by hand, derived from the evidence.
+  const auto p = plan(rep);
+  for (auto want : {"remove_scheduled_task \\Mysa", "remove_scheduled_task \\Mysa1", "remove_scheduled_task \\ok",
+                    "remove_wmi_subscription CommandLineEventConsumer.Name=\"fuckyoumm4\" __EventFilter.Name=\"fuckyoumm3\"",
+                    "remove_autorun HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\start",
+                    "quarantine_file C:\\Windows\\debug\\item.dat", "rotate_credentials admin$", "apply_patch MS17-010",
+                    "block_port 445"})
+    EXPECT_TRUE(p.count(want)) << want;
   // The Run key came from the transaction log: the hive was replayed, and the log was not read as a hive.
   bool replayed = false;
   for (const auto& d : rep["diagnostics"]) replayed = replayed || d["code"] == "regf.replayed";
@@ -95,6 +110,10 @@ TEST(WindowsScenarios, WannaMineHost) {
   ASSERT_TRUE(fam.count("wannamine")) << rep["findings"].dump().substr(0, 3000);
   for (const auto& [name, n] : fam) EXPECT_LE(n, fam.at("wannamine")) << name;
   EXPECT_FALSE(fam.count("mykings"));
+  const auto p = plan(rep);
+  for (auto want : {"remove_service SecureRPCManager", "quarantine_file C:\\Windows\\System32\\SecureRPCManager.dll",
+                    "quarantine_file C:\\WINDOWS\\SYSTEM32\\DLLHOSTEX.EXE", "rotate_credentials backup", "apply_patch MS17-010"})
+    EXPECT_TRUE(p.count(want)) << want;
   // The password guessing that preceded the infection: failures from one address, then a success.
   bool guessing = false;
   for (const auto& f : rep["findings"]) guessing = guessing || f.dump().find("10.0.0.23") != std::string::npos;
@@ -111,6 +130,7 @@ TEST(WindowsScenarios, CleanHostHasNoHighOrCriticalFinding) {
     EXPECT_TRUE(sev != "high" && sev != "critical") << f["rule_id"] << ": " << f["title_en"];
   }
   EXPECT_EQ(rep["artefacts"].size(), 10u);
+  EXPECT_TRUE(rep["plan"].empty()) << rep["plan"].dump();  // nothing to clean
   for (const auto& a : rep["artefacts"]) EXPECT_TRUE(a["parsed"].get<bool>()) << a["path"];
   // Everything a Windows investigation needs was there.
   for (const auto& d : rep["diagnostics"]) EXPECT_NE(d["code"], "evidence.windows_incomplete") << d["detail"];
