@@ -57,6 +57,12 @@ constexpr FlagSpec kPcapFlags[] = {
     {"--duration", true, "live capture: seconds to capture (default: 60)"},
     {"--write", true, "live capture: the new pcap file to write (default: minesweep-IF-TIME.pcap here)"},
 };
+constexpr FlagSpec kRespondFlags[] = {
+    {"--script", true, "write the plan as a reviewable script: sh (bash, Linux) or ps1 (PowerShell, Windows)"},
+    {"--out", true, "write to this file instead of standard output"},
+    {"--apply", false, "carry out the plan here with quarantine and undo (not built yet: run the script)"},
+    {"--undo", true, "restore from a quarantine journal (not built yet)"},
+};
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},
     {"--out", true, "write to this file instead of standard output"},
@@ -78,7 +84,7 @@ constexpr Command kCommands[] = {
     {"intel", "import, export and look up threat intelligence", "import FILE...|lookup VALUE...|stats|export", kIntelFlags,
      run_intel, true},
     {"report", "render a case as HTML, Markdown or JSON", "CASE", kReportFlags, run_report, true},
-    {"respond", "remediation plan and scripts, quarantine with undo", "CASE", {}, not_built, false},
+    {"respond", "remediation plan and scripts (quarantine with undo: not built yet)", "CASE", kRespondFlags, run_respond, true},
     {"baseline", "hardening checks, live or from evidence", "", {}, not_built, false},
 };
 

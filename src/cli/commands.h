@@ -53,5 +53,6 @@ int run_report(const Invocation& inv);
 int run_evtx(const Invocation& inv);
 int run_intel(const Invocation& inv);
 int run_pcap(const Invocation& inv);
+int run_respond(const Invocation& inv);
 
 }  // namespace msw::cli

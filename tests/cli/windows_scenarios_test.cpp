@@ -86,6 +86,15 @@ TEST(WindowsScenarios, MyKingsHost) {
                     "quarantine_file C:\\Windows\\debug\\item.dat", "rotate_credentials admin$", "apply_patch MS17-010",
                     "block_port 445"})
     EXPECT_TRUE(p.count(want)) << want;
+  // ...and as the PowerShell script that carries it out, dry run unless -Apply.
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto script = ms({"respond", case_path, "--script", "ps1"});
+  ASSERT_EQ(script.exit_code, 0) << script.err;
+  for (auto want : {"param([switch]$Apply, [switch]$Harden)", "$Target = '\\Mysa'", "schtasks.exe /Delete /TN $Target /F",
+                    "$Consumer = 'fuckyoumm4'", "Remove-ItemProperty -LiteralPath ('Registry::' + $Key) -Name $Value",
+                    "$Target = 'C:\\Windows\\debug\\item.dat'", "net.exe user $Target /active:no"})
+    EXPECT_NE(script.out.find(want), std::string::npos) << want;
+  EXPECT_EQ(ms({"respond", case_path, "--apply"}).exit_code, 2);  // not built yet, and says so
   // The Run key came from the transaction log: the hive was replayed, and the log was not read as a hive.
   bool replayed = false;
   for (const auto& d : rep["diagnostics"]) replayed = replayed || d["code"] == "regf.replayed";

@@ -1,0 +1,148 @@
+#include "respond/script.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <algorithm>
+#include <fstream>
+
+#include "support/test_support.h"
+
+namespace msw::respond {
+namespace {
+namespace fs = std::filesystem;
+
+// Names an attacker controls: spaces, both quote kinds, command substitution, separators, a line break, a
+// backtick, PowerShell's typographic quote, a glob.
+const std::vector<std::string> kHostile = {
+    "C:\\Program Files\\a b\\x.exe",
+    "it's \"quoted\"",
+    "$(touch PWNED)",
+    "x; touch PWNED; y",
+    "line\ntouch PWNED",
+    "`touch PWNED`",
+    "\xE2\x80\x98; New-Item PWNED; \xE2\x80\x99",
+    "*",
+};
+
+std::vector<PlannedAction> plan_for(const std::string& target) {
+  std::vector<PlannedAction> plan;
+  for (auto kind : {model::ActionKind::KillProcess, model::ActionKind::RemoveScheduledTask, model::ActionKind::RemoveWmiSubscription,
+                    model::ActionKind::RemoveService, model::ActionKind::RemoveAutorun, model::ActionKind::RemoveCronEntry,
+                    model::ActionKind::QuarantineFile, model::ActionKind::RestoreHostsFile, model::ActionKind::RestoreDnsSettings,
+                    model::ActionKind::RotateCredentials, model::ActionKind::BlockPort, model::ActionKind::ApplyPatch,
+                    model::ActionKind::Rescan})
+    plan.push_back({{kind, target, "Disable or remove " + target, "处置 " + target}, {"rule " + target}});
+  // The WMI and registry shapes the heuristics produce, with hostile names inside.
+  plan.push_back({{model::ActionKind::RemoveWmiSubscription,
+                   "CommandLineEventConsumer.Name=\"" + target + "\" __EventFilter.Name=\"" + target + "\"", "wmi", "wmi"}, {}});
+  plan.push_back({{model::ActionKind::RemoveAutorun, "HKLM\\SOFTWARE\\Run\\" + target, "run", "run"}, {}});
+  plan.push_back({{model::ActionKind::RemoveCronEntry, target + ":3", "cron", "cron"}, {}});
+  return plan;
+}
+
+// What a PowerShell quoted expression yields: single-quoted literals ('' and doubled typographic quotes stand for
+// one) joined with + and [char]N.
+std::string unquote_powershell(std::string_view q) {
+  std::string out;
+  auto typographic = [&](size_t i) {
+    return i + 2 < q.size() && static_cast<unsigned char>(q[i]) == 0xE2 && static_cast<unsigned char>(q[i + 1]) == 0x80 &&
+           static_cast<unsigned char>(q[i + 2]) >= 0x98 && static_cast<unsigned char>(q[i + 2]) <= 0x9B;
+  };
+  for (size_t i = 0; i < q.size();) {
+    if (q[i] == '(' || q[i] == ')' || q[i] == ' ' || q[i] == '+') {
+      ++i;
+    } else if (q.substr(i, 6) == "[char]") {
+      size_t j = i + 6;
+      int c = 0;
+      while (j < q.size() && q[j] >= '0' && q[j] <= '9') c = c * 10 + (q[j++] - '0');
+      out += static_cast<char>(c);
+      i = j;
+    } else if (q[i] == '\'') {
+      for (++i; i < q.size();) {
+        if (q[i] == '\'' && i + 1 < q.size() && q[i + 1] == '\'') { out += '\''; i += 2; continue; }
+        if (q[i] == '\'') { ++i; break; }
+        if (typographic(i)) {
+          EXPECT_TRUE(typographic(i + 3) && q.compare(i, 3, q, i + 3, 3) == 0) << "a lone typographic quote ends the literal";
+          out += q.substr(i, 3);
+          i += 6;
+          continue;
+        }
+        out += q[i++];
+      }
+    } else {
+      ADD_FAILURE() << "bare text outside a literal: " << q.substr(i);
+      break;
+    }
+  }
+  return out;
+}
+
+TEST(RemediationScript, QuotingRoundTrips) {
+  for (const auto& v : kHostile) {
+    EXPECT_EQ(unquote_powershell(powershell_quote(v)), v) << v;
+    // bash: the shell itself reads the literal back.
+    auto r = test::run({"/bin/bash", "-c", "printf '%s' " + bash_quote(v)});
+    EXPECT_EQ(r.out, v) << v;
+    EXPECT_EQ(comment_text(v).find('\n'), std::string::npos);
+  }
+}
+
+TEST(RemediationScript, BashScriptIsValidAndHostileNamesStayData) {
+  test::TempDir dir;
+  for (const auto& v : kHostile) {
+    ScriptOptions o;
+    o.kind = ScriptKind::Bash;
+    o.case_path = "case " + v;
+    o.generated = "2026-11-22T00:00:00Z";
+    const std::string script = write_script(plan_for(v), o);
+    test::write_file(dir / "r.sh", script);
+    auto syntax = test::run({"/bin/bash", "-n", (dir / "r.sh").string()});
+    EXPECT_EQ(syntax.exit_code, 0) << v << "\n" << syntax.err;
+    // A dry run in an empty folder: every block checks and reports, nothing runs that came from evidence.
+    auto dry = test::run({"/bin/bash", (dir / "r.sh").string()}, dir.path());
+    EXPECT_EQ(dry.exit_code, 0) << dry.err;
+    EXPECT_FALSE(fs::exists(dir / "PWNED")) << v;
+    EXPECT_NE(dry.out.find("would") == std::string::npos && dry.out.find("skip") == std::string::npos, true) << dry.out;
+  }
+}
+
+TEST(RemediationScript, BashApplyQuarantinesAFileWithAHostileName) {
+  test::TempDir dir;
+  const fs::path victim = dir / "it's $(touch PWNED); x.exe";
+  test::write_file(victim, "MZ miner");
+  std::vector<PlannedAction> plan = {{{model::ActionKind::QuarantineFile, victim.string(), "Move it", "移走"}, {"rule"}}};
+  ScriptOptions o;
+  o.kind = ScriptKind::Bash;
+  test::write_file(dir / "r.sh", write_script(plan, o));
+  const std::string cmd = "MINESWEEP_WORK=" + bash_quote((dir / "work").string()) + " bash " + bash_quote((dir / "r.sh").string()) + " --apply";
+  auto r = test::run({"/bin/bash", "-c", cmd}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(victim));
+  EXPECT_FALSE(fs::exists(dir / "PWNED"));
+  size_t quarantined = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "work"))
+    if (e.path().extension() == ".quarantined") ++quarantined;
+  EXPECT_EQ(quarantined, 1u);
+}
+
+TEST(RemediationScript, PowerShellBlocksKeepEvidenceInsideLiterals) {
+  for (const auto& v : kHostile) {
+    ScriptOptions o;
+    o.kind = ScriptKind::PowerShell;
+    o.chinese = true;
+    const std::string script = write_script(plan_for(v), o);
+    const std::string plain = write_script(plan_for("plain"), o);
+    // A line break in evidence never makes a new line of script (comments are flattened, literals keep it inside).
+    const auto lines = [](const std::string& s) { return std::count(s.begin(), s.end(), '\n'); };
+    for (size_t at = 0; (at = script.find('\n', at)) != std::string::npos; ++at)
+      EXPECT_NE(script.compare(at + 1, 11, "touch PWNED"), 0) << "evidence text at the start of a script line";
+    EXPECT_EQ(lines(script), lines(plain)) << "a line break in evidence added a script line";
+    // Every occurrence of the value sits in a quoted literal that gives it back exactly.
+    const std::string q = powershell_quote(v);
+    EXPECT_NE(script.find(q), std::string::npos) << v;
+  }
+}
+
+}  // namespace
+}  // namespace msw::respond
