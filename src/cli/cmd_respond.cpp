@@ -4,19 +4,66 @@
 #include "casedb/case_db.h"
 #include "cli/commands.h"
 #include "core/time.h"
+#include "respond/apply.h"
 #include "respond/script.h"
+
+#include <filesystem>
 
 namespace msw::cli {
 
-// `respond CASE`: the plan; `--script ps1|sh`: the reviewable script that carries it out. Applying the plan from
-// minesweep itself (quarantine with undo) is the next part of the respond work and refuses to run until then.
+namespace {
+
+int run_undo(const std::string& journal) {
+  auto r = respond::undo(journal);
+  if (!r) return input_error("respond", r.error());
+  for (const auto& m : r->messages) std::cout << "  " << respond::comment_text(m) << "\n";
+  std::cout << "restored " << r->restored << ", not undone " << r->skipped << " (journal " << journal << ")\n";
+  return r->skipped == 0 ? kExitClean : kExitFindings;
+}
+
+// `respond CASE --apply`: after a confirmation (or --yes), every step through the quarantine journal.
+int run_apply(const Invocation& inv, const std::string& case_path, const report::ReportData& data) {
+  respond::ApplyOptions o;
+  o.root = inv.args.value("--root").value_or("/");
+  o.harden = inv.args.has("--harden");
+  o.protected_paths.push_back(std::filesystem::absolute(case_path).string());
+  for (const auto& e : data.evidence)
+    if (!e.path.empty()) o.protected_paths.push_back(std::filesystem::absolute(e.path).string());
+  std::string dir = inv.args.value("--quarantine").value_or("");
+  if (dir.empty()) {
+    std::string stamp = to_iso8601(now_utc(), 0);
+    std::erase(stamp, ':');
+    dir = (o.root == "/" ? std::string("/var/lib/minesweep") : std::filesystem::current_path().string()) + "/quarantine-" + stamp;
+  }
+  if (!inv.args.has("--yes")) {
+    std::cout << data.plan.size() << " steps on " << o.root << ", quarantine and journal in " << dir
+              << ". Type yes to apply: " << std::flush;
+    std::string answer;
+    if (!std::getline(std::cin, answer) || answer != "yes") return usage_error("respond", "not confirmed; nothing changed");
+  }
+  if (o.root == "/") std::filesystem::create_directories(std::filesystem::path(dir).parent_path());
+  auto journal = respond::Journal::open(dir);
+  if (!journal) return input_error("respond", journal.error());
+  const auto outcomes = respond::apply_plan(data.plan, *journal, o);
+  size_t failed = 0;
+  for (const auto& s : outcomes) {
+    std::cout << s.step << ". [" << s.status << "] " << s.kind << " " << respond::comment_text(s.target)
+              << (s.message.empty() ? "" : " — " + respond::comment_text(s.message)) << "\n";
+    failed += s.status == "failed";
+  }
+  std::cout << "journal: " << journal->path() << " (undo: minesweep respond --undo " << journal->path() << ")\n";
+  return failed == 0 ? kExitClean : kExitFindings;
+}
+
+}  // namespace
+
+// `respond CASE`: the plan; `--script ps1|sh`: the reviewable script that carries it out; `--apply`: carry it out
+// here with quarantine and an undo journal; `--undo JOURNAL`: put everything back.
 int run_respond(const Invocation& inv) {
+  if (auto journal = inv.args.value("--undo")) return run_undo(*journal);
   std::string path = inv.case_path;
   if (path.empty() && inv.args.positional().size() == 1) path = inv.args.positional()[0];
   if (path.empty() || inv.args.positional().size() > 1) return usage_error("respond", "give exactly one CASE file");
-  if (inv.args.has("--apply") || inv.args.has("--undo"))
-    return usage_error("respond", "--apply and --undo are not built yet in this version: generate a script with "
-                                  "--script sh|ps1, review it, and run it with --apply / -Apply");
   std::optional<respond::ScriptKind> kind;
   if (auto s = inv.args.value("--script")) {
     if (*s == "ps1" || *s == "powershell") kind = respond::ScriptKind::PowerShell;
@@ -28,6 +75,7 @@ int run_respond(const Invocation& inv) {
   auto data = report::load(*db);
   if (!data) return input_error("respond", data.error());
   const bool zh = inv.lang == report::Lang::Zh;
+  if (inv.args.has("--apply")) return run_apply(inv, path, *data);
 
   std::string text;
   if (kind) {

@@ -60,8 +60,12 @@ constexpr FlagSpec kPcapFlags[] = {
 constexpr FlagSpec kRespondFlags[] = {
     {"--script", true, "write the plan as a reviewable script: sh (bash, Linux) or ps1 (PowerShell, Windows)"},
     {"--out", true, "write to this file instead of standard output"},
-    {"--apply", false, "carry out the plan here with quarantine and undo (not built yet: run the script)"},
-    {"--undo", true, "restore from a quarantine journal (not built yet)"},
+    {"--apply", false, "carry out the plan on this Linux host: quarantine files, comment out entries, lock accounts"},
+    {"--root", true, "apply: the system the plan's paths are on (default: /, the live host)"},
+    {"--yes", false, "apply: do not ask for confirmation"},
+    {"--harden", false, "apply: also add the firewall rules the plan lists (live host only)"},
+    {"--quarantine", true, "apply: folder for the quarantine and journal (default: /var/lib/minesweep/quarantine-TIME)"},
+    {"--undo", true, "restore everything a journal recorded (byte-identical files, owner, mode, times, xattrs)"},
 };
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},
@@ -84,7 +88,7 @@ constexpr Command kCommands[] = {
     {"intel", "import, export and look up threat intelligence", "import FILE...|lookup VALUE...|stats|export", kIntelFlags,
      run_intel, true},
     {"report", "render a case as HTML, Markdown or JSON", "CASE", kReportFlags, run_report, true},
-    {"respond", "remediation plan and scripts (quarantine with undo: not built yet)", "CASE", kRespondFlags, run_respond, true},
+    {"respond", "remediation plan, scripts, and apply with quarantine and undo", "CASE", kRespondFlags, run_respond, true},
     {"baseline", "hardening checks, live or from evidence", "", {}, not_built, false},
 };
 
