@@ -37,12 +37,10 @@ TEST(Cli, UnbuiltCommandsRefuseWithExitTwo) {
   }
 }
 
-// respond is built for plans and scripts; applying in place is not yet, and says so instead of pretending.
-TEST(Cli, RespondApplyIsRefusedUntilBuilt) {
-  auto r = ms({"respond", "case.sqlite", "--apply"});
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("not built yet"), std::string::npos);
+TEST(Cli, RespondUsageErrorsExitTwo) {
+  EXPECT_EQ(ms({"respond", "no-such-case.sqlite", "--apply", "--yes"}).exit_code, 2);
   EXPECT_EQ(ms({"respond", "case.sqlite", "--script", "cmd"}).exit_code, 2);
+  EXPECT_EQ(ms({"respond", "--undo", "no-such-journal.jsonl"}).exit_code, 2);
 }
 
 TEST(Cli, UsageErrorsExitTwo) {
