@@ -1,9 +1,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "formats/mbr/mbr.h"
 #include "formats/registry.h"
 
+// Format identification from a file's first bytes, and, when they look like a master boot record, the boot-sector
+// reader (loader strings, partition table, the gap before the first partition).
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  (void)msw::formats::sniff({reinterpret_cast<const std::byte*>(data), size});
+  const msw::Bytes bytes{reinterpret_cast<const std::byte*>(data), size};
+  if (msw::formats::sniff(bytes) == msw::formats::FileFormat::Mbr) (void)msw::formats::mbr::parse(bytes);
   return 0;
 }

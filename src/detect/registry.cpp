@@ -1,5 +1,6 @@
 // The list of detection engines, in the order they run. Add a line when an engine lands.
 #include "detect/engine.h"
+#include "detect/heuristics/boot_sector.h"
 #include "detect/heuristics/brute_force.h"
 #include "detect/heuristics/hosts_tampering.h"
 #include "detect/heuristics/linux_host.h"
@@ -34,6 +35,7 @@ EngineSet make_builtin_engines(Diagnostics& diags, std::vector<intel::Indicator>
   set.engines.push_back(heuristics::make_network_mining_engine());
   set.engines.push_back(heuristics::make_network_smb_engine());
   set.engines.push_back(heuristics::make_windows_persistence_engine());
+  set.engines.push_back(heuristics::make_boot_sector_engine());
   set.case_engines.push_back(heuristics::make_brute_force_engine());
   set.case_engines.push_back(heuristics::make_windows_host_engine());
   set.case_engines.push_back(ioc::make_ioc_engine(ioc::make_intel_context(diags, std::move(extra_indicators))));

@@ -44,6 +44,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::Prefetch: return "prefetch";
     case ArtefactKind::WmiRepository: return "wmi_repository";
     case ArtefactKind::StartupItem: return "startup_item";
+    case ArtefactKind::BootRecord: return "boot_record";
   }
   return "file";
 }
@@ -57,7 +58,7 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
       ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
       ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository,
-      ArtefactKind::StartupItem};
+      ArtefactKind::StartupItem, ArtefactKind::BootRecord};
   return kAll;
 }
 
@@ -304,6 +305,8 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     // A transaction log (.LOG1/.LOG2) shares the signature; it is read with its hive, not on its own.
     if (!formats::regf::is_transaction_log(file->bytes())) a.kind = ArtefactKind::RegistryHive;  // which hive: normalize
     a.platform = "windows";
+  } else if (a.format == formats::FileFormat::Mbr) {
+    a.kind = ArtefactKind::BootRecord;  // a disk image or a collector's copy of the boot sectors
   } else if (a.format == formats::FileFormat::TaskJob) {
     a.kind = ArtefactKind::ScheduledTask;  // a legacy .job (Windows\Tasks), wherever it lies
     a.platform = "windows";

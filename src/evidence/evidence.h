@@ -53,6 +53,7 @@ enum class ArtefactKind {
   Prefetch,       // a Windows Prefetch file (.pf, plain or MAM-compressed), wherever it lies
   WmiRepository,  // the WMI object store, Windows\System32\wbem\Repository\OBJECTS.DATA
   StartupItem,    // a file in a Start Menu "Startup" folder (all users' or one user's): runs at logon
+  BootRecord,     // the first sectors of a disk (a raw image, or what a collector read off the boot disk)
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

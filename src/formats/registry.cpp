@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "formats/mbr/mbr.h"
 #include "formats/task_job/task_job.h"
 
 namespace msw::formats {
@@ -60,6 +61,7 @@ constexpr Sniffer kSniffers[] = {
      "\"SCCA\" at 4, or compressed \"MAM\\x04\""},
     {FileFormat::Pe, is_pe, "\"MZ\" with a \"PE\\0\\0\" header"},
     {FileFormat::TaskJob, task_job::looks_like_job, "Task Scheduler 1.0 job: file version 1, variable section at 0x46"},
+    {FileFormat::Mbr, mbr::looks_like_mbr, "a master boot record: 0x55AA at 510 and a plausible partition table"},
     {FileFormat::Text, is_text, "no NUL bytes and few control characters, or a Unicode BOM"},
 };
 
@@ -85,6 +87,7 @@ std::string_view to_string(FileFormat f) {
     case FileFormat::Lnk: return "lnk";
     case FileFormat::Prefetch: return "prefetch";
     case FileFormat::TaskJob: return "task_job";
+    case FileFormat::Mbr: return "mbr";
     case FileFormat::Text: return "text";
   }
   return "unknown";

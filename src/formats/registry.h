@@ -28,6 +28,7 @@ enum class FileFormat {
   Lnk,
   Prefetch,
   TaskJob,
+  Mbr,
   Text,
 };
 

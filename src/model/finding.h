@@ -35,6 +35,7 @@ enum class ActionKind : uint8_t {
   QuarantineFile,
   RestoreHostsFile,
   RestoreDnsSettings,
+  RepairBootSector,
   RotateCredentials,
   BlockPort,
   ApplyPatch,

@@ -53,7 +53,7 @@ constexpr std::array<std::pair<Severity, std::string_view>, 5> kSeverityNames{{
 }};
 
 using AK = ActionKind;
-constexpr std::array<std::pair<AK, std::string_view>, 13> kActionNames{{
+constexpr std::array<std::pair<AK, std::string_view>, 14> kActionNames{{
     {AK::KillProcess, "kill_process"},
     {AK::RemoveScheduledTask, "remove_scheduled_task"},
     {AK::RemoveWmiSubscription, "remove_wmi_subscription"},
@@ -63,6 +63,7 @@ constexpr std::array<std::pair<AK, std::string_view>, 13> kActionNames{{
     {AK::QuarantineFile, "quarantine_file"},
     {AK::RestoreHostsFile, "restore_hosts_file"},
     {AK::RestoreDnsSettings, "restore_dns_settings"},
+    {AK::RepairBootSector, "repair_boot_sector"},
     {AK::RotateCredentials, "rotate_credentials"},
     {AK::BlockPort, "block_port"},
     {AK::ApplyPatch, "apply_patch"},

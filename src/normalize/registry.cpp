@@ -2,6 +2,7 @@
 // (hashed and typed) but not parsed.
 #include "core/mapped_file.h"
 #include "formats/regf/transaction_log.h"
+#include "normalize/boot_record.h"
 #include "normalize/evtx.h"
 #include "normalize/pcap_flows.h"
 #include "normalize/windows_prefetch.h"
@@ -152,6 +153,14 @@ Result<void> parse_startup_item(Bytes bytes, const Source& src, Diagnostics&, co
   return {};
 }
 
+Result<void> parse_boot_record(Bytes bytes, const Source& src, Diagnostics&, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  if (auto r = boot_record_events(bytes, src.display_path, events); !r) return r.error();
+  for (auto& e : events) e.product = std::string(src.platform);
+  if (!events.empty()) fn(std::move(events));
+  return {};
+}
+
 Result<void> parse_wmi(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
   std::vector<model::Event> events;
   if (auto r = wmi_subscription_events(bytes, src.display_path, diags, events); !r) return r.error();
@@ -201,6 +210,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::Prefetch, parse_prefetch},
     {evidence::ArtefactKind::WmiRepository, parse_wmi},
     {evidence::ArtefactKind::StartupItem, parse_startup_item},
+    {evidence::ArtefactKind::BootRecord, parse_boot_record},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
     {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
     {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},
