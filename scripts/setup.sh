@@ -6,7 +6,7 @@
 #   scripts/setup.sh --dev    also tests, benchmarks and fuzzing: GoogleTest, Google Benchmark, clang, ccache
 set -euo pipefail
 
-packages=(g++ cmake ninja-build pkg-config libsqlite3-dev libssl-dev zlib1g-dev nlohmann-json3-dev libsystemd-dev libyaml-cpp-dev libpcap-dev libpugixml-dev)
+packages=(g++ cmake ninja-build pkg-config libsqlite3-dev libssl-dev zlib1g-dev nlohmann-json3-dev libsystemd-dev libyaml-cpp-dev libpcap-dev libpugixml-dev libcrypt-dev)
 if [[ "${1:-}" == "--dev" ]]; then
   packages+=(libgtest-dev libgmock-dev libbenchmark-dev ccache clang libclang-rt-14-dev clang-format clang-tidy unzip systemd-journal-remote)
 elif [[ $# -gt 0 ]]; then

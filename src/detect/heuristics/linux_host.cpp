@@ -214,6 +214,10 @@ class LinuxHostEngine final : public Engine {
       why_en = "has uid 0: it is a second root account";
       why_zh = "UID 为 0：这是第二个 root 账户";
       sev = model::Severity::High;
+    } else if (ev.value("WeakPassword") == "true" && can_log_in) {
+      why_en = "has a password from the guessing lists worms use (checked at collection, not stored)";
+      why_zh = "使用了蠕虫爆破字典中的弱密码（采集时检测，未保存密码）";
+      sev = model::Severity::High;
     } else if (state == "empty" && can_log_in) {
       why_en = "has an empty password and a login shell";
       why_zh = "密码为空且有登录 shell";
