@@ -67,6 +67,10 @@ constexpr FlagSpec kRespondFlags[] = {
     {"--quarantine", true, "apply: folder for the quarantine and journal (default: /var/lib/minesweep/quarantine-TIME)"},
     {"--undo", true, "restore everything a journal recorded (byte-identical files, owner, mode, times, xattrs)"},
 };
+constexpr FlagSpec kBaselineFlags[] = {
+    {"--live", false, "check this host: collect it into a bundle first, as triage does"},
+    {"--root", true, "with --live: a mounted system to check instead of /"},
+};
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md or json (default: html)"},
     {"--out", true, "write to this file instead of standard output"},
@@ -89,7 +93,7 @@ constexpr Command kCommands[] = {
      run_intel, true},
     {"report", "render a case as HTML, Markdown or JSON", "CASE", kReportFlags, run_report, true},
     {"respond", "remediation plan, scripts, and apply with quarantine and undo", "CASE", kRespondFlags, run_respond, true},
-    {"baseline", "hardening checks, live or from evidence", "", {}, not_built, false},
+    {"baseline", "hardening checks, live or from evidence", "CASE | EVIDENCE... | --live", kBaselineFlags, run_baseline, true},
 };
 
 int not_built(const Invocation&) { return kExitUsage; }  // never reached: run_cli reports unbuilt commands itself

@@ -54,5 +54,6 @@ int run_evtx(const Invocation& inv);
 int run_intel(const Invocation& inv);
 int run_pcap(const Invocation& inv);
 int run_respond(const Invocation& inv);
+int run_baseline(const Invocation& inv);
 
 }  // namespace msw::cli

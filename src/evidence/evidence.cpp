@@ -30,6 +30,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::SystemdUnit: return "systemd_unit";
     case ArtefactKind::Sudoers: return "sudoers";
     case ArtefactKind::RedisConf: return "redis_conf";
+    case ArtefactKind::SshdConfig: return "sshd_config";
     case ArtefactKind::ShellHistory: return "shell_history";
     case ArtefactKind::AuthLog: return "auth_log";
     case ArtefactKind::SystemTable: return "system_table";
@@ -58,7 +59,7 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
       ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
       ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository,
-      ArtefactKind::StartupItem, ArtefactKind::BootRecord};
+      ArtefactKind::StartupItem, ArtefactKind::BootRecord, ArtefactKind::SshdConfig};
   return kAll;
 }
 
@@ -124,6 +125,8 @@ constexpr KnownLocation kKnownLocations[] = {
     {"etc/sudoers", ArtefactKind::Sudoers, "linux", formats::FileFormat::Text},
     {"etc/sudoers.d/*", ArtefactKind::Sudoers, "linux", formats::FileFormat::Text},
     {"redis/redis.conf", ArtefactKind::RedisConf, "linux", formats::FileFormat::Text},
+    {"etc/ssh/sshd_config", ArtefactKind::SshdConfig, "linux", formats::FileFormat::Text},
+    {"etc/ssh/sshd_config.d/*", ArtefactKind::SshdConfig, "linux", formats::FileFormat::Text},
     {"etc/redis.conf", ArtefactKind::RedisConf, "linux", formats::FileFormat::Text},
     {"var/log/auth.log*", ArtefactKind::AuthLog, "linux", formats::FileFormat::Text},
     {"var/log/secure*", ArtefactKind::AuthLog, "linux", formats::FileFormat::Text},

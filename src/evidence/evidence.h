@@ -39,6 +39,7 @@ enum class ArtefactKind {
   SystemdUnit,
   Sudoers,
   RedisConf,
+  SshdConfig,     // /etc/ssh/sshd_config and its .d drop-ins
   ShellHistory,
   AuthLog,  // auth.log / secure, plain or gzip-compressed
   SystemTable,

@@ -2,6 +2,7 @@
 // ("preload_entry") and SSH authorized keys ("ssh_authorized_key"). Sigma has no categories for these; the names
 // are minesweep's own and documented in HACKING.md.
 #include <algorithm>
+#include <set>
 
 #include "core/text.h"
 #include "formats/crontab/crontab.h"
@@ -318,6 +319,38 @@ Result<void> sudoers_events(Bytes bytes, const Source& src, Diagnostics&, std::v
     model::Event ev = line_event("sudoers_rule", src, at, no, line);
     ev.set(model::Field::User, std::string(words[0].substr(0, 256)));
     ev.set(model::Field::Details, std::string(trim(line.substr(words[0].size()))));
+    out.push_back(std::move(ev));
+  });
+  return {};
+}
+
+// sshd takes the first value it reads for a keyword, and options after a Match line apply only to its matches:
+// one "sshd_config" event per option of the global section, first value kept.
+Result<void> sshd_config_events(Bytes bytes, const Source& src, Diagnostics&, std::vector<model::Event>& out) {
+  if (bytes.size() > (4u << 20)) return Error::make("sshd_config.too_large", "sshd_config over 4 MiB");
+  DecodedText text = decode_text(bytes);
+  std::set<std::string> seen;
+  bool in_match = false;
+  for_each_line(text.utf8, [&](std::string_view line, uint64_t no) {
+    line = trim(line);
+    if (in_match || line.empty() || line[0] == '#' || seen.size() > 512) return;
+    const size_t cut = line.find_first_of(" \t=");
+    if (cut == std::string_view::npos) return;
+    const std::string key = to_lower_ascii(line.substr(0, cut));
+    std::string value(trim(line.substr(cut + 1)));
+    if (!value.empty() && value[0] == '=') value = std::string(trim(std::string_view(value).substr(1)));
+    if (key == "match") {
+      in_match = true;
+      return;
+    }
+    if (!seen.insert(key).second) return;
+    model::Event ev;
+    ev.category = "sshd_config";
+    ev.product = "linux";
+    ev.artefact = src.display_path;
+    ev.set("SshdOption", key);
+    ev.set("SshdValue", to_lower_ascii(value).substr(0, 256));
+    ev.set(model::Field::LineNumber, std::to_string(no));
     out.push_back(std::move(ev));
   });
   return {};

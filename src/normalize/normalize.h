@@ -52,6 +52,7 @@ Result<void> script_line_events(Bytes bytes, const Source& src, Diagnostics& dia
 Result<void> history_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 // Scripts found in drop folders ("dropped_script", one event per line) and miner configurations ("miner_config",
 // one event per pool URL with DestinationHostname and the login User).
+Result<void> sshd_config_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 Result<void> dropped_script_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 Result<void> miner_config_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 // systemd unit files: one "systemd_unit" event per Exec*= command (and one per timer schedule).

@@ -223,6 +223,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::SystemdUnit, parse_lines<systemd_unit_events>},
     {evidence::ArtefactKind::Sudoers, parse_lines<sudoers_events>},
     {evidence::ArtefactKind::RedisConf, parse_lines<redis_conf_events>},
+    {evidence::ArtefactKind::SshdConfig, parse_lines<sshd_config_events>},
     {evidence::ArtefactKind::AuthLog, auth_log_events},
     {evidence::ArtefactKind::SystemTable, parse_keyed<&kSystemInfo, &kBootUnix>},
     {evidence::ArtefactKind::AccountTable, parse_keyed<&kUserAccount, &kNoTime>},

@@ -133,6 +133,7 @@ TEST(Respond, WeakShadowPasswordsAreFoundAndLocked) {
   test::write_file(root / "etc/passwd",
                    "root:x:0:0:root:/root:/bin/bash\nops:x:1000:1000::/home/ops:/bin/bash\n"
                    "deploy:x:1001:1001::/home/deploy:/bin/bash\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n");
+  test::write_file(root / "etc/ssh/sshd_config", "# comment\nPermitRootLogin yes\nPasswordAuthentication no\nMatch User backup\n  PasswordAuthentication yes\n");
   test::write_file(root / "etc/shadow", "root:" + strong + ":19000:0:99999:7:::\nops:" + weak + ":19000:0:99999:7:::\ndeploy:" +
                                             named + ":19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n");
   ASSERT_EQ(ms({"triage", "--quiet", "--root", root.string(), "--out", (dir / "out").string()}).exit_code, 1);
@@ -146,6 +147,16 @@ TEST(Respond, WeakShadowPasswordsAreFoundAndLocked) {
   bool lock = false;
   for (const auto& p : report["plan"]) lock = lock || (p["kind"] == "rotate_credentials" && p["target"] == "ops");
   EXPECT_TRUE(lock);
+  // ...and the hardening baseline says so, with the SSH settings collected beside them.
+  auto b = ms({"baseline", (dir / "out/case.sqlite").string(), "--json"});
+  EXPECT_EQ(b.exit_code, 1) << b.err;
+  std::map<std::string, std::string> status;
+  const auto checks = nlohmann::json::parse(b.out);
+  for (const auto& c : checks["checks"]) status[c["id"].get<std::string>()] = c["status"].get<std::string>();
+  EXPECT_EQ(status["LNX-PASSWORDS"], "fail");
+  EXPECT_EQ(status["LNX-SSH-ROOT"], "fail");
+  EXPECT_EQ(status["LNX-SSH-PASSWORD"], "pass");
+  EXPECT_EQ(status.count("WIN-SMB1"), 0u);
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ constexpr FileItem kFiles[] = {
     {"/etc/sudoers", ArtefactKind::Sudoers},
     {"/etc/redis/redis.conf", ArtefactKind::RedisConf},
     {"/etc/redis.conf", ArtefactKind::RedisConf},
+    {"/etc/ssh/sshd_config", ArtefactKind::SshdConfig},
 };
 
 // Folders whose files are copied (one level; sub-folders are not entered).
@@ -55,6 +56,7 @@ constexpr FileItem kFolders[] = {
     {"/etc/init.d", ArtefactKind::StartupScript},
     {"/etc/profile.d", ArtefactKind::StartupScript},
     {"/etc/sudoers.d", ArtefactKind::Sudoers},
+    {"/etc/ssh/sshd_config.d", ArtefactKind::SshdConfig},
     {"/etc/systemd/system", ArtefactKind::SystemdUnit},
     {"/run/systemd/system", ArtefactKind::SystemdUnit},
     {"/usr/local/lib/systemd/system", ArtefactKind::SystemdUnit},

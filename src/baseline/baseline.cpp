@@ -1,0 +1,180 @@
+#include "baseline/baseline.h"
+
+#include <map>
+#include <set>
+
+#include "core/text.h"
+
+namespace msw::baseline {
+namespace {
+
+// What the case holds, gathered in one pass over its events.
+struct Facts {
+  bool windows = false, linux_host = false;
+  bool windows_os = false, system_hive = false, rdp_values = false, firewall_values = false, sam = false;
+  bool sshd = false, accounts_known = false, connections = false;
+  std::map<std::string, std::string> sshd_options;
+  std::map<std::string, std::string> findings;  // rule id -> the first such finding's title (evidence)
+  std::map<std::string, std::vector<std::string>> finding_titles;
+};
+
+Check make(std::string id, std::string platform, std::string risk, std::string en, std::string zh, std::string fix_en,
+           std::string fix_zh) {
+  Check c;
+  c.id = std::move(id);
+  c.platform = std::move(platform);
+  c.risk = std::move(risk);
+  c.title_en = std::move(en);
+  c.title_zh = std::move(zh);
+  c.fix_en = std::move(fix_en);
+  c.fix_zh = std::move(fix_zh);
+  return c;
+}
+
+// Fails on any finding of `rule`, passes when `collected`, else unknown with `missing`.
+void by_finding(Check& c, const Facts& f, std::string_view rule, bool collected, std::string missing) {
+  if (auto it = f.findings.find(std::string(rule)); it != f.findings.end()) {
+    c.status = Status::Fail;
+    c.evidence = it->second;
+  } else if (collected) {
+    c.status = Status::Pass;
+    c.evidence = "no " + std::string(rule) + " finding in the collected evidence";
+  } else {
+    c.status = Status::Unknown;
+    c.evidence = std::move(missing);
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(Status s) {
+  switch (s) {
+    case Status::Pass: return "pass";
+    case Status::Fail: return "fail";
+    case Status::Unknown: return "unknown";
+  }
+  return "unknown";
+}
+
+Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
+  Facts f;
+  auto events = db.for_each_event([&](const casedb::StoredEvent& se) {
+    const model::Event& e = se.event;
+    if (e.product == "windows") f.windows = true;
+    if (e.product == "linux") f.linux_host = true;
+    if (e.category == "windows_os") f.windows_os = true;
+    if (e.category == "local_account") f.sam = true;
+    if (e.category == "registry_set" && e.value("HiveKind") == "SYSTEM") {
+      f.system_hive = true;
+      const std::string t = to_lower_ascii(e.value("TargetObject"));
+      if (t.ends_with("\\portnumber")) f.rdp_values = true;
+      if (t.ends_with("\\enablefirewall")) f.firewall_values = true;
+    }
+    if (e.category == "sshd_config") {
+      f.sshd = true;
+      f.sshd_options.emplace(e.value("SshdOption"), e.value("SshdValue"));
+    }
+    if (e.category == "user_account" && e.value("PasswordState") != "unknown" && !e.value("PasswordState").empty())
+      f.accounts_known = true;
+    if (e.category == "network_connection" && e.product == "linux") f.connections = true;
+    return true;
+  });
+  if (!events) return events.error();
+  auto findings = db.findings();
+  if (!findings) return findings.error();
+  for (const auto& sf : *findings) {
+    const auto& fd = sf.finding;
+    f.findings.emplace(fd.rule_id, fd.title_en);
+    f.finding_titles[fd.rule_id].push_back(fd.title_en);
+  }
+
+  std::vector<Check> out;
+  const bool both = !f.windows && !f.linux_host;
+  if (f.windows || both) {
+    Check c = make("WIN-MS17-010", "windows", "high", "MS17-010 (EternalBlue) installed", "已安装 MS17-010（永恒之蓝）补丁",
+                   "Install the MS17-010 update for the build (or a later monthly rollup) and reboot.",
+                   "安装对应版本的 MS17-010 补丁（或之后的月度汇总更新）并重启。");
+    by_finding(c, f, "heuristic.ms17_010_missing", f.windows_os, "no SOFTWARE hive: the build and updates are not known");
+    out.push_back(c);
+    c = make("WIN-SMB1", "windows", "high", "SMBv1 server off", "SMBv1 服务端已关闭",
+             "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force",
+             "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force");
+    by_finding(c, f, "heuristic.smb1_enabled", f.system_hive, "no SYSTEM hive");
+    out.push_back(c);
+    c = make("WIN-RDP", "windows", "medium", "Remote Desktop off its default port 3389 and with NLA",
+             "远程桌面不使用默认端口 3389 且启用 NLA",
+             "reg add \"HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp\" /v PortNumber /t REG_DWORD "
+             "/d <port> /f; enable NLA; allow RDP only from a VPN or jump host",
+             "修改 RDP-Tcp 的 PortNumber，启用 NLA，仅允许经 VPN 或跳板机访问");
+    by_finding(c, f, "heuristic.rdp_default_port", f.rdp_values, "no RDP settings in the SYSTEM hive");
+    out.push_back(c);
+    c = make("WIN-FIREWALL", "windows", "medium", "Windows Firewall on for every profile", "Windows 防火墙所有配置文件均已开启",
+             "netsh advfirewall set allprofiles state on", "netsh advfirewall set allprofiles state on");
+    by_finding(c, f, "heuristic.firewall_off", f.firewall_values, "no firewall policy in the SYSTEM hive");
+    out.push_back(c);
+    c = make("WIN-ACCOUNTS", "windows", "high", "No hidden ($) local accounts, Guest disabled", "无隐藏（$）本地账户，来宾账户已禁用",
+             "net user <name> /active:no (and delete accounts nobody owns)", "net user <账户名> /active:no（并删除无人认领的账户）");
+    c.status = f.sam ? Status::Pass : Status::Unknown;
+    c.evidence = f.sam ? "no hidden or opened account in the SAM hive" : "no SAM hive";
+    for (const auto& t : f.finding_titles["heuristic.local_account_suspicious"])
+      if (t.find("'$'") != std::string::npos || t.find("Guest") != std::string::npos) {
+        c.status = Status::Fail;
+        c.evidence = t;
+      }
+    out.push_back(c);
+    c = make("WIN-DNS", "windows", "medium", "DNS servers not forced to public resolvers", "DNS 未被强制设置为公共解析服务器",
+             "Set the interface back to DHCP or the organisation's DNS servers", "将网卡 DNS 恢复为 DHCP 或单位 DNS 服务器");
+    by_finding(c, f, "heuristic.dns_forced_public", f.system_hive, "no SYSTEM hive");
+    out.push_back(c);
+    c = make("WIN-WEAK-PASSWORDS", "windows", "high", "No local account with a guessable password", "本地账户无弱密码",
+             "Set long unique passwords; lock accounts after repeated failures", "设置长且唯一的密码；配置多次失败后锁定账户");
+    c.evidence = "not checked: reading NT hashes from SAM with the SYSTEM boot key is not built yet";
+    out.push_back(c);
+  }
+  if (f.linux_host || both) {
+    Check c = make("LNX-SSH-ROOT", "linux", "high", "SSH does not accept root logins with a password", "SSH 不允许 root 使用密码登录",
+                   "PermitRootLogin prohibit-password (or no) in /etc/ssh/sshd_config; systemctl reload sshd",
+                   "在 /etc/ssh/sshd_config 中设置 PermitRootLogin prohibit-password（或 no），然后 systemctl reload sshd");
+    if (!f.sshd) {
+      c.evidence = "no sshd_config collected";
+    } else {
+      const auto it = f.sshd_options.find("permitrootlogin");
+      const std::string v = it == f.sshd_options.end() ? "prohibit-password (default)" : it->second;
+      c.status = v == "yes" ? Status::Fail : Status::Pass;
+      c.evidence = "PermitRootLogin " + v;
+    }
+    out.push_back(c);
+    c = make("LNX-SSH-PASSWORD", "linux", "medium", "SSH logins by key only", "SSH 仅允许密钥登录",
+             "PasswordAuthentication no in /etc/ssh/sshd_config (after installing keys); systemctl reload sshd",
+             "配置密钥后在 /etc/ssh/sshd_config 中设置 PasswordAuthentication no，然后 systemctl reload sshd");
+    if (!f.sshd) {
+      c.evidence = "no sshd_config collected";
+    } else {
+      const auto it = f.sshd_options.find("passwordauthentication");
+      const std::string v = it == f.sshd_options.end() ? "yes (default)" : it->second;
+      c.status = v.starts_with("no") ? Status::Pass : Status::Fail;
+      c.evidence = "PasswordAuthentication " + v;
+    }
+    out.push_back(c);
+    c = make("LNX-PASSWORDS", "linux", "high", "No account with an empty or guessable password", "无空密码或弱密码账户",
+             "passwd -l <user>, then set a strong password; remove accounts nobody owns",
+             "passwd -l <用户名>，再设置强密码；删除无人认领的账户");
+    c.status = f.accounts_known ? Status::Pass : Status::Unknown;
+    c.evidence = f.accounts_known ? "every /etc/shadow hash tried against the guessing lists" : "/etc/shadow not read (collect as root)";
+    for (const auto& t : f.finding_titles["heuristic.suspicious_account"])
+      if (t.find("guessing lists") != std::string::npos || t.find("empty password") != std::string::npos) {
+        c.status = Status::Fail;
+        c.evidence = t;
+      }
+    out.push_back(c);
+    c = make("LNX-EXPOSED-SERVICES", "linux", "high", "Redis, the Docker API and databases not reachable without authentication",
+             "Redis、Docker API 与数据库不对外无认证开放",
+             "Bind to 127.0.0.1, set requirepass / TLS client auth, and block 2375/6379/3306/5432 at the firewall",
+             "绑定 127.0.0.1，设置 requirepass 或 TLS 客户端认证，并在防火墙封禁 2375/6379/3306/5432");
+    by_finding(c, f, "heuristic.exposed_service", f.connections, "no connection table (live triage lists listening sockets)");
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace msw::baseline
