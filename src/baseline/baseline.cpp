@@ -12,6 +12,7 @@ namespace {
 struct Facts {
   bool windows = false, linux_host = false;
   bool windows_os = false, system_hive = false, rdp_values = false, firewall_values = false, sam = false;
+  bool sam_passwords_checked = false;
   bool sshd = false, accounts_known = false, connections = false;
   std::map<std::string, std::string> sshd_options;
   std::map<std::string, std::string> findings;  // rule id -> the first such finding's title (evidence)
@@ -63,7 +64,10 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
     if (e.product == "windows") f.windows = true;
     if (e.product == "linux") f.linux_host = true;
     if (e.category == "windows_os") f.windows_os = true;
-    if (e.category == "local_account") f.sam = true;
+    if (e.category == "local_account") {
+      f.sam = true;
+      f.sam_passwords_checked = f.sam_passwords_checked || e.value("PasswordChecked") == "true";
+    }
     if (e.category == "registry_set" && e.value("HiveKind") == "SYSTEM") {
       f.system_hive = true;
       const std::string t = to_lower_ascii(e.value("TargetObject"));
@@ -128,7 +132,14 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
     out.push_back(c);
     c = make("WIN-WEAK-PASSWORDS", "windows", "high", "No local account with a guessable password", "本地账户无弱密码",
              "Set long unique passwords; lock accounts after repeated failures", "设置长且唯一的密码；配置多次失败后锁定账户");
-    c.evidence = "not checked: reading NT hashes from SAM with the SYSTEM boot key is not built yet";
+    c.status = f.sam_passwords_checked ? Status::Pass : Status::Unknown;
+    c.evidence = f.sam_passwords_checked ? "every local account's NT hash tested against the guessing lists"
+                                         : "not checked: needs the SAM hive with the SYSTEM hive beside it (the boot key)";
+    for (const auto& t : f.finding_titles["heuristic.local_account_suspicious"])
+      if (t.find("guessing lists") != std::string::npos || t.find("blank password") != std::string::npos) {
+        c.status = Status::Fail;
+        c.evidence = t;
+      }
     out.push_back(c);
   }
   if (f.linux_host || both) {

@@ -1,6 +1,7 @@
 // The one table from artefact kind to parser. Add a row when a format lands; kinds without a row are inventoried
 // (hashed and typed) but not parsed.
 #include "core/mapped_file.h"
+#include "core/text.h"
 #include "formats/regf/transaction_log.h"
 #include "normalize/boot_record.h"
 #include "normalize/evtx.h"
@@ -133,8 +134,19 @@ std::vector<std::byte> replay_beside(Bytes hive, const Source& src, Diagnostics&
 Result<void> parse_hive(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
   const std::vector<std::byte> replayed = replay_beside(bytes, src, diags);
   if (!replayed.empty()) bytes = replayed;
+  // A SAM next to its SYSTEM hive (as Windows keeps them): the boot key lets the accounts' passwords be tested.
+  std::optional<formats::regf::Key16> boot_key;
+  if (const size_t slash = src.disk_path.find_last_of('/'); slash != std::string_view::npos &&
+                                                             iequals_ascii(src.disk_path.substr(slash + 1), "SAM"))
+    for (auto name : {"SYSTEM", "system", "System"}) {
+      auto f = MappedFile::open(std::string(src.disk_path.substr(0, slash + 1)) + name);
+      if (!f) continue;
+      Diagnostics ignored;
+      if (auto system = formats::regf::Hive::open(f->bytes(), name, ignored)) boot_key = formats::regf::boot_key(*system);
+      break;
+    }
   std::vector<model::Event> events;
-  if (auto r = registry_hive_events(bytes, src.display_path, diags, events); !r) return r.error();
+  if (auto r = registry_hive_events(bytes, src.display_path, diags, events, boot_key); !r) return r.error();
   if (!events.empty()) fn(std::move(events));
   return {};
 }

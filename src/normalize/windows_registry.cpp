@@ -7,6 +7,8 @@
 #include <set>
 
 #include "core/text.h"
+#include "data/embedded.h"
+#include "formats/regf/sam_secrets.h"
 
 namespace msw::normalize {
 namespace {
@@ -385,7 +387,23 @@ void amcache(const regf::Hive& hive, std::string_view path, std::vector<model::E
 
 // SAM: the local accounts. Users\<RID> holds F (fixed: times, RID, flags, counters) and V (variable: the name at
 // the offset its header gives, relative to 0xCC); Users\Names\<name> was written when the account was created.
-void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<model::Event>& out) {
+// Whether an NT hash is a password from the guessing lists (or the account's name with common suffixes).
+bool weak_nt_hash(const regf::Key16& hash, std::string_view user) {
+  static const std::vector<std::string> list = [] {
+    std::vector<std::string> out;
+    if (auto text = data::embedded_file("passwords/weak.txt"))
+      data::for_each_content_line(*text, [&](std::string_view l, size_t) { out.emplace_back(l); });
+    return out;
+  }();
+  for (const auto& c : list)
+    if (regf::nt_hash_of(c) == hash) return true;
+  for (auto suffix : {"", "123", "@123", "123456", "2024", "2025", "2026", "!"})
+    if (regf::nt_hash_of(std::string(user) + suffix) == hash) return true;
+  return false;
+}
+
+void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<model::Event>& out,
+                  const std::optional<regf::Key16>& boot_key) {
   auto users = hive.find("SAM\\Domains\\Account\\Users");
   if (!users) return;
   std::map<uint32_t, std::optional<Timestamp>> created;  // RID -> the Names key's write time
@@ -406,6 +424,12 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
   // Administrators (Builtin\Aliases\00000220, value C): after a 0x34-byte header that gives the members' offset
   // (at 0x28, relative to 0x34) and count (0x30), the member SIDs one after another. Local accounts are the SIDs of
   // this machine's domain (Domains\Account\V ends with it); their last sub-authority is the RID.
+  // With the SYSTEM hive's boot key, each account's NT hash is tested against the guessing lists; only the answer
+  // is kept.
+  std::optional<regf::Key16> hashed_boot_key;
+  if (boot_key)
+    if (auto acct = hive.find("SAM\\Domains\\Account"))
+      if (auto f = acct->value("F")) hashed_boot_key = regf::hashed_boot_key(f->data(), *boot_key);
   std::set<uint32_t> admin_rids;
   std::string machine_sid;  // binary S-1-5-21-a-b-c
   if (auto acct = hive.find("SAM\\Domains\\Account"))
@@ -446,6 +470,12 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
     e.set("Rid", std::to_string(rid));
     e.set("AccountDisabled", (le16(fb, 56) & 0x0001) ? "true" : "false");
     e.set("AdminGroup", admin_rids.count(rid) ? "true" : "false");
+    if (hashed_boot_key) {
+      e.set("PasswordChecked", "true");
+      const auto nt = regf::nt_hash(vb, rid, *hashed_boot_key);
+      if (!nt || *nt == regf::nt_hash_of("")) e.set("BlankPassword", "true");
+      else if (weak_nt_hash(*nt, name)) e.set("WeakPassword", "true");
+    }
     if (auto t = filetime_at(fb, 8); !t.empty()) e.set("LastLogon", t);
     if (auto t = filetime_at(fb, 24); !t.empty()) e.set("PasswordLastSet", t);
     if (auto t = filetime_at(fb, 40); !t.empty()) e.set("LastFailedLogon", t);
@@ -497,7 +527,7 @@ HiveKind classify_hive(const regf::Hive& hive) {
 }
 
 Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostics& diags,
-                                  std::vector<model::Event>& out) {
+                                  std::vector<model::Event>& out, const std::optional<formats::regf::Key16>& boot_key) {
   auto hive = regf::Hive::open(bytes, path, diags);
   if (!hive) return hive.error();
   const HiveKind kind = classify_hive(*hive);
@@ -511,7 +541,7 @@ Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostic
     case HiveKind::NtUser: software_like(*hive, "HKU\\" + user_of(path) + "\\", "Software", emit); break;
     case HiveKind::System: system_hive(*hive, emit, diags, path); break;
     case HiveKind::Amcache: amcache(*hive, path, out); break;
-    case HiveKind::Sam: sam_accounts(*hive, path, out); break;
+    case HiveKind::Sam: sam_accounts(*hive, path, out, boot_key); break;
     default: break;
   }
   if (kind == HiveKind::Software || kind == HiveKind::NtUser || kind == HiveKind::System)

@@ -23,6 +23,7 @@
 #include "core/diagnostics.h"
 #include "core/result.h"
 #include "formats/regf/regf.h"
+#include "formats/regf/sam_secrets.h"
 #include "model/event.h"
 
 namespace msw::normalize {
@@ -33,8 +34,11 @@ std::string_view to_string(HiveKind k);
 // From the keys under the root (names can lie; structure does not).
 HiveKind classify_hive(const formats::regf::Hive& hive);
 
-// Errors: regf.not_hive, regf.bad_root. Damage inside is a diagnostic (regf.damaged with the count).
+// Errors: regf.not_hive, regf.bad_root. Damage inside is a diagnostic (regf.damaged with the count). With the
+// SYSTEM hive's boot key, a SAM's accounts also say whether their password is blank or on the guessing lists
+// (PasswordChecked, BlankPassword, WeakPassword; the hashes are never kept).
 Result<void> registry_hive_events(Bytes hive_bytes, std::string_view display_path, Diagnostics& diags,
-                                  std::vector<model::Event>& out);
+                                  std::vector<model::Event>& out,
+                                  const std::optional<formats::regf::Key16>& boot_key = std::nullopt);
 
 }  // namespace msw::normalize

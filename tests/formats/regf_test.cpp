@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "core/mapped_file.h"
+#include "core/hash.h"
+#include "formats/regf/sam_secrets.h"
 #include "formats/regf/transaction_log.h"
 #include "support/regf_writer.h"
 
@@ -487,6 +490,54 @@ TEST(WindowsRegistry, SysmonRegistryEventsAreJudgedLikeHiveValues) {
   detect::heuristics::make_windows_persistence_engine()->scan_artefact({"Sysmon.evtx", "", "evtx", "windows", "", events}, found);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].rule_id, detect::heuristics::kPublicDnsRule);
+}
+
+// The SAM's secrets as Windows 10 keeps them: the boot key scrambled into the Lsa class names, the hashed boot key
+// under AES in Account\\F, each NT hash under the DES layer and AES.
+TEST(SamSecrets, BootKeyAndNtHashesRoundTrip) {
+  auto hex = [](const regf::Key16& k) { return to_hex(Bytes(reinterpret_cast<const std::byte*>(k.data()), 16)); };
+  EXPECT_EQ(hex(regf::nt_hash_of("password")), "8846f7eaee8fb117ad06bdd830b7586c");  // the published NT hash
+  EXPECT_EQ(hex(regf::nt_hash_of("")), "31d6cfe0d16ae931b73c59d7e0c089c0");
+  const std::array<uint8_t, 16> bk = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+  RegKeySpec control{"Control"};
+  control.subkeys = {test::lsa_key(bk)};
+  RegKeySpec set{"ControlSet001"};
+  set.subkeys = {control};
+  RegKeySpec select{"Select"};
+  select.values = {{"Current", regf::kRegDword, test::reg_dword(1)}};
+  RegKeySpec system_root{"ROOT"};
+  system_root.subkeys = {select, set};
+  const std::string system = test::write_hive(system_root);
+  Diagnostics d;
+  auto sys = regf::Hive::open(as_bytes(system), "SYSTEM", d);
+  ASSERT_TRUE(sys);
+  auto key = regf::boot_key(*sys);
+  ASSERT_TRUE(key);
+  EXPECT_TRUE(std::equal(key->begin(), key->end(), bk.begin()));
+
+  const std::string sam = test::write_hive(test::sam_root({{"ops", 1001, false, true, "Winter2024!"}}, &bk));
+  auto hive = regf::Hive::open(as_bytes(sam), "SAM", d);
+  ASSERT_TRUE(hive);
+  auto f = hive->find("SAM\\Domains\\Account")->value("F");
+  ASSERT_TRUE(f);
+  auto hbk = regf::hashed_boot_key(f->data(), *key);
+  ASSERT_TRUE(hbk);
+  auto v = hive->find("SAM\\Domains\\Account\\Users\\000003E9")->value("V");
+  ASSERT_TRUE(v);
+  auto nt = regf::nt_hash(v->data(), 1001, *hbk);
+  ASSERT_TRUE(nt);
+  EXPECT_EQ(hex(*nt), hex(regf::nt_hash_of("Winter2024!")));
+  // The wrong RID (the DES layer) or the wrong boot key gives another hash, never a crash.
+  EXPECT_NE(hex(*regf::nt_hash(v->data(), 1002, *hbk)), hex(*nt));
+  regf::Key16 wrong = *key;
+  wrong[0] ^= 1;
+  if (auto h = regf::hashed_boot_key(f->data(), wrong)) {
+    if (auto n = regf::nt_hash(v->data(), 1001, *h)) {
+      EXPECT_NE(hex(*n), hex(*nt));
+    }
+  }
+  for (size_t cut = 0; cut < v->data().size(); ++cut) (void)regf::nt_hash(v->data().first(cut), 1001, *hbk);
+  for (size_t cut = 0; cut < f->data().size(); ++cut) (void)regf::hashed_boot_key(f->data().first(cut), *key);
 }
 
 // A worm's Run key, deleted after it ran: its cells are free but still hold the key and its value.

@@ -4,6 +4,9 @@
 
 #include "core/byte_reader.h"
 #include "core/hash.h"
+#include "formats/regf/sam_secrets.h"
+
+#include <openssl/evp.h>
 
 namespace msw::test {
 namespace {
@@ -143,6 +146,12 @@ uint32_t add_key(Bins& b, const RegKeySpec& k, uint32_t parent, bool root) {
     children.push_back(add_key(b, s, self, false));
     names.push_back(s.name);
   }
+  if (!k.class_name.empty()) {
+    const std::string cls = utf16(k.class_name);
+    const uint32_t cell = b.add(cls);
+    put32(b.data(), self + 4 + 48, cell);
+    put16(b.data(), self + 4 + 74, static_cast<uint16_t>(cls.size()));
+  }
   std::string& bins = b.data();
   const size_t at = self + 4;  // the nk's data inside the bins
   if (!children.empty()) put32(bins, at + 28, add_list(b, k.list_kind, children, names));
@@ -226,10 +235,54 @@ std::string write_old_transaction_log(const std::string& old_hive, const std::st
   return log + pages;
 }
 
-RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts) {
+namespace {
+std::string aes_cbc_encrypt(const uint8_t key[16], const std::string& iv, const std::string& plain) {
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  std::string out(plain.size() + 16, '\0');
+  int n1 = 0, n2 = 0;
+  EVP_EncryptInit_ex(ctx, EVP_aes_128_cbc(), nullptr, key, reinterpret_cast<const uint8_t*>(iv.data()));
+  EVP_CIPHER_CTX_set_padding(ctx, 0);
+  EVP_EncryptUpdate(ctx, reinterpret_cast<uint8_t*>(out.data()), &n1, reinterpret_cast<const uint8_t*>(plain.data()),
+                    static_cast<int>(plain.size()));
+  EVP_EncryptFinal_ex(ctx, reinterpret_cast<uint8_t*>(out.data()) + n1, &n2);
+  EVP_CIPHER_CTX_free(ctx);
+  out.resize(static_cast<size_t>(n1 + n2));
+  return out;
+}
+constexpr uint8_t kHashedBootKey[16] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+                                        0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xf0, 0x01};
+}  // namespace
+
+RegKeySpec lsa_key(const std::array<uint8_t, 16>& boot_key) {
+  constexpr int kPermutation[16] = {0x8, 0x5, 0x4, 0x2, 0xb, 0x9, 0xd, 0x3, 0x0, 0x6, 0x1, 0xc, 0xe, 0xa, 0xf, 0x7};
+  std::array<uint8_t, 16> scrambled{};
+  for (size_t i = 0; i < 16; ++i) scrambled[static_cast<size_t>(kPermutation[i])] = boot_key[i];
+  RegKeySpec lsa{"Lsa"};
+  const char* names[4] = {"JD", "Skew1", "GBG", "Data"};
+  for (size_t k = 0; k < 4; ++k) {
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%02x%02x%02x%02x", scrambled[4 * k], scrambled[4 * k + 1], scrambled[4 * k + 2],
+                  scrambled[4 * k + 3]);
+    RegKeySpec part{names[k]};
+    part.class_name = hex;
+    lsa.subkeys.push_back(part);
+  }
+  return lsa;
+}
+
+RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts, const std::array<uint8_t, 16>* boot_key) {
   const std::string machine_sid = std::string("\x01\x04\x00\x00\x00\x00\x00\x05", 8) + le32(21) + le32(1) + le32(2) + le32(3);
   RegKeySpec account{"Account"};
   account.values = {{"V", 3, std::string(64, '\0') + machine_sid}};
+  if (boot_key) {
+    // F: the AES structure at 0x68 — revision 2, length, checksum length, data length, salt, data.
+    const std::string salt(16, '\x5a');
+    const std::string data = aes_cbc_encrypt(boot_key->data(), salt,
+                                             std::string(reinterpret_cast<const char*>(kHashedBootKey), 16) + std::string(16, '\x07'));
+    std::string f(0x68, '\0');
+    f += le32(2) + le32(static_cast<uint32_t>(16 + data.size())) + le32(16) + le32(static_cast<uint32_t>(data.size())) + salt + data;
+    account.values.push_back({"F", 3, f});
+  }
   RegKeySpec users{"Users"};
   RegKeySpec names{"Names"};
   std::string members;
@@ -244,6 +297,19 @@ RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts) {
     v.replace(0x0C, 4, le32(0));
     v.replace(0x10, 4, le32(static_cast<uint32_t>(name.size())));
     v += name;
+    if (boot_key) {
+      // The NT hash: DES layer keyed by the RID, then AES with the hashed boot key (PEK id, revision 2, offset, salt).
+      const auto nt = formats::regf::nt_hash_of(a.password);
+      uint8_t obf[16];
+      formats::regf::des_layer(nt.data(), a.rid, /*encrypt=*/true, obf);
+      const std::string salt(16, '\x33');
+      const std::string enc = aes_cbc_encrypt(kHashedBootKey, salt, std::string(reinterpret_cast<const char*>(obf), 16));
+      const std::string entry = std::string("\0\0\x02\0", 4) + le32(0x10) + salt + enc;
+      while (v.size() % 4) v += '\0';
+      v.replace(0xA8, 4, le32(static_cast<uint32_t>(v.size() - 0xCC)));
+      v.replace(0xAC, 4, le32(static_cast<uint32_t>(entry.size())));
+      v += entry;
+    }
     char key[16];
     std::snprintf(key, sizeof key, "%08X", a.rid);
     RegKeySpec user{key};

@@ -4,6 +4,7 @@
 // NTUSER-shaped hives with exactly the keys a scenario needs.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -25,6 +26,7 @@ struct RegKeySpec {
   std::vector<RegKeySpec> subkeys;
   std::string list_kind = "lh";  // lh, lf, li, or ri (two li lists under an ri)
   bool utf16_name = false;       // otherwise a compressed (Latin-1) name
+  std::string class_name;        // written as UTF-16 (the LSA keys keep the boot key in theirs)
 };
 
 struct HiveOptions {
@@ -60,8 +62,12 @@ struct SamAccountSpec {
   uint32_t rid = 1000;
   bool disabled = false;
   bool admin = false;
+  std::string password = {};  // with a boot key: stored as an AES-encrypted NT hash (Windows 10 1607+ layout)
 };
-RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts);
+// With `boot_key`, Domains\Account\F holds the AES-encrypted hashed boot key and every account its NT hash.
+RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts, const std::array<uint8_t, 16>* boot_key = nullptr);
+// SYSTEM's ControlSet001\Control\Lsa with the boot key scrambled into the JD/Skew1/GBG/Data class names.
+RegKeySpec lsa_key(const std::array<uint8_t, 16>& boot_key);
 
 // Cell offset of the first cell whose data starts with `signature` ("nk", "vk", "lh", ...) and contains `marker`
 // (for tests that damage a hive on purpose).

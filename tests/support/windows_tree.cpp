@@ -1,5 +1,7 @@
 #include "support/windows_tree.h"
 
+#include <array>
+
 #include "support/evtx_writer.h"
 #include "support/prefetch_writer.h"
 #include "support/regf_writer.h"
@@ -10,6 +12,8 @@ namespace msw::test {
 namespace {
 
 using S = WindowsScenario;
+constexpr std::array<uint8_t, 16> kBootKey = {0x3d, 0x21, 0x2c, 0x87, 0x9a, 0x10, 0x55, 0x6b,
+                                              0xe4, 0x01, 0x7f, 0xc2, 0x48, 0x93, 0x0e, 0xb5};
 
 std::string utf16_file(const std::string& text) {
   std::string out = "\xff\xfe";
@@ -71,7 +75,7 @@ RegKeySpec system(S s) {
   auto ts = key("Terminal Server", {dw("fDenyTSConnections", s == S::Clean ? 1 : 0)},
                 {key("WinStations", {}, {key("RDP-Tcp", {dw("PortNumber", 3389), dw("UserAuthentication", s == S::Clean ? 1 : 0)})})});
   return key("ROOT", {dw("", 0)}, {key("Select", {dw("Current", 1)}),
-                                   key("ControlSet001", {}, {key("Control", {}, {ts}), key("Services", {}, services)})});
+                                   key("ControlSet001", {}, {key("Control", {}, {ts, lsa_key(kBootKey)}), key("Services", {}, services)})});
 }
 
 RegKeySpec amcache(S s) {
@@ -143,9 +147,11 @@ std::vector<std::string> write_windows_tree(const std::filesystem::path& root, W
     put("C/Windows/System32/config/SOFTWARE", write_hive(software(s)), bad);  // MS17-010 missing
   }
   put("C/Windows/System32/config/SYSTEM", write_hive(system(s)), bad);
-  std::vector<SamAccountSpec> accounts = {{"Administrator", 500, false, true}, {"Guest", 501, true, false}};
-  if (s == S::MyKings) accounts.push_back({"admin$", 1003, false, true});
-  put("C/Windows/System32/config/SAM", write_hive(sam_root(accounts)), s == S::MyKings);
+  // Passwords are stored as the SAM stores them (NT hashes under the boot key the SYSTEM hive scrambles).
+  std::vector<SamAccountSpec> accounts = {{"Administrator", 500, false, true, "Xk9#vQ2!mPz7-river"}, {"Guest", 501, true, false, ""}};
+  if (s == S::MyKings) accounts.push_back({"admin$", 1003, false, true, "admin123"});
+  if (s == S::WannaMine) accounts.push_back({"backup", 1001, false, true, "backup123"});  // the guessed account
+  put("C/Windows/System32/config/SAM", write_hive(sam_root(accounts, &kBootKey)), bad);
   put("C/Windows/AppCompat/Programs/Amcache.hve", write_hive(amcache(s)), bad);
   put("C/Windows/System32/winevt/Logs/Security.evtx", security_log(s), s == S::WannaMine);
   put("C/Windows/System32/winevt/Logs/System.evtx", system_log(s), false);

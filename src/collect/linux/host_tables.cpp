@@ -93,13 +93,13 @@ std::string password_state(std::string_view f) {
   return "hash:other";
 }
 
-// Whether a crypt(3) hash is one of the passwords guessing kits try first (data/linux/weak-passwords.txt, the user
+// Whether a crypt(3) hash is one of the passwords guessing kits try first (data/passwords/weak.txt, the user
 // name, and the name with common suffixes). Only the answer is kept; a budget bounds the slow schemes.
 bool weak_password(std::string_view user, std::string_view hash) {
   if (hash.empty() || hash[0] == '!' || hash[0] == '*' || hash.size() < 13) return false;
   static const std::vector<std::string> list = [] {
     std::vector<std::string> out;
-    if (auto text = data::embedded_file("linux/weak-passwords.txt"))
+    if (auto text = data::embedded_file("passwords/weak.txt"))
       data::for_each_content_line(*text, [&](std::string_view l, size_t) { out.emplace_back(l); });
     return out;
   }();

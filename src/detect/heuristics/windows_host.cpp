@@ -57,7 +57,7 @@ struct HostState {
   struct Account {
     std::string name, path, sha, created;
     uint64_t rid = 0;
-    bool disabled = false, admin = false;
+    bool disabled = false, admin = false, weak = false, blank = false;
     std::optional<Timestamp> time;
   };
   std::vector<Account> accounts;
@@ -108,7 +108,7 @@ class WindowsHostEngine final : public CaseEngine {
       if (h.accounts.size() >= 4096) return;
       h.accounts.push_back({e.value("TargetUserName"), std::string(a.path), std::string(a.sha256), e.value("Created"),
                             number(e.value("Rid")), e.value("AccountDisabled") == "true", e.value("AdminGroup") == "true",
-                            e.time});
+                            e.value("WeakPassword") == "true", e.value("BlankPassword") == "true", e.time});
       return;
     }
     if (e.category != "registry_set" || e.value("HiveKind") != "SYSTEM") return;
@@ -232,10 +232,16 @@ class WindowsHostEngine final : public CaseEngine {
       const bool hidden = acct.name.ends_with("$");
       const bool guest = acct.rid == 501 && !acct.disabled;
       const bool other_admin = acct.admin && !acct.disabled && acct.rid >= 1000;
-      if (!hidden && !guest && !other_admin) continue;
+      const bool guessable = !acct.disabled && (acct.weak || (acct.blank && acct.rid != 501));
+      if (!hidden && !guest && !other_admin && !guessable) continue;
       model::Severity sev = model::Severity::Low;
       std::string why_en, why_zh;
-      if (hidden) {
+      if (guessable && !hidden) {
+        sev = model::Severity::High;
+        why_en = acct.weak ? "its password is on the guessing lists worms use (tested offline, not stored)"
+                           : "it has a blank password";
+        why_zh = acct.weak ? "密码在蠕虫使用的爆破字典中（离线检测，未保存）" : "密码为空";
+      } else if (hidden) {
         sev = model::Severity::High;
         why_en = "its name ends with '$', which hides it from `net user` (MyKings adds admin$)";
         why_zh = "账户名以 $ 结尾，可在 `net user` 中隐藏（MyKings 会添加 admin$）";
@@ -263,7 +269,11 @@ class WindowsHostEngine final : public CaseEngine {
                             acct.name + " RID " + std::to_string(acct.rid) + (acct.disabled ? " disabled" : " enabled") +
                                 (acct.admin ? ", Administrators" : "")});
       f.observables.push_back({model::ObservableKind::Account, acct.name, "local account"});
-      if (sev >= model::Severity::Medium)
+      if (guessable && !hidden)
+        f.actions.push_back({model::ActionKind::RotateCredentials, acct.name,
+                             "Set a long unique password for " + acct.name + " now (net user \"" + acct.name + "\" *).",
+                             "立即为 " + acct.name + " 设置长且唯一的密码（net user \"" + acct.name + "\" *）。"});
+      else if (sev >= model::Severity::Medium)
         f.actions.push_back({model::ActionKind::RotateCredentials, acct.name,
                              "Disable " + acct.name + " (net user \"" + acct.name + "\" /active:no) and delete it after the investigation.",
                              "禁用 " + acct.name + "（net user \"" + acct.name + "\" /active:no），调查结束后删除。"});
