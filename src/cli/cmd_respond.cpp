@@ -26,6 +26,7 @@ int run_apply(const Invocation& inv, const std::string& case_path, const report:
   respond::ApplyOptions o;
   o.root = inv.args.value("--root").value_or("/");
   o.harden = inv.args.has("--harden");
+  // The case and every evidence input (triage's bundle is one).
   o.protected_paths.push_back(std::filesystem::absolute(case_path).string());
   for (const auto& e : data.evidence)
     if (!e.path.empty()) o.protected_paths.push_back(std::filesystem::absolute(e.path).string());

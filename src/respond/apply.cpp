@@ -188,7 +188,10 @@ class Applier {
       return std::nullopt;
     }
     const fs::path p = (fs::path(options_.root) / fs::path(target).relative_path()).lexically_normal();
-    const std::string s = p.string();
+    std::error_code ec;
+    // Links resolved, so a path that leads into the evidence through a symbolic link is seen for what it is.
+    const fs::path real = fs::weakly_canonical(p, ec);
+    const std::string s = p.string(), resolved = ec ? s : real.string();
     const std::string root = fs::path(options_.root).lexically_normal().string();
     if (!(s == root || s.starts_with(root == "/" ? root : root + "/"))) {
       out.status = "refused";
@@ -196,8 +199,9 @@ class Applier {
       return std::nullopt;
     }
     for (const auto& prot : options_.protected_paths) {
-      const std::string q = fs::path(prot).lexically_normal().string();
-      if (s == q || s.starts_with(q + "/")) {
+      const fs::path qp = fs::weakly_canonical(fs::absolute(prot, ec), ec);
+      const std::string q = (ec ? fs::path(prot) : qp).lexically_normal().string();
+      if (s == q || s.starts_with(q + "/") || resolved == q || resolved.starts_with(q + "/")) {
         out.status = "refused";
         out.message = "inside the evidence or the case (" + q + ")";
         return std::nullopt;

@@ -245,7 +245,8 @@ Result<void> Journal::note(const std::string& op, const std::string& target, con
 Result<UndoReport> undo(const std::string& journal_path) {
   std::ifstream in(journal_path);
   if (!in) return Error::make("respond.journal", "cannot read " + journal_path);
-  const std::string dir = journal_path.substr(0, journal_path.find_last_of('/') == std::string::npos ? 0 : journal_path.find_last_of('/'));
+  const size_t slash = journal_path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : journal_path.substr(0, slash);  // blobs sit beside it
   std::vector<nlohmann::json> entries;
   for (std::string line; std::getline(in, line);) {
     auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
