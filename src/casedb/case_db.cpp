@@ -88,6 +88,12 @@ CREATE TABLE logons (
   id INTEGER PRIMARY KEY, account TEXT NOT NULL, source TEXT NOT NULL, logon_type TEXT NOT NULL, host TEXT NOT NULL,
   successes INTEGER NOT NULL, failures INTEGER NOT NULL, first_ns INTEGER, last_ns INTEGER, last_failure TEXT NOT NULL);
 )sql",
+      // 2 -> 3: what `respond --apply` did, step by step.
+      R"sql(
+CREATE TABLE remediation (
+  id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, step INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+  status TEXT NOT NULL, message TEXT NOT NULL, journal TEXT NOT NULL);
+)sql",
   };
 }
 
@@ -632,6 +638,34 @@ Result<void> CaseDb::add_logons(std::span<const model::LogonRow> rows) {
     if (auto w = st->run(); !w) return w;
   }
   return tx.commit();
+}
+
+Result<void> CaseDb::add_remediation(std::span<const RemediationRecord> steps) {
+  Transaction tx(impl_->db);
+  if (auto r = tx.begin_result(); !r) return r;
+  auto st = prepare(impl_->db,
+                    "INSERT INTO remediation (time_ns, step, kind, target, status, message, journal) VALUES (?,?,?,?,?,?,?)");
+  if (!st) return st.error();
+  for (const auto& s : steps) {
+    st->bind(1, s.time_ns).bind(2, s.step).bind(3, s.kind).bind(4, s.target).bind(5, s.status).bind(6, s.message);
+    st->bind(7, s.journal);
+    if (auto w = st->run(); !w) return w;
+  }
+  return tx.commit();
+}
+
+Result<std::vector<RemediationRecord>> CaseDb::remediation() const {
+  auto st = prepare(impl_->db,
+                    "SELECT time_ns, step, kind, target, status, message, journal FROM remediation ORDER BY id");
+  if (!st) return st.error();
+  std::vector<RemediationRecord> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({st->int64(0), st->int64(1), st->text(2), st->text(3), st->text(4), st->text(5), st->text(6)});
+  }
+  return out;
 }
 
 Result<std::vector<model::LogonRow>> CaseDb::logons() const {

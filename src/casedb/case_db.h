@@ -28,7 +28,7 @@
 
 namespace msw::casedb {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 enum class CaseStatus { Running, Complete, Incomplete };
 std::string_view to_string(CaseStatus s);
@@ -83,6 +83,14 @@ struct ActionRecord {
   std::string status;  // "proposed", later "applied", "undone"
 };
 
+// One step of `respond --apply` and what came of it.
+struct RemediationRecord {
+  int64_t time_ns = 0;
+  int64_t step = 0;
+  std::string kind, target, status, message;
+  std::string journal;  // where to undo it from
+};
+
 struct StoredFinding {
   int64_t id = 0;
   model::Finding finding;
@@ -116,6 +124,7 @@ class CaseDb {
   Result<void> add_diagnostics(std::span<const Diagnostic> diagnostics);
   Result<void> add_graph(std::span<const model::Entity> entities, std::span<const model::Edge> edges);
   Result<void> add_logons(std::span<const model::LogonRow> rows);
+  Result<void> add_remediation(std::span<const RemediationRecord> steps);
 
   // Reads -------------------------------------------------------------------------------------------------------
   Result<CaseMeta> meta() const;
@@ -128,6 +137,7 @@ class CaseDb {
   Result<std::vector<model::Entity>> entities() const;
   Result<std::vector<model::Edge>> edges() const;
   Result<std::vector<model::LogonRow>> logons() const;
+  Result<std::vector<RemediationRecord>> remediation() const;
   Result<uint64_t> event_count() const;
   // Streams events in insertion order; `fn` returns false to stop.
   Result<void> for_each_event(const std::function<bool(const StoredEvent&)>& fn) const;

@@ -46,6 +46,16 @@ int run_apply(const Invocation& inv, const std::string& case_path, const report:
   auto journal = respond::Journal::open(dir);
   if (!journal) return input_error("respond", journal.error());
   const auto outcomes = respond::apply_plan(data.plan, *journal, o);
+  // Every step's outcome goes into the case as well as the journal.
+  {
+    std::vector<casedb::RemediationRecord> records;
+    const int64_t now = now_utc().unix_ns;
+    for (const auto& s : outcomes)
+      records.push_back({now, static_cast<int64_t>(s.step), s.kind, s.target, s.status, s.message, journal->path()});
+    auto rw = casedb::CaseDb::open(case_path, /*read_only=*/false);
+    if (!rw || !rw->add_remediation(records))
+      std::cerr << "minesweep respond: the outcomes could not be written to the case; they are in the journal\n";
+  }
   size_t failed = 0;
   for (const auto& s : outcomes) {
     std::cout << s.step << ". [" << s.status << "] " << s.kind << " " << respond::comment_text(s.target)

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "casedb/case_db.h"
 #include "support/test_support.h"
 
 namespace msw {
@@ -93,8 +94,18 @@ TEST(Respond, ApplyCleansTheLabAndUndoRestoresIt) {
       EXPECT_EQ(test::read_file(e.path()).find("curl http://203.0.113.9"), std::string::npos);
       EXPECT_EQ(fs::status(e.path()).permissions() & fs::perms::all, fs::perms::owner_read);
     }
-  // The evidence bundle and the case were not touched.
+  // The evidence bundle was not touched; the case records every step and where to undo it.
   EXPECT_TRUE(fs::exists(dir / "out/case.sqlite"));
+  auto db = casedb::CaseDb::open((dir / "out/case.sqlite").string(), true);
+  ASSERT_TRUE(db);
+  auto steps = db->remediation();
+  ASSERT_TRUE(steps);
+  size_t done = 0;
+  for (const auto& st : *steps) {
+    done += st.status == "done";
+    EXPECT_EQ(st.journal, (dir / "q/journal.jsonl").string());
+  }
+  EXPECT_EQ(done, 4u);  // a cron line and three files
 
   ASSERT_EQ(ms({"triage", "--quiet", "--root", root.string(), "--out", (dir / "again").string()}).exit_code, 0)
       << "persistence left after --apply: " << test::read_file(dir / "again/report.json");
