@@ -13,6 +13,7 @@
 #include "collect/linux/journal.h"
 #include "collect/linux/proc_tables.h"
 #include "core/hash.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "evidence/evidence.h"
 
@@ -244,6 +245,45 @@ Result<evidence::BundleManifest> collect_bundle(const HostView& host, const Coll
     m.failures.push_back({"/etc/shadow", "not readable: password states unknown (run as root)"});
   if (auto modules = modules_jsonl(host))
     bundle.add("tables/modules.jsonl", "/proc/modules", ArtefactKind::ModuleTable, *modules);
+
+  // The boot disk's first MiB (MBR and the gap before the first partition), where MBR bootkits live: live hosts
+  // only, read-only. The disk is the parent of the device mounted on /; device-mapper roots are not followed.
+  if (host.is_live()) {
+    step("boot sectors");
+    std::string device;
+    if (auto info = host.read("/proc/self/mountinfo", 4u << 20))
+      for_each_line(*info, [&](std::string_view l, uint64_t) {
+        auto w = split_words(l);
+        if (w.size() > 4 && w[4] == "/" && device.empty())
+          for (size_t i = 5; i + 2 < w.size(); ++i)
+            if (w[i] == "-") device = std::string(w[i + 2]);
+      });
+    std::string disk;
+    if (device.starts_with("/dev/") && device.find("/mapper/") == std::string::npos) {
+      const std::string name = device.substr(5);
+      std::error_code sys_ec;
+      const fs::path sys = fs::path("/sys/class/block") / name;
+      disk = fs::exists(sys / "partition", sys_ec) ? fs::canonical(sys / "..", sys_ec).filename().string() : name;
+      if (sys_ec) disk.clear();
+    }
+    if (disk.empty()) {
+      m.failures.push_back({"boot disk", "the disk under / (" + (device.empty() ? std::string("unknown") : device) +
+                                             ") could not be identified: boot sectors not read"});
+    } else {
+      const std::string dev = "/dev/" + disk;
+      const int fd = ::open(dev.c_str(), O_RDONLY | O_CLOEXEC);
+      std::string head(1u << 20, '\0');
+      ssize_t got = fd < 0 ? -1 : ::pread(fd, head.data(), head.size(), 0);
+      const int err = errno;
+      if (fd >= 0) ::close(fd);
+      if (got < 512) {
+        m.failures.push_back({dev, std::string("boot sectors not readable: ") + std::strerror(got < 0 ? err : EIO)});
+      } else {
+        head.resize(static_cast<size_t>(got));
+        bundle.add("disk/boot-sectors.bin", dev + " (first MiB)", ArtefactKind::BootRecord, head);
+      }
+    }
+  }
 
   step("file metadata, dropped executables and set-id files");
   std::vector<std::string> watched = bundle.sources();

@@ -28,7 +28,10 @@ class BootSectorEngine final : public Engine {
       const std::string sha = ev.value("BootCodeSha256"), entropy = ev.value("BootCodeEntropy");
       const bool ntfs_disk = ev.value("Partitions").find("0x07@") != std::string::npos;
       if (loader == "unknown") {
-        model::Finding f = heuristic_finding(kUnknownBootCodeRule, model::Severity::High, std::nullopt);
+        // Other legitimate loaders exist (LILO, vendor tools): unrecognised code is medium; code that looks
+        // encrypted or packed (high entropy for 440 bytes) is high.
+        const bool packed = std::strtod(entropy.c_str(), nullptr) >= 6.5;
+        model::Finding f = heuristic_finding(kUnknownBootCodeRule, packed ? model::Severity::High : model::Severity::Medium, std::nullopt);
         f.attack = {"T1542.003"};
         f.title_en = "Unknown boot code in the master boot record";
         f.title_zh = "主引导记录（MBR）中存在未知引导代码";
