@@ -13,6 +13,8 @@ struct Facts {
   bool windows = false, linux_host = false;
   bool windows_os = false, system_hive = false, rdp_values = false, firewall_values = false, sam = false;
   bool sam_passwords_checked = false;
+  std::vector<std::string> sql_mixed, sql_windows_only;  // SQL Server instances by LoginMode
+  std::vector<std::string> writable_persistence;         // world-writable files that run code
   bool sshd = false, accounts_known = false, connections = false;
   std::map<std::string, std::string> sshd_options;
   std::map<std::string, std::string> findings;  // rule id -> the first such finding's title (evidence)
@@ -74,6 +76,22 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
       if (t.ends_with("\\portnumber")) f.rdp_values = true;
       if (t.ends_with("\\enablefirewall")) f.firewall_values = true;
     }
+    if (e.category == "registry_set") {
+      const std::string t = e.value("TargetObject");
+      if (t.find("\\Microsoft SQL Server\\") != std::string::npos && to_lower_ascii(t).ends_with("\\loginmode"))
+        (e.value("Details").ends_with("0x00000002)") ? f.sql_mixed : f.sql_windows_only).push_back(t);
+    }
+    if (e.category == "file_info") {
+      const std::string path = e.value("TargetFilename"), mode = e.value("FileMode");
+      const bool runs_code = path.starts_with("/etc/cron") || path.starts_with("/var/spool/cron") ||
+                             path.starts_with("/etc/systemd") || path.starts_with("/lib/systemd") ||
+                             path.starts_with("/usr/lib/systemd") || path.starts_with("/etc/init.d") ||
+                             path == "/etc/rc.local" || path == "/etc/ld.so.preload" || path.starts_with("/etc/profile") ||
+                             path.ends_with("/authorized_keys");
+      // FileMode is octal ("0666"): the last digit's 2 bit is write for others.
+      if (runs_code && mode.size() == 4 && ((mode[3] - '0') & 2) && e.value("FileType") != "link")
+        f.writable_persistence.push_back(path + " " + mode);
+    }
     if (e.category == "sshd_config") {
       f.sshd = true;
       f.sshd_options.emplace(e.value("SshdOption"), e.value("SshdValue"));
@@ -130,6 +148,22 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
              "Set the interface back to DHCP or the organisation's DNS servers", "将网卡 DNS 恢复为 DHCP 或单位 DNS 服务器");
     by_finding(c, f, "heuristic.dns_forced_public", f.system_hive, "no SYSTEM hive");
     out.push_back(c);
+    c = make("WIN-MSSQL-AUTH", "windows", "high", "SQL Server accepts Windows logins only (no sa password guessing)",
+             "SQL Server 仅允许 Windows 身份验证（杜绝 sa 爆破）",
+             "Set Windows authentication mode (LoginMode 1) or disable sa (ALTER LOGIN sa DISABLE) with a strong password; "
+             "block 1433 at the firewall",
+             "改为 Windows 身份验证模式（LoginMode 1）或禁用 sa（ALTER LOGIN sa DISABLE）并设置强密码；在防火墙封禁 1433");
+    if (!f.sql_mixed.empty()) {
+      c.status = Status::Fail;
+      c.evidence = f.sql_mixed.front() + " = 2 (mixed mode)";
+    } else if (!f.sql_windows_only.empty()) {
+      c.status = Status::Pass;
+      c.evidence = f.sql_windows_only.front() + " = 1";
+    } else {
+      c.evidence = f.windows_os ? "no SQL Server instance in the SOFTWARE hive" : "no SOFTWARE hive";
+      if (f.windows_os) c.status = Status::Pass;
+    }
+    out.push_back(c);
     c = make("WIN-WEAK-PASSWORDS", "windows", "high", "No local account with a guessable password", "本地账户无弱密码",
              "Set long unique passwords; lock accounts after repeated failures", "设置长且唯一的密码；配置多次失败后锁定账户");
     c.status = f.sam_passwords_checked ? Status::Pass : Status::Unknown;
@@ -183,6 +217,16 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
              "Bind to 127.0.0.1, set requirepass / TLS client auth, and block 2375/6379/3306/5432 at the firewall",
              "绑定 127.0.0.1，设置 requirepass 或 TLS 客户端认证，并在防火墙封禁 2375/6379/3306/5432");
     by_finding(c, f, "heuristic.exposed_service", f.connections, "no connection table (live triage lists listening sockets)");
+    out.push_back(c);
+    c = make("LNX-WRITABLE-PERSISTENCE", "linux", "high", "No world-writable cron, systemd, start-up or key files",
+             "cron、systemd、启动脚本及密钥文件均不可被任意用户写入", "chmod o-w <file>; check who changed it",
+             "chmod o-w <文件>；排查被谁修改");
+    c.status = f.linux_host ? Status::Pass : Status::Unknown;
+    c.evidence = f.linux_host ? "collected persistence files are not writable by others" : "no Linux file table";
+    if (!f.writable_persistence.empty()) {
+      c.status = Status::Fail;
+      c.evidence = f.writable_persistence.front() + (f.writable_persistence.size() > 1 ? " and " + std::to_string(f.writable_persistence.size() - 1) + " more" : "");
+    }
     out.push_back(c);
   }
   return out;

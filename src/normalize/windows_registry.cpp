@@ -86,6 +86,14 @@ void software_like(const regf::Hive& hive, const std::string& prefix, std::strin
   if (auto key = hive.find(winlogon)) emit.named_values(prefix + winlogon, *key, {"Shell", "Userinit", "Taskman"});
   const std::string windows = base + "Microsoft\\Windows NT\\CurrentVersion\\Windows";
   if (auto key = hive.find(windows)) emit.named_values(prefix + windows, *key, {"AppInit_DLLs", "Load", "Run"});
+  // SQL Server's authentication mode per instance (LoginMode 2: SQL logins such as sa accepted — MyKings' way in).
+  for (auto sql : {"Microsoft\\Microsoft SQL Server", "Wow6432Node\\Microsoft\\Microsoft SQL Server"})
+    if (auto root = hive.find(base + sql))
+      root->for_each_subkey([&](const regf::Key& inst) {
+        if (auto server = inst.subkey("MSSQLServer"))
+          emit.named_values(prefix + base + sql + "\\" + inst.name() + "\\MSSQLServer", *server, {"LoginMode"});
+        return true;
+      });
   const std::string ifeo = base + "Microsoft\\Windows NT\\CurrentVersion\\Image File Execution Options";
   if (auto key = hive.find(ifeo))
     key->for_each_subkey([&](const regf::Key& exe) {

@@ -144,6 +144,8 @@ TEST(Respond, WeakShadowPasswordsAreFoundAndLocked) {
   test::write_file(root / "etc/passwd",
                    "root:x:0:0:root:/root:/bin/bash\nops:x:1000:1000::/home/ops:/bin/bash\n"
                    "deploy:x:1001:1001::/home/deploy:/bin/bash\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n");
+  test::write_file(root / "etc/cron.d/backup", "0 3 * * * root /usr/local/bin/backup.sh\n");
+  fs::permissions(root / "etc/cron.d/backup", fs::perms::others_write, fs::perm_options::add);
   test::write_file(root / "etc/ssh/sshd_config", "# comment\nPermitRootLogin yes\nPasswordAuthentication no\nMatch User backup\n  PasswordAuthentication yes\n");
   test::write_file(root / "etc/shadow", "root:" + strong + ":19000:0:99999:7:::\nops:" + weak + ":19000:0:99999:7:::\ndeploy:" +
                                             named + ":19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n");
@@ -167,6 +169,7 @@ TEST(Respond, WeakShadowPasswordsAreFoundAndLocked) {
   EXPECT_EQ(status["LNX-PASSWORDS"], "fail");
   EXPECT_EQ(status["LNX-SSH-ROOT"], "fail");
   EXPECT_EQ(status["LNX-SSH-PASSWORD"], "pass");
+  EXPECT_EQ(status["LNX-WRITABLE-PERSISTENCE"], "fail");  // /etc/cron.d/backup is world-writable
   EXPECT_EQ(status.count("WIN-SMB1"), 0u);
 }
 

@@ -51,7 +51,9 @@ RegKeySpec software(S s, bool worm_run_key = true) {
   std::vector<RegKeySpec> packages = {key("Package_for_KB2533552~31bf3856ad364e35~amd64~~6.1.1.1", {dw("CurrentState", 0x70)})};
   if (patched) packages.push_back(key("Package_for_KB4012212~31bf3856ad364e35~amd64~~6.1.1.0", {dw("CurrentState", 0x70)}));
   auto wcv = key("CurrentVersion", {}, {key("Run", run), key("Component Based Servicing", {}, {key("Packages", {}, packages)})});
-  auto ms = key("Microsoft", {}, {key("Windows NT", {}, {cv}), key("Windows", {}, {wcv})});
+  // SQL Server in mixed mode on the MyKings host (it came in guessing sa), Windows-only elsewhere.
+  auto sql = key("Microsoft SQL Server", {}, {key("MSSQL13.MSSQLSERVER", {}, {key("MSSQLServer", {dw("LoginMode", s == S::MyKings ? 2 : 1)})})});
+  auto ms = key("Microsoft", {}, {key("Windows NT", {}, {cv}), key("Windows", {}, {wcv}), sql});
   return key("ROOT", {}, {ms, key("Classes", {})});
 }
 
