@@ -180,6 +180,20 @@ std::vector<std::string> write_windows_tree(const std::filesystem::path& root, W
   notepad.executable = "NOTEPAD.EXE";
   notepad.files = {"\\VOLUME{01d3096ba3a46863-2ca3d1ae}\\WINDOWS\\SYSTEM32\\NOTEPAD.EXE"};
   put("C/Windows/Prefetch/NOTEPAD.EXE-D8414F97.pf", write_mam(write_prefetch(notepad)), false);
+  if (s == S::MyKings) {
+    // The boot disk's first MiB as a collector copies it: MyKings' bootkit replaced the MBR code (packed bytes, no
+    // loader's messages) in front of an NTFS partition at sector 2048.
+    std::string disk(2048 * 512, '\0');
+    uint32_t x = 0x12345678;
+    for (size_t i = 0; i < 440; ++i) disk[i] = static_cast<char>((x = x * 1103515245u + 12345u) >> 24);
+    disk[446] = '\x80';
+    disk[446 + 4] = 0x07;
+    disk[446 + 8 + 1] = 0x08;  // first LBA 2048
+    disk[446 + 12 + 2] = 0x40;  // 4 Mi sectors
+    disk[510] = '\x55';
+    disk[511] = '\xAA';
+    put("disk/boot-sectors.bin", disk, true);
+  }
   if (s != S::Clean) {
     PrefetchSpec miner;
     miner.executable = s == S::MyKings ? "LSMOSE.EXE" : "DLLHOSTEX.EXE";

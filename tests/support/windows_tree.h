@@ -4,7 +4,8 @@
 //   - MyKings: Mysa/Mysa1/ok tasks, the fuckyoumm3/fuckyoumm4 WMI subscription, a Run key to js.mykings.top:280
 //     (only in SOFTWARE.LOG1: the hive was copied dirty),
 //     DNS forced to 223.5.5.5/8.8.8.8, a hosts file that blocks security vendors, an Amcache SHA-1 of a known
-//     component, Prefetch of lsmose.exe in C:\Windows\debug, a hidden admin$ account, no MS17-010;
+//     component, Prefetch of lsmose.exe in C:\Windows\debug, a hidden admin$ account, no MS17-010, SQL Server in
+//     mixed mode, and a bootkit's MBR in disk/boot-sectors.bin (as a collector copies the boot disk's first MiB);
 //   - WannaMine: a three-word service with a same-named ServiceDll, Prefetch of dllhostex.exe, SMBv1 on, RDP on 3389,
 //     the firewall off,
 //     no MS17-010, and 4625 failures from one address then a 4624 success;

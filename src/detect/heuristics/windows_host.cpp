@@ -52,6 +52,8 @@ struct HostState {
   bool system_seen = false;
   std::optional<uint64_t> smb1, rdp_port, deny_ts, nla;
   std::map<std::string, uint64_t> firewall;  // profile -> EnableFirewall
+  std::vector<std::string> sql_mixed;        // SQL Server instances accepting SQL logins (LoginMode 2)
+  std::string software_path, software_sha;
   std::string system_path, system_sha;
   std::optional<Timestamp> system_time;
   struct Account {
@@ -111,6 +113,17 @@ class WindowsHostEngine final : public CaseEngine {
                             e.value("WeakPassword") == "true", e.value("BlankPassword") == "true", e.time});
       return;
     }
+    if (e.category == "registry_set" && e.value("HiveKind") == "SOFTWARE") {
+      const std::string t = e.value("TargetObject");
+      if (t.find("\\Microsoft SQL Server\\") != std::string::npos && to_lower_ascii(t).ends_with("\\loginmode") &&
+          dword(e.value("Details")) == 2u) {
+        HostState& h = hosts_[std::string(a.subject_host)];
+        h.sql_mixed.push_back(t);
+        h.software_path = a.path;
+        h.software_sha = a.sha256;
+      }
+      return;
+    }
     if (e.category != "registry_set" || e.value("HiveKind") != "SYSTEM") return;
     HostState& h = hosts_[std::string(a.subject_host)];
     if (!h.system_seen) {
@@ -139,6 +152,7 @@ class WindowsHostEngine final : public CaseEngine {
       accounts(h, out);
       tasks(h, out);
       firewall(h, out);
+      sql_server(h, out);
     }
     hosts_.clear();
   }
@@ -331,6 +345,24 @@ class WindowsHostEngine final : public CaseEngine {
                        "from the network. Turn it back on and allow only the services the server needs.";
     f.description_zh = off + " 的 EnableFirewall 为 0。蠕虫会关闭防火墙（或利用其未开启）以便从网络访问 139/445/1433/3389。请重新开启，并只放行服务器必需的服务。";
     f.evidence.push_back({h.system_path, h.system_sha, 0, 0, 0, "FirewallPolicy " + off + ": EnableFirewall 0"});
+    out.push_back(std::move(f));
+  }
+
+  // SQL Server in mixed mode accepts SQL logins: sa guessing over 1433 is how MyKings gets in.
+  static void sql_server(const HostState& h, std::vector<model::Finding>& out) {
+    if (h.sql_mixed.empty()) return;
+    model::Finding f = heuristic_finding(kSqlMixedModeRule, model::Severity::Medium, std::nullopt);
+    f.attack = {"T1110.001"};
+    f.title_en = "SQL Server accepts SQL logins (mixed mode): sa can be guessed";
+    f.title_zh = "SQL Server 允许 SQL 身份验证（混合模式）：sa 账户可被爆破";
+    f.description_en = h.sql_mixed.front() + " is 2. MyKings brute-forces sa over 1433 and then runs commands through "
+                       "xp_cmdshell and SQL Agent jobs. Switch to Windows authentication or disable sa with a strong "
+                       "password, disable xp_cmdshell, review Agent jobs, and block 1433 from untrusted networks.";
+    f.description_zh = h.sql_mixed.front() + " 为 2。MyKings 通过 1433 端口爆破 sa，再借 xp_cmdshell 和 SQL Agent 作业执行命令。"
+                       "请改为 Windows 身份验证或禁用 sa 并设置强密码，关闭 xp_cmdshell，检查 Agent 作业，并对不可信网络封禁 1433。";
+    f.evidence.push_back({h.software_path, h.software_sha, 0, 0, 0, h.sql_mixed.front() + " = 2"});
+    f.actions.push_back({model::ActionKind::BlockPort, "1433", "Block 1433 from untrusted networks; disable sa (ALTER LOGIN sa DISABLE).",
+                         "对不可信网络封禁 1433；禁用 sa（ALTER LOGIN sa DISABLE）。"});
     out.push_back(std::move(f));
   }
 

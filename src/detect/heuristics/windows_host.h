@@ -4,7 +4,7 @@
 //     per Windows version, a monthly rollup at or past the fix's build revision, or Windows 10's UBR;
 //   - SMBv1 on (set, or the default of builds before Windows 10 1709 with no SMB1=0);
 //   - Remote Desktop on its default port 3389, and without Network Level Authentication; Windows Firewall profiles
-//     turned off;
+//     turned off; SQL Server accepting SQL logins (sa guessing);
 //   - local accounts a worm adds or opens: names ending in '$' (hidden from `net user`, MyKings' admin$), an enabled
 //     Guest, and — as low findings for review — other enabled members of Administrators;
 //   - scheduled tasks the TaskCache registers without a file in the Tasks folder (deleted to hide), and task files
@@ -25,6 +25,7 @@ inline constexpr std::string_view kRdpDefaultPortRule = "heuristic.rdp_default_p
 inline constexpr std::string_view kLocalAccountRule = "heuristic.local_account_suspicious";
 inline constexpr std::string_view kTaskMismatchRule = "heuristic.task_cache_mismatch";
 inline constexpr std::string_view kFirewallOffRule = "heuristic.firewall_off";
+inline constexpr std::string_view kSqlMixedModeRule = "heuristic.mssql_mixed_mode";
 
 struct Ms17010Verdict {
   bool applicable = false;  // the build was ever vulnerable
