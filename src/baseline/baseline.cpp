@@ -1,6 +1,8 @@
 #include "baseline/baseline.h"
 
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/text.h"
@@ -13,6 +15,8 @@ struct Facts {
   bool windows = false, linux_host = false;
   bool windows_os = false, system_hive = false, rdp_values = false, firewall_values = false, sam = false;
   bool sam_passwords_checked = false;
+  std::optional<model::Event> password_policy;
+  bool builtin_admin_enabled = false, builtin_admin_seen = false;
   std::vector<std::string> sql_mixed, sql_windows_only;  // SQL Server instances by LoginMode
   std::vector<std::string> writable_persistence;         // world-writable files that run code
   bool sshd = false, accounts_known = false, connections = false;
@@ -66,6 +70,11 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
     if (e.product == "windows") f.windows = true;
     if (e.product == "linux") f.linux_host = true;
     if (e.category == "windows_os") f.windows_os = true;
+    if (e.category == "password_policy") f.password_policy = e;
+    if (e.category == "local_account" && e.value("Rid") == "500") {
+      f.builtin_admin_seen = true;
+      f.builtin_admin_enabled = e.value("AccountDisabled") == "false";
+    }
     if (e.category == "local_account") {
       f.sam = true;
       f.sam_passwords_checked = f.sam_passwords_checked || e.value("PasswordChecked") == "true";
@@ -143,6 +152,28 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
         c.status = Status::Fail;
         c.evidence = t;
       }
+    out.push_back(c);
+    c = make("WIN-BUILTIN-ADMIN", "windows", "medium", "Built-in Administrator (RID 500) disabled or renamed",
+             "内置管理员账户（RID 500）已禁用或重命名",
+             "Create a named administrator, then: net user Administrator /active:no (guessing lists start with it)",
+             "先创建具名管理员账户，再执行 net user Administrator /active:no（爆破字典首先尝试该账户）");
+    c.status = !f.builtin_admin_seen ? Status::Unknown : f.builtin_admin_enabled ? Status::Fail : Status::Pass;
+    c.evidence = !f.builtin_admin_seen ? "no SAM hive" : f.builtin_admin_enabled ? "RID 500 is enabled" : "RID 500 is disabled";
+    out.push_back(c);
+    c = make("WIN-PASSWORD-POLICY", "windows", "high", "Password policy: 8+ characters, complexity, lockout after failures",
+             "密码策略：至少 8 位、启用复杂度、多次失败后锁定",
+             "net accounts /minpwlen:12 /lockoutthreshold:5 /lockoutwindow:30 /lockoutduration:30; enable complexity (secpol)",
+             "net accounts /minpwlen:12 /lockoutthreshold:5 /lockoutwindow:30 /lockoutduration:30；在本地安全策略中启用复杂度");
+    if (!f.password_policy) {
+      c.evidence = "no SAM hive";
+    } else {
+      const auto& p = *f.password_policy;
+      const std::string len = p.value("MinPasswordLength"), lockout = p.value("LockoutThreshold"), complex = p.value("PasswordComplexity");
+      const bool ok = std::strtol(len.c_str(), nullptr, 10) >= 8 && lockout != "0" && complex == "true";
+      c.status = ok ? Status::Pass : Status::Fail;
+      c.evidence = "minimum length " + len + ", complexity " + complex + ", lockout after " +
+                   (lockout == "0" ? std::string("never") : lockout + " failures");
+    }
     out.push_back(c);
     c = make("WIN-DNS", "windows", "medium", "DNS servers not forced to public resolvers", "DNS 未被强制设置为公共解析服务器",
              "Set the interface back to DHCP or the organisation's DNS servers", "将网卡 DNS 恢复为 DHCP 或单位 DNS 服务器");

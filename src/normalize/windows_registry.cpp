@@ -1,5 +1,6 @@
 #include "normalize/windows_registry.h"
 
+#include <climits>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -435,9 +436,25 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
   // With the SYSTEM hive's boot key, each account's NT hash is tested against the guessing lists; only the answer
   // is kept.
   std::optional<regf::Key16> hashed_boot_key;
-  if (boot_key)
-    if (auto acct = hive.find("SAM\\Domains\\Account"))
-      if (auto f = acct->value("F")) hashed_boot_key = regf::hashed_boot_key(f->data(), *boot_key);
+  if (auto acct = hive.find("SAM\\Domains\\Account"))
+    if (auto f = acct->value("F"); f && f->data().size() >= 0x58) {
+      if (boot_key) hashed_boot_key = regf::hashed_boot_key(f->data(), *boot_key);
+      // The local password policy (the domain's fixed part: ages as negative 100 ns intervals, then properties,
+      // minimum length, history and the lockout threshold).
+      const Bytes p = f->data();
+      model::Event e;
+      e.category = "password_policy";
+      e.product = "windows";
+      e.artefact = path;
+      e.time = acct->last_written();
+      e.set("MinPasswordLength", std::to_string(wire::le16(p, 80)));
+      e.set("PasswordHistoryLength", std::to_string(wire::le16(p, 82)));
+      e.set("LockoutThreshold", std::to_string(wire::le16(p, 84)));
+      e.set("PasswordComplexity", (wire::le32(p, 76) & 1) ? "true" : "false");
+      const auto max_age = static_cast<int64_t>(wire::le64(p, 24));
+      e.set("MaxPasswordAgeDays", max_age == INT64_MIN || max_age == 0 ? "never" : std::to_string(-max_age / 864000000000LL));
+      out.push_back(std::move(e));
+    }
   std::set<uint32_t> admin_rids;
   std::string machine_sid;  // binary S-1-5-21-a-b-c
   if (auto acct = hive.find("SAM\\Domains\\Account"))

@@ -142,6 +142,8 @@ TEST(WindowsScenarios, WannaMineHost) {
   EXPECT_EQ(b.at("WIN-FIREWALL"), "fail");
   EXPECT_EQ(b.at("WIN-ACCOUNTS"), "pass");
   EXPECT_EQ(b.at("WIN-WEAK-PASSWORDS"), "fail");  // backup / backup123, tested offline
+  EXPECT_EQ(b.at("WIN-PASSWORD-POLICY"), "fail");  // no minimum length, no lockout: 60 guesses went unnoticed
+  EXPECT_EQ(b.at("WIN-BUILTIN-ADMIN"), "fail");
   EXPECT_EQ(b.count("LNX-SSH-ROOT"), 0u);            // no Linux evidence
   // The password guessing that preceded the infection: failures from one address, then a success.
   bool guessing = false;

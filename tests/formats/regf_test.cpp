@@ -354,8 +354,15 @@ TEST(WindowsRegistryCorpus, PublicHivesAreClassified) {
       // hivexsh: Users\000001F4, 000001F5, 000003E9 and Names\Administrator, Guest, gold_administrator; Builtin\Aliases
       // \00000220 (Administrators) lists this machine's RIDs 500 and 1001 and a domain group (RID 512).
       std::map<std::string, std::string> accounts;
+      std::string policy;
       for (const auto& e : events)
-        accounts[e.value("TargetUserName")] = e.value("Rid") + " disabled=" + e.value("AccountDisabled") + " admin=" + e.value("AdminGroup") + " " + e.value("Created");
+        if (e.category == "password_policy")
+          policy = e.value("MinPasswordLength") + "/" + e.value("PasswordComplexity") + "/" + e.value("LockoutThreshold") + "/" +
+                   e.value("MaxPasswordAgeDays") + "/" + e.value("PasswordHistoryLength");
+      // Account\F: 7 characters, complexity, no lockout, 42-day maximum age, 24 remembered (next RID 1002 checks the offsets).
+      EXPECT_EQ(policy, "7/true/0/42/24");
+      for (const auto& e : events)
+        if (e.category == "local_account") accounts[e.value("TargetUserName")] = e.value("Rid") + " disabled=" + e.value("AccountDisabled") + " admin=" + e.value("AdminGroup") + " " + e.value("Created");
       EXPECT_EQ(accounts, (std::map<std::string, std::string>{
                               {"Administrator", "500 disabled=true admin=true 2015-11-23T02:26:36Z"},
                               {"Guest", "501 disabled=true admin=false 2015-11-23T02:26:36Z"},

@@ -270,7 +270,8 @@ RegKeySpec lsa_key(const std::array<uint8_t, 16>& boot_key) {
   return lsa;
 }
 
-RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts, const std::array<uint8_t, 16>* boot_key) {
+RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts, const std::array<uint8_t, 16>* boot_key,
+                    bool weak_policy) {
   const std::string machine_sid = std::string("\x01\x04\x00\x00\x00\x00\x00\x05", 8) + le32(21) + le32(1) + le32(2) + le32(3);
   RegKeySpec account{"Account"};
   account.values = {{"V", 3, std::string(64, '\0') + machine_sid}};
@@ -280,6 +281,11 @@ RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts, const std::arra
     const std::string data = aes_cbc_encrypt(boot_key->data(), salt,
                                              std::string(reinterpret_cast<const char*>(kHashedBootKey), 16) + std::string(16, '\x07'));
     std::string f(0x68, '\0');
+    if (!weak_policy) {
+      f.replace(76, 4, le32(1));                         // complexity
+      f.replace(80, 2, std::string("\x0c\x00", 2));     // 12 characters
+      f.replace(84, 2, std::string("\x05\x00", 2));     // lockout after 5 failures
+    }
     f += le32(2) + le32(static_cast<uint32_t>(16 + data.size())) + le32(16) + le32(static_cast<uint32_t>(data.size())) + salt + data;
     account.values.push_back({"F", 3, f});
   }

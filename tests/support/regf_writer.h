@@ -65,7 +65,10 @@ struct SamAccountSpec {
   std::string password = {};  // with a boot key: stored as an AES-encrypted NT hash (Windows 10 1607+ layout)
 };
 // With `boot_key`, Domains\Account\F holds the AES-encrypted hashed boot key and every account its NT hash.
-RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts, const std::array<uint8_t, 16>* boot_key = nullptr);
+// `weak_policy`: the Windows defaults of a workgroup server (no minimum length, no complexity, no lockout); else 12
+// characters, complexity and lockout after 5 failures.
+RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts, const std::array<uint8_t, 16>* boot_key = nullptr,
+                    bool weak_policy = false);
 // SYSTEM's ControlSet001\Control\Lsa with the boot key scrambled into the JD/Skew1/GBG/Data class names.
 RegKeySpec lsa_key(const std::array<uint8_t, 16>& boot_key);
 

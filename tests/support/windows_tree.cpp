@@ -150,10 +150,13 @@ std::vector<std::string> write_windows_tree(const std::filesystem::path& root, W
   }
   put("C/Windows/System32/config/SYSTEM", write_hive(system(s)), bad);
   // Passwords are stored as the SAM stores them (NT hashes under the boot key the SYSTEM hive scrambles).
-  std::vector<SamAccountSpec> accounts = {{"Administrator", 500, false, true, "Xk9#vQ2!mPz7-river"}, {"Guest", 501, true, false, ""}};
+  // A hardened server disables the built-in Administrator and uses a named one.
+  std::vector<SamAccountSpec> accounts = {{"Administrator", 500, s == S::Clean, true, "Xk9#vQ2!mPz7-river"},
+                                          {"Guest", 501, true, false, ""}};
+  if (s == S::Clean) accounts.push_back({"opsadmin", 1005, false, true, "Tq7$wM3!rLz9-harbour"});
   if (s == S::MyKings) accounts.push_back({"admin$", 1003, false, true, "admin123"});
   if (s == S::WannaMine) accounts.push_back({"backup", 1001, false, true, "backup123"});  // the guessed account
-  put("C/Windows/System32/config/SAM", write_hive(sam_root(accounts, &kBootKey)), bad);
+  put("C/Windows/System32/config/SAM", write_hive(sam_root(accounts, &kBootKey, s == S::WannaMine)), bad);
   put("C/Windows/AppCompat/Programs/Amcache.hve", write_hive(amcache(s)), bad);
   put("C/Windows/System32/winevt/Logs/Security.evtx", security_log(s), s == S::WannaMine);
   put("C/Windows/System32/winevt/Logs/System.evtx", system_log(s), false);
