@@ -130,6 +130,7 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
     c = make("WIN-SMB1", "windows", "high", "SMBv1 server off", "SMBv1 服务端已关闭",
              "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force",
              "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force");
+    c.fix_powershell = "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force";
     by_finding(c, f, "heuristic.smb1_enabled", f.system_hive, "no SYSTEM hive");
     out.push_back(c);
     c = make("WIN-RDP", "windows", "medium", "Remote Desktop off its default port 3389 and with NLA",
@@ -138,10 +139,12 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
              "/d <port> /f; enable NLA; allow RDP only from a VPN or jump host",
              "修改 RDP-Tcp 的 PortNumber，启用 NLA，仅允许经 VPN 或跳板机访问");
     by_finding(c, f, "heuristic.rdp_default_port", f.rdp_values, "no RDP settings in the SYSTEM hive");
+    c.fix_powershell = "Set-ItemProperty -LiteralPath 'Registry::HKLM\\SYSTEM\\CurrentControlSet\\Control\\Terminal Server\\WinStations\\RDP-Tcp' -Name UserAuthentication -Value 1";
     out.push_back(c);
     c = make("WIN-FIREWALL", "windows", "medium", "Windows Firewall on for every profile", "Windows 防火墙所有配置文件均已开启",
              "netsh advfirewall set allprofiles state on", "netsh advfirewall set allprofiles state on");
     by_finding(c, f, "heuristic.firewall_off", f.firewall_values, "no firewall policy in the SYSTEM hive");
+    c.fix_powershell = "netsh.exe advfirewall set allprofiles state on";
     out.push_back(c);
     c = make("WIN-ACCOUNTS", "windows", "high", "No hidden ($) local accounts, Guest disabled", "无隐藏（$）本地账户，来宾账户已禁用",
              "net user <name> /active:no (and delete accounts nobody owns)", "net user <账户名> /active:no（并删除无人认领的账户）");
@@ -164,6 +167,7 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
              "密码策略：至少 8 位、启用复杂度、多次失败后锁定",
              "net accounts /minpwlen:12 /lockoutthreshold:5 /lockoutwindow:30 /lockoutduration:30; enable complexity (secpol)",
              "net accounts /minpwlen:12 /lockoutthreshold:5 /lockoutwindow:30 /lockoutduration:30；在本地安全策略中启用复杂度");
+    c.fix_powershell = "net.exe accounts /minpwlen:12 /lockoutthreshold:5 /lockoutwindow:30 /lockoutduration:30";
     if (!f.password_policy) {
       c.evidence = "no SAM hive";
     } else {
@@ -211,6 +215,8 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
     Check c = make("LNX-SSH-ROOT", "linux", "high", "SSH does not accept root logins with a password", "SSH 不允许 root 使用密码登录",
                    "PermitRootLogin prohibit-password (or no) in /etc/ssh/sshd_config; systemctl reload sshd",
                    "在 /etc/ssh/sshd_config 中设置 PermitRootLogin prohibit-password（或 no），然后 systemctl reload sshd");
+    c.fix_bash = "sed -i -E 's/^[#[:space:]]*PermitRootLogin[[:space:]].*/PermitRootLogin prohibit-password/' /etc/ssh/sshd_config && "
+                 "sshd -t && systemctl reload ssh sshd 2>/dev/null";
     if (!f.sshd) {
       c.evidence = "no sshd_config collected";
     } else {

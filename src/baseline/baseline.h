@@ -23,6 +23,9 @@ struct Check {
   Status status = Status::Unknown;
   std::string evidence;  // what the status rests on, or why it is unknown
   std::string fix_en, fix_zh;
+  // The fix as an exact command the generated script may run under -Harden/--harden ("" when a person must
+  // decide, e.g. moving RDP off 3389 could cut the responder off).
+  std::string fix_powershell, fix_bash;
 };
 
 // Every check whose platform appears in the case (both when it has neither). Errors: case.* reading the case.

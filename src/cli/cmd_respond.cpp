@@ -1,6 +1,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "baseline/baseline.h"
 #include "casedb/case_db.h"
 #include "cli/commands.h"
 #include "core/time.h"
@@ -95,6 +96,12 @@ int run_respond(const Invocation& inv) {
     o.chinese = zh;
     o.case_path = path;
     o.generated = to_iso8601(now_utc(), 0);
+    // The baseline's failed checks with an exact fix for this shell, as the optional hardening section.
+    if (auto checks = baseline::evaluate(*db))
+      for (const auto& c : *checks) {
+        const std::string& cmd = *kind == respond::ScriptKind::PowerShell ? c.fix_powershell : c.fix_bash;
+        if (c.status == baseline::Status::Fail && !cmd.empty()) o.hardening.push_back({c.id, zh ? c.title_zh : c.title_en, cmd});
+      }
     text = respond::write_script(data->plan, o);
   } else if (data->plan.empty()) {
     text = zh ? "处置计划为空：没有需要处置的发现。\n" : "The plan is empty: no finding calls for a change.\n";

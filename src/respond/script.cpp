@@ -376,6 +376,21 @@ std::string write_script(std::span<const PlannedAction> plan, const ScriptOption
     out += "#     " + comment_text(std::string(t(p.action.detail_en, p.action.detail_zh))) + "\n";
     out += ps ? ps_block(p, n, t) : sh_block(p, n, t);
   }
+  if (!o.hardening.empty()) {
+    out += "\n# ---- " + std::string(t("Hardening from the baseline: only with -Apply -Harden / --apply --harden",
+                                          "基线加固：仅在 -Apply -Harden / --apply --harden 时执行")) + " ----\n";
+    for (const auto& h : o.hardening) {
+      ++n;
+      out += "\n# [" + std::to_string(n) + "] " + comment_text(h.id) + ": " + comment_text(h.title) + "\n";
+      if (ps)
+        out += "if ($Apply -and $Harden) { " + h.command + "; Step '[" + std::to_string(n) + "] applied " + comment_text(h.id) +
+               "' } else { Step '[" + std::to_string(n) + "] hardening, not applied without -Apply -Harden: " + comment_text(h.id) + "' }\n";
+      else
+        out += "if [ \"$APPLY\" = 1 ] && [ \"$HARDEN\" = 1 ]; then " + h.command + " && step '[" + std::to_string(n) + "] applied " +
+               comment_text(h.id) + "'; else step '[" + std::to_string(n) + "] hardening, not applied without --apply --harden: " +
+               comment_text(h.id) + "'; fi\n";
+    }
+  }
   out += ps ? "Step '" + std::string(t("done", "完成")) + "'\n" : "step '" + std::string(t("done", "完成")) + "'\n";
   return out;
 }

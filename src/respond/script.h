@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "respond/plan.h"
 
@@ -16,8 +17,15 @@ namespace msw::respond {
 
 enum class ScriptKind { PowerShell, Bash };
 
+// A hardening fix from the baseline, run only with -Apply -Harden / --apply --harden. Commands are minesweep's own
+// text, never evidence.
+struct HardeningStep {
+  std::string id, title, command;
+};
+
 struct ScriptOptions {
   ScriptKind kind = ScriptKind::Bash;
+  std::vector<HardeningStep> hardening;  // for this script's shell
   bool chinese = false;        // comments and messages in Chinese
   std::string case_path;       // named in the header
   std::string generated;       // ISO 8601 time, named in the header

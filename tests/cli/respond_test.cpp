@@ -170,6 +170,10 @@ TEST(Respond, WeakShadowPasswordsAreFoundAndLocked) {
   EXPECT_EQ(status["LNX-SSH-ROOT"], "fail");
   EXPECT_EQ(status["LNX-SSH-PASSWORD"], "pass");
   EXPECT_EQ(status["LNX-WRITABLE-PERSISTENCE"], "fail");  // /etc/cron.d/backup is world-writable
+  auto script = ms({"respond", (dir / "out/case.sqlite").string(), "--script", "sh", "--out", (dir / "r.sh").string()});
+  ASSERT_EQ(script.exit_code, 0);
+  EXPECT_NE(test::read_file(dir / "r.sh").find("PermitRootLogin prohibit-password"), std::string::npos);
+  EXPECT_EQ(test::run({"/bin/bash", "-n", (dir / "r.sh").string()}).exit_code, 0);
   EXPECT_EQ(status.count("WIN-SMB1"), 0u);
 }
 

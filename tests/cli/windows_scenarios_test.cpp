@@ -144,6 +144,13 @@ TEST(WindowsScenarios, WannaMineHost) {
   EXPECT_EQ(b.at("WIN-WEAK-PASSWORDS"), "fail");  // backup / backup123, tested offline
   EXPECT_EQ(b.at("WIN-PASSWORD-POLICY"), "fail");  // no minimum length, no lockout: 60 guesses went unnoticed
   EXPECT_EQ(b.at("WIN-BUILTIN-ADMIN"), "fail");
+  // The baseline's exact fixes join the script as the separately confirmed hardening section.
+  auto script = ms({"respond", (dir / "case.sqlite").string(), "--script", "ps1"});
+  const size_t section = script.out.find("Hardening from the baseline");
+  ASSERT_NE(section, std::string::npos) << script.out;
+  for (auto fix : {"if ($Apply -and $Harden) { net.exe accounts /minpwlen:12", "Set-SmbServerConfiguration -EnableSMB1Protocol $false",
+                   "netsh.exe advfirewall set allprofiles state on"})
+    EXPECT_NE(script.out.find(fix, section), std::string::npos) << fix;
   EXPECT_EQ(b.count("LNX-SSH-ROOT"), 0u);            // no Linux evidence
   // The password guessing that preceded the infection: failures from one address, then a success.
   bool guessing = false;
