@@ -39,6 +39,7 @@ enum class ActionKind : uint8_t {
   RotateCredentials,
   BlockPort,
   ApplyPatch,
+  FamilyPlaybook,  // a step from the knowledge base's remediation for the attributed family (done by a person)
   Rescan,
 };
 std::string_view to_string(ActionKind k);

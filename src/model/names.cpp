@@ -53,7 +53,7 @@ constexpr std::array<std::pair<Severity, std::string_view>, 5> kSeverityNames{{
 }};
 
 using AK = ActionKind;
-constexpr std::array<std::pair<AK, std::string_view>, 14> kActionNames{{
+constexpr std::array<std::pair<AK, std::string_view>, 15> kActionNames{{
     {AK::KillProcess, "kill_process"},
     {AK::RemoveScheduledTask, "remove_scheduled_task"},
     {AK::RemoveWmiSubscription, "remove_wmi_subscription"},
@@ -67,6 +67,7 @@ constexpr std::array<std::pair<AK, std::string_view>, 14> kActionNames{{
     {AK::RotateCredentials, "rotate_credentials"},
     {AK::BlockPort, "block_port"},
     {AK::ApplyPatch, "apply_patch"},
+    {AK::FamilyPlaybook, "family_playbook"},
     {AK::Rescan, "rescan"},
 }};
 

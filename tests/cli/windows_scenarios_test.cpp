@@ -94,7 +94,8 @@ TEST(WindowsScenarios, MyKingsHost) {
                     "remove_wmi_subscription CommandLineEventConsumer.Name=\"fuckyoumm4\" __EventFilter.Name=\"fuckyoumm3\"",
                     "remove_autorun HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\start",
                     "quarantine_file C:\\Windows\\debug\\item.dat", "rotate_credentials admin$", "apply_patch MS17-010",
-                    "block_port 445", "block_port 1433", "block_port 3389", "repair_boot_sector MBR"})
+                    "block_port 445", "block_port 1433", "block_port 3389", "repair_boot_sector MBR",
+                    "family_playbook mykings step 1", "family_playbook mykings step 2"})
     EXPECT_TRUE(p.count(want)) << want;
   // ...and as the PowerShell script that carries it out, dry run unless -Apply.
   const std::string case_path = (dir / "case.sqlite").string();

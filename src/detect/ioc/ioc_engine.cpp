@@ -316,7 +316,7 @@ class IocEngine final : public CaseEngine {
           return nullptr;
         }())
       for (size_t k = 0; k < info->remediation_en.size() && f.actions.size() < 8; ++k)
-        f.actions.push_back({model::ActionKind::Rescan, info->id, info->remediation_en[k],
+        f.actions.push_back({model::ActionKind::FamilyPlaybook, info->id + " step " + std::to_string(k + 1), info->remediation_en[k],
                              k < info->remediation_zh.size() ? info->remediation_zh[k] : info->remediation_en[k]});
     out.push_back(std::move(f));
   }
