@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the sniff fuzzer's boot-sector seed (fuzz/corpus/sniff/mbr_windows): an MBR the project makes itself with
+"""Writes the sniff fuzzer's boot-sector and LZ4 seeds (fuzz/corpus/sniff/mbr_windows, lz4_frame): an MBR the project makes itself with
 the Windows loader's messages in its boot code, one active NTFS partition at sector 2048, and data in the gap.
 
     fuzz/make_mbr_seed.py [OUT_DIR, default fuzz/corpus/sniff]
@@ -23,3 +23,11 @@ d[512 * 2:512 * 2 + 16] = bytes(range(16))
 os.makedirs(out, exist_ok=True)
 with open(os.path.join(out, "mbr_windows"), "wb") as fh:
     fh.write(bytes(d))
+
+# And an LZ4 frame (apt's compressed package lists): literals, an overlapping match, a stored block, the end mark.
+frame = b"\x04\x22\x4D\x18\x60\x40\x82"
+for body, raw in ((b"\x50hello", False), (b"\x1f!\x02\x00\x05\x00", False), (b"RAW", True)):
+    frame += (len(body) | (0x80000000 if raw else 0)).to_bytes(4, "little") + body
+frame += b"\0\0\0\0"
+with open(os.path.join(out, "lz4_frame"), "wb") as fh:
+    fh.write(frame)

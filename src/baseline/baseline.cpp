@@ -19,6 +19,8 @@ struct Facts {
   bool builtin_admin_enabled = false, builtin_admin_seen = false;
   std::vector<std::string> sql_mixed, sql_windows_only;  // SQL Server instances by LoginMode
   std::vector<std::string> writable_persistence;         // world-writable files that run code
+  std::optional<model::Event> updates_summary;
+  std::vector<std::string> pending_updates;
   bool sshd = false, accounts_known = false, connections = false;
   std::map<std::string, std::string> sshd_options;
   std::map<std::string, std::string> findings;  // rule id -> the first such finding's title (evidence)
@@ -71,6 +73,11 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
     if (e.product == "linux") f.linux_host = true;
     if (e.category == "windows_os") f.windows_os = true;
     if (e.category == "password_policy") f.password_policy = e;
+    if (e.category == "package_update") {
+      if (e.value("Summary") == "true") f.updates_summary = e;
+      else if (f.pending_updates.size() < 1000)
+        f.pending_updates.push_back(e.value("Package") + " " + e.value("Installed") + " -> " + e.value("Fixed"));
+    }
     if (e.category == "local_account" && e.value("Rid") == "500") {
       f.builtin_admin_seen = true;
       f.builtin_admin_enabled = e.value("AccountDisabled") == "false";
@@ -254,6 +261,20 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
              "Bind to 127.0.0.1, set requirepass / TLS client auth, and block 2375/6379/3306/5432 at the firewall",
              "绑定 127.0.0.1，设置 requirepass 或 TLS 客户端认证，并在防火墙封禁 2375/6379/3306/5432");
     by_finding(c, f, "heuristic.exposed_service", f.connections, "no connection table (live triage lists listening sockets)");
+    out.push_back(c);
+    c = make("LNX-SECURITY-UPDATES", "linux", "high", "Security updates installed", "已安装安全更新",
+             "apt-get update && apt-get upgrade (then restart what needs it)", "apt-get update && apt-get upgrade（之后重启需要重启的服务）");
+    if (!f.updates_summary || f.updates_summary->value("SecurityLists") == "0") {
+      c.evidence = f.updates_summary ? "dpkg found but no apt security list (run apt-get update, then triage again)"
+                                     : "no package database collected (not Debian/Ubuntu, or not collected)";
+    } else if (!f.pending_updates.empty()) {
+      c.status = Status::Fail;
+      c.evidence = std::to_string(f.pending_updates.size()) + " package(s) behind the security lists, e.g. " + f.pending_updates.front();
+    } else {
+      c.status = Status::Pass;
+      c.evidence = "every installed package at or past " + f.updates_summary->value("SecurityLists") + " security list(s)";
+    }
+    c.fix_bash = "apt-get update && apt-get -y upgrade";
     out.push_back(c);
     c = make("LNX-WRITABLE-PERSISTENCE", "linux", "high", "No world-writable cron, systemd, start-up or key files",
              "cron、systemd、启动脚本及密钥文件均不可被任意用户写入", "chmod o-w <file>; check who changed it",

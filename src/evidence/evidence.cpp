@@ -35,6 +35,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::AuthLog: return "auth_log";
     case ArtefactKind::SystemTable: return "system_table";
     case ArtefactKind::AccountTable: return "account_table";
+    case ArtefactKind::UpdateTable: return "update_table";
     case ArtefactKind::ModuleTable: return "module_table";
     case ArtefactKind::FileTable: return "file_table";
     case ArtefactKind::DroppedScript: return "dropped_script";
@@ -59,7 +60,7 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
       ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
       ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository,
-      ArtefactKind::StartupItem, ArtefactKind::BootRecord, ArtefactKind::SshdConfig};
+      ArtefactKind::StartupItem, ArtefactKind::BootRecord, ArtefactKind::SshdConfig, ArtefactKind::UpdateTable};
   return kAll;
 }
 

@@ -44,6 +44,7 @@ enum class ArtefactKind {
   AuthLog,  // auth.log / secure, plain or gzip-compressed
   SystemTable,
   AccountTable,
+  UpdateTable,    // tables/updates.jsonl: pending security updates (dpkg status against apt's security lists)
   ModuleTable,
   FileTable,
   DroppedScript,  // an executable script found in /tmp, /var/tmp, /dev/shm

@@ -205,6 +205,7 @@ Result<void> parse_keyed(Bytes bytes, const Source& src, Diagnostics& diags, con
   if (!events.empty()) fn(std::move(events));
   return {};
 }
+constexpr std::string_view kPackageUpdate = "package_update";
 constexpr std::string_view kSystemInfo = "system_info", kUserAccount = "user_account", kKernelModule = "kernel_module",
                            kFileInfo = "file_info", kNoTime = "", kBootUnix = "BootUnix", kModifiedUnix = "ModifiedUnix";
 
@@ -239,6 +240,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::AuthLog, auth_log_events},
     {evidence::ArtefactKind::SystemTable, parse_keyed<&kSystemInfo, &kBootUnix>},
     {evidence::ArtefactKind::AccountTable, parse_keyed<&kUserAccount, &kNoTime>},
+    {evidence::ArtefactKind::UpdateTable, parse_keyed<&kPackageUpdate, &kNoTime>},
     {evidence::ArtefactKind::ModuleTable, parse_keyed<&kKernelModule, &kNoTime>},
     {evidence::ArtefactKind::FileTable, parse_keyed<&kFileInfo, &kModifiedUnix>},
 };

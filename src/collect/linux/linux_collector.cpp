@@ -11,6 +11,7 @@
 #include "collect/linux/file_sweep.h"
 #include "collect/linux/host_tables.h"
 #include "collect/linux/journal.h"
+#include "collect/linux/packages.h"
 #include "collect/linux/proc_tables.h"
 #include "core/hash.h"
 #include "core/text.h"
@@ -245,6 +246,8 @@ Result<evidence::BundleManifest> collect_bundle(const HostView& host, const Coll
     m.failures.push_back({"/etc/shadow", "not readable: password states unknown (run as root)"});
   if (auto modules = modules_jsonl(host))
     bundle.add("tables/modules.jsonl", "/proc/modules", ArtefactKind::ModuleTable, *modules);
+  if (auto updates = security_updates_jsonl(host))
+    bundle.add("tables/updates.jsonl", "/var/lib/dpkg/status, apt security lists", ArtefactKind::UpdateTable, *updates);
 
   // The boot disk's first MiB (MBR and the gap before the first partition), where MBR bootkits live: live hosts
   // only, read-only. The disk is the parent of the device mounted on /; device-mapper roots are not followed.
