@@ -18,6 +18,7 @@ struct Facts {
   std::optional<model::Event> password_policy;
   bool builtin_admin_enabled = false, builtin_admin_seen = false;
   std::vector<std::string> sql_mixed, sql_windows_only;  // SQL Server instances by LoginMode
+  std::string sa_login, sa_disabled;                     // from ERRORLOG: an sa login that worked / "account is disabled"
   std::vector<std::string> writable_persistence;         // world-writable files that run code
   std::optional<model::Event> updates_summary;
   std::vector<std::string> pending_updates;
@@ -73,6 +74,10 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
     if (e.product == "linux") f.linux_host = true;
     if (e.category == "windows_os") f.windows_os = true;
     if (e.category == "password_policy") f.password_policy = e;
+    if (e.category == "authentication" && e.value("AuthService") == "SQL Server" && iequals_ascii(e.value("TargetUserName"), "sa")) {
+      if (e.value("EventType") == "success" && f.sa_login.empty()) f.sa_login = e.value(model::Field::Message);
+      if (e.value("Reason").find("disabled") != std::string::npos && f.sa_disabled.empty()) f.sa_disabled = e.value(model::Field::Message);
+    }
     if (e.category == "package_update") {
       if (e.value("Summary") == "true") f.updates_summary = e;
       else if (f.pending_updates.size() < 1000)
@@ -195,9 +200,12 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
              "Set Windows authentication mode (LoginMode 1) or disable sa (ALTER LOGIN sa DISABLE) with a strong password; "
              "block 1433 at the firewall",
              "改为 Windows 身份验证模式（LoginMode 1）或禁用 sa（ALTER LOGIN sa DISABLE）并设置强密码；在防火墙封禁 1433");
-    if (!f.sql_mixed.empty()) {
+    if (!f.sa_login.empty()) {
       c.status = Status::Fail;
-      c.evidence = f.sql_mixed.front() + " = 2 (mixed mode)";
+      c.evidence = "sa is enabled and was used: " + f.sa_login.substr(0, 200);
+    } else if (!f.sql_mixed.empty()) {
+      c.status = Status::Fail;
+      c.evidence = f.sql_mixed.front() + " = 2 (mixed mode)" + (f.sa_disabled.empty() ? "" : "; sa itself is disabled");
     } else if (!f.sql_windows_only.empty()) {
       c.status = Status::Pass;
       c.evidence = f.sql_windows_only.front() + " = 1";

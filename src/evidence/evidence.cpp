@@ -31,6 +31,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::Sudoers: return "sudoers";
     case ArtefactKind::RedisConf: return "redis_conf";
     case ArtefactKind::SshdConfig: return "sshd_config";
+    case ArtefactKind::SqlErrorLog: return "sql_errorlog";
     case ArtefactKind::ShellHistory: return "shell_history";
     case ArtefactKind::AuthLog: return "auth_log";
     case ArtefactKind::SystemTable: return "system_table";
@@ -60,7 +61,8 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
       ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
       ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository,
-      ArtefactKind::StartupItem, ArtefactKind::BootRecord, ArtefactKind::SshdConfig, ArtefactKind::UpdateTable};
+      ArtefactKind::StartupItem, ArtefactKind::BootRecord, ArtefactKind::SshdConfig, ArtefactKind::UpdateTable,
+      ArtefactKind::SqlErrorLog};
   return kAll;
 }
 
@@ -95,6 +97,7 @@ constexpr KnownLocation kKnownLocations[] = {
     {"windows/system32/tasks/**", ArtefactKind::ScheduledTask, "windows", formats::FileFormat::Text},
     // Binary without a magic number; also found flattened by collectors, so by name alone.
     {"objects.data", ArtefactKind::WmiRepository, "windows", formats::FileFormat::Unknown},
+    {"mssql/log/errorlog*", ArtefactKind::SqlErrorLog, "windows", formats::FileFormat::Text},
     // Anything in a Startup folder runs at logon, whatever it is (a script, a program, a shortcut).
     {"start menu/programs/startup/*", ArtefactKind::StartupItem, "windows", formats::FileFormat::Unknown},
     {"etc/hosts", ArtefactKind::HostsFile, "linux", formats::FileFormat::Text},

@@ -40,6 +40,7 @@ enum class ArtefactKind {
   Sudoers,
   RedisConf,
   SshdConfig,     // /etc/ssh/sshd_config and its .d drop-ins
+  SqlErrorLog,    // SQL Server's ERRORLOG files (logins failed and succeeded)
   ShellHistory,
   AuthLog,  // auth.log / secure, plain or gzip-compressed
   SystemTable,

@@ -4,6 +4,7 @@
 #include "core/text.h"
 #include "formats/regf/transaction_log.h"
 #include "normalize/boot_record.h"
+#include "normalize/sql_errorlog.h"
 #include "normalize/evtx.h"
 #include "normalize/pcap_flows.h"
 #include "normalize/windows_prefetch.h"
@@ -237,6 +238,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::Sudoers, parse_lines<sudoers_events>},
     {evidence::ArtefactKind::RedisConf, parse_lines<redis_conf_events>},
     {evidence::ArtefactKind::SshdConfig, parse_lines<sshd_config_events>},
+    {evidence::ArtefactKind::SqlErrorLog, parse_lines<sql_errorlog_events>},
     {evidence::ArtefactKind::AuthLog, auth_log_events},
     {evidence::ArtefactKind::SystemTable, parse_keyed<&kSystemInfo, &kBootUnix>},
     {evidence::ArtefactKind::AccountTable, parse_keyed<&kUserAccount, &kNoTime>},

@@ -184,6 +184,14 @@ std::vector<std::string> write_windows_tree(const std::filesystem::path& root, W
   notepad.files = {"\\VOLUME{01d3096ba3a46863-2ca3d1ae}\\WINDOWS\\SYSTEM32\\NOTEPAD.EXE"};
   put("C/Windows/Prefetch/NOTEPAD.EXE-D8414F97.pf", write_mam(write_prefetch(notepad)), false);
   if (s == S::MyKings) {
+    // SQL Server's ERRORLOG (UTF-16): sa guessed from 10.0.0.50, then a login that worked.
+    std::string log = "2019-03-04 02:59:58.11 Server      Microsoft SQL Server 2016 (SP2) - 13.0.5026.0 (X64)\r\n";
+    for (int i = 0; i < 30; ++i)
+      log += "2019-03-04 03:0" + std::to_string(i / 10) + ":" + std::to_string(10 + i % 10 * 4) + ".42 Logon       Login failed for "
+             "user 'sa'. Reason: Password did not match that for the login provided. [CLIENT: 10.0.0.50]\r\n";
+    log += "2019-03-04 03:05:12.07 Logon       Login succeeded for user 'sa'. Connection made using SQL Server "
+           "authentication. [CLIENT: 10.0.0.50]\r\n";
+    put("C/Program Files/Microsoft SQL Server/MSSQL13.MSSQLSERVER/MSSQL/Log/ERRORLOG", utf16_file(log), true);
     // The boot disk's first MiB as a collector copies it: MyKings' bootkit replaced the MBR code (packed bytes, no
     // loader's messages) in front of an NTFS partition at sector 2048.
     std::string disk(2048 * 512, '\0');

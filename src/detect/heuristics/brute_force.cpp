@@ -91,7 +91,8 @@ class BruteForceEngine final : public CaseEngine {
       it = sources_.emplace(std::string(ip), Source{}).first;
     }
     Source& s = it->second;
-    s.service = e.category == "authentication" ? "SSH" : "Windows logon";
+    const std::string* service = e.get("AuthService");
+    s.service = service ? *service : e.category == "authentication" ? "SSH" : "Windows logon";
     if (o == Outcome::Failure) {
       s.failures += count_of(e);
       if (!s.first_failure) s.first_failure = make_ref(a, e);
