@@ -299,11 +299,7 @@ void task_cache(const regf::Hive& hive, std::string_view path, std::vector<model
 }
 
 void system_hive(const regf::Hive& hive, Emitter& emit, Diagnostics& diags, std::string_view path) {
-  uint64_t current = 1;
-  if (auto select = hive.find("Select"))
-    if (auto v = select->value("Current"); v && v->number()) current = *v->number();
-  char name[32];
-  std::snprintf(name, sizeof name, "ControlSet%03u", static_cast<unsigned>(current % 1000));
+  const std::string name = regf::current_control_set(hive);
   auto set = hive.find(name);
   if (!set) {
     diags.add("regf.no_control_set", DiagSeverity::Warning, std::string(path), 0,

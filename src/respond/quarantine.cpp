@@ -188,17 +188,25 @@ Result<void> Journal::append(const std::string& line) {
   return {};
 }
 
-Result<FileMeta> Journal::quarantine(const std::string& path) {
+Result<FileMeta> Journal::record(const std::string& path, std::string_view op, std::string_view why) {
   auto read = read_file(path);
   if (!read) return read.error();
   auto& [meta, content] = *read;
   auto blob = store_blob(dir_, meta.sha256, content);
   if (!blob) return blob.error();
   nlohmann::json j = meta_json(meta);
-  j["op"] = "quarantine";
+  j["op"] = op;
   j["blob"] = *blob;
+  if (!why.empty()) j["why"] = why;
   j["time"] = to_iso8601(now_utc(), 0);
   if (auto r = append(j.dump()); !r) return r.error();
+  return std::move(meta);
+}
+
+Result<FileMeta> Journal::quarantine(const std::string& path) {
+  auto recorded = record(path, "quarantine", "");
+  if (!recorded) return recorded.error();
+  const FileMeta& meta = *recorded;
   // Locked files (chattr +i / +a, a worm's trick to survive cleaning) are unlocked first.
   if (meta.flags & kLockFlags) {
     Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
@@ -209,21 +217,13 @@ Result<FileMeta> Journal::quarantine(const std::string& path) {
     (void)append(nlohmann::json{{"op", "cancel"}, {"path", path}, {"why", e.message}}.dump());
     return e;
   }
-  return meta;
+  return *recorded;
 }
 
 Result<void> Journal::edit(const std::string& path, const std::string& new_content, const std::string& why) {
-  auto read = read_file(path);
-  if (!read) return read.error();
-  auto& [meta, content] = *read;
-  auto blob = store_blob(dir_, meta.sha256, content);
-  if (!blob) return blob.error();
-  nlohmann::json j = meta_json(meta);
-  j["op"] = "edit";
-  j["blob"] = *blob;
-  j["why"] = why;
-  j["time"] = to_iso8601(now_utc(), 0);
-  if (auto r = append(j.dump()); !r) return r.error();
+  auto recorded = record(path, "edit", why);
+  if (!recorded) return recorded.error();
+  const FileMeta& meta = *recorded;
   Fd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (!fd.ok()) return io_error("cannot open", path);
   if (meta.flags & kLockFlags) set_flags(fd.get(), meta.flags & ~kLockFlags);

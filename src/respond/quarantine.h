@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,8 @@ class Journal {
 
  private:
   Result<void> append(const std::string& json_line);
+  // Reads `path`, keeps its bytes in the quarantine and journals `op` with its metadata, before any change.
+  Result<FileMeta> record(const std::string& path, std::string_view op, std::string_view why);
   std::string dir_;
 };
 

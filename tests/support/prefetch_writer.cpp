@@ -1,5 +1,7 @@
 #include "support/prefetch_writer.h"
 
+#include "support/bytes.h"
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -10,26 +12,7 @@
 namespace msw::test {
 namespace {
 
-void put16(std::string& s, size_t at, uint16_t v) {
-  s[at] = static_cast<char>(v & 0xFF);
-  s[at + 1] = static_cast<char>(v >> 8);
-}
-void put32(std::string& s, size_t at, uint32_t v) {
-  put16(s, at, static_cast<uint16_t>(v));
-  put16(s, at + 2, static_cast<uint16_t>(v >> 16));
-}
-void put64(std::string& s, size_t at, uint64_t v) {
-  put32(s, at, static_cast<uint32_t>(v));
-  put32(s, at + 4, static_cast<uint32_t>(v >> 32));
-}
-std::string utf16(const std::string& ascii) {
-  std::string out;
-  for (char c : ascii) {
-    out += c;
-    out += '\0';
-  }
-  return out;
-}
+using namespace bytes;
 
 // Code lengths (≤ 15) for 512 symbols from their frequencies; every symbol gets a code so the code is complete.
 std::array<uint8_t, 512> code_lengths(const std::array<uint32_t, 512>& freq) {

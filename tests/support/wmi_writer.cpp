@@ -4,18 +4,13 @@
 
 #include "core/text.h"
 #include "formats/wmi/wmi_repository.h"
+#include "support/bytes.h"
 
 namespace msw::test {
 namespace {
 
-void put32(std::string& s, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s[at + i] = static_cast<char>(v >> (8 * i));
-}
-std::string u32(uint32_t v) {
-  std::string s(4, '\0');
-  put32(s, 0, v);
-  return s;
-}
+using namespace bytes;
+std::string u32(uint32_t v) { return le32(v); }
 
 std::string record(const WmiInstanceSpec& spec, bool sha256) {
   std::string heap;

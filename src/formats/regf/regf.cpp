@@ -315,6 +315,15 @@ std::optional<Bytes> Hive::cell(uint32_t offset) const {
   return bins_.subspan(offset + 4, static_cast<size_t>(size - 4));
 }
 
+std::string current_control_set(const Hive& system) {
+  uint64_t current = 1;
+  if (auto select = system.find("Select"))
+    if (auto v = select->value("Current"); v && v->number()) current = *v->number();
+  char name[32];
+  std::snprintf(name, sizeof name, "ControlSet%03u", static_cast<unsigned>(current % 1000));
+  return name;
+}
+
 std::optional<Bytes> Hive::any_cell(uint32_t offset) const {
   if (offset % 8 != 0 || offset > bins_.size() || bins_.size() - offset < 8) return std::nullopt;
   const auto raw = static_cast<int32_t>(le32(bins_, offset));

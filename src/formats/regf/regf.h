@@ -118,6 +118,10 @@ struct DeletedKey {
   std::vector<Value> values;
 };
 
+class Hive;
+// SYSTEM's control set in use: "ControlSet00N" from Select\\Current (ControlSet001 when Select is missing).
+std::string current_control_set(const Hive& system);
+
 class Hive {
  public:
   // Errors: regf.not_hive (no "regf" signature or too short), regf.bad_root (the root cell is not a key). Damage that

@@ -70,12 +70,7 @@ void des_layer(const uint8_t in[16], uint32_t rid, bool encrypt, uint8_t out[16]
 }
 
 std::optional<Key16> boot_key(const Hive& system) {
-  uint64_t current = 1;
-  if (auto select = system.find("Select"))
-    if (auto v = select->value("Current"); v && v->number()) current = *v->number();
-  char set[32];
-  std::snprintf(set, sizeof set, "ControlSet%03u\\Control\\Lsa", static_cast<unsigned>(current % 1000));
-  auto lsa = system.find(set);
+  auto lsa = system.find(current_control_set(system) + "\\Control\\Lsa");
   if (!lsa) return std::nullopt;
   std::string hex;
   for (auto name : {"JD", "Skew1", "GBG", "Data"}) {
