@@ -3,6 +3,7 @@
 
 #include "casedb/case_db.h"
 #include "cli/commands.h"
+#include "report/timeline.h"
 
 namespace msw::cli {
 
@@ -11,13 +12,20 @@ int run_report(const Invocation& inv) {
   if (path.empty() && inv.args.positional().size() == 1) path = inv.args.positional()[0];
   if (path.empty() || inv.args.positional().size() > 1) return usage_error("report", "give exactly one CASE file");
   auto format = report::format_from_string(inv.args.value("--format").value_or("html"));
-  if (!format) return usage_error("report", "--format takes html, md or json");
+  if (!format) return usage_error("report", "--format takes html, md, json or csv (the timeline)");
 
   auto db = casedb::CaseDb::open(path, /*read_only=*/true);
   if (!db) return input_error("report", db.error());
-  auto data = report::load(*db);
-  if (!data) return input_error("report", data.error());
-  std::string text = report::render(*data, *format, inv.lang);
+  std::string text;
+  if (*format == report::Format::Csv) {
+    auto csv = report::render_timeline_csv(*db, inv.lang);
+    if (!csv) return input_error("report", csv.error());
+    text = std::move(*csv);
+  } else {
+    auto data = report::load(*db);
+    if (!data) return input_error("report", data.error());
+    text = report::render(*data, *format, inv.lang);
+  }
 
   if (auto out = inv.args.value("--out")) {
     std::ofstream f(*out, std::ios::binary | std::ios::trunc);

@@ -72,7 +72,7 @@ constexpr FlagSpec kBaselineFlags[] = {
     {"--root", true, "with --live: a mounted system to check instead of /"},
 };
 constexpr FlagSpec kReportFlags[] = {
-    {"--format", true, "html, md or json (default: html)"},
+    {"--format", true, "html, md, json, or csv (the timeline, as Timesketch imports it) (default: html)"},
     {"--out", true, "write to this file instead of standard output"},
 };
 

@@ -8,6 +8,7 @@ std::optional<Format> format_from_string(std::string_view s) {
   if (s == "json") return Format::Json;
   if (s == "md" || s == "markdown") return Format::Markdown;
   if (s == "html") return Format::Html;
+  if (s == "csv") return Format::Csv;
   return std::nullopt;
 }
 
@@ -55,6 +56,7 @@ std::string render(const ReportData& data, Format format, Lang lang) {
     case Format::Json: return render_json(data);
     case Format::Markdown: return render_markdown(data, lang);
     case Format::Html: return render_html(data, lang);
+    case Format::Csv: break;  // the timeline reads the case's events: render_timeline_csv
   }
   return {};
 }

@@ -15,7 +15,7 @@
 
 namespace msw::report {
 
-enum class Format { Json, Markdown, Html };
+enum class Format { Json, Markdown, Html, Csv };  // Csv: the timeline (report/timeline.h)
 enum class Lang { En, Zh };
 std::optional<Format> format_from_string(std::string_view s);
 std::optional<Lang> lang_from_string(std::string_view s);

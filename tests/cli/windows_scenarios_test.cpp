@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include <sqlite3.h>
+
 #include "support/test_support.h"
 #include "support/windows_tree.h"
 
@@ -52,6 +54,31 @@ std::set<std::string> plan(const nlohmann::json& rep) {
   std::set<std::string> out;
   for (const auto& p : rep["plan"]) out.insert(p["kind"].get<std::string>() + " " + p["target"].get<std::string>());
   return out;
+}
+
+// RFC 4180 records (quoted fields may hold commas, quotes and line breaks).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') rows.back().back() += '"', ++i;
+      else if (c == '"') quoted = false;
+      else rows.back().back() += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().emplace_back();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      rows.emplace_back(1);
+      ++i;
+    } else {
+      rows.back().back() += c;
+    }
+  }
+  if (rows.back().size() == 1 && rows.back()[0].empty()) rows.pop_back();
+  return rows;
 }
 
 // id -> status of `baseline CASE --json`.
@@ -112,6 +139,36 @@ TEST(WindowsScenarios, MyKingsHost) {
     sa_guessed = sa_guessed || (f["rule_id"] == "heuristic.brute_force_then_logon" &&
                                 f["title_en"].get<std::string>().find("10.0.0.50") != std::string::npos);
   EXPECT_TRUE(sa_guessed) << rep["findings"].dump().substr(0, 2000);
+  // The timeline as Timesketch imports it: loaded into a fresh SQLite table under its column names, oldest first.
+  auto csv = ms({"report", case_path, "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  const auto records = parse_csv(csv.out);
+  ASSERT_GT(records.size(), 20u);
+  EXPECT_EQ(records[0], (std::vector<std::string>{"message", "datetime", "timestamp_desc", "source", "artefact", "host",
+                                                  "severity", "rule_id", "fields"}));
+  sqlite3* sql = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &sql), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(sql, "CREATE TABLE timeline (message TEXT NOT NULL, datetime TEXT NOT NULL, timestamp_desc TEXT NOT NULL, "
+                              "source TEXT, artefact TEXT, host TEXT, severity TEXT, rule_id TEXT, fields TEXT)",
+                         nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_stmt* insert = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(sql, "INSERT INTO timeline VALUES (?,?,?,?,?,?,?,?,?)", -1, &insert, nullptr), SQLITE_OK);
+  std::string previous;
+  for (size_t row = 1; row < records.size(); ++row) {
+    ASSERT_EQ(records[row].size(), 9u) << row;
+    EXPECT_GE(records[row][1], previous) << "rows are in time order";
+    previous = records[row][1];
+    for (int c = 0; c < 9; ++c) sqlite3_bind_text(insert, c + 1, records[row][c].c_str(), -1, SQLITE_TRANSIENT);
+    EXPECT_EQ(sqlite3_step(insert), SQLITE_DONE);
+    sqlite3_reset(insert);
+  }
+  sqlite3_finalize(insert);
+  sqlite3_stmt* count = nullptr;
+  sqlite3_prepare_v2(sql, "SELECT COUNT(*) FROM timeline WHERE timestamp_desc = 'Last Run' AND message LIKE '%LSMOSE%'", -1, &count, nullptr);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(count, 0), 1);  // the Prefetch run of the dropper
+  sqlite3_finalize(count);
+  sqlite3_close(sql);
   // The Run key came from the transaction log: the hive was replayed, and the log was not read as a hive.
   bool replayed = false;
   for (const auto& d : rep["diagnostics"]) replayed = replayed || d["code"] == "regf.replayed";
