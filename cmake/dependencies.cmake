@@ -30,3 +30,8 @@ if(MSW_DEVELOPER)
     endif()
   endif()
 endif()
+# libgraphviz-dev: the HTML report's storyline graph, laid out by dot into inline SVG.
+if(NOT PkgConfig_FOUND)
+  message(FATAL_ERROR "pkg-config is needed to find Graphviz (apt-get install pkg-config libgraphviz-dev)")
+endif()
+pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc)

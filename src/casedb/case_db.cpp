@@ -274,6 +274,13 @@ Result<void> CaseDb::begin_run(const RunInfo& run) {
   return {};
 }
 
+Result<void> CaseDb::set_subject_host(std::string_view host) {
+  auto st = prepare(impl_->db, "UPDATE runs SET subject_host = ? WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, std::string(host)).bind(2, impl_->run_id);
+  return st->run();
+}
+
 Result<void> CaseDb::finish_run(Timestamp finished) {
   auto st = prepare(impl_->db, "UPDATE runs SET status = 'complete', finished_ns = ? WHERE id = ?");
   if (!st) return st.error();

@@ -113,6 +113,8 @@ class CaseDb {
   // Writes ------------------------------------------------------------------------------------------------------
   Result<void> begin_run(const RunInfo& run);
   Result<void> finish_run(Timestamp finished);
+  // The subject host learnt during the run (from the evidence itself) when the run began without one.
+  Result<void> set_subject_host(std::string_view host);
   Result<int64_t> add_evidence(const EvidenceRecord& e);
   Result<void> update_evidence(int64_t id, uint64_t size, const std::string& md5, const std::string& sha1,
                                const std::string& sha256);

@@ -15,11 +15,14 @@
 #include "intel/kb.h"
 #include "intel/matcher.h"
 #include "intel/store.h"
+#include "report/iocs.h"
 
 namespace msw::cli {
 namespace {
 
-std::string store_path(const Invocation& inv) { return inv.args.value("--intel").value_or(intel::default_store_path()); }
+std::string store_path(const Invocation& inv) {
+  return inv.args.value("--intel").value_or(intel::default_store_path());
+}
 
 int run_import(const Invocation& inv, std::span<const std::string> paths) {
   if (paths.empty()) return usage_error("intel import", "give at least one FILE or folder");
@@ -49,8 +52,8 @@ int run_import(const Invocation& inv, std::span<const std::string> paths) {
       for (const auto& s : r->skipped_files) std::cout << "skipped " << escape_terminal(s) << "\n";
   }
   if (inv.json) {
-    std::cout << nlohmann::json{{"store", store->path()}, {"files", files}, {"accepted", accepted}, {"new", fresh},
-                                {"rejected", rejected}, {"rejections", rejects}}
+    std::cout << nlohmann::json{{"store", store->path()}, {"files", files},       {"accepted", accepted},
+                                {"new", fresh},           {"rejected", rejected}, {"rejections", rejects}}
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   } else {
@@ -86,20 +89,27 @@ int run_lookup(const Invocation& inv, std::span<const std::string> values) {
       nlohmann::json j = {{"value", v}, {"matches", nlohmann::json::array()}};
       for (const auto& h : hits) {
         const auto& i = m.indicators()[h.indicator];
-        j["matches"].push_back({{"type", intel::to_string(i.type)}, {"indicator", i.value}, {"subdomains", i.subdomains},
-                                {"family", i.family}, {"confidence", i.confidence}, {"tags", i.tags}, {"source", i.source}});
+        j["matches"].push_back({{"type", intel::to_string(i.type)},
+                                {"indicator", i.value},
+                                {"subdomains", i.subdomains},
+                                {"family", i.family},
+                                {"confidence", i.confidence},
+                                {"tags", i.tags},
+                                {"source", i.source}});
       }
       std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       continue;
     }
-    std::cout << escape_terminal(v) << ": " << (hits.empty() ? "not known" : std::to_string(hits.size()) + " match(es)") << "\n";
+    std::cout << escape_terminal(v) << ": " << (hits.empty() ? "not known" : std::to_string(hits.size()) + " match(es)")
+              << "\n";
     for (const auto& h : hits) {
       const auto& i = m.indicators()[h.indicator];
       std::string fam = i.family;
       for (const auto& f : families)
         if (f.id == i.family && !f.names.empty()) fam = f.names.front();
-      std::cout << "  " << intel::to_string(i.type) << " " << escape_terminal(i.value) << (i.subdomains ? " (and subdomains)" : "")
-                << " — " << (fam.empty() ? (i.tags.empty() ? std::string("no family") : i.tags) : escape_terminal(fam)) << ", "
+      std::cout << "  " << intel::to_string(i.type) << " " << escape_terminal(i.value)
+                << (i.subdomains ? " (and subdomains)" : "") << " — "
+                << (fam.empty() ? (i.tags.empty() ? std::string("no family") : i.tags) : escape_terminal(fam)) << ", "
                 << i.confidence << " confidence\n    source: " << escape_terminal(i.source.substr(0, 600)) << "\n";
     }
   }
@@ -114,11 +124,18 @@ int run_stats(const Invocation& inv) {
     ++by_family[i.family.empty() ? i.tags : i.family];
     ++by_type[std::string(intel::to_string(i.type))];
   }
-  nlohmann::json j = {{"knowledge_base", {{"families", kb.families.size()}, {"indicators", kb.indicators.size()},
-                                          {"by_family", by_family}, {"by_type", by_type}, {"not_matchable", kb.skipped}}}};
+  nlohmann::json j = {{"knowledge_base",
+                       {{"families", kb.families.size()},
+                        {"indicators", kb.indicators.size()},
+                        {"by_family", by_family},
+                        {"by_type", by_type},
+                        {"not_matchable", kb.skipped}}}};
   if (auto store = intel::Store::open(store_path(inv), false)) {
     if (auto st = store->stats())
-      j["store"] = {{"path", store->path()}, {"indicators", st->total}, {"by_type", st->by_type}, {"by_family", st->by_family},
+      j["store"] = {{"path", store->path()},
+                    {"indicators", st->total},
+                    {"by_type", st->by_type},
+                    {"by_family", st->by_family},
                     {"by_source", st->by_source}};
   } else {
     j["store"] = {{"path", store_path(inv)}, {"indicators", 0}, {"note", "no store yet: minesweep intel import FILE"}};
@@ -127,58 +144,27 @@ int run_stats(const Invocation& inv) {
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitClean;
   }
-  std::cout << "Built-in knowledge base: " << kb.families.size() << " families, " << kb.indicators.size() << " indicators\n";
-  for (const auto& [f, n] : by_family) std::cout << "  " << (f.empty() ? "(other)" : f) << ": " << n << "\n";
-  std::cout << "Store " << escape_terminal(j["store"]["path"].get<std::string>()) << ": " << j["store"]["indicators"].dump()
+  std::cout << "Built-in knowledge base: " << kb.families.size() << " families, " << kb.indicators.size()
             << " indicators\n";
+  for (const auto& [f, n] : by_family) std::cout << "  " << (f.empty() ? "(other)" : f) << ": " << n << "\n";
+  std::cout << "Store " << escape_terminal(j["store"]["path"].get<std::string>()) << ": "
+            << j["store"]["indicators"].dump() << " indicators\n";
   return kExitClean;
 }
 
 int run_export(const Invocation& inv) {
   if (inv.case_path.empty()) return usage_error("intel export", "give the case with --case CASE");
   const std::string format = inv.args.value("--format").value_or("stix");
-  if (format != "stix" && format != "misp" && format != "csv") return usage_error("intel export", "--format is stix, misp or csv");
+  if (format != "stix" && format != "misp" && format != "csv")
+    return usage_error("intel export", "--format is stix, misp or csv");
   auto db = casedb::CaseDb::open(inv.case_path, true);
   if (!db) return input_error("intel export", db.error());
   auto findings = db->findings();
   if (!findings) return input_error("intel export", findings.error());
-  // What the case found: every observable of its findings that is an indicator type, normalised and de-duplicated.
-  std::vector<intel::Indicator> out;
-  std::set<std::pair<intel::IndicatorType, std::string>> seen;
-  for (const auto& sf : *findings) {
-    const auto& f = sf.finding;
-    if (f.severity < model::Severity::Low) continue;
-    for (const auto& o : f.observables) {
-      std::optional<intel::IndicatorType> t;
-      switch (o.kind) {
-        case model::ObservableKind::Ip: t = intel::IndicatorType::Ip; break;
-        case model::ObservableKind::Domain: t = intel::IndicatorType::Domain; break;
-        case model::ObservableKind::Url: t = intel::IndicatorType::Url; break;
-        case model::ObservableKind::Md5: t = intel::IndicatorType::Md5; break;
-        case model::ObservableKind::Sha1: t = intel::IndicatorType::Sha1; break;
-        case model::ObservableKind::Sha256: t = intel::IndicatorType::Sha256; break;
-        case model::ObservableKind::Wallet: t = intel::IndicatorType::Wallet; break;
-        case model::ObservableKind::Mutex: t = intel::IndicatorType::Mutex; break;
-        case model::ObservableKind::Email: t = intel::IndicatorType::Email; break;
-        default: break;
-      }
-      if (!t) continue;
-      auto v = intel::normalize_value(*t, o.value);
-      if (!v) continue;
-      if (*t == intel::IndicatorType::Ip)
-        if (auto ip = parse_ip(*v); ip && ip->scope() != IpScope::Public) continue;  // our own network is not an IOC
-      if (!seen.emplace(*t, *v).second) continue;
-      intel::Indicator i;
-      i.type = *t;
-      i.value = *v;
-      i.family = f.family;
-      i.source = "minesweep case " + inv.case_path + ": " + f.rule_id;
-      i.confidence = f.severity >= model::Severity::High ? "high" : "medium";
-      i.description = f.title_en.substr(0, 500);
-      out.push_back(std::move(i));
-    }
-  }
-  const std::string text = format == "stix" ? intel::export_stix(out, inv.case_path)
+  std::vector<model::Finding> fs;
+  for (auto& sf : *findings) fs.push_back(std::move(sf.finding));
+  const auto out = report::case_indicators(fs, "minesweep case " + inv.case_path + ": ", report::IocScope::Shareable);
+  const std::string text = format == "stix"   ? intel::export_stix(out, inv.case_path)
                            : format == "misp" ? intel::export_misp(out, "minesweep case " + inv.case_path)
                                               : intel::export_csv(out);
   if (auto o = inv.args.value("--out")) {

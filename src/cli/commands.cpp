@@ -74,6 +74,7 @@ constexpr FlagSpec kBaselineFlags[] = {
 constexpr FlagSpec kReportFlags[] = {
     {"--format", true, "html, md, json, or csv (the timeline, as Timesketch imports it) (default: html)"},
     {"--out", true, "write to this file instead of standard output"},
+    {"--pdf", true, "also print the HTML report to this PDF file, through headless Chromium"},
 };
 
 int not_built(const Invocation&);
@@ -91,7 +92,7 @@ constexpr Command kCommands[] = {
      kPcapFlags, run_pcap, true},
     {"intel", "import, export and look up threat intelligence", "import FILE...|lookup VALUE...|stats|export", kIntelFlags,
      run_intel, true},
-    {"report", "render a case as HTML, Markdown or JSON", "CASE", kReportFlags, run_report, true},
+    {"report", "render a case as HTML (or PDF), Markdown, JSON, or its timeline as CSV", "CASE", kReportFlags, run_report, true},
     {"respond", "remediation plan, scripts, and apply with quarantine and undo", "CASE", kRespondFlags, run_respond, true},
     {"baseline", "hardening checks, live or from evidence", "CASE | EVIDENCE... | --live", kBaselineFlags, run_baseline, true},
 };

@@ -7,15 +7,24 @@ namespace msw::correlate {
 
 std::string_view to_string(StepKind k) {
   switch (k) {
-    case StepKind::Entry: return "entry";
-    case StepKind::Miner: return "miner";
-    case StepKind::Executable: return "executable";
-    case StepKind::Connection: return "connection";
-    case StepKind::Persistence: return "persistence";
-    case StepKind::Evasion: return "evasion";
-    case StepKind::Exposure: return "exposure";
-    case StepKind::NextHost: return "next_host";
-    case StepKind::Other: return "other";
+    case StepKind::Entry:
+      return "entry";
+    case StepKind::Miner:
+      return "miner";
+    case StepKind::Executable:
+      return "executable";
+    case StepKind::Connection:
+      return "connection";
+    case StepKind::Persistence:
+      return "persistence";
+    case StepKind::Evasion:
+      return "evasion";
+    case StepKind::Exposure:
+      return "exposure";
+    case StepKind::NextHost:
+      return "next_host";
+    case StepKind::Other:
+      return "other";
   }
   return "other";
 }
@@ -27,20 +36,29 @@ namespace {
 constexpr std::string_view kMinerRule = "heuristic.miner_process";
 constexpr std::string_view kPoolRule = "heuristic.pool_port_connection";
 constexpr std::string_view kPersistenceRules[] = {
-    "heuristic.cron_download_exec",    "heuristic.cron_runs_from_temp", "heuristic.autostart_download_exec",
-    "heuristic.autostart_runs_from_temp", "heuristic.prompt_command",   "heuristic.recent_authorized_keys",
-    "heuristic.sudoers_nopasswd",      "heuristic.suspicious_account",  "heuristic.unusual_setid_file"};
-constexpr std::string_view kEvasionRules[] = {"heuristic.ld_so_preload", "heuristic.locked_config_file",
-                                              "heuristic.rootkit_module", "heuristic.competitor_killing",
-                                              "heuristic.hosts_tampering", "heuristic.hidden_process",
-                                              "heuristic.memfd_process"};
+    "heuristic.cron_download_exec", "heuristic.cron_runs_from_temp", "heuristic.autostart_download_exec",
+    "heuristic.autostart_runs_from_temp", "heuristic.prompt_command", "heuristic.recent_authorized_keys",
+    "heuristic.sudoers_nopasswd", "heuristic.suspicious_account", "heuristic.unusual_setid_file",
+    // Windows: tasks (also hidden ones), WMI subscriptions, services, Run keys, startup folders, IFEO, the MBR.
+    "heuristic.task_suspicious_action", "heuristic.task_hidden", "heuristic.task_cache_mismatch",
+    "heuristic.wmi_subscription", "heuristic.wannamine_service", "heuristic.registry_autostart_suspicious",
+    "heuristic.startup_item", "heuristic.ifeo_debugger", "heuristic.mbr_unknown_boot_code",
+    "heuristic.mbr_hidden_sectors", "heuristic.local_account_suspicious"};
+constexpr std::string_view kEvasionRules[] = {
+    "heuristic.ld_so_preload",      "heuristic.locked_config_file", "heuristic.rootkit_module",
+    "heuristic.competitor_killing", "heuristic.hosts_tampering",    "heuristic.hidden_process",
+    "heuristic.memfd_process",      "heuristic.dns_forced_public",  "heuristic.firewall_off"};
 constexpr std::string_view kMinerFileRules[] = {"heuristic.miner_config", "heuristic.dropped_executable"};
 constexpr std::string_view kEntryRule = "heuristic.brute_force_then_logon";
 constexpr std::string_view kGuessingRule = "heuristic.logon_brute_force";
-constexpr std::string_view kExposureRule = "heuristic.exposed_service";
+// Open doors: a listening service, and the weaknesses the write-ups' advice closes (MS17-010, SMBv1, RDP on 3389,
+// SQL Server accepting SQL logins).
+constexpr std::string_view kExposureRules[] = {"heuristic.exposed_service",     "heuristic.ms17_010_missing",
+                                               "heuristic.ms17_010_vulnerable", "heuristic.smb1_enabled",
+                                               "heuristic.rdp_default_port",    "heuristic.mssql_mixed_mode"};
 // Folders many programs share: naming one of them links nothing.
-constexpr std::string_view kSharedFolders[] = {"/tmp", "/var/tmp", "/dev/shm", "/usr/bin", "/usr/sbin", "/bin",
-                                               "/sbin", "/usr/local/bin", "/root", "/"};
+constexpr std::string_view kSharedFolders[] = {"/tmp", "/var/tmp", "/dev/shm",       "/usr/bin", "/usr/sbin",
+                                               "/bin", "/sbin",    "/usr/local/bin", "/root",    "/"};
 
 bool in(std::string_view id, std::span<const std::string_view> list) {
   return std::find(list.begin(), list.end(), id) != list.end();
@@ -117,8 +135,8 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
     const auto& f = findings[i];
     if (f.rule_id != kEntryRule) continue;
     used[i] = true;
-    s.steps.push_back({StepKind::Entry, f.time, "Got in: " + f.title_en, "入侵途径：" + f.title_zh, f.rule_id,
-                       evidence_of(f), true});
+    s.steps.push_back(
+        {StepKind::Entry, f.time, "Got in: " + f.title_en, "入侵途径：" + f.title_zh, f.rule_id, evidence_of(f), true});
   }
 
   std::vector<std::string> summary_en, summary_zh;
@@ -149,13 +167,14 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
       for (const auto& e : c.evidence) pools += (pools.empty() ? "" : ", ") + e.excerpt;
       for (const auto& o : c.observables)
         if (o.kind == model::ObservableKind::Ip) pool_ips.push_back(o.value);
-      s.steps.push_back({StepKind::Connection, c.time, "Connected to the pool at " + pools,
-                         "连接矿池 " + pools, c.rule_id, evidence_of(c), true});
+      s.steps.push_back({StepKind::Connection, c.time, "Connected to the pool at " + pools, "连接矿池 " + pools,
+                         c.rule_id, evidence_of(c), true});
     }
     std::string comes_back_en, comes_back_zh;
     for (size_t i = 0; i < findings.size(); ++i) {
       const auto& p = findings[i];
-      if (used[i] || !(in(p.rule_id, kPersistenceRules) || in(p.rule_id, kEvasionRules) || in(p.rule_id, kMinerFileRules)))
+      if (used[i] ||
+          !(in(p.rule_id, kPersistenceRules) || in(p.rule_id, kEvasionRules) || in(p.rule_id, kMinerFileRules)))
         continue;
       if (!names_miner(p, m, pool_ips)) continue;
       used[i] = true;
@@ -188,11 +207,16 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
     const auto& f = findings[i];
     if (used[i]) continue;
     StepKind kind;
-    if (in(f.rule_id, kPersistenceRules)) kind = StepKind::Persistence;
-    else if (in(f.rule_id, kEvasionRules)) kind = StepKind::Evasion;
-    else if (f.rule_id == kExposureRule) kind = StepKind::Exposure;
-    else if (f.rule_id == kGuessingRule) kind = StepKind::NextHost;
-    else continue;
+    if (in(f.rule_id, kPersistenceRules))
+      kind = StepKind::Persistence;
+    else if (in(f.rule_id, kEvasionRules))
+      kind = StepKind::Evasion;
+    else if (in(f.rule_id, kExposureRules))
+      kind = StepKind::Exposure;
+    else if (f.rule_id == kGuessingRule)
+      kind = StepKind::NextHost;
+    else
+      continue;
     if (f.severity < model::Severity::Medium) continue;
     if (kind == StepKind::NextHost && f.description_en.find("internal") == std::string::npos) kind = StepKind::Exposure;
     used[i] = true;
@@ -211,10 +235,12 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
     if (f.rule_id == kEntryRule && f.description_en.find("internal") != std::string::npos)
       for (const auto& o : f.observables)
         if (o.kind == model::ObservableKind::Ip)
-          s.steps.push_back({StepKind::NextHost, f.time, "Next host to examine: " + o.value + " (it logged on here after guessing)",
-                             "下一台需检查的主机：" + o.value + "（猜解成功后登录本机）", f.rule_id, evidence_of(f), true});
+          s.steps.push_back(
+              {StepKind::NextHost, f.time, "Next host to examine: " + o.value + " (it logged on here after guessing)",
+               "下一台需检查的主机：" + o.value + "（猜解成功后登录本机）", f.rule_id, evidence_of(f), true});
 
-  const auto entry = std::find_if(s.steps.begin(), s.steps.end(), [](const StoryStep& st) { return st.kind == StepKind::Entry; });
+  const auto entry =
+      std::find_if(s.steps.begin(), s.steps.end(), [](const StoryStep& st) { return st.kind == StepKind::Entry; });
   if (!summary_en.empty() || entry != s.steps.end()) {
     for (size_t i = 0; i < summary_en.size(); ++i) {
       s.summary_en += (i ? "; " : "") + summary_en[i];

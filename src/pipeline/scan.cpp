@@ -2,14 +2,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
-
-#include <filesystem>
 
 #include "casedb/case_db.h"
 #include "core/hash.h"
@@ -89,7 +91,7 @@ void analyse_file(size_t index, const evidence::Candidate& c, const detect::Engi
     part.artefact = a;
     part.events = std::move(batch);
     detect::ArtefactView view{a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform,
-                              subject_host, part.events};
+                              subject_host,          part.events};
     engines.scan_artefact(view, part.findings);
     queue.push(std::move(part));  // blocks while the writer is behind: memory stays bounded
   };
@@ -104,6 +106,28 @@ void analyse_file(size_t index, const evidence::Candidate& c, const detect::Engi
   queue.push(std::move(done));
 }
 
+// A host name as evidence spells it, when it looks like one (RFC 1123 labels, NetBIOS names, up to 253 bytes);
+// anything else is not trusted to name the case.
+std::string plausible_host_name(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  if (s.empty() || s.size() > 253) return {};
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return {};
+  return std::string(s);
+}
+
+// A Linux root names itself in etc/hostname.
+std::string host_name_of_folder(const std::filesystem::path& root) {
+  std::error_code ec;
+  const auto p = root / "etc" / "hostname";
+  if (!std::filesystem::is_regular_file(p, ec) || std::filesystem::file_size(p, ec) > 1024) return {};
+  std::ifstream in(p);
+  std::string line;
+  std::getline(in, line);
+  return plausible_host_name(line);
+}
 
 }  // namespace
 
@@ -122,11 +146,21 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
         summary.subject_host = item.manifest->hostname;
         break;
       }
+  if (summary.subject_host.empty())
+    for (const auto& item : inventory->items)
+      if (item.kind == evidence::InputKind::Folder)
+        if (auto name = host_name_of_folder(item.path); !name.empty()) {
+          summary.subject_host = std::move(name);
+          break;
+        }
+  // Windows names itself in every event log record (System/Computer): the most common name, when none was given.
+  std::unordered_map<std::string, size_t> computers;
 
   auto created = casedb::CaseDb::create(opts.case_path);
   if (!created) return created.error();
   casedb::CaseDb db = std::move(created).value();
-  if (auto r = db.begin_run({std::string(kVersion), opts.command_line, local_hostname(), summary.subject_host, now_utc()});
+  if (auto r =
+          db.begin_run({std::string(kVersion), opts.command_line, local_hostname(), summary.subject_host, now_utc()});
       !r)
     return r.error();
 
@@ -155,8 +189,8 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   Diagnostics run_diags = std::move(inventory->diagnostics);
   auto store_indicators = intel::run_indicators(opts.intel_path);
   if (!store_indicators) return store_indicators.error();
-  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators).value(), opts.sigma_paths,
-                                                          opts.sigma_placeholders);
+  detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators).value(),
+                                                           opts.sigma_paths, opts.sigma_placeholders);
   correlate::LogonSummary logons;  // fed on this (the writer) thread, like the case engines
 
   const auto& files = inventory->files;
@@ -168,7 +202,8 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     std::atomic<size_t> next{0};
     for (unsigned w = 0; w < pool.size(); ++w)
       pool.submit([&] {
-        for (size_t i = next++; i < files.size(); i = next++) analyse_file(i, files[i], engines, summary.subject_host, queue);
+        for (size_t i = next++; i < files.size(); i = next++)
+          analyse_file(i, files[i], engines, summary.subject_host, queue);
       });
 
     struct Open {
@@ -230,10 +265,13 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
       summary.events += r.events.size();
       if (r.artefact && !r.events.empty()) {
         const auto& a = *r.artefact;
-        detect::ArtefactView view{a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform,
-                                  summary.subject_host, {}};
+        detect::ArtefactView view{
+            a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform, summary.subject_host, {}};
         engines.observe(view, r.events);
         for (const auto& ev : r.events) logons.observe(ev);
+        if (summary.subject_host.empty() && computers.size() < 64)
+          for (const auto& ev : r.events)
+            if (auto c = ev.get(model::Field::Computer); c && !c->empty()) ++computers[*c];
       }
       if (!write_error)
         if (auto w = write(r); !w) write_error = w.error();
@@ -256,6 +294,14 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     engines.finish(case_findings);
     if (auto w = db.add_findings(case_findings); !w) return w.error();
     for (auto& f : case_findings) all_findings.push_back(std::move(f));
+  }
+  if (summary.subject_host.empty() && !computers.empty()) {
+    auto most = std::max_element(computers.begin(), computers.end(),
+                                 [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (auto name = plausible_host_name(most->first); !name.empty()) {
+      summary.subject_host = std::move(name);
+      if (auto w = db.set_subject_host(summary.subject_host); !w) return w.error();
+    }
   }
   correlate::Graph graph = correlate::build_graph(summary.subject_host, all_findings);
   if (auto w = db.add_graph(graph.entities, graph.edges); !w) return w.error();

@@ -26,7 +26,25 @@ std::string render_markdown(const ReportData& d, Lang lang) {
   o += "| " + L(Label::Command) + " | " + code(d.meta.run.command_line) + " |\n";
   o += "| " + L(Label::Started) + " | " + to_iso8601(d.meta.run.started) + " |\n\n";
 
-  o += "## " + L(Label::Verdict) + "\n\n" + d.verdict.headline(zh ? "zh" : "en") + "\n\n";
+  o += "## " + L(Label::Summary) + "\n\n**" + d.verdict.headline(zh ? "zh" : "en") + "**\n\n| | |\n|---|---|\n";
+  if (!d.family.empty())
+    o += "| " + L(Label::Family) + " | " + md(d.family) + " (" + std::to_string(d.family_findings) + " " +
+         L(Label::FamilyConfidence) + ") |\n";
+  o += "| " + L(Label::Since) + " | " +
+       (d.first_activity ? to_iso8601(*d.first_activity, 0) : L(Label::NotDetermined)) + " |\n";
+  std::string how;
+  for (auto kind : {correlate::StepKind::Entry, correlate::StepKind::Exposure}) {
+    for (const auto& st : d.storyline.steps)
+      if (st.kind == kind) how += (how.empty() ? "" : "<br>") + md(zh ? st.text_zh : st.text_en);
+    if (!how.empty()) break;
+  }
+  o += "| " + L(Label::HowIn) + " | " + (how.empty() ? L(Label::NotDetermined) : how) + " |\n";
+  std::string bad;
+  for (size_t s = d.verdict.by_severity.size(); s-- > 0;)
+    if (d.verdict.by_severity[s])
+      bad += std::string(severity_label(static_cast<model::Severity>(s), lang)) + " " +
+             std::to_string(d.verdict.by_severity[s]) + " ";
+  o += "| " + L(Label::HowBad) + " | " + (bad.empty() ? "0" : bad) + " |\n\n";
 
   if (!d.storyline.steps.empty()) {
     o += "## " + L(Label::Storyline) + "\n\n";
@@ -36,6 +54,25 @@ std::string render_markdown(const ReportData& d, Lang lang) {
     for (const auto& st : d.storyline.steps)
       o += std::to_string(++n) + ". " + (st.time ? to_iso8601(*st.time, 0) + " " : std::string()) +
            md(zh ? st.text_zh : st.text_en) + (st.evidence.empty() ? "" : " (" + code(st.evidence) + ")") + "\n";
+    o += "\n";
+  }
+
+  o += "## " + L(Label::Timeline) + "\n\n";
+  if (d.timeline.rows.empty())
+    o += L(Label::NoTimeline) + "\n\n";
+  else {
+    if (d.timeline.events_left_out)
+      o += "_" + L(Label::TimelineCut) + " " + std::to_string(d.timeline.events_left_out) + "_\n\n";
+    o += "| " + L(Label::Time) + " | " + L(Label::Source) + " | " + L(Label::Message) + " |\n|---|---|---|\n";
+    for (const auto& r : d.timeline.rows)
+      o += "| " + to_iso8601(r.time, 0) + " | " +
+           (r.is_finding()
+                ? "**" +
+                      std::string(severity_label(
+                          model::severity_from_string(r.severity).value_or(model::Severity::Informational), lang)) +
+                      "**"
+                : md(r.source)) +
+           " | " + md(zh && !r.message_zh.empty() ? r.message_zh : r.message) + " |\n";
     o += "\n";
   }
 
@@ -63,12 +100,33 @@ std::string render_markdown(const ReportData& d, Lang lang) {
     }
   }
 
+  o += "## " + L(Label::Iocs) + "\n\n";
+  if (d.iocs.empty())
+    o += L(Label::NoIocs) + "\n\n";
+  else {
+    o += "| " + L(Label::Type) + " | " + L(Label::Value) + " | " + L(Label::Family) + " | " + L(Label::Confidence) +
+         " | " + L(Label::FoundBy) + " |\n|---|---|---|---|---|\n";
+    for (const auto& i : d.iocs)
+      o += "| " + std::string(intel::to_string(i.type)) + " | " + code(i.value) + " | " + md(i.family) + " | " +
+           md(i.confidence) + " | " + code(i.source) + " |\n";
+    o += "\n";
+  }
+
   o += "## " + L(Label::Plan) + "\n\n";
   if (d.plan.empty()) o += L(Label::NoPlan) + "\n\n";
   for (size_t i = 0; i < d.plan.size(); ++i) {
     const auto& p = d.plan[i];
     o += std::to_string(i + 1) + ". **" + std::string(model::to_string(p.action.kind)) + "** " + code(p.action.target) +
          ": " + md(zh ? p.action.detail_zh : p.action.detail_en) + "\n";
+  }
+  o += "\n## " + L(Label::Hardening) + "\n\n| " + L(Label::Status) + " | " + L(Label::Check) + " | " + L(Label::Risk) +
+       " | " + L(Label::Evidence) + " | " + L(Label::Fix) + " |\n|---|---|---|---|---|\n";
+  for (const auto& c : d.hardening) {
+    const Label status = c.status == baseline::Status::Pass   ? Label::Pass
+                         : c.status == baseline::Status::Fail ? Label::Fail
+                                                              : Label::Unknown;
+    o += "| " + L(status) + " | " + code(c.id) + " " + md(zh ? c.title_zh : c.title_en) + " | " + md(c.risk) + " | " +
+         md(c.evidence) + " | " + md(zh ? c.fix_zh : c.fix_en) + " |\n";
   }
   o += "\n## " + L(Label::Artefacts) + "\n\n";
   o += "| " + L(Label::Path) + " | " + L(Label::Kind) + " | " + L(Label::Format) + " | SHA-256 | " + L(Label::Parsed) +
@@ -78,8 +136,7 @@ std::string render_markdown(const ReportData& d, Lang lang) {
          L(a.parsed ? Label::Yes : Label::No) + " | " + std::to_string(a.events) + " |\n";
   o += "\n## " + L(Label::CouldNotRead) + "\n\n";
   if (d.diagnostics.empty()) o += L(Label::NothingSkipped) + "\n";
-  for (const auto& x : d.diagnostics)
-    o += "- " + code(x.code) + " " + code(x.evidence) + ": " + md(x.detail) + "\n";
+  for (const auto& x : d.diagnostics) o += "- " + code(x.code) + " " + code(x.evidence) + ": " + md(x.detail) + "\n";
   return o;
 }
 

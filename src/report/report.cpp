@@ -1,6 +1,10 @@
 #include "report/report.h"
 
+#include <map>
+
 #include <nlohmann/json.hpp>
+
+#include "report/iocs.h"
 
 namespace msw::report {
 
@@ -48,15 +52,34 @@ Result<ReportData> load(const casedb::CaseDb& db) {
   d.plan = respond::build_plan(d.findings);
   d.verdict = correlate::summarize(d.findings);
   d.storyline = correlate::build_storyline(d.findings);
+  auto timeline = load_timeline(db, kReportTimelineEvents);
+  if (!timeline) return timeline.error();
+  d.timeline = std::move(timeline).value();
+  d.iocs = case_indicators(d.findings, "", IocScope::WithHost);
+  auto checks = baseline::evaluate(db);
+  if (!checks) return checks.error();
+  d.hardening = std::move(checks).value();
+  std::map<std::string, size_t> families;
+  for (const auto& f : d.findings) {
+    if (!f.family.empty()) ++families[f.family];
+    if (f.time && f.severity >= model::Severity::Medium && (!d.first_activity || *f.time < *d.first_activity))
+      d.first_activity = f.time;
+  }
+  for (const auto& [name, n] : families)
+    if (n > d.family_findings) d.family = name, d.family_findings = n;
   return d;
 }
 
 std::string render(const ReportData& data, Format format, Lang lang) {
   switch (format) {
-    case Format::Json: return render_json(data);
-    case Format::Markdown: return render_markdown(data, lang);
-    case Format::Html: return render_html(data, lang);
-    case Format::Csv: break;  // the timeline reads the case's events: render_timeline_csv
+    case Format::Json:
+      return render_json(data);
+    case Format::Markdown:
+      return render_markdown(data, lang);
+    case Format::Html:
+      return render_html(data, lang);
+    case Format::Csv:
+      break;  // the timeline reads the case's events: render_timeline_csv
   }
   return {};
 }
@@ -65,7 +88,7 @@ std::string render_json(const ReportData& d) {
   using nlohmann::json;
   auto opt_time = [](const std::optional<Timestamp>& t) { return t ? json(to_iso8601(*t)) : json(nullptr); };
   json j;
-  j["schema"] = "minesweep-report/1";
+  j["schema"] = "minesweep-report/2";
   j["case"] = {{"path", d.case_path},
                {"status", casedb::to_string(d.meta.status)},
                {"schema_version", d.meta.schema_version},
@@ -79,34 +102,42 @@ std::string render_json(const ReportData& d) {
   json counts = json::object();
   for (size_t s = 0; s < d.verdict.by_severity.size(); ++s)
     counts[std::string(model::to_string(static_cast<model::Severity>(s)))] = d.verdict.by_severity[s];
-  j["verdict"] = {{"worst", model::to_string(d.verdict.worst)},
-                  {"findings", d.verdict.findings},
-                  {"actionable", d.verdict.actionable()},
-                  {"by_severity", counts},
-                  {"headline_en", d.verdict.headline("en")},
-                  {"headline_zh", d.verdict.headline("zh")}};
+  j["verdict"] = {{"worst", model::to_string(d.verdict.worst)}, {"findings", d.verdict.findings},
+                  {"actionable", d.verdict.actionable()},       {"by_severity", counts},
+                  {"headline_en", d.verdict.headline("en")},    {"headline_zh", d.verdict.headline("zh")}};
   j["findings"] = json::array();
   for (const auto& f : d.findings) {
-    json jf = {{"rule_id", f.rule_id},         {"engine", f.engine},
+    json jf = {{"rule_id", f.rule_id},
+               {"engine", f.engine},
                {"severity", model::to_string(f.severity)},
-               {"title_en", f.title_en},       {"title_zh", f.title_zh},
-               {"description_en", f.description_en}, {"description_zh", f.description_zh},
-               {"attack", f.attack},           {"time", opt_time(f.time)},
+               {"title_en", f.title_en},
+               {"title_zh", f.title_zh},
+               {"description_en", f.description_en},
+               {"description_zh", f.description_zh},
+               {"attack", f.attack},
+               {"time", opt_time(f.time)},
                {"family", f.family}};
     jf["evidence"] = json::array();
     for (const auto& e : f.evidence)
-      jf["evidence"].push_back({{"path", e.path}, {"sha256", e.sha256}, {"offset", e.offset}, {"length", e.length},
-                                {"line", e.line}, {"excerpt", e.excerpt}});
+      jf["evidence"].push_back({{"path", e.path},
+                                {"sha256", e.sha256},
+                                {"offset", e.offset},
+                                {"length", e.length},
+                                {"line", e.line},
+                                {"excerpt", e.excerpt}});
     jf["observables"] = json::array();
     for (const auto& o : f.observables)
       jf["observables"].push_back({{"kind", model::to_string(o.kind)}, {"value", o.value}, {"context", o.context}});
     jf["actions"] = json::array();
     for (const auto& a : f.actions)
-      jf["actions"].push_back({{"kind", model::to_string(a.kind)}, {"target", a.target}, {"detail_en", a.detail_en},
+      jf["actions"].push_back({{"kind", model::to_string(a.kind)},
+                               {"target", a.target},
+                               {"detail_en", a.detail_en},
                                {"detail_zh", a.detail_zh}});
     j["findings"].push_back(std::move(jf));
   }
-  j["storyline"] = {{"summary_en", d.storyline.summary_en}, {"summary_zh", d.storyline.summary_zh}, {"steps", json::array()}};
+  j["storyline"] = {
+      {"summary_en", d.storyline.summary_en}, {"summary_zh", d.storyline.summary_zh}, {"steps", json::array()}};
   for (const auto& st : d.storyline.steps)
     j["storyline"]["steps"].push_back({{"kind", correlate::to_string(st.kind)},
                                        {"time", st.time ? to_iso8601(*st.time) : std::string()},
@@ -115,22 +146,60 @@ std::string render_json(const ReportData& d) {
                                        {"rule_id", st.rule_id},
                                        {"evidence", st.evidence},
                                        {"linked", st.linked}});
+  j["summary"] = {
+      {"first_activity", opt_time(d.first_activity)}, {"family", d.family}, {"family_findings", d.family_findings}};
+  j["iocs"] = json::array();
+  for (const auto& i : d.iocs)
+    j["iocs"].push_back({{"type", intel::to_string(i.type)},
+                         {"value", i.value},
+                         {"family", i.family},
+                         {"confidence", i.confidence},
+                         {"rule_id", i.source}});
+  j["hardening"] = json::array();
+  for (const auto& c : d.hardening)
+    j["hardening"].push_back({{"id", c.id},
+                              {"platform", c.platform},
+                              {"risk", c.risk},
+                              {"status", baseline::to_string(c.status)},
+                              {"title_en", c.title_en},
+                              {"title_zh", c.title_zh},
+                              {"evidence", c.evidence},
+                              {"fix_en", c.fix_en},
+                              {"fix_zh", c.fix_zh},
+                              {"fix_powershell", c.fix_powershell},
+                              {"fix_bash", c.fix_bash}});
   j["plan"] = json::array();
   for (const auto& p : d.plan)
-    j["plan"].push_back({{"kind", model::to_string(p.action.kind)}, {"target", p.action.target},
-                         {"detail_en", p.action.detail_en}, {"detail_zh", p.action.detail_zh}, {"reasons", p.reasons}});
+    j["plan"].push_back({{"kind", model::to_string(p.action.kind)},
+                         {"target", p.action.target},
+                         {"detail_en", p.action.detail_en},
+                         {"detail_zh", p.action.detail_zh},
+                         {"reasons", p.reasons}});
   j["evidence"] = json::array();
   for (const auto& e : d.evidence)
-    j["evidence"].push_back({{"path", e.path}, {"kind", e.kind}, {"size", e.size}, {"md5", e.md5}, {"sha1", e.sha1},
-                             {"sha256", e.sha256}, {"note", e.note}});
+    j["evidence"].push_back({{"path", e.path},
+                             {"kind", e.kind},
+                             {"size", e.size},
+                             {"md5", e.md5},
+                             {"sha1", e.sha1},
+                             {"sha256", e.sha256},
+                             {"note", e.note}});
   j["artefacts"] = json::array();
   for (const auto& a : d.artefacts)
-    j["artefacts"].push_back({{"path", a.path}, {"kind", a.kind}, {"format", a.format}, {"sha256", a.sha256},
-                              {"parsed", a.parsed}, {"events", a.events}, {"note", a.note}});
+    j["artefacts"].push_back({{"path", a.path},
+                              {"kind", a.kind},
+                              {"format", a.format},
+                              {"sha256", a.sha256},
+                              {"parsed", a.parsed},
+                              {"events", a.events},
+                              {"note", a.note}});
   j["diagnostics"] = json::array();
   for (const auto& x : d.diagnostics)
-    j["diagnostics"].push_back({{"code", x.code}, {"severity", to_string(x.severity)}, {"evidence", x.evidence},
-                                {"offset", x.offset}, {"detail", x.detail}});
+    j["diagnostics"].push_back({{"code", x.code},
+                                {"severity", to_string(x.severity)},
+                                {"evidence", x.evidence},
+                                {"offset", x.offset},
+                                {"detail", x.detail}});
   j["graph"] = {{"entities", json::array()}, {"edges", json::array()}};
   for (const auto& e : d.entities)
     j["graph"]["entities"].push_back({{"kind", model::to_string(e.id.kind)}, {"key", e.id.key}, {"label", e.label}});

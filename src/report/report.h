@@ -8,9 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "baseline/baseline.h"
 #include "casedb/case_db.h"
 #include "correlate/correlate.h"
 #include "correlate/storyline.h"
+#include "intel/indicator.h"
+#include "report/timeline.h"
 #include "respond/plan.h"
 
 namespace msw::report {
@@ -33,7 +36,17 @@ struct ReportData {
   correlate::Verdict verdict;
   correlate::Storyline storyline;
   uint64_t events = 0;
+  Timeline timeline;                       // at most kReportTimelineEvents events, and every timed finding
+  std::vector<intel::Indicator> iocs;      // report/iocs.h, host artefacts included
+  std::vector<baseline::Check> hardening;  // the baseline judged on this case
+  // For the executive summary.
+  std::optional<Timestamp> first_activity;  // earliest time of a finding of at least Medium severity
+  std::string family;                       // the family most findings name ("" when none does)
+  size_t family_findings = 0;               // how many findings name it
 };
+
+// The HTML and Markdown timelines keep this many events (the nearest to the findings); the CSV keeps all.
+inline constexpr size_t kReportTimelineEvents = 2000;
 
 // Errors: case.* from casedb.
 Result<ReportData> load(const casedb::CaseDb& db);

@@ -64,46 +64,88 @@ std::string fields_of(const model::Event& e) {
   return out;
 }
 
-struct Row {
-  int64_t ns;
-  std::string line;
-};
-
 }  // namespace
 
-Result<std::string> render_timeline_csv(const casedb::CaseDb& db, Lang lang) {
-  auto meta = db.meta();
-  if (!meta) return meta.error();
-  const std::string host = meta->run.subject_host;
-  std::vector<Row> rows;
-  auto add = [&](const Timestamp& t, std::initializer_list<std::string_view> cells) {
-    std::string line;
-    bool first = true;
-    for (auto c : cells) {
-      line += (first ? "" : ",") + escape_csv(c);
-      first = false;
-    }
-    rows.push_back({t.unix_ns, std::move(line)});
-  };
+Result<Timeline> load_timeline(const casedb::CaseDb& db, size_t max_events) {
+  Timeline t;
   auto events = db.for_each_event([&](const casedb::StoredEvent& se) {
     const model::Event& e = se.event;
     if (!e.time) return true;
-    add(*e.time, {message(e), to_iso8601(*e.time, 6), time_meaning(e), e.category.empty() ? "event_log" : e.category,
-                  e.artefact, host, "", "", fields_of(e)});
+    t.rows.push_back({*e.time,
+                      message(e),
+                      {},
+                      std::string(time_meaning(e)),
+                      e.category.empty() ? "event_log" : e.category,
+                      e.artefact,
+                      {},
+                      {},
+                      fields_of(e)});
     return true;
   });
   if (!events) return events.error();
   auto findings = db.findings();
   if (!findings) return findings.error();
+  std::vector<int64_t> finding_times;
+  std::vector<TimelineRow> finding_rows;
   for (const auto& sf : *findings) {
     const auto& f = sf.finding;
     if (!f.time) continue;
-    add(*f.time, {lang == Lang::Zh ? f.title_zh : f.title_en, to_iso8601(*f.time, 6), "Finding", "finding",
-                  f.evidence.empty() ? "" : f.evidence.front().path, host, model::to_string(f.severity), f.rule_id, ""});
+    finding_times.push_back(f.time->unix_ns);
+    finding_rows.push_back({*f.time,
+                            f.title_en,
+                            f.title_zh,
+                            "Finding",
+                            "finding",
+                            f.evidence.empty() ? "" : f.evidence.front().path,
+                            std::string(model::to_string(f.severity)),
+                            f.rule_id,
+                            {}});
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.ns < b.ns; });
+  auto by_time = [](const TimelineRow& a, const TimelineRow& b) { return a.time.unix_ns < b.time.unix_ns; };
+  if (max_events && t.rows.size() > max_events) {
+    t.events_left_out = t.rows.size() - max_events;
+    std::sort(finding_times.begin(), finding_times.end());
+    // Distance to the nearest finding; with no timed finding, age (so the latest events stay).
+    auto distance = [&](const TimelineRow& r) -> uint64_t {
+      const int64_t ns = r.time.unix_ns;
+      if (finding_times.empty()) return static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(ns - INT64_MIN);
+      auto it = std::lower_bound(finding_times.begin(), finding_times.end(), ns);
+      uint64_t best = UINT64_MAX;
+      if (it != finding_times.end()) best = static_cast<uint64_t>(*it) - static_cast<uint64_t>(ns);
+      if (it != finding_times.begin())
+        best = std::min(best, static_cast<uint64_t>(ns) - static_cast<uint64_t>(*(it - 1)));
+      return best;
+    };
+    std::nth_element(t.rows.begin(), t.rows.begin() + static_cast<ptrdiff_t>(max_events), t.rows.end(),
+                     [&](const TimelineRow& a, const TimelineRow& b) { return distance(a) < distance(b); });
+    t.rows.resize(max_events);
+  }
+  std::stable_sort(t.rows.begin(), t.rows.end(), by_time);
+  std::stable_sort(finding_rows.begin(), finding_rows.end(), by_time);
+  std::vector<TimelineRow> merged;
+  merged.reserve(t.rows.size() + finding_rows.size());
+  std::merge(std::make_move_iterator(t.rows.begin()), std::make_move_iterator(t.rows.end()),
+             std::make_move_iterator(finding_rows.begin()), std::make_move_iterator(finding_rows.end()),
+             std::back_inserter(merged), by_time);
+  t.rows = std::move(merged);
+  return t;
+}
+
+std::string render_timeline_csv(const Timeline& timeline, std::string_view host, bool zh) {
   std::string out = "message,datetime,timestamp_desc,source,artefact,host,severity,rule_id,fields\r\n";
-  for (const auto& r : rows) out += r.line + "\r\n";
+  for (const auto& r : timeline.rows) {
+    const std::string& msg = zh && !r.message_zh.empty() ? r.message_zh : r.message;
+    const std::string datetime = to_iso8601(r.time, 6);
+    bool first = true;
+    for (std::string_view c : {std::string_view(msg), std::string_view(datetime), std::string_view(r.timestamp_desc),
+                               std::string_view(r.source), std::string_view(r.artefact), host,
+                               std::string_view(r.severity), std::string_view(r.rule_id), std::string_view(r.fields)}) {
+      out += first ? "" : ",";
+      out += escape_csv(c);
+      first = false;
+    }
+    out += "\r\n";
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "support/json_schema.h"
 #include "support/test_support.h"
 #include "support/windows_tree.h"
 
@@ -27,7 +28,10 @@ nlohmann::json scan_tree(const test::TempDir& dir, test::WindowsScenario scenari
   EXPECT_TRUE(scan.exit_code == 0 || scan.exit_code == 1) << scan.err;
   auto report = ms({"report", case_path, "--format", "json"});
   EXPECT_EQ(report.exit_code, 0) << report.err;
-  return nlohmann::json::parse(report.out);
+  auto j = nlohmann::json::parse(report.out);
+  const auto errors = test::validate_json(test::load_report_schema(), j);
+  EXPECT_TRUE(errors.empty()) << errors.size() << " schema violations, first: " << errors.front();
+  return j;
 }
 
 // Every planted artefact is cited as evidence by at least one finding.
@@ -54,31 +58,6 @@ std::set<std::string> plan(const nlohmann::json& rep) {
   std::set<std::string> out;
   for (const auto& p : rep["plan"]) out.insert(p["kind"].get<std::string>() + " " + p["target"].get<std::string>());
   return out;
-}
-
-// RFC 4180 records (quoted fields may hold commas, quotes and line breaks).
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows(1, std::vector<std::string>(1));
-  bool quoted = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') rows.back().back() += '"', ++i;
-      else if (c == '"') quoted = false;
-      else rows.back().back() += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      rows.back().emplace_back();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      rows.emplace_back(1);
-      ++i;
-    } else {
-      rows.back().back() += c;
-    }
-  }
-  if (rows.back().size() == 1 && rows.back()[0].empty()) rows.pop_back();
-  return rows;
 }
 
 // id -> status of `baseline CASE --json`.
@@ -142,7 +121,7 @@ TEST(WindowsScenarios, MyKingsHost) {
   // The timeline as Timesketch imports it: loaded into a fresh SQLite table under its column names, oldest first.
   auto csv = ms({"report", case_path, "--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
-  const auto records = parse_csv(csv.out);
+  const auto records = test::parse_csv(csv.out);
   ASSERT_GT(records.size(), 20u);
   EXPECT_EQ(records[0], (std::vector<std::string>{"message", "datetime", "timestamp_desc", "source", "artefact", "host",
                                                   "severity", "rule_id", "fields"}));

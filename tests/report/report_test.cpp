@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "support/json_schema.h"
+
 namespace msw::report {
 namespace {
 
@@ -44,8 +46,16 @@ TEST(Report, HtmlRendersAttackerTextInert) {
 
 TEST(Report, HtmlIsSelfContained) {
   std::string html = render_html(sample(), Lang::Zh);
-  // No attribute may load anything: no src=, no href= to other documents, no url() in CSS, no @import.
-  EXPECT_FALSE(std::regex_search(html, std::regex(R"(<[^>]*\s(src|href|action|srcset)\s*=)", std::regex::icase)));
+  // No attribute may load anything: no src=, no href= to other documents (in-page anchors and the IOC download's
+  // data: URL only), no url() in CSS, no @import.
+  const std::regex link(R"re(<[^>]*\s(src|href|action|srcset)\s*=\s*("[^"]*"|'[^']*'|[^\s>]*))re", std::regex::icase);
+  size_t links = 0;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), link); it != std::sregex_iterator(); ++it, ++links) {
+    const std::string attr = (*it)[1].str(), value = (*it)[2].str();
+    EXPECT_EQ(attr, "href") << it->str();
+    EXPECT_TRUE(value.starts_with("\"#") || value.starts_with("\"data:text/csv;charset=utf-8,")) << it->str();
+  }
+  EXPECT_GE(links, 8u);  // the table of contents
   EXPECT_EQ(html.find("url("), std::string::npos);
   EXPECT_EQ(html.find("@import"), std::string::npos);
   EXPECT_NE(html.find("lang=\"zh-CN\""), std::string::npos);
@@ -69,12 +79,26 @@ TEST(Report, MarkdownEscapesEvidence) {
 
 TEST(Report, JsonIsValidAndComplete) {
   auto j = nlohmann::json::parse(render_json(sample()));
-  EXPECT_EQ(j["schema"], "minesweep-report/1");
+  EXPECT_EQ(j["schema"], "minesweep-report/2");
   EXPECT_EQ(j["findings"][0]["evidence"][0]["line"], 2);
   EXPECT_EQ(j["verdict"]["worst"], "medium");
   EXPECT_EQ(j["verdict"]["actionable"], true);
   EXPECT_EQ(j["plan"].size(), 2u);  // restore + rescan
   EXPECT_EQ(j["diagnostics"][0]["code"], "hosts.bad_address");
+}
+
+TEST(Report, JsonFollowsItsSchema) {
+  const auto schema = test::load_report_schema();
+  const auto j = nlohmann::json::parse(render_json(sample()));
+  const auto errors = test::validate_json(schema, j);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  // The check can fail: a missing field, a wrong type, an unknown property and a value outside its enum.
+  auto broken = j;
+  broken["verdict"].erase("worst");
+  broken["case"]["events"] = "many";
+  broken["findings"][0]["surprise"] = 1;
+  broken["findings"][0]["severity"] = "apocalyptic";
+  EXPECT_EQ(test::validate_json(schema, broken).size(), 4u);
 }
 
 TEST(Report, JsonSurvivesInvalidUtf8) {

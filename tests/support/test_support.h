@@ -33,4 +33,7 @@ struct RunResult {
 // Runs a program with arguments (no shell), in `cwd`, capturing stdout and stderr.
 RunResult run(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
 
+// RFC 4180 records separated by CRLF (quoted fields may hold commas, quotes and line breaks).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text);
+
 }  // namespace msw::test
