@@ -4,9 +4,7 @@
 #include <cstdlib>
 
 namespace msw::correlate {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 void LogonSummary::observe(const model::Event& e) {
   bool success = false;
@@ -31,7 +29,8 @@ void LogonSummary::observe(const model::Event& e) {
       if (!success) {
         const std::string* msg = e.get(std::string_view("Data_1"));
         const size_t at = msg ? msg->find("Reason: ") : std::string::npos;
-        failure = at == std::string::npos ? "18456" : msg->substr(at + 8, std::min<size_t>(msg->find(".", at) - at - 8, 120));
+        failure =
+            at == std::string::npos ? "18456" : msg->substr(at + 8, std::min<size_t>(msg->find(".", at) - at - 8, 120));
       }
     } else {
       return;
@@ -66,8 +65,10 @@ void LogonSummary::observe(const model::Event& e) {
   uint64_t n = 1;
   if (const std::string* c = e.get(std::string_view("Count")))
     if (const auto parsed = std::strtoull(c->c_str(), nullptr, 10); parsed > 1 && parsed < 1'000'000) n = parsed;
-  if (success) r.successes += n;
-  else r.failures += n;
+  if (success)
+    r.successes += n;
+  else
+    r.failures += n;
   if (e.time) {
     if (!r.first || *e.time < *r.first) r.first = e.time;
     if (!r.last || *e.time >= *r.last) {

@@ -70,16 +70,6 @@ std::string evidence_of(const model::Finding& f) {
   return e.line ? e.path + ":" + std::to_string(e.line) : e.path;
 }
 
-// "process 4242" / "PID 4242 /tmp/x": the pid the heuristics put in observable contexts.
-std::string pid_in(std::string_view context) {
-  for (std::string_view prefix : {"process ", "PID "}) {
-    if (!context.starts_with(prefix)) continue;
-    std::string_view rest = context.substr(prefix.size());
-    return std::string(rest.substr(0, rest.find(' ')));
-  }
-  return {};
-}
-
 struct Miner {
   const model::Finding* finding;
   std::string pid, image, sha256;
@@ -114,6 +104,27 @@ std::string when(const std::optional<Timestamp>& t) { return t ? to_iso8601(*t, 
 
 }  // namespace
 
+std::string pid_in(std::string_view context) {
+  for (std::string_view prefix : {"process ", "PID "}) {
+    if (!context.starts_with(prefix)) continue;
+    std::string_view rest = context.substr(prefix.size());
+    return std::string(rest.substr(0, rest.find(' ')));
+  }
+  return {};
+}
+
+StepKind step_kind_of(std::string_view rule_id) {
+  if (rule_id == kMinerRule) return StepKind::Miner;
+  if (rule_id == kPoolRule) return StepKind::Connection;
+  if (rule_id == kEntryRule) return StepKind::Entry;
+  if (rule_id == kGuessingRule) return StepKind::NextHost;
+  if (in(rule_id, kPersistenceRules)) return StepKind::Persistence;
+  if (in(rule_id, kEvasionRules)) return StepKind::Evasion;
+  if (in(rule_id, kExposureRules)) return StepKind::Exposure;
+  if (in(rule_id, kMinerFileRules)) return StepKind::Executable;
+  return StepKind::Other;
+}
+
 Storyline build_storyline(std::span<const model::Finding> findings) {
   Storyline s;
   std::vector<Miner> miners;
@@ -146,7 +157,7 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
     const std::string who = "PID " + m.pid + " " + std::string(base_name(m.image));
     s.steps.push_back({StepKind::Miner, f.time,
                        "Mining: " + who + (f.time ? ", running since " + when(f.time) : std::string()),
-                       "挖矿：" + who + (f.time ? "，自 " + when(f.time) + " 起运行" : std::string()), f.rule_id,
+                       "挖矿进程：" + who + (f.time ? "，自 " + when(f.time) + " 起运行" : std::string()), f.rule_id,
                        evidence_of(f), true});
     if (!m.image.empty())
       s.steps.push_back({StepKind::Executable, std::nullopt,
@@ -199,7 +210,7 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
       }
     }
     summary_en.push_back("miner " + who + (pools.empty() ? "" : " → pool " + pools) + comes_back_en);
-    summary_zh.push_back("矿机 " + who + (pools.empty() ? "" : " → 矿池 " + pools) + comes_back_zh);
+    summary_zh.push_back("挖矿木马 " + who + (pools.empty() ? "" : " → 矿池 " + pools) + comes_back_zh);
   }
 
   // The rest of the host's persistence and hiding, then the open doors and the next hosts.

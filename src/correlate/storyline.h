@@ -30,10 +30,17 @@ struct StoryStep {
 };
 
 struct Storyline {
-  std::vector<StoryStep> steps;       // in telling order: entry, miner and its parts, persistence, the rest
+  std::vector<StoryStep> steps;        // in telling order: entry, miner and its parts, persistence, the rest
   std::string summary_en, summary_zh;  // one line; empty when there is nothing to tell
 };
 
 Storyline build_storyline(std::span<const model::Finding> findings);
+
+// The part a finding's rule plays in the story (Miner, Connection, Persistence, Evasion, Exposure, Entry, NextHost
+// for password guessing, Executable for files beside a miner); Other when the rule tells no part of it.
+StepKind step_kind_of(std::string_view rule_id);
+
+// The process id the heuristics put in an observable's context ("process 4242", "PID 4242 /tmp/x"), or "".
+std::string pid_in(std::string_view context);
 
 }  // namespace msw::correlate

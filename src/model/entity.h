@@ -40,6 +40,7 @@ enum class EdgeKind : uint8_t {
   LoggedOnFrom,
   SameHashAs,
   Contains,  // a host contains a file; a file contains an entry
+  Runs,      // a process runs an executable
 };
 std::string_view to_string(EdgeKind k);
 std::optional<EdgeKind> edge_kind_from_string(std::string_view s);

@@ -92,7 +92,7 @@ constexpr std::array<std::pair<EK, std::string_view>, 16> kEntityNames{{
 }};
 
 using DK = EdgeKind;
-constexpr std::array<std::pair<DK, std::string_view>, 10> kEdgeNames{{
+constexpr std::array<std::pair<DK, std::string_view>, 11> kEdgeNames{{
     {DK::Spawned, "spawned"},
     {DK::ConnectsTo, "connects_to"},
     {DK::Resolves, "resolves"},
@@ -103,6 +103,7 @@ constexpr std::array<std::pair<DK, std::string_view>, 10> kEdgeNames{{
     {DK::LoggedOnFrom, "logged_on_from"},
     {DK::SameHashAs, "same_hash_as"},
     {DK::Contains, "contains"},
+    {DK::Runs, "runs"},
 }};
 
 }  // namespace

@@ -278,7 +278,7 @@ class Page {
     o_ += "<table><tr><th>" + L(Label::Type) + "</th><th>" + L(Label::Value) + "</th><th>" + L(Label::Family) +
           "</th><th>" + L(Label::Confidence) + "</th><th>" + L(Label::FoundBy) + "</th></tr>\n";
     for (const auto& i : d_.iocs)
-      o_ += "<tr><td>" + h(intel::to_string(i.type)) + "</td><td><code>" + h(i.value) + "</code></td><td>" +
+      o_ += "<tr><td>" + h(ioc_type_label(i.type, lang_)) + "</td><td><code>" + h(i.value) + "</code></td><td>" +
             h(i.family) + "</td><td>" + h(i.confidence) + "</td><td><code>" + h(i.source) + "</code></td></tr>\n";
     const std::string csv = intel::export_csv(d_.iocs);
     o_ += "</table>\n<p>" + L(Label::CopyHint) +

@@ -129,4 +129,44 @@ std::string_view status_label(casedb::CaseStatus s, Lang lang) {
   return "";
 }
 
+std::string_view ioc_type_label(intel::IndicatorType t, Lang lang) {
+  if (lang == Lang::En) return intel::to_string(t);
+  using T = intel::IndicatorType;
+  switch (t) {
+    case T::Ip:
+      return "IP 地址";
+    case T::Cidr:
+      return "网段";
+    case T::Domain:
+      return "域名";
+    case T::Url:
+      return "URL";
+    case T::Md5:
+      return "MD5";
+    case T::Sha1:
+      return "SHA-1";
+    case T::Sha256:
+      return "SHA-256";
+    case T::FileName:
+      return "文件名";
+    case T::PathPattern:
+      return "路径";
+    case T::TaskName:
+      return "计划任务";
+    case T::ServiceName:
+      return "服务";
+    case T::WmiName:
+      return "WMI 对象";
+    case T::RegistryKey:
+      return "注册表项";
+    case T::Mutex:
+      return "互斥体";
+    case T::Wallet:
+      return "钱包地址";
+    case T::Email:
+      return "邮箱";
+  }
+  return intel::to_string(t);
+}
+
 }  // namespace msw::report

@@ -94,5 +94,7 @@ enum class Label {
 std::string_view label(Label l, Lang lang);
 std::string_view severity_label(model::Severity s, Lang lang);
 std::string_view status_label(casedb::CaseStatus s, Lang lang);
+// An IOC type as responders name it ("wallet" is 钱包地址, "task_name" 计划任务); English keeps the export's own name.
+std::string_view ioc_type_label(intel::IndicatorType t, Lang lang);
 
 }  // namespace msw::report

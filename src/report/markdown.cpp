@@ -107,7 +107,7 @@ std::string render_markdown(const ReportData& d, Lang lang) {
     o += "| " + L(Label::Type) + " | " + L(Label::Value) + " | " + L(Label::Family) + " | " + L(Label::Confidence) +
          " | " + L(Label::FoundBy) + " |\n|---|---|---|---|---|\n";
     for (const auto& i : d.iocs)
-      o += "| " + std::string(intel::to_string(i.type)) + " | " + code(i.value) + " | " + md(i.family) + " | " +
+      o += "| " + std::string(ioc_type_label(i.type, lang)) + " | " + code(i.value) + " | " + md(i.family) + " | " +
            md(i.confidence) + " | " + code(i.source) + " |\n";
     o += "\n";
   }
