@@ -31,6 +31,7 @@ case "${1:-release}" in
     configure build/asan -DCMAKE_BUILD_TYPE=Debug -DMSW_DEVELOPER=ON -DMSW_BENCH=OFF -DMSW_SANITIZE=address,undefined
     cmake --build build/asan -j "$jobs"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      LSAN_OPTIONS=suppressions="$PWD/scripts/lsan.supp":print_suppressions=0 \
       ctest --test-dir build/asan -j "$jobs" --output-on-failure
     ;;
   fuzz)

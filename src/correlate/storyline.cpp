@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "correlate/spread.h"
+
 namespace msw::correlate {
 
 std::string_view to_string(StepKind k) {
@@ -117,7 +119,8 @@ StepKind step_kind_of(std::string_view rule_id) {
   if (rule_id == kMinerRule) return StepKind::Miner;
   if (rule_id == kPoolRule) return StepKind::Connection;
   if (rule_id == kEntryRule) return StepKind::Entry;
-  if (rule_id == kGuessingRule) return StepKind::NextHost;
+  if (rule_id == kGuessingRule || rule_id == kLateralMovementRule) return StepKind::NextHost;
+  if (rule_id == kPatientZeroRule) return StepKind::Entry;
   if (in(rule_id, kPersistenceRules)) return StepKind::Persistence;
   if (in(rule_id, kEvasionRules)) return StepKind::Evasion;
   if (in(rule_id, kExposureRules)) return StepKind::Exposure;
@@ -141,7 +144,14 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
   }
 
   std::vector<bool> used(findings.size(), false);
-  // How it got in: a logon after guessing first, then the exposed doors.
+  // Where it started, in a case of several hosts; then how it got in: a logon after guessing first, then the
+  // exposed doors.
+  for (size_t i = 0; i < findings.size(); ++i)
+    if (findings[i].rule_id == kPatientZeroRule) {
+      const auto& f = findings[i];
+      used[i] = true;
+      s.steps.push_back({StepKind::Entry, f.time, f.title_en, f.title_zh, f.rule_id, evidence_of(f), true});
+    }
   for (size_t i = 0; i < findings.size(); ++i) {
     const auto& f = findings[i];
     if (f.rule_id != kEntryRule) continue;
@@ -224,21 +234,26 @@ Storyline build_storyline(std::span<const model::Finding> findings) {
       kind = StepKind::Evasion;
     else if (in(f.rule_id, kExposureRules))
       kind = StepKind::Exposure;
-    else if (f.rule_id == kGuessingRule)
+    else if (f.rule_id == kGuessingRule || f.rule_id == kLateralMovementRule)
       kind = StepKind::NextHost;
     else
       continue;
     if (f.severity < model::Severity::Medium) continue;
-    if (kind == StepKind::NextHost && f.description_en.find("internal") == std::string::npos) kind = StepKind::Exposure;
+    if (kind == StepKind::NextHost && f.rule_id == kGuessingRule &&
+        f.description_en.find("internal") == std::string::npos)
+      kind = StepKind::Exposure;
     used[i] = true;
-    const std::string lead_en = kind == StepKind::Persistence ? "Also persists: "
-                                : kind == StepKind::Evasion   ? "Hides or defends: "
-                                : kind == StepKind::Exposure  ? "Open door: "
-                                                              : "Next host to examine: ";
-    const std::string lead_zh = kind == StepKind::Persistence ? "其他持久化："
-                                : kind == StepKind::Evasion   ? "隐藏或对抗："
-                                : kind == StepKind::Exposure  ? "暴露面："
-                                                              : "下一台需检查的主机：";
+    const bool spread = f.rule_id == kLateralMovementRule;
+    const std::string lead_en = spread                          ? "Spread: "
+                                : kind == StepKind::Persistence ? "Also persists: "
+                                : kind == StepKind::Evasion     ? "Hides or defends: "
+                                : kind == StepKind::Exposure    ? "Open door: "
+                                                                : "Next host to examine: ";
+    const std::string lead_zh = spread                          ? "横向移动："
+                                : kind == StepKind::Persistence ? "其他持久化："
+                                : kind == StepKind::Evasion     ? "隐藏或对抗："
+                                : kind == StepKind::Exposure    ? "暴露面："
+                                                                : "下一台需检查的主机：";
     s.steps.push_back({kind, f.time, lead_en + f.title_en, lead_zh + f.title_zh, f.rule_id, evidence_of(f), false});
   }
   // Next hosts also come from a successful guess by an internal address.

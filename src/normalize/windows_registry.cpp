@@ -29,12 +29,18 @@ constexpr std::string_view kAutorunKeys[] = {
 
 std::string start_type(uint64_t v) {
   switch (v) {
-    case 0: return "boot";
-    case 1: return "system";
-    case 2: return "auto";
-    case 3: return "demand";
-    case 4: return "disabled";
-    default: return std::to_string(v);
+    case 0:
+      return "boot";
+    case 1:
+      return "system";
+    case 2:
+      return "auto";
+    case 3:
+      return "demand";
+    case 4:
+      return "disabled";
+    default:
+      return std::to_string(v);
   }
 }
 
@@ -62,6 +68,17 @@ class Emitter {
     return out_.back();
   }
 
+  // An event of another kind than a value write, from the same hive.
+  model::Event& event(std::string_view category, std::optional<Timestamp> written) {
+    model::Event e;
+    e.category = category;
+    e.product = "windows";
+    e.artefact = path_;
+    e.time = written;
+    out_.push_back(std::move(e));
+    return out_.back();
+  }
+
   void all_values(const std::string& target_key, const regf::Key& key) {
     key.for_each_value([&](const regf::Value& v) {
       value(target_key, key, v);
@@ -69,7 +86,8 @@ class Emitter {
     });
   }
 
-  void named_values(const std::string& target_key, const regf::Key& key, std::initializer_list<std::string_view> names) {
+  void named_values(const std::string& target_key, const regf::Key& key,
+                    std::initializer_list<std::string_view> names) {
     for (auto n : names)
       if (auto v = key.value(n)) value(target_key, key, *v);
   }
@@ -153,8 +171,8 @@ void os_and_updates(const regf::Hive& hive, std::string_view path, std::vector<m
   e.product = "windows";
   e.artefact = path;
   e.time = cv->last_written();
-  for (auto n : {"ProductName", "EditionID", "CurrentVersion", "CurrentBuild", "CurrentBuildNumber", "UBR", "CSDVersion",
-                 "ReleaseId", "DisplayVersion", "InstallationType", "RegisteredOwner"})
+  for (auto n : {"ProductName", "EditionID", "CurrentVersion", "CurrentBuild", "CurrentBuildNumber", "UBR",
+                 "CSDVersion", "ReleaseId", "DisplayVersion", "InstallationType", "RegisteredOwner"})
     if (auto v = cv->value(n)) {
       const std::string text = v->number() ? std::to_string(*v->number()) : v->text();
       if (!text.empty()) e.set(n, text);
@@ -168,8 +186,8 @@ void os_and_updates(const regf::Hive& hive, std::string_view path, std::vector<m
   if (auto pk = hive.find("Microsoft\\Windows\\CurrentVersion\\Component Based Servicing\\Packages"))
     pk->for_each_subkey([&](const regf::Key& k) {
       // Installed (0x70), permanent (0x80) or superseded by a later update that carries the fix (0x50).
-      if (auto st = k.value("CurrentState"); st && st->number() && *st->number() != 0x70 && *st->number() != 0x80 &&
-                                              *st->number() != 0x50)
+      if (auto st = k.value("CurrentState");
+          st && st->number() && *st->number() != 0x70 && *st->number() != 0x80 && *st->number() != 0x50)
         return true;
       ++packages;
       const std::string name = k.name();
@@ -186,7 +204,8 @@ void os_and_updates(const regf::Hive& hive, std::string_view path, std::vector<m
         if (dot != std::string::npos) {
           uint64_t rev = 0;
           size_t i = dot + 1;
-          for (; i < ver.size() && ver[i] >= '0' && ver[i] <= '9' && rev < 1000000; ++i) rev = rev * 10 + static_cast<uint64_t>(ver[i] - '0');
+          for (; i < ver.size() && ver[i] >= '0' && ver[i] <= '9' && rev < 1000000; ++i)
+            rev = rev * 10 + static_cast<uint64_t>(ver[i] - '0');
           if (rev > best_revision) {
             best_revision = rev;
             best_rollup = ver.substr(0, i);
@@ -254,7 +273,8 @@ void task_cache(const regf::Hive& hive, std::string_view path, std::vector<model
   if (!tree) return;
   auto tasks = hive.find(base + "\\Tasks");
   size_t emitted = 0;
-  std::function<void(const regf::Key&, const std::string&, int)> visit = [&](const regf::Key& k, const std::string& name, int depth) {
+  std::function<void(const regf::Key&, const std::string&, int)> visit = [&](const regf::Key& k,
+                                                                             const std::string& name, int depth) {
     if (depth > 32 || emitted > 20000) return;
     if (auto id = k.value("Id"); id && !id->text().empty()) {
       model::Event e;
@@ -298,6 +318,28 @@ void task_cache(const regf::Hive& hive, std::string_view path, std::vector<model
   });
 }
 
+// Who the host is on the network — its name and its interfaces' addresses — so a case of several hosts can tell
+// which of them logged on to which (correlate/spread).
+void host_identity(const regf::Hive& hive, const std::string& control_set, Emitter& emit) {
+  auto cn = hive.find(control_set + "\\Control\\ComputerName\\ComputerName");
+  auto name = cn ? cn->value("ComputerName") : std::nullopt;
+  if (!name || name->text().empty()) return;
+  std::set<std::string> addresses;
+  if (auto ifaces = hive.find(control_set + "\\Services\\Tcpip\\Parameters\\Interfaces"))
+    ifaces->for_each_subkey([&](const regf::Key& i) {
+      for (auto n : {"IPAddress", "DhcpIPAddress"})
+        if (auto v = i.value(n))
+          for (const auto& a : v->type == regf::kRegMultiSz ? v->strings() : std::vector{v->text()})
+            if (!a.empty() && a != "0.0.0.0" && addresses.size() < 64) addresses.insert(a);
+      return true;
+    });
+  auto& e = emit.event("host_identity", cn->last_written());
+  e.set(model::Field::Computer, name->text());
+  std::string joined;
+  for (const auto& a : addresses) joined += (joined.empty() ? "" : ",") + a;
+  if (!joined.empty()) e.set("IpAddresses", joined);
+}
+
 void system_hive(const regf::Hive& hive, Emitter& emit, Diagnostics& diags, std::string_view path) {
   const std::string name = regf::current_control_set(hive);
   auto set = hive.find(name);
@@ -329,6 +371,7 @@ void system_hive(const regf::Hive& hive, Emitter& emit, Diagnostics& diags, std:
           emit.value(ccs + "\\Services\\Tcpip\\Parameters\\Interfaces\\" + i.name(), i, *v);
       return true;
     });
+  host_identity(hive, name, emit);
   if (auto ts = set->subkey("Control"))
     if (auto t = ts->subkey("Terminal Server")) {
       emit.named_values(ccs + "\\Control\\Terminal Server", *t, {"fDenyTSConnections"});
@@ -361,7 +404,8 @@ void amcache(const regf::Hive& hive, std::string_view path, std::vector<model::E
       if (text.empty()) return true;
       if (iequals_ascii(v.name, id_value)) {
         // "0000" + SHA-1.
-        const std::string_view sha1 = text.size() == 44 && text.starts_with("0000") ? std::string_view(text).substr(4) : text;
+        const std::string_view sha1 =
+            text.size() == 44 && text.starts_with("0000") ? std::string_view(text).substr(4) : text;
         if (sha1.size() == 40) e.set(model::Field::Hashes, "SHA1=" + to_lower_ascii(sha1));
       } else if (iequals_ascii(v.name, path_value)) {
         e.set(model::Field::Image, text);
@@ -376,8 +420,12 @@ void amcache(const regf::Hive& hive, std::string_view path, std::vector<model::E
   if (auto inventory = hive.find("Root\\InventoryApplicationFile"))
     inventory->for_each_subkey([&](const regf::Key& k) {
       emit(k, "FileId", "LowerCaseLongPath",
-           {{"Name", "AmcacheName"}, {"Publisher", "AmcachePublisher"}, {"Version", "AmcacheVersion"},
-            {"LinkDate", "AmcacheLinkDate"}, {"BinaryType", "AmcacheBinaryType"}, {"ProductName", "AmcacheProduct"}});
+           {{"Name", "AmcacheName"},
+            {"Publisher", "AmcachePublisher"},
+            {"Version", "AmcacheVersion"},
+            {"LinkDate", "AmcacheLinkDate"},
+            {"BinaryType", "AmcacheBinaryType"},
+            {"ProductName", "AmcacheProduct"}});
       return true;
     });
   if (auto files = hive.find("Root\\File"))
@@ -448,7 +496,8 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
       e.set("LockoutThreshold", std::to_string(wire::le16(p, 84)));
       e.set("PasswordComplexity", (wire::le32(p, 76) & 1) ? "true" : "false");
       const auto max_age = static_cast<int64_t>(wire::le64(p, 24));
-      e.set("MaxPasswordAgeDays", max_age == INT64_MIN || max_age == 0 ? "never" : std::to_string(-max_age / 864000000000LL));
+      e.set("MaxPasswordAgeDays",
+            max_age == INT64_MIN || max_age == 0 ? "never" : std::to_string(-max_age / 864000000000LL));
       out.push_back(std::move(e));
     }
   std::set<uint32_t> admin_rids;
@@ -468,7 +517,8 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
         const size_t len = 8 + 4 * subs;
         if (subs == 0 || subs > 15 || at + len > cb.size()) break;
         // Same authority and domain sub-authorities as the machine (its SID has one sub-authority fewer).
-        const bool local = subs == 5 && (machine_sid.empty() || as_chars(cb.subspan(at + 2, 22)) == std::string_view(machine_sid).substr(2));
+        const bool local = subs == 5 && (machine_sid.empty() ||
+                                         as_chars(cb.subspan(at + 2, 22)) == std::string_view(machine_sid).substr(2));
         if (local) admin_rids.insert(le32(cb, at + len - 4));
         at += len;
       }
@@ -481,7 +531,8 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
     const uint32_t rid = le32(fb, 48);
     const size_t name_off = 0xCC + size_t{le32(vb, 0x0C)}, name_len = le32(vb, 0x10);
     std::string name;
-    if (name_off <= vb.size() && name_len <= vb.size() - name_off) name = utf16le_to_utf8(vb.subspan(name_off, name_len)).utf8;
+    if (name_off <= vb.size() && name_len <= vb.size() - name_off)
+      name = utf16le_to_utf8(vb.subspan(name_off, name_len)).utf8;
     model::Event e;
     e.category = "local_account";
     e.product = "windows";
@@ -494,8 +545,10 @@ void sam_accounts(const regf::Hive& hive, std::string_view path, std::vector<mod
     if (hashed_boot_key) {
       e.set("PasswordChecked", "true");
       const auto nt = regf::nt_hash(vb, rid, *hashed_boot_key);
-      if (!nt || *nt == regf::nt_hash_of("")) e.set("BlankPassword", "true");
-      else if (weak_nt_hash(*nt, name)) e.set("WeakPassword", "true");
+      if (!nt || *nt == regf::nt_hash_of(""))
+        e.set("BlankPassword", "true");
+      else if (weak_nt_hash(*nt, name))
+        e.set("WeakPassword", "true");
     }
     if (auto t = filetime_at(fb, 8); !t.empty()) e.set("LastLogon", t);
     if (auto t = filetime_at(fb, 24); !t.empty()) e.set("PasswordLastSet", t);
@@ -522,14 +575,22 @@ std::string user_of(std::string_view path) {
 
 std::string_view to_string(HiveKind k) {
   switch (k) {
-    case HiveKind::Software: return "SOFTWARE";
-    case HiveKind::System: return "SYSTEM";
-    case HiveKind::Sam: return "SAM";
-    case HiveKind::Security: return "SECURITY";
-    case HiveKind::NtUser: return "NTUSER";
-    case HiveKind::UsrClass: return "UsrClass";
-    case HiveKind::Amcache: return "Amcache";
-    case HiveKind::Unknown: break;
+    case HiveKind::Software:
+      return "SOFTWARE";
+    case HiveKind::System:
+      return "SYSTEM";
+    case HiveKind::Sam:
+      return "SAM";
+    case HiveKind::Security:
+      return "SECURITY";
+    case HiveKind::NtUser:
+      return "NTUSER";
+    case HiveKind::UsrClass:
+      return "UsrClass";
+    case HiveKind::Amcache:
+      return "Amcache";
+    case HiveKind::Unknown:
+      break;
   }
   return "unknown";
 }
@@ -559,11 +620,20 @@ Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostic
       os_and_updates(*hive, path, out);
       task_cache(*hive, path, out);
       break;
-    case HiveKind::NtUser: software_like(*hive, "HKU\\" + user_of(path) + "\\", "Software", emit); break;
-    case HiveKind::System: system_hive(*hive, emit, diags, path); break;
-    case HiveKind::Amcache: amcache(*hive, path, out); break;
-    case HiveKind::Sam: sam_accounts(*hive, path, out, boot_key); break;
-    default: break;
+    case HiveKind::NtUser:
+      software_like(*hive, "HKU\\" + user_of(path) + "\\", "Software", emit);
+      break;
+    case HiveKind::System:
+      system_hive(*hive, emit, diags, path);
+      break;
+    case HiveKind::Amcache:
+      amcache(*hive, path, out);
+      break;
+    case HiveKind::Sam:
+      sam_accounts(*hive, path, out, boot_key);
+      break;
+    default:
+      break;
   }
   if (kind == HiveKind::Software || kind == HiveKind::NtUser || kind == HiveKind::System)
     recovered_keys(*hive, kind, "HKU\\" + user_of(path) + "\\", emit);

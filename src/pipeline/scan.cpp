@@ -19,6 +19,7 @@
 #include "core/thread_pool.h"
 #include "core/version.h"
 #include "correlate/logons.h"
+#include "correlate/spread.h"
 #include "detect/engine.h"
 #include "evidence/evidence.h"
 #include "intel/store.h"
@@ -155,6 +156,7 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
         }
   // Windows names itself in every event log record (System/Computer): the most common name, when none was given.
   std::unordered_map<std::string, size_t> computers;
+  correlate::HostDirectory hosts;  // who is who in a case of several hosts
 
   auto created = casedb::CaseDb::create(opts.case_path);
   if (!created) return created.error();
@@ -268,7 +270,10 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
         detect::ArtefactView view{
             a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform, summary.subject_host, {}};
         engines.observe(view, r.events);
-        for (const auto& ev : r.events) logons.observe(ev);
+        for (const auto& ev : r.events) {
+          logons.observe(ev);
+          hosts.observe(ev);
+        }
         if (summary.subject_host.empty() && computers.size() < 64)
           for (const auto& ev : r.events)
             if (auto c = ev.get(model::Field::Computer); c && !c->empty()) ++computers[*c];
@@ -284,6 +289,10 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   {
     const auto rows = logons.rows();
     if (auto w = db.add_logons(rows); !w) return w.error();
+    const auto movements = correlate::find_movements(hosts, rows);
+    auto spread = correlate::spread_findings(movements);
+    if (auto w = db.add_findings(spread); !w) return w.error();
+    for (auto& f : spread) all_findings.push_back(std::move(f));
     if (logons.dropped())
       run_diags.add("logons.limit", DiagSeverity::Warning, "", 0,
                     std::to_string(logons.dropped()) + " logon events were not summarised (more than " +
@@ -294,6 +303,17 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     engines.finish(case_findings);
     if (auto w = db.add_findings(case_findings); !w) return w.error();
     for (auto& f : case_findings) all_findings.push_back(std::move(f));
+  }
+  // A case of several Windows hosts is about all of them.
+  if (opts.subject_host.empty() && hosts.size() >= 2) {
+    std::string all;
+    for (const auto& n : hosts.names())
+      if (auto name = plausible_host_name(n); !name.empty() && all.size() < 1024)
+        all += (all.empty() ? "" : ", ") + name;
+    if (!all.empty() && all != summary.subject_host) {
+      summary.subject_host = std::move(all);
+      if (auto w = db.set_subject_host(summary.subject_host); !w) return w.error();
+    }
   }
   if (summary.subject_host.empty() && !computers.empty()) {
     auto most = std::max_element(computers.begin(), computers.end(),

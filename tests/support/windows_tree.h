@@ -20,8 +20,17 @@ namespace msw::test {
 
 enum class WindowsScenario { MyKings, WannaMine, Clean };
 
+// Who the host is: its name (SYSTEM's ComputerName, every event log record's Computer) and its address (an
+// interface's DhcpIPAddress). The WannaMine host's password guesser is `guesser`.
+struct WindowsHost {
+  std::string name = "WIN-SERVER";
+  std::string address = "10.0.0.10";
+  std::string guesser = "10.0.0.23";
+};
+
 // Writes the tree below `root` and returns the paths (relative to root) of the artefacts planted on purpose, which
 // the scan must cite as evidence.
-std::vector<std::string> write_windows_tree(const std::filesystem::path& root, WindowsScenario scenario);
+std::vector<std::string> write_windows_tree(const std::filesystem::path& root, WindowsScenario scenario,
+                                            const WindowsHost& host = {});
 
 }  // namespace msw::test

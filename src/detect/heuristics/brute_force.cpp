@@ -11,6 +11,13 @@
 namespace msw::detect::heuristics {
 namespace {
 
+// The guessed service as Chinese reports name it.
+std::string service_zh(const std::string& service) {
+  if (service == "SSH") return "SSH ";
+  if (service == "Windows logon") return "Windows 登录";
+  return service + " ";  // SQL Server, ...
+}
+
 enum class Outcome { None, Failure, Success };
 
 std::string_view value(const model::Event& e, model::Field f) {
@@ -62,7 +69,8 @@ struct Source {
 
 Ref make_ref(const ArtefactView& a, const model::Event& e) {
   uint64_t line = 0;
-  if (auto ln = value(e, model::Field::LineNumber); !ln.empty()) std::from_chars(ln.data(), ln.data() + ln.size(), line);
+  if (auto ln = value(e, model::Field::LineNumber); !ln.empty())
+    std::from_chars(ln.data(), ln.data() + ln.size(), line);
   std::string excerpt(value(e, model::Field::Message));
   if (excerpt.empty()) {
     excerpt = "EventID " + std::string(value(e, model::Field::EventID)) + " " +
@@ -101,8 +109,10 @@ class BruteForceEngine final : public CaseEngine {
         if (!s.last || *e.time > *s.last) s.last = e.time;
       }
       std::string user(value(e, model::Field::TargetUserName));
-      if (s.users.size() < 20) s.users.insert(user);
-      else if (!s.users.count(user)) s.many_users = true;
+      if (s.users.size() < 20)
+        s.users.insert(user);
+      else if (!s.users.count(user))
+        s.many_users = true;
       if (auto st = value(e, model::Field::SubStatus); !st.empty()) s.status = st;
       return;
     }
@@ -126,8 +136,9 @@ class BruteForceEngine final : public CaseEngine {
       const std::string span = when(s.first) + " – " + when(s.last);
       std::string status_note_en, status_note_zh;
       if (s.status == "0xc0000071" || s.status == "0xC0000071") {
-        status_note_en = " The last failures had status 0xC0000071: the account's password had expired — once someone "
-                         "resets it, the guessing succeeds.";
+        status_note_en =
+            " The last failures had status 0xC0000071: the account's password had expired — once someone "
+            "resets it, the guessing succeeds.";
         status_note_zh = " 最后的失败状态为 0xC0000071（密码已过期）——一旦有人重置密码，猜解即会成功。";
       }
       const std::string origin_en = internal ? " The address is internal: that machine is very likely infected too and "
@@ -140,8 +151,8 @@ class BruteForceEngine final : public CaseEngine {
         f.time = s.success->time;
         f.title_en = s.service + " password guessing from " + ip + " succeeded: logon as " + s.success->user + " at " +
                      when(s.success->time);
-        f.title_zh = "来自 " + ip + " 的" + (s.service == "SSH" ? "SSH" : "Windows 登录") + "密码猜解成功：" +
-                     when(s.success->time) + " 以 " + s.success->user + " 登录";
+        f.title_zh = "来自 " + ip + " 的" + service_zh(s.service) + "密码猜解成功：" + when(s.success->time) + " 以 " +
+                     s.success->user + " 登录";
         f.description_en = ip + " failed " + n + " times (" + span + ", accounts: " + users +
                            ") and then logged on as " + s.success->user +
                            ". This is how the attacker got in: treat every credential of this host as known to them." +
@@ -153,8 +164,10 @@ class BruteForceEngine final : public CaseEngine {
         f.evidence.push_back(s.success->ref);
         f.observables.push_back({model::ObservableKind::Account, s.success->user, "logon after brute force"});
         f.actions.push_back({model::ActionKind::RotateCredentials, s.success->user,
-                             "Reset the password of " + s.success->user + " (and every account on this host), and "
-                             "review what it did after " + when(s.success->time) + ".",
+                             "Reset the password of " + s.success->user +
+                                 " (and every account on this host), and "
+                                 "review what it did after " +
+                                 when(s.success->time) + ".",
                              "重置 " + s.success->user + " 的密码（以及本机所有账户），并审查其在 " +
                                  when(s.success->time) + " 之后的操作。"});
       } else {
@@ -162,20 +175,24 @@ class BruteForceEngine final : public CaseEngine {
         f.severity = internal ? model::Severity::High : model::Severity::Medium;
         f.time = s.first;
         f.title_en = s.service + " password guessing from " + ip + ": " + n + " failures";
-        f.title_zh = "来自 " + ip + " 的" + (s.service == "SSH" ? "SSH" : "Windows 登录") + "密码猜解：失败 " + n + " 次";
+        f.title_zh = "来自 " + ip + " 的" + service_zh(s.service) + "密码猜解：失败 " + n + " 次";
         f.description_en = ip + " failed to log on " + n + " times (" + span + ", accounts: " + users +
                            "). No success from this address was logged." + status_note_en + origin_en;
-        f.description_zh = ip + " 登录失败 " + n + " 次（" + span + "，尝试账户：" + users + "）。未记录到该地址的成功登录。" +
-                           status_note_zh + origin_zh;
+        f.description_zh = ip + " 登录失败 " + n + " 次（" + span + "，尝试账户：" + users +
+                           "）。未记录到该地址的成功登录。" + status_note_zh + origin_zh;
         f.attack = {"T1110.001"};
         f.evidence.push_back(s.first_failure->ref);
       }
       f.observables.push_back({model::ObservableKind::Ip, ip, "logon source"});
-      f.actions.push_back({model::ActionKind::BlockPort, ip,
-                           s.service == "SSH" ? "Block " + ip + " and allow SSH only from administration addresses, with keys instead of passwords."
-                                              : "Block " + ip + "; close SMB (445) and move RDP off 3389 at the perimeter; enforce strong passwords and lockout.",
-                           s.service == "SSH" ? "封禁 " + ip + "，仅允许管理地址访问 SSH，并改用密钥登录。"
-                                              : "封禁 " + ip + "；在边界关闭 SMB（445），RDP 改用非 3389 端口；强制强密码与锁定策略。"});
+      f.actions.push_back(
+          {model::ActionKind::BlockPort, ip,
+           s.service == "SSH"
+               ? "Block " + ip + " and allow SSH only from administration addresses, with keys instead of passwords."
+               : "Block " + ip +
+                     "; close SMB (445) and move RDP off 3389 at the perimeter; enforce strong passwords and lockout.",
+           s.service == "SSH"
+               ? "封禁 " + ip + "，仅允许管理地址访问 SSH，并改用密钥登录。"
+               : "封禁 " + ip + "；在边界关闭 SMB（445），RDP 改用非 3389 端口；强制强密码与锁定策略。"});
       out.push_back(std::move(f));
     }
   }
