@@ -66,21 +66,11 @@ int run_import(const Invocation& inv, std::span<const std::string> paths) {
   return kExitClean;
 }
 
-// The KB plus the store (when there is one), in one matcher.
-intel::Matcher load_all(const Invocation& inv, Diagnostics& diags, std::vector<intel::FamilyInfo>* families) {
-  intel::KnowledgeBase kb = intel::builtin_kb(diags);
-  if (auto store = intel::Store::open(store_path(inv), false))
-    if (auto all = store->all(to_iso8601(now_utc(), 0).substr(0, 10)))
-      for (auto& i : *all) kb.indicators.push_back(std::move(i));
-  if (families) *families = kb.families;
-  return intel::Matcher(std::move(kb.indicators));
-}
-
 int run_lookup(const Invocation& inv, std::span<const std::string> values) {
   if (values.empty()) return usage_error("intel lookup", "give at least one VALUE (IP, domain, URL, hash, name)");
   Diagnostics diags;
   std::vector<intel::FamilyInfo> families;
-  intel::Matcher m = load_all(inv, diags, &families);
+  intel::Matcher m = load_intel_matcher(inv, diags, &families);
   bool any = false;
   for (const auto& v : values) {
     auto hits = m.lookup(v);
@@ -178,6 +168,16 @@ int run_export(const Invocation& inv) {
 }
 
 }  // namespace
+
+// The KB plus the store (when there is one), in one matcher.
+intel::Matcher load_intel_matcher(const Invocation& inv, Diagnostics& diags, std::vector<intel::FamilyInfo>* families) {
+  intel::KnowledgeBase kb = intel::builtin_kb(diags);
+  if (auto store = intel::Store::open(store_path(inv), false))
+    if (auto all = store->all(to_iso8601(now_utc(), 0).substr(0, 10)))
+      for (auto& i : *all) kb.indicators.push_back(std::move(i));
+  if (families) *families = kb.families;
+  return intel::Matcher(std::move(kb.indicators));
+}
 
 int run_intel(const Invocation& inv) {
   const auto& pos = inv.args.positional();

@@ -64,7 +64,8 @@ constexpr FlagSpec kRespondFlags[] = {
     {"--root", true, "apply: the system the plan's paths are on (default: /, the live host)"},
     {"--yes", false, "apply: do not ask for confirmation"},
     {"--harden", false, "apply: also add the firewall rules the plan lists (live host only)"},
-    {"--quarantine", true, "apply: folder for the quarantine and journal (default: /var/lib/minesweep/quarantine-TIME)"},
+    {"--quarantine", true,
+     "apply: folder for the quarantine and journal (default: /var/lib/minesweep/quarantine-TIME)"},
     {"--undo", true, "restore everything a journal recorded (byte-identical files, owner, mode, times, xattrs)"},
 };
 constexpr FlagSpec kBaselineFlags[] = {
@@ -77,27 +78,32 @@ constexpr FlagSpec kReportFlags[] = {
     {"--pdf", true, "also print the HTML report to this PDF file, through headless Chromium"},
 };
 
-int not_built(const Invocation&);
+constexpr FlagSpec kSampleFlags[] = {
+    {"--intel", true, "intel store to look the hashes up in besides the built-in knowledge base"},
+};
 
 constexpr Command kCommands[] = {
     {"triage", "collect this host into a bundle, analyse it, write the case and the reports (the main job)", "",
      kTriageFlags, run_triage, true},
-    {"scan", "analyse triage bundles, folders that mirror a system volume, and single files", "PATH...",
-     kScanFlags, run_scan, true},
+    {"scan", "analyse triage bundles, folders that mirror a system volume, and single files", "PATH...", kScanFlags,
+     run_scan, true},
     {"evtx", "dump Windows event logs, show a log's health, hunt with Sigma rules, summarise logons",
-     "dump|info|hunt|logons FILE...", kEvtxFlags,
-     run_evtx, true},
-    {"sample", "deep analysis of one suspicious file", "FILE", {}, not_built, false},
+     "dump|info|hunt|logons FILE...", kEvtxFlags, run_evtx, true},
+    {"sample",
+     "what one suspicious file is, without running it: format, hashes, PE details, packers and installers with "
+     "evidence, intel matches",
+     "FILE", kSampleFlags, run_sample, true},
     {"pcap", "traffic analysis: mining, SMB spreading and exploits, password guessing, downloads", "FILE...",
      kPcapFlags, run_pcap, true},
-    {"intel", "import, export and look up threat intelligence", "import FILE...|lookup VALUE...|stats|export", kIntelFlags,
-     run_intel, true},
-    {"report", "render a case as HTML (or PDF), Markdown, JSON, or its timeline as CSV", "CASE", kReportFlags, run_report, true},
-    {"respond", "remediation plan, scripts, and apply with quarantine and undo", "CASE", kRespondFlags, run_respond, true},
-    {"baseline", "hardening checks, live or from evidence", "CASE | EVIDENCE... | --live", kBaselineFlags, run_baseline, true},
+    {"intel", "import, export and look up threat intelligence", "import FILE...|lookup VALUE...|stats|export",
+     kIntelFlags, run_intel, true},
+    {"report", "render a case as HTML (or PDF), Markdown, JSON, or its timeline as CSV", "CASE", kReportFlags,
+     run_report, true},
+    {"respond", "remediation plan, scripts, and apply with quarantine and undo", "CASE", kRespondFlags, run_respond,
+     true},
+    {"baseline", "hardening checks, live or from evidence", "CASE | EVIDENCE... | --live", kBaselineFlags, run_baseline,
+     true},
 };
-
-int not_built(const Invocation&) { return kExitUsage; }  // never reached: run_cli reports unbuilt commands itself
 
 void print_top_help() {
   std::cout << "minesweep " << kVersion

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "intel/kb.h"
+#include "intel/matcher.h"
 #include "report/report.h"
 
 namespace msw::cli {
@@ -31,7 +33,7 @@ struct Invocation {
 struct Command {
   std::string_view name;
   std::string_view summary;
-  std::string_view usage;  // arguments after the command name
+  std::string_view usage;           // arguments after the command name
   std::span<const FlagSpec> flags;  // command-specific; the common flags are added
   int (*run)(const Invocation&);
   bool built;  // false: the engine is not in this build yet; the command says so and exits 2
@@ -55,5 +57,9 @@ int run_intel(const Invocation& inv);
 int run_pcap(const Invocation& inv);
 int run_respond(const Invocation& inv);
 int run_baseline(const Invocation& inv);
+int run_sample(const Invocation& inv);
+
+// The built-in knowledge base plus the user's intel store (--intel, or the default one when present), in one matcher.
+intel::Matcher load_intel_matcher(const Invocation& inv, Diagnostics& diags, std::vector<intel::FamilyInfo>* families);
 
 }  // namespace msw::cli

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "support/pe_writer.h"
 #include "support/test_support.h"
 
 namespace msw {
@@ -28,13 +30,39 @@ TEST(Cli, EveryCommandHasHelp) {
   }
 }
 
-TEST(Cli, UnbuiltCommandsRefuseWithExitTwo) {
-  for (auto cmd : {"sample"}) {
-    auto r = ms({cmd, "something"});
-    EXPECT_EQ(r.exit_code, 2) << cmd;
-    EXPECT_NE(r.err.find("not built yet"), std::string::npos) << cmd;
-    EXPECT_TRUE(r.out.empty()) << cmd;
-  }
+// `sample`: a packed PE is named with its evidence and exits 1; a plain one exits 0; a hash the intel store knows is
+// reported with its family.
+TEST(Cli, SampleNamesPackersAndKnownHashes) {
+  test::TempDir dir;
+  test::PeSpec upx;
+  upx.sections = {{"UPX0", "", 0xE0000080, 0x10000},
+                  {"UPX1", std::string("3.96\0UPX!", 9) + std::string(512, 'u'), 0xE0000040, 0}};
+  upx.entry_section = 1;
+  upx.imports = {{"KERNEL32.dll", {"LoadLibraryA", "GetProcAddress"}}};
+  test::write_file(dir / "packed.exe", test::write_pe(upx));
+  auto r = ms({"sample", (dir / "packed.exe").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("Tool:        UPX 3.96 (packer): sections UPX0, UPX1"), std::string::npos) << r.out;
+  auto j = nlohmann::json::parse(ms({"sample", "--json", (dir / "packed.exe").string()}).out);
+  EXPECT_EQ(j["format"], "pe");
+  EXPECT_EQ(j["pe"]["tools"][0]["name"], "UPX 3.96");
+  EXPECT_EQ(j["pe"]["imports"][0]["functions"][1], "GetProcAddress");
+  EXPECT_EQ(j["pe"]["entry_section"], "UPX1");
+
+  test::write_file(dir / "plain.exe", test::write_pe({}));
+  auto plain = ms({"sample", (dir / "plain.exe").string()});
+  EXPECT_EQ(plain.exit_code, 0) << plain.out;
+  const std::string sha256 =
+      nlohmann::json::parse(ms({"sample", "--json", (dir / "plain.exe").string()}).out)["sha256"];
+  const std::string store = (dir / "intel.sqlite").string();
+  test::write_file(dir / "feed/hashes.csv", "indicator,type,family\n" + sha256 + ",sha256,mykings\n");
+  ASSERT_EQ(ms({"intel", "import", "--intel", store, (dir / "feed").string()}).exit_code, 0);
+  auto known = ms({"sample", "--intel", store, (dir / "plain.exe").string()});
+  EXPECT_EQ(known.exit_code, 1);
+  EXPECT_NE(known.out.find("Known:       sha256 of mykings"), std::string::npos) << known.out;
+
+  EXPECT_EQ(ms({"sample"}).exit_code, 2);
+  EXPECT_NE(ms({"sample", (dir / "missing.exe").string()}).exit_code, 0);
 }
 
 TEST(Cli, RespondUsageErrorsExitTwo) {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "core/entropy.h"
 #include "core/hash.h"
 
 namespace msw::formats::mbr {
@@ -14,18 +15,6 @@ bool contains(Bytes b, std::string_view s) {
                      reinterpret_cast<const std::byte*>(s.data()) + s.size()) != b.end();
 }
 
-double entropy(Bytes b) {
-  if (b.empty()) return 0;
-  size_t count[256] = {};
-  for (std::byte x : b) ++count[static_cast<uint8_t>(x)];
-  double e = 0;
-  for (size_t c : count)
-    if (c) {
-      const double p = static_cast<double>(c) / static_cast<double>(b.size());
-      e -= p * std::log2(p);
-    }
-  return e;
-}
 
 struct Known {
   Loader loader;
@@ -79,7 +68,7 @@ Result<BootRecord> parse(Bytes disk) {
   BootRecord r;
   const Bytes code = disk.first(440);
   r.sha256 = sha256_hex(code);
-  r.code_entropy = entropy(code);
+  r.code_entropy = shannon_entropy(code);
   r.disk_signature = wire::le32(disk, 440);
   uint32_t first = UINT32_MAX;
   for (size_t i = 0; i < 4; ++i) {
@@ -123,7 +112,7 @@ Result<BootRecord> parse(Bytes disk) {
     ++r.gap_used;
     used.insert(used.end(), sec.begin(), sec.end());
   }
-  r.gap_entropy = entropy(used);
+  r.gap_entropy = shannon_entropy(used);
   return r;
 }
 

@@ -1,0 +1,186 @@
+// `minesweep sample FILE`: what one suspicious file is, without running it — its format from its bytes, hashes and
+// entropy, and for a PE its headers, sections, imports (imphash), Rich header, TLS callbacks, PDB path, overlay,
+// signature table and the packers, protectors, installers, self-extractors and compilers it shows, each with its
+// evidence; its hashes looked up in the knowledge base and the intel store.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "core/entropy.h"
+#include "core/escape.h"
+#include "core/hash.h"
+#include "core/mapped_file.h"
+#include "formats/pe/packers.h"
+#include "formats/pe/pe.h"
+#include "formats/registry.h"
+
+namespace msw::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string hex(uint64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string fixed(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+json pe_json(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolVerdict>& tools) {
+  json j = {{"machine", formats::pe::machine_name(pe.machine)},
+            {"bits", pe.is_64 ? 64 : 32},
+            {"dll", pe.is_dll},
+            {"driver", pe.is_driver},
+            {"dotnet", pe.is_dotnet},
+            {"subsystem", pe.subsystem},
+            {"compile_time", to_iso8601(from_unix_seconds(pe.timestamp), 0)},
+            {"image_base", hex(pe.image_base)},
+            {"entry_point", hex(pe.entry_point)},
+            {"entry_section", pe.entry_section},
+            {"imphash", formats::pe::imphash(pe)},
+            {"export_name", pe.export_name},
+            {"exports", pe.exports},
+            {"pdb_path", pe.pdb_path},
+            {"tls_callbacks", json::array()},
+            {"signed", pe.certificate_size != 0},
+            {"certificate", {{"offset", pe.certificate_offset}, {"size", pe.certificate_size}}},
+            {"overlay", {{"offset", pe.overlay_offset}, {"size", pe.overlay_size}, {"entropy", pe.overlay_entropy}}},
+            {"sections", json::array()},
+            {"imports", json::array()},
+            {"rich", json::array()},
+            {"tools", json::array()},
+            {"notes", pe.notes}};
+  for (auto va : pe.tls_callbacks) j["tls_callbacks"].push_back(hex(va));
+  for (const auto& s : pe.sections)
+    j["sections"].push_back({{"name", s.name},
+                             {"virtual_address", hex(s.virtual_address)},
+                             {"virtual_size", s.virtual_size},
+                             {"raw_offset", s.raw_offset},
+                             {"raw_size", s.raw_size},
+                             {"entropy", s.entropy},
+                             {"executable", s.executable()},
+                             {"writable", s.writable()}});
+  for (const auto& i : pe.imports) j["imports"].push_back({{"dll", i.dll}, {"functions", i.functions}});
+  for (const auto& r : pe.rich) j["rich"].push_back({{"product", r.product}, {"build", r.build}, {"count", r.count}});
+  for (const auto& t : tools)
+    j["tools"].push_back({{"name", t.name},
+                          {"kind", formats::pe::to_string(t.kind)},
+                          {"evidence", t.evidence},
+                          {"payload_offset", t.payload_offset}});
+  return j;
+}
+
+void print_pe(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolVerdict>& tools) {
+  auto t = [](std::string_view s) { return escape_terminal(s); };
+  std::cout << "PE:          " << formats::pe::machine_name(pe.machine) << ", " << (pe.is_64 ? "64" : "32") << "-bit "
+            << (pe.is_driver ? "driver"
+                : pe.is_dll  ? "DLL"
+                             : "program")
+            << (pe.is_dotnet ? " (.NET)" : "") << ", compiled " << to_iso8601(from_unix_seconds(pe.timestamp), 0)
+            << "\n";
+  std::cout << "Entry point: " << hex(pe.entry_point)
+            << (pe.entry_section.empty() ? " (in no section)" : " in " + t(pe.entry_section)) << "\n";
+  std::cout << "Sections:    ";
+  for (const auto& s : pe.sections)
+    std::cout << t(s.name.empty() ? "(unnamed)" : s.name) << " " << s.raw_size << " B, entropy " << fixed(s.entropy)
+              << (s.executable() ? " x" : "") << (s.writable() ? "w" : "") << "; ";
+  std::cout << "\n";
+  size_t functions = 0;
+  for (const auto& i : pe.imports) functions += i.functions.size();
+  std::cout << "Imports:     " << pe.imports.size() << " DLLs, " << functions << " functions, imphash "
+            << formats::pe::imphash(pe) << "\n";
+  if (!pe.exports.empty()) std::cout << "Exports:     " << pe.exports.size() << " (" << t(pe.export_name) << ")\n";
+  if (!pe.pdb_path.empty()) std::cout << "PDB:         " << t(pe.pdb_path) << "\n";
+  if (!pe.rich.empty()) std::cout << "Rich header: " << pe.rich.size() << " tool entries\n";
+  if (!pe.tls_callbacks.empty())
+    std::cout << "TLS:         " << pe.tls_callbacks.size() << " callbacks (run before the entry point)\n";
+  if (pe.overlay_size)
+    std::cout << "Overlay:     " << pe.overlay_size << " bytes at " << hex(pe.overlay_offset) << ", entropy "
+              << fixed(pe.overlay_entropy) << "\n";
+  std::cout << "Signature:   "
+            << (pe.certificate_size ? "Authenticode table present (" + std::to_string(pe.certificate_size) + " bytes)"
+                                    : "none")
+            << "\n";
+  for (const auto& v : tools)
+    std::cout << "Tool:        " << t(v.name) << " (" << formats::pe::to_string(v.kind) << "): " << t(v.evidence)
+              << "\n";
+  for (const auto& n : pe.notes) std::cout << "Note:        " << t(n) << "\n";
+}
+
+}  // namespace
+
+int run_sample(const Invocation& inv) {
+  const auto& pos = inv.args.positional();
+  if (pos.size() != 1) return usage_error("sample", "give exactly one FILE");
+  auto file = MappedFile::open(pos[0]);
+  if (!file) return input_error("sample", file.error());
+  const Bytes data = file->bytes();
+  const auto format = formats::sniff(data.first(std::min(data.size(), formats::kSniffBytes)));
+  const FileHashes hashes = hash_bytes(data);
+  json j = {{"path", pos[0]},
+            {"size", data.size()},
+            {"format", formats::to_string(format)},
+            {"md5", hashes.md5},
+            {"sha1", hashes.sha1},
+            {"sha256", hashes.sha256},
+            {"entropy", shannon_entropy(data)},
+            {"intel", json::array()}};
+  // Known hashes: the knowledge base's vendor-report SHA-1s and MD5s, and the user's store.
+  Diagnostics diags;
+  std::vector<intel::FamilyInfo> families;
+  const intel::Matcher matcher = load_intel_matcher(inv, diags, &families);
+  bool known = false;
+  for (const auto& h : {hashes.md5, hashes.sha1, hashes.sha256})
+    for (const auto& hit : matcher.lookup(h)) {
+      const auto& i = matcher.indicators()[hit.indicator];
+      known = true;
+      j["intel"].push_back({{"indicator", i.value},
+                            {"type", intel::to_string(i.type)},
+                            {"family", i.family},
+                            {"confidence", i.confidence},
+                            {"source", i.source}});
+    }
+  std::optional<formats::pe::PeFile> pe;
+  std::vector<formats::pe::ToolVerdict> tools;
+  if (format == formats::FileFormat::Pe) {
+    auto parsed = formats::pe::parse(data);
+    if (parsed) {
+      pe = std::move(parsed).value();
+      tools = formats::pe::identify_tools(*pe, data);
+      j["pe"] = pe_json(*pe, tools);
+    } else {
+      j["pe_error"] = parsed.error().message;
+    }
+  }
+  if (inv.json) {
+    std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << "File:        " << escape_terminal(pos[0]) << " (" << data.size() << " bytes, "
+              << formats::to_string(format) << ", entropy " << fixed(shannon_entropy(data)) << ")\n"
+              << "MD5:         " << hashes.md5 << "\nSHA-1:       " << hashes.sha1 << "\nSHA-256:     " << hashes.sha256
+              << "\n";
+    for (const auto& k : j["intel"])
+      std::cout << "Known:       "
+                << escape_terminal(
+                       k["type"].get<std::string>() + " of " +
+                       (k["family"].get<std::string>().empty() ? "no family" : k["family"].get<std::string>()) + " (" +
+                       k["confidence"].get<std::string>() + "; " + k["source"].get<std::string>().substr(0, 200) + ")")
+                << "\n";
+    if (pe) print_pe(*pe, tools);
+    if (j.contains("pe_error"))
+      std::cout << "PE:          not parsed: " << escape_terminal(j["pe_error"].get<std::string>()) << "\n";
+  }
+  const bool suspicious =
+      known || std::any_of(tools.begin(), tools.end(), [](const formats::pe::ToolVerdict& v) {
+        return v.kind == formats::pe::ToolKind::Packer || v.kind == formats::pe::ToolKind::Protector;
+      });
+  return suspicious ? kExitFindings : kExitClean;
+}
+
+}  // namespace msw::cli

@@ -1,0 +1,184 @@
+// The PE parser and the packer/installer identification, on PE files written by tests/support/pe_writer.
+#include "formats/pe/pe.h"
+
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "core/hash.h"
+#include "formats/pe/packers.h"
+#include "support/pe_writer.h"
+
+namespace msw::formats::pe {
+namespace {
+
+Bytes b(const std::string& s) { return as_bytes(s); }
+
+std::string random_bytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (auto& c : s) c = static_cast<char>(rng() & 0xFF);
+  return s;
+}
+
+std::vector<std::string> tool_names(const std::string& file) {
+  auto pe = parse(b(file));
+  EXPECT_TRUE(pe) << pe.error().message;
+  std::vector<std::string> out;
+  if (pe)
+    for (const auto& v : identify_tools(*pe, b(file))) out.push_back(v.name);
+  return out;
+}
+
+TEST(Pe, ReadsHeadersTablesAndOverlay) {
+  test::PeSpec spec;
+  spec.is_64 = true;
+  spec.is_dll = true;
+  spec.sections = {{".text", std::string(0x400, '\xCC'), 0x60000020, 0},
+                   {".data", std::string(0x200, 'A'), 0xC0000040, 0}};
+  spec.imports = {{"KERNEL32.dll", {"CreateProcessA", "VirtualAlloc"}}, {"WS2_32.dll", {"#115", "connect"}}};
+  spec.rich = {{0x0104'7809u, 5}, {0x0105'7809u, 12}};
+  spec.pdb_path = "C:\\build\\csrs\\Release\\csrs.pdb";
+  spec.tls_callbacks = 2;
+  spec.overlay = "overlay bytes";
+  spec.certificate = std::string(64, '\x30');
+  const std::string file = test::write_pe(spec);
+  ASSERT_TRUE(looks_like_pe(b(file)));
+  auto pe = parse(b(file));
+  ASSERT_TRUE(pe) << pe.error().message;
+  EXPECT_TRUE(pe->is_64);
+  EXPECT_TRUE(pe->is_dll);
+  EXPECT_EQ(machine_name(pe->machine), "x64");
+  EXPECT_EQ(pe->timestamp, 0x5C7C9A40u);
+  EXPECT_EQ(pe->entry_section, ".text");
+  ASSERT_EQ(pe->sections.size(), 3u);  // and the writer's .meta
+  EXPECT_EQ(pe->sections[1].name, ".data");
+  EXPECT_TRUE(pe->sections[0].executable());
+  EXPECT_TRUE(pe->sections[1].writable());
+  EXPECT_DOUBLE_EQ(pe->sections[1].entropy, 0.0);
+  ASSERT_EQ(pe->imports.size(), 2u);
+  EXPECT_EQ(pe->imports[0].dll, "KERNEL32.dll");
+  EXPECT_EQ(pe->imports[0].functions, (std::vector<std::string>{"CreateProcessA", "VirtualAlloc"}));
+  EXPECT_EQ(pe->imports[1].functions, (std::vector<std::string>{"ord115", "connect"}));
+  // imphash: MD5 of "kernel32.createprocessa,kernel32.virtualalloc,ws2_32.ord115,ws2_32.connect".
+  EXPECT_EQ(imphash(*pe),
+            hash_bytes(as_bytes("kernel32.createprocessa,kernel32.virtualalloc,ws2_32.ord115,ws2_32.connect")).md5);
+  ASSERT_EQ(pe->rich.size(), 2u);
+  EXPECT_EQ(pe->rich[1].product, 0x0105);
+  EXPECT_EQ(pe->rich[1].build, 0x7809);
+  EXPECT_EQ(pe->rich[1].count, 12u);
+  EXPECT_EQ(pe->pdb_path, "C:\\build\\csrs\\Release\\csrs.pdb");
+  ASSERT_EQ(pe->tls_callbacks.size(), 2u);
+  EXPECT_EQ(pe->tls_callbacks[0], 0x140001000ULL);
+  EXPECT_EQ(pe->overlay_size, spec.overlay.size());  // the signature is not overlay
+  EXPECT_EQ(pe->certificate_size, 64u);
+  EXPECT_EQ(pe->certificate_offset, file.size() - 64);
+  EXPECT_TRUE(pe->notes.empty()) << pe->notes.front();
+}
+
+TEST(Pe, RejectsWhatIsNotPeAndSurvivesDamage) {
+  EXPECT_FALSE(looks_like_pe(b("MZ")));
+  EXPECT_EQ(parse(b(std::string(0x200, 'A'))).error().code, "pe.not_pe");
+  std::string file = test::write_pe({});
+  // Cut inside the last section's data: parsed, with a note. Inside the optional or COFF header: an error.
+  auto cut_data = parse(b(file.substr(0, file.size() - 1)));
+  ASSERT_TRUE(cut_data);
+  ASSERT_FALSE(cut_data->notes.empty());
+  EXPECT_NE(cut_data->notes.front().find("runs past the end"), std::string::npos);
+  EXPECT_EQ(parse(b(file.substr(0, 0x100 + 4 + 20 + 50))).error().code, "pe.truncated");
+  EXPECT_EQ(parse(b(file.substr(0, 0x100 + 10))).error().code, "pe.truncated");
+  // Absurd counts: 0xFFFF sections, import directory pointing anywhere.
+  std::string bad = file;
+  bad[0x100 + 4 + 2] = '\xFF';
+  bad[0x100 + 4 + 3] = '\xFF';
+  auto r = parse(b(bad));
+  ASSERT_TRUE(r);
+  EXPECT_LE(r->sections.size(), kMaxSections);
+  EXPECT_FALSE(r->notes.empty());
+}
+
+TEST(PePackers, NamesEachWithItsEvidence) {
+  auto with_sections = [](std::vector<test::PeSectionSpec> s) {
+    test::PeSpec spec;
+    spec.sections = std::move(s);
+    return spec;
+  };
+  {  // UPX, its version from the pack header in the first section.
+    auto spec = with_sections({{"UPX0", "", 0xE0000080, 0x10000},
+                               {"UPX1", std::string("3.96\0UPX!", 9) + random_bytes(0x1000, 1), 0xE0000040, 0}});
+    spec.entry_section = 1;
+    const std::string file = test::write_pe(spec);
+    auto pe = parse(b(file));
+    ASSERT_TRUE(pe);
+    auto tools = identify_tools(*pe, b(file));
+    ASSERT_FALSE(tools.empty());
+    EXPECT_EQ(tools[0].name, "UPX 3.96");
+    EXPECT_NE(tools[0].evidence.find("sections UPX0, UPX1"), std::string::npos) << tools[0].evidence;
+  }
+  EXPECT_EQ(
+      tool_names(test::write_pe(with_sections({{".text", "x"}, {".vmp0", random_bytes(0x800, 2)}, {".vmp1", "y"}}))),
+      std::vector<std::string>{"VMProtect"});
+  EXPECT_EQ(
+      tool_names(test::write_pe(with_sections({{".text1", "x"}, {".adata", "y"}, {".data1", "z"}, {".pdata", "w"}}))),
+      std::vector<std::string>{"Armadillo"});
+  EXPECT_EQ(tool_names(test::write_pe(with_sections({{".MPRESS1", random_bytes(0x400, 3)}, {".MPRESS2", "y"}}))),
+            std::vector<std::string>{"MPRESS"});
+  EXPECT_EQ(tool_names(test::write_pe(with_sections({{".text", "x"}, {".themida", "y"}}))),
+            std::vector<std::string>{"Themida/WinLicense"});
+  {  // Unnamed packer: a high-entropy executable section, with the number.
+    const std::string file = test::write_pe(with_sections({{".text", random_bytes(0x2000, 4), 0xE0000020, 0}}));
+    auto pe = parse(b(file));
+    auto tools = identify_tools(*pe, b(file));
+    ASSERT_EQ(tools.size(), 1u);
+    EXPECT_EQ(tools[0].name, "unknown packer");
+    EXPECT_NE(tools[0].evidence.find("entropy 7.9"), std::string::npos) << tools[0].evidence;
+  }
+  // A plain program shows nothing.
+  EXPECT_TRUE(tool_names(test::write_pe({})).empty());
+}
+
+TEST(PePackers, FindsSelfExtractorsInstallersAndBundlers) {
+  auto overlaid = [](std::string overlay) {
+    test::PeSpec spec;
+    spec.overlay = std::move(overlay);
+    return test::write_pe(spec);
+  };
+  EXPECT_EQ(tool_names(overlaid(std::string("Rar!\x1a\x07\x01\x00", 8) + "rest")),
+            std::vector<std::string>{"WinRAR SFX"});
+  EXPECT_EQ(tool_names(overlaid(std::string(16, '\0') + std::string("7z\xBC\xAF\x27\x1C", 6))),
+            std::vector<std::string>{"7-Zip SFX"});
+  EXPECT_EQ(tool_names(overlaid(std::string("PK\x03\x04", 4) + "zip")), std::vector<std::string>{"Zip SFX"});
+  EXPECT_EQ(tool_names(overlaid(std::string("\0\0\0\0\xEF\xBE\xAD\xDE", 8) + "NullsoftInst")),
+            std::vector<std::string>{"NSIS"});
+  EXPECT_EQ(tool_names(overlaid("zlb\x1a Inno Setup Setup Data (5.5.7)")), std::vector<std::string>{"Inno Setup"});
+  {  // PyInstaller 2.1+: the cookie at the end names the Python version and its DLL.
+    std::string archive = "PYZ-00.pyz....";
+    std::string cookie = std::string("MEI\x0c\x0b\x0a\x0b\x0e", 8);
+    auto be32 = [](uint32_t v) {
+      return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                         static_cast<char>(v)};
+    };
+    const uint32_t length = static_cast<uint32_t>(archive.size() + 88);
+    cookie += be32(length) + be32(0) + be32(0) + be32(38);
+    std::string lib = "python38.dll";
+    lib.resize(64, '\0');
+    cookie += lib;
+    const std::string file = overlaid(archive + cookie);
+    auto pe = parse(b(file));
+    auto tools = identify_tools(*pe, b(file));
+    ASSERT_EQ(tools.size(), 1u);
+    EXPECT_EQ(tools[0].name, "PyInstaller");
+    EXPECT_NE(tools[0].evidence.find("Python 3.8, python38.dll"), std::string::npos) << tools[0].evidence;
+    EXPECT_EQ(tools[0].payload_offset, pe->overlay_offset);  // the archive starts where the overlay does
+  }
+  {  // Compilers, from their markers inside a section.
+    test::PeSpec spec;
+    spec.sections = {
+        {".text", std::string(64, 'x') + "WTNE / MADE BY E COMPILER - WUTAO" + std::string(64, 'x')},
+        {".rdata", std::string("\xff Go buildinf:", 14) + "/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library"}};
+    EXPECT_EQ(tool_names(test::write_pe(spec)), (std::vector<std::string>{"Go", "Rust", "E-language (易语言)"}));
+  }
+}
+
+}  // namespace
+}  // namespace msw::formats::pe
