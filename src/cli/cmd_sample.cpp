@@ -11,9 +11,11 @@
 #include "core/escape.h"
 #include "core/hash.h"
 #include "core/mapped_file.h"
+#include "data/tlds.h"
 #include "formats/pe/packers.h"
 #include "formats/pe/pe.h"
 #include "formats/registry.h"
+#include "formats/strings/strings.h"
 
 namespace msw::cli {
 namespace {
@@ -146,6 +148,23 @@ int run_sample(const Invocation& inv) {
                             {"confidence", i.confidence},
                             {"source", i.source}});
     }
+  // Strings and the indicators in them, each looked up in the intel too.
+  const auto strings = formats::strings::extract(data);
+  const auto iocs = formats::strings::find_iocs(strings.strings, data::known_tld);
+  j["strings"] = {{"count", strings.strings.size()}, {"truncated", strings.truncated}};
+  j["iocs"] = json::array();
+  for (const auto& i : iocs) {
+    json ji = {
+        {"kind", formats::strings::to_string(i.kind)}, {"value", i.value}, {"offset", i.offset}, {"detail", i.detail}};
+    std::string lookup = i.value;
+    if (i.kind == formats::strings::IocKind::Base64) lookup.clear();
+    for (const auto& hit : lookup.empty() ? std::vector<intel::Match>{} : matcher.lookup(lookup)) {
+      const auto& ind = matcher.indicators()[hit.indicator];
+      ji["intel"].push_back({{"family", ind.family}, {"confidence", ind.confidence}, {"source", ind.source}});
+      known = true;
+    }
+    j["iocs"].push_back(std::move(ji));
+  }
   std::optional<formats::pe::PeFile> pe;
   std::vector<formats::pe::ToolVerdict> tools;
   if (format == formats::FileFormat::Pe) {
@@ -173,6 +192,18 @@ int run_sample(const Invocation& inv) {
                        k["confidence"].get<std::string>() + "; " + k["source"].get<std::string>().substr(0, 200) + ")")
                 << "\n";
     if (pe) print_pe(*pe, tools);
+    std::cout << "Strings:     " << j["strings"]["count"].get<size_t>()
+              << (strings.truncated ? " (cut at the limit)" : "") << ", " << iocs.size() << " indicators\n";
+    for (const auto& ji : j["iocs"]) {
+      std::string line = ji["kind"].get<std::string>() + " " + ji["value"].get<std::string>() + " @" +
+                         hex(ji["offset"].get<uint64_t>());
+      if (!ji["detail"].get<std::string>().empty()) line += " (" + ji["detail"].get<std::string>() + ")";
+      if (ji.contains("intel"))
+        for (const auto& hit : ji["intel"])
+          line += " — known: " + (hit["family"].get<std::string>().empty() ? std::string("no family")
+                                                                           : hit["family"].get<std::string>());
+      std::cout << "IOC:         " << escape_terminal(line) << "\n";
+    }
     if (j.contains("pe_error"))
       std::cout << "PE:          not parsed: " << escape_terminal(j["pe_error"].get<std::string>()) << "\n";
   }

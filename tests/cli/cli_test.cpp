@@ -1,3 +1,5 @@
+#include <set>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -48,6 +50,22 @@ TEST(Cli, SampleNamesPackersAndKnownHashes) {
   EXPECT_EQ(j["pe"]["tools"][0]["name"], "UPX 3.96");
   EXPECT_EQ(j["pe"]["imports"][0]["functions"][1], "GetProcAddress");
   EXPECT_EQ(j["pe"]["entry_section"], "UPX1");
+
+  // The strings' indicators: a pool URL in a section, a UTF-16 URL in the overlay.
+  test::PeSpec miner;
+  miner.sections = {{".rdata",
+                     std::string(16, '\0') + "-o stratum+tcp://pool.minexmr.com:4444 -k" + std::string(16, '\0'),
+                     0x40000040, 0}};
+  miner.overlay = std::string("h\0t\0t\0p\0:\0/\0/\0001\0009\0008\0.\0005\0001\0.\0001\0000\0000\0.\0007\0/\0x\0", 44);
+  test::write_file(dir / "miner.exe", test::write_pe(miner));
+  auto mr = ms({"sample", "--json", (dir / "miner.exe").string()});
+  EXPECT_EQ(mr.exit_code, 1);  // a pool is reason enough to look closer
+  std::set<std::string> iocs;
+  const auto mj = nlohmann::json::parse(mr.out);
+  for (const auto& i : mj["iocs"]) iocs.insert(i["kind"].get<std::string>() + " " + i["value"].get<std::string>());
+  EXPECT_TRUE(iocs.count("pool_url stratum+tcp://pool.minexmr.com:4444")) << mr.out;
+  EXPECT_TRUE(iocs.count("domain pool.minexmr.com"));
+  EXPECT_TRUE(iocs.count("url http://198.51.100.7/x")) << mr.out;
 
   test::write_file(dir / "plain.exe", test::write_pe({}));
   auto plain = ms({"sample", (dir / "plain.exe").string()});
