@@ -3,6 +3,8 @@
 // signature table and the packers, protectors, installers, self-extractors and compilers it shows, each with its
 // evidence; its hashes looked up in the knowledge base and the intel store.
 #include <iostream>
+#include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +17,7 @@
 #include "formats/pe/packers.h"
 #include "formats/pe/pe.h"
 #include "formats/registry.h"
+#include "formats/script/script.h"
 #include "formats/strings/strings.h"
 
 namespace msw::cli {
@@ -165,6 +168,36 @@ int run_sample(const Invocation& inv) {
     }
     j["iocs"].push_back(std::move(ji));
   }
+  // A script: its layers undone, its commands as records, and what they name looked up (task and WMI names, URLs).
+  std::map<std::string, size_t> script_families;
+  if (format != formats::FileFormat::Pe &&
+      formats::script::looks_like_script(as_chars(data.first(std::min<size_t>(data.size(), 64 << 10))))) {
+    const auto sa = formats::script::analyse(as_chars(data));
+    json js = {{"language", sa.language},
+               {"layers", json::array()},
+               {"commands", json::array()},
+               {"urls", sa.urls},
+               {"truncated", sa.truncated}};
+    for (const auto& l : sa.layers) js["layers"].push_back({{"name", l.name}, {"count", l.count}});
+    auto look_up = [&](const std::string& v, json& into) {
+      if (v.empty()) return;
+      for (const auto& hit : matcher.lookup(v)) {
+        const auto& ind = matcher.indicators()[hit.indicator];
+        into["intel"].push_back({{"value", v}, {"family", ind.family}, {"confidence", ind.confidence}});
+        if (!ind.family.empty()) ++script_families[ind.family];
+        known = true;
+      }
+    };
+    for (const auto& c : sa.commands) {
+      json jc = {{"kind", c.kind}, {"attack", c.attack}, {"line", c.line}, {"text", c.text}, {"fields", c.fields}};
+      for (const char* f : {"name", "url"})
+        if (auto it = c.fields.find(f); it != c.fields.end()) look_up(it->second, jc);
+      js["commands"].push_back(std::move(jc));
+    }
+    for (const auto& u : sa.urls) look_up(u, js);
+    js["families"] = script_families;
+    j["script"] = std::move(js);
+  }
   std::optional<formats::pe::PeFile> pe;
   std::vector<formats::pe::ToolVerdict> tools;
   if (format == formats::FileFormat::Pe) {
@@ -192,6 +225,29 @@ int run_sample(const Invocation& inv) {
                        k["confidence"].get<std::string>() + "; " + k["source"].get<std::string>().substr(0, 200) + ")")
                 << "\n";
     if (pe) print_pe(*pe, tools);
+    if (j.contains("script")) {
+      const auto& js = j["script"];
+      std::string layers;
+      for (const auto& l : js["layers"])
+        layers += (layers.empty() ? "" : ", ") + l["name"].get<std::string>() + " ×" +
+                  std::to_string(l["count"].get<size_t>());
+      std::cout << "Script:      " << js["language"].get<std::string>()
+                << (layers.empty() ? "" : ", layers undone: " + layers) << "\n";
+      for (const auto& c : js["commands"]) {
+        std::string line = c["kind"].get<std::string>() + " (" + c["attack"].get<std::string>() + ", line " +
+                           std::to_string(c["line"].get<size_t>()) + "):";
+        for (const auto& [k, v] : c["fields"].items())
+          if (!v.get<std::string>().empty()) line += " " + k + "=" + v.get<std::string>().substr(0, 200);
+        if (c.contains("intel")) {
+          std::set<std::string> fams;
+          for (const auto& hit : c["intel"]) fams.insert(hit["family"].get<std::string>());
+          for (const auto& f : fams) line += " — known: " + (f.empty() ? std::string("no family") : f);
+        }
+        std::cout << "Command:     " << escape_terminal(line) << "\n";
+      }
+      for (const auto& [fam, n] : script_families)
+        std::cout << "Family:      " << escape_terminal(fam) << " (" << n << " of the script's indicators)\n";
+    }
     std::cout << "Strings:     " << j["strings"]["count"].get<size_t>()
               << (strings.truncated ? " (cut at the limit)" : "") << ", " << iocs.size() << " indicators\n";
     for (const auto& ji : j["iocs"]) {

@@ -10,12 +10,18 @@ namespace msw {
 
 std::string_view to_string(TextEncoding e) {
   switch (e) {
-    case TextEncoding::Utf8: return "utf-8";
-    case TextEncoding::Utf8Bom: return "utf-8-bom";
-    case TextEncoding::Utf16Le: return "utf-16le";
-    case TextEncoding::Utf16Be: return "utf-16be";
-    case TextEncoding::Gb18030: return "gb18030";
-    case TextEncoding::Latin1: return "latin-1";
+    case TextEncoding::Utf8:
+      return "utf-8";
+    case TextEncoding::Utf8Bom:
+      return "utf-8-bom";
+    case TextEncoding::Utf16Le:
+      return "utf-16le";
+    case TextEncoding::Utf16Be:
+      return "utf-16be";
+    case TextEncoding::Gb18030:
+      return "gb18030";
+    case TextEncoding::Latin1:
+      return "latin-1";
   }
   return "unknown";
 }
@@ -298,9 +304,12 @@ bool json_nesting_within(std::string_view text, int max_depth) {
   bool in_string = false, escaped = false;
   for (char c : text) {
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     if (c == '"') {
@@ -319,6 +328,38 @@ std::optional<uint64_t> parse_u64(std::string_view s) {
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return v;
+}
+
+namespace {
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
+}
+}  // namespace
+
+std::string refang_text(std::string_view in) {
+  std::string s(in);
+  for (auto [from, to] : std::initializer_list<std::pair<std::string_view, std::string_view>>{{"[.]", "."},
+                                                                                              {"(.)", "."},
+                                                                                              {"{.}", "."},
+                                                                                              {"[dot]", "."},
+                                                                                              {"(dot)", "."},
+                                                                                              {"[:]", ":"},
+                                                                                              {"[://]", "://"},
+                                                                                              {"[@]", "@"},
+                                                                                              {"[at]", "@"},
+                                                                                              {"\\.", "."}})
+    replace_all(s, from, to);
+  // hxxp:// and hXXps:// wherever they stand.
+  for (size_t at = 0; (at = s.find("://", at)) != std::string::npos; at += 3) {
+    for (std::string_view scheme : {"hxxps", "hxxp"}) {
+      if (at < scheme.size()) continue;
+      if (to_lower_ascii(s.substr(at - scheme.size(), scheme.size())) == scheme) {
+        s.replace(at - scheme.size(), scheme.size(), scheme.size() == 5 ? "https" : "http");
+        break;
+      }
+    }
+  }
+  return s;
 }
 
 }  // namespace msw

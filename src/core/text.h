@@ -70,4 +70,8 @@ void for_each_line(std::string_view text, Fn&& fn) {
 // tree parsers recurse, so attacker-made JSON is measured before it is parsed.
 bool json_nesting_within(std::string_view text, int max_depth);
 
+// Undoes defanging anywhere in a text, as reports and droppers write it: hxxp(s):// → http(s)://, [.] (.) {.} [dot]
+// (dot) \. → ., [:] → :, [://] → ://, [@] [at] → @.
+std::string refang_text(std::string_view s);
+
 }  // namespace msw

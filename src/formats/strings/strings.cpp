@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/hash.h"
+#include "core/text.h"
 
 namespace msw::formats::strings {
 namespace {
@@ -156,7 +157,12 @@ class Finder {
  public:
   Finder(const TldCheck& tld, std::vector<Ioc>& out) : tld_(tld), out_(out) {}
 
-  void scan(std::string_view text, uint64_t offset, int depth) {
+  void scan(std::string_view raw, uint64_t offset, int depth) {
+    // Defanged text ("hxxp://", "[.]") reads as the indicator it stands for.
+    const bool defanged = raw.find('[') != std::string_view::npos || raw.find('(') != std::string_view::npos ||
+                          raw.find("xxp") != std::string_view::npos || raw.find("XXp") != std::string_view::npos;
+    const std::string refanged = defanged ? refang_text(raw) : std::string();
+    const std::string_view text = defanged ? std::string_view(refanged) : raw;
     urls(text, offset);
     emails(text, offset);
     tokens(text, offset, depth);
