@@ -2,6 +2,11 @@
 // entropy, and for a PE its headers, sections, imports (imphash), Rich header, TLS callbacks, PDB path, overlay,
 // signature table and the packers, protectors, installers, self-extractors and compilers it shows, each with its
 // evidence; its hashes looked up in the knowledge base and the intel store.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -16,6 +21,7 @@
 #include "data/tlds.h"
 #include "formats/pe/packers.h"
 #include "formats/pe/pe.h"
+#include "formats/pyinstaller/pyinstaller.h"
 #include "formats/registry.h"
 #include "formats/script/script.h"
 #include "formats/strings/strings.h"
@@ -118,6 +124,53 @@ void print_pe(const formats::pe::PeFile& pe, const std::vector<formats::pe::Tool
   for (const auto& n : pe.notes) std::cout << "Note:        " << t(n) << "\n";
 }
 
+// A member's name as a file name: letters, digits, '.', '_' and '-' only, no leading dot, at most 200 bytes.
+std::string safe_name(std::string_view name) {
+  std::string out;
+  for (char c : name.substr(0, 200))
+    out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ? c : '_';
+  while (!out.empty() && out.front() == '.') out.front() = '_';
+  return out.empty() ? std::string("_") : out;
+}
+
+// Writes a new file (never over an existing one, never through a link), without execute permission.
+Result<void> write_new_file(const std::filesystem::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0) return Error::make("sample.extract", "cannot create " + path.string() + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return Error::make("sample.extract", "cannot write " + path.string());
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return {};
+}
+
+// Writes a bundle's members into `dir`: code as .pyc with the repaired header (PYZ modules under PYZ/), the rest as
+// stored. Returns how many files were written.
+Result<size_t> extract_bundle(const formats::pyinstaller::Bundle& b, const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir / "PYZ", ec);
+  if (ec) return Error::make("sample.extract", "cannot create " + dir.string() + ": " + ec.message());
+  std::set<std::string> used;
+  size_t written = 0;
+  for (const auto& m : b.members) {
+    if (m.data.empty()) continue;
+    const std::string pyc = formats::pyinstaller::as_pyc(b, m);
+    std::string name = safe_name(m.name) + (pyc.empty() ? "" : ".pyc");
+    if (m.type == 'p') name = "PYZ/" + name;
+    for (int n = 2; !used.insert(name).second; ++n)
+      name = safe_name(m.name) + "-" + std::to_string(n) + (pyc.empty() ? "" : ".pyc");
+    if (auto w = write_new_file(dir / name, pyc.empty() ? m.data : pyc); !w) return w.error();
+    ++written;
+  }
+  return written;
+}
+
 }  // namespace
 
 int run_sample(const Invocation& inv) {
@@ -210,6 +263,59 @@ int run_sample(const Invocation& inv) {
       j["pe_error"] = parsed.error().message;
     }
   }
+  // A PyInstaller bundle: its members unpacked, code given back its pyc header, their strings searched as well.
+  std::optional<formats::pyinstaller::Bundle> bundle;
+  const bool pyinstaller =
+      std::any_of(tools.begin(), tools.end(), [](const auto& t) { return t.name == "PyInstaller"; }) ||
+      (format != formats::FileFormat::Pe &&
+       as_chars(data).find(std::string_view("MEI\x0c\x0b\x0a\x0b\x0e", 8)) != std::string_view::npos);
+  if (pyinstaller) {
+    auto parsed = formats::pyinstaller::parse(data);
+    if (!parsed) {
+      j["pyinstaller_error"] = parsed.error().message;
+    } else {
+      bundle = std::move(parsed).value();
+      json jp = {{"python", std::to_string(bundle->py_major) + "." + std::to_string(bundle->py_minor)},
+                 {"library", bundle->python_library},
+                 {"archive_offset", bundle->archive_offset},
+                 {"members", json::array()},
+                 {"notes", bundle->notes}};
+      size_t searched = 0;
+      for (const auto& m : bundle->members) {
+        jp["members"].push_back({{"name", m.name},
+                                 {"type", std::string(1, m.type)},
+                                 {"size", m.data.size()},
+                                 {"stored", m.stored_size},
+                                 {"compressed", m.compressed},
+                                 {"encrypted", m.encrypted},
+                                 {"note", m.note}});
+        if (m.type == 'b' || m.data.empty() || searched > (64 << 20))
+          continue;  // the bundled runtime is not the malware
+        searched += m.data.size();
+        const auto ms = formats::strings::extract(as_bytes(m.data));
+        for (const auto& i : formats::strings::find_iocs(ms.strings, data::known_tld)) {
+          json ji = {{"kind", formats::strings::to_string(i.kind)},
+                     {"value", i.value},
+                     {"offset", i.offset},
+                     {"detail", i.detail},
+                     {"member", m.name}};
+          if (i.kind != formats::strings::IocKind::Base64)
+            for (const auto& hit : matcher.lookup(i.value)) {
+              const auto& ind = matcher.indicators()[hit.indicator];
+              ji["intel"].push_back({{"family", ind.family}, {"confidence", ind.confidence}, {"source", ind.source}});
+              known = true;
+            }
+          j["iocs"].push_back(std::move(ji));
+        }
+      }
+      if (auto dir = inv.args.value("--extract")) {
+        auto written = extract_bundle(*bundle, *dir);
+        if (!written) return input_error("sample", written.error());
+        jp["extracted"] = {{"folder", *dir}, {"files", *written}};
+      }
+      j["pyinstaller"] = std::move(jp);
+    }
+  }
   if (inv.json) {
     std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   } else {
@@ -248,12 +354,35 @@ int run_sample(const Invocation& inv) {
       for (const auto& [fam, n] : script_families)
         std::cout << "Family:      " << escape_terminal(fam) << " (" << n << " of the script's indicators)\n";
     }
+    if (j.contains("pyinstaller")) {
+      const auto& jp = j["pyinstaller"];
+      size_t scripts = 0, modules = 0, encrypted = 0;
+      for (const auto& m : jp["members"]) {
+        scripts += m["type"] == "s";
+        modules += m["type"] == "p";
+        encrypted += m["encrypted"].get<bool>();
+      }
+      std::cout << "PyInstaller: Python " << jp["python"].get<std::string>() << " ("
+                << escape_terminal(jp["library"].get<std::string>()) << "), " << jp["members"].size()
+                << " members: " << scripts << " entry scripts, " << modules << " PYZ modules"
+                << (encrypted ? ", " + std::to_string(encrypted) + " encrypted (PyInstaller --key)" : "") << "\n";
+      for (const auto& m : jp["members"])
+        if (m["type"] == "s") std::cout << "Entry point: " << escape_terminal(m["name"].get<std::string>()) << "\n";
+      for (const auto& n : jp["notes"]) std::cout << "Note:        " << escape_terminal(n.get<std::string>()) << "\n";
+      if (jp.contains("extracted"))
+        std::cout << "Extracted:   " << jp["extracted"]["files"].get<size_t>() << " files into "
+                  << escape_terminal(jp["extracted"]["folder"].get<std::string>())
+                  << " (code as .pyc with the header for Python " << jp["python"].get<std::string>() << ")\n";
+    }
+    if (j.contains("pyinstaller_error"))
+      std::cout << "PyInstaller: not unpacked: " << escape_terminal(j["pyinstaller_error"].get<std::string>()) << "\n";
     std::cout << "Strings:     " << j["strings"]["count"].get<size_t>()
               << (strings.truncated ? " (cut at the limit)" : "") << ", " << iocs.size() << " indicators\n";
     for (const auto& ji : j["iocs"]) {
       std::string line = ji["kind"].get<std::string>() + " " + ji["value"].get<std::string>() + " @" +
                          hex(ji["offset"].get<uint64_t>());
       if (!ji["detail"].get<std::string>().empty()) line += " (" + ji["detail"].get<std::string>() + ")";
+      if (ji.contains("member")) line += " in " + ji["member"].get<std::string>();
       if (ji.contains("intel"))
         for (const auto& hit : ji["intel"])
           line += " — known: " + (hit["family"].get<std::string>().empty() ? std::string("no family")

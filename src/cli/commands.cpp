@@ -80,6 +80,7 @@ constexpr FlagSpec kReportFlags[] = {
 
 constexpr FlagSpec kSampleFlags[] = {
     {"--intel", true, "intel store to look the hashes up in besides the built-in knowledge base"},
+    {"--extract", true, "PyInstaller: write the members into this folder (code as .pyc with a repaired header)"},
 };
 
 constexpr Command kCommands[] = {

@@ -56,4 +56,33 @@ Result<Inflated> gunzip(Bytes data, size_t max_out) {
   return out;
 }
 
+Result<Inflated> zlib_inflate(Bytes data, size_t max_out) {
+  if (data.size() < 2 || (static_cast<unsigned>(data[0]) & 0x0F) != 8 ||
+      ((static_cast<unsigned>(data[0]) << 8) | static_cast<unsigned>(data[1])) % 31 != 0)
+    return Error::make("zlib.bad_header", "not a zlib stream");
+  Inflated out;
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return Error::make("zlib.init", "zlib could not start");
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(data.data()));
+  zs.avail_in = static_cast<uInt>(std::min<size_t>(data.size(), std::numeric_limits<uInt>::max()));
+  char buf[1 << 16];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    const size_t produced = sizeof buf - zs.avail_out;
+    const size_t room = max_out - out.bytes.size();
+    out.bytes.append(buf, std::min(produced, room));
+    if (produced > room) {
+      out.truncated = true;
+      break;
+    }
+    if (rc == Z_BUF_ERROR) break;
+  }
+  if (rc != Z_STREAM_END && !out.truncated) out.damaged = true;
+  inflateEnd(&zs);
+  return out;
+}
+
 }  // namespace msw

@@ -18,4 +18,7 @@ struct Inflated {
 // Errors: gzip.bad_header when the data does not even start as gzip.
 Result<Inflated> gunzip(Bytes data, size_t max_out);
 
+// One zlib stream (RFC 1950: PyInstaller archives, PDF and PNG streams). Errors: zlib.bad_header.
+Result<Inflated> zlib_inflate(Bytes data, size_t max_out);
+
 }  // namespace msw

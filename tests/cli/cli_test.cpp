@@ -1,9 +1,11 @@
+#include <filesystem>
 #include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "support/pe_writer.h"
+#include "support/pyinstaller_writer.h"
 #include "support/test_support.h"
 
 namespace msw {
@@ -107,6 +109,39 @@ TEST(Cli, SampleReadsADropperScriptAndNamesItsFamily) {
        {"scheduled_task T1053.005", "wmi_subscription T1546.003", "registry_run T1547.001", "download T1218.010"})
     EXPECT_TRUE(commands.count(want)) << want;
   EXPECT_GE(s["families"]["mykings"].get<int>(), 3);
+}
+
+// `sample --extract` on a PyInstaller bundle: the entry script and the PYZ modules as .pyc files whose header is the
+// one Python 3.8 expects, the bundle's strings searched too, and nothing overwritten.
+TEST(Cli, SampleUnpacksPyInstallerWithRepairedHeaders) {
+  test::TempDir dir;
+  const std::string magic38("\x55\x0d\x0d\x0a", 4);
+  const std::string pyz = test::write_pyz(
+      magic38, {{"eternalblue", "\xe3 smb ms17-010 http://198.51.100.7/eb", false}, {"keyed", "\xe3 secret", true}});
+  test::PeSpec spec;
+  spec.overlay = test::write_carchive({{"csrs", 's', "\xe3 entry point", true}, {"PYZ-00.pyz", 'z', pyz, false}}, 38,
+                                      "python38.dll");
+  test::write_file(dir / "csrs.exe", test::write_pe(spec));
+  const auto out = dir / "unpacked";
+  auto r = ms({"sample", (dir / "csrs.exe").string(), "--extract", out.string()});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+  EXPECT_NE(
+      r.out.find("PyInstaller: Python 3.8 (python38.dll), 4 members: 1 entry scripts, 2 PYZ modules, 1 encrypted"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Entry point: csrs"), std::string::npos);
+  EXPECT_NE(r.out.find("url http://198.51.100.7/eb"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("in eternalblue"), std::string::npos);
+  const std::string entry = test::read_file(out / "csrs.pyc");
+  EXPECT_EQ(entry, magic38 + std::string(12, '\0') + "\xe3 entry point");
+  EXPECT_EQ(test::read_file(out / "PYZ/eternalblue.pyc").substr(0, 16), magic38 + std::string(12, '\0'));
+  EXPECT_FALSE(std::filesystem::exists(out / "PYZ/keyed.pyc"));  // encrypted: nothing to write
+  EXPECT_EQ(std::filesystem::status(out / "csrs.pyc").permissions() & std::filesystem::perms::owner_exec,
+            std::filesystem::perms::none);
+  // A second run never overwrites what the first wrote.
+  auto again = ms({"sample", (dir / "csrs.exe").string(), "--extract", out.string()});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("cannot create"), std::string::npos) << again.err;
 }
 
 TEST(Cli, RespondUsageErrorsExitTwo) {
