@@ -1,6 +1,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "formats/pe/authenticode.h"
 #include "formats/pe/packers.h"
 #include "formats/pe/pe.h"
 
@@ -13,5 +14,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!pe) return 0;
   (void)msw::formats::pe::imphash(*pe);
   (void)msw::formats::pe::identify_tools(*pe, bytes);
+  (void)msw::formats::pe::read_signature(*pe, bytes);
   return 0;
 }

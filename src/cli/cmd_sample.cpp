@@ -19,6 +19,7 @@
 #include "core/hash.h"
 #include "core/mapped_file.h"
 #include "data/tlds.h"
+#include "formats/pe/authenticode.h"
 #include "formats/pe/packers.h"
 #include "formats/pe/pe.h"
 #include "formats/pyinstaller/pyinstaller.h"
@@ -41,6 +42,22 @@ std::string fixed(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
+}
+
+json signature_json(const formats::pe::Signature& s) {
+  return {{"present", s.present},
+          {"parsed", s.parsed},
+          {"signer_subject", s.signer_subject},
+          {"signer_issuer", s.signer_issuer},
+          {"serial", s.serial},
+          {"not_before", s.not_before},
+          {"not_after", s.not_after},
+          {"digest_algorithm", s.digest_algorithm},
+          {"embedded_digest", s.embedded_digest},
+          {"file_digest", s.file_digest},
+          {"digest_matches", s.digest_matches},
+          {"certificates", s.certificates},
+          {"note", s.note}};
 }
 
 json pe_json(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolVerdict>& tools) {
@@ -87,7 +104,8 @@ json pe_json(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolV
   return j;
 }
 
-void print_pe(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolVerdict>& tools) {
+void print_pe(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolVerdict>& tools,
+              const formats::pe::Signature& sig) {
   auto t = [](std::string_view s) { return escape_terminal(s); };
   std::cout << "PE:          " << formats::pe::machine_name(pe.machine) << ", " << (pe.is_64 ? "64" : "32") << "-bit "
             << (pe.is_driver ? "driver"
@@ -114,10 +132,17 @@ void print_pe(const formats::pe::PeFile& pe, const std::vector<formats::pe::Tool
   if (pe.overlay_size)
     std::cout << "Overlay:     " << pe.overlay_size << " bytes at " << hex(pe.overlay_offset) << ", entropy "
               << fixed(pe.overlay_entropy) << "\n";
-  std::cout << "Signature:   "
-            << (pe.certificate_size ? "Authenticode table present (" + std::to_string(pe.certificate_size) + " bytes)"
-                                    : "none")
-            << "\n";
+  if (!sig.present)
+    std::cout << "Signature:   none\n";
+  else if (!sig.parsed)
+    std::cout << "Signature:   certificate table present but unreadable: " << t(sig.note) << "\n";
+  else
+    std::cout << "Signature:   signed by " << t(sig.signer_subject) << ", issued by " << t(sig.signer_issuer) << " ("
+              << t(sig.not_before) << " to " << t(sig.not_after) << "); " << t(sig.digest_algorithm) << " digest "
+              << (sig.embedded_digest.empty() ? "not found"
+                  : sig.digest_matches        ? "matches the file"
+                                              : "does NOT match: changed after signing")
+              << " (chain not verified)\n";
   for (const auto& v : tools)
     std::cout << "Tool:        " << t(v.name) << " (" << formats::pe::to_string(v.kind) << "): " << t(v.evidence)
               << "\n";
@@ -253,12 +278,15 @@ int run_sample(const Invocation& inv) {
   }
   std::optional<formats::pe::PeFile> pe;
   std::vector<formats::pe::ToolVerdict> tools;
+  formats::pe::Signature signature;
   if (format == formats::FileFormat::Pe) {
     auto parsed = formats::pe::parse(data);
     if (parsed) {
       pe = std::move(parsed).value();
       tools = formats::pe::identify_tools(*pe, data);
+      signature = formats::pe::read_signature(*pe, data);
       j["pe"] = pe_json(*pe, tools);
+      j["pe"]["signature"] = signature_json(signature);
     } else {
       j["pe_error"] = parsed.error().message;
     }
@@ -330,7 +358,7 @@ int run_sample(const Invocation& inv) {
                        (k["family"].get<std::string>().empty() ? "no family" : k["family"].get<std::string>()) + " (" +
                        k["confidence"].get<std::string>() + "; " + k["source"].get<std::string>().substr(0, 200) + ")")
                 << "\n";
-    if (pe) print_pe(*pe, tools);
+    if (pe) print_pe(*pe, tools, signature);
     if (j.contains("script")) {
       const auto& js = j["script"];
       std::string layers;

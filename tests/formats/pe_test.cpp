@@ -4,8 +4,13 @@
 #include <random>
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs7.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "core/hash.h"
+#include "formats/pe/authenticode.h"
 #include "formats/pe/packers.h"
 #include "support/pe_writer.h"
 
@@ -178,6 +183,93 @@ TEST(PePackers, FindsSelfExtractorsInstallersAndBundlers) {
         {".rdata", std::string("\xff Go buildinf:", 14) + "/rustc/90b35a6239c3d8bdabc530a6a0816f7ff89a0aaf/library"}};
     EXPECT_EQ(tool_names(test::write_pe(spec)), (std::vector<std::string>{"Go", "Rust", "E-language (易语言)"}));
   }
+}
+
+}  // namespace
+}  // namespace msw::formats::pe
+
+// Authenticode: a PE signed in the test with a throw-away self-signed certificate (OpenSSL), whose signed content
+// carries the SHA-256 of the file as Authenticode hashes it — computed here independently from the PE layout.
+
+namespace msw::formats::pe {
+namespace {
+
+std::string authenticode_sha256(const std::string& pe, size_t opt, bool is_64, size_t cert_offset) {
+  const size_t checksum = opt + 64, security = opt + (is_64 ? 112 : 96) + 32;
+  std::string hashed = pe.substr(0, checksum) + pe.substr(checksum + 4, security - checksum - 4) +
+                       pe.substr(security + 8, cert_offset - security - 8);
+  return hash_bytes(as_bytes(hashed)).sha256;
+}
+
+std::string signed_certificate_table(const std::string& digest_hex) {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  X509* cert = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 0x1234);
+  X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Test Signer"), -1, -1,
+                             0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("minesweep tests"), -1, -1,
+                             0);
+  X509_set_issuer_name(cert, name);
+  X509_sign(cert, key, EVP_sha256());
+  // The content ends as SpcIndirectDataContent does: a DigestInfo whose last element is OCTET STRING <digest>.
+  std::string content = std::string("\x30\x31\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x20", 19);
+  for (size_t i = 0; i < digest_hex.size(); i += 2)
+    content += static_cast<char>(std::stoi(digest_hex.substr(i, 2), nullptr, 16));
+  BIO* in = BIO_new_mem_buf(content.data(), static_cast<int>(content.size()));
+  PKCS7* p7 = PKCS7_sign(cert, key, nullptr, in, PKCS7_BINARY | PKCS7_NOATTR);
+  unsigned char* der = nullptr;
+  const int len = i2d_PKCS7(p7, &der);
+  std::string table(8, '\0');
+  const uint32_t total = static_cast<uint32_t>(8 + len);
+  for (int i = 0; i < 4; ++i) table[static_cast<size_t>(i)] = static_cast<char>(total >> (8 * i));
+  table[4] = 0x00, table[5] = 0x02, table[6] = 0x02, table[7] = 0x00;  // revision 2.0, PKCS_SIGNED_DATA
+  table.append(reinterpret_cast<const char*>(der), static_cast<size_t>(len));
+  while (table.size() % 8) table += '\0';
+  OPENSSL_free(der);
+  PKCS7_free(p7);
+  BIO_free(in);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  return table;
+}
+
+TEST(PeAuthenticode, ReadsTheSignerAndChecksTheDigest) {
+  test::PeSpec spec;
+  spec.certificate = std::string(16, '\0');  // placeholder: the digest does not cover the table
+  const std::string unsigned_pe = test::write_pe(spec);
+  const size_t cert_offset = unsigned_pe.size() - 16;
+  const std::string digest = authenticode_sha256(unsigned_pe, 0x100 + 4 + 20, false, cert_offset);
+  spec.certificate = signed_certificate_table(digest);
+  std::string file = test::write_pe(spec);
+  auto pe = parse(as_bytes(file));
+  ASSERT_TRUE(pe);
+  auto sig = read_signature(*pe, as_bytes(file));
+  EXPECT_TRUE(sig.present);
+  ASSERT_TRUE(sig.parsed) << sig.note;
+  EXPECT_EQ(sig.signer_subject, "O=minesweep tests,CN=Test Signer");
+  EXPECT_EQ(sig.signer_issuer, sig.signer_subject);  // self-signed: read, not trusted
+  EXPECT_EQ(sig.serial, "1234");
+  EXPECT_EQ(sig.digest_algorithm, "SHA256");
+  EXPECT_EQ(sig.embedded_digest, digest);
+  EXPECT_TRUE(sig.digest_matches);
+  // One byte changed in a section after signing: the digest no longer matches.
+  file[0x400 + 10] ^= 1;
+  auto changed = read_signature(*parse(as_bytes(file)), as_bytes(file));
+  EXPECT_FALSE(changed.digest_matches);
+  EXPECT_EQ(changed.embedded_digest, digest);
+  // No table, or garbage in it.
+  EXPECT_FALSE(read_signature(*parse(as_bytes(test::write_pe({}))), as_bytes(test::write_pe({}))).present);
+  test::PeSpec junk;
+  junk.certificate = std::string("\x10\0\0\0\0\x02\x02\0garbage!", 16);
+  const std::string jf = test::write_pe(junk);
+  auto js = read_signature(*parse(as_bytes(jf)), as_bytes(jf));
+  EXPECT_TRUE(js.present);
+  EXPECT_FALSE(js.parsed);
+  EXPECT_FALSE(js.note.empty());
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ struct Value {
   enum Kind { None, Bool, Int, Str, Seq, Dict, Other } kind = None;
   int64_t i = 0;
   std::string s;
-  std::vector<Value> items;                      // tuple, list, set
-  std::vector<std::pair<Value, Value>> entries;  // dict
+  std::vector<Value> items;         // tuple, list, set
+  std::vector<Value> keys, values;  // dict, in order
 };
 
 class Marshal {
@@ -134,7 +134,8 @@ class Marshal {
           if (!key) return key;
           auto val = read(depth + 1);
           if (!val) return val;
-          v.entries.emplace_back(std::move(*key), std::move(*val));
+          v.keys.push_back(std::move(*key));
+          v.values.push_back(std::move(*val));
         }
         return Error::make("marshal.count", "marshal dict has too many entries");
       }
@@ -189,7 +190,7 @@ void read_pyz(Bundle& b, const Member& pyz, size_t& total) {
     for (const auto& item : table->items)
       if (item.kind == Value::Seq && item.items.size() == 2) rows.emplace_back(&item.items[0], &item.items[1]);
   if (table->kind == Value::Dict)
-    for (const auto& [k, v] : table->entries) rows.emplace_back(&k, &v);
+    for (size_t i = 0; i < table->keys.size(); ++i) rows.emplace_back(&table->keys[i], &table->values[i]);
   for (const auto& [name, info] : rows) {
     if (b.members.size() >= kMaxMembers) {
       b.notes.push_back("more than " + std::to_string(kMaxMembers) + " members; the rest were not read");
