@@ -75,6 +75,8 @@ json pe_json(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolV
             {"export_name", pe.export_name},
             {"exports", pe.exports},
             {"pdb_path", pe.pdb_path},
+            {"file_version", pe.file_version},
+            {"version_info", json::object()},
             {"tls_callbacks", json::array()},
             {"signed", pe.certificate_size != 0},
             {"certificate", {{"offset", pe.certificate_offset}, {"size", pe.certificate_size}}},
@@ -85,6 +87,7 @@ json pe_json(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolV
             {"tools", json::array()},
             {"notes", pe.notes}};
   for (auto va : pe.tls_callbacks) j["tls_callbacks"].push_back(hex(va));
+  for (const auto& [k, v] : pe.version_info) j["version_info"][k] = v;
   for (const auto& s : pe.sections)
     j["sections"].push_back({{"name", s.name},
                              {"virtual_address", hex(s.virtual_address)},
@@ -126,6 +129,11 @@ void print_pe(const formats::pe::PeFile& pe, const std::vector<formats::pe::Tool
             << formats::pe::imphash(pe) << "\n";
   if (!pe.exports.empty()) std::cout << "Exports:     " << pe.exports.size() << " (" << t(pe.export_name) << ")\n";
   if (!pe.pdb_path.empty()) std::cout << "PDB:         " << t(pe.pdb_path) << "\n";
+  if (!pe.version_info.empty() || !pe.file_version.empty()) {
+    std::string v = pe.file_version.empty() ? "" : pe.file_version;
+    for (const auto& [k, val] : pe.version_info) v += (v.empty() ? "" : "; ") + k + "=" + val;
+    std::cout << "Version:     " << t(v) << "\n";
+  }
   if (!pe.rich.empty()) std::cout << "Rich header: " << pe.rich.size() << " tool entries\n";
   if (!pe.tls_callbacks.empty())
     std::cout << "TLS:         " << pe.tls_callbacks.size() << " callbacks (run before the entry point)\n";

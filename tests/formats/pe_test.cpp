@@ -81,6 +81,29 @@ TEST(Pe, ReadsHeadersTablesAndOverlay) {
   EXPECT_TRUE(pe->notes.empty()) << pe->notes.front();
 }
 
+// The version resource MyKings droppers fill with a Microsoft binary's strings.
+TEST(Pe, ReadsTheVersionResource) {
+  test::PeSpec spec;
+  spec.version_strings = {{"CompanyName", "Microsoft Corporation"},
+                          {"OriginalFilename", "svchost.exe"},
+                          {"FileDescription", "Host Process for Windows Services"}};
+  spec.file_version[0] = 6, spec.file_version[1] = 1, spec.file_version[2] = 7601, spec.file_version[3] = 17514;
+  const std::string file = test::write_pe(spec);
+  auto pe = parse(b(file));
+  ASSERT_TRUE(pe) << pe.error().message;
+  EXPECT_EQ(pe->file_version, "6.1.7601.17514");
+  ASSERT_EQ(pe->version_info.size(), 3u);
+  EXPECT_EQ(pe->version_info[0], (std::pair<std::string, std::string>{"CompanyName", "Microsoft Corporation"}));
+  EXPECT_EQ(pe->version_info[1].second, "svchost.exe");
+  EXPECT_EQ(pe->version_info[2].second, "Host Process for Windows Services");
+  // Lengths that lie: cut every block's wLength to 4 (below its header) — read what is sound, no crash.
+  std::string bad = file;
+  for (size_t at = 0; (at = bad.find(std::string("V\0S\0_\0", 6), at)) != std::string::npos; ++at) bad[at - 6] = 4;
+  auto damaged = parse(b(bad));
+  ASSERT_TRUE(damaged);
+  EXPECT_TRUE(damaged->version_info.empty());
+}
+
 TEST(Pe, RejectsWhatIsNotPeAndSurvivesDamage) {
   EXPECT_FALSE(looks_like_pe(b("MZ")));
   EXPECT_EQ(parse(b(std::string(0x200, 'A'))).error().code, "pe.not_pe");

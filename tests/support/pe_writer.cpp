@@ -25,8 +25,45 @@ uint32_t align(uint64_t v, uint32_t a) { return static_cast<uint32_t>((v + a - 1
 // TLS directory and its callback array. RVAs are relative to `base`, the section's RVA.
 struct Meta {
   std::string data;
-  uint32_t import_rva = 0, import_size = 0, debug_rva = 0, tls_rva = 0, clr_rva = 0;
+  uint32_t import_rva = 0, import_size = 0, debug_rva = 0, tls_rva = 0, clr_rva = 0, rsrc_rva = 0, rsrc_size = 0;
 };
+
+void pad4(std::string& s) {
+  while (s.size() % 4) s += '\0';
+}
+
+// A VS_VERSIONINFO-style block: wLength, wValueLength, wType, key (UTF-16, NUL), padding, value, padding, children.
+std::string version_block(const std::string& key, const std::string& value, uint16_t value_length, uint16_t type,
+                          const std::vector<std::string>& children) {
+  std::string b(6, '\0');
+  b += bytes::utf16(key) + std::string(2, '\0');
+  pad4(b);
+  b += value;
+  pad4(b);
+  for (const auto& c : children) {
+    b += c;
+    pad4(b);
+  }
+  put16(b, 0, static_cast<uint16_t>(b.size()));
+  put16(b, 2, value_length);
+  put16(b, 4, type);
+  return b;
+}
+
+std::string version_info(const PeSpec& spec) {
+  std::vector<std::string> strings;
+  for (const auto& [k, v] : spec.version_strings)
+    strings.push_back(
+        version_block(k, bytes::utf16(v) + std::string(2, '\0'), static_cast<uint16_t>(v.size() + 1), 1, {}));
+  const std::string table = version_block("040904b0", "", 0, 1, strings);
+  const std::string sfi = version_block("StringFileInfo", "", 0, 1, {table});
+  std::string fixed(52, '\0');
+  put32(fixed, 0, 0xFEEF04BD);
+  put32(fixed, 4, 0x10000);
+  put32(fixed, 8, static_cast<uint32_t>(spec.file_version[0]) << 16 | spec.file_version[1]);
+  put32(fixed, 12, static_cast<uint32_t>(spec.file_version[2]) << 16 | spec.file_version[3]);
+  return version_block("VS_VERSION_INFO", fixed, 52, 0, {sfi});
+}
 
 Meta build_meta(const PeSpec& spec, uint32_t base, uint64_t image_base) {
   Meta m;
@@ -94,6 +131,26 @@ Meta build_meta(const PeSpec& spec, uint32_t base, uint64_t image_base) {
         put32(d, table + i * 4, static_cast<uint32_t>(va));
     }
   }
+  if (!spec.version_strings.empty()) {
+    // Root (type 16) → name 1 → language 0x409 → data entry → VS_VERSIONINFO.
+    const size_t root = reserve(24), names = reserve(24), langs = reserve(24), entry = reserve(16);
+    const std::string info = version_info(spec);
+    const size_t at = reserve(info.size());
+    d.replace(at, info.size(), info);
+    auto dir = [&](size_t table, uint32_t id, uint32_t target) {
+      put16(d, table + 14, 1);
+      put32(d, table + 16, id);
+      put32(d, table + 20, target);
+    };
+    const uint32_t rel = static_cast<uint32_t>(root);
+    dir(root, 16, 0x80000000u | static_cast<uint32_t>(names - rel));
+    dir(names, 1, 0x80000000u | static_cast<uint32_t>(langs - rel));
+    dir(langs, 0x409, static_cast<uint32_t>(entry - rel));
+    put32(d, entry, base + static_cast<uint32_t>(at));
+    put32(d, entry + 4, static_cast<uint32_t>(info.size()));
+    m.rsrc_rva = base + rel;
+    m.rsrc_size = static_cast<uint32_t>(d.size() - root);
+  }
   if (spec.clr_header) {
     const size_t clr = reserve(72);
     put32(d, clr, 72);
@@ -107,7 +164,8 @@ Meta build_meta(const PeSpec& spec, uint32_t base, uint64_t image_base) {
 std::string write_pe(const PeSpec& spec) {
   const uint64_t image_base = spec.is_64 ? 0x140000000ULL : 0x400000;
   std::vector<PeSectionSpec> sections = spec.sections;
-  const bool with_meta = !spec.imports.empty() || !spec.pdb_path.empty() || spec.tls_callbacks || spec.clr_header;
+  const bool with_meta = !spec.imports.empty() || !spec.pdb_path.empty() || spec.tls_callbacks || spec.clr_header ||
+                         !spec.version_strings.empty();
   // Section RVAs first: the meta section needs its own to write its tables.
   std::vector<uint32_t> rvas;
   uint32_t rva = kSectionAlign;
@@ -168,6 +226,7 @@ std::string write_pe(const PeSpec& spec) {
     put32(f, dirs + i * 8 + 4, size);
   };
   if (meta.import_rva) dir(1, meta.import_rva, meta.import_size);
+  if (meta.rsrc_rva) dir(2, meta.rsrc_rva, meta.rsrc_size);
   if (meta.debug_rva) dir(6, meta.debug_rva, 28);
   if (meta.tls_rva) dir(9, meta.tls_rva, spec.is_64 ? 40 : 24);
   if (meta.clr_rva) dir(14, meta.clr_rva, 72);

@@ -1,6 +1,7 @@
 // Writes small PE files for the PE parser and packer tests, laid out as the PE/COFF specification says (DOS header,
 // Rich header in the stub, COFF and optional headers, section table, file alignment 0x200, section alignment
-// 0x1000). Imports, the CodeView record and TLS callbacks go into an added ".meta" section. Nothing here runs.
+// 0x1000). Imports, the CodeView record, TLS callbacks and the version resource go into an added ".meta" section.
+// Nothing here runs.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +29,9 @@ struct PeSpec {
   std::string pdb_path;
   size_t tls_callbacks = 0;
   bool clr_header = false;
+  // A version resource (RT_VERSION, language 0x409): string pairs and the fixed file version.
+  std::vector<std::pair<std::string, std::string>> version_strings;
+  uint16_t file_version[4] = {0, 0, 0, 0};
   std::string overlay;      // appended after the last section
   std::string certificate;  // appended after the overlay, named by the security directory
 };

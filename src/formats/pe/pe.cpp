@@ -5,6 +5,7 @@
 
 #include "core/entropy.h"
 #include "core/hash.h"
+#include "core/text.h"
 
 namespace msw::formats::pe {
 namespace {
@@ -16,6 +17,7 @@ using wire::le64;
 enum Directory : size_t {
   kExport = 0,
   kImport = 1,
+  kResource = 2,
   kSecurity = 4,
   kDebug = 6,
   kTls = 9,
@@ -168,6 +170,115 @@ void read_tls(PeFile& pe, Bytes data, Dir dir) {
   }
 }
 
+// UTF-16LE text of `max_units` code units at most, stopping at NUL; `end` receives the offset after the NUL.
+std::string utf16_z(Bytes data, size_t at, size_t limit, size_t& end) {
+  std::string out;
+  size_t i = at;
+  for (; i + 1 < limit && out.size() < kMaxNameLength; i += 2) {
+    const uint16_t u = le16(data, i);
+    if (u == 0) {
+      i += 2;
+      break;
+    }
+    if (u < 0x80)
+      out += static_cast<char>(u < 0x20 ? '?' : u);
+    else
+      append_utf8(out, u);  // no surrogate pairs in version strings worth keeping
+  }
+  end = i;
+  return out;
+}
+
+size_t align4(size_t v) { return (v + 3) & ~size_t{3}; }
+
+// One VS_VERSIONINFO block: wLength, wValueLength, wType, szKey, padding, Value, padding, children.
+struct VersionBlock {
+  std::string key;
+  size_t value_at = 0, value_len = 0;  // bytes
+  size_t children_at = 0, end = 0;
+};
+
+std::optional<VersionBlock> version_block(Bytes data, size_t at, size_t limit) {
+  if (at + 6 > limit) return std::nullopt;
+  const uint16_t length = le16(data, at), value_length = le16(data, at + 2), type = le16(data, at + 4);
+  if (length < 6 || at + length > limit) return std::nullopt;
+  VersionBlock b;
+  b.end = at + length;
+  size_t key_end = 0;
+  b.key = utf16_z(data, at + 6, b.end, key_end);
+  b.value_at = align4(key_end);
+  b.value_len =
+      std::min<size_t>(type == 1 ? value_length * 2u : value_length, b.value_at < b.end ? b.end - b.value_at : 0);
+  b.children_at = align4(b.value_at + b.value_len);
+  return b;
+}
+
+void read_version_info(PeFile& pe, Bytes data, size_t at, size_t size) {
+  const size_t limit = std::min(data.size(), at + size);
+  auto root = version_block(data, at, limit);
+  if (!root || root->key != "VS_VERSION_INFO") return;
+  if (root->value_len >= 52 && le32(data, root->value_at) == 0xFEEF04BD) {
+    const uint32_t ms = le32(data, root->value_at + 8), ls = le32(data, root->value_at + 12);
+    pe.file_version = std::to_string(ms >> 16) + "." + std::to_string(ms & 0xFFFF) + "." + std::to_string(ls >> 16) +
+                      "." + std::to_string(ls & 0xFFFF);
+  }
+  // StringFileInfo → StringTable(s) → String(s).
+  for (size_t c = root->children_at; c < root->end;) {
+    auto sfi = version_block(data, c, root->end);
+    if (!sfi) break;
+    if (sfi->key == "StringFileInfo")
+      for (size_t t = sfi->children_at; t < sfi->end;) {
+        auto table = version_block(data, t, sfi->end);
+        if (!table) break;
+        for (size_t k = table->children_at; k < table->end && pe.version_info.size() < kMaxVersionStrings;) {
+          auto str = version_block(data, k, table->end);
+          if (!str) break;
+          size_t ignored = 0;
+          std::string value =
+              utf16_z(data, str->value_at, std::min(str->end, str->value_at + str->value_len + 2), ignored);
+          if (!str->key.empty()) pe.version_info.emplace_back(str->key, std::move(value));
+          k = align4(str->end);
+        }
+        t = align4(table->end);
+      }
+    c = align4(sfi->end);
+  }
+}
+
+// The resource tree: type RT_VERSION (16) → any name → first language → the data entry.
+void read_resources(PeFile& pe, Bytes data, Dir dir) {
+  auto base = rva_to_offset(pe, dir.rva, data.size());
+  if (!base) return;
+  auto subdir_for = [&](size_t table, std::optional<uint32_t> id) -> std::optional<uint32_t> {
+    if (table + 16 > data.size()) return std::nullopt;
+    const size_t n =
+        std::min<size_t>(static_cast<size_t>(le16(data, table + 12)) + le16(data, table + 14), kMaxResourceEntries);
+    for (size_t i = 0; i < n && table + 16 + i * 8 + 8 <= data.size(); ++i) {
+      const uint32_t name = le32(data, table + 16 + i * 8), target = le32(data, table + 16 + i * 8 + 4);
+      if (id && name != *id) continue;
+      return target;
+    }
+    return std::nullopt;
+  };
+  auto follow = [&](std::optional<uint32_t> target) -> std::optional<size_t> {
+    if (!target || !(*target & 0x80000000u)) return std::nullopt;
+    const size_t off = *base + (*target & 0x7FFFFFFFu);
+    return off < data.size() ? std::optional<size_t>(off) : std::nullopt;
+  };
+  auto types = follow(std::optional<uint32_t>(0x80000000u));  // the root itself
+  if (!types) return;
+  auto names = follow(subdir_for(*types, 16u));
+  if (!names) return;
+  auto langs = follow(subdir_for(*names, std::nullopt));
+  if (!langs) return;
+  auto leaf = subdir_for(*langs, std::nullopt);
+  if (!leaf || (*leaf & 0x80000000u)) return;
+  const size_t entry = *base + *leaf;
+  if (entry + 16 > data.size()) return;
+  auto at = rva_to_offset(pe, le32(data, entry), data.size());
+  if (at) read_version_info(pe, data, *at, le32(data, entry + 4));
+}
+
 }  // namespace
 
 bool looks_like_pe(Bytes data) {
@@ -248,6 +359,7 @@ Result<PeFile> parse(Bytes data) {
   if (dirs[kExport].rva) read_exports(pe, data, dirs[kExport]);
   if (dirs[kDebug].rva) read_debug(pe, data, dirs[kDebug]);
   if (dirs[kTls].rva) read_tls(pe, data, dirs[kTls]);
+  if (dirs[kResource].rva) read_resources(pe, data, dirs[kResource]);
   pe.is_dotnet = dirs[kClr].rva != 0 && dirs[kClr].size >= 72;
   read_rich(pe, data, coff - 4);
   // The certificate table's "RVA" is a file offset; it normally sits at the very end, after any other overlay.

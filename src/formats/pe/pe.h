@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/byte_reader.h"
@@ -23,6 +24,8 @@ inline constexpr size_t kMaxImportedFunctions = 32768;  // over all DLLs
 inline constexpr size_t kMaxExports = 16384;
 inline constexpr size_t kMaxTlsCallbacks = 64;
 inline constexpr size_t kMaxNameLength = 512;
+inline constexpr size_t kMaxResourceEntries = 4096;  // per resource directory
+inline constexpr size_t kMaxVersionStrings = 64;
 
 struct Section {
   std::string name;  // as written, NULs trimmed ("/4" long names are kept as written)
@@ -62,6 +65,10 @@ struct PeFile {
   std::vector<RichEntry> rich;
   std::vector<uint64_t> tls_callbacks;  // virtual addresses
   std::string pdb_path;
+  // The version resource (RT_VERSION): CompanyName, FileDescription, OriginalFilename, ProductName, ... as written,
+  // and the fixed file version ("6.1.7601.17514"). Malware often copies a Microsoft binary's: compare with the name.
+  std::vector<std::pair<std::string, std::string>> version_info;
+  std::string file_version;
   uint64_t overlay_offset = 0, overlay_size = 0;  // after the last section's data, signature excluded
   double overlay_entropy = 0;
   uint32_t certificate_offset = 0, certificate_size = 0;  // the Authenticode table (a file offset), 0 when unsigned
