@@ -35,3 +35,10 @@ if(NOT PkgConfig_FOUND)
   message(FATAL_ERROR "pkg-config is needed to find Graphviz (apt-get install pkg-config libgraphviz-dev)")
 endif()
 pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc)
+# libarchive-dev: archives and self-extractors in `sample` (zip, 7z, rar4/5, cab, tar, gzip, xz) — read, never run.
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+# libyara-dev: `--yara` rules in `sample` (and the built-in rules in data/rules/yara).
+pkg_check_modules(YARA REQUIRED IMPORTED_TARGET yara)
+# libfuzzy-dev: ssdeep hashes (no pkg-config file).
+find_library(FUZZY_LIBRARY fuzzy REQUIRED)
+find_path(FUZZY_INCLUDE_DIR fuzzy.h REQUIRED)

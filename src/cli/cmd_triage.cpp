@@ -9,6 +9,7 @@
 #include "collect/linux/linux_collector.h"
 #include "core/time.h"
 #include "core/version.h"
+#include "detect/yara/yara_rules.h"
 #include "evidence/bundle_zip.h"
 
 namespace msw::cli {
@@ -30,18 +31,21 @@ std::string safe_for_filename(std::string s) {
 }  // namespace
 
 int run_triage(const Invocation& inv) {
-  if (!inv.args.positional().empty()) return usage_error("triage", "takes no PATH; use 'minesweep scan PATH' for evidence");
+  if (!inv.args.positional().empty())
+    return usage_error("triage", "takes no PATH; use 'minesweep scan PATH' for evidence");
   auto host = collect::HostView::open(inv.args.value("--root").value_or("/"), inv.args.value("--proc").value_or(""));
   if (!host) return input_error("triage", host.error());
   const std::string hostname = host->hostname();
 
   fs::path out = inv.args.value("--out").value_or("minesweep-triage-" + safe_for_filename(hostname) + "-" +
-                                                   to_compact_utc(now_utc()));
+                                                  to_compact_utc(now_utc()));
   fs::path bundle = out / "bundle";
   const bool show_steps = !inv.quiet && !inv.json && ::isatty(2);
   collect::linux::CollectOptions copts{bundle.string(), std::string(kVersion), nullptr};
   if (show_steps)
-    copts.on_step = [](std::string_view step) { std::fprintf(stderr, "\r\033[Kcollecting: %.*s", static_cast<int>(step.size()), step.data()); };
+    copts.on_step = [](std::string_view step) {
+      std::fprintf(stderr, "\r\033[Kcollecting: %.*s", static_cast<int>(step.size()), step.data());
+    };
   auto manifest = collect::linux::collect_bundle(*host, copts);
   if (show_steps) std::fprintf(stderr, "\r\033[K");
   std::string zip;
@@ -61,6 +65,9 @@ int run_triage(const Invocation& inv) {
   opts.intel_path = inv.args.value("--intel").value_or("");
   opts.sigma_paths = split_paths(inv.args.value("--sigma").value_or(""));
   opts.sigma_placeholders = inv.args.value("--sigma-placeholders").value_or("");
+  opts.yara_paths = split_paths(inv.args.value("--yara").value_or(""));
+  if (const auto cache = inv.args.value("--yara-cache").value_or(detect::yara::default_cache_dir()); cache != "none")
+    opts.yara_cache = cache;
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("triage", summary.error());
 
@@ -70,7 +77,8 @@ int run_triage(const Invocation& inv) {
   if (!db) return input_error("triage", db.error());
   auto data = report::load(*db);
   if (!data) return input_error("triage", data.error());
-  if (auto w = write_text(paths.html, report::render_html(*data, inv.lang)); !w) return input_error("triage", w.error());
+  if (auto w = write_text(paths.html, report::render_html(*data, inv.lang)); !w)
+    return input_error("triage", w.error());
   if (auto w = write_text(paths.json, report::render_json(*data)); !w) return input_error("triage", w.error());
   return print_summary(*summary, inv, paths);
 }

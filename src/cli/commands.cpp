@@ -28,6 +28,8 @@ constexpr FlagSpec kTriageFlags[] = {
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
     {"--sigma", true, "Sigma rule files or folders to run besides the built-in rules, comma-separated"},
     {"--sigma-placeholders", true, "YAML map of values for the rules' %placeholders% (the |expand modifier)"},
+    {"--yara", true, "YARA rule files or folders to run on loose files besides the built-in rules, comma-separated"},
+    {"--yara-cache", true, "where compiled YARA rules are cached (default ~/.cache/minesweep; none: no cache)"},
 };
 constexpr FlagSpec kEvtxFlags[] = {
     {"--sigma", true, "hunt: Sigma rule files or folders, comma-separated (the built-in rules always run)"},
@@ -46,6 +48,8 @@ constexpr FlagSpec kScanFlags[] = {
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
     {"--sigma", true, "Sigma rule files or folders to run besides the built-in rules, comma-separated"},
     {"--sigma-placeholders", true, "YAML map of values for the rules' %placeholders% (the |expand modifier)"},
+    {"--yara", true, "YARA rule files or folders to run on loose files besides the built-in rules, comma-separated"},
+    {"--yara-cache", true, "where compiled YARA rules are cached (default ~/.cache/minesweep; none: no cache)"},
 };
 constexpr FlagSpec kPcapFlags[] = {
     {"--intel", true, "intel store to match with the built-in knowledge base (default: the user's, when present)"},
@@ -80,7 +84,11 @@ constexpr FlagSpec kReportFlags[] = {
 
 constexpr FlagSpec kSampleFlags[] = {
     {"--intel", true, "intel store to look the hashes up in besides the built-in knowledge base"},
-    {"--extract", true, "PyInstaller: write the members into this folder (code as .pyc with a repaired header)"},
+    {"--extract", true,
+     "write what the sample carries into this folder: archive/SFX members, PyInstaller code as .pyc"},
+    {"--yara", true, "YARA rules to add to the built-in ones: a .yar file or a folder of them"},
+    {"--yara-cache", true, "where compiled YARA rules are cached (default ~/.cache/minesweep; none: no cache)"},
+    {"--recursive", false, "FILE is a folder: analyse every file under it, a line each (JSON Lines with --json)"},
 };
 
 constexpr Command kCommands[] = {

@@ -1,9 +1,13 @@
 #include "core/hash.h"
 
-#include <openssl/evp.h>
+#include <fuzzy.h>
 
+#include <algorithm>
 #include <bit>
+#include <cstdint>
 #include <stdexcept>
+
+#include <openssl/evp.h>
 
 #include "core/mapped_file.h"
 
@@ -117,6 +121,14 @@ std::string to_hex(Bytes data) {
     out[2 * i] = kDigits[b >> 4];
     out[2 * i + 1] = kDigits[b & 0xF];
   }
+  return out;
+}
+
+std::string ssdeep(Bytes data) {
+  char out[FUZZY_MAX_RESULT] = {};
+  if (fuzzy_hash_buf(reinterpret_cast<const unsigned char*>(data.data()),
+                     static_cast<uint32_t>(std::min<size_t>(data.size(), UINT32_MAX)), out) != 0)
+    return "";
   return out;
 }
 

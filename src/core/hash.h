@@ -12,7 +12,7 @@
 namespace msw {
 
 struct FileHashes {
-  std::string md5;     // lower-case hex
+  std::string md5;  // lower-case hex
   std::string sha1;
   std::string sha256;
 };
@@ -38,6 +38,10 @@ std::string sha256_hex(Bytes data);
 Result<FileHashes> hash_file(const std::string& path);
 
 std::string to_hex(Bytes data);
+
+// The ssdeep context-triggered piecewise hash (libfuzzy), which still matches a sample after small edits — how
+// variants of one dropper are grouped. "" when libfuzzy cannot hash the bytes.
+std::string ssdeep(Bytes data);
 
 // Marvin32 (Microsoft's seeded 64-bit hash): registry transaction logs checksum their entries with it.
 uint64_t marvin32(Bytes data, uint64_t seed);

@@ -22,8 +22,11 @@
 #include "correlate/spread.h"
 #include "detect/engine.h"
 #include "evidence/evidence.h"
+#include "intel/kb.h"
 #include "intel/store.h"
 #include "normalize/normalize.h"
+#include "sample/analyse.h"
+#include "sample/findings.h"
 
 namespace msw::pipeline {
 namespace {
@@ -73,8 +76,16 @@ std::string local_hostname() {
   return buf;
 }
 
+// Files that are not a known artefact (a PE in a drop folder, an archive, a script) and scripts found where worms
+// drop them get the same analysis as `minesweep sample`: YARA, packers, script commands, SFX scripts, members.
+bool deserves_sample_analysis(const evidence::Artefact& a) {
+  using K = evidence::ArtefactKind;
+  if (a.size == 0 || a.size > (256ull << 20)) return false;
+  return a.kind == K::File || a.kind == K::DroppedScript || a.kind == K::StartupItem || a.kind == K::MinerConfig;
+}
+
 void analyse_file(size_t index, const evidence::Candidate& c, const detect::EngineSet& engines,
-                  std::string_view subject_host, ResultQueue& queue) {
+                  const sample::Options* sample_options, std::string_view subject_host, ResultQueue& queue) {
   FileResult done;
   done.index = index;
   done.final = true;
@@ -96,6 +107,10 @@ void analyse_file(size_t index, const evidence::Candidate& c, const detect::Engi
     engines.scan_artefact(view, part.findings);
     queue.push(std::move(part));  // blocks while the writer is behind: memory stays bounded
   };
+  if (sample_options && deserves_sample_analysis(a))
+    if (auto analysis = sample::analyse(examined->file.bytes(), a.source.display_path, *sample_options))
+      for (auto& f : sample::findings_from(*analysis, a.source.display_path, a.hashes.sha256))
+        done.findings.push_back(std::move(f));
   auto parsed = normalize::parse_artefact(a, examined->file.bytes(), done.diags, on_batch);
   if (!parsed) {
     done.parse_note = parsed.error().message;
@@ -191,6 +206,18 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   Diagnostics run_diags = std::move(inventory->diagnostics);
   auto store_indicators = intel::run_indicators(opts.intel_path);
   if (!store_indicators) return store_indicators.error();
+  // Sample analysis of loose files: the knowledge base with the user's intel, and the YARA rules.
+  std::vector<intel::Indicator> sample_indicators = intel::builtin_kb(run_diags).indicators;
+  sample_indicators.insert(sample_indicators.end(), store_indicators->begin(), store_indicators->end());
+  const intel::Matcher sample_matcher(std::move(sample_indicators));
+  detect::yara::LoadReport yara_report;
+  auto yara_rules = detect::yara::Rules::load(opts.yara_paths, true, opts.yara_cache, yara_report);
+  if (!yara_rules && !opts.yara_paths.empty()) return yara_rules.error();
+  for (const auto& f : yara_report.failed)
+    run_diags.add("yara.rule_file", DiagSeverity::Warning, f.path, 0, "YARA rule file skipped: " + f.error);
+  sample::Options sample_options;
+  sample_options.matcher = &sample_matcher;
+  if (yara_rules) sample_options.yara = &*yara_rules;
   detect::EngineSet engines = detect::make_builtin_engines(run_diags, std::move(store_indicators).value(),
                                                            opts.sigma_paths, opts.sigma_placeholders);
   correlate::LogonSummary logons;  // fed on this (the writer) thread, like the case engines
@@ -205,7 +232,7 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     for (unsigned w = 0; w < pool.size(); ++w)
       pool.submit([&] {
         for (size_t i = next++; i < files.size(); i = next++)
-          analyse_file(i, files[i], engines, summary.subject_host, queue);
+          analyse_file(i, files[i], engines, &sample_options, summary.subject_host, queue);
       });
 
     struct Open {

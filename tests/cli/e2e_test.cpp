@@ -353,9 +353,19 @@ TEST(EndToEnd, LiveTriageRunsAndIsReadOnly) {
   auto summary = nlohmann::json::parse(r.out);
   EXPECT_GE(summary["files"].get<int>(), 1);
   EXPECT_TRUE(fs::exists(dir / "out/report.html"));
-  // The machine running the tests is clean: nothing high or critical may be reported on it.
-  EXPECT_NE(summary["worst"], "high") << r.out;
-  EXPECT_NE(summary["worst"], "critical") << r.out;
+  // The machine running the tests is clean: nothing high or critical may be reported on it — except about the
+  // fixtures other tests are writing into their own temporary folders at the same moment (msw-test-*).
+  auto db = casedb::CaseDb::open(summary["case"].get<std::string>(), true);
+  ASSERT_TRUE(db);
+  auto findings = db->findings();
+  ASSERT_TRUE(findings);
+  for (const auto& stored : *findings) {
+    const auto& f = stored.finding;
+    if (f.severity < model::Severity::High) continue;
+    bool fixture = f.title_en.find("/msw-test-") != std::string::npos;
+    for (const auto& e : f.evidence) fixture = fixture || e.path.find("/msw-test-") != std::string::npos;
+    EXPECT_TRUE(fixture) << f.rule_id << ": " << f.title_en;
+  }
 }
 
 TEST(EndToEnd, ExitCodesFollowFindings) {

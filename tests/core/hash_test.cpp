@@ -1,5 +1,7 @@
 #include "core/hash.h"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "support/test_support.h"
@@ -67,6 +69,23 @@ TEST(Marvin32, KnownVectors) {
   EXPECT_EQ(marvin32(as_bytes(bytes({0x86, 0x42, 0xdc, 0x59})), seed0), 0x7008f2e87e9cf556ull);
   EXPECT_EQ(marvin32(as_bytes("abc"), 0xd53cd9cecd0893b7ull), 0x22c74339492769bfull);
   EXPECT_EQ(marvin32(as_bytes("abcdefghijklmnopqrstuvwxyz"), 0xddddeeeeffff000ull), 0xa128eb7e7260aca2ull);
+}
+
+// ssdeep groups variants: a small edit keeps most of the hash, and the format is libfuzzy's BLOCK:HASH1:HASH2.
+TEST(Hash, SsdeepHashesSimilarBytesAlike) {
+  std::string a;
+  for (int i = 0; i < 4000; ++i) a += "line " + std::to_string(i * 7919 % 10007) + " of a dropper script\n";
+  std::string b = a;
+  b.replace(100000, 10, "EDITED-BIT");  // late in the file: the hash's first pieces stay
+  const std::string ha = ssdeep(as_bytes(a)), hb = ssdeep(as_bytes(b));
+  ASSERT_EQ(std::count(ha.begin(), ha.end(), ':'), 2) << ha;
+  EXPECT_EQ(ha, ssdeep(as_bytes(a)));  // deterministic
+  EXPECT_NE(ha, hb);
+  const std::string block = ha.substr(0, ha.find(':'));
+  EXPECT_EQ(hb.substr(0, hb.find(':')), block);
+  const std::string body_a = ha.substr(block.size() + 1, 10), body_b = hb.substr(block.size() + 1, 10);
+  EXPECT_EQ(body_a, body_b) << ha << " / " << hb;  // the start of the file did not change, nor did its hash
+  EXPECT_EQ(ssdeep(as_bytes(std::string())), "3::");
 }
 
 }  // namespace

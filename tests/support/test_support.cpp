@@ -50,8 +50,10 @@ RunResult run(const std::vector<std::string>& argv, const fs::path& cwd) {
     ::dup2(e, 2);
     ::dup2(in, 0);
     if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(127);
-    // The developer's own intel store must not change what tests see: point the default store nowhere.
-    ::setenv("XDG_DATA_HOME", "/nonexistent/minesweep-tests", 1);
+    // The developer's own intel store and YARA cache must not change what tests see: point them where no folder can
+    // be made, even by root (under /dev/null).
+    ::setenv("XDG_DATA_HOME", "/dev/null/minesweep-tests", 1);
+    ::setenv("XDG_CACHE_HOME", "/dev/null/minesweep-tests", 1);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
