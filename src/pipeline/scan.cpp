@@ -80,8 +80,29 @@ std::string local_hostname() {
 // drop them get the same analysis as `minesweep sample`: YARA, packers, script commands, SFX scripts, members.
 bool deserves_sample_analysis(const evidence::Artefact& a) {
   using K = evidence::ArtefactKind;
+  using F = formats::FileFormat;
   if (a.size == 0 || a.size > (256ull << 20)) return false;
-  return a.kind == K::File || a.kind == K::DroppedScript || a.kind == K::StartupItem || a.kind == K::MinerConfig;
+  if (a.kind == K::DroppedScript || a.kind == K::StartupItem || a.kind == K::MinerConfig) return true;
+  if (a.kind != K::File) return false;
+  // Of the other files, what can carry or be a payload; text only when small (scripts, not logs).
+  switch (a.format) {
+    case F::Pe:
+    case F::Elf:
+    case F::Zip:
+    case F::SevenZip:
+    case F::Rar:
+    case F::Cab:
+    case F::Gzip:
+    case F::Xz:
+    case F::Ole:
+    case F::Lnk:
+    case F::Unknown:
+      return true;
+    case F::Text:
+      return a.size <= (4u << 20);
+    default:
+      return false;
+  }
 }
 
 void analyse_file(size_t index, const evidence::Candidate& c, const detect::EngineSet& engines,
