@@ -175,6 +175,9 @@ void print_root(const json& j, const sample::Analysis& a) {
             << "MD5:         " << str(j, "md5") << "\nSHA-1:       " << str(j, "sha1")
             << "\nSHA-256:     " << str(j, "sha256") << "\n";
   if (!str(j, "ssdeep").empty()) std::cout << "ssdeep:      " << str(j, "ssdeep") << "\n";
+  if (j.contains("encoding")) std::cout << "Encoding:    " << str(j, "encoding") << "\n";
+  if (j.contains("pyc"))
+    std::cout << "Python:      compiled for Python " << str(j["pyc"], "python") << " (pyc magic)\n";
   for (const auto& k : j["intel"])
     std::cout << "Known:       "
               << escape_terminal(str(k, "type") + " of " + (str(k, "family").empty() ? "no family" : str(k, "family")) +

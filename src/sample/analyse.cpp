@@ -133,6 +133,63 @@ std::string extension_of(const std::string& name) {
   return dot == std::string::npos || dot == 0 ? "" : base.substr(dot + 1);
 }
 
+// A compiled Python file: its magic number's range names the version (CPython's Lib/importlib/_bootstrap_external.py).
+std::string pyc_python_version(Bytes data) {
+  if (data.size() < 16 || data[2] != std::byte{'\r'} || data[3] != std::byte{'\n'}) return "";
+  const unsigned magic = wire::le16(data, 0);
+  struct Range {
+    unsigned from, to;
+    const char* version;
+  };
+  static constexpr Range kRanges[] = {{62171, 62211, "2.7"}, {3250, 3310, "3.4"},  {3320, 3351, "3.5"},
+                                      {3360, 3379, "3.6"},   {3390, 3394, "3.7"},  {3400, 3413, "3.8"},
+                                      {3420, 3425, "3.9"},   {3430, 3439, "3.10"}, {3450, 3495, "3.11"},
+                                      {3500, 3531, "3.12"},  {3550, 3571, "3.13"}};
+  for (const auto& r : kRanges)
+    if (magic >= r.from && magic <= r.to) return r.version;
+  return "";
+}
+
+// How a text file is encoded: a BOM, valid UTF-8, UTF-16 without a BOM (NULs in every other byte), or GBK/GB18030
+// (lead bytes 0x81-0xFE followed by a valid trail byte), which Chinese droppers and batch files often use.
+std::string text_encoding(Bytes data) {
+  const std::string_view t = as_chars(data.first(std::min<size_t>(data.size(), 64 << 10)));
+  if (t.starts_with("\xEF\xBB\xBF")) return "utf-8 (BOM)";
+  if (t.starts_with("\xFF\xFE")) return "utf-16le (BOM)";
+  if (t.starts_with("\xFE\xFF")) return "utf-16be (BOM)";
+  size_t odd_nul = 0, high = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (i % 2 == 1 && t[i] == '\0') ++odd_nul;
+    if (static_cast<unsigned char>(t[i]) >= 0x80) ++high;
+  }
+  if (t.size() >= 8 && odd_nul * 10 >= (t.size() / 2) * 9) return "utf-16le";  // 90% of odd bytes NUL
+  if (!high) return "ascii";
+  // UTF-8: every multi-byte sequence well formed.
+  bool utf8 = true;
+  for (size_t i = 0; i < t.size() && utf8;) {
+    const auto c = static_cast<unsigned char>(t[i]);
+    const size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (n == 0) utf8 = false;
+    for (size_t k = 1; utf8 && k < n; ++k)
+      utf8 = i + k >= t.size() || (static_cast<unsigned char>(t[i + k]) >> 6) == 2;  // a cut tail is fine
+    i += n ? n : 1;
+  }
+  if (utf8) return "utf-8";
+  size_t pairs = 0, bad = 0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    const auto c = static_cast<unsigned char>(t[i]);
+    if (c < 0x80) continue;
+    const auto d = i + 1 < t.size() ? static_cast<unsigned char>(t[i + 1]) : 0;
+    if (c >= 0x81 && c <= 0xFE && d >= 0x40 && d <= 0xFE && d != 0x7F) {
+      ++pairs;
+      ++i;
+    } else {
+      ++bad;
+    }
+  }
+  return pairs && bad * 10 <= pairs ? "gbk" : "binary or unknown";
+}
+
 class Analyser {
  public:
   Analyser(const Options& o, Analysis& out) : o_(o), out_(out) {}
@@ -328,6 +385,10 @@ Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
                             {"source", i.source}});
     }
   iocs_of(data, j, "", families);
+  if (const std::string py = pyc_python_version(data); !py.empty() && format != formats::FileFormat::Pe)
+    j["pyc"] = {{"python", py}};
+  if (format == formats::FileFormat::Text || (format == formats::FileFormat::Unknown && !j.contains("pyc")))
+    j["encoding"] = text_encoding(data);
 
   // A script: its layers undone, its commands as records, and what they name looked up (task and WMI names, URLs).
   if (format != formats::FileFormat::Pe &&

@@ -329,6 +329,24 @@ TEST(Cli, ScanAnalysesLooseFilesLikeSample) {
       for (const auto& e : f.evidence) EXPECT_EQ(e.path.find("notes.txt"), std::string::npos) << rule;
 }
 
+// Identification from bytes: a pyc's Python from its magic, a text file's encoding (GBK droppers, UTF-16 scripts).
+TEST(Cli, SampleNamesPycVersionsAndTextEncodings) {
+  test::TempDir dir;
+  test::write_file(dir / "m.pyc", std::string("\x55\x0d\x0d\x0a", 4) + std::string(12, '\0') + "\xe3 code");
+  test::write_file(dir / "gbk.bat", "@echo off\r\necho \xc4\xe3\xba\xc3\xca\xc0\xbd\xe7\r\n");  // 你好世界
+  test::write_file(dir / "utf16.ps1", std::string("W\0r\0i\0t\0e\0-\0H\0o\0s\0t\0 \0x\0", 24));
+  test::write_file(dir / "utf8.sh", "echo \xe4\xbd\xa0\xe5\xa5\xbd\n");
+  auto enc = [&](const char* name) {
+    const auto r = ms({"sample", "--json", (dir / name).string()});
+    const auto j = nlohmann::json::parse(r.out);
+    return j.contains("pyc") ? "python " + j["pyc"]["python"].get<std::string>() : j.value("encoding", std::string());
+  };
+  EXPECT_EQ(enc("m.pyc"), "python 3.8");
+  EXPECT_EQ(enc("gbk.bat"), "gbk");
+  EXPECT_EQ(enc("utf16.ps1"), "utf-16le");
+  EXPECT_EQ(enc("utf8.sh"), "utf-8");
+}
+
 TEST(Cli, RespondUsageErrorsExitTwo) {
   EXPECT_EQ(ms({"respond", "no-such-case.sqlite", "--apply", "--yes"}).exit_code, 2);
   EXPECT_EQ(ms({"respond", "case.sqlite", "--script", "cmd"}).exit_code, 2);
