@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "core/escape.h"
 #include "core/mapped_file.h"
+#include "core/text.h"
 #include "core/thread_pool.h"
 #include "sample/analyse.h"
 
@@ -21,18 +22,6 @@ namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::string fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
 
 std::string str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -51,7 +40,7 @@ void print_pe(const json& p) {
   std::cout << "Sections:    ";
   for (const auto& s : p["sections"])
     std::cout << t(str(s, "name").empty() ? "(unnamed)" : str(s, "name")) << " " << s["raw_size"].get<uint64_t>()
-              << " B, entropy " << fixed(s["entropy"].get<double>()) << (s["executable"].get<bool>() ? " x" : "")
+              << " B, entropy " << fixed2(s["entropy"].get<double>()) << (s["executable"].get<bool>() ? " x" : "")
               << (s["writable"].get<bool>() ? "w" : "") << "; ";
   std::cout << "\n";
   size_t functions = 0;
@@ -72,8 +61,9 @@ void print_pe(const json& p) {
     std::cout << "TLS:         " << p["tls_callbacks"].size() << " callbacks (run before the entry point)\n";
   const auto& ov = p["overlay"];
   if (ov["size"].get<uint64_t>())
-    std::cout << "Overlay:     " << ov["size"].get<uint64_t>() << " bytes at " << hex(ov["offset"].get<uint64_t>())
-              << ", entropy " << fixed(ov["entropy"].get<double>()) << "\n";
+    std::cout << "Overlay:     " << ov["size"].get<uint64_t>() << " bytes at "
+              << hex_string(ov["offset"].get<uint64_t>()) << ", entropy " << fixed2(ov["entropy"].get<double>())
+              << "\n";
   const auto& sig = p["signature"];
   if (!sig["present"].get<bool>())
     std::cout << "Signature:   none\n";
@@ -100,7 +90,7 @@ void print_yara(const json& j, const std::string& indent) {
     if (m["meta"].contains("description")) line += ": " + m["meta"]["description"].get<std::string>().substr(0, 200);
     std::string hits;
     for (const auto& s : m["strings"])
-      hits += (hits.empty() ? "" : ", ") + str(s, "id") + "@" + hex(s["offset"].get<uint64_t>());
+      hits += (hits.empty() ? "" : ", ") + str(s, "id") + "@" + hex_string(s["offset"].get<uint64_t>());
     if (!hits.empty()) line += " [" + hits + "]";
     std::cout << indent << "YARA:        " << escape_terminal(line) << "\n";
   }
@@ -116,7 +106,7 @@ void print_archive(const json& j, const std::string& indent) {
   }
   const auto& a = j["archive"];
   std::cout << indent << "Archive:     " << escape_terminal(str(a, "format")) << " at "
-            << hex(a["offset"].get<uint64_t>()) << ", " << a["members"].get<size_t>() << " members\n";
+            << hex_string(a["offset"].get<uint64_t>()) << ", " << a["members"].get<size_t>() << " members\n";
   if (a.contains("sfx_script")) {
     const auto& s = a["sfx_script"];
     std::string line;
@@ -171,7 +161,7 @@ void print_child(const json& c, size_t level) {
 
 void print_root(const json& j, const sample::Analysis& a) {
   std::cout << "File:        " << escape_terminal(str(j, "name")) << " (" << j["size"].get<uint64_t>() << " bytes, "
-            << str(j, "format") << ", entropy " << fixed(j["entropy"].get<double>()) << ")\n"
+            << str(j, "format") << ", entropy " << fixed2(j["entropy"].get<double>()) << ")\n"
             << "MD5:         " << str(j, "md5") << "\nSHA-1:       " << str(j, "sha1")
             << "\nSHA-256:     " << str(j, "sha256") << "\n";
   if (!str(j, "ssdeep").empty()) std::cout << "ssdeep:      " << str(j, "ssdeep") << "\n";
@@ -234,8 +224,8 @@ void print_root(const json& j, const sample::Analysis& a) {
             << (j["strings"]["truncated"].get<bool>() ? " (cut at the limit)" : "") << ", " << j["iocs"].size()
             << " indicators\n";
   for (const auto& ji : j["iocs"]) {
-    std::string line =
-        ji["kind"].get<std::string>() + " " + ji["value"].get<std::string>() + " @" + hex(ji["offset"].get<uint64_t>());
+    std::string line = ji["kind"].get<std::string>() + " " + ji["value"].get<std::string>() + " @" +
+                       hex_string(ji["offset"].get<uint64_t>());
     if (!ji["detail"].get<std::string>().empty()) line += " (" + ji["detail"].get<std::string>() + ")";
     if (ji.contains("member")) line += " in " + ji["member"].get<std::string>();
     if (ji.contains("intel"))

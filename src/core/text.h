@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,10 @@ DecodedText sanitize_utf8(Bytes data);
 // Picks the encoding from a BOM, then UTF-8 validity, then a NUL pattern that shows UTF-16 without a BOM, then
 // GB18030 when it decodes cleanly, and Latin-1 as the last resort (it cannot fail).
 DecodedText decode_text(Bytes data);
+
+// Numbers as analysts read them in reports: "0x1f400", "7.93".
+std::string hex_string(uint64_t v);
+std::string fixed2(double v);
 
 // Appends the UTF-8 encoding of a code point (invalid ones become U+FFFD).
 void append_utf8(std::string& out, char32_t cp);

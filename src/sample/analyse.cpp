@@ -10,6 +10,7 @@
 
 #include "core/entropy.h"
 #include "core/hash.h"
+#include "core/text.h"
 #include "core/time.h"
 #include "data/tlds.h"
 #include "formats/pe/authenticode.h"
@@ -25,12 +26,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 json signature_json(const formats::pe::Signature& s) {
   return {{"present", s.present},
@@ -56,8 +51,8 @@ json pe_json(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolV
             {"dotnet", pe.is_dotnet},
             {"subsystem", pe.subsystem},
             {"compile_time", to_iso8601(from_unix_seconds(pe.timestamp), 0)},
-            {"image_base", hex(pe.image_base)},
-            {"entry_point", hex(pe.entry_point)},
+            {"image_base", hex_string(pe.image_base)},
+            {"entry_point", hex_string(pe.entry_point)},
             {"entry_section", pe.entry_section},
             {"imphash", formats::pe::imphash(pe)},
             {"export_name", pe.export_name},
@@ -74,11 +69,11 @@ json pe_json(const formats::pe::PeFile& pe, const std::vector<formats::pe::ToolV
             {"rich", json::array()},
             {"tools", json::array()},
             {"notes", pe.notes}};
-  for (auto va : pe.tls_callbacks) j["tls_callbacks"].push_back(hex(va));
+  for (auto va : pe.tls_callbacks) j["tls_callbacks"].push_back(hex_string(va));
   for (const auto& [k, v] : pe.version_info) j["version_info"][k] = v;
   for (const auto& s : pe.sections)
     j["sections"].push_back({{"name", s.name},
-                             {"virtual_address", hex(s.virtual_address)},
+                             {"virtual_address", hex_string(s.virtual_address)},
                              {"virtual_size", s.virtual_size},
                              {"raw_offset", s.raw_offset},
                              {"raw_size", s.raw_size},
@@ -148,46 +143,6 @@ std::string pyc_python_version(Bytes data) {
   for (const auto& r : kRanges)
     if (magic >= r.from && magic <= r.to) return r.version;
   return "";
-}
-
-// How a text file is encoded: a BOM, valid UTF-8, UTF-16 without a BOM (NULs in every other byte), or GBK/GB18030
-// (lead bytes 0x81-0xFE followed by a valid trail byte), which Chinese droppers and batch files often use.
-std::string text_encoding(Bytes data) {
-  const std::string_view t = as_chars(data.first(std::min<size_t>(data.size(), 64 << 10)));
-  if (t.starts_with("\xEF\xBB\xBF")) return "utf-8 (BOM)";
-  if (t.starts_with("\xFF\xFE")) return "utf-16le (BOM)";
-  if (t.starts_with("\xFE\xFF")) return "utf-16be (BOM)";
-  size_t odd_nul = 0, high = 0;
-  for (size_t i = 0; i < t.size(); ++i) {
-    if (i % 2 == 1 && t[i] == '\0') ++odd_nul;
-    if (static_cast<unsigned char>(t[i]) >= 0x80) ++high;
-  }
-  if (t.size() >= 8 && odd_nul * 10 >= (t.size() / 2) * 9) return "utf-16le";  // 90% of odd bytes NUL
-  if (!high) return "ascii";
-  // UTF-8: every multi-byte sequence well formed.
-  bool utf8 = true;
-  for (size_t i = 0; i < t.size() && utf8;) {
-    const auto c = static_cast<unsigned char>(t[i]);
-    const size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0) utf8 = false;
-    for (size_t k = 1; utf8 && k < n; ++k)
-      utf8 = i + k >= t.size() || (static_cast<unsigned char>(t[i + k]) >> 6) == 2;  // a cut tail is fine
-    i += n ? n : 1;
-  }
-  if (utf8) return "utf-8";
-  size_t pairs = 0, bad = 0;
-  for (size_t i = 0; i < t.size(); ++i) {
-    const auto c = static_cast<unsigned char>(t[i]);
-    if (c < 0x80) continue;
-    const auto d = i + 1 < t.size() ? static_cast<unsigned char>(t[i + 1]) : 0;
-    if (c >= 0x81 && c <= 0xFE && d >= 0x40 && d <= 0xFE && d != 0x7F) {
-      ++pairs;
-      ++i;
-    } else {
-      ++bad;
-    }
-  }
-  return pairs && bad * 10 <= pairs ? "gbk" : "binary or unknown";
 }
 
 class Analyser {
@@ -388,7 +343,7 @@ Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
   if (const std::string py = pyc_python_version(data); !py.empty() && format != formats::FileFormat::Pe)
     j["pyc"] = {{"python", py}};
   if (format == formats::FileFormat::Text || (format == formats::FileFormat::Unknown && !j.contains("pyc")))
-    j["encoding"] = text_encoding(data);
+    j["encoding"] = std::string(to_string(decode_text(data.first(std::min<size_t>(data.size(), 64 << 10))).encoding));
 
   // A script: its layers undone, its commands as records, and what they name looked up (task and WMI names, URLs).
   if (format != formats::FileFormat::Pe &&

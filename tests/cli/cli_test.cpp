@@ -342,7 +342,7 @@ TEST(Cli, SampleNamesPycVersionsAndTextEncodings) {
     return j.contains("pyc") ? "python " + j["pyc"]["python"].get<std::string>() : j.value("encoding", std::string());
   };
   EXPECT_EQ(enc("m.pyc"), "python 3.8");
-  EXPECT_EQ(enc("gbk.bat"), "gbk");
+  EXPECT_EQ(enc("gbk.bat"), "gb18030");
   EXPECT_EQ(enc("utf16.ps1"), "utf-16le");
   EXPECT_EQ(enc("utf8.sh"), "utf-8");
 }

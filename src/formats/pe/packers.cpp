@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <optional>
 
+#include "core/text.h"
+
 namespace msw::formats::pe {
 namespace {
 
@@ -40,18 +42,6 @@ class Markers {
   const PeFile& pe_;
   Bytes data_;
 };
-
-std::string hex(uint64_t v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::string fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", v);
-  return buf;
-}
 
 // Section names present from `names`, as "UPX0, UPX1".
 std::string sections_named(const PeFile& pe, std::initializer_list<std::string_view> names) {
@@ -127,7 +117,7 @@ std::vector<ToolVerdict> identify_tools(const PeFile& pe, Bytes data) {
     std::string version;
     if (auto at = find_in(data, "UPX!", 0, std::min<size_t>(data.size(), 0x2000))) {
       version = upx_version(data, *at);
-      evidence += "; \"UPX!\" header at " + hex(*at);
+      evidence += "; \"UPX!\" header at " + hex_string(*at);
     }
     add(version.empty() ? "UPX" : "UPX " + version, ToolKind::Packer, evidence);
   }
@@ -142,20 +132,22 @@ std::vector<ToolVerdict> identify_tools(const PeFile& pe, Bytes data) {
 
   // Installers, self-extractors and bundlers, by their markers and where the payload sits.
   if (auto at = m.find("NullsoftInst"); at && *at >= 4 && wire::le32(data, *at - 4) == 0xDEADBEEF)
-    add("NSIS", ToolKind::Installer, "NSIS first header (0xDEADBEEF \"NullsoftInst\") at " + hex(*at - 8), *at - 8);
+    add("NSIS", ToolKind::Installer, "NSIS first header (0xDEADBEEF \"NullsoftInst\") at " + hex_string(*at - 8),
+        *at - 8);
   else if (count_named(pe, {".ndata"}))
     add("NSIS", ToolKind::Installer, "section .ndata (NSIS's uninitialised data)");
   if (auto at = m.find("Inno Setup Setup Data ("))
-    add("Inno Setup", ToolKind::Installer, "\"Inno Setup Setup Data\" at " + hex(*at), *at);
+    add("Inno Setup", ToolKind::Installer, "\"Inno Setup Setup Data\" at " + hex_string(*at), *at);
   if (auto at = m.find_in_overlay(std::string_view("Rar!\x1a\x07", 6), 1 << 20))
     add("WinRAR SFX", ToolKind::Sfx,
-        std::string(data[*at + 6] == std::byte{1} ? "RAR5" : "RAR4") + " archive in the overlay at " + hex(*at), *at);
+        std::string(data[*at + 6] == std::byte{1} ? "RAR5" : "RAR4") + " archive in the overlay at " + hex_string(*at),
+        *at);
   if (auto at = m.find_in_overlay(std::string_view("7z\xBC\xAF\x27\x1C", 6), 1 << 20))
-    add("7-Zip SFX", ToolKind::Sfx, "7z archive in the overlay at " + hex(*at), *at);
+    add("7-Zip SFX", ToolKind::Sfx, "7z archive in the overlay at " + hex_string(*at), *at);
   if (auto at = m.find_in_overlay(std::string_view("PK\x03\x04", 4), 1 << 20))
-    add("Zip SFX", ToolKind::Sfx, "zip archive in the overlay at " + hex(*at), *at);
+    add("Zip SFX", ToolKind::Sfx, "zip archive in the overlay at " + hex_string(*at), *at);
   if (auto at = m.find_in_overlay("MSCF", 1 << 20); at && *at + 8 <= data.size() && wire::le32(data, *at + 4) == 0)
-    add("Cabinet SFX", ToolKind::Sfx, "cabinet (MSCF) in the overlay at " + hex(*at), *at);
+    add("Cabinet SFX", ToolKind::Sfx, "cabinet (MSCF) in the overlay at " + hex_string(*at), *at);
   // PyInstaller's CArchive cookie: "MEI\014\013\012\013\016", then (big-endian) the package length, TOC offset and
   // length, the Python version; 2.1+ adds the Python library's name (88-byte cookie, 24 before).
   if (auto at = m.find(std::string_view("MEI\x0c\x0b\x0a\x0b\x0e", 8)); at && *at + 24 <= data.size()) {
@@ -163,7 +155,7 @@ std::vector<ToolVerdict> identify_tools(const PeFile& pe, Bytes data) {
     const bool v21 = *at + 88 <= data.size();
     const uint32_t pyver = be32(data, *at + 20);
     const uint64_t end = *at + (v21 ? 88 : 24);
-    std::string evidence = "CArchive cookie at " + hex(*at);
+    std::string evidence = "CArchive cookie at " + hex_string(*at);
     if (pyver >= 20 && pyver < 400)
       evidence += ", Python " + std::to_string(pyver / (pyver >= 100 ? 100 : 10)) + "." +
                   std::to_string(pyver % (pyver >= 100 ? 100 : 10));
@@ -174,28 +166,28 @@ std::vector<ToolVerdict> identify_tools(const PeFile& pe, Bytes data) {
     }
     add("PyInstaller", ToolKind::Bundler, evidence, length <= end ? end - length : 0);
   }
-  if (auto at = m.find("PY2EXE_VERBOSE")) add("py2exe", ToolKind::Bundler, "\"PY2EXE_VERBOSE\" at " + hex(*at));
+  if (auto at = m.find("PY2EXE_VERBOSE")) add("py2exe", ToolKind::Bundler, "\"PY2EXE_VERBOSE\" at " + hex_string(*at));
   if (auto at = m.find("NUITKA_ONEFILE_PARENT"))
-    add("Nuitka", ToolKind::Compiler, "\"NUITKA_ONEFILE_PARENT\" at " + hex(*at));
+    add("Nuitka", ToolKind::Compiler, "\"NUITKA_ONEFILE_PARENT\" at " + hex_string(*at));
   if (auto at = m.find("AU3!EA06"))
-    add("AutoIt", ToolKind::Compiler, "compiled AutoIt v3 script (\"AU3!EA06\") at " + hex(*at), *at);
+    add("AutoIt", ToolKind::Compiler, "compiled AutoIt v3 script (\"AU3!EA06\") at " + hex_string(*at), *at);
   else if (auto at2 = m.find(">>>AUTOIT SCRIPT<<<"))
-    add("AutoIt", ToolKind::Compiler, "\">>>AUTOIT SCRIPT<<<\" at " + hex(*at2));
+    add("AutoIt", ToolKind::Compiler, "\">>>AUTOIT SCRIPT<<<\" at " + hex_string(*at2));
 
   // Compilers and runtimes.
   if (auto at = m.find("\xff Go buildinf:"))
-    add("Go", ToolKind::Compiler, "Go build info at " + hex(*at));
+    add("Go", ToolKind::Compiler, "Go build info at " + hex_string(*at));
   else if (auto at2 = m.find("Go build ID: \""))
-    add("Go", ToolKind::Compiler, "\"Go build ID\" at " + hex(*at2));
+    add("Go", ToolKind::Compiler, "\"Go build ID\" at " + hex_string(*at2));
   if (auto at = m.find("/rustc/"))
-    add("Rust", ToolKind::Compiler, "Rust standard library path \"/rustc/...\" at " + hex(*at));
+    add("Rust", ToolKind::Compiler, "Rust standard library path \"/rustc/...\" at " + hex_string(*at));
   if (auto at = m.find("WTNE / MADE BY E COMPILER"))
-    add("E-language (易语言)", ToolKind::Compiler, "\"WTNE / MADE BY E COMPILER\" at " + hex(*at));
+    add("E-language (易语言)", ToolKind::Compiler, "\"WTNE / MADE BY E COMPILER\" at " + hex_string(*at));
   else if (auto at2 = m.find("krnln.fne"))
-    add("E-language (易语言)", ToolKind::Compiler, "its runtime library name \"krnln.fne\" at " + hex(*at2));
+    add("E-language (易语言)", ToolKind::Compiler, "its runtime library name \"krnln.fne\" at " + hex_string(*at2));
   if (pe.is_dotnet)
     if (auto at = m.find("ConfusedByAttribute"))
-      add("ConfuserEx", ToolKind::Protector, "\"ConfusedByAttribute\" at " + hex(*at));
+      add("ConfuserEx", ToolKind::Protector, "\"ConfusedByAttribute\" at " + hex_string(*at));
 
   // Nothing named, but the body looks packed: say so, with the numbers.
   const bool named_packer = std::any_of(out.begin(), out.end(), [](const ToolVerdict& v) {
@@ -206,7 +198,7 @@ std::vector<ToolVerdict> identify_tools(const PeFile& pe, Bytes data) {
     for (const auto& s : pe.sections)
       if (s.executable() && s.raw_size >= 1024 && s.entropy >= 7.2)
         evidence += (evidence.empty() ? "" : "; ") + std::string("executable section ") +
-                    (s.name.empty() ? "(unnamed)" : s.name) + " has entropy " + fixed(s.entropy);
+                    (s.name.empty() ? "(unnamed)" : s.name) + " has entropy " + fixed2(s.entropy);
     for (const auto& s : pe.sections)
       if (s.name == pe.entry_section && s.writable() && s.executable())
         evidence +=
