@@ -64,7 +64,7 @@ TEST(Cli, SampleNamesPackersAndKnownHashes) {
   miner.sections = {{".rdata",
                      std::string(16, '\0') + "-o stratum+tcp://pool.minexmr.com:4444 -k" + std::string(16, '\0'),
                      0x40000040, 0}};
-  miner.overlay = std::string("h\0t\0t\0p\0:\0/\0/\0001\0009\0008\0.\0005\0001\0.\0001\0000\0000\0.\0007\0/\0x\0", 44);
+  miner.overlay = std::string("h\0t\0t\0p\0:\0/\0/\0001\0009\0008\0.\0005\0001\0.\0001\0000\0000\0.\0007\0/\0x\0", 42);
   test::write_file(dir / "miner.exe", test::write_pe(miner));
   auto mr = ms({"sample", "--json", (dir / "miner.exe").string()});
   EXPECT_EQ(mr.exit_code, 1) << mr.out << mr.err;  // a pool is reason enough to look closer

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -218,10 +219,14 @@ int on_scan_message(YR_SCAN_CONTEXT* context, int message, void* message_data, v
   }
   const YR_STRING* string = nullptr;
   yr_rule_strings_foreach(rule, string) {
-    const YR_MATCH* hit = nullptr;
-    yr_string_matches_foreach(context, string, hit) {
-      if (m.strings.size() >= kMaxStringsPerMatch) break;
-      m.strings.emplace_back(string->identifier, static_cast<uint64_t>(hit->base + hit->offset));
+    // libyara allocates matches unaligned in its arena, so each one is copied out before its fields are read
+    // (yr_string_matches_foreach would read them in place: undefined behaviour that UBSan reports).
+    const YR_MATCH* at = context->matches[string->idx].head;
+    for (size_t guard = 0; at && guard < 1'000'000 && m.strings.size() < kMaxStringsPerMatch; ++guard) {
+      YR_MATCH hit;
+      std::memcpy(&hit, at, sizeof hit);
+      if (!hit.is_private) m.strings.emplace_back(string->identifier, static_cast<uint64_t>(hit.base + hit.offset));
+      at = hit.next;
     }
   }
   state->matches.push_back(std::move(m));
