@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -345,6 +347,68 @@ TEST(Cli, SampleNamesPycVersionsAndTextEncodings) {
   EXPECT_EQ(enc("gbk.bat"), "gb18030");
   EXPECT_EQ(enc("utf16.ps1"), "utf-16le");
   EXPECT_EQ(enc("utf8.sh"), "utf-8");
+}
+
+// A real compiler's output, built at test time with Debian's MinGW-w64 (scripts/setup.sh --dev installs it): a
+// 64-bit program with a copied Microsoft version resource, an export, imports and a UTF-16 pool URL; then the same
+// program as the stub of a 7-Zip self-extractor carrying a dropper script.
+TEST(Cli, SampleReadsMinGWBuiltPrograms) {
+  if (std::system("command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 && command -v x86_64-w64-mingw32-windres "
+                  ">/dev/null 2>&1") != 0)
+    GTEST_SKIP() << "MinGW-w64 not installed (scripts/setup.sh --dev installs it)";
+  test::TempDir dir;
+  test::write_file(dir / "svc.c",
+                   "#include <windows.h>\n#include <stdio.h>\n"
+                   "static const wchar_t pool[] = L\"stratum+tcp://pool.minexmr.com:4444\";\n"
+                   "__declspec(dllexport) int ServiceMain(void) { return 7; }\n"
+                   "int main(int argc, char** argv) {\n"
+                   "  if (argc > 3) MessageBoxW(0, pool, L\"x\", 0);\n"
+                   "  printf(\"%s\\n\", argc > 5 ? argv[1] : \"ok\");\n  return ServiceMain();\n}\n");
+  test::write_file(dir / "svc.rc",
+                   "1 VERSIONINFO\nFILEVERSION 10,0,19041,1\nPRODUCTVERSION 10,0,19041,1\nBEGIN\n"
+                   " BLOCK \"StringFileInfo\"\n BEGIN\n  BLOCK \"040904B0\"\n  BEGIN\n"
+                   "   VALUE \"CompanyName\", \"Microsoft Corporation\"\n"
+                   "   VALUE \"OriginalFilename\", \"svchost.exe\"\n  END\n END\n"
+                   " BLOCK \"VarFileInfo\"\n BEGIN\n  VALUE \"Translation\", 0x409, 1200\n END\nEND\n");
+  const std::string d = dir.path().string();
+  ASSERT_EQ(std::system(("cd '" + d + "' && x86_64-w64-mingw32-windres svc.rc -O coff -o svc.res && " +
+                         "x86_64-w64-mingw32-gcc -O2 -o svc.exe svc.c svc.res -luser32")
+                            .c_str()),
+            0);
+  auto r = ms({"sample", "--json", (dir / "svc.exe").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // the pool is in the knowledge base
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["format"], "pe");
+  EXPECT_EQ(j["pe"]["machine"], "x64");
+  EXPECT_EQ(j["pe"]["bits"], 64);
+  EXPECT_EQ(j["pe"]["version_info"]["CompanyName"], "Microsoft Corporation");
+  EXPECT_EQ(j["pe"]["version_info"]["OriginalFilename"], "svchost.exe");
+  EXPECT_EQ(j["pe"]["file_version"], "10.0.19041.1");
+  EXPECT_NE(std::find(j["pe"]["exports"].begin(), j["pe"]["exports"].end(), "ServiceMain"), j["pe"]["exports"].end());
+  std::set<std::string> imports;
+  for (const auto& i : j["pe"]["imports"])
+    for (const auto& f : i["functions"]) imports.insert(i["dll"].get<std::string>() + "!" + f.get<std::string>());
+  EXPECT_TRUE(imports.count("USER32.dll!MessageBoxW")) << j["pe"]["imports"].dump();
+  std::set<std::string> iocs;
+  for (const auto& i : j["iocs"]) iocs.insert(i["kind"].get<std::string>() + " " + i["value"].get<std::string>());
+  EXPECT_TRUE(iocs.count("pool_url stratum+tcp://pool.minexmr.com:4444"));
+  EXPECT_EQ(j["pe"]["signature"]["present"], false);
+
+  // The same program as a self-extractor's stub: the 7z overlay is named with its offset and its member analysed.
+  const std::string stub = test::read_file(dir / "svc.exe");
+  const std::string archive = test::write_archive(
+      "7z",
+      {{"run.bat", "schtasks /create /tn \"Mysa\" /tr \"cmd /c echo open ftp.ftp1202.site>s\" /sc onstart\r\n", ""}});
+  test::write_file(dir / "sfx.exe", stub + archive);
+  auto sfx = ms({"sample", "--json", (dir / "sfx.exe").string()});
+  const auto js = nlohmann::json::parse(sfx.out);
+  bool named = false;
+  for (const auto& t : js["pe"]["tools"])
+    named = named || (t["name"] == "7-Zip SFX" && t["payload_offset"] == stub.size());
+  EXPECT_TRUE(named) << js["pe"]["tools"].dump();
+  ASSERT_EQ(js["children"].size(), 1u);
+  EXPECT_EQ(js["children"][0]["name"], "run.bat");
+  EXPECT_EQ(js["children"][0]["family"], "mykings");
 }
 
 TEST(Cli, RespondUsageErrorsExitTwo) {
