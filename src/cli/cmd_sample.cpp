@@ -15,6 +15,7 @@
 #include "core/mapped_file.h"
 #include "core/text.h"
 #include "core/thread_pool.h"
+#include "pipeline/scan.h"
 #include "sample/analyse.h"
 
 namespace msw::cli {
@@ -334,10 +335,26 @@ int run_sample(const Invocation& inv) {
                      {"failed", json::array()},
                      {"cached", yara_report.from_cache}};
   for (const auto& f : yara_report.failed) j["yara_rules"]["failed"].push_back({{"path", f.path}, {"error", f.error}});
+  // --case: the sample as a case of its own, so `report`, `respond` and `intel export` work on it as on a scan.
+  if (!inv.case_path.empty()) {
+    pipeline::ScanOptions scan;
+    scan.inputs = {pos[0]};
+    scan.case_path = inv.case_path;
+    scan.command_line = inv.command_line;
+    scan.threads = inv.threads;
+    scan.progress = false;
+    scan.intel_path = inv.args.value("--intel").value_or("");
+    scan.yara_paths = yara_paths;
+    scan.yara_cache = cache == "none" ? "" : cache;
+    auto stored = pipeline::run_scan(scan);
+    if (!stored) return input_error("sample", stored.error());
+    j["case"] = stored->case_path;
+  }
   if (inv.json) {
     std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   } else {
     print_root(j, *a);
+    if (j.contains("case")) std::cout << "Case:        " << escape_terminal(str(j, "case")) << " (its findings)\n";
   }
   return a->suspicious ? kExitFindings : kExitClean;
 }

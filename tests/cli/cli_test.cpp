@@ -409,6 +409,19 @@ TEST(Cli, SampleReadsMinGWBuiltPrograms) {
   ASSERT_EQ(js["children"].size(), 1u);
   EXPECT_EQ(js["children"][0]["name"], "run.bat");
   EXPECT_EQ(js["children"][0]["family"], "mykings");
+
+  // --case keeps the findings in a case that `report` renders.
+  const auto case_path = dir / "sfx.sqlite";
+  ASSERT_EQ(ms({"sample", "--quiet", "--case", case_path.string(), (dir / "sfx.exe").string()}).exit_code, 1);
+  auto db = casedb::CaseDb::open(case_path.string(), true);
+  ASSERT_TRUE(db);
+  auto stored = db->findings();
+  ASSERT_TRUE(stored);
+  std::set<std::string> rules;
+  for (const auto& f : *stored) rules.insert(f.finding.rule_id);
+  EXPECT_TRUE(rules.count("sample.script_changes_host")) << rules.size();
+  EXPECT_TRUE(rules.count("yara.MSW_MyKings_Artefacts"));
+  EXPECT_EQ(ms({"report", "--format", "md", "--out", (dir / "r.md").string(), case_path.string()}).exit_code, 0);
 }
 
 TEST(Cli, RespondUsageErrorsExitTwo) {
