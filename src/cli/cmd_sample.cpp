@@ -22,37 +22,33 @@ namespace msw::cli {
 namespace {
 
 using nlohmann::json;
+using sample::field;
 namespace fs = std::filesystem;
-
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 void print_pe(const json& p) {
   auto t = [](std::string_view s) { return escape_terminal(s); };
-  std::cout << "PE:          " << str(p, "machine") << ", " << p["bits"].get<int>() << "-bit "
+  std::cout << "PE:          " << field(p, "machine") << ", " << p["bits"].get<int>() << "-bit "
             << (p["driver"].get<bool>() ? "driver"
                 : p["dll"].get<bool>()  ? "DLL"
                                         : "program")
-            << (p["dotnet"].get<bool>() ? " (.NET)" : "") << ", compiled " << str(p, "compile_time") << "\n";
-  std::cout << "Entry point: " << str(p, "entry_point")
-            << (str(p, "entry_section").empty() ? " (in no section)" : " in " + t(str(p, "entry_section"))) << "\n";
+            << (p["dotnet"].get<bool>() ? " (.NET)" : "") << ", compiled " << field(p, "compile_time") << "\n";
+  std::cout << "Entry point: " << field(p, "entry_point")
+            << (field(p, "entry_section").empty() ? " (in no section)" : " in " + t(field(p, "entry_section"))) << "\n";
   std::cout << "Sections:    ";
   for (const auto& s : p["sections"])
-    std::cout << t(str(s, "name").empty() ? "(unnamed)" : str(s, "name")) << " " << s["raw_size"].get<uint64_t>()
+    std::cout << t(field(s, "name").empty() ? "(unnamed)" : field(s, "name")) << " " << s["raw_size"].get<uint64_t>()
               << " B, entropy " << fixed2(s["entropy"].get<double>()) << (s["executable"].get<bool>() ? " x" : "")
               << (s["writable"].get<bool>() ? "w" : "") << "; ";
   std::cout << "\n";
   size_t functions = 0;
   for (const auto& i : p["imports"]) functions += i["functions"].size();
   std::cout << "Imports:     " << p["imports"].size() << " DLLs, " << functions << " functions, imphash "
-            << str(p, "imphash") << "\n";
+            << field(p, "imphash") << "\n";
   if (!p["exports"].empty())
-    std::cout << "Exports:     " << p["exports"].size() << " (" << t(str(p, "export_name")) << ")\n";
-  if (!str(p, "pdb_path").empty()) std::cout << "PDB:         " << t(str(p, "pdb_path")) << "\n";
-  if (!p["version_info"].empty() || !str(p, "file_version").empty()) {
-    std::string v = str(p, "file_version");
+    std::cout << "Exports:     " << p["exports"].size() << " (" << t(field(p, "export_name")) << ")\n";
+  if (!field(p, "pdb_path").empty()) std::cout << "PDB:         " << t(field(p, "pdb_path")) << "\n";
+  if (!p["version_info"].empty() || !field(p, "file_version").empty()) {
+    std::string v = field(p, "file_version");
     for (const auto& [k, val] : p["version_info"].items())
       v += (v.empty() ? "" : "; ") + k + "=" + val.get<std::string>();
     std::cout << "Version:     " << t(v) << "\n";
@@ -69,90 +65,92 @@ void print_pe(const json& p) {
   if (!sig["present"].get<bool>())
     std::cout << "Signature:   none\n";
   else if (!sig["parsed"].get<bool>())
-    std::cout << "Signature:   certificate table present but unreadable: " << t(str(sig, "note")) << "\n";
+    std::cout << "Signature:   certificate table present but unreadable: " << t(field(sig, "note")) << "\n";
   else
-    std::cout << "Signature:   signed by " << t(str(sig, "signer_subject")) << ", issued by "
-              << t(str(sig, "signer_issuer")) << " (" << t(str(sig, "not_before")) << " to " << t(str(sig, "not_after"))
-              << "); " << t(str(sig, "digest_algorithm")) << " digest "
-              << (str(sig, "embedded_digest").empty() ? "not found"
-                  : sig["digest_matches"].get<bool>() ? "matches the file"
-                                                      : "does NOT match: changed after signing")
+    std::cout << "Signature:   signed by " << t(field(sig, "signer_subject")) << ", issued by "
+              << t(field(sig, "signer_issuer")) << " (" << t(field(sig, "not_before")) << " to "
+              << t(field(sig, "not_after")) << "); " << t(field(sig, "digest_algorithm")) << " digest "
+              << (field(sig, "embedded_digest").empty() ? "not found"
+                  : sig["digest_matches"].get<bool>()   ? "matches the file"
+                                                        : "does NOT match: changed after signing")
               << " (chain not verified)\n";
   for (const auto& v : p["tools"])
-    std::cout << "Tool:        " << t(str(v, "name")) << " (" << str(v, "kind") << "): " << t(str(v, "evidence"))
+    std::cout << "Tool:        " << t(field(v, "name")) << " (" << field(v, "kind") << "): " << t(field(v, "evidence"))
               << "\n";
   for (const auto& n : p["notes"]) std::cout << "Note:        " << t(n.get<std::string>()) << "\n";
 }
 
 void print_yara(const json& j, const std::string& indent) {
   for (const auto& m : j["yara"]) {
-    std::string line = str(m, "rule") + " (" + str(m, "namespace") + ")";
-    if (m.contains("member")) line += " in " + str(m, "member");
+    std::string line = field(m, "rule") + " (" + field(m, "namespace") + ")";
+    if (m.contains("member")) line += " in " + field(m, "member");
     if (m["meta"].contains("description")) line += ": " + m["meta"]["description"].get<std::string>().substr(0, 200);
     std::string hits;
     for (const auto& s : m["strings"])
-      hits += (hits.empty() ? "" : ", ") + str(s, "id") + "@" + hex_string(s["offset"].get<uint64_t>());
+      hits += (hits.empty() ? "" : ", ") + field(s, "id") + "@" + hex_string(s["offset"].get<uint64_t>());
     if (!hits.empty()) line += " [" + hits + "]";
     std::cout << indent << "YARA:        " << escape_terminal(line) << "\n";
   }
   if (j.contains("yara_error"))
-    std::cout << indent << "YARA:        not scanned: " << escape_terminal(str(j, "yara_error")) << "\n";
+    std::cout << indent << "YARA:        not scanned: " << escape_terminal(field(j, "yara_error")) << "\n";
 }
 
 void print_archive(const json& j, const std::string& indent) {
   if (!j.contains("archive")) {
     if (j.contains("archive_error"))
-      std::cout << indent << "Archive:     not read: " << escape_terminal(str(j, "archive_error")) << "\n";
+      std::cout << indent << "Archive:     not read: " << escape_terminal(field(j, "archive_error")) << "\n";
     return;
   }
   const auto& a = j["archive"];
-  std::cout << indent << "Archive:     " << escape_terminal(str(a, "format")) << " at "
+  std::cout << indent << "Archive:     " << escape_terminal(field(a, "format")) << " at "
             << hex_string(a["offset"].get<uint64_t>()) << ", " << a["members"].get<size_t>() << " members\n";
   if (a.contains("sfx_script")) {
     const auto& s = a["sfx_script"];
     std::string line;
     for (const auto& c : s["commands"])
-      line += (line.empty() ? "" : "; ") + str(c, "command") + (str(c, "value").empty() ? "" : "=" + str(c, "value"));
+      line +=
+          (line.empty() ? "" : "; ") + field(c, "command") + (field(c, "value").empty() ? "" : "=" + field(c, "value"));
     std::cout << indent << "SFX script:  " << escape_terminal(line) << "\n";
     for (const auto& r : s["runs"])
       std::cout << indent << "SFX runs:    " << escape_terminal(r.get<std::string>())
                 << (s["silent"].get<bool>() ? " (silently, after extracting" : " (after extracting")
-                << (str(s, "path").empty() ? "" : " into " + escape_terminal(str(s, "path"))) << ")\n";
+                << (field(s, "path").empty() ? "" : " into " + escape_terminal(field(s, "path"))) << ")\n";
   }
   for (const auto& n : a["notes"])
     std::cout << indent << "Note:        " << escape_terminal(n.get<std::string>()) << "\n";
   if (j.contains("skipped"))
     for (const auto& s : j["skipped"])
-      std::cout << indent << "Skipped:     " << escape_terminal(str(s, "name")) << ": "
-                << escape_terminal(str(s, "note")) << "\n";
+      std::cout << indent << "Skipped:     " << escape_terminal(field(s, "name")) << ": "
+                << escape_terminal(field(s, "note")) << "\n";
 }
 
 // A child in the tree: one line that says what it is, then what matters about it, indented under its parent.
 void print_child(const json& c, size_t level) {
   const std::string indent(level * 2, ' ');
-  std::string what = str(c, "format");
+  std::string what = field(c, "format");
   if (c.contains("pe"))
-    for (const auto& t : c["pe"]["tools"]) what += ", " + str(t, "name");
-  if (c.contains("pyinstaller")) what += ", PyInstaller (Python " + str(c["pyinstaller"], "python") + ")";
-  if (c.contains("family")) what += ", family " + str(c, "family");
-  std::cout << indent << "└─ " << escape_terminal(str(c, "name")) << " (" << c["size"].get<uint64_t>() << " bytes"
+    for (const auto& t : c["pe"]["tools"]) what += ", " + field(t, "name");
+  if (c.contains("pyinstaller")) what += ", PyInstaller (Python " + field(c["pyinstaller"], "python") + ")";
+  if (c.contains("family")) what += ", family " + field(c, "family");
+  std::cout << indent << "└─ " << escape_terminal(field(c, "name")) << " (" << c["size"].get<uint64_t>() << " bytes"
             << (what.empty() ? "" : ", " + escape_terminal(what)) << ")";
   if (c.contains("limit")) {
-    std::cout << ": not analysed (" << str(c, "limit") << ")\n";
+    std::cout << ": not analysed (" << field(c, "limit") << ")\n";
     return;
   }
-  std::cout << "\n" << indent << "   SHA-256:     " << str(c, "sha256") << "\n";
+  std::cout << "\n" << indent << "   SHA-256:     " << field(c, "sha256") << "\n";
   if (c.contains("extracted_to"))
-    std::cout << indent << "   Written to:  " << escape_terminal(str(c, "extracted_to")) << "\n";
-  if (c.contains("note")) std::cout << indent << "   Note:        " << escape_terminal(str(c, "note")) << "\n";
+    std::cout << indent << "   Written to:  " << escape_terminal(field(c, "extracted_to")) << "\n";
+  if (c.contains("note")) std::cout << indent << "   Note:        " << escape_terminal(field(c, "note")) << "\n";
   for (const auto& k : c["intel"])
     std::cout << indent << "   Known:       "
-              << escape_terminal(str(k, "type") + " of " + (str(k, "family").empty() ? "no family" : str(k, "family")))
+              << escape_terminal(field(k, "type") + " of " +
+                                 (field(k, "family").empty() ? "no family" : field(k, "family")))
               << "\n";
   size_t shown = 0;
   for (const auto& i : c["iocs"])
     if (shown++ < 10)
-      std::cout << indent << "   IOC:         " << escape_terminal(str(i, "kind") + " " + str(i, "value")) << "\n";
+      std::cout << indent << "   IOC:         " << escape_terminal(field(i, "kind") + " " + field(i, "value")) << "\n";
   if (c["iocs"].size() > 10)
     std::cout << indent << "   IOC:         ... " << c["iocs"].size() - 10 << " more (--json)\n";
   print_yara(c, indent + "   ");
@@ -161,18 +159,19 @@ void print_child(const json& c, size_t level) {
 }
 
 void print_root(const json& j, const sample::Analysis& a) {
-  std::cout << "File:        " << escape_terminal(str(j, "name")) << " (" << j["size"].get<uint64_t>() << " bytes, "
-            << str(j, "format") << ", entropy " << fixed2(j["entropy"].get<double>()) << ")\n"
-            << "MD5:         " << str(j, "md5") << "\nSHA-1:       " << str(j, "sha1")
-            << "\nSHA-256:     " << str(j, "sha256") << "\n";
-  if (!str(j, "ssdeep").empty()) std::cout << "ssdeep:      " << str(j, "ssdeep") << "\n";
-  if (j.contains("encoding")) std::cout << "Encoding:    " << str(j, "encoding") << "\n";
+  std::cout << "File:        " << escape_terminal(field(j, "name")) << " (" << j["size"].get<uint64_t>() << " bytes, "
+            << field(j, "format") << ", entropy " << fixed2(j["entropy"].get<double>()) << ")\n"
+            << "MD5:         " << field(j, "md5") << "\nSHA-1:       " << field(j, "sha1")
+            << "\nSHA-256:     " << field(j, "sha256") << "\n";
+  if (!field(j, "ssdeep").empty()) std::cout << "ssdeep:      " << field(j, "ssdeep") << "\n";
+  if (j.contains("encoding")) std::cout << "Encoding:    " << field(j, "encoding") << "\n";
   if (j.contains("pyc"))
-    std::cout << "Python:      compiled for Python " << str(j["pyc"], "python") << " (pyc magic)\n";
+    std::cout << "Python:      compiled for Python " << field(j["pyc"], "python") << " (pyc magic)\n";
   for (const auto& k : j["intel"])
     std::cout << "Known:       "
-              << escape_terminal(str(k, "type") + " of " + (str(k, "family").empty() ? "no family" : str(k, "family")) +
-                                 " (" + str(k, "confidence") + "; " + str(k, "source").substr(0, 200) + ")")
+              << escape_terminal(field(k, "type") + " of " +
+                                 (field(k, "family").empty() ? "no family" : field(k, "family")) + " (" +
+                                 field(k, "confidence") + "; " + field(k, "source").substr(0, 200) + ")")
               << "\n";
   if (j.contains("pe")) print_pe(j["pe"]);
   if (j.contains("script")) {
@@ -239,7 +238,7 @@ void print_root(const json& j, const sample::Analysis& a) {
     std::cout << "PE:          not parsed: " << escape_terminal(j["pe_error"].get<std::string>()) << "\n";
   print_yara(j, "");
   print_archive(j, "");
-  if (j.contains("family")) std::cout << "Family:      " << escape_terminal(str(j, "family")) << " (tree verdict)\n";
+  if (j.contains("family")) std::cout << "Family:      " << escape_terminal(field(j, "family")) << " (tree verdict)\n";
   if (!j["children"].empty()) {
     std::cout << "Contents:    " << a.nodes - 1 << " files inside\n";
     for (const auto& c : j["children"]) print_child(c, 0);
@@ -307,9 +306,9 @@ int run_sample(const Invocation& inv) {
         if (inv.json) {
           lines[i] = a->root.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
         } else {
-          std::string what = str(a->root, "format");
-          for (const auto& m : a->root["yara"]) what += ", YARA " + str(m, "rule");
-          if (a->root.contains("family")) what += ", family " + str(a->root, "family");
+          std::string what = field(a->root, "format");
+          for (const auto& m : a->root["yara"]) what += ", YARA " + field(m, "rule");
+          if (a->root.contains("family")) what += ", family " + field(a->root, "family");
           lines[i] = std::string(a->suspicious ? "! " : "  ") + escape_terminal(path.string()) + ": " +
                      escape_terminal(what) + "\n";
         }
@@ -354,7 +353,7 @@ int run_sample(const Invocation& inv) {
     std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   } else {
     print_root(j, *a);
-    if (j.contains("case")) std::cout << "Case:        " << escape_terminal(str(j, "case")) << " (its findings)\n";
+    if (j.contains("case")) std::cout << "Case:        " << escape_terminal(field(j, "case")) << " (its findings)\n";
   }
   return a->suspicious ? kExitFindings : kExitClean;
 }

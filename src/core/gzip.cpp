@@ -6,6 +6,29 @@
 #include <limits>
 
 namespace msw {
+namespace {
+
+// Inflates the input `zs` holds into `out`, up to `max_out` bytes in all (then `out.truncated`). Returns zlib's last
+// code: Z_STREAM_END at the end of a stream, Z_BUF_ERROR when it needs more input than there is, or an error.
+int inflate_into(z_stream& zs, Inflated& out, size_t max_out) {
+  char buf[1 << 16];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    const size_t produced = sizeof buf - zs.avail_out;
+    const size_t room = max_out - out.bytes.size();
+    out.bytes.append(buf, std::min(produced, room));
+    if (produced > room) {
+      out.truncated = true;
+      break;
+    }
+  }
+  return rc;
+}
+
+}  // namespace
 
 Result<Inflated> gunzip(Bytes data, size_t max_out) {
   if (data.size() < 18 || data[0] != std::byte{0x1f} || data[1] != std::byte{0x8b})
@@ -15,25 +38,14 @@ Result<Inflated> gunzip(Bytes data, size_t max_out) {
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return Error::make("gzip.init", "zlib could not start");
   size_t in_pos = 0;
   bool ended = false;  // the last member reached its end
-  char buf[1 << 16];
   while (in_pos < data.size()) {
     const size_t chunk = std::min<size_t>(data.size() - in_pos, std::numeric_limits<uInt>::max());
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(data.data() + in_pos));
     zs.avail_in = static_cast<uInt>(chunk);
-    int rc = Z_OK;
-    while (rc == Z_OK) {
-      zs.next_out = reinterpret_cast<Bytef*>(buf);
-      zs.avail_out = sizeof buf;
-      rc = inflate(&zs, Z_NO_FLUSH);
-      const size_t produced = sizeof buf - zs.avail_out;
-      const size_t room = max_out - out.bytes.size();
-      out.bytes.append(buf, std::min(produced, room));
-      if (produced > room) {
-        out.truncated = true;
-        inflateEnd(&zs);
-        return out;
-      }
-      if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // needs more input than there is
+    const int rc = inflate_into(zs, out, max_out);
+    if (out.truncated) {
+      inflateEnd(&zs);
+      return out;
     }
     const size_t consumed = chunk - zs.avail_in;
     in_pos += consumed;
@@ -65,21 +77,7 @@ Result<Inflated> zlib_inflate(Bytes data, size_t max_out) {
   if (inflateInit(&zs) != Z_OK) return Error::make("zlib.init", "zlib could not start");
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<std::byte*>(data.data()));
   zs.avail_in = static_cast<uInt>(std::min<size_t>(data.size(), std::numeric_limits<uInt>::max()));
-  char buf[1 << 16];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    const size_t produced = sizeof buf - zs.avail_out;
-    const size_t room = max_out - out.bytes.size();
-    out.bytes.append(buf, std::min(produced, room));
-    if (produced > room) {
-      out.truncated = true;
-      break;
-    }
-    if (rc == Z_BUF_ERROR) break;
-  }
+  const int rc = inflate_into(zs, out, max_out);
   if (rc != Z_STREAM_END && !out.truncated) out.damaged = true;
   inflateEnd(&zs);
   return out;

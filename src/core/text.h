@@ -41,6 +41,10 @@ DecodedText sanitize_utf8(Bytes data);
 // GB18030 when it decodes cleanly, and Latin-1 as the last resort (it cannot fail).
 DecodedText decode_text(Bytes data);
 
+// Standard base64 (RFC 4648 alphabet; trailing '=' optional). nullopt when a character is outside the alphabet.
+bool is_base64_char(char c);  // A-Z a-z 0-9 + / (not the '=' padding)
+std::optional<std::string> decode_base64(std::string_view s);
+
 // Numbers as analysts read them in reports: "0x1f400", "7.93".
 std::string hex_string(uint64_t v);
 std::string fixed2(double v);

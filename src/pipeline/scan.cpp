@@ -129,7 +129,7 @@ void analyse_file(size_t index, const evidence::Candidate& c, const detect::Engi
     queue.push(std::move(part));  // blocks while the writer is behind: memory stays bounded
   };
   if (sample_options && deserves_sample_analysis(a))
-    if (auto analysis = sample::analyse(examined->file.bytes(), a.source.display_path, *sample_options))
+    if (auto analysis = sample::analyse(examined->file.bytes(), a.source.display_path, *sample_options, &a.hashes))
       for (auto& f : sample::findings_from(*analysis, a.source.display_path, a.hashes.sha256))
         done.findings.push_back(std::move(f));
   auto parsed = normalize::parse_artefact(a, examined->file.bytes(), done.diags, on_batch);
@@ -228,7 +228,8 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   auto store_indicators = intel::run_indicators(opts.intel_path);
   if (!store_indicators) return store_indicators.error();
   // Sample analysis of loose files: the knowledge base with the user's intel, and the YARA rules.
-  std::vector<intel::Indicator> sample_indicators = intel::builtin_kb(run_diags).indicators;
+  Diagnostics kb_again;  // the engines loaded the same knowledge base and already reported its problems
+  std::vector<intel::Indicator> sample_indicators = intel::builtin_kb(kb_again).indicators;
   sample_indicators.insert(sample_indicators.end(), store_indicators->begin(), store_indicators->end());
   const intel::Matcher sample_matcher(std::move(sample_indicators));
   detect::yara::LoadReport yara_report;

@@ -149,7 +149,8 @@ class Analyser {
  public:
   Analyser(const Options& o, Analysis& out) : o_(o), out_(out) {}
 
-  Result<json> node(Bytes data, const std::string& name, size_t depth, const std::optional<fs::path>& extract_dir);
+  Result<json> node(Bytes data, const std::string& name, size_t depth, const std::optional<fs::path>& extract_dir,
+                    const FileHashes* known_hashes = nullptr);
 
  private:
   void limit(const std::string& what) {
@@ -295,7 +296,7 @@ bool runtime_member(const std::string& name) {
 }
 
 Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
-                            const std::optional<fs::path>& extract_dir) {
+                            const std::optional<fs::path>& extract_dir, const FileHashes* known_hashes) {
   json j = {{"name", name}, {"size", data.size()}};
   if (depth > kMaxDepth) {
     limit("nesting deeper than " + std::to_string(kMaxDepth) + " levels: the deeper files were not analysed");
@@ -315,7 +316,7 @@ Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
   ++out_.nodes;
   analysed_bytes_ += data.size();
   const auto format = formats::sniff(data.first(std::min(data.size(), formats::kSniffBytes)));
-  const FileHashes hashes = hash_bytes(data);
+  const FileHashes hashes = known_hashes ? *known_hashes : hash_bytes(data);
   j.update({{"format", formats::to_string(format)},
             {"md5", hashes.md5},
             {"sha1", hashes.sha1},
@@ -472,10 +473,15 @@ Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
 
 }  // namespace
 
-Result<Analysis> analyse(Bytes data, const std::string& name, const Options& options) {
+std::string field(const json& node, const char* key) {
+  auto it = node.find(key);
+  return it != node.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Result<Analysis> analyse(Bytes data, const std::string& name, const Options& options, const FileHashes* hashes) {
   Analysis out;
   Analyser analyser(options, out);
-  auto root = analyser.node(data, name, 0, options.extract_dir);
+  auto root = analyser.node(data, name, 0, options.extract_dir, hashes);
   if (!root) return root.error();
   out.root = std::move(*root);
   return out;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/byte_reader.h"
+#include "core/hash.h"
 #include "detect/yara/yara_rules.h"
 #include "formats/archive/archive.h"
 #include "intel/matcher.h"
@@ -38,7 +39,12 @@ struct Analysis {
   std::vector<std::string> limits;  // limits hit (depth, nodes, bytes), each said once
 };
 
-// Errors only for the extraction folder (sample.extract); damaged input is described in the nodes.
-Result<Analysis> analyse(Bytes data, const std::string& name, const Options& options);
+// Errors only for the extraction folder (sample.extract); damaged input is described in the nodes. `hashes`, when
+// the caller has them already (the pipeline hashed the file when it examined it), are used for the sample itself.
+Result<Analysis> analyse(Bytes data, const std::string& name, const Options& options,
+                         const FileHashes* hashes = nullptr);
+
+// A string field of a node ("" when absent): the tree's readers (the CLI, findings) take fields this way.
+std::string field(const nlohmann::json& node, const char* key);
 
 }  // namespace msw::sample

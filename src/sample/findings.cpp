@@ -7,11 +7,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // Commands that change the host: a script with them is a dropper or an installer of persistence.
 bool changes_host(const std::string& kind) {
   static const std::set<std::string> kinds = {"scheduled_task", "wmi_subscription", "registry_run",    "service",
@@ -27,8 +22,8 @@ class Collector {
 
   void walk(const json& node, const std::string& inside, size_t depth) {
     const std::string where = inside.empty() ? path_ : path_ + " → " + inside;
-    const std::string node_sha = depth == 0 ? sha256_ : str(node, "sha256");
-    const std::string family = str(node, "family");
+    const std::string node_sha = depth == 0 ? sha256_ : field(node, "sha256");
+    const std::string family = field(node, "family");
     for (const auto& m : node["yara"]) yara(m, node, where, node_sha, family);
     if (node.contains("pe")) packers(node["pe"], where, node_sha, family);
     if (node.contains("script")) script(node["script"], where, node_sha, family);
@@ -37,7 +32,7 @@ class Collector {
     if (depth > 0)
       for (const auto& k : node["intel"]) known(k, where, node_sha);
     for (const auto& c : node["children"])
-      if (!c.contains("limit")) walk(c, (inside.empty() ? "" : inside + " → ") + str(c, "name"), depth + 1);
+      if (!c.contains("limit")) walk(c, (inside.empty() ? "" : inside + " → ") + field(c, "name"), depth + 1);
   }
 
  private:
@@ -70,23 +65,23 @@ class Collector {
     auto sev = model::Severity::Medium;
     if (meta.contains("severity") && meta["severity"].is_string())
       if (auto s = model::severity_from_string(meta["severity"].get<std::string>())) sev = *s;
-    const std::string rule = str(m, "rule");
+    const std::string rule = field(m, "rule");
     const std::string fam =
         meta.contains("family") && meta["family"].is_string() ? meta["family"].get<std::string>() : family;
-    auto f = base("yara." + rule, sev, m.contains("member") ? where + " → " + str(m, "member") : where, sha, fam);
+    auto f = base("yara." + rule, sev, m.contains("member") ? where + " → " + field(m, "member") : where, sha, fam);
     f.engine = "yara";
-    f.title_en = "YARA " + rule + " matches " + str(node, "name");
-    f.title_zh = "YARA 规则 " + rule + " 命中 " + str(node, "name");
+    f.title_en = "YARA " + rule + " matches " + field(node, "name");
+    f.title_zh = "YARA 规则 " + rule + " 命中 " + field(node, "name");
     const std::string description =
         meta.contains("description") && meta["description"].is_string() ? meta["description"].get<std::string>() : "";
     std::string hits;
     for (const auto& s : m["strings"]) {
-      hits += (hits.empty() ? "" : ", ") + str(s, "id") + " at " + std::to_string(s["offset"].get<uint64_t>());
+      hits += (hits.empty() ? "" : ", ") + field(s, "id") + " at " + std::to_string(s["offset"].get<uint64_t>());
       if (f.evidence[0].offset == 0) f.evidence[0].offset = s["offset"].get<uint64_t>();
     }
-    f.description_en = (description.empty() ? "" : description + ". ") + "Rule file " + str(m, "namespace") +
+    f.description_en = (description.empty() ? "" : description + ". ") + "Rule file " + field(m, "namespace") +
                        (hits.empty() ? "." : "; strings " + hits + ".");
-    f.description_zh = (description.empty() ? "" : description + "。") + "规则文件 " + str(m, "namespace") +
+    f.description_zh = (description.empty() ? "" : description + "。") + "规则文件 " + field(m, "namespace") +
                        (hits.empty() ? "。" : "；命中字符串 " + hits + "。");
     if (meta.contains("attack") && meta["attack"].is_string()) f.attack.push_back(meta["attack"].get<std::string>());
     out_.push_back(std::move(f));
@@ -94,16 +89,16 @@ class Collector {
 
   void packers(const json& pe, const std::string& where, const std::string& sha, const std::string& family) {
     for (const auto& t : pe["tools"]) {
-      const std::string kind = str(t, "kind");
+      const std::string kind = field(t, "kind");
       if (kind != "packer" && kind != "protector") continue;
       auto f = base("sample.packed_executable", kind == "protector" ? model::Severity::High : model::Severity::Medium,
                     where, sha, family);
       f.title_en = "Executable " + (kind == "protector" ? std::string("protected") : std::string("packed")) + " with " +
-                   str(t, "name");
-      f.title_zh = "可执行文件使用 " + str(t, "name") + (kind == "protector" ? " 保护" : " 加壳");
-      f.description_en = "Evidence: " + str(t, "evidence") +
+                   field(t, "name");
+      f.title_zh = "可执行文件使用 " + field(t, "name") + (kind == "protector" ? " 保护" : " 加壳");
+      f.description_en = "Evidence: " + field(t, "evidence") +
                          ". Packing hides code from scanners; miners and worm droppers are routinely packed.";
-      f.description_zh = "依据：" + str(t, "evidence") + "。加壳可躲避扫描，挖矿木马和蠕虫投放器常见加壳。";
+      f.description_zh = "依据：" + field(t, "evidence") + "。加壳可躲避扫描，挖矿木马和蠕虫投放器常见加壳。";
       f.attack = {"T1027.002"};
       out_.push_back(std::move(f));
     }
@@ -114,18 +109,18 @@ class Collector {
     std::string list;
     size_t n = 0;
     for (const auto& c : s["commands"]) {
-      const std::string kind = str(c, "kind");
+      const std::string kind = field(c, "kind");
       if (!changes_host(kind)) continue;
       kinds.insert(kind);
-      attack.insert(str(c, "attack"));
+      attack.insert(field(c, "attack"));
       if (n++ < 8)
         list += (list.empty() ? "" : "; ") + kind + " (line " + std::to_string(c["line"].get<size_t>()) + ")";
     }
     if (kinds.empty()) return;
     const auto sev = !family.empty() || kinds.size() >= 2 ? model::Severity::High : model::Severity::Medium;
     auto f = base("sample.script_changes_host", sev, where, sha, family);
-    f.title_en = "Script that changes the host: " + std::to_string(n) + " commands (" + str(s, "language") + ")";
-    f.title_zh = "修改主机的脚本：" + std::to_string(n) + " 条命令（" + str(s, "language") + "）";
+    f.title_en = "Script that changes the host: " + std::to_string(n) + " commands (" + field(s, "language") + ")";
+    f.title_zh = "修改主机的脚本：" + std::to_string(n) + " 条命令（" + field(s, "language") + "）";
     f.description_en = "Commands: " + list + (family.empty() ? "." : ". Its indicators belong to " + family + ".");
     f.description_zh = "命令：" + list + (family.empty() ? "。" : "。其指标属于 " + family + " 家族。");
     f.attack.assign(attack.begin(), attack.end());
@@ -141,23 +136,23 @@ class Collector {
     f.title_en = std::string("Self-extractor ") + (silent ? "silently " : "") + "runs " + runs;
     f.title_zh = std::string("自解压程序") + (silent ? "静默" : "") + "运行 " + runs;
     f.description_en = "The WinRAR SFX script in the archive comment starts " + runs + " after extracting" +
-                       (str(s, "path").empty() ? "" : " into " + str(s, "path")) + ".";
+                       (field(s, "path").empty() ? "" : " into " + field(s, "path")) + ".";
     f.description_zh = "压缩包注释中的 WinRAR 自解压脚本在解压" +
-                       (str(s, "path").empty() ? std::string() : "到 " + str(s, "path") + " ") + "后运行 " + runs +
+                       (field(s, "path").empty() ? std::string() : "到 " + field(s, "path") + " ") + "后运行 " + runs +
                        "。";
     f.attack = {"T1204.002"};
     out_.push_back(std::move(f));
   }
 
   void known(const json& k, const std::string& where, const std::string& sha) {
-    const std::string family = str(k, "family");
+    const std::string family = field(k, "family");
     auto f = base("sample.known_member", family.empty() ? model::Severity::High : model::Severity::Critical, where, sha,
                   family);
     f.engine = "ioc";
     f.title_en = "Known malicious file inside a container" + (family.empty() ? std::string() : " (" + family + ")");
     f.title_zh = "容器内含已知恶意文件" + (family.empty() ? std::string() : "（" + family + "）");
-    f.description_en = "Its " + str(k, "type") + " is listed by " + str(k, "source") + ".";
-    f.description_zh = "其 " + str(k, "type") + " 见于 " + str(k, "source") + "。";
+    f.description_en = "Its " + field(k, "type") + " is listed by " + field(k, "source") + ".";
+    f.description_zh = "其 " + field(k, "type") + " 见于 " + field(k, "source") + "。";
     out_.push_back(std::move(f));
   }
 

@@ -107,7 +107,8 @@ TEST(YaraCorpus, EveryPublicRuleFileLoadsOrIsNamedAndScans) {
   for (const char* folder : {"windows", "evtx", "pcap"}) {
     if (!fs::exists(fs::path(MSW_CORPUS_DIR) / folder)) continue;
     for (const auto& e : fs::recursive_directory_iterator(fs::path(MSW_CORPUS_DIR) / folder)) {
-      if (!e.is_regular_file() || scanned >= 60) continue;
+      // Small files only: 57,000 public rules scan at well under 1 MB/s, and the whole corpus is the benchmark's job.
+      if (!e.is_regular_file() || e.file_size() > (256u << 10) || scanned >= 40) continue;
       auto file = MappedFile::open(e.path().string());
       if (!file) continue;
       auto m = rules->scan(file->bytes(), {e.path().filename().string(), e.path().string(), "", "", ""});

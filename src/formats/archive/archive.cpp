@@ -8,6 +8,8 @@
 #include <cctype>
 #include <memory>
 
+#include "core/text.h"
+
 namespace msw::formats::archive {
 namespace {
 
@@ -57,6 +59,7 @@ Result<Archive> read(Bytes data, const Limits& limits, bool single_stream) {
     return Error::make("archive.unreadable", std::string("not an archive libarchive reads: ") + why(a.get()));
   Archive out;
   uint64_t total = 0;
+  bool stop = false;  // a whole-archive limit was reached: no further member is read
   std::array<char, 64 << 10> buf;
   for (;;) {
     struct archive_entry* e = nullptr;
@@ -113,20 +116,20 @@ Result<Archive> read(Bytes data, const Limits& limits, bool single_stream) {
         }
         if (total + got > limits.max_total_bytes) {
           m.note = "the archive's unpacked total passed " + std::to_string(limits.max_total_bytes >> 20) + " MiB";
+          stop = true;
           break;
         }
         if (total + got > kRatioFloor && (total + got) / std::max<uint64_t>(data.size(), 1) > limits.max_ratio) {
           m.note = "unpacks to more than " + std::to_string(limits.max_ratio) + " times its size (an archive bomb?)";
+          stop = true;
           break;
         }
         m.data.append(buf.data(), static_cast<size_t>(n));
         total += got;
       }
     }
-    const bool stop = !m.note.empty() && m.note.find("unpacked total") != std::string::npos;
-    const bool bomb = !m.note.empty() && m.note.find("archive bomb") != std::string::npos;
     out.members.push_back(std::move(m));
-    if (stop || bomb) {
+    if (stop) {
       out.notes.push_back(out.members.back().note + ": the rest were not read");
       break;
     }
@@ -269,40 +272,27 @@ std::string comment(Bytes data, std::string* note) {
 }
 
 SfxScript parse_sfx_script(std::string_view comment) {
+  // Only WinRAR's own keywords make a script; prose in an ordinary comment does not.
+  static constexpr std::string_view kKeywords[] = {"Setup",     "Presetup", "Path",   "SavePath", "Silent",
+                                                   "Overwrite", "TempMode", "Title",  "Text",     "License",
+                                                   "Update",    "Shortcut", "Delete", "Icon"};
   SfxScript s;
-  size_t start = 0;
-  while (start < comment.size() && s.commands.size() < 256) {
-    size_t end = comment.find_first_of("\r\n", start);
-    if (end == std::string_view::npos) end = comment.size();
-    std::string_view line = comment.substr(start, end - start);
-    start = end + 1;
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
-    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
-    if (line.empty() || line.front() == ';') continue;
+  for_each_line(comment, [&](std::string_view raw, uint64_t) {
+    const std::string_view line = trim(raw);
+    if (line.empty() || line.front() == ';' || s.commands.size() >= 256) return;
     const size_t eq = line.find('=');
-    std::string key(line.substr(0, eq == std::string_view::npos ? line.size() : eq));
-    while (!key.empty() && key.back() == ' ') key.pop_back();
-    // Only WinRAR's own keywords make a script; prose in an ordinary comment does not.
-    static constexpr std::string_view kKeywords[] = {"Setup",     "Presetup", "Path",   "SavePath", "Silent",
-                                                     "Overwrite", "TempMode", "Title",  "Text",     "License",
-                                                     "Update",    "Shortcut", "Delete", "License",  "Icon"};
-    const bool known = std::any_of(std::begin(kKeywords), std::end(kKeywords), [&](std::string_view k) {
-      return key.size() == k.size() && std::equal(key.begin(), key.end(), k.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-             });
-    });
-    if (!known) continue;
-    std::string value(eq == std::string_view::npos ? std::string_view() : line.substr(eq + 1));
-    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    std::string lower = key;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "setup" || lower == "presetup") s.runs.push_back(value);
-    if (lower == "path") s.path = value;
-    if (lower == "silent") s.silent = value != "0";
-    if (lower == "overwrite") s.overwrite = value != "0";
-    if (lower == "tempmode") s.temp_mode = true;
-    s.commands.emplace_back(std::move(key), std::move(value));
-  }
+    const std::string_view key = trim(line.substr(0, eq));
+    const auto keyword = std::find_if(std::begin(kKeywords), std::end(kKeywords),
+                                      [&](std::string_view k) { return iequals_ascii(key, k); });
+    if (keyword == std::end(kKeywords)) return;
+    std::string value(eq == std::string_view::npos ? std::string_view() : trim(line.substr(eq + 1)));
+    if (*keyword == "Setup" || *keyword == "Presetup") s.runs.push_back(value);
+    if (*keyword == "Path") s.path = value;
+    if (*keyword == "Silent") s.silent = value != "0";
+    if (*keyword == "Overwrite") s.overwrite = value != "0";
+    if (*keyword == "TempMode") s.temp_mode = true;
+    s.commands.emplace_back(std::string(key), std::move(value));
+  });
   return s;
 }
 

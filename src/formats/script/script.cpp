@@ -39,33 +39,13 @@ class Layers {
   std::vector<Layer> layers_;
 };
 
-int b64(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 // Base64 to text: UTF-16LE (PowerShell's -EncodedCommand) narrowed to UTF-8, else the bytes as they are. "" when the
 // token is not base64 or decodes to binary.
 std::string base64_text(std::string_view s) {
-  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
   if (s.size() < 8) return {};
-  std::string raw;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    const int v = b64(c);
-    if (v < 0) return {};
-    acc = acc << 6 | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      raw += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
+  const auto decoded = decode_base64(s);
+  if (!decoded) return {};
+  const std::string& raw = *decoded;
   std::string text = raw.size() >= 2 && raw[1] == '\0' ? utf16le_to_utf8(as_bytes(raw)).utf8 : raw;
   const auto binary = std::count_if(text.begin(), text.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -558,7 +538,7 @@ Analysis analyse(std::string_view bytes) {
         size_t q = at + 17;
         while (q < line.size() && (line[q] == ' ' || line[q] == '\'' || line[q] == '"')) ++q;
         size_t e = q;
-        while (e < line.size() && (b64(line[e]) >= 0 || line[e] == '=')) ++e;
+        while (e < line.size() && (is_base64_char(line[e]) || line[e] == '=')) ++e;
         if (std::string text = base64_text(std::string_view(line).substr(q, e - q)); !text.empty()) {
           layers.count("base64 (FromBase64String)");
           work.push_back({text, line_no, depth + 1});

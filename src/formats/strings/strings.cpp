@@ -117,37 +117,14 @@ std::string wallet_kind(std::string_view t) {
   return {};
 }
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 // The decoded text when `s` is base64 of mostly printable text (UTF-16LE text, as PowerShell's -EncodedCommand
 // carries, is narrowed); "" otherwise.
 std::string decode_base64_text(std::string_view s) {
-  while (!s.empty() && s.back() == '=') s.remove_suffix(1);
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    const int v = base64_value(c);
-    if (v < 0) return {};
-    acc = acc << 6 | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
-  }
-  if (out.size() >= 4 && out[1] == '\0' && out[3] == '\0') {
-    std::string narrow;
-    for (size_t i = 0; i < out.size(); i += 2) narrow += out[i];
-    out = std::move(narrow);
-  }
+  const auto decoded = decode_base64(s);
+  if (!decoded) return {};
+  const std::string& raw = *decoded;
+  const std::string out =
+      raw.size() >= 4 && raw[1] == '\0' && raw[3] == '\0' ? utf16le_to_utf8(as_bytes(raw)).utf8 : raw;
   const size_t good = static_cast<size_t>(std::count_if(
       out.begin(), out.end(), [](char c) { return printable(static_cast<uint8_t>(c)) || c == '\n' || c == '\r'; }));
   return !out.empty() && good * 10 >= out.size() * 9 ? out : std::string();
@@ -235,9 +212,9 @@ class Finder {
         }
       }
       // Wallet- and base64-like tokens: runs of base64/base58 characters.
-      if (std::isalnum(static_cast<unsigned char>(t[i])) && (i == 0 || base64_value(t[i - 1]) < 0)) {
+      if (std::isalnum(static_cast<unsigned char>(t[i])) && (i == 0 || !is_base64_char(t[i - 1]))) {
         size_t j = i;
-        while (j < t.size() && (base64_value(t[j]) >= 0 || t[j] == '=')) ++j;
+        while (j < t.size() && (is_base64_char(t[j]) || t[j] == '=')) ++j;
         const std::string_view tok = t.substr(i, j - i);
         if (tok.size() >= 26 && tok.size() <= 106)
           if (auto kind = wallet_kind(tok); !kind.empty()) add(IocKind::Wallet, std::string(tok), offset, kind);
