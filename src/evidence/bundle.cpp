@@ -15,6 +15,7 @@ std::string write_manifest(const BundleManifest& m) {
   j["tool_version"] = m.tool_version;
   j["collected_at"] = m.collected_at;
   j["host"] = {{"hostname", m.hostname}, {"os", m.os}, {"kernel", m.kernel}};
+  if (!m.platform.empty()) j["host"]["platform"] = m.platform;
   j["artefacts"] = json::array();
   for (const auto& a : m.artefacts)
     j["artefacts"].push_back(
@@ -70,6 +71,7 @@ Result<BundleManifest> parse_manifest(Bytes bytes) {
     m.hostname = str(*host, "hostname");
     m.os = str(*host, "os");
     m.kernel = str(*host, "kernel");
+    if (const std::string p = str(*host, "platform"); p == "windows" || p == "linux") m.platform = p;
   }
   if (auto arts = j.find("artefacts"); arts != j.end() && arts->is_array()) {
     if (arts->size() > kMaxManifestArtefacts) return bad("more than " + std::to_string(kMaxManifestArtefacts) + " artefacts");

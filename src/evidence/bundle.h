@@ -3,7 +3,7 @@
 //
 // manifest.json (format "minesweep-bundle", version 1):
 //   { "format": "minesweep-bundle", "version": 1, "tool_version": "...", "collected_at": "ISO-8601",
-//     "host": {"hostname": "...", "os": "...", "kernel": "..."},
+//     "host": {"hostname": "...", "os": "...", "kernel": "...", "platform": "windows"},
 //     "artefacts": [{"path": "etc/hosts", "source": "/etc/hosts", "kind": "hosts", "size": 123, "sha256": "..."}],
 //     "failures": [{"source": "/etc/shadow", "reason": "..."}] }
 // The manifest is read like any other evidence: it can be forged or damaged, so every field is checked and a bad
@@ -43,6 +43,7 @@ struct BundleManifest {
   std::string tool_version;
   std::string collected_at;
   std::string hostname, os, kernel;
+  std::string platform;  // "windows" or "linux"; empty in bundles from before the Windows collector (Linux)
   std::vector<BundleArtefact> artefacts;
   std::vector<BundleFailure> failures;
 };

@@ -3,9 +3,8 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
-#include <memory>
+#include <fstream>
 #include <vector>
 
 #include "core/mapped_file.h"
@@ -25,6 +24,13 @@ void put32(std::string& o, uint32_t v) {
 }
 
 Error zip_error(const std::string& what) { return Error::make("bundle.zip", what); }
+
+// Paths are UTF-8 strings on every platform (Windows' narrow paths would be the ANSI code page).
+fs::path from_utf8(const std::string& s) { return fs::path(std::u8string(s.begin(), s.end())); }
+std::string to_utf8(const fs::path& p) {
+  const std::u8string u = p.generic_u8string();
+  return std::string(u.begin(), u.end());
+}
 
 // Raw deflate of a whole buffer (the zip entry carries no zlib header).
 Result<std::string> deflate_raw(Bytes in) {
@@ -52,20 +58,21 @@ struct CentralEntry {
 
 Result<void> write_bundle_zip(const std::string& bundle_dir, const std::string& zip_path) {
   std::error_code ec;
-  if (fs::exists(zip_path, ec)) return zip_error(zip_path + " exists; choose another name");
+  if (fs::exists(from_utf8(zip_path), ec)) return zip_error(zip_path + " exists; choose another name");
   std::vector<std::string> names;
-  for (fs::recursive_directory_iterator it(bundle_dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file(ec) && !it->is_symlink(ec)) names.push_back(it->path().lexically_relative(bundle_dir).generic_string());
+  const fs::path root = from_utf8(bundle_dir);
+  for (fs::recursive_directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_regular_file(ec) && !it->is_symlink(ec)) names.push_back(to_utf8(it->path().lexically_relative(root)));
   if (ec) return zip_error("cannot list " + bundle_dir + ": " + ec.message());
   if (names.size() > kMaxZipEntries) return zip_error("more than 65,535 files: copy the bundle folder instead of --zip");
   std::sort(names.begin(), names.end());
 
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(zip_path.c_str(), "wbx"), std::fclose);
+  std::ofstream out(from_utf8(zip_path), std::ios::binary);
   if (!out) return zip_error("cannot create " + zip_path);
   std::vector<CentralEntry> central;
   uint64_t offset = 0;
   for (const auto& name : names) {
-    auto file = MappedFile::open((fs::path(bundle_dir) / name).string());
+    auto file = MappedFile::open(to_utf8(root / from_utf8(name)));
     if (!file) return zip_error("cannot read " + name + ": " + file.error().message);
     Bytes data = file->bytes();
     if (data.size() > kMaxZipBytes) return zip_error(name + " is over 4 GiB: copy the bundle folder instead of --zip");
@@ -95,9 +102,10 @@ Result<void> write_bundle_zip(const std::string& bundle_dir, const std::string& 
     const size_t body = store ? data.size() : packed->size();
     offset += h.size() + body;
     if (offset > kMaxZipBytes) return zip_error("the bundle is over 4 GiB: copy the folder instead of --zip");
-    if (std::fwrite(h.data(), 1, h.size(), out.get()) != h.size() ||
-        (body > 0 && std::fwrite(store ? static_cast<const void*>(data.data()) : packed->data(), 1, body, out.get()) != body))
-      return zip_error("cannot write " + zip_path);
+    out.write(h.data(), static_cast<std::streamsize>(h.size()));
+    if (body > 0)
+      out.write(store ? reinterpret_cast<const char*>(data.data()) : packed->data(), static_cast<std::streamsize>(body));
+    if (!out) return zip_error("cannot write " + zip_path);
     central.push_back(std::move(e));
   }
   std::string cd;
@@ -132,8 +140,9 @@ Result<void> write_bundle_zip(const std::string& bundle_dir, const std::string& 
   put16(cd, 0);
   const uint32_t cd_size = static_cast<uint32_t>(cd.size() - 22);
   for (int i = 0; i < 4; ++i) cd[cd.size() - 10 + i] = static_cast<char>((cd_size >> (8 * i)) & 0xff);
-  if (std::fwrite(cd.data(), 1, cd.size(), out.get()) != cd.size() || std::fflush(out.get()) != 0)
-    return zip_error("cannot write " + zip_path);
+  out.write(cd.data(), static_cast<std::streamsize>(cd.size()));
+  out.flush();
+  if (!out) return zip_error("cannot write " + zip_path);
   return {};
 }
 

@@ -240,6 +240,7 @@ void add_bundle_or_folder(const fs::path& root, size_t index, Inventory& inv) {
     c.relative_path = rel;
     c.display_path = (fs::path(item.path) / rel).generic_string();
     c.evidence_index = index;
+    if (item.manifest) c.declared_platform = item.manifest->platform;
     for (const auto& d : declared) {
       if (d.path != rel) continue;
       c.declared_kind = artefact_kind_from_string(d.kind);
@@ -280,7 +281,7 @@ Result<Inventory> enumerate(std::span<const std::string> inputs) {
     } else if (fs::is_regular_file(st)) {
       inv.items.push_back({input, InputKind::File, std::nullopt});
       fs::path real = fs::canonical(input, ec);
-      inv.files.push_back({ec ? input : real.string(), input, "", index, std::nullopt, ""});
+      inv.files.push_back({ec ? input : real.string(), input, "", index, std::nullopt, "", ""});
     } else {
       return Error::make("evidence.unsupported", input + " is neither a file nor a folder");
     }
@@ -343,6 +344,7 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
        (*candidate.declared_kind == ArtefactKind::AuthLog && a.format == formats::FileFormat::Gzip))) {
     a.kind = *candidate.declared_kind;  // collector said so and the bytes agree it is text
   }
+  if (a.platform.empty()) a.platform = candidate.declared_platform;
   out.file = std::move(file).value();
   return out;
 }

@@ -80,6 +80,7 @@ struct Candidate {
   size_t evidence_index = 0;  // into Inventory::items
   std::optional<ArtefactKind> declared_kind;  // from a bundle manifest
   std::string declared_sha256;                // from a bundle manifest, verified by examine()
+  std::string declared_platform;              // the bundle's host platform, for files whose location does not say
 };
 
 struct Inventory {

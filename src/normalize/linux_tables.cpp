@@ -20,6 +20,9 @@ std::string str(const json& j, const char* k) {
   return {};
 }
 
+// Tables come from the Linux collector unless the bundle says its host ran Windows.
+std::string_view product_of(const Source& src) { return src.platform.empty() ? "linux" : src.platform; }
+
 // Calls fn(json, line_offset) for each object line; bad lines become diagnostics.
 template <typename Fn>
 void for_each_row(Bytes bytes, const Source& src, Diagnostics& diags, Fn&& fn) {
@@ -47,7 +50,7 @@ void process_table_events(Bytes bytes, const Source& src, Diagnostics& diags, st
   for_each_row(bytes, src, diags, [&](const json& j, size_t at) {
     model::Event ev;
     ev.category = "process_creation";
-    ev.product = "linux";
+    ev.product = product_of(src);
     ev.artefact = src.display_path;
     ev.offset = at;
     std::string exe = str(j, "exe");
@@ -84,7 +87,7 @@ void connection_table_events(Bytes bytes, const Source& src, Diagnostics& diags,
   for_each_row(bytes, src, quiet, [&](const json& j, size_t at) {
     model::Event ev;
     ev.category = "network_connection";
-    ev.product = "linux";
+    ev.product = product_of(src);
     ev.artefact = src.display_path;
     ev.offset = at;
     const std::string proto = str(j, "protocol"), state = str(j, "state");
@@ -113,7 +116,7 @@ void keyed_table_events(Bytes bytes, const Source& src, std::string_view categor
   for_each_row(bytes, src, diags, [&](const json& j, size_t at) {
     model::Event ev;
     ev.category = category;
-    ev.product = "linux";
+    ev.product = product_of(src);
     ev.artefact = src.display_path;
     ev.offset = at;
     size_t keys = 0;

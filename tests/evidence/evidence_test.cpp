@@ -52,7 +52,7 @@ TEST(Evidence, WindowsLayoutIsMatchedCaseInsensitively) {
 TEST(Evidence, WindowsLayoutLocatorNamesWhatIsMissing) {
   auto files = [](std::initializer_list<const char*> rels) {
     std::vector<Candidate> out;
-    for (auto r : rels) out.push_back({"/x", "/x", r, 0, std::nullopt, ""});
+    for (auto r : rels) out.push_back({"/x", "/x", r, 0, std::nullopt, "", ""});
     return out;
   };
   const auto kape = files({"C%3A/Windows/System32/config/SYSTEM", "C%3A/Windows/System32/config/SOFTWARE",

@@ -14,124 +14,8 @@ namespace {
 
 using namespace bytes;
 
-// Cells are appended to the hive bins data; offsets are relative to its start (file offset 4096).
-class Bins {
- public:
-  uint32_t add(const std::string& data) {
-    const uint32_t at = static_cast<uint32_t>(bins_.size());
-    size_t size = (4 + data.size() + 7) & ~size_t{7};
-    std::string cell(size, '\0');
-    put32(cell, 0, static_cast<uint32_t>(-static_cast<int32_t>(size)));
-    cell.replace(4, data.size(), data);
-    bins_ += cell;
-    return at;
-  }
-  std::string& data() { return bins_; }
-
- private:
-  std::string bins_ = std::string(32, '\0');  // the hbin header, filled in at the end
-};
-
-uint32_t add_value(Bins& b, const RegValueSpec& v) {
-  std::string vk(20, '\0');
-  vk[0] = 'v';
-  vk[1] = 'k';
-  put16(vk, 2, static_cast<uint16_t>(v.name.size()));
-  put32(vk, 12, v.type);
-  put16(vk, 16, 1);  // compressed name
-  vk += v.name;
-  if (v.data.size() <= 4) {
-    put32(vk, 4, static_cast<uint32_t>(v.data.size()) | 0x80000000u);
-    for (size_t i = 0; i < v.data.size(); ++i) vk[8 + i] = v.data[i];
-  } else if (v.data.size() > 16344) {
-    std::string list;
-    for (size_t at = 0; at < v.data.size(); at += 16344) list += le32(b.add(v.data.substr(at, 16344)));
-    std::string db(8, '\0');
-    db[0] = 'd';
-    db[1] = 'b';
-    put16(db, 2, static_cast<uint16_t>((v.data.size() + 16343) / 16344));
-    put32(db, 4, b.add(list));
-    put32(vk, 4, static_cast<uint32_t>(v.data.size()));
-    put32(vk, 8, b.add(db));
-  } else {
-    put32(vk, 4, static_cast<uint32_t>(v.data.size()));
-    put32(vk, 8, b.add(v.data));
-  }
-  return b.add(vk);
-}
-
-uint32_t add_list(Bins& b, const std::string& kind, const std::vector<uint32_t>& keys,
-                  const std::vector<std::string>& names) {
-  auto simple = [&](const std::string& k, size_t from, size_t to) {
-    std::string l(4, '\0');
-    l[0] = k[0];
-    l[1] = k[1];
-    put16(l, 2, static_cast<uint16_t>(to - from));
-    for (size_t i = from; i < to; ++i) {
-      l += le32(keys[i]);
-      if (k == "lf") l += (names[i] + std::string(4, '\0')).substr(0, 4);
-      if (k == "lh") l += le32(0);  // the hash is a hint only; readers must not trust it
-    }
-    return b.add(l);
-  };
-  if (kind != "ri") return simple(kind, 0, keys.size());
-  const size_t half = keys.size() / 2;
-  std::string ri(4, '\0');
-  ri[0] = 'r';
-  ri[1] = 'i';
-  put16(ri, 2, 2);
-  ri += le32(simple("li", 0, half)) + le32(simple("li", half, keys.size()));
-  return b.add(ri);
-}
-
-uint32_t add_key(Bins& b, const RegKeySpec& k, uint32_t parent, bool root) {
-  std::vector<uint32_t> values;
-  for (const auto& v : k.values) values.push_back(add_value(b, v));
-  // The key first (its children need its offset), then patched with its lists.
-  const std::string name = k.utf16_name ? utf16(k.name) : k.name;
-  std::string nk(76, '\0');
-  nk[0] = 'n';
-  nk[1] = 'k';
-  put16(nk, 2, static_cast<uint16_t>((root ? 0x0004 : 0) | (k.utf16_name ? 0 : 0x0020)));
-  put64(nk, 4, k.filetime);
-  put32(nk, 16, parent);
-  put32(nk, 20, static_cast<uint32_t>(k.subkeys.size()));
-  put32(nk, 28, 0xFFFFFFFFu);
-  put32(nk, 32, 0xFFFFFFFFu);
-  put32(nk, 36, static_cast<uint32_t>(values.size()));
-  put32(nk, 40, 0xFFFFFFFFu);
-  put32(nk, 44, 0xFFFFFFFFu);
-  put32(nk, 48, 0xFFFFFFFFu);
-  put16(nk, 72, static_cast<uint16_t>(name.size()));
-  nk += name;
-  const uint32_t self = b.add(nk);
-  std::vector<uint32_t> children;
-  std::vector<std::string> names;
-  for (const auto& s : k.subkeys) {
-    children.push_back(add_key(b, s, self, false));
-    names.push_back(s.name);
-  }
-  if (!k.class_name.empty()) {
-    const std::string cls = utf16(k.class_name);
-    const uint32_t cell = b.add(cls);
-    put32(b.data(), self + 4 + 48, cell);
-    put16(b.data(), self + 4 + 74, static_cast<uint16_t>(cls.size()));
-  }
-  std::string& bins = b.data();
-  const size_t at = self + 4;  // the nk's data inside the bins
-  if (!children.empty()) put32(bins, at + 28, add_list(b, k.list_kind, children, names));
-  if (!values.empty()) {
-    std::string list;
-    for (uint32_t v : values) list += le32(v);
-    put32(bins, at + 40, b.add(list));
-  }
-  return self;
-}
-
 }  // namespace
 
-std::string reg_sz(const std::string& ascii) { return utf16(ascii) + std::string(2, '\0'); }
-std::string reg_dword(uint32_t v) { return le32(v); }
 
 namespace {
 void set_checksum(std::string& h) {
@@ -315,46 +199,15 @@ RegKeySpec sam_root(const std::vector<SamAccountSpec>& accounts, const std::arra
   root.subkeys = {sam};
   return root;
 }
-std::string reg_qword(uint64_t v) { return le32(static_cast<uint32_t>(v)) + le32(static_cast<uint32_t>(v >> 32)); }
-std::string reg_multi_sz(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += reg_sz(i);
-  return s + std::string(2, '\0');
-}
-
 std::string write_hive(const RegKeySpec& root, const HiveOptions& o) {
-  Bins b;
-  const uint32_t root_offset = add_key(b, root, 0xFFFFFFFFu, true);
-  std::string bins = b.data();
-  bins.resize((bins.size() + 4095) & ~size_t{4095}, '\0');
-  // The hbin header, and the slack after the last cell as one free cell.
-  bins.replace(0, 4, "hbin");
-  put32(bins, 4, 0);
-  put32(bins, 8, static_cast<uint32_t>(bins.size()));
-  const size_t used = b.data().size();
-  if (bins.size() > used) put32(bins, used, static_cast<uint32_t>(bins.size() - used));
-  // The first cell starts after the 32-byte hbin header: cell offsets count from the bins' start, as Windows does.
-  std::string base(4096, '\0');
-  base.replace(0, 4, "regf");
-  put32(base, 4, 7);
-  put32(base, 8, o.dirty ? 6 : 7);
-  put64(base, 12, 132223104000000000ull);
-  put32(base, 20, 1);
-  put32(base, 24, 5);
-  put32(base, 32, 1);
-  put32(base, 36, root_offset);
-  put32(base, 40, static_cast<uint32_t>(bins.size()));
-  put32(base, 44, 1);
-  const std::string name = utf16(o.embedded_name).substr(0, 64);
-  base.replace(48, name.size(), name);
-  uint32_t sum = 0;
-  for (size_t i = 0; i < 508; i += 4)
-    sum ^= static_cast<uint32_t>(static_cast<uint8_t>(base[i])) | static_cast<uint32_t>(static_cast<uint8_t>(base[i + 1])) << 8 |
-           static_cast<uint32_t>(static_cast<uint8_t>(base[i + 2])) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(base[i + 3])) << 24;
-  if (sum == 0xFFFFFFFFu) sum = 0xFFFFFFFEu;
-  if (sum == 0) sum = 1;
-  put32(base, 508, o.bad_checksum ? sum ^ 1 : sum);
-  return base + bins;
+  formats::regf::WriteOptions wo;
+  wo.embedded_name = o.embedded_name;
+  auto hive = formats::regf::build_hive(root, wo);
+  if (!hive) return {};
+  std::string h = std::move(hive).value();
+  if (o.dirty) h = make_dirty(std::move(h), 7);
+  if (o.bad_checksum) h[508] = static_cast<char>(h[508] ^ 1);
+  return h;
 }
 
 size_t hive_cell_offset(const std::string& hive, const std::string& signature, const std::string& marker) {

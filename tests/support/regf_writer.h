@@ -1,7 +1,6 @@
-// Writes registry hives for tests: a base block with a correct checksum (or a broken one), one hive bin holding
-// nk/vk cells, subkey lists of each kind (lh, lf, li, ri over li), value lists, inline data, big data (db) for values
-// over 16,344 bytes, and UTF-16 or Latin-1 ("compressed") names. Lets tests build SYSTEM-, SOFTWARE-, SAM- and
-// NTUSER-shaped hives with exactly the keys a scenario needs.
+// Registry hives for tests, on top of the production writer (formats/regf/writer.h): dirty hives and broken
+// checksums, transaction logs of both formats, and SAM/LSA trees with encrypted secrets, so tests build SYSTEM-,
+// SOFTWARE-, SAM- and NTUSER-shaped hives with exactly the keys and damage a scenario needs.
 #pragma once
 
 #include <array>
@@ -10,24 +9,16 @@
 #include <utility>
 #include <vector>
 
+#include "formats/regf/writer.h"
+
 namespace msw::test {
 
-struct RegValueSpec {
-  std::string name;
-  uint32_t type = 1;
-  std::string data;  // raw bytes as stored (use reg_sz()/reg_dword()/reg_multi_sz() to build them)
-};
-
-struct RegKeySpec {
-  RegKeySpec(std::string key_name = "") : name(std::move(key_name)) {}
-  std::string name;
-  uint64_t filetime = 132223104000000000ull;  // 2020-01-01T00:00:00Z
-  std::vector<RegValueSpec> values;
-  std::vector<RegKeySpec> subkeys;
-  std::string list_kind = "lh";  // lh, lf, li, or ri (two li lists under an ri)
-  bool utf16_name = false;       // otherwise a compressed (Latin-1) name
-  std::string class_name;        // written as UTF-16 (the LSA keys keep the boot key in theirs)
-};
+using RegValueSpec = formats::regf::ValueSpec;
+using RegKeySpec = formats::regf::KeySpec;
+using formats::regf::reg_dword;
+using formats::regf::reg_multi_sz;
+using formats::regf::reg_qword;
+using formats::regf::reg_sz;
 
 struct HiveOptions {
   bool dirty = false;
@@ -35,12 +26,8 @@ struct HiveOptions {
   std::string embedded_name = "\\??\\C:\\Windows\\System32\\config\\SOFTWARE";
 };
 
+// The production writer's hive, made dirty or given a wrong checksum when a test asks.
 std::string write_hive(const RegKeySpec& root, const HiveOptions& options = {});
-
-std::string reg_sz(const std::string& ascii);  // UTF-16LE with its terminator
-std::string reg_dword(uint32_t v);
-std::string reg_qword(uint64_t v);
-std::string reg_multi_sz(const std::vector<std::string>& items);
 
 // The base block's XOR checksum recomputed (after a test edited the first 508 bytes).
 std::string with_base_checksum(std::string hive_or_log);

@@ -195,6 +195,7 @@ Result<evidence::BundleManifest> collect_bundle(const HostView& host, const Coll
   m.hostname = host.hostname();
   m.os = host.os_name();
   m.kernel = host.kernel();
+  m.platform = "linux";
   Bundle bundle(host, out, m);
   auto step = [&](std::string_view what) {
     if (opts.on_step) opts.on_step(what);

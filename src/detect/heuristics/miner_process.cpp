@@ -20,9 +20,15 @@ constexpr std::string_view kMinerOptions[] = {
 constexpr std::string_view kStratumSchemes[] = {"stratum+tcp://", "stratum+ssl://", "stratum+tls://",
                                                 "stratum2+tcp://", "stratum1+tcp://"};
 constexpr std::string_view kTempDirs[] = {"/tmp/", "/var/tmp/", "/dev/shm/"};
+// Windows folders any user may write and worms drop into (matched in lower case, anywhere in the path).
+constexpr std::string_view kWindowsDropDirs[] = {"\\temp\\", "\\users\\public\\", "\\windows\\debug\\",
+                                                 "\\windows\\fonts\\", "\\programdata\\"};
+
+// A Windows path ("C:\...") from the Windows collector's process table.
+bool is_windows_path(std::string_view p) { return p.size() > 2 && p[1] == ':'; }
 
 std::string_view base_name(std::string_view path) {
-  size_t slash = path.rfind('/');
+  size_t slash = path.find_last_of("/\\");
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
@@ -83,6 +89,14 @@ MinerSigns assess_process(const MinerKnowledge& kb, std::string_view image, std:
   if (exe_deleted) s.supporting.push_back("its executable was deleted after it started");
   for (auto dir : kTempDirs)
     if (image.starts_with(dir)) s.supporting.push_back("it runs from " + std::string(dir));
+  if (is_windows_path(image)) {
+    const std::string lower_image = to_lower_ascii(image);
+    for (auto dir : kWindowsDropDirs)
+      if (lower_image.find(dir) != std::string::npos) {
+        s.supporting.push_back("it runs from a folder worms drop into (" + std::string(dir) + ")");
+        break;
+      }
+  }
   if (cpu >= kHighCpuPercent) s.supporting.push_back("it uses " + std::to_string(static_cast<int>(cpu)) + "% CPU");
   return s;
 }
@@ -137,9 +151,14 @@ class MinerProcessEngine final : public Engine {
       if (!image.empty()) f.observables.push_back({model::ObservableKind::FilePath, image, "process " + pid});
       if (auto h = ev.value(model::Field::Hashes); h.starts_with("SHA256="))
         f.observables.push_back({model::ObservableKind::Sha256, h.substr(7), "process " + pid});
-      f.actions.push_back({model::ActionKind::KillProcess, "pid " + pid,
-                           "Stop process " + who + " (kill -STOP first to keep it for memory capture, then kill -9).",
-                           "结束进程 " + who + "（可先 kill -STOP 以便内存取证，再 kill -9）。"});
+      if (is_windows_path(image))
+        f.actions.push_back({model::ActionKind::KillProcess, "pid " + pid,
+                             "Stop process " + who + " (suspend it first to keep it for memory capture, then taskkill /F /PID " + pid + ").",
+                             "结束进程 " + who + "（可先挂起以便内存取证，再 taskkill /F /PID " + pid + "）。"});
+      else
+        f.actions.push_back({model::ActionKind::KillProcess, "pid " + pid,
+                             "Stop process " + who + " (kill -STOP first to keep it for memory capture, then kill -9).",
+                             "结束进程 " + who + "（可先 kill -STOP 以便内存取证，再 kill -9）。"});
       if (!image.empty() && !deleted)
         f.actions.push_back({model::ActionKind::QuarantineFile, image, "Move the executable into quarantine.",
                              "将该可执行文件移入隔离区。"});
