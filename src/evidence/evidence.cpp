@@ -48,6 +48,7 @@ std::string_view to_string(ArtefactKind k) {
     case ArtefactKind::WmiRepository: return "wmi_repository";
     case ArtefactKind::StartupItem: return "startup_item";
     case ArtefactKind::BootRecord: return "boot_record";
+    case ArtefactKind::WmiTable: return "wmi_table";
   }
   return "file";
 }
@@ -62,7 +63,7 @@ std::span<const ArtefactKind> all_artefact_kinds() {
       ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
       ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository,
       ArtefactKind::StartupItem, ArtefactKind::BootRecord, ArtefactKind::SshdConfig, ArtefactKind::UpdateTable,
-      ArtefactKind::SqlErrorLog};
+      ArtefactKind::SqlErrorLog,   ArtefactKind::WmiTable};
   return kAll;
 }
 

@@ -57,6 +57,7 @@ enum class ArtefactKind {
   WmiRepository,  // the WMI object store, Windows\System32\wbem\Repository\OBJECTS.DATA
   StartupItem,    // a file in a Start Menu "Startup" folder (all users' or one user's): runs at logon
   BootRecord,     // the first sectors of a disk (a raw image, or what a collector read off the boot disk)
+  WmiTable,       // tables/wmi_subscriptions.jsonl: root\subscription's filters, consumers and bindings (live WMI)
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

@@ -39,6 +39,10 @@ void resolv_conf_events(const formats::resolv_conf::ResolvConf& conf, const Sour
 void process_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 void connection_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
 
+// The Windows collector's tables/accounts.jsonl (NetUserEnum): "local_account" events shaped like the SAM hive's
+// (TargetUserName, Rid, AccountDisabled, AdminGroup, LastLogon, FailedLogonCount), for when SAM was not readable.
+void windows_account_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out);
+
 // Tables whose JSON keys are already event field names (collect/linux/host_tables.h, file_sweep.h): one event per
 // row in `category`; `time_key` names the Unix-seconds column that dates the row ("" for none).
 void keyed_table_events(Bytes bytes, const Source& src, std::string_view category, std::string_view time_key,

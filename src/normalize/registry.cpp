@@ -181,6 +181,24 @@ Result<void> parse_wmi(Bytes bytes, const Source& src, Diagnostics& diags, const
   return {};
 }
 
+Result<void> parse_wmi_table(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  wmi_table_events(bytes, src.display_path, diags, events);
+  if (!events.empty()) fn(std::move(events));  // one batch, as for the repository
+  return {};
+}
+
+// Account tables: /etc/passwd-like rows from Linux, NetUserEnum rows from Windows.
+Result<void> parse_accounts(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
+  std::vector<model::Event> events;
+  if (src.platform == "windows")
+    windows_account_events(bytes, src, diags, events);
+  else
+    keyed_table_events(bytes, src, "user_account", "", diags, events);
+  if (!events.empty()) fn(std::move(events));
+  return {};
+}
+
 // Tables are host snapshots judged as a whole (a process with its connections), so one batch per table.
 template <void (*Fn)(Bytes, const Source&, Diagnostics&, std::vector<model::Event>&)>
 Result<void> parse_table(Bytes bytes, const Source& src, Diagnostics& diags, const EventBatchFn& fn) {
@@ -207,7 +225,7 @@ Result<void> parse_keyed(Bytes bytes, const Source& src, Diagnostics& diags, con
   return {};
 }
 constexpr std::string_view kPackageUpdate = "package_update";
-constexpr std::string_view kSystemInfo = "system_info", kUserAccount = "user_account", kKernelModule = "kernel_module",
+constexpr std::string_view kSystemInfo = "system_info", kKernelModule = "kernel_module",
                            kFileInfo = "file_info", kNoTime = "", kBootUnix = "BootUnix", kModifiedUnix = "ModifiedUnix";
 
 struct ParserRow {
@@ -223,6 +241,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::ScheduledTask, parse_task},
     {evidence::ArtefactKind::Prefetch, parse_prefetch},
     {evidence::ArtefactKind::WmiRepository, parse_wmi},
+    {evidence::ArtefactKind::WmiTable, parse_wmi_table},
     {evidence::ArtefactKind::StartupItem, parse_startup_item},
     {evidence::ArtefactKind::BootRecord, parse_boot_record},
     {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
@@ -241,7 +260,7 @@ constexpr ParserRow kParsers[] = {
     {evidence::ArtefactKind::SqlErrorLog, parse_lines<sql_errorlog_events>},
     {evidence::ArtefactKind::AuthLog, auth_log_events},
     {evidence::ArtefactKind::SystemTable, parse_keyed<&kSystemInfo, &kBootUnix>},
-    {evidence::ArtefactKind::AccountTable, parse_keyed<&kUserAccount, &kNoTime>},
+    {evidence::ArtefactKind::AccountTable, parse_accounts},
     {evidence::ArtefactKind::UpdateTable, parse_keyed<&kPackageUpdate, &kNoTime>},
     {evidence::ArtefactKind::ModuleTable, parse_keyed<&kKernelModule, &kNoTime>},
     {evidence::ArtefactKind::FileTable, parse_keyed<&kFileInfo, &kModifiedUnix>},

@@ -1,16 +1,19 @@
 #include "normalize/windows_wmi.h"
 
+#include <nlohmann/json.hpp>
+
+#include "core/text.h"
 #include "core/time.h"
 #include "formats/wmi/wmi_repository.h"
 
 namespace msw::normalize {
+namespace {
 
-Result<void> wmi_subscription_events(Bytes data, std::string_view path, Diagnostics& diags,
-                                     std::vector<model::Event>& out) {
-  namespace wmi = formats::wmi;
-  auto repo = wmi::read_subscriptions(data, path, diags);
-  if (!repo) return repo.error();
-  for (const auto& in : repo->instances) {
+namespace wmi = formats::wmi;
+
+void instance_events(const std::vector<wmi::Instance>& instances, std::string_view path,
+                     std::vector<model::Event>& out) {
+  for (const auto& in : instances) {
     model::Event e;
     e.category = "wmi_event";
     e.product = "windows";
@@ -43,8 +46,8 @@ Result<void> wmi_subscription_events(Bytes data, std::string_view path, Diagnost
       }
       case wmi::ClassKind::Binding:
         e.set(model::Field::EventType, "WmiBindingEvent");
-        e.set("Consumer", (in.consumer_class.empty() ? std::string("EventConsumer") : in.consumer_class) +
-                              ".Name=\"" + in.consumer + "\"");
+        e.set("Consumer", (in.consumer_class.empty() ? std::string("EventConsumer") : in.consumer_class) + ".Name=\"" +
+                              in.consumer + "\"");
         e.set("Filter", "__EventFilter.Name=\"" + in.filter + "\"");
         e.set("ConsumerName", in.consumer);
         e.set("FilterName", in.filter);
@@ -52,7 +55,79 @@ Result<void> wmi_subscription_events(Bytes data, std::string_view path, Diagnost
     }
     out.push_back(std::move(e));
   }
+}
+
+// `Class.Name="value"`, relative or as a full path (`\\\\.\\root\\subscription:Class.Name="value"`), as a binding's
+// Filter and Consumer hold them → {Class, value}.
+std::pair<std::string, std::string> split_reference(std::string_view ref) {
+  const size_t dot = ref.find(".Name=\"");
+  if (dot == std::string_view::npos) return {"", std::string(ref)};
+  std::string_view name = ref.substr(dot + 7);
+  if (name.ends_with('"')) name.remove_suffix(1);
+  std::string_view cls = ref.substr(0, dot);
+  if (const size_t colon = cls.rfind(':'); colon != std::string_view::npos)
+    cls.remove_prefix(colon + 1);  // \\.\root\...:
+  return {std::string(cls), std::string(name)};
+}
+
+}  // namespace
+
+Result<void> wmi_subscription_events(Bytes data, std::string_view path, Diagnostics& diags,
+                                     std::vector<model::Event>& out) {
+  auto repo = wmi::read_subscriptions(data, path, diags);
+  if (!repo) return repo.error();
+  instance_events(repo->instances, path, out);
   return {};
+}
+
+void wmi_table_events(Bytes jsonl, std::string_view path, Diagnostics& diags, std::vector<model::Event>& out) {
+  std::vector<wmi::Instance> instances;
+  size_t bad = 0;
+  const std::string_view text = as_chars(jsonl);
+  for_each_line(text, [&](std::string_view line, uint64_t) {
+    const auto offset = static_cast<uint64_t>(line.data() - text.data());
+    if (trim(line).empty() || instances.size() >= 4 * wmi::kMaxInstances) return;
+    // A row is flat; anything nested deeper is not ours (and would make the parser recurse).
+    const auto j = json_nesting_within(line, 4) ? nlohmann::json::parse(line, nullptr, false) : nlohmann::json();
+    if (j.is_discarded() || !j.is_object()) {
+      if (bad++ == 0)
+        diags.add("table.bad_line", DiagSeverity::Warning, std::string(path), offset, "not a JSON object");
+      return;
+    }
+    auto get = [&](const char* key) {
+      auto it = j.find(key);
+      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    wmi::Instance in;
+    in.offset = offset;
+    const std::string cls = get("class");
+    if (cls == "__EventFilter") {
+      in.kind = wmi::ClassKind::EventFilter;
+      in.name = get("Name");
+      in.query = get("Query");
+      in.query_language = get("QueryLanguage");
+      in.event_namespace = get("EventNamespace");
+    } else if (cls == "CommandLineEventConsumer") {
+      in.kind = wmi::ClassKind::CommandLineConsumer;
+      in.name = get("Name");
+      in.command = get("CommandLineTemplate");
+      in.executable = get("ExecutablePath");
+    } else if (cls == "ActiveScriptEventConsumer") {
+      in.kind = wmi::ClassKind::ActiveScriptConsumer;
+      in.name = get("Name");
+      in.command = get("ScriptText");
+      in.executable = get("ScriptFileName");
+      in.script_engine = get("ScriptingEngine");
+    } else if (cls == "__FilterToConsumerBinding") {
+      in.kind = wmi::ClassKind::Binding;
+      in.filter = split_reference(get("Filter")).second;
+      std::tie(in.consumer_class, in.consumer) = split_reference(get("Consumer"));
+    } else {
+      return;  // log-file, event-log and SMTP consumers run no code
+    }
+    instances.push_back(std::move(in));
+  });
+  instance_events(instances, path, out);
 }
 
 }  // namespace msw::normalize

@@ -19,4 +19,10 @@ namespace msw::normalize {
 Result<void> wmi_subscription_events(Bytes objects_data, std::string_view display_path, Diagnostics& diags,
                                      std::vector<model::Event>& out);
 
+// The same events from the Windows collector's live query of root\subscription (tables/wmi_subscriptions.jsonl:
+// one JSON object per instance, "class" plus the instance's properties under their WMI names: Name, Query,
+// QueryLanguage, EventNamespace, CommandLineTemplate, ExecutablePath, ScriptText, ScriptFileName,
+// ScriptingEngine, Filter, Consumer). Consumer classes other than command-line and script ones are skipped.
+void wmi_table_events(Bytes jsonl, std::string_view display_path, Diagnostics& diags, std::vector<model::Event>& out);
+
 }  // namespace msw::normalize

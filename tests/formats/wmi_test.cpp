@@ -134,3 +134,37 @@ TEST(WmiRepository, SubscriptionsBecomeSysmonShapedEventsAndFindings) {
 
 }  // namespace
 }  // namespace msw::formats::wmi
+
+namespace msw {
+namespace {
+
+TEST(WmiTable, LiveSubscriptionsBecomeTheSameEvents) {
+  const std::string table =
+      "{\"class\":\"__EventFilter\",\"Name\":\"fuckyoumm3\",\"Query\":\"SELECT * FROM __InstanceModificationEvent\","
+      "\"QueryLanguage\":\"WQL\",\"EventNamespace\":\"root\\\\cimv2\"}\n"
+      "not json\n"
+      "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+      "{\"class\":\"ActiveScriptEventConsumer\",\"Name\":\"s\",\"ScriptText\":\"CreateObject(\\\"WScript.Shell\\\")\","
+      "\"ScriptingEngine\":\"VBScript\"}\n"
+      "{\"class\":\"NTEventLogEventConsumer\",\"Name\":\"log\"}\n"
+      "{\"class\":\"__FilterToConsumerBinding\",\"Filter\":\"__EventFilter.Name=\\\"fuckyoumm3\\\"\","
+      "\"Consumer\":\"\\\\\\\\.\\\\root\\\\subscription:ActiveScriptEventConsumer.Name=\\\"s\\\"\"}\n";
+  Diagnostics diags;
+  std::vector<model::Event> out;
+  normalize::wmi_table_events(as_bytes(std::string_view(table)), "tables/wmi_subscriptions.jsonl", diags, out);
+  ASSERT_EQ(out.size(), 3u);  // the event-log consumer runs nothing; the two bad lines are one diagnostic
+  EXPECT_EQ(diags.size(), 1u);
+  EXPECT_EQ(out[0].value(model::Field::EventType), "WmiFilterEvent");
+  EXPECT_EQ(out[0].value("Name"), "fuckyoumm3");
+  EXPECT_EQ(out[0].value("EventNamespace"), "root\\cimv2");
+  EXPECT_EQ(out[1].value("Type"), "Script");
+  EXPECT_EQ(out[1].value("ScriptingEngine"), "VBScript");
+  EXPECT_EQ(out[2].value(model::Field::EventType), "WmiBindingEvent");
+  EXPECT_EQ(out[2].value("Consumer"), "ActiveScriptEventConsumer.Name=\"s\"");
+  EXPECT_EQ(out[2].value("FilterName"), "fuckyoumm3");
+  EXPECT_EQ(out[2].value("ConsumerName"), "s");
+  for (const auto& e : out) EXPECT_EQ(e.product, "windows");
+}
+
+}  // namespace
+}  // namespace msw

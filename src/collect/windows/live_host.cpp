@@ -14,11 +14,13 @@
 #include <tlhelp32.h>
 #include <wincrypt.h>
 #include <winevt.h>
+#include <wbemidl.h>
 #include <wintrust.h>
 #include <winternl.h>
 // clang-format on
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <memory>
 
@@ -48,10 +50,20 @@ std::string system_message(DWORD code) {
   const DWORD n =
       FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
                      nullptr, code, 0, reinterpret_cast<wchar_t*>(&buf), 0, nullptr);
-  std::string s = n ? utf8(buf, n) : "error " + std::to_string(code);
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "0x%08lX", static_cast<unsigned long>(code));
+  std::string s;
+  if (n)
+    s = utf8(buf, n);
+  else if (code == 0x8004100E)
+    s = "WMI has no such namespace";  // WBEM_E_INVALID_NAMESPACE
+  else if (code == 0x80041003)
+    s = "WMI refused access";  // WBEM_E_ACCESS_DENIED
+  else
+    s = "error";
   if (buf) LocalFree(buf);
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '.')) s.pop_back();
-  return s + " (" + std::to_string(code) + ")";
+  return s + " (" + (code > 0xFFFF ? std::string(hex) : std::to_string(code)) + ")";
 }
 
 Error win_error(std::string code, const std::string& what, DWORD err) {
@@ -470,6 +482,13 @@ Result<std::vector<AccountInfo>> LiveHost::accounts() const {
     for (DWORD i = 0; i < read && out.size() < 100'000; ++i) {
       AccountInfo a;
       a.name = utf8(users[i].usri0_name);
+      BYTE sid_buf[SECURITY_MAX_SID_SIZE];
+      DWORD sid_size = sizeof sid_buf, domain_size = 256;
+      wchar_t domain[256];
+      SID_NAME_USE use;
+      if (LookupAccountNameW(nullptr, users[i].usri0_name, sid_buf, &sid_size, domain, &domain_size, &use) &&
+          IsValidSid(sid_buf) && *GetSidSubAuthorityCount(sid_buf) > 0)
+        a.rid = *GetSidSubAuthority(sid_buf, *GetSidSubAuthorityCount(sid_buf) - 1u);
       LPBYTE info = nullptr;
       if (NetUserGetInfo(nullptr, users[i].usri0_name, 2, &info) == NERR_Success && info) {
         const auto* u = reinterpret_cast<const USER_INFO_2*>(info);
@@ -612,6 +631,72 @@ Result<std::vector<TaskDefinition>> LiveHost::scheduled_tasks() const {
     walk_task_folder(root.p, 0, out);
   }
   if (SUCCEEDED(init)) CoUninitialize();
+  return out;
+}
+
+Result<std::vector<WmiObject>> LiveHost::wmi_subscriptions() const {
+  const HRESULT init = CoInitializeEx(nullptr, COINIT_MULTITHREADED);
+  // Process-wide COM security: default authentication, impersonation so WMI acts as this account. A second call
+  // (RPC_E_TOO_LATE) is harmless.
+  CoInitializeSecurity(nullptr, -1, nullptr, nullptr, RPC_C_AUTHN_LEVEL_DEFAULT, RPC_C_IMP_LEVEL_IMPERSONATE, nullptr,
+                       EOAC_NONE, nullptr);
+  std::vector<WmiObject> out;
+  HRESULT hr = S_OK;
+  {
+    ComPtr<IWbemLocator> locator;
+    hr = CoCreateInstance(CLSID_WbemLocator, nullptr, CLSCTX_INPROC_SERVER, IID_IWbemLocator,
+                          reinterpret_cast<void**>(locator.out()));
+    ComPtr<IWbemServices> services;
+    Bstr ns(L"ROOT\\subscription");
+    if (SUCCEEDED(hr))
+      hr = locator->ConnectServer(ns.s, nullptr, nullptr, nullptr, 0, nullptr, nullptr, services.out());
+    if (SUCCEEDED(hr))
+      hr = CoSetProxyBlanket(services.p, RPC_C_AUTHN_WINNT, RPC_C_AUTHZ_NONE, nullptr, RPC_C_AUTHN_LEVEL_CALL,
+                             RPC_C_IMP_LEVEL_IMPERSONATE, nullptr, EOAC_NONE);
+    static constexpr const wchar_t* kQueries[] = {L"SELECT * FROM __EventFilter", L"SELECT * FROM __EventConsumer",
+                                                  L"SELECT * FROM __FilterToConsumerBinding"};
+    static constexpr const wchar_t* kProperties[] = {L"Name",
+                                                     L"Query",
+                                                     L"QueryLanguage",
+                                                     L"EventNamespace",
+                                                     L"CommandLineTemplate",
+                                                     L"ExecutablePath",
+                                                     L"WorkingDirectory",
+                                                     L"ScriptText",
+                                                     L"ScriptFileName",
+                                                     L"ScriptingEngine",
+                                                     L"Filter",
+                                                     L"Consumer",
+                                                     L"CreatorSID"};
+    Bstr wql(L"WQL");
+    for (const wchar_t* query : kQueries) {
+      if (FAILED(hr)) break;
+      ComPtr<IEnumWbemClassObject> rows;
+      Bstr q(query);
+      hr = services->ExecQuery(wql.s, q.s, WBEM_FLAG_FORWARD_ONLY | WBEM_FLAG_RETURN_IMMEDIATELY, nullptr, rows.out());
+      if (FAILED(hr)) break;
+      while (out.size() < 10'000) {
+        ComPtr<IWbemClassObject> obj;
+        ULONG got = 0;
+        if (rows->Next(10'000, 1, obj.out(), &got) != WBEM_S_NO_ERROR || got == 0) break;
+        WmiObject o;
+        VARIANT v;
+        VariantInit(&v);
+        if (SUCCEEDED(obj->Get(L"__CLASS", 0, &v, nullptr, nullptr)) && v.vt == VT_BSTR)
+          o.class_name = utf8(v.bstrVal, SysStringLen(v.bstrVal));
+        VariantClear(&v);
+        for (const wchar_t* name : kProperties) {
+          VariantInit(&v);
+          if (SUCCEEDED(obj->Get(name, 0, &v, nullptr, nullptr)) && v.vt == VT_BSTR && v.bstrVal)
+            o.properties.emplace_back(utf8(name), utf8(v.bstrVal, SysStringLen(v.bstrVal)));
+          VariantClear(&v);
+        }
+        out.push_back(std::move(o));
+      }
+    }
+  }
+  if (SUCCEEDED(init)) CoUninitialize();
+  if (FAILED(hr)) return win_error("collect.wmi", "WMI root\\subscription", static_cast<DWORD>(hr));
   return out;
 }
 

@@ -15,6 +15,7 @@ class LiveHost final : public WindowsHost {
   Result<std::vector<AccountInfo>> accounts() const override;
   Result<std::vector<AdapterInfo>> adapters() const override;
   Result<std::vector<TaskDefinition>> scheduled_tasks() const override;
+  Result<std::vector<WmiObject>> wmi_subscriptions() const override;
   Result<RegistryKey> read_key(const std::string& path) const override;
   Result<void> save_hive(const std::string& hklm_name, const std::filesystem::path& out) const override;
   Result<std::vector<std::string>> list(const std::string& folder) const override;

@@ -101,6 +101,7 @@ class Bundle {
   }
 
   void record(const std::string& rel, const std::string& source, std::string_view kind, const fs::path& disk) {
+    copied_.insert(lower(rel));
     std::error_code ec;
     const uint64_t size = fs::file_size(disk, ec);
     auto sha = host_.sha256_file(disk);
@@ -120,6 +121,26 @@ class Bundle {
 };
 
 // ---- tables -------------------------------------------------------------------------------------------------
+
+// Local accounts, written after the registry: the SAM hive, when it could be saved, is the authority (hashes,
+// creation times); the table stands in for it otherwise, and is kept as a plain file beside it.
+void write_accounts(const WindowsHost& host, const SystemFacts& facts, Bundle& bundle) {
+  std::vector<json> rows;
+  auto a = host.accounts();
+  if (!a) return bundle.fail("accounts", a.error().message);
+  for (const auto& v : *a)
+    rows.push_back({{"name", v.name},
+                    {"rid", v.rid},
+                    {"disabled", v.disabled},
+                    {"admin", v.admin},
+                    {"password_never_expires", v.password_never_expires},
+                    {"last_logon_unix", v.last_logon_unix},
+                    {"bad_password_count", v.bad_password_count},
+                    {"groups", v.groups}});
+  const bool sam_saved = bundle.has(bundle_path_for(facts.system_root + "\\System32\\config\\SAM"));
+  bundle.add("tables/accounts.jsonl", "local accounts (NetUserEnum, NetUserGetLocalGroups)",
+             sam_saved ? "file" : "account_table", jsonl(rows));
+}
 
 void write_tables(const WindowsHost& host, const CollectOptions& opts, Bundle& bundle,
                   std::vector<ProcessInfo>& processes, std::vector<ServiceInfo>& services) {
@@ -196,22 +217,6 @@ void write_tables(const WindowsHost& host, const CollectOptions& opts, Bundle& b
     bundle.add("tables/services.jsonl", "services (Service Control Manager)", "file", jsonl(rows));
   } else {
     bundle.fail("services", s.error().message);
-  }
-
-  if (opts.on_step) opts.on_step("accounts");
-  rows.clear();
-  if (auto a = host.accounts()) {
-    for (const auto& v : *a)
-      rows.push_back({{"name", v.name},
-                      {"disabled", v.disabled},
-                      {"admin", v.admin},
-                      {"password_never_expires", v.password_never_expires},
-                      {"last_logon_unix", v.last_logon_unix},
-                      {"bad_password_count", v.bad_password_count},
-                      {"groups", v.groups}});
-    bundle.add("tables/accounts.jsonl", "local accounts (NetUserEnum, NetUserGetLocalGroups)", "file", jsonl(rows));
-  } else {
-    bundle.fail("accounts", a.error().message);
   }
 
   rows.clear();
@@ -497,6 +502,19 @@ void collect_files(const WindowsHost& host, const SystemFacts& facts, Bundle& bu
                    [](std::string_view n) { return lower(n).ends_with(".job"); });
   bundle.copy_tree(win + "\\Prefetch", "prefetch", 0, 16u << 20,
                    [](std::string_view n) { return lower(n).ends_with(".pf"); });
+  // WMI subscriptions as the service has them (OBJECTS.DATA is locked on a running system and readable only by
+  // administrators), then the repository files, which also hold deleted instances.
+  if (auto subs = host.wmi_subscriptions()) {
+    std::vector<json> rows;
+    for (const auto& o : *subs) {
+      json r = {{"class", o.class_name}};
+      for (const auto& [k, v] : o.properties) r[k] = v;
+      rows.push_back(std::move(r));
+    }
+    bundle.add("tables/wmi_subscriptions.jsonl", "WMI root\\subscription (IWbemServices)", "wmi_table", jsonl(rows));
+  } else {
+    bundle.fail("WMI root\\subscription", subs.error().message + "; the repository files were read instead");
+  }
   // The WMI repository: OBJECTS.DATA holds the subscriptions; the index and mappings come along for other tools.
   bundle.copy(win + "\\System32\\wbem\\Repository\\OBJECTS.DATA", "wmi_repository", kMaxArtefactBytes, false);
   bundle.copy_tree(win + "\\System32\\wbem\\Repository", "file", 0, kMaxArtefactBytes, [](std::string_view n) {
@@ -634,6 +652,8 @@ Result<evidence::BundleManifest> collect_bundle(const WindowsHost& host, const C
   write_tables(host, opts, bundle, processes, services);
   if (opts.on_step) opts.on_step("registry");
   const std::vector<std::string> autostarts = collect_registry(host, facts, bundle);
+  if (opts.on_step) opts.on_step("accounts");
+  write_accounts(host, facts, bundle);
   if (opts.on_step) opts.on_step("event logs");
   collect_event_logs(host, facts, bundle);
   if (opts.on_step) opts.on_step("files");

@@ -47,6 +47,7 @@ struct ServiceInfo {
 
 struct AccountInfo {
   std::string name;
+  uint32_t rid = 0;  // the last part of the account's SID (500: the built-in Administrator); 0 when unknown
   bool disabled = false, admin = false, password_never_expires = false;
   int64_t last_logon_unix = 0;
   uint32_t bad_password_count = 0;
@@ -78,6 +79,13 @@ struct TaskDefinition {
   std::string xml;
 };
 
+// One instance from WMI's root\subscription: its class ("__EventFilter", "CommandLineEventConsumer", ...) and its
+// string properties by WMI name (Name, Query, CommandLineTemplate, Filter, Consumer, ...).
+struct WmiObject {
+  std::string class_name;
+  std::vector<std::pair<std::string, std::string>> properties;
+};
+
 struct SystemFacts {
   std::string hostname, os, version;  // version: "10.0.17763"
   std::string system_root = "C:\\Windows";
@@ -98,6 +106,9 @@ class WindowsHost {
   virtual Result<std::vector<AdapterInfo>> adapters() const = 0;
   // Every registered task the account can see, hidden ones included (Task Scheduler 2.0). Errors: collect.tasks.
   virtual Result<std::vector<TaskDefinition>> scheduled_tasks() const = 0;
+  // Permanent event subscriptions: every __EventFilter, __EventConsumer and __FilterToConsumerBinding in
+  // root\subscription (WMI COM). Errors: collect.wmi.
+  virtual Result<std::vector<WmiObject>> wmi_subscriptions() const = 0;
 
   // Registry under HKLM ("SYSTEM\\CurrentControlSet\\Services") or HKU ("HKU\\S-1-5-...\\Software"), paths
   // with backslashes. Errors: registry.missing, registry.denied.

@@ -1,7 +1,9 @@
-// Bundle tables (processes.jsonl, connections.jsonl) → Sigma process_creation and network_connection events, so
-// Linux Sigma rules and the built-in heuristics read live-host state the way they read logs.
-#include <nlohmann/json.hpp>
+// Bundle tables (processes.jsonl, connections.jsonl, accounts.jsonl) → Sigma process_creation and
+// network_connection events and SAM-shaped local_account events, so Sigma rules and the built-in heuristics read
+// live-host state (Linux or Windows collector) the way they read logs and hives.
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "normalize/normalize.h"
 
@@ -128,6 +130,29 @@ void keyed_table_events(Bytes bytes, const Source& src, std::string_view categor
     if (auto it = j.find(time_key); !time_key.empty() && it != j.end() && it->is_number_integer() &&
                                     it->get<int64_t>() > 0 && it->get<int64_t>() < 9'000'000'000)
       ev.time = from_unix_seconds(it->get<int64_t>());
+    out.push_back(std::move(ev));
+  });
+}
+
+}  // namespace msw::normalize
+
+namespace msw::normalize {
+
+void windows_account_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out) {
+  for_each_row(bytes, src, diags, [&](const json& j, size_t at) {
+    model::Event ev;
+    ev.category = "local_account";
+    ev.product = "windows";
+    ev.artefact = src.display_path;
+    ev.offset = at;
+    ev.set(model::Field::TargetUserName, str(j, "name"));
+    if (auto rid = str(j, "rid"); !rid.empty() && rid != "0") ev.set("Rid", rid);
+    ev.set("AccountDisabled", str(j, "disabled") == "true" ? "true" : "false");
+    ev.set("AdminGroup", str(j, "admin") == "true" ? "true" : "false");
+    ev.set("FailedLogonCount", str(j, "bad_password_count"));
+    if (auto it = j.find("last_logon_unix");
+        it != j.end() && it->is_number_integer() && it->get<int64_t>() > 0 && it->get<int64_t>() < 9'000'000'000)
+      ev.set("LastLogon", to_iso8601(from_unix_seconds(it->get<int64_t>()), 0));
     out.push_back(std::move(ev));
   });
 }
