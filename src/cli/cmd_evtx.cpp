@@ -1,12 +1,14 @@
 // minesweep evtx dump FILES... [--format jsonl|xml] [--recover] [--out FILE]
 // minesweep evtx info FILE...
 //
-// dump parses chunks in parallel (each worker owns a ChunkParser) in windows of a few chunks per thread and writes
-// each window in file order, so output is ordered by file and record position while memory stays flat.
+// dump parses the chunks of all files in parallel (a ChunkParser per task slot, reused across files) in windows of a
+// few chunks per thread and writes each window in order, so output is ordered by file and record position while
+// memory stays flat.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -57,53 +59,6 @@ void append_record_jsonl(const evtx::Record& rec, std::string_view file, std::st
   out += "}}\n";
 }
 
-struct DumpStats {
-  uint64_t records = 0, recovered = 0;
-  std::map<std::string, uint64_t> diagnostics;
-};
-
-Result<void> dump_file(const std::string& path, bool xml, bool recover, ThreadPool& pool, std::ostream& out,
-                       DumpStats& stats) {
-  auto file = MappedFile::open(path);
-  if (!file) return file.error();
-  Diagnostics diags;
-  auto info = evtx::read_file_info(file->bytes(), path, diags);
-  if (!info) return info.error();
-  const size_t n = info->chunks_in_file;
-  const size_t window = pool.size() * 4;
-  std::vector<std::string> buffers(window);
-  std::vector<Diagnostics> chunk_diags(window);
-  std::vector<uint64_t> counts(window), recovered(window);
-  for (size_t start = 0; start < n; start += window) {
-    const size_t count = std::min(window, n - start);
-    pool.parallel_for(count, [&](size_t k) {
-      evtx::ChunkParser parser(file->bytes(), path);
-      std::string& buf = buffers[k];
-      buf.clear();
-      counts[k] = recovered[k] = 0;
-      auto s = parser.parse_chunk(static_cast<uint32_t>(start + k), recover, chunk_diags[k], [&](const evtx::Record& r) {
-        if (xml) {
-          r.tree->to_xml(buf);
-          buf += '\n';
-        } else {
-          append_record_jsonl(r, path, buf);
-        }
-      });
-      counts[k] = s.records;
-      recovered[k] = s.recovered;
-    });
-    file->release(evtx::kFileHeaderSize + start * evtx::kChunkSize, count * evtx::kChunkSize);
-    for (size_t k = 0; k < count; ++k) {
-      out << buffers[k];
-      stats.records += counts[k];
-      stats.recovered += recovered[k];
-      diags.append(std::move(chunk_diags[k]));
-    }
-  }
-  for (const auto& d : diags.items()) ++stats.diagnostics[d.code];
-  return {};
-}
-
 int run_dump(const Invocation& inv, std::span<const std::string> files) {
   const std::string format = inv.args.value("--format").value_or("jsonl");
   if (format != "jsonl" && format != "xml") return usage_error("evtx", "--format takes jsonl or xml");
@@ -117,20 +72,75 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
   }
   std::ios::sync_with_stdio(false);
   ThreadPool pool(resolve_thread_count(inv.threads));
-  DumpStats stats;
+  const bool xml = format == "xml", recover = inv.args.has("--recover");
   int code = kExitClean;
-  for (const auto& f : files) {
-    if (auto r = dump_file(f, format == "xml", inv.args.has("--recover"), pool, *out, stats); !r) {
-      std::cerr << "minesweep evtx: " << escape_terminal(f) << ": " << escape_terminal(r.error().message) << " ["
-                << r.error().code << "]\n";
+
+  // Every chunk of every file is one task, so many small logs (a triage folder) use both cores as one large log
+  // does. Tasks run in windows of a few per thread; each window is written in file and record order, then its
+  // pages are handed back, so memory stays flat whatever the input size.
+  struct Log {
+    std::string path;
+    MappedFile file;
+  };
+  std::vector<Log> logs;
+  std::vector<std::pair<size_t, uint32_t>> work;  // (log, chunk)
+  Diagnostics diags;
+  for (const auto& path : files) {
+    auto file = MappedFile::open(path);
+    auto info = file ? evtx::read_file_info(file->bytes(), path, diags) : Result<evtx::FileInfo>(file.error());
+    if (!info) {
+      std::cerr << "minesweep evtx: " << escape_terminal(path) << ": " << escape_terminal(info.error().message) << " ["
+                << info.error().code << "]\n";
       code = kExitUsage;
+      continue;
+    }
+    logs.push_back({path, std::move(*file)});
+    for (size_t c = 0; c < info->chunks_in_file; ++c) work.emplace_back(logs.size() - 1, static_cast<uint32_t>(c));
+  }
+  const size_t window = pool.size() * 8;
+  std::vector<std::unique_ptr<evtx::ChunkParser>> parsers;  // one per slot, reused by every task
+  for (size_t k = 0; k < window; ++k) parsers.push_back(std::make_unique<evtx::ChunkParser>(Bytes{}, ""));
+  std::vector<std::string> buffers(window);
+  std::vector<Diagnostics> chunk_diags(window);
+  std::vector<uint64_t> counts(window), recovered(window);
+  uint64_t records = 0, recovered_records = 0;
+  for (size_t start = 0; start < work.size(); start += window) {
+    const size_t count = std::min(window, work.size() - start);
+    pool.parallel_for(count, [&](size_t k) {
+      const auto [log, chunk] = work[start + k];
+      const std::string& path = logs[log].path;
+      evtx::ChunkParser& parser = *parsers[k];
+      parser.reset(logs[log].file.bytes(), path);
+      std::string& buf = buffers[k];
+      buf.clear();
+      auto s = parser.parse_chunk(chunk, recover, chunk_diags[k], [&](const evtx::Record& r) {
+        if (xml) {
+          r.tree->to_xml(buf);
+          buf += '\n';
+        } else {
+          append_record_jsonl(r, path, buf);
+        }
+      });
+      counts[k] = s.records;
+      recovered[k] = s.recovered;
+    });
+    for (size_t k = 0; k < count; ++k) {
+      out->write(buffers[k].data(), static_cast<std::streamsize>(buffers[k].size()));
+      records += counts[k];
+      recovered_records += recovered[k];
+      diags.append(std::move(chunk_diags[k]));
+      chunk_diags[k] = Diagnostics();
+      const auto [log, chunk] = work[start + k];
+      logs[log].file.release(evtx::kFileHeaderSize + size_t{chunk} * evtx::kChunkSize, evtx::kChunkSize);
     }
   }
   out->flush();
   if (!inv.quiet) {
-    std::cerr << "evtx: " << stats.records << " records";
-    if (stats.recovered) std::cerr << ", " << stats.recovered << " recovered from slack";
-    for (const auto& [c, k] : stats.diagnostics) std::cerr << "; " << c << " x" << k;
+    std::map<std::string, uint64_t> per_code;
+    for (const auto& d : diags.items()) ++per_code[d.code];
+    std::cerr << "evtx: " << records << " records";
+    if (recovered_records) std::cerr << ", " << recovered_records << " recovered from slack";
+    for (const auto& [c, k] : per_code) std::cerr << "; " << c << " x" << k;
     std::cerr << "\n";
   }
   return code;
@@ -163,7 +173,8 @@ int run_info(std::span<const std::string> files) {
       });
       records += s.records;
       recovered += s.recovered;
-      if (!s.header) ++bad_chunks;
+      if (!s.header)
+        ++bad_chunks;
       else {
         header_crc_bad += !s.header->header_checksum_ok;
         records_crc_bad += !s.header->records_checksum_ok;
@@ -176,18 +187,21 @@ int run_info(std::span<const std::string> files) {
     std::cout << "file:              " << escape_terminal(path) << "\n"
               << "format version:    " << h.major_version << "." << h.minor_version << "\n"
               << "header CRC:        " << (h.checksum_ok ? "ok" : "MISMATCH") << "\n"
-              << "dirty / full:      " << (h.dirty() ? "dirty" : "clean") << " / " << (h.full() ? "full" : "not full") << "\n"
+              << "dirty / full:      " << (h.dirty() ? "dirty" : "clean") << " / " << (h.full() ? "full" : "not full")
+              << "\n"
               << "chunks:            " << info->chunks_in_file << " in file, " << h.chunk_count << " in header, "
               << bad_chunks << " empty or unreadable\n"
               << "chunk CRC errors:  " << header_crc_bad << " header, " << records_crc_bad << " records\n"
               << "records:           " << records << " (" << recovered << " more recovered from slack)\n"
-              << "record ids:        " << (ids.empty() ? std::string("-") : std::to_string(*ids.begin()) + " .. " + std::to_string(*ids.rbegin()))
+              << "record ids:        "
+              << (ids.empty() ? std::string("-")
+                              : std::to_string(*ids.begin()) + " .. " + std::to_string(*ids.rbegin()))
               << ", next " << h.next_record_id << ", " << gaps << " gaps\n"
-              << "time range:        " << (first ? to_iso8601(*first, 0) : "-") << " .. " << (last ? to_iso8601(*last, 0) : "-") << "\n";
+              << "time range:        " << (first ? to_iso8601(*first, 0) : "-") << " .. "
+              << (last ? to_iso8601(*last, 0) : "-") << "\n";
   }
   return code;
 }
-
 
 // The event logs a command reads, mapped, with their chunk counts. A file that cannot be opened is an error; one whose
 // header is not EVTX is reported on stderr and left out, and the others are still read.
@@ -197,7 +211,8 @@ struct OpenLog {
   size_t chunks = 0;
 };
 
-Result<std::vector<OpenLog>> open_logs(std::span<const std::string> files, std::string_view command, Diagnostics& diags) {
+Result<std::vector<OpenLog>> open_logs(std::span<const std::string> files, std::string_view command,
+                                       Diagnostics& diags) {
   std::vector<OpenLog> out;
   for (const auto& path : files) {
     auto file = MappedFile::open(path);
@@ -275,7 +290,11 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
     pool.parallel_for(n, [&](size_t k) {
       const auto [fidx, c] = work[start + k];
       const std::string& path = open[fidx].path;
-      evtx::ChunkParser parser(open[fidx].file.bytes(), path);
+      // One parser per worker thread, reused across chunks and files (its buffers are the expensive part).
+      thread_local std::unique_ptr<evtx::ChunkParser> worker_parser;
+      if (!worker_parser) worker_parser = std::make_unique<evtx::ChunkParser>(Bytes{}, "");
+      evtx::ChunkParser& parser = *worker_parser;
+      parser.reset(open[fidx].file.bytes(), path);
       ChunkOut& o = outs[k];
       std::vector<const sigma::Rule*> matched;
       model::Event ev;
@@ -286,12 +305,14 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
         index.match(ev, matched);
         for (const sigma::Rule* r : matched) {
           auto it = std::find_if(o.counts.begin(), o.counts.end(), [&](const auto& p) { return p.first == r; });
-          if (it == o.counts.end()) o.counts.emplace_back(r, 1);
-          else ++it->second;
+          if (it == o.counts.end())
+            o.counts.emplace_back(r, 1);
+          else
+            ++it->second;
           const std::string when = rec.written ? to_iso8601(*rec.written, 3) : std::string();
           if (inv.json) {
-            nlohmann::json j = {{"file", path}, {"record_id", rec.id}, {"time", when}, {"rule_id", r->id},
-                                {"title", r->title}, {"level", r->level}};
+            nlohmann::json j = {{"file", path},     {"record_id", rec.id}, {"time", when},
+                                {"rule_id", r->id}, {"title", r->title},   {"level", r->level}};
             o.text += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
             o.text += '\n';
           } else {
@@ -335,13 +356,15 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
       if (inv.json) {
         nlohmann::json ev = nlohmann::json::array();
         for (const auto& e : f.evidence) ev.push_back({{"file", e.path}, {"events", e.excerpt}});
-        nlohmann::json j = {{"correlation", true}, {"time", when}, {"rule_id", f.rule_id}, {"title", f.title_en},
-                            {"level", level}, {"description", f.description_en}, {"evidence", ev}};
+        nlohmann::json j = {{"correlation", true}, {"time", when},   {"rule_id", f.rule_id},
+                            {"title", f.title_en}, {"level", level}, {"description", f.description_en},
+                            {"evidence", ev}};
         std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       } else {
         std::cout << when << "  " << level << "  " << escape_terminal(f.title_en) << "  (correlation)\n    "
                   << escape_terminal(f.description_en) << "\n";
-        for (const auto& e : f.evidence) std::cout << "    " << escape_terminal(e.path) << ": " << escape_terminal(e.excerpt) << "\n";
+        for (const auto& e : f.evidence)
+          std::cout << "    " << escape_terminal(e.path) << ": " << escape_terminal(e.excerpt) << "\n";
       }
     }
   }
@@ -353,7 +376,8 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   if (!inv.quiet)
     for (const auto& d : diags.items())
       if (d.code.starts_with("sigma."))
-        std::cerr << "evtx hunt: " << escape_terminal(d.evidence) << (d.evidence.empty() ? "" : ": ") << escape_terminal(d.detail) << "\n";
+        std::cerr << "evtx hunt: " << escape_terminal(d.evidence) << (d.evidence.empty() ? "" : ": ")
+                  << escape_terminal(d.detail) << "\n";
   return hits + correlation_hits ? kExitFindings : kExitClean;
 }
 

@@ -310,6 +310,7 @@ Result<std::vector<ProcessInfo>> LiveHost::processes(int sample_ms) const {
   std::vector<ProcessInfo> out;
   std::vector<Handle> handles;
   std::vector<double> cpu_before;
+  std::map<std::string, std::string> signers;  // one check per image
   for (BOOL ok = Process32FirstW(snap.get(), &e); ok && out.size() < 100'000; ok = Process32NextW(snap.get(), &e)) {
     ProcessInfo p;
     p.pid = e.th32ProcessID;
@@ -333,7 +334,11 @@ Result<std::vector<ProcessInfo>> LiveHost::processes(int sample_ms) const {
       if (GetProcessMemoryInfo(h, &mem, sizeof mem)) p.working_set_kb = mem.WorkingSetSize / 1024;
       p.user = process_user(h);
       p.command_line = process_command_line(h);
-      if (!p.image.empty() && outside_windows_folders(p.image)) p.signer = signer_status(wide(p.image));
+      if (!p.image.empty() && outside_windows_folders(p.image)) {
+        auto [it, fresh] = signers.try_emplace(p.image);
+        if (fresh) it->second = signer_status(wide(p.image));
+        p.signer = it->second;
+      }
     }
     handles.emplace_back(h);
     cpu_before.push_back(cpu);

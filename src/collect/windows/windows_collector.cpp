@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -152,10 +153,14 @@ void write_tables(const WindowsHost& host, const CollectOptions& opts, Bundle& b
     bundle.fail("processes", p.error().message);
   }
   std::vector<json> rows;
+  std::map<std::string, std::string> image_hashes;
+  std::map<uint32_t, const ProcessInfo*> by_pid;
+  for (const auto& p : processes) by_pid.emplace(p.pid, &p);
   for (const auto& p : processes) {
-    const ProcessInfo* parent = nullptr;
-    for (const auto& q : processes)
-      if (q.pid == p.ppid && p.ppid != 0 && q.pid != p.pid) parent = &q;
+    // Windows reuses pids: a parent pid can name a newer, unrelated process (Idle's pid 0 is nobody's parent).
+    const auto parent_it = p.ppid != 0 && p.ppid != p.pid ? by_pid.find(p.ppid) : by_pid.end();
+    const ProcessInfo* parent = parent_it == by_pid.end() ? nullptr : parent_it->second;
+    if (parent && parent->start_unix > p.start_unix && p.start_unix != 0) parent = nullptr;  // started after its child
     json r = {{"pid", p.pid},
               {"ppid", p.ppid},
               {"name", p.name},
@@ -172,8 +177,13 @@ void write_tables(const WindowsHost& host, const CollectOptions& opts, Bundle& b
       r["parent_cmdline"] = parent->command_line;
     }
     if (!p.signer.empty()) r["signer"] = p.signer;
-    if (!p.image.empty())
-      if (auto h = host.sha256_host_file(p.image)) r["exe_sha256"] = *h;
+    if (!p.image.empty()) {
+      // One hash per image: sixty svchost.exe processes share one file.
+      auto [it, fresh] = image_hashes.try_emplace(lower(p.image));
+      if (fresh)
+        if (auto h = host.sha256_host_file(p.image)) it->second = *h;
+      if (!it->second.empty()) r["exe_sha256"] = it->second;
+    }
     rows.push_back(std::move(r));
   }
   bundle.add("tables/processes.jsonl", "processes (Toolhelp32, QueryFullProcessImageNameW)", "process_table",
@@ -183,9 +193,8 @@ void write_tables(const WindowsHost& host, const CollectOptions& opts, Bundle& b
   rows.clear();
   if (auto c = host.connections()) {
     for (const auto& s : *c) {
-      std::string image;
-      for (const auto& p : processes)
-        if (p.pid == s.pid && s.pid != 0) image = p.image;
+      const auto owner = s.pid != 0 ? by_pid.find(s.pid) : by_pid.end();
+      const std::string image = owner == by_pid.end() ? std::string() : owner->second->image;
       rows.push_back({{"protocol", s.protocol},
                       {"local_ip", s.local_ip},
                       {"local_port", s.local_port},

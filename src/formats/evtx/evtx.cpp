@@ -164,6 +164,11 @@ ChunkParser::ChunkParser(Bytes file, std::string evidence) : file_(file), eviden
   tree_.names_ = &names_;
 }
 
+void ChunkParser::reset(Bytes file, std::string_view evidence) {
+  file_ = file;
+  evidence_.assign(evidence);
+}
+
 ChunkSummary ChunkParser::parse_chunk(uint32_t index, bool recover_slack, Diagnostics& diags, const RecordFn& fn) {
   ChunkSummary summary;
   const uint64_t off = kFileHeaderSize + uint64_t{index} * kChunkSize;
@@ -343,8 +348,12 @@ Result<uint32_t> ChunkParser::read_name(ByteReader& r, uint32_t name_offset) {
   if (cached != 0) return cached - 1;
   names_.push_back(utf16le_to_utf8(*chars).utf8);
   auto idx = static_cast<uint32_t>(names_.size() - 1);
-  name_slot_[name_offset] = idx + 1;  // name_offset < chunk size: the sub_at above succeeded
-  touched_.push_back(name_offset);
+  // name_offset < chunk size: the sub_at above succeeded. A 64 KiB chunk holds at most ~6,500 names of 10 bytes
+  // each, so the slot's 16 bits always suffice; a name past them would only be read again, not cached.
+  if (idx + 1 <= 0xFFFF) {
+    name_slot_[name_offset] = static_cast<uint16_t>(idx + 1);
+    touched_.push_back(name_offset);
+  }
   return idx;
 }
 

@@ -110,6 +110,11 @@ class ChunkParser {
  public:
   // `evidence` names the file in diagnostics; `file` is the whole mapped file.
   ChunkParser(Bytes file, std::string evidence);
+  // Its tree points into its own buffers: not copied, not moved (hold it by unique_ptr to keep several).
+  ChunkParser(const ChunkParser&) = delete;
+  ChunkParser& operator=(const ChunkParser&) = delete;
+  // Moves on to another file, keeping the buffers (a parser per worker serves every file of a run).
+  void reset(Bytes file, std::string_view evidence);
   ChunkSummary parse_chunk(uint32_t index, bool recover_slack, Diagnostics& diags, const RecordFn& fn);
 
  private:
@@ -135,7 +140,7 @@ class ChunkParser {
   std::vector<std::string> names_;
   // Chunk offset → names_ index + 1 (0: not seen). A flat table beats a hash map: every record re-reads its
   // template's names, so this lookup runs ~20 times per record. `touched_` lists the slots to clear per chunk.
-  std::vector<uint32_t> name_slot_;
+  std::vector<uint16_t> name_slot_;
   std::vector<uint32_t> touched_;
   std::vector<std::string> text_stack_;                // per open element: its text so far
   std::vector<uint32_t> open_;                         // stack of open element node indices
