@@ -100,20 +100,38 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
   const size_t window = pool.size() * 8;
   std::vector<std::unique_ptr<evtx::ChunkParser>> parsers;  // one per slot, reused by every task
   for (size_t k = 0; k < window; ++k) parsers.push_back(std::make_unique<evtx::ChunkParser>(Bytes{}, ""));
-  std::vector<std::string> buffers(window);
-  std::vector<Diagnostics> chunk_diags(window);
-  std::vector<uint64_t> counts(window), recovered(window);
+  // Two sets of output slots: while the workers parse a window into one, the first task writes the window before
+  // from the other, so writing overlaps parsing instead of idling every worker but one.
+  std::vector<std::string> buffers(2 * window);
+  std::vector<Diagnostics> chunk_diags(2 * window);
+  std::vector<uint64_t> counts(2 * window), recovered(2 * window);
   uint64_t records = 0, recovered_records = 0;
-  for (size_t start = 0; start < work.size(); start += window) {
+  auto write_set = [&](size_t set, size_t set_start, size_t set_count) {
+    for (size_t k = 0; k < set_count; ++k) {
+      const size_t slot = set * window + k;
+      out->write(buffers[slot].data(), static_cast<std::streamsize>(buffers[slot].size()));
+      records += counts[slot];
+      recovered_records += recovered[slot];
+      diags.append(std::move(chunk_diags[slot]));
+      chunk_diags[slot] = Diagnostics();
+      const auto [log, chunk] = work[set_start + k];
+      logs[log].file.release(evtx::kFileHeaderSize + size_t{chunk} * evtx::kChunkSize, evtx::kChunkSize);
+    }
+  };
+  size_t prev_start = 0, prev_count = 0, set = 0;
+  for (size_t start = 0; start < work.size(); start += window, set ^= 1) {
     const size_t count = std::min(window, work.size() - start);
-    pool.parallel_for(count, [&](size_t k) {
+    const size_t writer = prev_count > 0 ? 1 : 0;  // task 0 writes the previous window, when there is one
+    pool.parallel_for(count + writer, [&](size_t task) {
+      if (task < writer) return write_set(set ^ 1, prev_start, prev_count);
+      const size_t k = task - writer, slot = set * window + k;
       const auto [log, chunk] = work[start + k];
       const std::string& path = logs[log].path;
       evtx::ChunkParser& parser = *parsers[k];
       parser.reset(logs[log].file.bytes(), path);
-      std::string& buf = buffers[k];
+      std::string& buf = buffers[slot];
       buf.clear();
-      auto s = parser.parse_chunk(chunk, recover, chunk_diags[k], [&](const evtx::Record& r) {
+      auto s = parser.parse_chunk(chunk, recover, chunk_diags[slot], [&](const evtx::Record& r) {
         if (xml) {
           r.tree->to_xml(buf);
           buf += '\n';
@@ -121,19 +139,13 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
           append_record_jsonl(r, path, buf);
         }
       });
-      counts[k] = s.records;
-      recovered[k] = s.recovered;
+      counts[slot] = s.records;
+      recovered[slot] = s.recovered;
     });
-    for (size_t k = 0; k < count; ++k) {
-      out->write(buffers[k].data(), static_cast<std::streamsize>(buffers[k].size()));
-      records += counts[k];
-      recovered_records += recovered[k];
-      diags.append(std::move(chunk_diags[k]));
-      chunk_diags[k] = Diagnostics();
-      const auto [log, chunk] = work[start + k];
-      logs[log].file.release(evtx::kFileHeaderSize + size_t{chunk} * evtx::kChunkSize, evtx::kChunkSize);
-    }
+    prev_start = start;
+    prev_count = count;
   }
+  if (prev_count > 0) write_set(set ^ 1, prev_start, prev_count);
   out->flush();
   if (!inv.quiet) {
     std::map<std::string, uint64_t> per_code;
