@@ -143,7 +143,9 @@ class ByteReader {
     return out;
   }
 
-  Error out_of_bounds(std::string_view what, size_t at, size_t wanted) const {
+  // Cold and out of line: the message is built only on failure, so the in-bounds path of every read stays a compare
+  // and a load that the compiler inlines.
+  [[gnu::cold, gnu::noinline]] Error out_of_bounds(std::string_view what, size_t at, size_t wanted) const {
     size_t left = at <= data_.size() ? data_.size() - at : 0;
     return Error::make("read.out_of_bounds",
                        "reading " + std::string(what) + ": need " + std::to_string(wanted) + " bytes at offset " +
