@@ -25,6 +25,16 @@ std::string str(const json& j, const char* k) {
 // Tables come from the Linux collector unless the bundle says its host ran Windows.
 std::string_view product_of(const Source& src) { return src.platform.empty() ? "linux" : src.platform; }
 
+// An event for one table row, before its fields.
+model::Event row_event(std::string_view category, std::string_view product, const Source& src, size_t at) {
+  model::Event ev;
+  ev.category = category;
+  ev.product = product;
+  ev.artefact = src.display_path;
+  ev.offset = at;
+  return ev;
+}
+
 // Calls fn(json, line_offset) for each object line; bad lines become diagnostics.
 template <typename Fn>
 void for_each_row(Bytes bytes, const Source& src, Diagnostics& diags, Fn&& fn) {
@@ -50,11 +60,7 @@ void for_each_row(Bytes bytes, const Source& src, Diagnostics& diags, Fn&& fn) {
 
 void process_table_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out) {
   for_each_row(bytes, src, diags, [&](const json& j, size_t at) {
-    model::Event ev;
-    ev.category = "process_creation";
-    ev.product = product_of(src);
-    ev.artefact = src.display_path;
-    ev.offset = at;
+    model::Event ev = row_event("process_creation", product_of(src), src, at);
     std::string exe = str(j, "exe");
     const bool deleted = exe.ends_with(" (deleted)");
     if (deleted) exe.resize(exe.size() - 10);
@@ -87,11 +93,7 @@ void connection_table_events(Bytes bytes, const Source& src, Diagnostics& diags,
   });
   Diagnostics quiet;  // the first pass already reported bad lines
   for_each_row(bytes, src, quiet, [&](const json& j, size_t at) {
-    model::Event ev;
-    ev.category = "network_connection";
-    ev.product = product_of(src);
-    ev.artefact = src.display_path;
-    ev.offset = at;
+    model::Event ev = row_event("network_connection", product_of(src), src, at);
     const std::string proto = str(j, "protocol"), state = str(j, "state");
     ev.set(model::Field::Protocol, proto.starts_with("udp") ? "udp" : "tcp");
     ev.set(model::Field::SourceIp, str(j, "local_ip"));
@@ -116,11 +118,7 @@ namespace msw::normalize {
 void keyed_table_events(Bytes bytes, const Source& src, std::string_view category, std::string_view time_key,
                         Diagnostics& diags, std::vector<model::Event>& out) {
   for_each_row(bytes, src, diags, [&](const json& j, size_t at) {
-    model::Event ev;
-    ev.category = category;
-    ev.product = product_of(src);
-    ev.artefact = src.display_path;
-    ev.offset = at;
+    model::Event ev = row_event(category, product_of(src), src, at);
     size_t keys = 0;
     for (auto it = j.begin(); it != j.end() && keys < 64; ++it, ++keys) {
       std::string v = str(j, it.key().c_str());
@@ -140,11 +138,7 @@ namespace msw::normalize {
 
 void windows_account_events(Bytes bytes, const Source& src, Diagnostics& diags, std::vector<model::Event>& out) {
   for_each_row(bytes, src, diags, [&](const json& j, size_t at) {
-    model::Event ev;
-    ev.category = "local_account";
-    ev.product = "windows";
-    ev.artefact = src.display_path;
-    ev.offset = at;
+    model::Event ev = row_event("local_account", "windows", src, at);
     ev.set(model::Field::TargetUserName, str(j, "name"));
     if (auto rid = str(j, "rid"); !rid.empty() && rid != "0") ev.set("Rid", rid);
     ev.set("AccountDisabled", str(j, "disabled") == "true" ? "true" : "false");

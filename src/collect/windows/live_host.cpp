@@ -20,6 +20,7 @@
 // clang-format on
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -356,6 +357,19 @@ Result<std::vector<ProcessInfo>> LiveHost::processes(int sample_ms) const {
   return out;
 }
 
+namespace {
+// Rows of an IP Helper table (a count, then the rows), no more than the buffer holds.
+template <typename Table, typename Fn>
+void for_each_ip_row(const std::string& buf, Fn&& fn) {
+  constexpr size_t kRows = offsetof(Table, table);
+  if (buf.size() < kRows) return;
+  const auto* t = reinterpret_cast<const Table*>(buf.data());
+  const size_t n = std::min<size_t>(t->dwNumEntries, (buf.size() - kRows) / sizeof(t->table[0]));
+  for (size_t i = 0; i < n; ++i) fn(t->table[i]);
+}
+uint16_t port(DWORD network_order) { return ntohs(static_cast<u_short>(network_order)); }
+}  // namespace
+
 Result<std::vector<ConnectionInfo>> LiveHost::connections() const {
   std::vector<ConnectionInfo> out;
   for (const int family : {AF_INET, AF_INET6}) {
@@ -363,41 +377,26 @@ Result<std::vector<ConnectionInfo>> LiveHost::connections() const {
       return GetExtendedTcpTable(buf, size, FALSE, static_cast<ULONG>(family), TCP_TABLE_OWNER_PID_ALL, 0);
     });
     if (!tcp) return tcp.error();
-    if (family == AF_INET && tcp->size() >= sizeof(DWORD)) {
-      const auto* t = reinterpret_cast<const MIB_TCPTABLE_OWNER_PID*>(tcp->data());
-      const size_t n = std::min<size_t>(t->dwNumEntries, (tcp->size() - sizeof(DWORD)) / sizeof(MIB_TCPROW_OWNER_PID));
-      for (size_t i = 0; i < n; ++i) {
-        const auto& r = t->table[i];
-        out.push_back({"tcp", ip_text(AF_INET, &r.dwLocalAddr), ip_text(AF_INET, &r.dwRemoteAddr),
-                       ntohs(static_cast<u_short>(r.dwLocalPort)), ntohs(static_cast<u_short>(r.dwRemotePort)),
-                       tcp_state(r.dwState), r.dwOwningPid});
-      }
-    } else if (family == AF_INET6 && tcp->size() >= sizeof(DWORD)) {
-      const auto* t = reinterpret_cast<const MIB_TCP6TABLE_OWNER_PID*>(tcp->data());
-      const size_t n = std::min<size_t>(t->dwNumEntries, (tcp->size() - sizeof(DWORD)) / sizeof(MIB_TCP6ROW_OWNER_PID));
-      for (size_t i = 0; i < n; ++i) {
-        const auto& r = t->table[i];
-        out.push_back({"tcp6", ip_text(AF_INET6, r.ucLocalAddr), ip_text(AF_INET6, r.ucRemoteAddr),
-                       ntohs(static_cast<u_short>(r.dwLocalPort)), ntohs(static_cast<u_short>(r.dwRemotePort)),
-                       tcp_state(r.dwState), r.dwOwningPid});
-      }
-    }
     auto udp = ip_table("GetExtendedUdpTable", [&](void* buf, DWORD* size) {
       return GetExtendedUdpTable(buf, size, FALSE, static_cast<ULONG>(family), UDP_TABLE_OWNER_PID, 0);
     });
     if (!udp) return udp.error();
-    if (family == AF_INET && udp->size() >= sizeof(DWORD)) {
-      const auto* t = reinterpret_cast<const MIB_UDPTABLE_OWNER_PID*>(udp->data());
-      const size_t n = std::min<size_t>(t->dwNumEntries, (udp->size() - sizeof(DWORD)) / sizeof(MIB_UDPROW_OWNER_PID));
-      for (size_t i = 0; i < n; ++i)
-        out.push_back({"udp", ip_text(AF_INET, &t->table[i].dwLocalAddr), "",
-                       ntohs(static_cast<u_short>(t->table[i].dwLocalPort)), 0, "", t->table[i].dwOwningPid});
-    } else if (family == AF_INET6 && udp->size() >= sizeof(DWORD)) {
-      const auto* t = reinterpret_cast<const MIB_UDP6TABLE_OWNER_PID*>(udp->data());
-      const size_t n = std::min<size_t>(t->dwNumEntries, (udp->size() - sizeof(DWORD)) / sizeof(MIB_UDP6ROW_OWNER_PID));
-      for (size_t i = 0; i < n; ++i)
-        out.push_back({"udp6", ip_text(AF_INET6, t->table[i].ucLocalAddr), "",
-                       ntohs(static_cast<u_short>(t->table[i].dwLocalPort)), 0, "", t->table[i].dwOwningPid});
+    if (family == AF_INET) {
+      for_each_ip_row<MIB_TCPTABLE_OWNER_PID>(*tcp, [&](const MIB_TCPROW_OWNER_PID& r) {
+        out.push_back({"tcp", ip_text(AF_INET, &r.dwLocalAddr), ip_text(AF_INET, &r.dwRemoteAddr), port(r.dwLocalPort),
+                       port(r.dwRemotePort), tcp_state(r.dwState), r.dwOwningPid});
+      });
+      for_each_ip_row<MIB_UDPTABLE_OWNER_PID>(*udp, [&](const MIB_UDPROW_OWNER_PID& r) {
+        out.push_back({"udp", ip_text(AF_INET, &r.dwLocalAddr), "", port(r.dwLocalPort), 0, "", r.dwOwningPid});
+      });
+    } else {
+      for_each_ip_row<MIB_TCP6TABLE_OWNER_PID>(*tcp, [&](const MIB_TCP6ROW_OWNER_PID& r) {
+        out.push_back({"tcp6", ip_text(AF_INET6, r.ucLocalAddr), ip_text(AF_INET6, r.ucRemoteAddr), port(r.dwLocalPort),
+                       port(r.dwRemotePort), tcp_state(r.dwState), r.dwOwningPid});
+      });
+      for_each_ip_row<MIB_UDP6TABLE_OWNER_PID>(*udp, [&](const MIB_UDP6ROW_OWNER_PID& r) {
+        out.push_back({"udp6", ip_text(AF_INET6, r.ucLocalAddr), "", port(r.dwLocalPort), 0, "", r.dwOwningPid});
+      });
     }
   }
   return out;
