@@ -20,26 +20,13 @@ std::string escape_markup(std::string_view s, bool xml) {
       continue;
     }
     switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += xml ? "&apos;" : "&#39;";
-        break;
-      case '\0':
-        out += "&#xFFFD;";
-        break;
-      default:
-        out += c;
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += xml ? "&apos;" : "&#39;"; break;
+      case '\0': out += "&#xFFFD;"; break;
+      default: out += c;
     }
   }
   return out;
@@ -205,34 +192,16 @@ std::string escape_markdown(std::string_view s) {
   out.reserve(s.size() + 8);
   for (char c : s) {
     switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '\\':
-      case '`':
-      case '*':
-      case '_':
-      case '[':
-      case ']':
-      case '|':
-      case '#':
-      case '!':
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '!':
         out += '\\';
         out += c;
         break;
-      case '\n':
-        out += ' ';
-        break;
-      case '\r':
-        break;
-      default:
-        out += c;
+      case '\n': out += ' '; break;
+      case '\r': break;
+      default: out += c;
     }
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <system_error>
+#include <unordered_map>
 
 #include "core/rooted_path.h"
 #include "core/text.h"
@@ -171,7 +172,7 @@ void add_bundle_or_folder(const fs::path& root, size_t index, Inventory& inv) {
   EvidenceItem& item = inv.items[index];
   // A bundle's manifest declares kinds and source paths; it is evidence too, so a bad one only downgrades the
   // input to a plain folder.
-  std::vector<BundleArtefact> declared;
+  std::unordered_map<std::string, const BundleArtefact*> declared;  // by bundle path: one lookup per file
   fs::path manifest_path = root / std::string(kManifestName);
   if (fs::is_regular_file(fs::symlink_status(manifest_path))) {
     auto file = MappedFile::open(manifest_path.string());
@@ -182,7 +183,7 @@ void add_bundle_or_folder(const fs::path& root, size_t index, Inventory& inv) {
     } else {
       item.kind = InputKind::Bundle;
       item.manifest = std::move(m).value();
-      declared = item.manifest->artefacts;
+      for (const auto& a : item.manifest->artefacts) declared.emplace(a.path, &a);
       for (const auto& f : item.manifest->failures)
         inv.diagnostics.add("collect.failed", DiagSeverity::Warning, f.source, 0, "not collected: " + f.reason);
     }
@@ -242,12 +243,10 @@ void add_bundle_or_folder(const fs::path& root, size_t index, Inventory& inv) {
     c.display_path = (fs::path(item.path) / rel).generic_string();
     c.evidence_index = index;
     if (item.manifest) c.declared_platform = item.manifest->platform;
-    for (const auto& d : declared) {
-      if (d.path != rel) continue;
-      c.declared_kind = artefact_kind_from_string(d.kind);
-      c.declared_sha256 = d.sha256;
-      if (!d.source.empty()) c.display_path = d.source;
-      break;
+    if (auto d = declared.find(rel); d != declared.end()) {
+      c.declared_kind = artefact_kind_from_string(d->second->kind);
+      c.declared_sha256 = d->second->sha256;
+      if (!d->second->source.empty()) c.display_path = d->second->source;
     }
     inv.files.push_back(std::move(c));
   }

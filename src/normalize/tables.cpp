@@ -6,21 +6,14 @@
 #include <nlohmann/json.hpp>
 
 #include "normalize/normalize.h"
+#include "normalize/table_rows.h"
 
 namespace msw::normalize {
 namespace {
 
 using nlohmann::json;
 
-std::string str(const json& j, const char* k) {
-  auto it = j.find(k);
-  if (it == j.end()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  if (it->is_number_float()) return std::to_string(it->get<double>());
-  if (it->is_boolean()) return it->get<bool>() ? "true" : "false";
-  return {};
-}
+std::string str(const json& j, const char* k) { return table_field(j, k); }
 
 // Tables come from the Linux collector unless the bundle says its host ran Windows.
 std::string_view product_of(const Source& src) { return src.platform.empty() ? "linux" : src.platform; }
@@ -35,25 +28,9 @@ model::Event row_event(std::string_view category, std::string_view product, cons
   return ev;
 }
 
-// Calls fn(json, line_offset) for each object line; bad lines become diagnostics.
 template <typename Fn>
 void for_each_row(Bytes bytes, const Source& src, Diagnostics& diags, Fn&& fn) {
-  std::string_view all = as_chars(bytes);
-  size_t bad = 0;
-  for (size_t pos = 0; pos < all.size();) {
-    size_t eol = all.find('\n', pos);
-    std::string_view line = all.substr(pos, (eol == std::string_view::npos ? all.size() : eol) - pos);
-    const size_t at = pos;
-    pos = eol == std::string_view::npos ? all.size() : eol + 1;
-    if (line.empty()) continue;
-    json j = json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      if (bad++ == 0)
-        diags.add("table.bad_line", DiagSeverity::Warning, std::string(src.display_path), at, "not a JSON object");
-      continue;
-    }
-    fn(j, at);
-  }
+  for_each_table_row(bytes, src.display_path, diags, fn);
 }
 
 }  // namespace

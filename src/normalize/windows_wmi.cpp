@@ -1,10 +1,9 @@
 #include "normalize/windows_wmi.h"
 
-#include <nlohmann/json.hpp>
-
 #include "core/text.h"
 #include "core/time.h"
 #include "formats/wmi/wmi_repository.h"
+#include "normalize/table_rows.h"
 
 namespace msw::normalize {
 namespace {
@@ -82,22 +81,9 @@ Result<void> wmi_subscription_events(Bytes data, std::string_view path, Diagnost
 
 void wmi_table_events(Bytes jsonl, std::string_view path, Diagnostics& diags, std::vector<model::Event>& out) {
   std::vector<wmi::Instance> instances;
-  size_t bad = 0;
-  const std::string_view text = as_chars(jsonl);
-  for_each_line(text, [&](std::string_view line, uint64_t) {
-    const auto offset = static_cast<uint64_t>(line.data() - text.data());
-    if (trim(line).empty() || instances.size() >= 4 * wmi::kMaxInstances) return;
-    // A row is flat; anything nested deeper is not ours (and would make the parser recurse).
-    const auto j = json_nesting_within(line, 4) ? nlohmann::json::parse(line, nullptr, false) : nlohmann::json();
-    if (j.is_discarded() || !j.is_object()) {
-      if (bad++ == 0)
-        diags.add("table.bad_line", DiagSeverity::Warning, std::string(path), offset, "not a JSON object");
-      return;
-    }
-    auto get = [&](const char* key) {
-      auto it = j.find(key);
-      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
+  for_each_table_row(jsonl, path, diags, [&](const nlohmann::json& j, size_t offset) {
+    if (instances.size() >= 4 * wmi::kMaxInstances) return;
+    auto get = [&](const char* key) { return table_field(j, key); };
     wmi::Instance in;
     in.offset = offset;
     const std::string cls = get("class");

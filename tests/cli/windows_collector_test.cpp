@@ -15,6 +15,7 @@
 #include "core/mapped_file.h"
 #include "evidence/bundle.h"
 #include "formats/regf/writer.h"
+#include "support/bytes.h"
 #include "support/test_support.h"
 #include "support/windows_tree.h"
 
@@ -60,11 +61,7 @@ class FixtureHost final : public WindowsHost {
     return std::vector<AdapterInfo>{{"Ethernet0", {"10.0.0.10"}, {"223.5.5.5", "8.8.8.8"}}};
   }
   Result<std::vector<TaskDefinition>> scheduled_tasks() const override {
-    auto utf16 = [](std::string_view text) {
-      std::string out = "\xff\xfe";
-      for (char c : text) out += c, out += '\0';
-      return out;
-    };
+    const auto utf16 = [](const std::string& text) { return test::bytes::utf16_file(text); };
     // \Mysa is also in the folder; the second task's file is gone (a hidden task the service still runs).
     return std::vector<TaskDefinition>{
         {"\\Mysa", utf16("<Task/>")},
@@ -111,14 +108,15 @@ class FixtureHost final : public WindowsHost {
     if (ec) return Error::make("file.missing", folder + " does not exist");
     return out;
   }
-  Result<void> copy_file(const std::string& path, const fs::path& out, uint64_t max_bytes) const override {
+  Result<std::string> copy_file(const std::string& path, const fs::path& out, uint64_t max_bytes) const override {
     std::error_code ec;
     if (!fs::is_regular_file(disk(path))) return Error::make("file.missing", path + " does not exist");
     if (fs::file_size(disk(path)) > max_bytes) return Error::make("file.too_large", path + " is over the cap");
     fs::copy_file(disk(path), out, ec);
     if (ec) return Error::make("collect.write", ec.message());
-    return {};
+    return sha256_file(out);
   }
+
   Result<void> export_log(const std::string&, const fs::path&) const override {
     return Error::make("eventlog.unavailable",
                        "EvtExportLog is not available on this system: Call not implemented (120)");

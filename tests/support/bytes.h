@@ -51,4 +51,7 @@ inline std::string utf16(const std::string& utf8) {
   return s;
 }
 
+// A text file as Windows' editors and the Tasks folder store it: UTF-16LE after a byte-order mark.
+inline std::string utf16_file(const std::string& utf8) { return "\xff\xfe" + utf16(utf8); }
+
 }  // namespace msw::test::bytes

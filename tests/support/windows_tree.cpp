@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "support/bytes.h"
 #include "support/evtx_writer.h"
 #include "support/prefetch_writer.h"
 #include "support/regf_writer.h"
@@ -12,14 +13,10 @@ namespace msw::test {
 namespace {
 
 using S = WindowsScenario;
+using bytes::utf16_file;
 constexpr std::array<uint8_t, 16> kBootKey = {0x3d, 0x21, 0x2c, 0x87, 0x9a, 0x10, 0x55, 0x6b,
                                               0xe4, 0x01, 0x7f, 0xc2, 0x48, 0x93, 0x0e, 0xb5};
 
-std::string utf16_file(const std::string& text) {
-  std::string out = "\xff\xfe";
-  for (char c : text) out += c, out += '\0';
-  return out;
-}
 
 std::string task_xml(const std::string& uri, const std::string& command, const std::string& args, bool hidden) {
   return utf16_file(R"(<?xml version="1.0" encoding="UTF-16"?>

@@ -25,26 +25,10 @@
 #include <map>
 #include <memory>
 
+#include "collect/windows/wide_text.h"
+
 namespace msw::collect::windows {
 namespace {
-
-std::wstring wide(std::string_view s) {
-  if (s.empty()) return {};
-  const int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-  std::wstring w(static_cast<size_t>(n), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
-  return w;
-}
-
-std::string utf8(const wchar_t* w, size_t len) {
-  if (len == 0) return {};
-  const int n = WideCharToMultiByte(CP_UTF8, 0, w, static_cast<int>(len), nullptr, 0, nullptr, nullptr);
-  std::string s(static_cast<size_t>(n), '\0');
-  WideCharToMultiByte(CP_UTF8, 0, w, static_cast<int>(len), s.data(), n, nullptr, nullptr);
-  return s;
-}
-std::string utf8(const std::wstring& w) { return utf8(w.data(), w.size()); }
-std::string utf8(const wchar_t* w) { return w ? utf8(w, wcslen(w)) : std::string(); }
 
 std::string system_message(DWORD code) {
   wchar_t* buf = nullptr;
@@ -78,6 +62,40 @@ Error file_error(const std::string& what, DWORD err) {
                      err);
   return win_error("file.denied", what, err);
 }
+
+// BCrypt's SHA-256 (Windows' own, so the exe needs no crypto library), fed as bytes pass through.
+class Sha256 {
+ public:
+  Sha256() {
+    if (BCryptOpenAlgorithmProvider(&alg_, BCRYPT_SHA256_ALGORITHM, nullptr, 0) != 0) alg_ = nullptr;
+    if (alg_ && BCryptCreateHash(alg_, &hash_, nullptr, 0, nullptr, 0, 0) != 0) hash_ = nullptr;
+  }
+  ~Sha256() {
+    if (hash_) BCryptDestroyHash(hash_);
+    if (alg_) BCryptCloseAlgorithmProvider(alg_, 0);
+  }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(const char* data, DWORD n) {
+    if (hash_) BCryptHashData(hash_, reinterpret_cast<PUCHAR>(const_cast<char*>(data)), n, 0);
+  }
+  Result<std::string> hex() {
+    unsigned char digest[32];
+    if (!hash_ || BCryptFinishHash(hash_, digest, sizeof digest, 0) != 0)
+      return Error::make("file.hash", "Windows' BCrypt SHA-256 is not available");
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : digest) {
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+    return out;
+  }
+
+ private:
+  BCRYPT_ALG_HANDLE alg_ = nullptr;
+  BCRYPT_HASH_HANDLE hash_ = nullptr;
+};
 
 struct HandleCloser {
   void operator()(HANDLE h) const {
@@ -768,7 +786,8 @@ Result<std::vector<std::string>> LiveHost::list(const std::string& folder) const
   return out;
 }
 
-Result<void> LiveHost::copy_file(const std::string& path, const std::filesystem::path& out, uint64_t max_bytes) const {
+Result<std::string> LiveHost::copy_file(const std::string& path, const std::filesystem::path& out,
+                                        uint64_t max_bytes) const {
   // Shared with every writer so a running service's open file still reads; backup semantics let an elevated
   // collector past ACLs. Opened for reading only.
   Handle in(CreateFileW(wide(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
@@ -783,6 +802,7 @@ Result<void> LiveHost::copy_file(const std::string& path, const std::filesystem:
   if (dst.get() == INVALID_HANDLE_VALUE) return win_error("collect.write", out.string(), GetLastError());
   std::string buf(1u << 20, '\0');
   uint64_t total = 0;
+  Sha256 sha;  // hashed as it is copied: the bundle's manifest needs it, and the file is read once
   while (true) {
     DWORD got = 0;
     if (!ReadFile(in.get(), buf.data(), static_cast<DWORD>(buf.size()), &got, nullptr))
@@ -793,8 +813,9 @@ Result<void> LiveHost::copy_file(const std::string& path, const std::filesystem:
     DWORD put = 0;
     if (!WriteFile(dst.get(), buf.data(), got, &put, nullptr) || put != got)
       return win_error("collect.write", out.string(), GetLastError());
+    sha.update(buf.data(), got);
   }
-  return {};
+  return sha.hex();
 }
 
 Result<void> LiveHost::export_log(const std::string& channel, const std::filesystem::path& out) const {
@@ -821,37 +842,16 @@ Result<std::string> LiveHost::read_boot_sectors(size_t bytes) const {
 
 namespace {
 Result<std::string> sha256_of_handle(HANDLE file, const std::string& what) {
-  BCRYPT_ALG_HANDLE alg = nullptr;
-  if (BCryptOpenAlgorithmProvider(&alg, BCRYPT_SHA256_ALGORITHM, nullptr, 0) != 0)
-    return Error::make("file.hash", "BCrypt has no SHA-256");
-  BCRYPT_HASH_HANDLE hash = nullptr;
-  if (BCryptCreateHash(alg, &hash, nullptr, 0, nullptr, 0, 0) != 0) {
-    BCryptCloseAlgorithmProvider(alg, 0);
-    return Error::make("file.hash", "BCryptCreateHash failed");
-  }
+  Sha256 sha;
   std::string buf(1u << 20, '\0');
-  bool ok = true;
   while (true) {
     DWORD got = 0;
-    if (!ReadFile(file, buf.data(), static_cast<DWORD>(buf.size()), &got, nullptr)) {
-      ok = false;
-      break;
-    }
+    if (!ReadFile(file, buf.data(), static_cast<DWORD>(buf.size()), &got, nullptr))
+      return file_error(what, GetLastError());
     if (got == 0) break;
-    BCryptHashData(hash, reinterpret_cast<PUCHAR>(buf.data()), got, 0);
+    sha.update(buf.data(), got);
   }
-  unsigned char digest[32];
-  BCryptFinishHash(hash, digest, sizeof digest, 0);
-  BCryptDestroyHash(hash);
-  BCryptCloseAlgorithmProvider(alg, 0);
-  if (!ok) return file_error(what, GetLastError());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned char c : digest) {
-    hex += kHex[c >> 4];
-    hex += kHex[c & 15];
-  }
-  return hex;
+  return sha.hex();
 }
 }  // namespace
 

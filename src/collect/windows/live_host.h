@@ -19,7 +19,8 @@ class LiveHost final : public WindowsHost {
   Result<RegistryKey> read_key(const std::string& path) const override;
   Result<void> save_hive(const std::string& hklm_name, const std::filesystem::path& out) const override;
   Result<std::vector<std::string>> list(const std::string& folder) const override;
-  Result<void> copy_file(const std::string& path, const std::filesystem::path& out, uint64_t max_bytes) const override;
+  Result<std::string> copy_file(const std::string& path, const std::filesystem::path& out,
+                                uint64_t max_bytes) const override;
   Result<void> export_log(const std::string& channel, const std::filesystem::path& out) const override;
   Result<std::string> read_boot_sectors(size_t bytes) const override;
   Result<std::string> sha256_file(const std::filesystem::path& path) const override;

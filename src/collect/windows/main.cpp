@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "collect/windows/live_host.h"
+#include "collect/windows/wide_text.h"
 #include "collect/windows/windows_collector.h"
 #include "core/time.h"
 #include "core/version.h"
@@ -16,13 +17,7 @@
 namespace {
 
 using namespace msw;
-
-std::string utf8(const wchar_t* w) {
-  const int n = WideCharToMultiByte(CP_UTF8, 0, w, -1, nullptr, 0, nullptr, nullptr);
-  std::string s(static_cast<size_t>(n > 0 ? n - 1 : 0), '\0');
-  if (n > 1) WideCharToMultiByte(CP_UTF8, 0, w, -1, s.data(), n, nullptr, nullptr);
-  return s;
-}
+using collect::windows::utf8;
 
 void usage(FILE* to) {
   std::fputs(

@@ -2,17 +2,11 @@
 // (core/mapped_file.cpp is the POSIX one; the collector needs mappings only to zip the bundle it wrote.)
 #include <windows.h>
 
+#include "collect/windows/wide_text.h"
 #include "core/mapped_file.h"
 
 namespace msw {
 namespace {
-
-std::wstring wide(const std::string& s) {
-  const int n = MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-  std::wstring w(static_cast<size_t>(n), L'\0');
-  MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
-  return w;
-}
 
 Error open_error(const std::string& path, DWORD err) {
   return Error::make("file.open", "cannot open " + path + " (Windows error " + std::to_string(err) + ")");
@@ -21,8 +15,9 @@ Error open_error(const std::string& path, DWORD err) {
 }  // namespace
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
-  HANDLE file = CreateFileW(wide(path).c_str(), GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                            nullptr, OPEN_EXISTING, FILE_FLAG_SEQUENTIAL_SCAN, nullptr);
+  HANDLE file = CreateFileW(collect::windows::wide(path).c_str(), GENERIC_READ,
+                            FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_EXISTING,
+                            FILE_FLAG_SEQUENTIAL_SCAN, nullptr);
   if (file == INVALID_HANDLE_VALUE) return open_error(path, GetLastError());
   LARGE_INTEGER size{};
   if (!GetFileSizeEx(file, &size)) {

@@ -79,7 +79,7 @@ class Bundle {
       if (expected || c.error().code != "file.missing") fail(windows_path, c.error().message);
       return false;
     }
-    record(rel, windows_path, kind, disk);
+    record(rel, windows_path, kind, disk, *c);
     return true;
   }
 
@@ -101,13 +101,18 @@ class Bundle {
     }
   }
 
-  void record(const std::string& rel, const std::string& source, std::string_view kind, const fs::path& disk) {
+  // `sha256`: when the copy already hashed the bytes; otherwise the written file is hashed here.
+  void record(const std::string& rel, const std::string& source, std::string_view kind, const fs::path& disk,
+              std::string sha256 = {}) {
     copied_.insert(lower(rel));
     std::error_code ec;
     const uint64_t size = fs::file_size(disk, ec);
-    auto sha = host_.sha256_file(disk);
-    if (!sha) return fail(source, "copied, but not hashed: " + sha.error().message);
-    m_.artefacts.push_back({rel, source, std::string(kind), ec ? 0 : size, *sha});
+    if (sha256.empty()) {
+      auto sha = host_.sha256_file(disk);
+      if (!sha) return fail(source, "copied, but not hashed: " + sha.error().message);
+      sha256 = std::move(sha).value();
+    }
+    m_.artefacts.push_back({rel, source, std::string(kind), ec ? 0 : size, std::move(sha256)});
   }
 
   const fs::path& out() const { return out_; }

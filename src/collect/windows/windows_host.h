@@ -120,8 +120,9 @@ class WindowsHost {
   // Files by Windows path ("C:\\Windows\\System32\\drivers\\etc\\hosts"). list() gives names in a folder with
   // folders marked by a trailing backslash. Errors: file.missing, file.denied, file.too_large.
   virtual Result<std::vector<std::string>> list(const std::string& folder) const = 0;
-  virtual Result<void> copy_file(const std::string& path, const std::filesystem::path& out,
-                                 uint64_t max_bytes) const = 0;
+  // Copies a file into `out` and returns the SHA-256 of the bytes copied (read once).
+  virtual Result<std::string> copy_file(const std::string& path, const std::filesystem::path& out,
+                                        uint64_t max_bytes) const = 0;
 
   // An event log channel exported to `out` (EvtExportLog). Errors: eventlog.missing, eventlog.export.
   virtual Result<void> export_log(const std::string& channel, const std::filesystem::path& out) const = 0;
