@@ -4,6 +4,7 @@
 // dump parses the chunks of all files in parallel (a ChunkParser per task slot, reused across files) in windows of a
 // few chunks per thread and writes each window in order, so output is ordered by file and record position while
 // memory stays flat.
+#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -29,13 +30,16 @@ namespace {
 
 namespace evtx = formats::evtx;
 
-void append_record_jsonl(const evtx::Record& rec, std::string_view file, std::string& out) {
+// `file_json`: the file's path, already escaped for JSON (it is the same for every record of a chunk).
+void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, std::string& out) {
+  char number[24];
+  auto append_number = [&](uint64_t v) { out.append(number, std::to_chars(number, number + sizeof number, v).ptr); };
   out += "{\"file\":\"";
-  append_json_escaped(out, file);
+  out += file_json;
   out += "\",\"chunk\":";
-  out += std::to_string(rec.chunk);
+  append_number(rec.chunk);
   out += ",\"record_id\":";
-  out += std::to_string(rec.id);
+  append_number(rec.id);
   out += ",\"written\":";
   if (rec.written) {
     out += '"';
@@ -81,6 +85,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
   struct Log {
     std::string path;
     MappedFile file;
+    size_t chunks = 0;
   };
   std::vector<Log> logs;
   std::vector<std::pair<size_t, uint32_t>> work;  // (log, chunk)
@@ -94,7 +99,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
       code = kExitUsage;
       continue;
     }
-    logs.push_back({path, std::move(*file)});
+    logs.push_back({path, std::move(*file), info->chunks_in_file});
     for (size_t c = 0; c < info->chunks_in_file; ++c) work.emplace_back(logs.size() - 1, static_cast<uint32_t>(c));
   }
   const size_t window = pool.size() * 8;
@@ -106,7 +111,17 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
   std::vector<Diagnostics> chunk_diags(2 * window);
   std::vector<uint64_t> counts(2 * window), recovered(2 * window);
   uint64_t records = 0, recovered_records = 0;
+  // Written chunks leave memory: a file is unmapped after its last chunk, and the written chunks of a file still
+  // being read are released as one range per window.
   auto write_set = [&](size_t set, size_t set_start, size_t set_count) {
+    size_t run_log = logs.size();
+    uint32_t run_first = 0, run_end = 0;
+    auto release_run = [&] {
+      if (run_log < logs.size())
+        logs[run_log].file.release(evtx::kFileHeaderSize + size_t{run_first} * evtx::kChunkSize,
+                                   size_t{run_end - run_first} * evtx::kChunkSize);
+      run_log = logs.size();
+    };
     for (size_t k = 0; k < set_count; ++k) {
       const size_t slot = set * window + k;
       out->write(buffers[slot].data(), static_cast<std::streamsize>(buffers[slot].size()));
@@ -115,8 +130,20 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
       diags.append(std::move(chunk_diags[slot]));
       chunk_diags[slot] = Diagnostics();
       const auto [log, chunk] = work[set_start + k];
-      logs[log].file.release(evtx::kFileHeaderSize + size_t{chunk} * evtx::kChunkSize, evtx::kChunkSize);
+      if (chunk + 1 == logs[log].chunks) {
+        // Later windows hold only later files: no worker reads this one any more.
+        if (run_log == log) run_log = logs.size();
+        logs[log].file = MappedFile();
+      } else if (run_log == log && chunk == run_end) {
+        ++run_end;
+      } else {
+        release_run();
+        run_log = log;
+        run_first = chunk;
+        run_end = chunk + 1;
+      }
     }
+    release_run();
   };
   size_t prev_start = 0, prev_count = 0, set = 0;
   for (size_t start = 0; start < work.size(); start += window, set ^= 1) {
@@ -131,12 +158,14 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
       parser.reset(logs[log].file.bytes(), path);
       std::string& buf = buffers[slot];
       buf.clear();
+      std::string file_json;
+      if (!xml) append_json_escaped(file_json, path);
       auto s = parser.parse_chunk(chunk, recover, chunk_diags[slot], [&](const evtx::Record& r) {
         if (xml) {
           r.tree->to_xml(buf);
           buf += '\n';
         } else {
-          append_record_jsonl(r, path, buf);
+          append_record_jsonl(r, file_json, buf);
         }
       });
       counts[slot] = s.records;

@@ -6,6 +6,10 @@
 #include <cstring>
 #include <memory>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace msw {
 
 std::string_view to_string(TextEncoding e) {
@@ -134,23 +138,34 @@ DecodedText utf16le_to_utf8(Bytes data) { return utf16_to_utf8(data, true, TextE
 
 size_t append_utf16le_as_utf8(std::string& out, Bytes data) {
   const size_t n = data.size() / 2;
-  size_t k = 0;
-  // Event logs are overwhelmingly ASCII: copy runs of ASCII code units without decoding, four at a time while
-  // every unit of a 64-bit word is below 0x80.
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
-  char packed[4];
+  // Event logs are overwhelmingly ASCII: narrow the leading run of ASCII code units straight into `out` without
+  // decoding (eight units at a time with SSE2, four with a 64-bit word), then decode whatever follows.
+  const size_t old_size = out.size();
+  out.resize(old_size + n);
+  char* dst = out.data() + old_size;
+  size_t k = 0;
+#if defined(__SSE2__)
+  const __m128i high = _mm_set1_epi16(static_cast<short>(0xFF80)), zero = _mm_setzero_si128();
+  while (k + 8 <= n) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 2 * k));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_and_si128(v, high), zero)) != 0xFFFF) break;
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + k), _mm_packus_epi16(v, v));
+    k += 8;
+  }
+#endif
   while (k + 4 <= n) {
     uint64_t v;
     std::memcpy(&v, p + 2 * k, 8);
     if (v & 0xFF80FF80FF80FF80ull) break;
-    packed[0] = static_cast<char>(p[2 * k]);
-    packed[1] = static_cast<char>(p[2 * k + 2]);
-    packed[2] = static_cast<char>(p[2 * k + 4]);
-    packed[3] = static_cast<char>(p[2 * k + 6]);
-    out.append(packed, 4);
+    for (size_t i = 0; i < 4; ++i) dst[k + i] = static_cast<char>(p[2 * (k + i)]);
     k += 4;
   }
-  while (k < n && p[2 * k + 1] == 0 && p[2 * k] < 0x80) out += static_cast<char>(p[2 * k++]);
+  while (k < n && p[2 * k + 1] == 0 && p[2 * k] < 0x80) {
+    dst[k] = static_cast<char>(p[2 * k]);
+    ++k;
+  }
+  out.resize(old_size + k);
   if (k == n && data.size() % 2 == 0) return 0;
   DecodedText rest = utf16_to_utf8(data.subspan(2 * k), true, TextEncoding::Utf16Le);
   out += rest.utf8;

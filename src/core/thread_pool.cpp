@@ -40,13 +40,17 @@ void ThreadPool::wait() {
 }
 
 void ThreadPool::parallel_for(size_t n, const std::function<void(size_t)>& fn) {
-  // One task per worker pulling indices from a shared counter: balanced without a task per item.
+  // Every participant pulls indices from a shared counter: balanced without a task per item. The caller is one of
+  // the `size()` participants instead of waiting idle, so a one-thread pool runs the loop inline and a window of
+  // work wakes one thread fewer.
+  if (n == 0) return;
   std::atomic<size_t> next{0};
-  size_t tasks = std::min<size_t>(n, workers_.size());
-  for (size_t t = 0; t < tasks; ++t)
-    submit([&] {
-      for (size_t i = next++; i < n; i = next++) fn(i);
-    });
+  auto drain = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  const size_t helpers = std::min<size_t>(n, workers_.size()) - 1;
+  for (size_t t = 0; t < helpers; ++t) submit(drain);
+  drain();
   wait();
 }
 

@@ -27,7 +27,7 @@ class ThreadPool {
   void wait();
   unsigned size() const { return static_cast<unsigned>(workers_.size()); }
 
-  // Runs fn(i) for i in [0, n) across the pool and waits.
+  // Runs fn(i) for i in [0, n) on the calling thread and up to size() - 1 workers, and waits.
   void parallel_for(size_t n, const std::function<void(size_t)>& fn);
 
  private:

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/byte_reader.h"
+#include "core/crc32.h"
 #include "formats/evtx/evtx.h"
 
 namespace msw::test {
@@ -269,7 +270,7 @@ void finish_chunk(std::string& c, uint64_t first_id, uint64_t last_id, size_t la
 }  // namespace
 
 void fix_evtx_checksums(std::string& f) {
-  using formats::evtx::crc32;
+  using msw::crc32;
   auto bytes = [&](size_t at, size_t n) { return Bytes(reinterpret_cast<const std::byte*>(f.data() + at), n); };
   set32(f, 124, crc32(bytes(0, 120)));
   for (size_t off = kFileHeader; off + 512 <= f.size(); off += kChunk) {

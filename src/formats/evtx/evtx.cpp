@@ -1,26 +1,14 @@
 #include "formats/evtx/evtx.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
 
+#include "core/crc32.h"
 #include "core/escape.h"
 #include "core/text.h"
 #include "formats/evtx/evtx_limits.h"
 
 namespace msw::formats::evtx {
-
-uint32_t crc32(Bytes data, uint32_t seed) {
-  uLong crc = seed;
-  // zlib takes uInt lengths; chunks are 64 KiB, but stay correct for any span.
-  for (size_t off = 0; off < data.size();) {
-    auto n = static_cast<uInt>(std::min<size_t>(data.size() - off, 1u << 30));
-    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(data.data() + off), n);
-    off += n;
-  }
-  return static_cast<uint32_t>(crc);
-}
 
 namespace {
 
@@ -55,6 +43,11 @@ bool has_dependency_id(const ByteReader& r) {
   if (with && with_size && consistent(value(*with_size), value(*with), p + 10)) return true;
   if (without && without_size && consistent(value(*without_size), value(*without), p + 8)) return false;
   return true;
+}
+
+// The five entities XML predefines; any other name renders as nothing.
+std::string_view entity_text(std::string_view name) {
+  return name == "lt" ? "<" : name == "gt" ? ">" : name == "amp" ? "&" : name == "quot" ? "\"" : name == "apos" ? "'" : "";
 }
 
 Error binxml_error(std::string what, size_t offset) {
@@ -179,6 +172,11 @@ ChunkSummary ChunkParser::parse_chunk(uint32_t index, bool recover_slack, Diagno
   if (name_slot_.empty()) name_slot_.assign(kChunkSize, 0);
   for (uint32_t t : touched_) name_slot_[t] = 0;
   touched_.clear();
+  for (uint32_t t : template_touched_) template_slot_[t] = 0;
+  template_touched_.clear();
+  templates_.clear();
+  steps_.clear();
+  literals_.clear();
 
   if (chunk_.size() < kChunkHeaderSize) {
     diags.add("evtx.truncated", DiagSeverity::Warning, evidence_, off,
@@ -318,16 +316,11 @@ bool ChunkParser::parse_record(size_t pos, size_t size, Diagnostics& diags) {
   if (!r) {
     diags.add(r.error().code, DiagSeverity::Warning, evidence_, chunk_file_offset_ + r.error().offset,
               "record at chunk offset " + std::to_string(pos) + ": " + r.error().message);
-    // Keep what was understood: a damaged record's System block is still evidence.
-    while (!open_.empty()) {
-      XmlTree::Node& n = tree_.nodes_[open_.back()];
-      n.text_off = static_cast<uint32_t>(tree_.pool_.size());
-      n.text_len = static_cast<uint32_t>(text_stack_[open_.size() - 1].size());
-      tree_.pool_ += text_stack_[open_.size() - 1];
-      open_.pop_back();
-    }
+    // Keep what was understood, open elements' text included: a damaged record's System block is still evidence.
     return !tree_.nodes_.empty();
   }
+  // A record that ends with elements still open keeps them, without the text they had collected.
+  for (uint32_t n : open_) tree_.nodes_[n].text_len = 0;
   return !tree_.nodes_.empty();
 }
 
@@ -357,18 +350,123 @@ Result<uint32_t> ChunkParser::read_name(ByteReader& r, uint32_t name_offset) {
   return idx;
 }
 
-Result<void> ChunkParser::append_substitution(const Substitution& s, size_t nesting, std::string& out) {
-  if (s.type == 0x21) return {};  // BinXml values become elements, handled by the caller
-  if (!render_value(s.type, s.data, out)) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    for (std::byte b : s.data) {
-      out += kHex[static_cast<unsigned>(b) >> 4];
-      out += kHex[static_cast<unsigned>(b) & 0xF];
+void ChunkParser::append_substitution(const Substitution& s, std::string& out) {
+  if (render_value(s.type, s.data, out)) return;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (std::byte b : s.data) {
+    out += kHex[static_cast<unsigned>(b) >> 4];
+    out += kHex[static_cast<unsigned>(b) & 0xF];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tree building, shared by the interpreter and compiled templates
+
+void ChunkParser::commit_attribute(Fill& f) {
+  if (!f.in_attribute) return;
+  if (!open_.empty()) {
+    if (f.drop_attribute) {
+      tree_.attrs_.pop_back();
+      --tree_.nodes_[open_.back()].attr_count;
+    } else {
+      tree_.attrs_.back().value_off = f.attribute_off;
+      tree_.attrs_.back().value_len = f.attribute_len;
     }
   }
-  (void)nesting;
+  f.drop_attribute = false;
+  f.in_attribute = false;
+}
+
+// Text is written straight into the tree's pool. The text being collected (the pending attribute value, or the
+// innermost open element's text) normally sits at the pool's end; when an element's text resumes after a child's
+// (mixed content, which event logs do not write), what it has so far moves to the end first.
+std::string* ChunkParser::begin_text(Fill& f) {
+  uint32_t *off, *len;
+  if (f.in_attribute) {
+    off = &f.attribute_off;
+    len = &f.attribute_len;
+  } else if (!open_.empty()) {
+    XmlTree::Node& n = tree_.nodes_[open_.back()];
+    off = &n.text_off;
+    len = &n.text_len;
+  } else {
+    return nullptr;  // text outside every element is not kept
+  }
+  std::string& pool = tree_.pool_;
+  if (*len == 0) {
+    *off = static_cast<uint32_t>(pool.size());
+  } else if (*off + *len != pool.size()) {
+    const uint32_t from = *off;
+    *off = static_cast<uint32_t>(pool.size());
+    pool.append(pool, from, *len);
+  }
+  return &pool;
+}
+
+Result<void> ChunkParser::end_text(Fill& f, size_t token_at) {
+  const auto size = static_cast<uint32_t>(tree_.pool_.size());
+  if (f.in_attribute)
+    f.attribute_len = size - f.attribute_off;
+  else
+    tree_.nodes_[open_.back()].text_len = size - tree_.nodes_[open_.back()].text_off;
+  // Substitutions can repeat one value many times and mixed content moves text: cap what one record can build.
+  if (size > kMaxRecordText) return binxml_error("record text larger than the limit", token_at);
   return {};
 }
+
+Result<void> ChunkParser::open_element(Fill& f, uint32_t name, size_t token_at) {
+  commit_attribute(f);
+  if (open_.size() >= kMaxElementDepth) return binxml_error("elements nested deeper than the limit", token_at);
+  if (tree_.nodes_.size() >= kMaxNodesPerRecord) return binxml_error("too many elements in one record", token_at);
+  XmlTree::Node n;
+  n.name = name;
+  n.parent = open_.empty() ? XmlTree::kNone : open_.back();
+  n.first_attr = static_cast<uint32_t>(tree_.attrs_.size());
+  tree_.nodes_.push_back(n);
+  open_.push_back(static_cast<uint32_t>(tree_.nodes_.size() - 1));
+  return {};
+}
+
+Result<void> ChunkParser::open_attribute(Fill& f, uint32_t name, size_t token_at) {
+  commit_attribute(f);
+  if (open_.empty()) return binxml_error("attribute outside an element", token_at);
+  if (tree_.attrs_.size() >= kMaxNodesPerRecord) return binxml_error("too many attributes in one record", token_at);
+  tree_.attrs_.push_back({name, 0, 0});
+  ++tree_.nodes_[open_.back()].attr_count;
+  f.in_attribute = true;
+  f.attribute_off = f.attribute_len = 0;
+  return {};
+}
+
+Result<void> ChunkParser::close_element(Fill& f, size_t at) {
+  commit_attribute(f);
+  if (open_.size() <= f.base_depth) return binxml_error("end of an element that is not open", at);
+  open_.pop_back();
+  return {};
+}
+
+Result<void> ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count,
+                                     size_t nesting, size_t token_at) {
+  if (id >= subs_count) return {};  // outside a template, or an id past the values: nothing to substitute
+  // By value, not by reference: a nested instance may grow subs_storage_ and move it.
+  const Substitution s = subs_storage_[subs_base + id];
+  if (s.type == 0x00 || (s.data.empty() && s.type != 0x01)) {
+    if (optional && f.in_attribute) f.drop_attribute = true;
+    return {};
+  }
+  if (s.type == 0x21) {
+    if (f.in_attribute) return {};
+    if (nesting >= kMaxTemplateNesting) return binxml_error("BinXml values nested deeper than the limit", token_at);
+    return parse_binxml(s.chunk_offset, s.chunk_offset + s.data.size(), 0, 0, nesting + 1, true);
+  }
+  std::string* out = begin_text(f);
+  if (!out) return {};
+  append_substitution(s, *out);
+  return end_text(f, token_at);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Templates
 
 Result<void> ChunkParser::parse_template_instance(ByteReader& r, size_t nesting) {
   if (nesting >= kMaxTemplateNesting) return binxml_error("templates nested deeper than the limit", r.position());
@@ -402,58 +500,203 @@ Result<void> ChunkParser::parse_template_instance(ByteReader& r, size_t nesting)
     uint16_t size = 0;
     std::memcpy(&size, descriptors->data() + 4 * i, 2);
     auto type = static_cast<uint8_t>((*descriptors)[4 * i + 2]);
-    auto offset = static_cast<uint32_t>(r.position());
-    auto data = r.bytes(size, "substitution value");
-    if (!data) return binxml_error("substitution value " + std::to_string(i) + " cut short", r.position());
-    subs_storage_.push_back({type, *data, offset});
+    const size_t offset = r.position();
+    if (size > r.remaining()) return binxml_error("substitution value " + std::to_string(i) + " cut short", offset);
+    subs_storage_.push_back({type, chunk_.subspan(offset, size), static_cast<uint32_t>(offset)});
+    (void)r.skip(size);
   }
-  auto result = parse_binxml(body_begin, body_end, base, *count, nesting + 1, false);
+  // The definition offset is inside the chunk: def.seek above succeeded and 20 bytes followed it.
+  const CompiledTemplate& compiled = compiled_template(*def_offset, body_begin, body_end);
+  auto result = compiled.compiled ? run_template(compiled, base, *count, nesting + 1)
+                                  : parse_binxml(body_begin, body_end, base, *count, nesting + 1, false);
   subs_storage_.resize(base);
   return result;
 }
+
+const ChunkParser::CompiledTemplate& ChunkParser::compiled_template(uint32_t def_offset, size_t begin, size_t end) {
+  if (template_slot_.empty()) template_slot_.assign(kChunkSize, 0);
+  uint16_t& slot = template_slot_[def_offset];
+  if (slot != 0) return templates_[slot - 1];
+  CompiledTemplate t;
+  t.first = static_cast<uint32_t>(steps_.size());
+  const size_t literals = literals_.size();
+  t.compiled = compile_template(begin, end);
+  if (!t.compiled) {
+    steps_.resize(t.first);
+    literals_.resize(literals);
+  }
+  t.count = static_cast<uint32_t>(steps_.size() - t.first);
+  templates_.push_back(t);
+  // A chunk holds at most ~2,000 template definitions (each is more than 24 bytes); past 16 bits the template is
+  // compiled again on each use instead of cached.
+  if (templates_.size() <= 0xFFFF) {
+    slot = static_cast<uint16_t>(templates_.size());
+    template_touched_.push_back(def_offset);
+  }
+  return templates_.back();
+}
+
+// Reads a template body the way parse_binxml would (in_value false) and records its steps. Refuses — the body is
+// then interpreted — wherever reading the bytes fails (so the interpreter reports the damage where it is) and at a
+// template instance inside the body (it needs the reader's position).
+bool ChunkParser::compile_template(size_t begin, size_t end) {
+  ByteReader r(chunk_.first(end));
+  if (!r.seek(begin)) return false;
+  auto text_step = [&](size_t literal_start, size_t token_at) {
+    if (literals_.size() > literal_start)
+      steps_.push_back({Step::Text, false, 0, static_cast<uint32_t>(literal_start),
+                        static_cast<uint32_t>(literals_.size() - literal_start), static_cast<uint32_t>(token_at)});
+  };
+  while (!r.at_end()) {
+    const size_t token_at = r.position();
+    const auto token = *r.u8();
+    const uint8_t base = token & 0xBF;
+    const auto at = static_cast<uint32_t>(token_at);
+    switch (base) {
+      case 0x00:
+        steps_.push_back({Step::End, false, 0, 0, 0, at});
+        return true;
+      case 0x0f:
+        if (!r.skip(3)) return false;
+        break;
+      case 0x01: {
+        if (has_dependency_id(r)) (void)r.skip(2);
+        auto data_size = r.u32le();
+        auto name_offset = r.u32le();
+        if (!data_size || !name_offset) return false;
+        auto name = read_name(r, *name_offset);
+        if (!name) return false;
+        if ((token & 0x40) && !r.skip(4)) return false;
+        steps_.push_back({Step::Open, false, 0, *name, 0, at});
+        break;
+      }
+      case 0x06: {
+        auto name_offset = r.u32le();
+        if (!name_offset) return false;
+        auto name = read_name(r, *name_offset);
+        if (!name) return false;
+        steps_.push_back({Step::Attribute, false, 0, *name, 0, at});
+        break;
+      }
+      case 0x02:
+        steps_.push_back({Step::CloseStart, false, 0, 0, 0, at});
+        break;
+      case 0x03:
+      case 0x04:
+        steps_.push_back({Step::Close, false, 0, 0, 0, at});
+        break;
+      case 0x05:
+      case 0x07: {
+        uint8_t type = 1;
+        if (base == 0x05) {
+          auto t = r.u8();
+          if (!t) return false;
+          type = *t;
+        }
+        if (type == 0) break;
+        if (type != 1) return false;
+        auto count = r.u16le();
+        if (!count) return false;
+        auto chars = r.bytes(size_t{*count} * 2);
+        if (!chars) return false;
+        const size_t start = literals_.size();
+        append_utf16le_as_utf8(literals_, *chars);
+        text_step(start, token_at);
+        break;
+      }
+      case 0x08: {
+        auto v = r.u16le();
+        if (!v) return false;
+        const size_t start = literals_.size();
+        append_utf8(literals_, *v);
+        text_step(start, token_at);
+        break;
+      }
+      case 0x09: {
+        auto name_offset = r.u32le();
+        if (!name_offset) return false;
+        auto name = read_name(r, *name_offset);
+        if (!name) return false;
+        const size_t start = literals_.size();
+        literals_ += entity_text(names_[*name]);
+        text_step(start, token_at);
+        break;
+      }
+      case 0x0a: {
+        auto name_offset = r.u32le();
+        if (!name_offset || !read_name(r, *name_offset)) return false;
+        break;
+      }
+      case 0x0b: {
+        auto count = r.u16le();
+        if (!count || !r.skip(size_t{*count} * 2)) return false;
+        break;
+      }
+      case 0x0d:
+      case 0x0e: {
+        auto id = r.u16le();
+        auto type = r.u8();
+        if (!id || !type) return false;
+        steps_.push_back({Step::Substitute, base == 0x0e, *id, 0, 0, at});
+        break;
+      }
+      default:  // template instances (0x0c) and unknown tokens
+        return false;
+    }
+  }
+  return true;
+}
+
+Result<void> ChunkParser::run_template(const CompiledTemplate& t, size_t subs_base, size_t subs_count, size_t nesting) {
+  Fill f;
+  f.base_depth = open_.size();
+  // Indices, and steps by value: a BinXml value may hold a template this chunk has not compiled yet, whose
+  // compilation grows steps_ and templates_.
+  const uint32_t first = t.first, last = t.first + t.count;
+  for (uint32_t i = first; i < last; ++i) {
+    const Step s = steps_[i];
+    Result<void> r;
+    switch (s.kind) {
+      case Step::End:
+        commit_attribute(f);
+        return {};
+      case Step::Open:
+        r = open_element(f, s.arg, s.token_at);
+        break;
+      case Step::Attribute:
+        r = open_attribute(f, s.arg, s.token_at);
+        break;
+      case Step::CloseStart:
+        commit_attribute(f);
+        break;
+      case Step::Close:
+        r = close_element(f, s.token_at + 1);  // the interpreter reports the position after the token
+        break;
+      case Step::Text:
+        if (std::string* out = begin_text(f)) {
+          out->append(literals_, s.arg, s.len);
+          r = end_text(f, s.token_at);
+        }
+        break;
+      case Step::Substitute:
+        r = substitute(f, s.value, s.optional, subs_base, subs_count, nesting, s.token_at);
+        break;
+    }
+    if (!r) return r;
+  }
+  commit_attribute(f);
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The interpreter: records without templates, BinXml values, and template bodies the compiler refused
 
 Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_base, size_t subs_count, size_t nesting,
                                        bool in_value) {
   ByteReader r(chunk_.first(end));
   if (!r.seek(begin)) return binxml_error("BinXml starts outside its record", begin);
-
-  enum class Target { None, Text, Attr } target = Target::None;
-  bool drop_attr = false;
-  const size_t base_depth = open_.size();
-  auto& scratch = scratch_;
-
-  auto commit_attr = [&] {
-    if (target != Target::Attr) return;
-    if (!drop_attr && !open_.empty()) {
-      XmlTree::Attr& a = tree_.attrs_.back();
-      a.value_off = static_cast<uint32_t>(tree_.pool_.size());
-      a.value_len = static_cast<uint32_t>(scratch.size());
-      tree_.pool_ += scratch;
-    } else if (drop_attr && !open_.empty()) {
-      tree_.attrs_.pop_back();
-      --tree_.nodes_[open_.back()].attr_count;
-    }
-    scratch.clear();
-    drop_attr = false;
-    target = Target::Text;
-  };
-  auto text_out = [&]() -> std::string* {
-    if (target == Target::Attr) return &scratch;
-    if (open_.empty()) return nullptr;
-    return &text_stack_[open_.size() - 1];
-  };
-  auto close_element = [&]() -> Result<void> {
-    if (open_.size() <= base_depth) return binxml_error("end of an element that is not open", r.position());
-    XmlTree::Node& n = tree_.nodes_[open_.back()];
-    std::string& t = text_stack_[open_.size() - 1];
-    n.text_off = static_cast<uint32_t>(tree_.pool_.size());
-    n.text_len = static_cast<uint32_t>(t.size());
-    tree_.pool_ += t;
-    t.clear();
-    open_.pop_back();
-    target = Target::Text;
-    return {};
-  };
+  Fill f;
+  f.base_depth = open_.size();
 
   while (!r.at_end()) {
     const size_t token_at = r.position();
@@ -461,13 +704,13 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
     const uint8_t base = token & 0xBF;  // 0x40 is the "more data / has attributes" flag
     switch (base) {
       case 0x00:  // end of stream
-        commit_attr();
+        commit_attribute(f);
         return {};
       case 0x0f:  // fragment header: major, minor, flags
         if (!r.skip(3)) return binxml_error("fragment header cut short", token_at);
         break;
       case 0x01: {  // open start element
-        commit_attr();
+        commit_attribute(f);
         if (!in_value && has_dependency_id(r)) (void)r.skip(2);
         auto data_size = r.u32le();
         auto name_offset = r.u32le();
@@ -477,40 +720,24 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (token & 0x40) {
           if (!r.skip(4)) return binxml_error("attribute list size cut short", r.position());
         }
-        if (open_.size() >= kMaxElementDepth) return binxml_error("elements nested deeper than the limit", token_at);
-        if (tree_.nodes_.size() >= kMaxNodesPerRecord) return binxml_error("too many elements in one record", token_at);
-        XmlTree::Node n;
-        n.name = *name;
-        n.parent = open_.empty() ? XmlTree::kNone : open_.back();
-        n.first_attr = static_cast<uint32_t>(tree_.attrs_.size());
-        tree_.nodes_.push_back(n);
-        open_.push_back(static_cast<uint32_t>(tree_.nodes_.size() - 1));
-        if (text_stack_.size() < open_.size()) text_stack_.resize(open_.size());
-        text_stack_[open_.size() - 1].clear();
-        target = Target::Text;
+        if (auto o = open_element(f, *name, token_at); !o) return o;
         break;
       }
       case 0x06: {  // attribute
-        commit_attr();
+        commit_attribute(f);
         auto name_offset = r.u32le();
         if (!name_offset) return binxml_error("attribute cut short", token_at);
         auto name = read_name(r, *name_offset);
         if (!name) return name.error();
-        if (open_.size() <= base_depth && open_.empty()) return binxml_error("attribute outside an element", token_at);
-        if (tree_.attrs_.size() >= kMaxNodesPerRecord) return binxml_error("too many attributes in one record", token_at);
-        tree_.attrs_.push_back({*name, 0, 0});
-        ++tree_.nodes_[open_.back()].attr_count;
-        target = Target::Attr;
-        scratch.clear();
+        if (auto a = open_attribute(f, *name, token_at); !a) return a;
         break;
       }
       case 0x02:  // close start element: content follows
-        commit_attr();
+        commit_attribute(f);
         break;
-      case 0x03:  // close empty element
+      case 0x03:    // close empty element
       case 0x04: {  // end element
-        commit_attr();
-        if (auto c = close_element(); !c) return c;
+        if (auto c = close_element(f, r.position()); !c) return c;
         break;
       }
       case 0x05:    // value text
@@ -527,13 +754,19 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (!count) return binxml_error("value cut short", token_at);
         auto chars = r.bytes(size_t{*count} * 2);
         if (!chars) return binxml_error("value text beyond the record", token_at);
-        if (std::string* out = text_out()) append_utf16le_as_utf8(*out, *chars);
+        if (std::string* out = begin_text(f)) {
+          append_utf16le_as_utf8(*out, *chars);
+          if (auto e = end_text(f, token_at); !e) return e;
+        }
         break;
       }
       case 0x08: {  // character reference
         auto v = r.u16le();
         if (!v) return binxml_error("character reference cut short", token_at);
-        if (std::string* out = text_out()) append_utf8(*out, *v);
+        if (std::string* out = begin_text(f)) {
+          append_utf8(*out, *v);
+          if (auto e = end_text(f, token_at); !e) return e;
+        }
         break;
       }
       case 0x09: {  // entity reference
@@ -541,9 +774,10 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (!name_offset) return binxml_error("entity reference cut short", token_at);
         auto name = read_name(r, *name_offset);
         if (!name) return name.error();
-        std::string_view n = names_[*name];
-        const char* text = n == "lt" ? "<" : n == "gt" ? ">" : n == "amp" ? "&" : n == "quot" ? "\"" : n == "apos" ? "'" : "";
-        if (std::string* out = text_out()) *out += text;
+        if (std::string* out = begin_text(f)) {
+          *out += entity_text(names_[*name]);
+          if (auto e = end_text(f, token_at); !e) return e;
+        }
         break;
       }
       case 0x0a: {  // processing instruction target
@@ -558,7 +792,7 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         break;
       }
       case 0x0c: {  // template instance
-        commit_attr();
+        commit_attribute(f);
         auto t = parse_template_instance(r, nesting);
         if (!t) return t;
         break;
@@ -568,30 +802,14 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         auto id = r.u16le();
         auto type = r.u8();
         if (!id || !type) return binxml_error("substitution cut short", token_at);
-        if (*id >= subs_count) break;  // outside a template, or an id past the values: nothing to substitute
-        // By index, not by reference: a nested instance may grow subs_storage_ and move it.
-        const Substitution s = subs_storage_[subs_base + *id];
-        if (s.type == 0x00 || (s.data.empty() && s.type != 0x01)) {
-          if (base == 0x0e && target == Target::Attr) drop_attr = true;
-          break;
-        }
-        if (s.type == 0x21) {
-          if (target == Target::Attr) break;
-          if (nesting >= kMaxTemplateNesting) return binxml_error("BinXml values nested deeper than the limit", token_at);
-          auto nested = parse_binxml(s.chunk_offset, s.chunk_offset + s.data.size(), 0, 0, nesting + 1, true);
-          if (!nested) return nested;
-          break;
-        }
-        if (std::string* out = text_out()) {
-          if (auto a = append_substitution(s, nesting, *out); !a) return a;
-        }
+        if (auto s = substitute(f, *id, base == 0x0e, subs_base, subs_count, nesting, token_at); !s) return s;
         break;
       }
       default:
         return binxml_error("unknown BinXml token " + std::to_string(token), token_at);
     }
   }
-  commit_attr();
+  commit_attribute(f);
   return {};
 }
 

@@ -55,7 +55,7 @@ class XmlTree {
  public:
   static constexpr uint32_t kNone = 0xFFFFFFFF;
   struct Node {
-    uint32_t name = 0;      // index into the chunk's name table
+    uint32_t name = 0;  // index into the chunk's name table
     uint32_t parent = kNone;
     uint32_t first_attr = 0, attr_count = 0;
     uint32_t text_off = 0, text_len = 0;  // element text (concatenated direct content)
@@ -123,14 +123,53 @@ class ChunkParser {
     Bytes data;
     uint32_t chunk_offset;
   };
+  // A template body compiled once per chunk into the steps that fill it in: names resolved, literal text decoded,
+  // structure checked. Records then run the steps with their substitution values instead of re-reading the BinXml.
+  // A body the compiler does not take (a template instance inside it, anything the interpreter would report as
+  // damage) runs through the interpreter, so the two paths give the same tree and the same diagnostics.
+  struct Step {
+    enum Kind : uint8_t { Open, Attribute, CloseStart, Close, Text, Substitute, End };
+    Kind kind;
+    bool optional = false;  // Substitute: an optional substitution (an empty value drops its attribute)
+    uint16_t value = 0;     // Substitute: the value's index
+    uint32_t arg = 0;       // Open/Attribute: name index; Text: offset into literals_
+    uint32_t len = 0;       // Text: length
+    uint32_t token_at = 0;  // chunk offset of the token, for diagnostics
+  };
+  struct CompiledTemplate {
+    uint32_t first = 0, count = 0;
+    bool compiled = false;  // false: interpret the body
+  };
+  // Where text goes while a body fills the tree: the innermost open element's text, or an attribute value, which
+  // only becomes the attribute's when the attribute ends (a record that breaks off mid-value keeps it empty).
+  struct Fill {
+    size_t base_depth = 0;  // open elements when this body started; it may not close them
+    bool in_attribute = false;
+    bool drop_attribute = false;                    // an optional substitution was empty: the attribute goes
+    uint32_t attribute_off = 0, attribute_len = 0;  // the pending value in the tree's pool
+  };
+  // The tree-building steps the interpreter and compiled templates share, so both build the same tree.
+  void commit_attribute(Fill& f);
+  // Text goes into the pool returned by begin_text (nullptr: outside every element, dropped); end_text records it.
+  std::string* begin_text(Fill& f);
+  Result<void> end_text(Fill& f, size_t token_at);
+  Result<void> open_element(Fill& f, uint32_t name, size_t token_at);
+  Result<void> open_attribute(Fill& f, uint32_t name, size_t token_at);
+  Result<void> close_element(Fill& f, size_t at);
+  Result<void> substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count, size_t nesting,
+                          size_t token_at);
+
   bool parse_record(size_t chunk_offset, size_t record_size, Diagnostics& diags);
+  const CompiledTemplate& compiled_template(uint32_t def_offset, size_t begin, size_t end);
+  bool compile_template(size_t begin, size_t end);
+  Result<void> run_template(const CompiledTemplate& t, size_t subs_base, size_t subs_count, size_t nesting);
   // Interprets BinXml in [begin, end) of the chunk. Substitutions are subs_storage_[subs_base, +subs_count).
   // `in_value`: a BinXml substitution value, whose element starts carry no dependency identifier.
   Result<void> parse_binxml(size_t begin, size_t end, size_t subs_base, size_t subs_count, size_t nesting,
                             bool in_value);
   Result<void> parse_template_instance(ByteReader& r, size_t nesting);
   Result<uint32_t> read_name(ByteReader& r, uint32_t name_offset);
-  Result<void> append_substitution(const Substitution& s, size_t nesting, std::string& out);
+  static void append_substitution(const Substitution& s, std::string& out);
 
   Bytes file_;
   std::string evidence_;
@@ -142,10 +181,15 @@ class ChunkParser {
   // template's names, so this lookup runs ~20 times per record. `touched_` lists the slots to clear per chunk.
   std::vector<uint16_t> name_slot_;
   std::vector<uint32_t> touched_;
-  std::vector<std::string> text_stack_;                // per open element: its text so far
-  std::vector<uint32_t> open_;                         // stack of open element node indices
-  std::string scratch_;
+  std::vector<uint32_t> open_;  // stack of open element node indices
   std::vector<Substitution> subs_storage_;
+  // Compiled templates of the current chunk: steps_ and literals_ hold every template's steps and text;
+  // template_slot_ maps a definition's chunk offset to its templates_ index + 1, cleared through its touched list.
+  std::vector<Step> steps_;
+  std::string literals_;
+  std::vector<CompiledTemplate> templates_;
+  std::vector<uint16_t> template_slot_;
+  std::vector<uint32_t> template_touched_;
 };
 
 struct FileInfo {
@@ -160,7 +204,5 @@ Result<FileInfo> read_file_info(Bytes file, std::string_view evidence, Diagnosti
 // Renders one substitution or value of `type` (a BinXml value type) as text, the way Event Viewer shows it.
 // Appends to `out`; returns false for types it cannot render (the caller decides what to do).
 bool render_value(uint8_t type, Bytes data, std::string& out);
-
-uint32_t crc32(Bytes data, uint32_t seed = 0);
 
 }  // namespace msw::formats::evtx

@@ -19,6 +19,9 @@ inline constexpr size_t kMaxTemplateNesting = 8;
 inline constexpr size_t kMaxSubstitutions = 1024;
 // Elements and attributes in one record; a 64 KiB chunk cannot hold more tokens than this.
 inline constexpr size_t kMaxNodesPerRecord = 16384;
+// Text one record's tree may hold. A 64 KiB record renders to a few hundred KiB; a template that repeats one large
+// value thousands of times would otherwise build gigabytes.
+inline constexpr size_t kMaxRecordText = 16u << 20;
 // Chunks examined in one file: 64 KiB each, so this is a 256 GiB log.
 inline constexpr size_t kMaxChunks = 4u << 20;
 

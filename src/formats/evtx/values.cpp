@@ -42,7 +42,13 @@ void append_utf16(std::string& out, Bytes d) {
 void append_ansi(std::string& out, Bytes d) {
   size_t n = d.size();
   while (n > 0 && d[n - 1] == std::byte{0}) --n;
-  out += sanitize_utf8(d.first(n)).utf8;
+  const std::string_view text = as_chars(d.first(n));
+  unsigned char any = 0;  // OR of every byte: ASCII text (the usual case) is copied as it is
+  for (char c : text) any |= static_cast<unsigned char>(c);
+  if (any < 0x80)
+    out += text;
+  else
+    out += sanitize_utf8(d.first(n)).utf8;
 }
 
 // Fixed-width lower-case hex of the low `digits` nibbles of v.
