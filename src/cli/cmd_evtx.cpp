@@ -6,6 +6,7 @@
 // memory stays flat.
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -52,9 +53,22 @@ void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, st
   out += ",\"event\":{";
   bool first = true;
   normalize::visit_evtx_fields(*rec.tree, [&](std::string_view k, std::string_view v) {
-    if (!first) out += ',';
+    // A field is built in a stack buffer and appended once (records have ~30 short fields); long ones go piecewise.
+    constexpr size_t kField = 2048;
+    char field[json_escaped_bound(kField) + 8];
+    char* p = field;
+    if (!first) *p++ = ',';
     first = false;
-    out += '"';
+    *p++ = '"';
+    if (k.size() + v.size() <= kField) {
+      p = write_json_escaped(p, k);
+      std::memcpy(p, "\":\"", 3);
+      p = write_json_escaped(p + 3, v);
+      *p++ = '"';
+      out.append(field, static_cast<size_t>(p - field));
+      return;
+    }
+    out.append(field, static_cast<size_t>(p - field));
     append_json_escaped(out, k);
     out += "\":\"";
     append_json_escaped(out, v);

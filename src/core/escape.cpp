@@ -117,90 +117,104 @@ constexpr auto kJsonPlain = [] {
   for (int c = 0x20; c < 0x80; ++c) t[static_cast<size_t>(c)] = c != '"' && c != '\\';
   return t;
 }();
-
-// Length of the run at the start of s that JSON takes as it is: printable ASCII other than '"' and '\\'.
-size_t json_plain_run(std::string_view s) {
-  size_t j = 0;
-#if defined(__SSE2__)
-  // Sixteen bytes at a time: a byte is special when it is below 0x20, non-ASCII (negative as signed), '"' or '\\'.
-  const __m128i space = _mm_set1_epi8(0x20), quotes = _mm_set1_epi8('"'), backslashes = _mm_set1_epi8('\\');
-  while (j + 16 <= s.size()) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + j));
-    const __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, space),
-                                         _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes)));
-    if (const int mask = _mm_movemask_epi8(special); mask != 0)
-      return j + static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
-    j += 16;
-  }
-#endif
-  // Eight bytes at a time: a word passes when none of its bytes is a control character, non-ASCII, '"' or '\\'.
-  while (j + 8 <= s.size()) {
-    uint64_t v;
-    std::memcpy(&v, s.data() + j, 8);
-    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-    const uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
-    const uint64_t special = ((v - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes) | v) & kHigh;
-    // (x - ones) & high marks bytes that were below 0x20 (or zero after the xor) — exact for ASCII bytes; `| v`
-    // marks non-ASCII ones, which the byte loop below handles anyway.
-    if (special != 0) break;
-    j += 8;
-  }
-  while (j < s.size() && kJsonPlain[static_cast<unsigned char>(s[j])]) ++j;
-  return j;
-}
-
 }  // namespace
 
-void append_json_escaped(std::string& out, std::string_view s) {
-  char buf[8];
-  for (size_t i = 0; i < s.size();) {
-    // Copy the run of characters that need no escaping in one append.
-    const size_t j = i + json_plain_run(s.substr(i));
-    if (j > i) {
-      out.append(s.data() + i, j - i);
-      i = j;
-      if (i == s.size()) break;
-    }
-    auto c = static_cast<unsigned char>(s[i]);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        ++i;
-        continue;
-      case '\\':
-        out += "\\\\";
-        ++i;
-        continue;
-      case '\n':
-        out += "\\n";
-        ++i;
-        continue;
-      case '\r':
-        out += "\\r";
-        ++i;
-        continue;
-      case '\t':
-        out += "\\t";
-        ++i;
-        continue;
-      default:
+char* write_json_escaped(char* dst, std::string_view s) {
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  while (p < end) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time, stored whole (dst has room): a byte is special when it is below 0x20, non-ASCII
+    // (negative as signed), '"' or '\\'; the bytes before the first special one are kept.
+    const __m128i space = _mm_set1_epi8(0x20), quotes = _mm_set1_epi8('"'), backslashes = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
+      const __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                           _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes)));
+      const int mask = _mm_movemask_epi8(special);
+      if (mask != 0) {
+        const int plain = std::countr_zero(static_cast<unsigned>(mask));
+        p += plain;
+        dst += plain;
         break;
+      }
+      p += 16;
+      dst += 16;
+    }
+#endif
+    // Eight bytes at a time (short values, tails): a word passes when none of its bytes is a control character,
+    // non-ASCII, '"' or '\\'. (x - ones) & high marks bytes below 0x20, or zero after the xor, and may mark a few
+    // bytes above a marked one (the borrow): those take the byte loop, which decides exactly.
+    while (end - p >= 8) {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+      const uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
+      if (((v - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes) | v) & kHigh) break;
+      std::memcpy(dst, p, 8);
+      p += 8;
+      dst += 8;
+    }
+    while (p < end && kJsonPlain[static_cast<unsigned char>(*p)]) *dst++ = *p++;
+    if (p == end) break;
+    const auto c = static_cast<unsigned char>(*p);
+    const char* escape = nullptr;
+    switch (c) {
+      case '"': escape = "\\\""; break;
+      case '\\': escape = "\\\\"; break;
+      case '\n': escape = "\\n"; break;
+      case '\r': escape = "\\r"; break;
+      case '\t': escape = "\\t"; break;
+      default: break;
+    }
+    if (escape) {
+      *dst++ = escape[0];
+      *dst++ = escape[1];
+      ++p;
+      continue;
     }
     if (c < 0x20) {
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-      ++i;
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::memcpy(dst, "\\u00", 4);
+      dst[4] = kHex[c >> 4];
+      dst[5] = kHex[c & 0xF];
+      dst += 6;
+      ++p;
       continue;
     }
     // Copy a valid UTF-8 sequence through; replace anything malformed.
-    size_t len = utf8_sequence_length(s, i);
+    const size_t len = utf8_sequence_length(s, static_cast<size_t>(p - s.data()));
     if (len != 0) {
-      out.append(s.substr(i, len));
-      i += len;
+      std::memcpy(dst, p, len);
+      dst += len;
+      p += len;
     } else {
-      out += "\xEF\xBF\xBD";
-      ++i;
+      std::memcpy(dst, "\xEF\xBF\xBD", 3);
+      dst += 3;
+      ++p;
     }
+  }
+  return dst;
+}
+
+void append_json_escaped(std::string& out, std::string_view s) {
+  // Through a stack buffer, a piece at a time; a piece never ends inside a UTF-8 sequence, so each is validated
+  // as a whole.
+  constexpr size_t kPiece = 512;
+  char buf[json_escaped_bound(kPiece)];
+  while (!s.empty()) {
+    size_t n = std::min(s.size(), kPiece);
+    if (n < s.size()) {
+      // A sequence that crosses n starts at most three bytes before it: cut at its lead byte. When the three bytes
+      // before s[n] are continuation bytes too, no valid sequence crosses n.
+      auto continuation = [&](size_t i) { return (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80; };
+      size_t back = n;
+      while (back > n - 3 && continuation(back)) --back;
+      if (!continuation(back)) n = back;
+    }
+    out.append(buf, static_cast<size_t>(write_json_escaped(buf, s.substr(0, n)) - buf));
+    s.remove_prefix(n);
   }
 }
 

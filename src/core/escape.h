@@ -22,6 +22,10 @@ std::string escape_xml(std::string_view s);
 // bytes become U+FFFD so the output always parses.
 std::string escape_json(std::string_view s);
 void append_json_escaped(std::string& out, std::string_view s);
+// The same escaping written at dst, which must have room for json_escaped_bound(s.size()) bytes; returns the end.
+// For writers that build a line in their own buffer (evtx dump writes millions of short fields).
+constexpr size_t json_escaped_bound(size_t n) { return 6 * n + 16; }
+char* write_json_escaped(char* dst, std::string_view s);
 // For Markdown text: backslash-escapes the characters that start markup, and HTML-escapes < > & (Markdown
 // renderers pass raw HTML through).
 std::string escape_markdown(std::string_view s);

@@ -1,6 +1,10 @@
 #include "core/escape.h"
+#include "core/text.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
 
 namespace msw {
 namespace {
@@ -56,6 +60,60 @@ TEST(Escape, XmlStaysWellFormed) {
 TEST(Escape, JsonAlwaysParses) {
   EXPECT_EQ(escape_json("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001");
   EXPECT_EQ(escape_json("\xff ok \xe4\xb8\xad"), "\uFFFD ok \xe4\xb8\xad");
+}
+
+// The plain byte-at-a-time definition, to hold the block-wise escaper (16-byte SIMD runs, 512-byte pieces that
+// must not split a UTF-8 sequence) to.
+std::string reference_json(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (size_t len = utf8_sequence_length(s, i); len != 0) {
+      out.append(s.substr(i, len));
+      i += len;
+      continue;
+    } else {
+      out += "\xEF\xBF\xBD";
+    }
+    ++i;
+  }
+  return out;
+}
+
+TEST(Escape, JsonMatchesTheByteWiseDefinitionAcrossBlocksAndPieces) {
+  std::mt19937 rng(11);
+  const std::string_view atoms[] = {"a", "path\\to", "\"", "\n", "\x01", "\x7f", "\xc3\xa9", "\xe4\xb8\xad",
+                                    "\xf0\x9f\x98\x80", "\xff", "\xe4\xb8", "\x80", "0123456789abcdef"};
+  for (int round = 0; round < 400; ++round) {
+    std::string s;
+    const size_t target = rng() % 1600;
+    while (s.size() < target) s += atoms[rng() % std::size(atoms)];
+    ASSERT_EQ(escape_json(s), reference_json(s)) << round;
+    std::string buf(json_escaped_bound(s.size()), '\0');
+    buf.resize(static_cast<size_t>(write_json_escaped(buf.data(), s) - buf.data()));
+    ASSERT_EQ(buf, reference_json(s)) << round;
+  }
+  // A four-byte sequence across the 512-byte piece boundary, at every offset.
+  for (size_t at = 505; at < 514; ++at) {
+    std::string s(at, 'x');
+    s += "\xf0\x9f\x98\x80\x80\x80tail";
+    ASSERT_EQ(escape_json(s), reference_json(s)) << at;
+  }
 }
 
 }  // namespace
