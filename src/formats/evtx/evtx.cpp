@@ -360,7 +360,13 @@ void ChunkParser::append_substitution(const Substitution& s, std::string& out) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Tree building, shared by the interpreter and compiled templates
+// Tree building, shared by the interpreter and compiled templates. The steps return false after leaving the reason
+// in error_, so the hot path carries a bool instead of a Result.
+
+bool ChunkParser::fail(std::string what, size_t offset) {
+  error_ = binxml_error(std::move(what), offset);
+  return false;
+}
 
 void ChunkParser::commit_attribute(Fill& f) {
   if (!f.in_attribute) return;
@@ -403,64 +409,66 @@ std::string* ChunkParser::begin_text(Fill& f) {
   return &pool;
 }
 
-Result<void> ChunkParser::end_text(Fill& f, size_t token_at) {
+bool ChunkParser::end_text(Fill& f, size_t token_at) {
   const auto size = static_cast<uint32_t>(tree_.pool_.size());
   if (f.in_attribute)
     f.attribute_len = size - f.attribute_off;
   else
     tree_.nodes_[open_.back()].text_len = size - tree_.nodes_[open_.back()].text_off;
   // Substitutions can repeat one value many times and mixed content moves text: cap what one record can build.
-  if (size > kMaxRecordText) return binxml_error("record text larger than the limit", token_at);
-  return {};
+  if (size > kMaxRecordText) return fail("record text larger than the limit", token_at);
+  return true;
 }
 
-Result<void> ChunkParser::open_element(Fill& f, uint32_t name, size_t token_at) {
+bool ChunkParser::open_element(Fill& f, uint32_t name, size_t token_at) {
   commit_attribute(f);
-  if (open_.size() >= kMaxElementDepth) return binxml_error("elements nested deeper than the limit", token_at);
-  if (tree_.nodes_.size() >= kMaxNodesPerRecord) return binxml_error("too many elements in one record", token_at);
+  if (open_.size() >= kMaxElementDepth) return fail("elements nested deeper than the limit", token_at);
+  if (tree_.nodes_.size() >= kMaxNodesPerRecord) return fail("too many elements in one record", token_at);
   XmlTree::Node n;
   n.name = name;
   n.parent = open_.empty() ? XmlTree::kNone : open_.back();
   n.first_attr = static_cast<uint32_t>(tree_.attrs_.size());
   tree_.nodes_.push_back(n);
   open_.push_back(static_cast<uint32_t>(tree_.nodes_.size() - 1));
-  return {};
+  return true;
 }
 
-Result<void> ChunkParser::open_attribute(Fill& f, uint32_t name, size_t token_at) {
+bool ChunkParser::open_attribute(Fill& f, uint32_t name, size_t token_at) {
   commit_attribute(f);
-  if (open_.empty()) return binxml_error("attribute outside an element", token_at);
-  if (tree_.attrs_.size() >= kMaxNodesPerRecord) return binxml_error("too many attributes in one record", token_at);
+  if (open_.empty()) return fail("attribute outside an element", token_at);
+  if (tree_.attrs_.size() >= kMaxNodesPerRecord) return fail("too many attributes in one record", token_at);
   tree_.attrs_.push_back({name, 0, 0});
   ++tree_.nodes_[open_.back()].attr_count;
   f.in_attribute = true;
   f.attribute_off = f.attribute_len = 0;
-  return {};
+  return true;
 }
 
-Result<void> ChunkParser::close_element(Fill& f, size_t at) {
+bool ChunkParser::close_element(Fill& f, size_t at) {
   commit_attribute(f);
-  if (open_.size() <= f.base_depth) return binxml_error("end of an element that is not open", at);
+  if (open_.size() <= f.base_depth) return fail("end of an element that is not open", at);
   open_.pop_back();
-  return {};
+  return true;
 }
 
-Result<void> ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count,
+bool ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count,
                                      size_t nesting, size_t token_at) {
-  if (id >= subs_count) return {};  // outside a template, or an id past the values: nothing to substitute
+  if (id >= subs_count) return true;  // outside a template, or an id past the values: nothing to substitute
   // By value, not by reference: a nested instance may grow subs_storage_ and move it.
   const Substitution s = subs_storage_[subs_base + id];
   if (s.type == 0x00 || (s.data.empty() && s.type != 0x01)) {
     if (optional && f.in_attribute) f.drop_attribute = true;
-    return {};
+    return true;
   }
   if (s.type == 0x21) {
-    if (f.in_attribute) return {};
-    if (nesting >= kMaxTemplateNesting) return binxml_error("BinXml values nested deeper than the limit", token_at);
-    return parse_binxml(s.chunk_offset, s.chunk_offset + s.data.size(), 0, 0, nesting + 1, true);
+    if (f.in_attribute) return true;
+    if (nesting >= kMaxTemplateNesting) return fail("BinXml values nested deeper than the limit", token_at);
+    auto nested = parse_binxml(s.chunk_offset, s.chunk_offset + s.data.size(), 0, 0, nesting + 1, true);
+    if (!nested) error_ = nested.error();
+    return nested.ok();
   }
   std::string* out = begin_text(f);
-  if (!out) return {};
+  if (!out) return true;
   append_substitution(s, *out);
   return end_text(f, token_at);
 }
@@ -655,34 +663,34 @@ Result<void> ChunkParser::run_template(const CompiledTemplate& t, size_t subs_ba
   const uint32_t first = t.first, last = t.first + t.count;
   for (uint32_t i = first; i < last; ++i) {
     const Step s = steps_[i];
-    Result<void> r;
+    bool ok = true;
     switch (s.kind) {
       case Step::End:
         commit_attribute(f);
         return {};
       case Step::Open:
-        r = open_element(f, s.arg, s.token_at);
+        ok = open_element(f, s.arg, s.token_at);
         break;
       case Step::Attribute:
-        r = open_attribute(f, s.arg, s.token_at);
+        ok = open_attribute(f, s.arg, s.token_at);
         break;
       case Step::CloseStart:
         commit_attribute(f);
         break;
       case Step::Close:
-        r = close_element(f, s.token_at + 1);  // the interpreter reports the position after the token
+        ok = close_element(f, s.token_at + 1);  // the interpreter reports the position after the token
         break;
       case Step::Text:
         if (std::string* out = begin_text(f)) {
           out->append(literals_, s.arg, s.len);
-          r = end_text(f, s.token_at);
+          ok = end_text(f, s.token_at);
         }
         break;
       case Step::Substitute:
-        r = substitute(f, s.value, s.optional, subs_base, subs_count, nesting, s.token_at);
+        ok = substitute(f, s.value, s.optional, subs_base, subs_count, nesting, s.token_at);
         break;
     }
-    if (!r) return r;
+    if (!ok) return std::move(error_);
   }
   commit_attribute(f);
   return {};
@@ -720,7 +728,7 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (token & 0x40) {
           if (!r.skip(4)) return binxml_error("attribute list size cut short", r.position());
         }
-        if (auto o = open_element(f, *name, token_at); !o) return o;
+        if (!open_element(f, *name, token_at)) return std::move(error_);
         break;
       }
       case 0x06: {  // attribute
@@ -729,7 +737,7 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (!name_offset) return binxml_error("attribute cut short", token_at);
         auto name = read_name(r, *name_offset);
         if (!name) return name.error();
-        if (auto a = open_attribute(f, *name, token_at); !a) return a;
+        if (!open_attribute(f, *name, token_at)) return std::move(error_);
         break;
       }
       case 0x02:  // close start element: content follows
@@ -737,7 +745,7 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         break;
       case 0x03:    // close empty element
       case 0x04: {  // end element
-        if (auto c = close_element(f, r.position()); !c) return c;
+        if (!close_element(f, r.position())) return std::move(error_);
         break;
       }
       case 0x05:    // value text
@@ -756,7 +764,7 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (!chars) return binxml_error("value text beyond the record", token_at);
         if (std::string* out = begin_text(f)) {
           append_utf16le_as_utf8(*out, *chars);
-          if (auto e = end_text(f, token_at); !e) return e;
+          if (!end_text(f, token_at)) return std::move(error_);
         }
         break;
       }
@@ -765,7 +773,7 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (!v) return binxml_error("character reference cut short", token_at);
         if (std::string* out = begin_text(f)) {
           append_utf8(*out, *v);
-          if (auto e = end_text(f, token_at); !e) return e;
+          if (!end_text(f, token_at)) return std::move(error_);
         }
         break;
       }
@@ -776,7 +784,7 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (!name) return name.error();
         if (std::string* out = begin_text(f)) {
           *out += entity_text(names_[*name]);
-          if (auto e = end_text(f, token_at); !e) return e;
+          if (!end_text(f, token_at)) return std::move(error_);
         }
         break;
       }
@@ -802,7 +810,7 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         auto id = r.u16le();
         auto type = r.u8();
         if (!id || !type) return binxml_error("substitution cut short", token_at);
-        if (auto s = substitute(f, *id, base == 0x0e, subs_base, subs_count, nesting, token_at); !s) return s;
+        if (!substitute(f, *id, base == 0x0e, subs_base, subs_count, nesting, token_at)) return std::move(error_);
         break;
       }
       default:

@@ -152,12 +152,14 @@ class ChunkParser {
   void commit_attribute(Fill& f);
   // Text goes into the pool returned by begin_text (nullptr: outside every element, dropped); end_text records it.
   std::string* begin_text(Fill& f);
-  Result<void> end_text(Fill& f, size_t token_at);
-  Result<void> open_element(Fill& f, uint32_t name, size_t token_at);
-  Result<void> open_attribute(Fill& f, uint32_t name, size_t token_at);
-  Result<void> close_element(Fill& f, size_t at);
-  Result<void> substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count, size_t nesting,
-                          size_t token_at);
+  bool end_text(Fill& f, size_t token_at);
+  bool open_element(Fill& f, uint32_t name, size_t token_at);
+  bool open_attribute(Fill& f, uint32_t name, size_t token_at);
+  bool close_element(Fill& f, size_t at);
+  bool substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count, size_t nesting,
+                  size_t token_at);
+  // Records why a step failed in error_ (the caller returns it) and returns false.
+  [[gnu::cold]] bool fail(std::string what, size_t offset);
 
   bool parse_record(size_t chunk_offset, size_t record_size, Diagnostics& diags);
   const CompiledTemplate& compiled_template(uint32_t def_offset, size_t begin, size_t end);
@@ -183,6 +185,7 @@ class ChunkParser {
   std::vector<uint32_t> touched_;
   std::vector<uint32_t> open_;  // stack of open element node indices
   std::vector<Substitution> subs_storage_;
+  Error error_;  // why the last tree-building step failed
   // Compiled templates of the current chunk: steps_ and literals_ hold every template's steps and text;
   // template_slot_ maps a definition's chunk offset to its templates_ index + 1, cleared through its touched list.
   std::vector<Step> steps_;
