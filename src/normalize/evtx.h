@@ -16,41 +16,47 @@ namespace msw::normalize {
 // Calls fn(name, value) for every field of the record, System fields first, in document order.
 template <typename Fn>
 void visit_evtx_fields(const formats::evtx::XmlTree& t, Fn&& fn) {
+  using formats::evtx::WellKnownName;
   using formats::evtx::XmlTree;
   const auto& nodes = t.nodes();
   if (nodes.empty()) return;
-  const uint32_t system = t.child(0, "System");
-  const uint32_t data = t.child(0, "EventData");
-  const uint32_t user = t.child(0, "UserData");
+  const uint32_t system = t.child(0, WellKnownName::System);
+  const uint32_t data = t.child(0, WellKnownName::EventData);
+  const uint32_t user = t.child(0, WellKnownName::UserData);
   size_t unnamed = 0;
   char numbered[24];
   for (uint32_t i = 1; i < nodes.size(); ++i) {
     const auto& n = nodes[i];
-    const std::string_view name = t.name(n);
     if (system != XmlTree::kNone && n.parent == system) {
-      if (name == "Provider") {
-        if (auto v = t.attr(n, "Name")) fn("Provider_Name", *v);
-      } else if (name == "TimeCreated") {
-        if (auto v = t.attr(n, "SystemTime")) fn("TimeCreated", *v);
-      } else if (name == "Security") {
-        if (auto v = t.attr(n, "UserID")) fn("Security_UserID", *v);
-      } else if (name == "Execution") {
-        if (auto v = t.attr(n, "ProcessID")) fn("Execution_ProcessID", *v);
-        if (auto v = t.attr(n, "ThreadID")) fn("Execution_ThreadID", *v);
-      } else if (name == "Correlation") {
-        if (auto v = t.attr(n, "ActivityID")) fn("ActivityID", *v);
-      } else {
-        fn(name, t.text(n));  // EventID, Version, Level, Task, Opcode, Keywords, EventRecordID, Channel, Computer
+      switch (t.kind(n)) {
+        case WellKnownName::Provider:
+          if (auto v = t.attr(n, WellKnownName::Name)) fn("Provider_Name", *v);
+          break;
+        case WellKnownName::TimeCreated:
+          if (auto v = t.attr(n, WellKnownName::SystemTime)) fn("TimeCreated", *v);
+          break;
+        case WellKnownName::Security:
+          if (auto v = t.attr(n, WellKnownName::UserID)) fn("Security_UserID", *v);
+          break;
+        case WellKnownName::Execution:
+          if (auto v = t.attr(n, WellKnownName::ProcessID)) fn("Execution_ProcessID", *v);
+          if (auto v = t.attr(n, WellKnownName::ThreadID)) fn("Execution_ThreadID", *v);
+          break;
+        case WellKnownName::Correlation:
+          if (auto v = t.attr(n, WellKnownName::ActivityID)) fn("ActivityID", *v);
+          break;
+        default:
+          fn(t.name(n), t.text(n));  // EventID, Version, Level, Task, Opcode, Keywords, EventRecordID, Channel, Computer
       }
     } else if (data != XmlTree::kNone && n.parent == data) {
-      auto name_attr = t.attr(n, "Name");
+      auto name_attr = t.attr(n, WellKnownName::Name);
       if (name_attr && !name_attr->empty()) {
         fn(*name_attr, t.text(n));
-      } else if (name == "Data") {
+      } else if (t.kind(n) == WellKnownName::Data) {
         int len = std::snprintf(numbered, sizeof numbered, "Data_%zu", ++unnamed);
         fn(std::string_view(numbered, static_cast<size_t>(len)), t.text(n));
       } else {
-        fn(name, t.text(n));
+        fn(t.name(n), t.text(n));
       }
     } else if (user != XmlTree::kNone && i > user) {
       // UserData holds one provider-defined element; its leaves carry the values.
@@ -58,7 +64,7 @@ void visit_evtx_fields(const formats::evtx::XmlTree& t, Fn&& fn) {
       while (p != XmlTree::kNone && p != user) p = nodes[p].parent;
       if (p != user) continue;
       const bool leaf = !(i + 1 < nodes.size() && nodes[i + 1].parent == i);
-      if (leaf) fn(name, t.text(n));
+      if (leaf) fn(t.name(n), t.text(n));
     }
   }
 }

@@ -106,15 +106,31 @@ Result<FileInfo> read_file_info(Bytes file, std::string_view evidence, Diagnosti
 // ---------------------------------------------------------------------------------------------------------------
 // XmlTree
 
-std::optional<std::string_view> XmlTree::attr(const Node& n, std::string_view attr_name) const {
+WellKnownName classify_name(std::string_view name) {
+  static constexpr std::pair<std::string_view, WellKnownName> kNames[] = {
+      {"System", WellKnownName::System},         {"EventData", WellKnownName::EventData},
+      {"UserData", WellKnownName::UserData},     {"Provider", WellKnownName::Provider},
+      {"TimeCreated", WellKnownName::TimeCreated}, {"Security", WellKnownName::Security},
+      {"Execution", WellKnownName::Execution},   {"Correlation", WellKnownName::Correlation},
+      {"Data", WellKnownName::Data},             {"Name", WellKnownName::Name},
+      {"SystemTime", WellKnownName::SystemTime}, {"UserID", WellKnownName::UserID},
+      {"ProcessID", WellKnownName::ProcessID},   {"ThreadID", WellKnownName::ThreadID},
+      {"ActivityID", WellKnownName::ActivityID},
+  };
+  for (const auto& [text, kind] : kNames)
+    if (name == text) return kind;
+  return WellKnownName::Other;
+}
+
+std::optional<std::string_view> XmlTree::attr(const Node& n, WellKnownName attr_name) const {
   for (const auto& a : attrs(n))
-    if (name(a) == attr_name) return value(a);
+    if (kind(a) == attr_name) return value(a);
   return std::nullopt;
 }
 
-uint32_t XmlTree::child(uint32_t parent, std::string_view child_name) const {
+uint32_t XmlTree::child(uint32_t parent, WellKnownName child_name) const {
   for (uint32_t i = parent == kNone ? 0 : parent + 1; i < nodes_.size(); ++i)
-    if (nodes_[i].parent == parent && name(nodes_[i]) == child_name) return i;
+    if (nodes_[i].parent == parent && kind(nodes_[i]) == child_name) return i;
   return kNone;
 }
 
@@ -155,6 +171,7 @@ void XmlTree::to_xml(std::string& out) const {
 
 ChunkParser::ChunkParser(Bytes file, std::string evidence) : file_(file), evidence_(std::move(evidence)) {
   tree_.names_ = &names_;
+  tree_.kinds_ = &name_kinds_;
 }
 
 void ChunkParser::reset(Bytes file, std::string_view evidence) {
@@ -169,6 +186,7 @@ ChunkSummary ChunkParser::parse_chunk(uint32_t index, bool recover_slack, Diagno
   chunk_ = file_.subspan(off, std::min<size_t>(kChunkSize, file_.size() - off));
   chunk_file_offset_ = off;
   names_.clear();
+  name_kinds_.clear();
   if (name_slot_.empty()) name_slot_.assign(kChunkSize, 0);
   for (uint32_t t : touched_) name_slot_[t] = 0;
   touched_.clear();
@@ -340,6 +358,7 @@ Result<uint32_t> ChunkParser::read_name(ByteReader& r, uint32_t name_offset) {
   if (inline_name && !r.skip(8 + size_t{*count} * 2 + 2, "inline name")) return binxml_error("inline name cut short", r.position());
   if (cached != 0) return cached - 1;
   names_.push_back(utf16le_to_utf8(*chars).utf8);
+  name_kinds_.push_back(classify_name(names_.back()));
   auto idx = static_cast<uint32_t>(names_.size() - 1);
   // name_offset < chunk size: the sub_at above succeeded. A 64 KiB chunk holds at most ~6,500 names of 10 bytes
   // each, so the slot's 16 bits always suffice; a name past them would only be read again, not cached.

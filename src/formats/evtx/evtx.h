@@ -49,6 +49,28 @@ struct ChunkHeader {
   bool records_checksum_ok = false;
 };
 
+// Element and attribute names the normalizer looks for. A name is classified once per chunk, when it is first
+// read, so walking a record compares small integers instead of strings.
+enum class WellKnownName : uint8_t {
+  Other,
+  System,
+  EventData,
+  UserData,
+  Provider,
+  TimeCreated,
+  Security,
+  Execution,
+  Correlation,
+  Data,
+  Name,
+  SystemTime,
+  UserID,
+  ProcessID,
+  ThreadID,
+  ActivityID,
+};
+WellKnownName classify_name(std::string_view name);
+
 // One record's XML as a flat tree. Strings live in buffers owned by the ChunkParser and are valid until the next
 // record is parsed.
 class XmlTree {
@@ -71,10 +93,12 @@ class XmlTree {
   std::string_view text(const Node& n) const { return std::string_view(pool_).substr(n.text_off, n.text_len); }
   std::string_view value(const Attr& a) const { return std::string_view(pool_).substr(a.value_off, a.value_len); }
   std::span<const Attr> attrs(const Node& n) const { return std::span(attrs_).subspan(n.first_attr, n.attr_count); }
-  // Value of attribute `attr` on node `n`, if present.
-  std::optional<std::string_view> attr(const Node& n, std::string_view attr) const;
+  WellKnownName kind(const Node& n) const { return (*kinds_)[n.name]; }
+  WellKnownName kind(const Attr& a) const { return (*kinds_)[a.name]; }
+  // Value of the attribute named `attr` on node `n`, if present.
+  std::optional<std::string_view> attr(const Node& n, WellKnownName attr) const;
   // First child of `parent` (kNone for roots) named `name`; kNone when absent.
-  uint32_t child(uint32_t parent, std::string_view name) const;
+  uint32_t child(uint32_t parent, WellKnownName name) const;
 
   // Renders the tree as XML text (the form Event Viewer shows), escaping text and attribute values.
   void to_xml(std::string& out) const;
@@ -85,6 +109,7 @@ class XmlTree {
   std::vector<Attr> attrs_;
   std::string pool_;
   const std::vector<std::string>* names_ = nullptr;
+  const std::vector<WellKnownName>* kinds_ = nullptr;  // per name
 };
 
 struct Record {
@@ -179,6 +204,7 @@ class ChunkParser {
   uint64_t chunk_file_offset_ = 0;
   XmlTree tree_;
   std::vector<std::string> names_;
+  std::vector<WellKnownName> name_kinds_;
   // Chunk offset → names_ index + 1 (0: not seen). A flat table beats a hash map: every record re-reads its
   // template's names, so this lookup runs ~20 times per record. `touched_` lists the slots to clear per chunk.
   std::vector<uint16_t> name_slot_;
