@@ -127,37 +127,54 @@ char* write_json_escaped(char* dst, std::string_view s) {
     // Sixteen bytes at a time, stored whole (dst has room): a byte is special when it is below 0x20, non-ASCII
     // (negative as signed), '"' or '\\'; the bytes before the first special one are kept.
     const __m128i space = _mm_set1_epi8(0x20), quotes = _mm_set1_epi8('"'), backslashes = _mm_set1_epi8('\\');
-    while (end - p >= 16) {
-      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
-      const __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, space),
-                                           _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes)));
-      const int mask = _mm_movemask_epi8(special);
-      if (mask != 0) {
-        const int plain = std::countr_zero(static_cast<unsigned>(mask));
-        p += plain;
-        dst += plain;
-        break;
+    auto special = [&](__m128i v) {
+      return _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(v, space),
+                                            _mm_or_si128(_mm_cmpeq_epi8(v, quotes), _mm_cmpeq_epi8(v, backslashes))));
+    };
+    for (;;) {
+      const auto left = static_cast<size_t>(end - p);
+      if (left >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), v);
+        if (const int mask = special(v); mask != 0) {
+          const int plain = std::countr_zero(static_cast<unsigned>(mask));
+          p += plain;
+          dst += plain;
+          break;
+        }
+        p += 16;
+        dst += 16;
+        continue;
       }
-      p += 16;
-      dst += 16;
+      // A tail shorter than sixteen bytes (most fields are): its first and last eight (or four) bytes, which
+      // overlap, are checked together in registers and copied as they are when neither holds a special byte.
+      if (left >= 8) {
+        uint64_t first, last;
+        std::memcpy(&first, p, 8);
+        std::memcpy(&last, p + left - 8, 8);
+        if (special(_mm_set_epi64x(static_cast<int64_t>(last), static_cast<int64_t>(first))) == 0) {
+          std::memcpy(dst, &first, 8);
+          std::memcpy(dst + left - 8, &last, 8);
+          return dst + left;
+        }
+      } else if (left >= 4) {
+        uint32_t first, last;
+        std::memcpy(&first, p, 4);
+        std::memcpy(&last, p + left - 4, 4);
+        if (special(_mm_set_epi32(0x20202020, 0x20202020, static_cast<int>(last), static_cast<int>(first))) == 0) {
+          std::memcpy(dst, &first, 4);
+          std::memcpy(dst + left - 4, &last, 4);
+          return dst + left;
+        }
+      }
+      while (p < end && kJsonPlain[static_cast<unsigned char>(*p)]) *dst++ = *p++;
+      if (p == end) return dst;
+      break;
     }
-#endif
-    // Eight bytes at a time (short values, tails): a word passes when none of its bytes is a control character,
-    // non-ASCII, '"' or '\\'. (x - ones) & high marks bytes below 0x20, or zero after the xor, and may mark a few
-    // bytes above a marked one (the borrow): those take the byte loop, which decides exactly.
-    while (end - p >= 8) {
-      uint64_t v;
-      std::memcpy(&v, p, 8);
-      constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-      const uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
-      if (((v - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes) | v) & kHigh) break;
-      std::memcpy(dst, p, 8);
-      p += 8;
-      dst += 8;
-    }
+#else
     while (p < end && kJsonPlain[static_cast<unsigned char>(*p)]) *dst++ = *p++;
     if (p == end) break;
+#endif
     const auto c = static_cast<unsigned char>(*p);
     const char* escape = nullptr;
     switch (c) {
