@@ -1,16 +1,17 @@
 // minesweep evtx dump FILES... [--format jsonl|xml] [--recover] [--out FILE]
 // minesweep evtx info FILE...
 //
-// dump parses the chunks of all files in parallel (a ChunkParser per task slot, reused across files) in windows of a
-// few chunks per thread and writes each window in order, so output is ordered by file and record position while
-// memory stays flat.
+// dump parses the chunks of all files in parallel (a ChunkParser per thread, reused across files) into a ring of
+// output slots that is written in order, so output is ordered by file and record position while memory stays flat.
 #include <charconv>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -93,9 +94,8 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
   const bool xml = format == "xml", recover = inv.args.has("--recover");
   int code = kExitClean;
 
-  // Every chunk of every file is one task, so many small logs (a triage folder) use both cores as one large log
-  // does. Tasks run in windows of a few per thread; each window is written in file and record order, then its
-  // pages are handed back, so memory stays flat whatever the input size.
+  // Every chunk of every file is one work item, so many small logs (a triage folder) use both cores as one large
+  // log does.
   struct Log {
     std::string path;
     MappedFile file;
@@ -116,79 +116,101 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
     logs.push_back({path, std::move(*file), info->chunks_in_file});
     for (size_t c = 0; c < info->chunks_in_file; ++c) work.emplace_back(logs.size() - 1, static_cast<uint32_t>(c));
   }
-  const size_t window = pool.size() * 8;
-  std::vector<std::unique_ptr<evtx::ChunkParser>> parsers;  // one per slot, reused by every task
-  for (size_t k = 0; k < window; ++k) parsers.push_back(std::make_unique<evtx::ChunkParser>(Bytes{}, ""));
-  // Two sets of output slots: while the workers parse a window into one, the first task writes the window before
-  // from the other, so writing overlaps parsing instead of idling every worker but one.
-  std::vector<std::string> buffers(2 * window);
-  std::vector<Diagnostics> chunk_diags(2 * window);
-  std::vector<uint64_t> counts(2 * window), recovered(2 * window);
-  uint64_t records = 0, recovered_records = 0;
-  // Written chunks leave memory: a file is unmapped after its last chunk, and the written chunks of a file still
-  // being read are released as one range per window.
-  auto write_set = [&](size_t set, size_t set_start, size_t set_count) {
-    size_t run_log = logs.size();
-    uint32_t run_first = 0, run_end = 0;
-    auto release_run = [&] {
-      if (run_log < logs.size())
-        logs[run_log].file.release(evtx::kFileHeaderSize + size_t{run_first} * evtx::kChunkSize,
-                                   size_t{run_end - run_first} * evtx::kChunkSize);
-      run_log = logs.size();
-    };
-    for (size_t k = 0; k < set_count; ++k) {
-      const size_t slot = set * window + k;
-      out->write(buffers[slot].data(), static_cast<std::streamsize>(buffers[slot].size()));
-      records += counts[slot];
-      recovered_records += recovered[slot];
-      diags.append(std::move(chunk_diags[slot]));
-      chunk_diags[slot] = Diagnostics();
-      const auto [log, chunk] = work[set_start + k];
-      if (chunk + 1 == logs[log].chunks) {
-        // Later windows hold only later files: no worker reads this one any more.
-        if (run_log == log) run_log = logs.size();
-        logs[log].file = MappedFile();
-      } else if (run_log == log && chunk == run_end) {
-        ++run_end;
-      } else {
-        release_run();
-        run_log = log;
-        run_first = chunk;
-        run_end = chunk + 1;
-      }
-    }
-    release_run();
+  // A ring of output slots: chunk c is parsed into slot c % slots once chunk c - slots has been written. Every
+  // thread claims chunks in order, parses, and then writes whatever is ready in order unless another thread is
+  // writing; so no thread waits at a barrier, writing overlaps parsing, and memory stays flat.
+  const size_t threads = pool.size(), slots = threads * 8;
+  std::vector<std::unique_ptr<evtx::ChunkParser>> parsers;  // one per thread, reused by every chunk and file
+  for (size_t t = 0; t < threads; ++t) parsers.push_back(std::make_unique<evtx::ChunkParser>(Bytes{}, ""));
+  struct Slot {
+    std::string text;
+    Diagnostics diags;
+    uint64_t records = 0, recovered = 0;
+    size_t chunk = SIZE_MAX;  // the work item parsed into it, SIZE_MAX while empty
   };
-  size_t prev_start = 0, prev_count = 0, set = 0;
-  for (size_t start = 0; start < work.size(); start += window, set ^= 1) {
-    const size_t count = std::min(window, work.size() - start);
-    const size_t writer = prev_count > 0 ? 1 : 0;  // task 0 writes the previous window, when there is one
-    pool.parallel_for(count + writer, [&](size_t task) {
-      if (task < writer) return write_set(set ^ 1, prev_start, prev_count);
-      const size_t k = task - writer, slot = set * window + k;
-      const auto [log, chunk] = work[start + k];
+  std::vector<Slot> ring(slots);
+  std::mutex mutex;  // guards next_claim, next_write, writing and Slot::chunk
+  std::condition_variable slot_freed;
+  size_t next_claim = 0, next_write = 0;
+  bool writing = false;
+  uint64_t records = 0, recovered_records = 0;
+
+  // Written chunks leave memory: a file is unmapped after its last chunk (every earlier chunk is written by then,
+  // so no thread reads it), and the written chunks of a file still being read are released 16 at a time.
+  size_t run_log = logs.size();
+  uint32_t run_first = 0, run_end = 0;
+  auto release_run = [&] {
+    if (run_log < logs.size())
+      logs[run_log].file.release(evtx::kFileHeaderSize + size_t{run_first} * evtx::kChunkSize,
+                                 size_t{run_end - run_first} * evtx::kChunkSize);
+    run_log = logs.size();
+  };
+  auto write_slot = [&](Slot& slot) {
+    out->write(slot.text.data(), static_cast<std::streamsize>(slot.text.size()));
+    records += slot.records;
+    recovered_records += slot.recovered;
+    diags.append(std::move(slot.diags));
+    slot.diags = Diagnostics();
+    const auto [log, chunk] = work[slot.chunk];
+    if (chunk + 1 == logs[log].chunks) {
+      if (run_log == log) run_log = logs.size();
+      logs[log].file = MappedFile();
+    } else if (run_log == log && chunk == run_end && run_end - run_first < 16) {
+      ++run_end;
+    } else {
+      release_run();
+      run_log = log;
+      run_first = chunk;
+      run_end = chunk + 1;
+    }
+  };
+
+  pool.parallel_for(threads, [&](size_t t) {
+    evtx::ChunkParser& parser = *parsers[t];
+    std::string file_json;
+    for (;;) {
+      size_t c;
+      {
+        std::unique_lock lock(mutex);
+        if (next_claim == work.size()) return;
+        c = next_claim++;
+        // Chunk next_write is claimed and never waits, so the chunk this one waits for is always written.
+        slot_freed.wait(lock, [&] { return c < next_write + slots; });
+      }
+      Slot& slot = ring[c % slots];
+      const auto [log, chunk] = work[c];
       const std::string& path = logs[log].path;
-      evtx::ChunkParser& parser = *parsers[k];
       parser.reset(logs[log].file.bytes(), path);
-      std::string& buf = buffers[slot];
-      buf.clear();
-      std::string file_json;
+      slot.text.clear();
+      file_json.clear();
       if (!xml) append_json_escaped(file_json, path);
-      auto s = parser.parse_chunk(chunk, recover, chunk_diags[slot], [&](const evtx::Record& r) {
+      auto summary = parser.parse_chunk(chunk, recover, slot.diags, [&](const evtx::Record& r) {
         if (xml) {
-          r.tree->to_xml(buf);
-          buf += '\n';
+          r.tree->to_xml(slot.text);
+          slot.text += '\n';
         } else {
-          append_record_jsonl(r, file_json, buf);
+          append_record_jsonl(r, file_json, slot.text);
         }
       });
-      counts[slot] = s.records;
-      recovered[slot] = s.recovered;
-    });
-    prev_start = start;
-    prev_count = count;
-  }
-  if (prev_count > 0) write_set(set ^ 1, prev_start, prev_count);
+      slot.records = summary.records;
+      slot.recovered = summary.recovered;
+      std::unique_lock lock(mutex);
+      slot.chunk = c;
+      if (writing) continue;  // the writing thread takes this slot when its turn comes
+      writing = true;
+      while (ring[next_write % slots].chunk == next_write) {
+        Slot& ready = ring[next_write % slots];
+        lock.unlock();
+        write_slot(ready);
+        lock.lock();
+        ready.chunk = SIZE_MAX;
+        ++next_write;
+        slot_freed.notify_all();
+      }
+      writing = false;
+    }
+  });
+  release_run();
   out->flush();
   if (!inv.quiet) {
     std::map<std::string, uint64_t> per_code;
