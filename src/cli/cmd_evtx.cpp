@@ -55,7 +55,7 @@ void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, st
   bool first = true;
   normalize::visit_evtx_fields(*rec.tree, [&](std::string_view k, std::string_view v) {
     // A field is built in a stack buffer and appended once (records have ~30 short fields); long ones go piecewise.
-    constexpr size_t kField = 2048;
+    constexpr size_t kField = 640;  // the buffer stays within one page
     char field[json_escaped_bound(kField) + 8];
     char* p = field;
     if (!first) *p++ = ',';

@@ -382,8 +382,8 @@ void ChunkParser::append_substitution(const Substitution& s, std::string& out) {
 // Tree building, shared by the interpreter and compiled templates. The steps return false after leaving the reason
 // in error_, so the hot path carries a bool instead of a Result.
 
-bool ChunkParser::fail(std::string what, size_t offset) {
-  error_ = binxml_error(std::move(what), offset);
+bool ChunkParser::fail(const char* what, size_t offset) {
+  error_ = binxml_error(what, offset);
   return false;
 }
 

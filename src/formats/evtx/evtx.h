@@ -184,7 +184,7 @@ class ChunkParser {
   bool substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count, size_t nesting,
                   size_t token_at);
   // Records why a step failed in error_ (the caller returns it) and returns false.
-  [[gnu::cold]] bool fail(std::string what, size_t offset);
+  [[gnu::cold, gnu::noinline]] bool fail(const char* what, size_t offset);
 
   bool parse_record(size_t chunk_offset, size_t record_size, Diagnostics& diags);
   const CompiledTemplate& compiled_template(uint32_t def_offset, size_t begin, size_t end);
