@@ -45,7 +45,7 @@ void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, st
   out += ",\"written\":";
   if (rec.written) {
     out += '"';
-    out += to_iso8601(*rec.written, 7);
+    append_iso8601(out, *rec.written, 7);
     out += '"';
   } else {
     out += "null";

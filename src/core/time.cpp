@@ -77,7 +77,7 @@ Timestamp now_utc() {
   return Timestamp{ns.count()};
 }
 
-std::string to_iso8601(Timestamp t, int fraction_digits) {
+void append_iso8601(std::string& out, Timestamp t, int fraction_digits) {
   int64_t secs = t.unix_ns / kNsPerSec;
   int64_t ns = t.unix_ns % kNsPerSec;
   if (ns < 0) {
@@ -120,8 +120,13 @@ std::string to_iso8601(Timestamp t, int fraction_digits) {
     *p++ = '.';
     put(ns / div, fraction_digits);
   }
-  std::string out(buf, static_cast<size_t>(p - buf));
-  out += 'Z';
+  *p++ = 'Z';
+  out.append(buf, static_cast<size_t>(p - buf));
+}
+
+std::string to_iso8601(Timestamp t, int fraction_digits) {
+  std::string out;
+  append_iso8601(out, t, fraction_digits);
   return out;
 }
 

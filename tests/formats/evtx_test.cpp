@@ -5,9 +5,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
+#include "formats/evtx/evtx_limits.h"
 #include "normalize/evtx.h"
 #include "support/evtx_writer.h"
 #include "support/test_support.h"
@@ -172,6 +174,121 @@ TEST(Evtx, DamagedFilesParseAsFarAsTheDamageAllows) {
   for (size_t i = 4096 + 600; i < 4096 + 40000; ++i) garbage[i] = static_cast<char>(i * 7919 % 251);
   auto g = parse_all(garbage);
   EXPECT_FALSE(g.diags.empty());
+}
+
+// BinXml written by hand for the structures the event writer never makes.
+namespace raw {
+void u8(std::string& b, uint8_t v) { b += static_cast<char>(v); }
+void u16(std::string& b, uint16_t v) { b.append(reinterpret_cast<const char*>(&v), 2); }
+void u32(std::string& b, uint32_t v) { b.append(reinterpret_cast<const char*>(&v), 4); }
+void utf16(std::string& b, std::string_view ascii) {
+  for (char c : ascii) u16(b, static_cast<uint16_t>(c));
+}
+// An element start with its name inline; `base` is the chunk offset where `b` starts.
+void open(std::string& b, size_t base, std::string_view name) {
+  u8(b, 0x01);
+  u16(b, 0xFFFF);  // dependency identifier
+  u32(b, 0);       // data size (not used by readers)
+  u32(b, static_cast<uint32_t>(base + b.size() + 4));  // the name follows
+  u32(b, 0);
+  u16(b, 0);  // hash
+  u16(b, static_cast<uint16_t>(name.size()));
+  utf16(b, name);
+  u16(b, 0);
+  u8(b, 0x02);  // content follows
+}
+void text(std::string& b, std::string_view ascii) {
+  u8(b, 0x05);
+  u8(b, 0x01);
+  u16(b, static_cast<uint16_t>(ascii.size()));
+  utf16(b, ascii);
+}
+// A template instance defined inline: `body(b, at)` appends the template's BinXml; then one UTF-16 string value.
+std::string instance(size_t at, const std::function<void(std::string&, size_t)>& body, std::string_view value) {
+  std::string b;
+  u8(b, 0x0f), u8(b, 1), u8(b, 1), u8(b, 0);
+  u8(b, 0x0c);
+  u8(b, 0x01);
+  u32(b, 7);
+  u32(b, static_cast<uint32_t>(at + b.size() + 4));  // defined right here
+  u32(b, 0);                                          // next definition
+  for (int i = 0; i < 4; ++i) u32(b, 0x1234);         // GUID
+  const size_t size_at = b.size();
+  u32(b, 0);
+  u8(b, 0x0f), u8(b, 1), u8(b, 1), u8(b, 0);
+  body(b, at);
+  u8(b, 0x00);
+  const auto size = static_cast<uint32_t>(b.size() - size_at - 4);
+  std::memcpy(b.data() + size_at, &size, 4);
+  u32(b, 1);  // one value
+  u16(b, static_cast<uint16_t>(value.size() * 2));
+  u8(b, 0x01);
+  u8(b, 0);
+  utf16(b, value);
+  u8(b, 0x00);  // end of the record's stream
+  return b;
+}
+}  // namespace raw
+
+// Mixed content: the element's text resumes after a child, and stays whole and in order (the tree writes text
+// straight into its pool, so the resumed text has to move what came before it).
+TEST(Evtx, MixedContentKeepsTheElementTextInOrder) {
+  auto file = test::write_evtx_raw({[](size_t at) {
+    return raw::instance(
+        at,
+        [](std::string& b, size_t base) {
+          raw::open(b, base, "Event");
+          raw::open(b, base, "EventData");
+          raw::text(b, "before ");
+          raw::open(b, base, "Child");
+          raw::text(b, "inside");
+          raw::u8(b, 0x04);
+          raw::text(b, "after ");
+          raw::u8(b, 0x0d), raw::u16(b, 0), raw::u8(b, 0x01);  // the value
+          raw::u8(b, 0x04);
+          raw::u8(b, 0x04);
+        },
+        "value");
+  }});
+  auto p = parse_all(file.bytes);
+  ASSERT_EQ(p.xml.size(), 1u);
+  EXPECT_EQ(p.xml[0], "<Event><EventData>before after value<Child>inside</Child></EventData></Event>");
+  EXPECT_TRUE(p.diags.empty()) << p.diags.items().front().detail;
+}
+
+// A template that repeats one value thousands of times would build gigabytes of text; the record stops at the cap
+// with a diagnostic, keeps what it had, and the next record parses.
+TEST(Evtx, RepeatedValuesStopAtTheRecordTextLimit) {
+  const std::string big(3000, 'x');  // 3,000 characters, substituted 6,000 times: 18 MB of text
+  auto bomb = [&](size_t at) {
+    return raw::instance(
+        at,
+        [](std::string& b, size_t base) {
+          raw::open(b, base, "Event");
+          for (int i = 0; i < 6000; ++i) raw::u8(b, 0x0d), raw::u16(b, 0), raw::u8(b, 0x01);
+          raw::u8(b, 0x04);
+        },
+        big);
+  };
+  auto plain = [](size_t at) {
+    return raw::instance(
+        at,
+        [](std::string& b, size_t base) {
+          raw::open(b, base, "Event");
+          raw::u8(b, 0x0d), raw::u16(b, 0), raw::u8(b, 0x01);
+          raw::u8(b, 0x04);
+        },
+        "fine");
+  };
+  auto file = test::write_evtx_raw({bomb, plain});
+  auto p = parse_all(file.bytes);
+  ASSERT_EQ(p.xml.size(), 2u);
+  EXPECT_LE(p.xml[0].size(), kMaxRecordText + big.size() + 32);  // the value that crossed the cap, and the tags
+  EXPECT_GT(p.xml[0].size(), kMaxRecordText / 2);
+  EXPECT_EQ(p.xml[1], "<Event>fine</Event>");
+  bool limit = false;
+  for (const auto& d : p.diags.items()) limit |= d.code == "evtx.binxml" && d.detail.find("limit") != std::string::npos;
+  EXPECT_TRUE(limit);
 }
 
 TEST(Evtx, NotEvtxIsAnError) {

@@ -1,6 +1,7 @@
 #include "support/evtx_writer.h"
 
 #include <cstring>
+#include <functional>
 #include <map>
 #include <stdexcept>
 
@@ -283,6 +284,28 @@ void fix_evtx_checksums(std::string& f) {
   }
 }
 
+namespace {
+
+// The file header for `count` chunks, then the chunks, with every CRC set.
+std::string file_with_chunks(const std::string& chunks, size_t count, uint64_t next_id) {
+  std::string header(kFileHeader, '\0');
+  std::memcpy(header.data(), "ElfFile\0", 8);
+  set64(header, 8, 0);
+  set64(header, 16, count ? count - 1 : 0);
+  set64(header, 24, next_id);
+  set32(header, 32, 128);
+  uint16_t minor = 1, major = 3, block = kFileHeader, chunk_count = static_cast<uint16_t>(count);
+  std::memcpy(header.data() + 36, &minor, 2);
+  std::memcpy(header.data() + 38, &major, 2);
+  std::memcpy(header.data() + 40, &block, 2);
+  std::memcpy(header.data() + 42, &chunk_count, 2);
+  std::string file = header + chunks;
+  fix_evtx_checksums(file);
+  return file;
+}
+
+}  // namespace
+
 EvtxFile write_evtx(const std::vector<EvtxEvent>& events, uint64_t first_record_id) {
   EvtxFile out;
   std::string chunks;
@@ -305,19 +328,31 @@ EvtxFile write_evtx(const std::vector<EvtxEvent>& events, uint64_t first_record_
     chunks += b.bytes();
     ++out.chunks;
   }
-  std::string header(kFileHeader, '\0');
-  std::memcpy(header.data(), "ElfFile\0", 8);
-  set64(header, 8, 0);
-  set64(header, 16, out.chunks ? out.chunks - 1 : 0);
-  set64(header, 24, id);
-  set32(header, 32, 128);
-  uint16_t minor = 1, major = 3, block = kFileHeader, count = static_cast<uint16_t>(out.chunks);
-  std::memcpy(header.data() + 36, &minor, 2);
-  std::memcpy(header.data() + 38, &major, 2);
-  std::memcpy(header.data() + 40, &block, 2);
-  std::memcpy(header.data() + 42, &count, 2);
-  out.bytes = header + chunks;
-  fix_evtx_checksums(out.bytes);
+  out.bytes = file_with_chunks(chunks, out.chunks, id);
+  return out;
+}
+
+EvtxFile write_evtx_raw(const std::vector<std::function<std::string(size_t)>>& records) {
+  EvtxFile out;
+  std::string c(512, '\0');
+  size_t last = 512;
+  uint64_t id = 1;
+  for (const auto& binxml : records) {
+    last = c.size();
+    out.record_offsets.push_back(kFileHeader + last);
+    c += std::string("**\0\0", 4);
+    put32(c, 0);
+    put64(c, id++);
+    put64(c, 132223104000000000ull);
+    c += binxml(c.size());
+    const auto size = static_cast<uint32_t>(c.size() - last + 4);
+    put32(c, size);
+    set32(c, last + 4, size);
+    if (c.size() > kChunk) throw std::runtime_error("records too large for one EVTX chunk");
+  }
+  finish_chunk(c, 1, id - 1, last);
+  out.chunks = 1;
+  out.bytes = file_with_chunks(c, 1, id);
   return out;
 }
 

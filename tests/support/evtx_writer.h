@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,7 +17,7 @@ struct EvtxEvent {
   std::string channel = "Security";
   std::string computer = "WIN-SERVER";
   uint64_t filetime = 132223104000000000ull;  // 2020-01-01T00:00:00Z
-  std::string user_sid;                        // empty: no Security UserID attribute value (optional substitution)
+  std::string user_sid;                       // empty: no Security UserID attribute value (optional substitution)
   std::vector<std::pair<std::string, std::string>> data;  // EventData <Data Name="k">v</Data>
 };
 
@@ -28,6 +29,11 @@ struct EvtxFile {
 
 // Record ids start at `first_record_id`. Each chunk is filled until the next record would not fit.
 EvtxFile write_evtx(const std::vector<EvtxEvent>& events, uint64_t first_record_id = 1);
+
+// One chunk of records whose Binary XML the caller writes: binxml(at) returns the bytes of a record's BinXml that
+// starts at chunk offset `at` (names and template definitions are referred to by chunk offset). For the structures
+// the event writer never makes: mixed content, hostile templates.
+EvtxFile write_evtx_raw(const std::vector<std::function<std::string(size_t)>>& records);
 
 // Recomputes the CRC32s of the file header and of every chunk (header and records), after a test edited bytes.
 void fix_evtx_checksums(std::string& file);

@@ -161,7 +161,7 @@ bool render_scalar(uint8_t type, Bytes d, std::string& out) {
       SystemTime st{load<uint16_t>(d, 0), load<uint16_t>(d, 2),  load<uint16_t>(d, 4),  load<uint16_t>(d, 6),
                     load<uint16_t>(d, 8), load<uint16_t>(d, 10), load<uint16_t>(d, 12), load<uint16_t>(d, 14)};
       auto t = from_systemtime(st);
-      if (t) out += to_iso8601(*t, 3);
+      if (t) append_iso8601(out, *t, 3);
       else append_binary(out, d);
       return true;
     }
