@@ -387,7 +387,7 @@ bool ChunkParser::fail(const char* what, size_t offset) {
   return false;
 }
 
-void ChunkParser::commit_attribute(Fill& f) {
+inline void ChunkParser::commit_attribute(Fill& f) {
   if (!f.in_attribute) return;
   if (!open_.empty()) {
     if (f.drop_attribute) {
@@ -405,7 +405,7 @@ void ChunkParser::commit_attribute(Fill& f) {
 // Text is written straight into the tree's pool. The text being collected (the pending attribute value, or the
 // innermost open element's text) normally sits at the pool's end; when an element's text resumes after a child's
 // (mixed content, which event logs do not write), what it has so far moves to the end first.
-std::string* ChunkParser::begin_text(Fill& f) {
+inline std::string* ChunkParser::begin_text(Fill& f) {
   uint32_t *off, *len;
   if (f.in_attribute) {
     off = &f.attribute_off;
@@ -428,7 +428,7 @@ std::string* ChunkParser::begin_text(Fill& f) {
   return &pool;
 }
 
-bool ChunkParser::end_text(Fill& f, size_t token_at) {
+inline bool ChunkParser::end_text(Fill& f, size_t token_at) {
   const auto size = static_cast<uint32_t>(tree_.pool_.size());
   if (f.in_attribute)
     f.attribute_len = size - f.attribute_off;
@@ -439,7 +439,7 @@ bool ChunkParser::end_text(Fill& f, size_t token_at) {
   return true;
 }
 
-bool ChunkParser::open_element(Fill& f, uint32_t name, size_t token_at) {
+inline bool ChunkParser::open_element(Fill& f, uint32_t name, size_t token_at) {
   commit_attribute(f);
   if (open_.size() >= kMaxElementDepth) return fail("elements nested deeper than the limit", token_at);
   if (tree_.nodes_.size() >= kMaxNodesPerRecord) return fail("too many elements in one record", token_at);
@@ -452,7 +452,7 @@ bool ChunkParser::open_element(Fill& f, uint32_t name, size_t token_at) {
   return true;
 }
 
-bool ChunkParser::open_attribute(Fill& f, uint32_t name, size_t token_at) {
+inline bool ChunkParser::open_attribute(Fill& f, uint32_t name, size_t token_at) {
   commit_attribute(f);
   if (open_.empty()) return fail("attribute outside an element", token_at);
   if (tree_.attrs_.size() >= kMaxNodesPerRecord) return fail("too many attributes in one record", token_at);
@@ -463,7 +463,7 @@ bool ChunkParser::open_attribute(Fill& f, uint32_t name, size_t token_at) {
   return true;
 }
 
-bool ChunkParser::close_element(Fill& f, size_t at) {
+inline bool ChunkParser::close_element(Fill& f, size_t at) {
   commit_attribute(f);
   if (open_.size() <= f.base_depth) return fail("end of an element that is not open", at);
   open_.pop_back();

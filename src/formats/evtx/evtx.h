@@ -174,13 +174,14 @@ class ChunkParser {
     uint32_t attribute_off = 0, attribute_len = 0;  // the pending value in the tree's pool
   };
   // The tree-building steps the interpreter and compiled templates share, so both build the same tree.
-  void commit_attribute(Fill& f);
+  // Inlined into both interpreters' loops: they run once or twice per token of every record.
+  [[gnu::always_inline]] inline void commit_attribute(Fill& f);
   // Text goes into the pool returned by begin_text (nullptr: outside every element, dropped); end_text records it.
-  std::string* begin_text(Fill& f);
-  bool end_text(Fill& f, size_t token_at);
-  bool open_element(Fill& f, uint32_t name, size_t token_at);
-  bool open_attribute(Fill& f, uint32_t name, size_t token_at);
-  bool close_element(Fill& f, size_t at);
+  [[gnu::always_inline]] inline std::string* begin_text(Fill& f);
+  [[gnu::always_inline]] inline bool end_text(Fill& f, size_t token_at);
+  [[gnu::always_inline]] inline bool open_element(Fill& f, uint32_t name, size_t token_at);
+  [[gnu::always_inline]] inline bool open_attribute(Fill& f, uint32_t name, size_t token_at);
+  [[gnu::always_inline]] inline bool close_element(Fill& f, size_t at);
   bool substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count, size_t nesting,
                   size_t token_at);
   // Records why a step failed in error_ (the caller returns it) and returns false.
