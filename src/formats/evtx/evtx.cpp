@@ -523,15 +523,22 @@ Result<void> ChunkParser::parse_template_instance(ByteReader& r, size_t nesting)
   auto descriptors = r.bytes(size_t{*count} * 4, "substitution descriptors");
   if (!descriptors) return binxml_error("substitution descriptors cut short", r.position());
   const size_t base = subs_storage_.size();
+  subs_storage_.resize(base + *count);
+  // The values follow the descriptors; r's positions are chunk offsets and it ends where the record does.
+  size_t at = r.position();
+  const size_t end = r.size();
   for (uint32_t i = 0; i < *count; ++i) {
     uint16_t size = 0;
     std::memcpy(&size, descriptors->data() + 4 * i, 2);
-    auto type = static_cast<uint8_t>((*descriptors)[4 * i + 2]);
-    const size_t offset = r.position();
-    if (size > r.remaining()) return binxml_error("substitution value " + std::to_string(i) + " cut short", offset);
-    subs_storage_.push_back({type, chunk_.subspan(offset, size), static_cast<uint32_t>(offset)});
-    (void)r.skip(size);
+    const auto type = static_cast<uint8_t>((*descriptors)[4 * i + 2]);
+    if (size > end - at) {
+      subs_storage_.resize(base);
+      return binxml_error("substitution value " + std::to_string(i) + " cut short", at);
+    }
+    subs_storage_[base + i] = {type, chunk_.subspan(at, size), static_cast<uint32_t>(at)};
+    at += size;
   }
+  (void)r.seek(at);
   // The definition offset is inside the chunk: def.seek above succeeded and 20 bytes followed it.
   const CompiledTemplate& compiled = compiled_template(*def_offset, body_begin, body_end);
   auto result = compiled.compiled ? run_template(compiled, base, *count, nesting + 1)
