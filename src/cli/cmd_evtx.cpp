@@ -34,24 +34,27 @@ namespace evtx = formats::evtx;
 
 // `file_json`: the file's path, already escaped for JSON (it is the same for every record of a chunk).
 void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, std::string& out) {
+  using namespace std::string_view_literals;
   char number[24];
-  auto append_number = [&](uint64_t v) { out.append(number, std::to_chars(number, number + sizeof number, v).ptr); };
-  out += "{\"file\":\"";
+  auto append_number = [&](uint64_t v) {
+    out.append(number, static_cast<size_t>(std::to_chars(number, number + sizeof number, v).ptr - number));
+  };
+  out += "{\"file\":\""sv;
   out += file_json;
-  out += "\",\"chunk\":";
+  out += "\",\"chunk\":"sv;
   append_number(rec.chunk);
-  out += ",\"record_id\":";
+  out += ",\"record_id\":"sv;
   append_number(rec.id);
-  out += ",\"written\":";
+  out += ",\"written\":"sv;
   if (rec.written) {
     out += '"';
     append_iso8601(out, *rec.written, 7);
     out += '"';
   } else {
-    out += "null";
+    out += "null"sv;
   }
-  out += rec.recovered ? ",\"recovered\":true" : ",\"recovered\":false";
-  out += ",\"event\":{";
+  out += rec.recovered ? ",\"recovered\":true"sv : ",\"recovered\":false"sv;
+  out += ",\"event\":{"sv;
   bool first = true;
   normalize::visit_evtx_fields(*rec.tree, [&](std::string_view k, std::string_view v) {
     // A field is built in a stack buffer and appended once (records have ~30 short fields); long ones go piecewise.
@@ -71,11 +74,11 @@ void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, st
     }
     out.append(field, static_cast<size_t>(p - field));
     append_json_escaped(out, k);
-    out += "\":\"";
+    out += "\":\""sv;
     append_json_escaped(out, v);
     out += '"';
   });
-  out += "}}\n";
+  out += "}}\n"sv;
 }
 
 int run_dump(const Invocation& inv, std::span<const std::string> files) {

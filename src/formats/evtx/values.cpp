@@ -22,14 +22,14 @@ template <typename T>
 void append_int(std::string& out, T v) {
   char buf[64];
   auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
+  out.append(buf, static_cast<size_t>(res.ptr - buf));
 }
 
 void append_hex(std::string& out, uint64_t v) {
   char buf[24];
   auto res = std::to_chars(buf, buf + sizeof buf, v, 16);
   out += "0x";
-  out.append(buf, res.ptr);
+  out.append(buf, static_cast<size_t>(res.ptr - buf));
 }
 
 void append_utf16(std::string& out, Bytes d) {
