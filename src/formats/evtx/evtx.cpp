@@ -554,7 +554,7 @@ const ChunkParser::CompiledTemplate& ChunkParser::compiled_template(uint32_t def
   CompiledTemplate t;
   t.first = static_cast<uint32_t>(steps_.size());
   const size_t literals = literals_.size();
-  t.compiled = compile_template(begin, end);
+  t.compiled = compile_templates_ && compile_template(begin, end);
   if (!t.compiled) {
     steps_.resize(t.first);
     literals_.resize(literals);

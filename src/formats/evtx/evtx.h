@@ -141,6 +141,9 @@ class ChunkParser {
   // Moves on to another file, keeping the buffers (a parser per worker serves every file of a run).
   void reset(Bytes file, std::string_view evidence);
   ChunkSummary parse_chunk(uint32_t index, bool recover_slack, Diagnostics& diags, const RecordFn& fn);
+  // Templates are compiled by default; off, every body is interpreted. The two must agree record for record and
+  // diagnostic for diagnostic: a test holds them to it on the corpus and on damaged copies of it.
+  void set_compile_templates(bool on) { compile_templates_ = on; }
 
  private:
   struct Substitution {
@@ -220,6 +223,7 @@ class ChunkParser {
   std::vector<CompiledTemplate> templates_;
   std::vector<uint16_t> template_slot_;
   std::vector<uint32_t> template_touched_;
+  bool compile_templates_ = true;
 };
 
 struct FileInfo {
