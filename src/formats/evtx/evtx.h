@@ -12,7 +12,8 @@
 // evtx.recovered_record, evtx.limit.
 //
 // Speed: the parser reads the mapped file in place; a ChunkParser reuses its buffers across records and chunks,
-// so the hot path does not allocate per record once warm. Chunks are independent: parse them on any thread.
+// so the hot path does not allocate per record once warm. A template body is compiled once per chunk into fill-in
+// steps, so records do not re-read their template's BinXml. Chunks are independent: parse them on any thread.
 #pragma once
 
 #include <cstdint>
@@ -209,8 +210,8 @@ class ChunkParser {
   XmlTree tree_;
   std::vector<std::string> names_;
   std::vector<WellKnownName> name_kinds_;
-  // Chunk offset → names_ index + 1 (0: not seen). A flat table beats a hash map: every record re-reads its
-  // template's names, so this lookup runs ~20 times per record. `touched_` lists the slots to clear per chunk.
+  // Chunk offset → names_ index + 1 (0: not seen). A flat table beats a hash map: template compilation and
+  // interpreted BinXml look names up per token. `touched_` lists the slots to clear per chunk.
   std::vector<uint16_t> name_slot_;
   std::vector<uint32_t> touched_;
   std::vector<uint32_t> open_;  // stack of open element node indices
