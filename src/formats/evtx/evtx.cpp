@@ -497,40 +497,55 @@ bool ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_ba
 
 Result<void> ChunkParser::parse_template_instance(ByteReader& r, size_t nesting) {
   if (nesting >= kMaxTemplateNesting) return binxml_error("templates nested deeper than the limit", r.position());
-  if (!r.skip(1, "template instance") ) return binxml_error("template instance cut short", r.position());
-  auto template_id = r.u32le("template id");
-  auto def_offset = r.u32le("template definition offset");
-  if (!template_id || !def_offset) return binxml_error("template instance cut short", r.position());
-  size_t body_begin, body_end;
-  ByteReader def(chunk_);
-  if (!def.seek(*def_offset)) return binxml_error("template definition outside the chunk", r.position());
-  // Definition: next definition offset (4), GUID (16), data size (4), then the BinXml body.
-  if (!def.skip(20)) return binxml_error("template definition cut short", *def_offset);
-  auto data_size = def.u32le("template data size");
-  if (!data_size || *data_size > def.remaining()) return binxml_error("template body beyond the chunk", *def_offset);
-  body_begin = def.position();
-  body_end = body_begin + *data_size;
-  if (*def_offset == r.position()) {
-    // Defined inline here: the instance data follows the definition.
-    if (!r.seek(body_end)) return binxml_error("template body beyond the chunk", body_end);
-  }
-  auto count = r.u32le("substitution count");
-  if (!count) return binxml_error("substitution count cut short", r.position());
-  if (*count > kMaxSubstitutions)
-    return binxml_error("template instance has " + std::to_string(*count) + " values (limit " +
-                            std::to_string(kMaxSubstitutions) + ")",
-                        r.position());
-  auto descriptors = r.bytes(size_t{*count} * 4, "substitution descriptors");
-  if (!descriptors) return binxml_error("substitution descriptors cut short", r.position());
-  const size_t base = subs_storage_.size();
-  subs_storage_.resize(base + *count);
-  // The values follow the descriptors; r's positions are chunk offsets and it ends where the record does.
+  // r reads the chunk up to the end of the record: its positions are chunk offsets.
+  const std::byte* const chunk = chunk_.data();
   size_t at = r.position();
   const size_t end = r.size();
-  for (uint32_t i = 0; i < *count; ++i) {
+  // Instance: an unknown byte, the template id (4), the definition's chunk offset (4).
+  if (end - at < 9)
+    return binxml_error("template instance cut short", end == at ? at : end - at < 5 ? at + 1 : at + 5);
+  uint32_t def_offset = 0;
+  std::memcpy(&def_offset, chunk + at + 5, 4);
+  at += 9;
+  size_t body_begin, body_end;
+  if (def_offset < template_slot_.size() && template_slot_[def_offset] != 0) {
+    // Seen in this chunk: the definition was read (and checked) then.
+    const CompiledTemplate& known = templates_[template_slot_[def_offset] - 1];
+    body_begin = known.body_begin;
+    body_end = known.body_end;
+  } else {
+    ByteReader def(chunk_);
+    if (!def.seek(def_offset)) return binxml_error("template definition outside the chunk", at);
+    // Definition: next definition offset (4), GUID (16), data size (4), then the BinXml body.
+    if (!def.skip(20)) return binxml_error("template definition cut short", def_offset);
+    auto data_size = def.u32le("template data size");
+    if (!data_size || *data_size > def.remaining()) return binxml_error("template body beyond the chunk", def_offset);
+    body_begin = def.position();
+    body_end = body_begin + *data_size;
+  }
+  if (def_offset == at) {
+    // Defined inline here: the instance data follows the definition.
+    if (body_end > end) return binxml_error("template body beyond the chunk", body_end);
+    at = body_end;
+  }
+  if (end - at < 4) return binxml_error("substitution count cut short", at);
+  uint32_t count = 0;
+  std::memcpy(&count, chunk + at, 4);
+  at += 4;
+  if (count > kMaxSubstitutions)
+    return binxml_error("template instance has " + std::to_string(count) + " values (limit " +
+                            std::to_string(kMaxSubstitutions) + ")",
+                        at);
+  if (size_t{count} * 4 > end - at) return binxml_error("substitution descriptors cut short", at);
+  const std::byte* const descriptors = chunk + at;
+  at += size_t{count} * 4;
+  const size_t base = subs_storage_.size();
+  subs_storage_.resize(base + count);
+  // The values follow the descriptors.
+  for (uint32_t i = 0; i < count; ++i) {
     uint16_t size = 0;
-    std::memcpy(&size, descriptors->data() + 4 * i, 2);
-    const auto type = static_cast<uint8_t>((*descriptors)[4 * i + 2]);
+    std::memcpy(&size, descriptors + 4 * i, 2);
+    const auto type = static_cast<uint8_t>(descriptors[4 * i + 2]);
     if (size > end - at) {
       subs_storage_.resize(base);
       return binxml_error("substitution value " + std::to_string(i) + " cut short", at);
@@ -539,10 +554,10 @@ Result<void> ChunkParser::parse_template_instance(ByteReader& r, size_t nesting)
     at += size;
   }
   (void)r.seek(at);
-  // The definition offset is inside the chunk: def.seek above succeeded and 20 bytes followed it.
-  const CompiledTemplate& compiled = compiled_template(*def_offset, body_begin, body_end);
-  auto result = compiled.compiled ? run_template(compiled, base, *count, nesting + 1)
-                                  : parse_binxml(body_begin, body_end, base, *count, nesting + 1, false);
+  // The definition offset is inside the chunk: its definition was read above or earlier.
+  const CompiledTemplate& compiled = compiled_template(def_offset, body_begin, body_end);
+  auto result = compiled.compiled ? run_template(compiled, base, count, nesting + 1)
+                                  : parse_binxml(body_begin, body_end, base, count, nesting + 1, false);
   subs_storage_.resize(base);
   return result;
 }
@@ -552,6 +567,8 @@ const ChunkParser::CompiledTemplate& ChunkParser::compiled_template(uint32_t def
   uint16_t& slot = template_slot_[def_offset];
   if (slot != 0) return templates_[slot - 1];
   CompiledTemplate t;
+  t.body_begin = static_cast<uint32_t>(begin);
+  t.body_end = static_cast<uint32_t>(end);
   t.first = static_cast<uint32_t>(steps_.size());
   const size_t literals = literals_.size();
   t.compiled = compile_templates_ && compile_template(begin, end);

@@ -166,6 +166,7 @@ class ChunkParser {
     uint32_t token_at = 0;  // chunk offset of the token, for diagnostics
   };
   struct CompiledTemplate {
+    uint32_t body_begin = 0, body_end = 0;  // the body's chunk offsets, so later instances skip the definition
     uint32_t first = 0, count = 0;
     bool compiled = false;  // false: interpret the body
   };
