@@ -3,6 +3,7 @@
 //
 // dump parses the chunks of all files in parallel (a ChunkParser per thread, reused across files) into a ring of
 // output slots that is written in order, so output is ordered by file and record position while memory stays flat.
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
@@ -32,53 +33,74 @@ namespace {
 
 namespace evtx = formats::evtx;
 
-// `file_json`: the file's path, already escaped for JSON (it is the same for every record of a chunk).
-void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, std::string& out) {
-  using namespace std::string_view_literals;
-  char number[24];
-  auto append_number = [&](uint64_t v) {
-    out.append(number, static_cast<size_t>(std::to_chars(number, number + sizeof number, v).ptr - number));
-  };
-  out += "{\"file\":\""sv;
-  out += file_json;
-  out += "\",\"chunk\":"sv;
-  append_number(rec.chunk);
-  out += ",\"record_id\":"sv;
-  append_number(rec.id);
-  out += ",\"written\":"sv;
-  if (rec.written) {
-    out += '"';
-    append_iso8601(out, *rec.written, 7);
-    out += '"';
-  } else {
-    out += "null"sv;
+// The text of one chunk's records. It grows without initialising the room it hands out (std::string::resize
+// would first zero each field's worst-case size), so fields are escaped straight into place.
+class LineBuffer {
+ public:
+  // Room for n more bytes at the end; commit() says where the written bytes end.
+  char* reserve(size_t n) {
+    if (capacity_ - size_ < n) grow(n);
+    return data_.get() + size_;
   }
-  out += rec.recovered ? ",\"recovered\":true"sv : ",\"recovered\":false"sv;
-  out += ",\"event\":{"sv;
+  void commit(const char* end) { size_ = static_cast<size_t>(end - data_.get()); }
+  void append(std::string_view s) {
+    char* p = reserve(s.size());
+    std::memcpy(p, s.data(), s.size());
+    size_ += s.size();
+  }
+  std::string_view view() const { return {data_.get(), size_}; }
+  void clear() { size_ = 0; }
+
+ private:
+  void grow(size_t n) {
+    const size_t capacity = std::max({capacity_ * 2, size_ + n, size_t{1} << 16});
+    auto data = std::make_unique_for_overwrite<char[]>(capacity);
+    if (size_) std::memcpy(data.get(), data_.get(), size_);
+    data_ = std::move(data);
+    capacity_ = capacity;
+  }
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0, capacity_ = 0;
+};
+
+// `file_json`: the file's path, already escaped for JSON (it is the same for every record of a chunk).
+void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, LineBuffer& out) {
+  auto put = [](char* p, std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+  };
+  auto number = [](char* p, uint64_t v) { return std::to_chars(p, p + 24, v).ptr; };
+  char* p = out.reserve(file_json.size() + 160 + kIso8601Max);
+  p = put(p, "{\"file\":\"");
+  p = put(p, file_json);
+  p = put(p, "\",\"chunk\":");
+  p = number(p, rec.chunk);
+  p = put(p, ",\"record_id\":");
+  p = number(p, rec.id);
+  p = put(p, ",\"written\":");
+  if (rec.written) {
+    *p++ = '"';
+    p = write_iso8601(p, *rec.written, 7);
+    *p++ = '"';
+  } else {
+    p = put(p, "null");
+  }
+  p = put(p, rec.recovered ? ",\"recovered\":true" : ",\"recovered\":false");
+  p = put(p, ",\"event\":{");
+  out.commit(p);
   bool first = true;
   normalize::visit_evtx_fields(*rec.tree, [&](std::string_view k, std::string_view v) {
-    // A field is built in a stack buffer and appended once (records have ~30 short fields); long ones go piecewise.
-    constexpr size_t kField = 640;  // the buffer stays within one page
-    char field[json_escaped_bound(kField) + 8];
-    char* p = field;
-    if (!first) *p++ = ',';
+    char* q = out.reserve(json_escaped_bound(k.size() + v.size()) + 8);
+    if (!first) *q++ = ',';
     first = false;
-    *p++ = '"';
-    if (k.size() + v.size() <= kField) {
-      p = write_json_escaped(p, k);
-      std::memcpy(p, "\":\"", 3);
-      p = write_json_escaped(p + 3, v);
-      *p++ = '"';
-      out.append(field, static_cast<size_t>(p - field));
-      return;
-    }
-    out.append(field, static_cast<size_t>(p - field));
-    append_json_escaped(out, k);
-    out += "\":\""sv;
-    append_json_escaped(out, v);
-    out += '"';
+    *q++ = '"';
+    q = write_json_escaped(q, k);
+    q = put(q, "\":\"");
+    q = write_json_escaped(q, v);
+    *q++ = '"';
+    out.commit(q);
   });
-  out += "}}\n"sv;
+  out.append("}}\n");
 }
 
 int run_dump(const Invocation& inv, std::span<const std::string> files) {
@@ -126,7 +148,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
   std::vector<std::unique_ptr<evtx::ChunkParser>> parsers;  // one per thread, reused by every chunk and file
   for (size_t t = 0; t < threads; ++t) parsers.push_back(std::make_unique<evtx::ChunkParser>(Bytes{}, ""));
   struct Slot {
-    std::string text;
+    LineBuffer text;
     Diagnostics diags;
     uint64_t records = 0, recovered = 0;
     size_t chunk = SIZE_MAX;  // the work item parsed into it, SIZE_MAX while empty
@@ -149,7 +171,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
     run_log = logs.size();
   };
   auto write_slot = [&](Slot& slot) {
-    out->write(slot.text.data(), static_cast<std::streamsize>(slot.text.size()));
+    out->write(slot.text.view().data(), static_cast<std::streamsize>(slot.text.view().size()));
     records += slot.records;
     recovered_records += slot.recovered;
     diags.append(std::move(slot.diags));
@@ -170,7 +192,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
 
   pool.parallel_for(threads, [&](size_t t) {
     evtx::ChunkParser& parser = *parsers[t];
-    std::string file_json;
+    std::string file_json, xml_text;
     for (;;) {
       size_t c;
       {
@@ -189,8 +211,10 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
       if (!xml) append_json_escaped(file_json, path);
       auto summary = parser.parse_chunk(chunk, recover, slot.diags, [&](const evtx::Record& r) {
         if (xml) {
-          r.tree->to_xml(slot.text);
-          slot.text += '\n';
+          xml_text.clear();
+          r.tree->to_xml(xml_text);
+          xml_text += '\n';
+          slot.text.append(xml_text);
         } else {
           append_record_jsonl(r, file_json, slot.text);
         }

@@ -77,7 +77,7 @@ Timestamp now_utc() {
   return Timestamp{ns.count()};
 }
 
-void append_iso8601(std::string& out, Timestamp t, int fraction_digits) {
+char* write_iso8601(char* p, Timestamp t, int fraction_digits) {
   int64_t secs = t.unix_ns / kNsPerSec;
   int64_t ns = t.unix_ns % kNsPerSec;
   if (ns < 0) {
@@ -94,8 +94,6 @@ void append_iso8601(std::string& out, Timestamp t, int fraction_digits) {
   unsigned m, d;
   civil_from_days(days, y, m, d);
   // Hand-formatted: this runs once per event record, and snprintf showed up in profiles.
-  char buf[40];
-  char* p = buf;
   auto put = [&p](int64_t v, int width) {
     for (int i = width - 1; i >= 0; --i) {
       p[i] = static_cast<char>('0' + v % 10);
@@ -121,7 +119,12 @@ void append_iso8601(std::string& out, Timestamp t, int fraction_digits) {
     put(ns / div, fraction_digits);
   }
   *p++ = 'Z';
-  out.append(buf, static_cast<size_t>(p - buf));
+  return p;
+}
+
+void append_iso8601(std::string& out, Timestamp t, int fraction_digits) {
+  char buf[kIso8601Max];
+  out.append(buf, static_cast<size_t>(write_iso8601(buf, t, fraction_digits) - buf));
 }
 
 std::string to_iso8601(Timestamp t, int fraction_digits) {

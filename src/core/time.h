@@ -29,6 +29,9 @@ Timestamp now_utc();
 // "2026-11-21T15:42:11.123456789Z"; `fraction_digits` 0 to 9 (Windows writes 7: 100 ns ticks).
 std::string to_iso8601(Timestamp t, int fraction_digits = 3);
 void append_iso8601(std::string& out, Timestamp t, int fraction_digits = 3);
+// The same at p, which has room for kIso8601Max bytes; returns the end.
+inline constexpr size_t kIso8601Max = 40;
+char* write_iso8601(char* p, Timestamp t, int fraction_digits = 3);
 // Accepts "YYYY-MM-DD[T ]hh:mm:ss[.frac][Z|±hh:mm]"; no zone means UTC.
 Result<Timestamp> parse_iso8601(std::string_view text);
 // Compact form for file names: "20261121T154211Z".
