@@ -473,8 +473,7 @@ inline bool ChunkParser::close_element(Fill& f, size_t at) {
 bool ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count,
                                      size_t nesting, size_t token_at) {
   if (id >= subs_count) return true;  // outside a template, or an id past the values: nothing to substitute
-  // By value, not by reference: a nested instance may grow subs_storage_ and move it.
-  const Substitution s = subs_storage_[subs_base + id];
+  const Substitution& s = subs_storage_[subs_base + id];
   if (s.type == 0x00 || (s.data.empty() && s.type != 0x01)) {
     if (optional && f.in_attribute) f.drop_attribute = true;
     return true;
@@ -482,7 +481,9 @@ bool ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_ba
   if (s.type == 0x21) {
     if (f.in_attribute) return true;
     if (nesting >= kMaxTemplateNesting) return fail("BinXml values nested deeper than the limit", token_at);
-    auto nested = parse_binxml(s.chunk_offset, s.chunk_offset + s.data.size(), 0, 0, nesting + 1, true);
+    // Copied before parsing: a nested instance may grow subs_storage_ and move `s`.
+    const size_t begin = s.chunk_offset, end = begin + s.data.size();
+    auto nested = parse_binxml(begin, end, 0, 0, nesting + 1, true);
     if (!nested) error_ = nested.error();
     return nested.ok();
   }
