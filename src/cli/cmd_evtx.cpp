@@ -94,9 +94,9 @@ void append_record_jsonl(const evtx::Record& rec, std::string_view file_json, Li
     if (!first) *q++ = ',';
     first = false;
     *q++ = '"';
-    q = write_json_escaped(q, k);
+    q = write_json_escaped_inline(q, k);
     q = put(q, "\":\"");
-    q = write_json_escaped(q, v);
+    q = write_json_escaped_inline(q, v);
     *q++ = '"';
     out.commit(q);
   });

@@ -3,6 +3,8 @@
 // sequences or a right-to-left override that disguises "exe.txt" as "txt.exe".
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -26,6 +28,39 @@ void append_json_escaped(std::string& out, std::string_view s);
 // For writers that build a line in their own buffer (evtx dump writes millions of short fields).
 constexpr size_t json_escaped_bound(size_t n) { return 6 * n + 16; }
 char* write_json_escaped(char* dst, std::string_view s);
+
+// write_json_escaped with its most common case inlined: 4 to 16 bytes with nothing to escape, checked as two
+// overlapping words and copied as they are.
+inline char* write_json_escaped_inline(char* dst, std::string_view s) {
+  // A word passes when none of its bytes is below 0x20, non-ASCII, '"' or '\\'. (x - ones) & high marks lanes
+  // below 0x20 (or zero after the xor); a borrow only starts at such a lane, so no word with one passes.
+  auto plain = [](uint64_t v) {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    const uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
+    return (((v - kOnes * 0x20) | (quote - kOnes) | (backslash - kOnes) | v) & kHigh) == 0;
+  };
+  const size_t n = s.size();
+  if (n >= 8 && n <= 16) {
+    uint64_t first, last;
+    std::memcpy(&first, s.data(), 8);
+    std::memcpy(&last, s.data() + n - 8, 8);
+    if (plain(first) && plain(last)) {
+      std::memcpy(dst, &first, 8);
+      std::memcpy(dst + n - 8, &last, 8);
+      return dst + n;
+    }
+  } else if (n >= 4 && n < 8) {
+    uint32_t first, last;
+    std::memcpy(&first, s.data(), 4);
+    std::memcpy(&last, s.data() + n - 4, 4);
+    if (plain(first | static_cast<uint64_t>(last) << 32)) {
+      std::memcpy(dst, &first, 4);
+      std::memcpy(dst + n - 4, &last, 4);
+      return dst + n;
+    }
+  }
+  return write_json_escaped(dst, s);
+}
 // For Markdown text: backslash-escapes the characters that start markup, and HTML-escapes < > & (Markdown
 // renderers pass raw HTML through).
 std::string escape_markdown(std::string_view s);

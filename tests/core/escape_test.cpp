@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <random>
 
@@ -107,6 +108,12 @@ TEST(Escape, JsonMatchesTheByteWiseDefinitionAcrossBlocksAndPieces) {
     std::string buf(json_escaped_bound(s.size()), '\0');
     buf.resize(static_cast<size_t>(write_json_escaped(buf.data(), s) - buf.data()));
     ASSERT_EQ(buf, reference_json(s)) << round;
+    // Every prefix up to 17 bytes: the inlined 4-to-16-byte words, and their hand-over to the general path.
+    for (size_t n = 0; n <= std::min<size_t>(17, s.size()); ++n) {
+      std::string part(json_escaped_bound(n), '\0');
+      part.resize(static_cast<size_t>(write_json_escaped_inline(part.data(), s.substr(0, n)) - part.data()));
+      ASSERT_EQ(part, reference_json(s.substr(0, n))) << round << " prefix " << n;
+    }
   }
   // A four-byte sequence across the 512-byte piece boundary, at every offset.
   for (size_t at = 505; at < 514; ++at) {
