@@ -20,9 +20,17 @@ void visit_evtx_fields(const formats::evtx::XmlTree& t, Fn&& fn) {
   using formats::evtx::XmlTree;
   const auto& nodes = t.nodes();
   if (nodes.empty()) return;
-  const uint32_t system = t.child(0, WellKnownName::System);
-  const uint32_t data = t.child(0, WellKnownName::EventData);
-  const uint32_t user = t.child(0, WellKnownName::UserData);
+  // The first System, EventData and UserData under the root, found in one pass.
+  uint32_t system = XmlTree::kNone, data = XmlTree::kNone, user = XmlTree::kNone;
+  for (uint32_t i = 1; i < nodes.size(); ++i) {
+    if (nodes[i].parent != 0) continue;
+    const WellKnownName kind = t.kind(nodes[i]);
+    uint32_t* slot = kind == WellKnownName::System      ? &system
+                     : kind == WellKnownName::EventData ? &data
+                     : kind == WellKnownName::UserData  ? &user
+                                                        : nullptr;
+    if (slot && *slot == XmlTree::kNone) *slot = i;
+  }
   size_t unnamed = 0;
   char numbered[24];
   for (uint32_t i = 1; i < nodes.size(); ++i) {

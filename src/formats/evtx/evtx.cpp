@@ -128,12 +128,6 @@ std::optional<std::string_view> XmlTree::attr(const Node& n, WellKnownName attr_
   return std::nullopt;
 }
 
-uint32_t XmlTree::child(uint32_t parent, WellKnownName child_name) const {
-  for (uint32_t i = parent == kNone ? 0 : parent + 1; i < nodes_.size(); ++i)
-    if (nodes_[i].parent == parent && kind(nodes_[i]) == child_name) return i;
-  return kNone;
-}
-
 void XmlTree::to_xml(std::string& out) const {
   std::vector<uint32_t> open;
   auto close_one = [&] {

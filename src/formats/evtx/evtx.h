@@ -98,8 +98,6 @@ class XmlTree {
   WellKnownName kind(const Attr& a) const { return (*kinds_)[a.name]; }
   // Value of the attribute named `attr` on node `n`, if present.
   std::optional<std::string_view> attr(const Node& n, WellKnownName attr) const;
-  // First child of `parent` (kNone for roots) named `name`; kNone when absent.
-  uint32_t child(uint32_t parent, WellKnownName name) const;
 
   // Renders the tree as XML text (the form Event Viewer shows), escaping text and attribute values.
   void to_xml(std::string& out) const;
