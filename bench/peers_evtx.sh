@@ -22,13 +22,15 @@ mb=$(echo "scale=3; $bytes / 1048576" | bc)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# run NAME COMMAND...: wall seconds and peak RSS (KiB), output discarded. The wall time is the best of
-# BENCH_REPEAT runs (default 5) for minesweep, whose runs are short enough for the 10 ms steps of /usr/bin/time
-# and for scheduling noise to matter, and of one run for the peers; it is read from bash's microsecond clock.
+# run NAME COMMAND...: wall seconds and peak RSS (KiB), output discarded. The wall time is read from bash's
+# microsecond clock (minesweep's corpus run is a few of /usr/bin/time's 10 ms steps) and is the best of
+# BENCH_REPEAT runs (default 5) for minesweep, of BENCH_PEER_REPEAT (default 3) for evtxexport, of one for
+# python-evtx (minutes per run).
 run() {
   local name=$1 repeat=1 best="" start end secs rss
   shift
   [[ $name == ms* ]] && repeat=${BENCH_REPEAT:-5}
+  [[ $name == libevtx ]] && repeat=${BENCH_PEER_REPEAT:-3}
   for ((i = 0; i < repeat; i++)); do
     start=$EPOCHREALTIME
     "$@" >/dev/null 2>&1 || true
