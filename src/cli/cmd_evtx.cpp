@@ -123,6 +123,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
   // log does.
   struct Log {
     std::string path;
+    std::string path_json;  // the path escaped for JSON Lines, once per log
     MappedFile file;
     size_t chunks = 0;
   };
@@ -138,7 +139,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
       code = kExitUsage;
       continue;
     }
-    logs.push_back({path, std::move(*file), info->chunks_in_file});
+    logs.push_back({path, escape_json(path), std::move(*file), info->chunks_in_file});
     for (size_t c = 0; c < info->chunks_in_file; ++c) work.emplace_back(logs.size() - 1, static_cast<uint32_t>(c));
   }
   // A ring of output slots: chunk c is parsed into slot c % slots once chunk c - slots has been written. Every
@@ -192,7 +193,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
 
   pool.parallel_for(threads, [&](size_t t) {
     evtx::ChunkParser& parser = *parsers[t];
-    std::string file_json, xml_text;
+    std::string xml_text;
     for (;;) {
       size_t c;
       {
@@ -207,8 +208,6 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
       const std::string& path = logs[log].path;
       parser.reset(logs[log].file.bytes(), path);
       slot.text.clear();
-      file_json.clear();
-      if (!xml) append_json_escaped(file_json, path);
       auto summary = parser.parse_chunk(chunk, recover, slot.diags, [&](const evtx::Record& r) {
         if (xml) {
           xml_text.clear();
@@ -216,7 +215,7 @@ int run_dump(const Invocation& inv, std::span<const std::string> files) {
           xml_text += '\n';
           slot.text.append(xml_text);
         } else {
-          append_record_jsonl(r, file_json, slot.text);
+          append_record_jsonl(r, logs[log].path_json, slot.text);
         }
       });
       slot.records = summary.records;

@@ -146,27 +146,8 @@ char* write_json_escaped(char* dst, std::string_view s) {
         dst += 16;
         continue;
       }
-      // A tail shorter than sixteen bytes (most fields are): its first and last eight (or four) bytes, which
-      // overlap, are checked together in registers and copied as they are when neither holds a special byte.
-      if (left >= 8) {
-        uint64_t first, last;
-        std::memcpy(&first, p, 8);
-        std::memcpy(&last, p + left - 8, 8);
-        if (special(_mm_set_epi64x(static_cast<int64_t>(last), static_cast<int64_t>(first))) == 0) {
-          std::memcpy(dst, &first, 8);
-          std::memcpy(dst + left - 8, &last, 8);
-          return dst + left;
-        }
-      } else if (left >= 4) {
-        uint32_t first, last;
-        std::memcpy(&first, p, 4);
-        std::memcpy(&last, p + left - 4, 4);
-        if (special(_mm_set_epi32(0x20202020, 0x20202020, static_cast<int>(last), static_cast<int>(first))) == 0) {
-          std::memcpy(dst, &first, 4);
-          std::memcpy(dst + left - 4, &last, 4);
-          return dst + left;
-        }
-      }
+      // A tail shorter than sixteen bytes (most fields are).
+      if (char* done = detail::copy_short_plain_json(dst, std::string_view(p, left))) return done;
       while (p < end && kJsonPlain[static_cast<unsigned char>(*p)]) *dst++ = *p++;
       if (p == end) return dst;
       break;

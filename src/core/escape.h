@@ -29,11 +29,12 @@ void append_json_escaped(std::string& out, std::string_view s);
 constexpr size_t json_escaped_bound(size_t n) { return 6 * n + 16; }
 char* write_json_escaped(char* dst, std::string_view s);
 
-// write_json_escaped with its most common case inlined: 4 to 16 bytes with nothing to escape, checked as two
-// overlapping words and copied as they are.
-inline char* write_json_escaped_inline(char* dst, std::string_view s) {
-  // A word passes when none of its bytes is below 0x20, non-ASCII, '"' or '\\'. (x - ones) & high marks lanes
-  // below 0x20 (or zero after the xor); a borrow only starts at such a lane, so no word with one passes.
+namespace detail {
+// Copies s to dst as two overlapping words when it is 4 to 16 bytes long and none of its bytes needs escaping;
+// returns the end, or nullptr when it is not such a string. A word passes when none of its bytes is below 0x20,
+// non-ASCII, '"' or '\\': (x - ones) & high marks lanes below 0x20 (or zero after the xor), and a borrow only
+// starts at such a lane, so no word holding one passes.
+inline char* copy_short_plain_json(char* dst, std::string_view s) {
   auto plain = [](uint64_t v) {
     constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
     const uint64_t quote = v ^ (kOnes * '"'), backslash = v ^ (kOnes * '\\');
@@ -44,21 +45,27 @@ inline char* write_json_escaped_inline(char* dst, std::string_view s) {
     uint64_t first, last;
     std::memcpy(&first, s.data(), 8);
     std::memcpy(&last, s.data() + n - 8, 8);
-    if (plain(first) && plain(last)) {
-      std::memcpy(dst, &first, 8);
-      std::memcpy(dst + n - 8, &last, 8);
-      return dst + n;
-    }
-  } else if (n >= 4 && n < 8) {
+    if (!plain(first) || !plain(last)) return nullptr;
+    std::memcpy(dst, &first, 8);
+    std::memcpy(dst + n - 8, &last, 8);
+    return dst + n;
+  }
+  if (n >= 4 && n < 8) {
     uint32_t first, last;
     std::memcpy(&first, s.data(), 4);
     std::memcpy(&last, s.data() + n - 4, 4);
-    if (plain(first | static_cast<uint64_t>(last) << 32)) {
-      std::memcpy(dst, &first, 4);
-      std::memcpy(dst + n - 4, &last, 4);
-      return dst + n;
-    }
+    if (!plain(first | static_cast<uint64_t>(last) << 32)) return nullptr;
+    std::memcpy(dst, &first, 4);
+    std::memcpy(dst + n - 4, &last, 4);
+    return dst + n;
   }
+  return nullptr;
+}
+}  // namespace detail
+
+// write_json_escaped with its most common case (a short field with nothing to escape) inlined at the call site.
+inline char* write_json_escaped_inline(char* dst, std::string_view s) {
+  if (char* end = detail::copy_short_plain_json(dst, s)) return end;
   return write_json_escaped(dst, s);
 }
 // For Markdown text: backslash-escapes the characters that start markup, and HTML-escapes < > & (Markdown

@@ -363,15 +363,6 @@ Result<uint32_t> ChunkParser::read_name(ByteReader& r, uint32_t name_offset) {
   return idx;
 }
 
-void ChunkParser::append_substitution(const Substitution& s, std::string& out) {
-  if (render_value(s.type, s.data, out)) return;
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (std::byte b : s.data) {
-    out += kHex[static_cast<unsigned>(b) >> 4];
-    out += kHex[static_cast<unsigned>(b) & 0xF];
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Tree building, shared by the interpreter and compiled templates. The steps return false after leaving the reason
 // in error_, so the hot path carries a bool instead of a Result.
@@ -433,6 +424,14 @@ inline bool ChunkParser::end_text(Fill& f, size_t token_at) {
   return true;
 }
 
+template <typename Write>
+inline bool ChunkParser::write_text(Fill& f, size_t token_at, const Write& write) {
+  std::string* pool = begin_text(f);
+  if (!pool) return true;
+  write(*pool);
+  return end_text(f, token_at);
+}
+
 inline bool ChunkParser::open_element(Fill& f, uint32_t name, size_t token_at) {
   commit_attribute(f);
   if (open_.size() >= kMaxElementDepth) return fail("elements nested deeper than the limit", token_at);
@@ -464,8 +463,8 @@ inline bool ChunkParser::close_element(Fill& f, size_t at) {
   return true;
 }
 
-bool ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count,
-                                     size_t nesting, size_t token_at) {
+bool ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_base, size_t subs_count, size_t nesting,
+                             size_t token_at) {
   if (id >= subs_count) return true;  // outside a template, or an id past the values: nothing to substitute
   const Substitution& s = subs_storage_[subs_base + id];
   if (s.type == 0x00 || (s.data.empty() && s.type != 0x01)) {
@@ -476,15 +475,12 @@ bool ChunkParser::substitute(Fill& f, uint16_t id, bool optional, size_t subs_ba
     if (f.in_attribute) return true;
     if (nesting >= kMaxTemplateNesting) return fail("BinXml values nested deeper than the limit", token_at);
     // Copied before parsing: a nested instance may grow subs_storage_ and move `s`.
-    const size_t begin = s.chunk_offset, end = begin + s.data.size();
+    const auto begin = static_cast<size_t>(s.data.data() - chunk_.data()), end = begin + s.data.size();
     auto nested = parse_binxml(begin, end, 0, 0, nesting + 1, true);
     if (!nested) error_ = nested.error();
     return nested.ok();
   }
-  std::string* out = begin_text(f);
-  if (!out) return true;
-  append_substitution(s, *out);
-  return end_text(f, token_at);
+  return write_text(f, token_at, [&](std::string& out) { render_value(s.type, s.data, out); });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -545,7 +541,7 @@ Result<void> ChunkParser::parse_template_instance(ByteReader& r, size_t nesting)
       subs_storage_.resize(base);
       return binxml_error("substitution value " + std::to_string(i) + " cut short", at);
     }
-    subs_storage_[base + i] = {type, chunk_.subspan(at, size), static_cast<uint32_t>(at)};
+    subs_storage_[base + i] = {type, chunk_.subspan(at, size)};
     at += size;
   }
   (void)r.seek(at);
@@ -588,10 +584,13 @@ const ChunkParser::CompiledTemplate& ChunkParser::compiled_template(uint32_t def
 bool ChunkParser::compile_template(size_t begin, size_t end) {
   ByteReader r(chunk_.first(end));
   if (!r.seek(begin)) return false;
-  auto text_step = [&](size_t literal_start, size_t token_at) {
-    if (literals_.size() > literal_start)
-      steps_.push_back({Step::Text, false, 0, static_cast<uint32_t>(literal_start),
-                        static_cast<uint32_t>(literals_.size() - literal_start), static_cast<uint32_t>(token_at)});
+  // write(literals_) decodes a token's text once; the step refers to it.
+  auto literal = [&](size_t token_at, const auto& write) {
+    const size_t start = literals_.size();
+    write(literals_);
+    if (literals_.size() > start)
+      steps_.push_back({Step::Text, false, 0, static_cast<uint32_t>(start),
+                        static_cast<uint32_t>(literals_.size() - start), static_cast<uint32_t>(token_at)});
   };
   while (!r.at_end()) {
     const size_t token_at = r.position();
@@ -645,17 +644,13 @@ bool ChunkParser::compile_template(size_t begin, size_t end) {
         if (!count) return false;
         auto chars = r.bytes(size_t{*count} * 2);
         if (!chars) return false;
-        const size_t start = literals_.size();
-        append_utf16le_as_utf8(literals_, *chars);
-        text_step(start, token_at);
+        literal(token_at, [&](std::string& out) { append_utf16le_as_utf8(out, *chars); });
         break;
       }
       case 0x08: {
         auto v = r.u16le();
         if (!v) return false;
-        const size_t start = literals_.size();
-        append_utf8(literals_, *v);
-        text_step(start, token_at);
+        literal(token_at, [&](std::string& out) { append_utf8(out, *v); });
         break;
       }
       case 0x09: {
@@ -663,9 +658,7 @@ bool ChunkParser::compile_template(size_t begin, size_t end) {
         if (!name_offset) return false;
         auto name = read_name(r, *name_offset);
         if (!name) return false;
-        const size_t start = literals_.size();
-        literals_ += entity_text(names_[*name]);
-        text_step(start, token_at);
+        literal(token_at, [&](std::string& out) { out += entity_text(names_[*name]); });
         break;
       }
       case 0x0a: {
@@ -719,10 +712,7 @@ Result<void> ChunkParser::run_template(const CompiledTemplate& t, size_t subs_ba
         ok = close_element(f, s.token_at + 1);  // the interpreter reports the position after the token
         break;
       case Step::Text:
-        if (std::string* out = begin_text(f)) {
-          out->append(literals_, s.arg, s.len);
-          ok = end_text(f, s.token_at);
-        }
+        ok = write_text(f, s.token_at, [&](std::string& out) { out.append(literals_, s.arg, s.len); });
         break;
       case Step::Substitute:
         ok = substitute(f, s.value, s.optional, subs_base, subs_count, nesting, s.token_at);
@@ -800,19 +790,14 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (!count) return binxml_error("value cut short", token_at);
         auto chars = r.bytes(size_t{*count} * 2);
         if (!chars) return binxml_error("value text beyond the record", token_at);
-        if (std::string* out = begin_text(f)) {
-          append_utf16le_as_utf8(*out, *chars);
-          if (!end_text(f, token_at)) return std::move(error_);
-        }
+        if (!write_text(f, token_at, [&](std::string& out) { append_utf16le_as_utf8(out, *chars); }))
+          return std::move(error_);
         break;
       }
       case 0x08: {  // character reference
         auto v = r.u16le();
         if (!v) return binxml_error("character reference cut short", token_at);
-        if (std::string* out = begin_text(f)) {
-          append_utf8(*out, *v);
-          if (!end_text(f, token_at)) return std::move(error_);
-        }
+        if (!write_text(f, token_at, [&](std::string& out) { append_utf8(out, *v); })) return std::move(error_);
         break;
       }
       case 0x09: {  // entity reference
@@ -820,10 +805,8 @@ Result<void> ChunkParser::parse_binxml(size_t begin, size_t end, size_t subs_bas
         if (!name_offset) return binxml_error("entity reference cut short", token_at);
         auto name = read_name(r, *name_offset);
         if (!name) return name.error();
-        if (std::string* out = begin_text(f)) {
-          *out += entity_text(names_[*name]);
-          if (!end_text(f, token_at)) return std::move(error_);
-        }
+        if (!write_text(f, token_at, [&](std::string& out) { out += entity_text(names_[*name]); }))
+          return std::move(error_);
         break;
       }
       case 0x0a: {  // processing instruction target

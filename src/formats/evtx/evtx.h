@@ -147,8 +147,7 @@ class ChunkParser {
  private:
   struct Substitution {
     uint8_t type;
-    Bytes data;
-    uint32_t chunk_offset;
+    Bytes data;  // inside chunk_
   };
   // A template body compiled once per chunk into the steps that fill it in: names resolved, literal text decoded,
   // structure checked. Records then run the steps with their substitution values instead of re-reading the BinXml.
@@ -179,7 +178,10 @@ class ChunkParser {
   // The tree-building steps the interpreter and compiled templates share, so both build the same tree.
   // Inlined into both interpreters' loops: they run once or twice per token of every record.
   [[gnu::always_inline]] inline void commit_attribute(Fill& f);
-  // Text goes into the pool returned by begin_text (nullptr: outside every element, dropped); end_text records it.
+  // write(pool) appends text for the element or attribute being filled to the tree's pool (nothing is kept outside
+  // every element); false when the record's text passes its limit.
+  template <typename Write>
+  [[gnu::always_inline]] inline bool write_text(Fill& f, size_t token_at, const Write& write);
   [[gnu::always_inline]] inline std::string* begin_text(Fill& f);
   [[gnu::always_inline]] inline bool end_text(Fill& f, size_t token_at);
   [[gnu::always_inline]] inline bool open_element(Fill& f, uint32_t name, size_t token_at);
@@ -200,7 +202,6 @@ class ChunkParser {
                             bool in_value);
   Result<void> parse_template_instance(ByteReader& r, size_t nesting);
   Result<uint32_t> read_name(ByteReader& r, uint32_t name_offset);
-  static void append_substitution(const Substitution& s, std::string& out);
 
   Bytes file_;
   std::string evidence_;
@@ -235,8 +236,8 @@ struct FileInfo {
 // Errors: evtx.not_evtx (no "ElfFile" signature), evtx.truncated (shorter than the header).
 Result<FileInfo> read_file_info(Bytes file, std::string_view evidence, Diagnostics& diags);
 
-// Renders one substitution or value of `type` (a BinXml value type) as text, the way Event Viewer shows it.
-// Appends to `out`; returns false for types it cannot render (the caller decides what to do).
+// Renders one substitution or value of `type` (a BinXml value type) as text, the way Event Viewer shows it, appending
+// to `out`. A type it does not know, or a value of the wrong size, is written as hex and the result is false.
 bool render_value(uint8_t type, Bytes data, std::string& out);
 
 }  // namespace msw::formats::evtx

@@ -183,9 +183,8 @@ size_t scalar_size(uint8_t type, size_t available) {
   }
 }
 
-}  // namespace
-
-bool render_value(uint8_t type, Bytes d, std::string& out) {
+// render_value for the types it knows; false (nothing written) for the others and for values of the wrong size.
+bool render_known_value(uint8_t type, Bytes d, std::string& out) {
   switch (type) {
     case 0x00: return true;  // NULL: empty
     case 0x01: append_utf16(out, d); return true;
@@ -231,6 +230,14 @@ bool render_value(uint8_t type, Bytes d, std::string& out) {
   if (size == 0) return false;
   if (d.size() < size) return false;
   return render_scalar(type, d.first(size), out);
+}
+
+}  // namespace
+
+bool render_value(uint8_t type, Bytes d, std::string& out) {
+  if (render_known_value(type, d, out)) return true;
+  append_binary(out, d);
+  return false;
 }
 
 }  // namespace msw::formats::evtx
