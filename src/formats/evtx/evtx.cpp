@@ -584,6 +584,14 @@ const ChunkParser::CompiledTemplate& ChunkParser::compiled_template(uint32_t def
 bool ChunkParser::compile_template(size_t begin, size_t end) {
   ByteReader r(chunk_.first(end));
   if (!r.seek(begin)) return false;
+  // A name offset and the name it points at (read inline when it follows); nullopt when either is cut short.
+  auto read_named = [&]() -> std::optional<uint32_t> {
+    auto name_offset = r.u32le();
+    if (!name_offset) return std::nullopt;
+    auto name = read_name(r, *name_offset);
+    if (!name) return std::nullopt;
+    return *name;
+  };
   // write(literals_) decodes a token's text once; the step refers to it.
   auto literal = [&](size_t token_at, const auto& write) {
     const size_t start = literals_.size();
@@ -616,9 +624,7 @@ bool ChunkParser::compile_template(size_t begin, size_t end) {
         break;
       }
       case 0x06: {
-        auto name_offset = r.u32le();
-        if (!name_offset) return false;
-        auto name = read_name(r, *name_offset);
+        auto name = read_named();
         if (!name) return false;
         steps_.push_back({Step::Attribute, false, 0, *name, 0, at});
         break;
@@ -654,18 +660,14 @@ bool ChunkParser::compile_template(size_t begin, size_t end) {
         break;
       }
       case 0x09: {
-        auto name_offset = r.u32le();
-        if (!name_offset) return false;
-        auto name = read_name(r, *name_offset);
+        auto name = read_named();
         if (!name) return false;
         literal(token_at, [&](std::string& out) { out += entity_text(names_[*name]); });
         break;
       }
-      case 0x0a: {
-        auto name_offset = r.u32le();
-        if (!name_offset || !read_name(r, *name_offset)) return false;
+      case 0x0a:
+        if (!read_named()) return false;
         break;
-      }
       case 0x0b: {
         auto count = r.u16le();
         if (!count || !r.skip(size_t{*count} * 2)) return false;
