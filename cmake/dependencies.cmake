@@ -39,6 +39,8 @@ pkg_check_modules(GVC REQUIRED IMPORTED_TARGET libgvc)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 # libyara-dev: `--yara` rules in `sample` (and the built-in rules in data/rules/yara).
 pkg_check_modules(YARA REQUIRED IMPORTED_TARGET yara)
+# libre2-dev: Sigma's |re values, matched in linear time over whole fields (a 32 KB script block included).
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # libfuzzy-dev: ssdeep hashes (no pkg-config file).
 find_library(FUZZY_LIBRARY fuzzy REQUIRED)
 find_path(FUZZY_INCLUDE_DIR fuzzy.h REQUIRED)

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -20,8 +21,10 @@
 #include "cli/commands.h"
 #include "core/escape.h"
 #include "core/mapped_file.h"
+#include "core/text.h"
 #include "core/thread_pool.h"
 #include "correlate/logons.h"
+#include "detect/heuristics/windows_events.h"
 #include "detect/sigma/correlation.h"
 #include "detect/sigma/sigma.h"
 #include "formats/evtx/evtx.h"
@@ -330,6 +333,11 @@ Result<std::vector<OpenLog>> open_logs(std::span<const std::string> files, std::
   return out;
 }
 
+// The fields a hunt shows of an event a heuristic flagged, when it has them.
+const std::vector<std::string> kShownFields = {
+    "SubjectUserName", "TargetUserName",  "IpAddress",  "ServiceName", "ImagePath", "ServiceFileName",
+    "TaskName",        "TaskCommandLine", "ActionName", "Path",        "param1",    "param2"};
+
 // evtx hunt FILES... [--sigma PATH[,PATH...]] [--min-level L]: the built-in and given Sigma rules over the logs, one
 // line per matching record (JSON Lines with --json), then the correlation rules' findings, then the count per rule.
 // Chunks are matched in parallel; output keeps file and record order.
@@ -367,10 +375,12 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
   }
   const sigma::RuleIndex index(reporting), correlated_index(correlated);
   auto correlations = sigma::make_correlation_engine(rules, diags);
+  const auto event_heuristics = detect::heuristics::make_windows_event_engine();
 
   struct ChunkOut {
     std::string text;
     std::vector<std::pair<const sigma::Rule*, uint64_t>> counts;
+    std::vector<std::pair<std::string, uint64_t>> heuristic_counts;  // "level  rule id"
     std::vector<model::Event> for_correlation;
   };
 
@@ -400,10 +410,40 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
       parser.reset(open[fidx].file.bytes(), path);
       ChunkOut& o = outs[k];
       std::vector<const sigma::Rule*> matched;
+      std::vector<model::Finding> heuristic_found;
       model::Event ev;
       parser.parse_chunk(c, false, chunk_diags[k], [&](const evtx::Record& rec) {
         ev = model::Event{};
         normalize::evtx_record_event(rec, path, ev);
+        // The event's own time (TimeCreated), as Windows shows it; the record's written time when it has none.
+        const std::optional<Timestamp> at = ev.time ? ev.time : rec.written;
+        const std::string when = at ? to_iso8601(*at, 3) : std::string();
+        auto emit = [&](const std::string& rule_id, const std::string& title, const std::string& level,
+                        const std::vector<std::string>& tags, const std::string& rule_file,
+                        const std::vector<std::string>& fields) {
+          if (inv.json) {
+            nlohmann::json shown = nlohmann::json::object();
+            for (const auto& name : fields)
+              if (const std::string* v = ev.get(name); v && shown.size() < 16) shown[name] = v->substr(0, 1024);
+            nlohmann::json j = {{"file", path},
+                                {"record_id", rec.id},
+                                {"time", when},
+                                {"channel", ev.value(model::Field::Channel)},
+                                {"event_id", ev.value(model::Field::EventID)},
+                                {"computer", ev.value(model::Field::Computer)},
+                                {"rule_id", rule_id},
+                                {"title", title},
+                                {"level", level},
+                                {"tags", tags},
+                                {"rule_file", rule_file},
+                                {"fields", std::move(shown)}};
+            o.text += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            o.text += '\n';
+          } else {
+            o.text += when + "  " + level + "  " + escape_terminal(title) + "  " + escape_terminal(path) + "#" +
+                      std::to_string(rec.id) + "\n";
+          }
+        };
         matched.clear();
         index.match(ev, matched);
         for (const sigma::Rule* r : matched) {
@@ -412,16 +452,22 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
             o.counts.emplace_back(r, 1);
           else
             ++it->second;
-          const std::string when = rec.written ? to_iso8601(*rec.written, 3) : std::string();
-          if (inv.json) {
-            nlohmann::json j = {{"file", path},     {"record_id", rec.id}, {"time", when},
-                                {"rule_id", r->id}, {"title", r->title},   {"level", r->level}};
-            o.text += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-            o.text += '\n';
-          } else {
-            o.text += when + "  " + r->level + "  " + escape_terminal(r->title) + "  " + escape_terminal(path) + "#" +
-                      std::to_string(rec.id) + "\n";
-          }
+          std::vector<std::string> fields = sigma::rule_fields(*r);
+          fields.erase(std::remove(fields.begin(), fields.end(), "EventID"), fields.end());
+          emit(r->id, r->title, r->level, r->tags, r->file, fields);
+        }
+        // The built-in heuristics that judge one record (services, tasks, cleared logs): the same verdicts `scan`
+        // gives.
+        heuristic_found.clear();
+        event_heuristics->scan_artefact({path, "", "evtx", "windows", "", std::span<const model::Event>(&ev, 1)},
+                                        heuristic_found);
+        for (const auto& f : heuristic_found) {
+          const std::string level(model::to_string(f.severity));
+          if (rank(level) < rank(min)) continue;
+          o.heuristic_counts.emplace_back(level + "  " + f.rule_id, 1);
+          std::vector<std::string> tags;
+          for (const auto& t : f.attack) tags.push_back("attack." + to_lower_ascii(t));
+          emit(f.rule_id, f.title_en, level, tags, "", kShownFields);
         }
         if (correlations && !correlated_index.empty()) {
           matched.clear();
@@ -437,6 +483,10 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
       for (const auto& [r, count] : o.counts) {
         hits += count;
         per_rule[r->level + "  " + r->title] += count;
+      }
+      for (const auto& [key, count] : o.heuristic_counts) {
+        hits += count;
+        per_rule[key] += count;
       }
       if (correlations) {
         const detect::ArtefactView view{open[work[start + k].first].path, sha, "evtx", "windows", "", {}};
@@ -540,10 +590,42 @@ std::vector<std::string> split_paths(std::string_view list) {
   return out;
 }
 
+namespace {
+
+// Folders among the inputs are read recursively for event logs, recognised by their header ("ElfFile\0"), in path
+// order; symbolic links inside them are not followed. Files are kept as given (a file that is not EVTX is reported
+// when it is opened).
+std::vector<std::string> expand_evtx_inputs(std::span<const std::string> inputs) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> out;
+  for (const auto& in : inputs) {
+    std::error_code ec;
+    const auto st = fs::symlink_status(in, ec);
+    if (ec || !fs::is_directory(st)) {
+      out.push_back(in);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+      std::ifstream f(it->path(), std::ios::binary);
+      char magic[8] = {};
+      if (f.read(magic, sizeof magic) && std::memcmp(magic, "ElfFile", 8) == 0) found.push_back(it->path().string());
+    }
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+}  // namespace
+
 int run_evtx(const Invocation& inv) {
   const auto& pos = inv.args.positional();
   if (pos.empty()) return usage_error("evtx", "give a subcommand: dump, info, hunt or logons, then FILE...");
-  std::span<const std::string> files(pos.begin() + 1, pos.end());
+  const std::vector<std::string> inputs = expand_evtx_inputs(std::span<const std::string>(pos.begin() + 1, pos.end()));
+  std::span<const std::string> files(inputs);
   if (pos[0] == "dump") return run_dump(inv, files);
   if (pos[0] == "info") return run_info(files);
   if (pos[0] == "hunt") return run_hunt(inv, files);

@@ -45,11 +45,13 @@ constexpr std::string_view kPersistenceRules[] = {
     "heuristic.task_suspicious_action", "heuristic.task_hidden", "heuristic.task_cache_mismatch",
     "heuristic.wmi_subscription", "heuristic.wannamine_service", "heuristic.registry_autostart_suspicious",
     "heuristic.startup_item", "heuristic.ifeo_debugger", "heuristic.mbr_unknown_boot_code",
-    "heuristic.mbr_hidden_sectors", "heuristic.local_account_suspicious"};
+    "heuristic.mbr_hidden_sectors", "heuristic.local_account_suspicious", "heuristic.service_installed_suspicious",
+    "heuristic.account_created_admin"};
 constexpr std::string_view kEvasionRules[] = {
-    "heuristic.ld_so_preload",      "heuristic.locked_config_file", "heuristic.rootkit_module",
-    "heuristic.competitor_killing", "heuristic.hosts_tampering",    "heuristic.hidden_process",
-    "heuristic.memfd_process",      "heuristic.dns_forced_public",  "heuristic.firewall_off"};
+    "heuristic.ld_so_preload",      "heuristic.locked_config_file",       "heuristic.rootkit_module",
+    "heuristic.competitor_killing", "heuristic.hosts_tampering",          "heuristic.hidden_process",
+    "heuristic.memfd_process",      "heuristic.dns_forced_public",        "heuristic.firewall_off",
+    "heuristic.event_log_cleared",  "heuristic.event_log_service_stopped"};
 constexpr std::string_view kMinerFileRules[] = {"heuristic.miner_config", "heuristic.dropped_executable"};
 constexpr std::string_view kEntryRule = "heuristic.brute_force_then_logon";
 constexpr std::string_view kGuessingRule = "heuristic.logon_brute_force";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <vector>
 
 #include "core/ip.h"
 #include "core/text.h"
@@ -66,20 +67,34 @@ bool is_hex(std::string_view s) {
 
 bool regex_within_limits(std::string_view pattern) {
   if (pattern.size() > kMaxRegexPattern) return false;
-  int depth = 0;
-  uint64_t product = 1;
+  // Counted repetition: std::regex unrolls {n,m} into states, and a repetition of a group that holds one multiplies
+  // — a{99999999} or (a{300}){300} is gigabytes. Each bound is capped, and so is the product along every chain of
+  // nested groups; repetitions one after the other only add (a GUID's [0-9a-f]{8}-...-[0-9a-f]{12} is cheap).
+  std::vector<uint64_t> group_max{1};  // per open group: the largest product inside it so far
+  uint64_t last = 1;                   // the atom just read: a closed group's product, else 1
   for (size_t i = 0; i < pattern.size(); ++i) {
-    if (pattern[i] == '\\') {
+    const char c = pattern[i];
+    if (c == '\\') {
       ++i;
-      continue;
-    }
-    if (pattern[i] == '(' && ++depth > kMaxRegexNesting) return false;
-    if (pattern[i] == ')') --depth;
-    // Counted repetition: std::regex unrolls {n,m} into states, and nested repetitions multiply — a{99999999} or
-    // (a{300}){300} is gigabytes. Each bound is capped, and so is their product.
-    if (pattern[i] == '{') {
+      last = 1;
+    } else if (c == '[') {  // a class is one atom, whatever it holds
+      for (++i; i < pattern.size() && pattern[i] != ']'; ++i)
+        if (pattern[i] == '\\') ++i;
+      last = 1;
+    } else if (c == '(') {
+      if (static_cast<int>(group_max.size()) > kMaxRegexNesting) return false;
+      group_max.push_back(1);
+      last = 1;
+    } else if (c == ')') {
+      if (group_max.size() > 1) {
+        last = group_max.back();
+        group_max.pop_back();
+        group_max.back() = std::max(group_max.back(), last);
+      }
+    } else if (c == '{') {
       uint64_t n = 0, largest = 0;
-      for (size_t j = i + 1; j < pattern.size() && pattern[j] != '}'; ++j) {
+      size_t j = i + 1;
+      for (; j < pattern.size() && pattern[j] != '}'; ++j) {
         if (pattern[j] == ',') {
           n = 0;
           continue;
@@ -89,8 +104,17 @@ bool regex_within_limits(std::string_view pattern) {
         if (n > kMaxRegexRepeat) return false;
         largest = std::max(largest, n);
       }
-      product *= std::max<uint64_t>(largest, 1);
+      if (j >= pattern.size() || pattern[j] != '}') {  // a literal brace
+        last = 1;
+        continue;
+      }
+      const uint64_t product = last * std::max<uint64_t>(largest, 1);
       if (product > kMaxRegexRepeat * 4) return false;
+      group_max.back() = std::max(group_max.back(), product);
+      last = 1;
+      i = j;
+    } else {
+      last = 1;
     }
   }
   return true;

@@ -70,7 +70,7 @@ bool is_hex(std::string_view s);
 inline constexpr size_t kMaxRegexPattern = 512;
 inline constexpr int kMaxRegexNesting = 16;
 inline constexpr size_t kMaxRegexSubject = 1024;
-inline constexpr uint64_t kMaxRegexRepeat = 256;  // largest n in {n} / {n,m}; their product at most 4x this
+inline constexpr uint64_t kMaxRegexRepeat = 256;  // largest n in {n} / {n,m}; nested ones multiply, at most 4x this
 bool regex_within_limits(std::string_view pattern);
 
 }  // namespace msw::intel

@@ -1,11 +1,13 @@
 #include "normalize/evtx.h"
 
 #include "core/text.h"
+#include "formats/task_xml/task_xml.h"
 
 namespace msw::normalize {
 
 void evtx_record_event(const formats::evtx::Record& rec, std::string_view display_path, model::Event& ev) {
   ev.category.clear();
+  ev.service.clear();
   ev.product = "windows";
   ev.artefact = display_path;
   ev.offset = rec.file_offset;
@@ -14,10 +16,38 @@ void evtx_record_event(const formats::evtx::Record& rec, std::string_view displa
     ev.set(name, std::string(value));
     if (name == "TimeCreated") {
       if (auto ts = parse_iso8601(value)) ev.time = *ts;
+    } else if (name == "Channel" && ev.service.empty()) {
+      // The log the record is in comes first (System/Channel). A later Channel is the record's own data — the log
+      // that 104 says was cleared — and is what Sigma rules mean by Channel there; the log source stays this one.
+      ev.service = to_lower_ascii(value);
     }
   });
-  if (const auto* channel = ev.get(model::Field::Channel)) ev.service = to_lower_ascii(*channel);
   mssql_login_fields(ev);
+  task_content_fields(ev);
+}
+
+// Security 4698 (task created) and 4702 (task updated) carry the whole task definition as XML text in TaskContent.
+// Its namespace URL and every other word of the XML are no signal: what the task runs is. The exec actions become
+// TaskCommandLine (command and arguments, one action a line), COM handlers TaskComClassId, and the flags and
+// triggers the same fields the Tasks folder gives.
+void task_content_fields(model::Event& ev) {
+  const std::string* id = ev.get(model::Field::EventID);
+  if (!id || (*id != "4698" && *id != "4702")) return;
+  const std::string* xml = ev.get(std::string_view("TaskContent"));
+  if (!xml || xml->empty()) return;
+  auto task = formats::task_xml::parse(as_bytes(std::string_view(*xml)), "TaskContent");
+  if (!task) return;
+  std::string commands;
+  for (const auto& x : task->exec) {
+    if (!commands.empty()) commands += '\n';
+    commands += x.arguments.empty() ? x.command : x.command + " " + x.arguments;
+  }
+  if (!commands.empty()) ev.set("TaskCommandLine", std::move(commands));
+  if (!task->com.empty()) ev.set("TaskComClassId", task->com.front().class_id);
+  ev.set("TaskHidden", task->hidden ? "true" : "false");
+  if (!task->user_id.empty()) ev.set("TaskUserId", task->user_id);
+  if (!task->run_level.empty()) ev.set("TaskRunLevel", task->run_level);
+  if (const std::string t = formats::task_xml::describe_triggers(*task); !t.empty()) ev.set("TaskTriggers", t);
 }
 
 // SQL Server's login events (18453/18454 succeeded, 18456 failed) carry the account and client only inside their

@@ -79,6 +79,10 @@ void visit_evtx_fields(const formats::evtx::XmlTree& t, Fn&& fn) {
 
 // SQL Server login events: TargetUserName and IpAddress from the message strings (called by evtx_record_event).
 void mssql_login_fields(model::Event& ev);
+// Security 4698/4702: TaskCommandLine (each exec action's command and arguments, one a line), TaskComClassId,
+// TaskHidden, TaskUserId, TaskRunLevel and TaskTriggers from the task XML in TaskContent (called by
+// evtx_record_event).
+void task_content_fields(model::Event& ev);
 
 // Fills `ev` (which the caller may reuse); the record's tree must still be valid.
 void evtx_record_event(const formats::evtx::Record& rec, std::string_view display_path, model::Event& ev);

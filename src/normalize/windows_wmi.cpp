@@ -56,9 +56,9 @@ void instance_events(const std::vector<wmi::Instance>& instances, std::string_vi
   }
 }
 
-// `Class.Name="value"`, relative or as a full path (`\\\\.\\root\\subscription:Class.Name="value"`), as a binding's
-// Filter and Consumer hold them → {Class, value}.
-std::pair<std::string, std::string> split_reference(std::string_view ref) {
+}  // namespace
+
+std::pair<std::string, std::string> split_wmi_reference(std::string_view ref) {
   const size_t dot = ref.find(".Name=\"");
   if (dot == std::string_view::npos) return {"", std::string(ref)};
   std::string_view name = ref.substr(dot + 7);
@@ -68,8 +68,6 @@ std::pair<std::string, std::string> split_reference(std::string_view ref) {
     cls.remove_prefix(colon + 1);  // \\.\root\...:
   return {std::string(cls), std::string(name)};
 }
-
-}  // namespace
 
 Result<void> wmi_subscription_events(Bytes data, std::string_view path, Diagnostics& diags,
                                      std::vector<model::Event>& out) {
@@ -106,8 +104,8 @@ void wmi_table_events(Bytes jsonl, std::string_view path, Diagnostics& diags, st
       in.script_engine = get("ScriptingEngine");
     } else if (cls == "__FilterToConsumerBinding") {
       in.kind = wmi::ClassKind::Binding;
-      in.filter = split_reference(get("Filter")).second;
-      std::tie(in.consumer_class, in.consumer) = split_reference(get("Consumer"));
+      in.filter = split_wmi_reference(get("Filter")).second;
+      std::tie(in.consumer_class, in.consumer) = split_wmi_reference(get("Consumer"));
     } else {
       return;  // log-file, event-log and SMTP consumers run no code
     }

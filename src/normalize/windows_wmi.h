@@ -6,7 +6,9 @@
 // was found outside the pages' descriptor tables (deleted or no longer indexed); the record's time is the event's.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/byte_reader.h"
@@ -24,5 +26,9 @@ Result<void> wmi_subscription_events(Bytes objects_data, std::string_view displa
 // QueryLanguage, EventNamespace, CommandLineTemplate, ExecutablePath, ScriptText, ScriptFileName,
 // ScriptingEngine, Filter, Consumer). Consumer classes other than command-line and script ones are skipped.
 void wmi_table_events(Bytes jsonl, std::string_view display_path, Diagnostics& diags, std::vector<model::Event>& out);
+
+// `Class.Name="value"`, relative or as a full path (`\\.\root\subscription:Class.Name="value"`), as a binding's
+// Filter and Consumer hold them → {Class, value}; {"", ref} when it is not one.
+std::pair<std::string, std::string> split_wmi_reference(std::string_view ref);
 
 }  // namespace msw::normalize

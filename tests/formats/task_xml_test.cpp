@@ -69,7 +69,7 @@ TEST(TaskXml, EventsAndTheHeuristic) {
   detect::heuristics::make_windows_persistence_engine()->scan_artefact({"Mysa", "", "scheduled_task", "", "", events}, found);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].rule_id, detect::heuristics::kTaskSuspiciousRule);
-  EXPECT_NE(found[0].title_en.find("mshta fetching a remote script"), std::string::npos) << found[0].title_en;
+  EXPECT_NE(found[0].title_en.find("mshta running a remote or inline script"), std::string::npos) << found[0].title_en;
   // A Microsoft maintenance task running from System32 is not.
   const std::string ok = utf16_file(R"(<Task xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task"><Actions>
     <Exec><Command>%windir%\system32\defrag.exe</Command><Arguments>-c -h -o</Arguments></Exec></Actions></Task>)");
@@ -160,7 +160,7 @@ TEST(StartupFolder, ScriptsAndProgramsThereAreFindings) {
   detect::heuristics::make_windows_persistence_engine()->scan_artefact({"Startup", "", "startup_item", "", "", events}, found);
   ASSERT_EQ(found.size(), 2u);  // the shortcut is left to the knowledge base
   EXPECT_EQ(found[0].severity, model::Severity::High);
-  EXPECT_EQ(found[0].title_en, "Startup folder runs up.bat (mshta fetching a remote script)");
+  EXPECT_EQ(found[0].title_en, "Startup folder runs up.bat (mshta running a remote or inline script)");
   EXPECT_EQ(found[1].severity, model::Severity::Medium);
 }
 

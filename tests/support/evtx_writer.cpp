@@ -170,21 +170,37 @@ class ChunkBuilder {
     empty_with_attr("Security", "UserID", 6, 0x13);
     put8(c_, 0x04);
     finish(sys);
-    size_t data = open("EventData", false);
-    put8(c_, 0x02);
-    for (size_t i = 0; i < e.data.size(); ++i) {
-      size_t d = open("Data", true);
-      size_t da = begin_attrs();
-      attr("Name", false);
-      text(e.data[i].first);
-      end_attrs(da);
+    if (!e.user_data.empty()) {
+      // <UserData><Element><key>%i</key>...</Element></UserData>
+      size_t ud = open("UserData", false);
       put8(c_, 0x02);
-      sub(static_cast<uint16_t>(7 + i), 0x01);
+      size_t el = open(e.user_data, false);
+      put8(c_, 0x02);
+      for (size_t i = 0; i < e.data.size(); ++i) leaf(e.data[i].first, static_cast<uint16_t>(7 + i), 0x01);
       put8(c_, 0x04);
-      finish(d);
+      finish(el);
+      put8(c_, 0x04);
+      finish(ud);
+    } else {
+      size_t data = open("EventData", false);
+      put8(c_, 0x02);
+      for (size_t i = 0; i < e.data.size(); ++i) {
+        const bool named = !e.data[i].first.empty();  // an empty key writes <Data> without a Name
+        size_t d = open("Data", named);
+        if (named) {
+          size_t da = begin_attrs();
+          attr("Name", false);
+          text(e.data[i].first);
+          end_attrs(da);
+        }
+        put8(c_, 0x02);
+        sub(static_cast<uint16_t>(7 + i), 0x01);
+        put8(c_, 0x04);
+        finish(d);
+      }
+      put8(c_, 0x04);
+      finish(data);
     }
-    put8(c_, 0x04);
-    finish(data);
     put8(c_, 0x04);
     finish(ev);
     put8(c_, 0x00);
@@ -200,7 +216,7 @@ class ChunkBuilder {
     put8(c_, 0x0f), put8(c_, 1), put8(c_, 1), put8(c_, 0);
     put8(c_, 0x0c);
     put8(c_, 0x01);
-    std::string key = e.provider + "|" + std::to_string(e.event_id);
+    std::string key = e.provider + "|" + std::to_string(e.event_id) + "|" + e.user_data;
     for (const auto& [k, v] : e.data) key += "|" + k;
     auto tid = static_cast<uint32_t>(std::hash<std::string>{}(key));
     put32(c_, tid);

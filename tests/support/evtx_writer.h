@@ -18,7 +18,10 @@ struct EvtxEvent {
   std::string computer = "WIN-SERVER";
   uint64_t filetime = 132223104000000000ull;  // 2020-01-01T00:00:00Z
   std::string user_sid;                       // empty: no Security UserID attribute value (optional substitution)
-  std::vector<std::pair<std::string, std::string>> data;  // EventData <Data Name="k">v</Data>
+  std::vector<std::pair<std::string, std::string>> data;  // EventData <Data Name="k">v</Data>; "" as k: <Data>v</Data>
+  // When set, `data` goes into <UserData><user_data><k>v</k>...</user_data></UserData> instead of EventData (the
+  // shape of Eventlog 104/1102 and WMI-Activity 5861).
+  std::string user_data;
 };
 
 struct EvtxFile {

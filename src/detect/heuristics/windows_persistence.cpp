@@ -7,46 +7,12 @@
 #include <set>
 
 #include "core/ip.h"
-#include "detect/heuristics/finding.h"
 #include "core/text.h"
+#include "detect/heuristics/finding.h"
+#include "detect/heuristics/windows_commands.h"
 
 namespace msw::detect::heuristics {
 namespace {
-
-struct Place {
-  std::string_view needle, why;
-};
-// Lower-case, backslash form; the why is what the finding says.
-constexpr Place kDropPlaces[] = {
-    {"\\windows\\debug\\", "runs from C:\\Windows\\debug"},
-    {"\\windows\\inf\\", "runs from C:\\Windows\\inf"},
-    {"\\windows\\fonts\\", "runs from C:\\Windows\\Fonts"},
-    {"\\windows\\temp\\", "runs from C:\\Windows\\Temp"},
-    {"\\windows\\system\\", "runs from C:\\Windows\\System (not System32)"},
-    {"\\appdata\\local\\temp\\", "runs from a user's Temp folder"},
-    {"%temp%", "runs from %TEMP%"},
-    {"\\programdata\\", "runs from C:\\ProgramData"},
-    {"\\users\\public\\", "runs from C:\\Users\\Public"},
-    {"$recycle.bin", "runs from the recycle bin"},
-};
-struct Pattern {
-  std::array<std::string_view, 2> all;  // every part must be present
-  std::string_view why;
-};
-constexpr Pattern kScriptHosts[] = {
-    {{"powershell", " -enc"}, "PowerShell with an encoded command"},
-    {{"powershell", "downloadstring"}, "PowerShell downloading code"},
-    {{"powershell", "iex"}, "PowerShell running code from a string"},
-    {{"mshta", "http"}, "mshta fetching a remote script"},
-    {{"regsvr32", "/i:http"}, "regsvr32 running a remote scriptlet (Squiblydoo)"},
-    {{"regsvr32", "scrobj"}, "regsvr32 running a scriptlet"},
-    {{"wscript", ".vbs"}, "Windows Script Host running a VBScript"},
-    {{"cscript", ".vbs"}, "Windows Script Host running a VBScript"},
-    {{"certutil", "urlcache"}, "certutil downloading a file"},
-    {{"bitsadmin", "/transfer"}, "BITS downloading a file"},
-    {{"mshta", "vbscript:"}, "mshta running inline VBScript"},
-    {{"rundll32", "javascript:"}, "rundll32 running inline JavaScript"},
-};
 
 bool autostart_target(std::string_view target_lower) {
   for (auto k : {"\\currentversion\\run\\", "\\currentversion\\runonce\\", "\\currentversion\\runservices",
@@ -59,32 +25,6 @@ bool autostart_target(std::string_view target_lower) {
 constexpr std::string_view kPublicResolvers[] = {"223.5.5.5", "223.6.6.6", "8.8.8.8",   "8.8.4.4", "114.114.114.114",
                                                  "114.114.115.115", "1.1.1.1", "1.0.0.1", "9.9.9.9", "180.76.76.76",
                                                  "119.29.29.29"};
-
-
-// The files a command line runs or loads from a drop folder (absolute paths only; system binaries such as regsvr32
-// or rundll32 are left alone): what to quarantine.
-std::vector<std::string> dropped_files(std::string_view command) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i + 2 < command.size() && out.size() < 8; ++i) {
-    const bool drive = std::isalpha(static_cast<unsigned char>(command[i])) && command[i + 1] == ':' && command[i + 2] == '\\' &&
-                       (i == 0 || command[i - 1] == ' ' || command[i - 1] == '"' || command[i - 1] == '=' || command[i - 1] == '\'');
-    if (!drive) continue;
-    size_t end = i;
-    const bool quoted = i > 0 && command[i - 1] == '"';
-    while (end < command.size() && command[end] != '"' && command[end] != ',' && command[end] != '\'' &&
-           (quoted || command[end] != ' ') && command[end] != '>' && command[end] != '&' && command[end] != '|')
-      ++end;
-    std::string path(command.substr(i, end - i));
-    if (!suspicious_windows_command(path).empty() && std::find(out.begin(), out.end(), path) == out.end()) out.push_back(path);
-    i = end;
-  }
-  return out;
-}
-
-void quarantine_dropped(model::Finding& f, std::string_view command) {
-  for (const auto& p : dropped_files(command))
-    f.actions.push_back({model::ActionKind::QuarantineFile, p, "Move " + p + " into quarantine.", "将 " + p + " 移入隔离区。"});
-}
 
 // WannaMine 4.0's service (Sangfor, CrowdStrike; data/kb/family-wannamine.yaml): a name of three words from short
 // lists — Windows|Microsoft|Network|Remote|Function|Secure|Application, then Update|Time|NetBIOS|RPC|Protocol|SSDP|
@@ -165,11 +105,12 @@ void hidden_task(const ArtefactView& a, const model::Event& ev, std::vector<mode
 
 void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
   const std::string command = ev.value("CommandLine");
-  const std::string why = suspicious_windows_command(command);
-  if (why.empty()) return;
+  const CommandJudgement judged = judge_windows_command(command);
+  if (!judged.suspicious()) return;
+  const std::string& why = judged.why;
   const std::string name = ev.value("TaskName"), triggers = ev.value("TaskTriggers");
   const bool hidden = ev.value("TaskHidden") == "true";
-  model::Finding f = heuristic_finding(kTaskSuspiciousRule, model::Severity::High, ev.time);
+  model::Finding f = heuristic_finding(kTaskSuspiciousRule, judged.severity(), ev.time);
   f.attack = {"T1053.005"};
   f.title_en = "Scheduled task " + name + " " + why + ": " + command;
   f.title_zh = "计划任务 " + name + " 执行可疑命令：" + command;
@@ -191,18 +132,17 @@ void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Find
 }
 
 // A Prefetch file (or an Amcache entry) proves the program ran; where it ran from is the signal. Installers run from
-// Temp every day, so only the folders no legitimate program lives in (debug, inf, Fonts, System, the recycle bin) or
-// a Windows name outside System32 make it high; Temp, ProgramData and Public make a Prefetch record low.
+// Temp every day, so only the folders no legitimate program lives in (debug, inf, Fonts, Help, System, Public, the
+// recycle bin) or a Windows name outside System32 make it high; Temp, AppData and ProgramData make a Prefetch record
+// low.
 void executed_from(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
   const bool prefetch = ev.category == "prefetch_execution";
   if (prefetch && ev.value("RunIndex") != "1") return;  // one finding per file, not per recorded run
   const std::string image = ev.value("Image");
-  const std::string why = suspicious_windows_command(image);
-  if (why.empty()) return;
-  const std::string lower = to_lower_ascii(image);
-  bool strong = why.find("outside System32") != std::string::npos;
-  for (auto place : {"\\windows\\debug\\", "\\windows\\inf\\", "\\windows\\fonts\\", "\\windows\\system\\", "$recycle.bin"})
-    strong = strong || lower.find(place) != std::string::npos;
+  const CommandJudgement judged = judge_windows_command(image);
+  if (!judged.suspicious()) return;
+  const std::string& why = judged.why;
+  const bool strong = judged.weight == CommandJudgement::Weight::Strong;
   // Amcache remembers every installer and tool that ever ran from Temp or ProgramData (chocolatey, vendor agents):
   // there only the strong places count. A Prefetch file is one program's recent runs: the weak places are low.
   if (!prefetch && !strong) return;
@@ -241,8 +181,11 @@ void startup_item(const ArtefactView& a, const model::Event& ev, std::vector<mod
   for (auto ext : {".bat", ".cmd", ".vbs", ".vbe", ".js", ".jse", ".wsf", ".hta", ".ps1", ".exe", ".scr", ".pif", ".com"})
     runnable = runnable || lower.ends_with(ext);
   if (!runnable) return;
-  const std::string why = suspicious_windows_command(command);
-  model::Finding f = heuristic_finding(kStartupItemRule, why.empty() ? model::Severity::Medium : model::Severity::High, ev.time);
+  const CommandJudgement judged = judge_windows_command(command);
+  const std::string& why = judged.why;
+  model::Finding f = heuristic_finding(
+      kStartupItemRule,
+      judged.weight == CommandJudgement::Weight::Strong ? model::Severity::High : model::Severity::Medium, ev.time);
   f.attack = {"T1547.001"};
   f.title_en = "Startup folder runs " + name + (why.empty() ? "" : " (" + why + ")");
   f.title_zh = "启动文件夹中的 " + name + " 会在登录时运行" + (why.empty() ? "" : "（" + why + "）");
@@ -259,94 +202,11 @@ void startup_item(const ArtefactView& a, const model::Event& ev, std::vector<mod
   out.push_back(std::move(f));
 }
 
-// WMI permanent subscriptions from the repository: a binding joins a filter (when) to a consumer (what runs). Judged
-// per artefact, since the three records are separate events. Windows 7/2008 ship one command-line consumer
-// (BVTConsumer running KernCap.vbs); anything else that runs a command or a script is how MyKings (fuckyoumm*),
-// WannaMine and Lemon Duck persist without a file on disk.
-void wmi_subscriptions(const ArtefactView& a, std::vector<model::Finding>& out) {
-  std::map<std::string, const model::Event*> filters, consumers;
-  for (const auto& ev : a.events) {
-    if (ev.category != "wmi_event") continue;
-    const std::string type = ev.value(model::Field::EventType);
-    if (type == "WmiFilterEvent") filters.emplace(ev.value("Name"), &ev);
-    if (type == "WmiConsumerEvent") consumers.emplace(ev.value("Name"), &ev);
-  }
-  std::set<std::string> bound;
-  auto report = [&](const model::Event* binding, const model::Event* consumer, const model::Event* filter) {
-    const std::string cname = consumer ? consumer->value("Name") : binding->value("ConsumerName");
-    const std::string fname = filter ? filter->value("Name") : binding ? binding->value("FilterName") : "";
-    const std::string action = consumer ? consumer->value("Destination") : "";
-    const std::string query = filter ? filter->value("Query") : "";
-    const bool recovered = (binding && binding->value("WmiRecovered") == "true") ||
-                           (consumer && consumer->value("WmiRecovered") == "true");
-    const bool builtin = iequals_ascii(cname, "BVTConsumer") && to_lower_ascii(action).find("kerncap.vbs") != std::string::npos;
-    const std::string why = suspicious_windows_command(action);
-    model::Severity sev = model::Severity::High;
-    if (builtin) sev = model::Severity::Low;
-    else if (!binding) sev = why.empty() ? model::Severity::Low : model::Severity::Medium;  // a consumer no filter fires
-    model::Finding f = heuristic_finding(kWmiSubscriptionRule, sev, (binding ? binding : consumer)->time);
-    f.attack = {"T1546.003"};
-    const std::string what = binding ? "WMI event subscription " + fname + " -> " + cname
-                                     : "WMI event consumer " + cname + " (not bound to a filter)";
-    f.title_en = what + (action.empty() ? "" : ": " + action.substr(0, 200));
-    f.title_zh = (binding ? "WMI 永久事件订阅 " + fname + " -> " + cname : "WMI 事件消费者 " + cname + "（未绑定过滤器）") +
-                 (action.empty() ? "" : "：" + action.substr(0, 200));
-    f.description_en = "The WMI repository holds " + what + (recovered ? " (recovered from records the index no longer reaches)" : "") +
-                       ". " + (query.empty() ? "" : "It fires on \"" + query + "\". ") +
-                       (action.empty() ? "" : "It runs \"" + action.substr(0, 1000) + "\"" + (why.empty() ? "" : " (" + why + ")") + ". ") +
-                       (builtin ? "This is the consumer Windows 7/2008 install by default." :
-                        "Mining worms (MyKings' fuckyoumm*, WannaMine, Lemon Duck) persist this way without a file. Remove the "
-                        "binding, the consumer and the filter (Get-WMIObject -Namespace root\\subscription ... | Remove-WmiObject) "
-                        "after exporting them for the report.");
-    f.description_zh = "WMI 仓库中存在" + (binding ? "永久事件订阅 " + fname + " -> " + cname : "事件消费者 " + cname) +
-                       (recovered ? "（从索引已不可达的记录中恢复）" : "") + "。" + (query.empty() ? "" : "触发条件：“" + query + "”。") +
-                       (action.empty() ? "" : "执行：“" + action.substr(0, 1000) + "”。") +
-                       (builtin ? "这是 Windows 7/2008 默认安装的消费者。" :
-                        "挖矿蠕虫（MyKings 的 fuckyoumm*、WannaMine、Lemon Duck）借此实现无文件持久化。请先导出留证，再删除绑定、消费者和过滤器"
-                        "（Get-WMIObject -Namespace root\\subscription ... | Remove-WmiObject）。");
-    for (const model::Event* ev : {binding, filter, consumer})
-      if (ev)
-        f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev->offset, 0, 0,
-                              ev->value("WmiClass") + " " +
-                                  (ev == binding ? ev->value("Filter") + " -> " + ev->value("Consumer")
-                                                 : ev->value("Name") + ": " + (ev == filter ? query : action).substr(0, 300)) +
-                                  (ev->value("WmiRecovered") == "true" ? " [recovered]" : "")});
-    for (const auto& n : {fname, cname})
-      if (!n.empty()) f.observables.push_back({model::ObservableKind::WmiObject, n, "WMI subscription"});
-    if (!builtin) {
-      const std::string cclass = binding ? binding->value("Consumer").substr(0, binding->value("Consumer").find('.'))
-                                         : consumer->value("Type") == "Script" ? "ActiveScriptEventConsumer" : "CommandLineEventConsumer";
-      // Target: the consumer's and the filter's object paths, which the script removes with their binding.
-      const std::string target = cclass + ".Name=\"" + cname + "\"" + (fname.empty() ? "" : " __EventFilter.Name=\"" + fname + "\"");
-      f.actions.push_back({model::ActionKind::RemoveWmiSubscription, target,
-                           "Remove the binding, the consumer " + cname + (fname.empty() ? "" : " and the filter " + fname) +
-                               " from root\\subscription.",
-                           "从 root\\subscription 中删除绑定、消费者 " + cname + (fname.empty() ? "" : " 和过滤器 " + fname) + "。"});
-      quarantine_dropped(f, action);
-    }
-    out.push_back(std::move(f));
-  };
-  for (const auto& ev : a.events) {
-    if (ev.category != "wmi_event" || ev.value(model::Field::EventType) != "WmiBindingEvent") continue;
-    const std::string cname = ev.value("ConsumerName"), fname = ev.value("FilterName");
-    if (!bound.insert(fname + "\x1f" + cname).second) continue;
-    auto c = consumers.find(cname);
-    auto fl = filters.find(fname);
-    report(&ev, c == consumers.end() ? nullptr : c->second, fl == filters.end() ? nullptr : fl->second);
-  }
-  for (const auto& [name, consumer] : consumers) {
-    bool is_bound = false;
-    for (const auto& b : bound) is_bound = is_bound || b.ends_with("\x1f" + name);
-    if (!is_bound) report(nullptr, consumer, nullptr);
-  }
-}
-
 class WindowsPersistenceEngine final : public Engine {
  public:
   std::string_view name() const override { return "windows-persistence"; }
 
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
-    wmi_subscriptions(a, out);
     std::set<std::string> dns_seen;
     for (const auto& ev : a.events) {
       if (ev.category == "scheduled_task") {
@@ -425,10 +285,11 @@ class WindowsPersistenceEngine final : public Engine {
       }
       if (lower.ends_with("\\parameters\\servicedll")) wannamine_service(a, ev, out);
       if (!autostart_target(lower)) continue;
-      const std::string why = suspicious_windows_command(details);
-      if (why.empty()) continue;
+      const CommandJudgement judged = judge_windows_command(details);
+      if (!judged.suspicious()) continue;
+      const std::string& why = judged.why;
       const bool service = lower.find("\\services\\") != std::string::npos;
-      model::Finding f = heuristic_finding(kRegistryAutostartRule, model::Severity::High, ev.time);
+      model::Finding f = heuristic_finding(kRegistryAutostartRule, judged.severity(), ev.time);
       f.attack = {service ? "T1543.003" : "T1547.001"};
       const std::string what_en = service ? "Service " + ev.value("ServiceName") : "Autostart";
       const std::string what_zh = service ? "服务 " + ev.value("ServiceName") : "自启动项";
@@ -454,34 +315,6 @@ class WindowsPersistenceEngine final : public Engine {
 };
 
 }  // namespace
-
-std::string suspicious_windows_command(std::string_view command) {
-  const std::string lower = to_lower_ascii(command);
-  for (const auto& p : kScriptHosts) {
-    bool all = true;
-    for (auto part : p.all) all = all && lower.find(part) != std::string::npos;
-    if (all) return std::string(p.why);
-  }
-  for (const auto& p : kDropPlaces) {
-    const size_t at = lower.find(p.needle);
-    if (at == std::string::npos) continue;
-    // Microsoft's own programs run from ProgramData\Microsoft (Defender's platform folder).
-    if (p.needle == "\\programdata\\" && lower.compare(at, 23, "\\programdata\\microsoft\\") == 0) continue;
-    return std::string(p.why);
-  }
-  // A Windows program's name outside the folders Windows keeps it in: masquerading.
-  for (auto name : {"svchost.exe", "lsass.exe", "csrss.exe", "services.exe", "winlogon.exe", "smss.exe",
-                    "spoolsv.exe", "taskhost.exe", "conhost.exe", "dllhost.exe", "wininit.exe", "lsm.exe"}) {
-    const size_t at = lower.find(name);
-    if (at == std::string::npos || (at > 0 && lower[at - 1] != '\\' && lower[at - 1] != '"' && lower[at - 1] != ' '))
-      continue;
-    const std::string_view dir = std::string_view(lower).substr(0, at);
-    if (dir.find("\\system32\\") == std::string_view::npos && dir.find("\\syswow64\\") == std::string_view::npos &&
-        dir.find("%systemroot%\\system32") == std::string_view::npos && at != 0)
-      return std::string("a Windows program name (") + name + ") outside System32";
-  }
-  return {};
-}
 
 std::unique_ptr<Engine> make_windows_persistence_engine() { return std::make_unique<WindowsPersistenceEngine>(); }
 

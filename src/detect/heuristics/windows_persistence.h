@@ -1,14 +1,12 @@
 // Heuristics on Windows footholds (registry events from normalize/windows_registry or Sysmon's event 13, scheduled
 // tasks from normalize/windows_tasks):
 //   - autostarts (Run/RunOnce, Winlogon Shell/Userinit, AppInit_DLLs) and services (ImagePath, ServiceDll) whose
-//     program lives where worms drop files — C:\Windows\debug, inf, Fonts, Temp, a user's Temp/AppData, ProgramData,
-//     Users\Public, the recycle bin, C:\Windows\System (not System32) — or that is a script host fetching or running
-//     code (PowerShell -enc/download, mshta/regsvr32 with a URL, wscript/cscript) — the MyKings and WannaMine shapes;
+//     command windows_commands.h judges a dropper's (drop folders, download and encoded-command shapes): high when
+//     the judgement is strong, medium when weak — the MyKings and WannaMine shapes;
 //   - an Image File Execution Options Debugger (the program runs instead of, or before, the one named);
 //   - DNS servers set by hand to public resolvers (MyKings forced 223.5.5.5 / 8.8.8.8 so its domains resolve);
 //   - scheduled tasks whose action is such a command (MyKings' Mysa tasks run mshta/regsvr32/cmd fetching scripts);
 //   - Prefetch and Amcache records of programs that ran from such places;
-//   - WMI permanent event subscriptions (filter -> command-line or script consumer) in the repository;
 //   - WannaMine 4.0's service: a three-word name from its word lists with a same-named ServiceDll in System32;
 //   - scheduled tasks hidden by deleting their security descriptor from the TaskCache;
 //   - scripts and programs in a Startup folder.
@@ -28,12 +26,7 @@ inline constexpr std::string_view kTaskSuspiciousRule = "heuristic.task_suspicio
 inline constexpr std::string_view kStartupItemRule = "heuristic.startup_item";
 inline constexpr std::string_view kWannaMineServiceRule = "heuristic.wannamine_service";
 inline constexpr std::string_view kHiddenTaskRule = "heuristic.task_hidden";
-inline constexpr std::string_view kWmiSubscriptionRule = "heuristic.wmi_subscription";
 inline constexpr std::string_view kPrefetchSuspiciousRule = "heuristic.prefetch_suspicious_location";
-
-// Why a Windows command line looks like a dropper's ("runs from C:\Windows\debug", "PowerShell encoded command"),
-// or "" when it does not.
-std::string suspicious_windows_command(std::string_view command);
 
 std::unique_ptr<Engine> make_windows_persistence_engine();
 

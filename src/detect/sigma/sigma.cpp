@@ -1,31 +1,35 @@
 #include "detect/sigma/sigma.h"
 
-#include "detect/sigma/correlation.h"
-
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <cstring>
-#include <regex>
+
+#include <re2/re2.h>
+#include <yaml-cpp/yaml.h>
 
 #include "core/ip.h"
-#include "data/embedded.h"
 #include "core/mapped_file.h"
-#include "core/thread_pool.h"
 #include "core/text.h"
+#include "core/thread_pool.h"
+#include "data/embedded.h"
+#include "detect/sigma/correlation.h"
 #include "intel/indicator.h"
+#include "normalize/windows_messages.h"
 
 namespace msw::detect::sigma {
 namespace {
 
-// A rule's regexes run on field values; std::regex recurses, so subjects are bounded (long command lines are
-// matched on their first 8 KiB).
-constexpr size_t kMaxRegexSubject = 8192;
+// A rule's regexes run with RE2, in time linear in the field and memory bounded per regex, on the whole value up
+// to this limit — far above Windows' own field sizes (a 4104 script block is at most 32 KB of text).
+constexpr size_t kMaxRegexSubject = 1 << 20;
+// A regex's text, and the memory RE2 may give its compiled program (rules beyond it are reported and skipped).
+constexpr size_t kMaxRegexPattern = 16 * 1024;
+constexpr int64_t kMaxRegexMemory = 8 << 20;
 // A rule file's YAML nodes, aliases counted at every use (SigmaHQ's largest rule file has a few thousand).
 constexpr size_t kMaxYamlNodes = 200'000;
 
@@ -41,7 +45,7 @@ struct ValueMatch {
   // Most Sigma values are plain strings with contains/startswith/endswith: those compare as literals.
   enum class Shape { Exact, Prefix, Suffix, Contains, Glob } shape = Shape::Glob;
   std::string literal;
-  std::shared_ptr<std::regex> re;
+  std::shared_ptr<const re2::RE2> re;
   std::optional<IpAddress> net;
   int bits = 0;
   double number = 0;
@@ -189,31 +193,6 @@ std::vector<std::string> base64_offsets(std::string_view s) {
 
 std::string scalar_text(const YAML::Node& n) { return n.IsNull() ? std::string() : n.as<std::string>(); }
 
-// Compiles "field|mod|mod: value(s)".
-// ECMAScript has no dot-all flag: `.` outside a character class becomes [\s\S] for |re|s.
-std::string dot_all(std::string_view p) {
-  std::string out;
-  bool in_class = false;
-  for (size_t i = 0; i < p.size(); ++i) {
-    const char c = p[i];
-    if (c == '\\' && i + 1 < p.size()) {
-      out += c;
-      out += p[++i];
-      continue;
-    }
-    if (in_class) {
-      if (c == ']') in_class = false;
-    } else if (c == '[') {
-      in_class = true;
-    } else if (c == '.') {
-      out += "[\\s\\S]";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
 // |expand: every %name% replaced by each of the placeholder's values (a value list multiplies the variants).
 std::vector<std::string> expand_placeholders(const std::string& v, const Placeholders* placeholders) {
   std::vector<std::string> out{""};
@@ -355,22 +334,15 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value, const P
     if (re) {
       ValueMatch vm;
       vm.op = ValueMatch::Op::Re;
-      auto flags = std::regex::ECMAScript | std::regex::optimize;
-      if (re_i) flags |= std::regex::icase;
-      if (re_m) flags |= std::regex::multiline;
-      std::string pattern = re_s ? dot_all(v) : v;
-      // PCRE's inline (?i) is common in public rules; ECMAScript has no inline flags.
-      if (pattern.starts_with("(?i)")) {
-        pattern = pattern.substr(4);
-        flags |= std::regex::icase;
-      }
-      if (!intel::regex_within_limits(pattern))
-        throw Unsupported{"regex beyond the limits (512 characters, 16 nested groups, bounded counted repetition)"};
-      try {
-        vm.re = std::make_shared<std::regex>(pattern, flags);
-      } catch (const std::regex_error&) {
-        throw Unsupported{"regex the ECMAScript engine cannot compile: " + v.substr(0, 80)};
-      }
+      if (v.size() > kMaxRegexPattern)
+        throw Unsupported{"regex longer than " + std::to_string(kMaxRegexPattern) + " characters"};
+      // Sigma's flags as RE2's inline ones; PCRE's inline (?i) at the start is RE2 syntax already.
+      std::string flags = std::string(re_i ? "i" : "") + (re_m ? "m" : "") + (re_s ? "s" : "");
+      RE2::Options options;
+      options.set_log_errors(false);
+      options.set_max_mem(kMaxRegexMemory);
+      vm.re = std::make_shared<const re2::RE2>(flags.empty() ? v : "(?" + flags + ")" + v, options);
+      if (!vm.re->ok()) throw Unsupported{"regex RE2 cannot compile (" + vm.re->error() + "): " + v.substr(0, 80)};
       fc.values.push_back(std::move(vm));
       continue;
     }
@@ -578,11 +550,8 @@ bool match_value(const ValueMatch& vm, const model::Event& e, const std::string*
   if (!v) return false;
   switch (vm.op) {
     case ValueMatch::Op::Glob: return match_glob(vm, vm.cased ? std::string_view(*v) : lowered);
-    case ValueMatch::Op::Re: {
-      std::string_view s(*v);
-      s = s.substr(0, kMaxRegexSubject);
-      return std::regex_search(s.begin(), s.end(), *vm.re);
-    }
+    case ValueMatch::Op::Re:
+      return RE2::PartialMatch(std::string_view(*v).substr(0, kMaxRegexSubject), *vm.re);
     case ValueMatch::Op::Cidr: {
       auto ip = parse_ip(*v);
       if (!ip || ip->v6 != vm.net->v6) return false;
@@ -632,8 +601,21 @@ struct LoweredCache {
   size_t used = 0;
 };
 thread_local LoweredCache t_lowered;
+// Values made from the event for the rules, once per event: the Data container and values with their message
+// codes rendered (same shape as the lowered cache).
+thread_local LoweredCache t_derived;
+struct DataContainer {
+  bool made = false;
+  bool present = false;
+  std::string text;
+};
+thread_local DataContainer t_data;
 
-void begin_event() { t_lowered.used = 0; }
+void begin_event() {
+  t_lowered.used = 0;
+  t_derived.used = 0;
+  t_data.made = false;
+}
 
 std::string_view lowered(const std::string* v) {
   if (!v) return {};
@@ -649,13 +631,50 @@ std::string_view lowered(const std::string* v) {
   return e.text;
 }
 
-const std::string* resolve(const FieldCond& fc, const model::Event& e) {
-  const std::string* v = fc.known ? e.get(*fc.known) : nullptr;
-  return v ? v : field_value(e, fc.field);
+// Sigma's `Data` is the container of the event's data as a whole: for events whose EventData is unnamed <Data>
+// elements (MSSQL, classic PowerShell, ESENT, MSI) their values, one a line. Null when the event has none.
+const std::string* data_container(const model::Event& e) {
+  auto& d = t_data;
+  if (!d.made) {
+    d.made = true;
+    d.present = false;
+    d.text.clear();
+    char name[24];
+    for (int i = 1; i < 10'000; ++i) {
+      const int len = std::snprintf(name, sizeof name, "Data_%d", i);
+      const std::string* v = e.get(std::string_view(name, static_cast<size_t>(len)));
+      if (!v) break;
+      if (d.present) d.text += '\n';
+      d.text += *v;
+      d.present = true;
+    }
+  }
+  return d.present ? &d.text : nullptr;
 }
 
-bool match_field(const FieldCond& fc, const model::Event& e) {
-  const std::string* v = resolve(fc, e);
+// The value with its %%nnnn message codes rendered as Windows shows them ("%%4417" → "WriteData (or AddFile)"),
+// or null when it has none.
+const std::string* rendered(const std::string* v) {
+  if (!v || v->find("%%") == std::string::npos) return nullptr;
+  auto& c = t_derived;
+  for (size_t i = 0; i < c.used; ++i)
+    if (c.entries[i].value == v) return c.entries[i].text.empty() ? nullptr : &c.entries[i].text;
+  if (c.used == c.entries.size()) c.entries.emplace_back();
+  auto& e = c.entries[c.used++];
+  e.value = v;
+  e.text.clear();
+  if (!normalize::render_message_codes(*v, e.text)) e.text.clear();
+  return e.text.empty() ? nullptr : &e.text;
+}
+
+const std::string* resolve(const FieldCond& fc, const model::Event& e) {
+  const std::string* v = fc.known ? e.get(*fc.known) : nullptr;
+  if (v) return v;
+  if (v = field_value(e, fc.field); v) return v;
+  return fc.field == "Data" ? data_container(e) : nullptr;
+}
+
+bool match_values(const FieldCond& fc, const model::Event& e, const std::string* v) {
   const std::string_view low = lowered(v);
   if (fc.all) {
     for (const auto& vm : fc.values)
@@ -665,6 +684,15 @@ bool match_field(const FieldCond& fc, const model::Event& e) {
   for (const auto& vm : fc.values)
     if (match_value(vm, e, v, low)) return true;
   return false;
+}
+
+// A value Windows wrote as message codes matches in either form: rules are written against "%%4417" and against
+// "WriteData".
+bool match_field(const FieldCond& fc, const model::Event& e) {
+  const std::string* v = resolve(fc, e);
+  if (match_values(fc, e, v)) return true;
+  const std::string* text = rendered(v);
+  return text && match_values(fc, e, text);
 }
 
 bool match_keyword(const ValueMatch& vm, const model::Event& e) {
@@ -1008,7 +1036,14 @@ struct RuleIndex::Prefilter {
   void mark(const model::Event& e, std::vector<uint32_t>& stamp, uint32_t epoch) const {
     for (const auto& f : fields) {
       const std::string* v = resolve(f.probe, e);
-      if (!v || v->size() < kGram) continue;
+      scan(f, v, stamp, epoch);
+      scan(f, rendered(v), stamp, epoch);  // rules read message codes in either form (match_field)
+    }
+  }
+
+  static void scan(const FieldScan& f, const std::string* v, std::vector<uint32_t>& stamp, uint32_t epoch) {
+    {
+      if (!v || v->size() < kGram) return;
       const std::string_view low = lowered(v);
       for (size_t i = 0; i + kGram <= low.size(); ++i) {
         const uint32_t g = load_gram(low.data() + i);
@@ -1552,6 +1587,16 @@ std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnos
     for (const auto& d : per_file_diags[i].items()) diags.add(d.code, d.severity, d.evidence, d.offset, d.detail);
   }
   return rules;
+}
+
+std::vector<std::string> rule_fields(const Rule& r) {
+  std::vector<std::string> out;
+  if (!r.compiled) return out;
+  for (const auto& sel : r.compiled->selections)
+    for (const auto& alt : sel.alternatives)
+      for (const auto& fc : alt)
+        if (std::find(out.begin(), out.end(), fc.field) == out.end()) out.push_back(fc.field);
+  return out;
 }
 
 model::Finding rule_finding(const Rule& r) {

@@ -116,6 +116,10 @@ class RuleIndex {
   Bucket other_;                       // not Windows
 };
 
+// The event fields a detection rule's selections name ("CommandLine", "Image", ...), each once, in rule order: what a
+// hunt shows of a matching event.
+std::vector<std::string> rule_fields(const Rule& rule);
+
 // A finding for `rule` with what every Sigma finding carries: engine, rule id (id, else name, else title), severity
 // from the level, English title, ATT&CK technique ids from the tags.
 model::Finding rule_finding(const Rule& rule);

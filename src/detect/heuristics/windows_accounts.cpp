@@ -1,0 +1,127 @@
+#include "detect/heuristics/windows_accounts.h"
+
+#include <charconv>
+#include <map>
+
+#include "core/text.h"
+#include "detect/heuristics/finding.h"
+
+namespace msw::detect::heuristics {
+namespace {
+
+constexpr int64_t kMinute = 60'000'000'000;
+constexpr int64_t kPairWindow = 24 * 60 * kMinute;  // creation to Administrators
+constexpr int64_t kSetupWindow = 60 * kMinute;      // first account after the log starts: Windows Setup's
+
+struct AccountEvent {
+  std::string computer, sid, name;  // the account created or added
+  std::string subject_sid, subject_name, subject_domain;
+  Timestamp time;
+  model::EvidenceRef ref;
+};
+
+// The last sub-authority of a SID: 1000 is the first account a machine ever creates, below 1000 the built-in ones.
+int64_t rid_of(std::string_view sid) {
+  const size_t dash = sid.rfind('-');
+  if (dash == std::string_view::npos) return -1;
+  int64_t rid = -1;
+  std::from_chars(sid.data() + dash + 1, sid.data() + sid.size(), rid);
+  return rid;
+}
+
+bool system_subject(const AccountEvent& e) { return e.subject_sid == "S-1-5-18" || e.subject_name.ends_with('$'); }
+
+class WindowsAccountEngine final : public CaseEngine {
+ public:
+  std::string_view name() const override { return "windows-accounts"; }
+
+  void observe(const ArtefactView& a, const model::Event& e) override {
+    if (e.product != "windows" || e.service != "security" || !e.time) return;
+    const std::string computer = to_lower_ascii(e.value(model::Field::Computer));
+    if (auto it = log_start_.find(computer); it != log_start_.end()) {
+      if (*e.time < it->second) it->second = *e.time;
+    } else if (log_start_.size() < kMaxAccountEvents) {
+      log_start_.emplace(computer, *e.time);
+    }
+    const std::string* id = e.get(model::Field::EventID);
+    if (!id || (*id != "4720" && *id != "4732")) return;
+    const bool created = *id == "4720";
+    if (!created && e.value("TargetSid") != "S-1-5-32-544") return;
+    auto& list = created ? created_ : added_;
+    if (list.size() >= kMaxAccountEvents) return;
+    AccountEvent x;
+    x.computer = computer;
+    x.sid = e.value(created ? "TargetSid" : "MemberSid");
+    x.name = created ? e.value(model::Field::TargetUserName) : e.value("MemberName");
+    x.subject_sid = e.value("SubjectUserSid");
+    x.subject_name = e.value(model::Field::SubjectUserName);
+    x.subject_domain = e.value(model::Field::SubjectDomainName);
+    x.time = *e.time;
+    x.ref = {std::string(a.path),
+             std::string(a.sha256),
+             e.offset,
+             0,
+             0,
+             "EventID " + *id + " record " + e.value(model::Field::EventRecordID) + ": " +
+                 (created ? "account " + x.name + " (" + x.sid + ") created" : x.sid + " added to Administrators") +
+                 " by " + x.subject_domain + "\\" + x.subject_name};
+    list.push_back(std::move(x));
+  }
+
+  void finish(std::vector<model::Finding>& out) override {
+    for (const auto& c : created_) {
+      if (setup_account(c)) continue;
+      for (const auto& g : added_) {
+        if (g.computer != c.computer || g.sid != c.sid || g.time < c.time ||
+            g.time.unix_ns - c.time.unix_ns > kPairWindow)
+          continue;
+        model::Finding f = heuristic_finding(kAccountCreatedAdminRule, model::Severity::High, c.time);
+        f.attack = {"T1136.001", "T1098"};
+        const std::string who = c.subject_domain.empty() || c.subject_domain == "-"
+                                    ? c.subject_name
+                                    : c.subject_domain + "\\" + c.subject_name;
+        const std::string host = c.computer.empty() ? "" : " on " + c.computer;
+        f.title_en = "Local account " + c.name + " created by " + who + " and added to Administrators" + host;
+        f.title_zh = "本地账户 " + c.name + " 由 " + who + " 创建并加入管理员组" +
+                     (c.computer.empty() ? "" : "（" + c.computer + "）");
+        f.description_en = "The account " + c.name + " (" + c.sid + ") was created at " + to_iso8601(c.time, 0) +
+                           " by " + who + " and added to the local Administrators group at " + to_iso8601(g.time, 0) +
+                           ". Worms add administrator accounts (MyKings' admin$) as a way back in that survives the "
+                           "removal of their files and tasks. Unless an administrator made it on purpose, disable the "
+                           "account, look for its logons, and find out how " +
+                           who + " came to run this.";
+        f.description_zh =
+            "账户 " + c.name + "（" + c.sid + "）于 " + to_iso8601(c.time, 0) + " 由 " + who + " 创建，并于 " +
+            to_iso8601(g.time, 0) +
+            " 加入本地管理员组。蠕虫会添加管理员账户（如 MyKings 的 admin$）作为清理文件和任务后仍可重新进入的后门。"
+            "除非是管理员有意创建，请禁用该账户、排查其登录记录，并查明 " +
+            who + " 为何执行了此操作。";
+        f.evidence.push_back(c.ref);
+        f.evidence.push_back(g.ref);
+        f.observables.push_back({model::ObservableKind::Account, c.name, "account created and made administrator"});
+        out.push_back(std::move(f));
+        break;
+      }
+    }
+  }
+
+ private:
+  // Windows Setup: the built-in accounts, and the first user (RID 1000) made by SYSTEM in the log's first hour.
+  bool setup_account(const AccountEvent& c) const {
+    if (!system_subject(c)) return false;
+    const int64_t rid = rid_of(c.sid);
+    if (rid >= 0 && rid < 1000) return true;
+    if (rid != 1000) return false;
+    const auto it = log_start_.find(c.computer);
+    return it != log_start_.end() && c.time.unix_ns - it->second.unix_ns <= kSetupWindow;
+  }
+
+  std::map<std::string, Timestamp> log_start_;  // earliest Security record per computer
+  std::vector<AccountEvent> created_, added_;
+};
+
+}  // namespace
+
+std::unique_ptr<CaseEngine> make_windows_account_engine() { return std::make_unique<WindowsAccountEngine>(); }
+
+}  // namespace msw::detect::heuristics
