@@ -110,3 +110,138 @@ TEST(BruteForce, SuccessBeforeTheFailuresDoesNotCount) {
 
 }  // namespace
 }  // namespace msw::detect::heuristics
+
+namespace msw::detect::heuristics {
+namespace {
+
+model::Event win(std::string_view id, int64_t t, std::initializer_list<std::pair<std::string, std::string>> fields,
+                 std::string service = "security") {
+  model::Event e;
+  e.product = "windows";
+  e.service = std::move(service);
+  e.time = from_unix_seconds(t);
+  e.set(model::Field::EventID, std::string(id));
+  for (const auto& [k, v] : fields) e.set(std::string_view(k), v);
+  return e;
+}
+
+const model::Finding* with_rule(const std::vector<model::Finding>& f, std::string_view rule) {
+  for (const auto& x : f)
+    if (x.rule_id == rule) return &x;
+  return nullptr;
+}
+
+TEST(BruteForce, FailuresWithoutAnAddressCountForTheirWorkstation) {
+  std::vector<model::Event> log;
+  for (int i = 0; i < 30; ++i)
+    log.push_back(win("4625", 1000 + i,
+                      {{"TargetUserName", i % 3 ? "administrator" : "admin"},
+                       {"LogonType", "3"},
+                       {"IpAddress", "-"},
+                       {"WorkstationName", "WIN-ATTACKER"}}));
+  log.push_back(win("4624", 1100,
+                    {{"TargetUserName", "administrator"},
+                     {"LogonType", "3"},
+                     {"IpAddress", "-"},
+                     {"WorkstationName", "WIN-ATTACKER"}}));
+  auto f = run({log});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].rule_id, kBruteForceSuccessRule);
+  EXPECT_EQ(f[0].title_en,
+            "Windows logon password guessing from workstation WIN-ATTACKER succeeded: logon as "
+            "administrator at 1970-01-01T00:18:20Z");
+  EXPECT_NE(f[0].description_en.find("accounts: admin, administrator"), std::string::npos) << f[0].description_en;
+  EXPECT_NE(f[0].description_en.find("1970-01-01T00:16:40Z – 1970-01-01T00:17:09Z"), std::string::npos);
+}
+
+TEST(BruteForce, KerberosPreAuthenticationFailuresThenATicket) {
+  std::vector<model::Event> log;
+  for (int i = 0; i < 25; ++i)
+    log.push_back(
+        win("4771", 2000 + i, {{"TargetUserName", "svc_sql"}, {"IpAddress", "::ffff:10.0.0.5"}, {"Status", "0x18"}}));
+  log.push_back(
+      win("4768", 2100, {{"TargetUserName", "svc_sql"}, {"IpAddress", "::ffff:10.0.0.5"}, {"Status", "0x0"}}));
+  log.push_back(win("4768", 2101, {{"TargetUserName", "DC01$"}, {"IpAddress", "::ffff:10.0.0.5"}, {"Status", "0x0"}}));
+  auto f = run({log});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].rule_id, kBruteForceSuccessRule);
+  EXPECT_NE(f[0].title_en.find("Kerberos password guessing from 10.0.0.5 succeeded: logon as svc_sql"),
+            std::string::npos)
+      << f[0].title_en;
+}
+
+TEST(BruteForce, KerberosUserEnumerationAndExplicitCredentialSpraying) {
+  std::vector<model::Event> log;
+  for (int i = 0; i < 12; ++i)
+    log.push_back(
+        win("4768", 100 + i,
+            {{"TargetUserName", "user" + std::to_string(i)}, {"IpAddress", "::ffff:10.0.0.66"}, {"Status", "0x6"}}));
+  for (int i = 0; i < 11; ++i)
+    log.push_back(win("4648", 500 + i,
+                      {{"SubjectUserName", "bob"},
+                       {"SubjectDomainName", "CORP"},
+                       {"TargetUserName", "acct" + std::to_string(i)},
+                       {"TargetServerName", "FS01"},
+                       {"ProcessName", "C:\\Users\\bob\\AppData\\Local\\Temp\\sp.exe"},
+                       {"Computer", "WS7"}}));
+  // A person using runas for two accounts is not spraying.
+  for (auto who : {"adm_bob", "backup"})
+    log.push_back(win(
+        "4648", 900,
+        {{"SubjectUserName", "carol"}, {"TargetUserName", who}, {"ProcessName", "C:\\Windows\\System32\\runas.exe"}}));
+  auto f = run({log});
+  ASSERT_EQ(f.size(), 2u);
+  const auto* enumeration = with_rule(f, kUserEnumerationRule);
+  ASSERT_TRUE(enumeration);
+  EXPECT_EQ(enumeration->severity, model::Severity::Medium);
+  EXPECT_NE(enumeration->title_en.find("12 accounts that do not exist, from 10.0.0.66"), std::string::npos);
+  const auto* spray = with_rule(f, kExplicitCredentialSprayRule);
+  ASSERT_TRUE(spray);
+  EXPECT_NE(spray->title_en.find("11 accounts used by CORP\\bob"), std::string::npos) << spray->title_en;
+}
+
+TEST(BruteForce, RemoteDesktopFailuresThenAnAcceptedConnection) {
+  std::vector<model::Event> log;
+  for (int i = 0; i < 40; ++i)
+    log.push_back(win("140", 3000 + i, {{"IPString", "203.0.113.5"}},
+                      "microsoft-windows-remotedesktopservices-rdpcorets/operational"));
+  log.push_back(win("1149", 3100, {{"Param1", "Administrator"}, {"Param2", "WIN"}, {"Param3", "203.0.113.5"}},
+                    "microsoft-windows-terminalservices-remoteconnectionmanager/operational"));
+  auto f = run({log});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].severity, model::Severity::Critical);
+  EXPECT_NE(f[0].title_en.find("RDP password guessing from 203.0.113.5 succeeded: logon as Administrator"),
+            std::string::npos);
+}
+
+TEST(BruteForce, MistakesSpreadOverWeeksAndLateSuccessesAreNoBreakIn) {
+  std::vector<model::Event> log;
+  // An office NAT address: a mistake a day for a month, each followed by the right password.
+  for (int d = 0; d < 30; ++d) {
+    log.push_back(windows("4625", "alice", "10.0.0.31", d * 86400 + 100));
+    log.push_back(windows("4624", "alice", "10.0.0.31", d * 86400 + 130));
+  }
+  EXPECT_TRUE(run({log}).empty());
+  // A burst that failed, and a logon from that address a week later: an attempt, not a way in.
+  std::vector<model::Event> burst;
+  for (int i = 0; i < 50; ++i) burst.push_back(windows("4625", "administrator", "198.51.100.9", 1000 + i));
+  burst.push_back(windows("4624", "administrator", "198.51.100.9", 1000 + 7 * 86400));
+  auto f = run({burst});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].rule_id, kBruteForceRule);
+  EXPECT_EQ(f[0].severity, model::Severity::Medium);
+  EXPECT_NE(f[0].description_en.find("accounts: administrator"), std::string::npos);
+}
+
+TEST(BruteForce, TheSuccessMayBeReadBeforeTheFailures) {
+  // Security.evtx (the success) read before Security-old.evtx (the failures).
+  std::vector<model::Event> current{windows("4624", "backup", "10.1.2.3", 5000)};
+  std::vector<model::Event> old;
+  for (int i = 0; i < 30; ++i) old.push_back(windows("4625", "backup", "10.1.2.3", 4000 + i));
+  auto f = run({current, old});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].rule_id, kBruteForceSuccessRule);
+}
+
+}  // namespace
+}  // namespace msw::detect::heuristics
