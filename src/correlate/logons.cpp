@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "core/text.h"
+
 namespace msw::correlate {
-namespace {}  // namespace
 
 void LogonSummary::observe(const model::Event& e) {
   bool success = false;
-  std::string type, failure, account, host;
+  std::string type, failure, account, domain, host;
   if (e.product == "windows") {
     const std::string id = e.value(model::Field::EventID);
     const std::string provider = e.value(model::Field::Provider_Name);
@@ -19,9 +20,9 @@ void LogonSummary::observe(const model::Event& e) {
         failure = e.value(model::Field::SubStatus);
         if (failure.empty() || failure == "0x0") failure = e.value(model::Field::Status);
       }
-      const std::string domain = e.value(model::Field::TargetDomainName);
+      domain = e.value(model::Field::TargetDomainName);
+      if (domain == "-") domain.clear();
       account = e.value(model::Field::TargetUserName);
-      if (!domain.empty() && domain != "-" && !account.empty()) account = domain + "\\" + account;
     } else if (provider.starts_with("MSSQL") && (id == "18453" || id == "18454" || id == "18456")) {
       success = id != "18456";
       type = "mssql";
@@ -50,15 +51,28 @@ void LogonSummary::observe(const model::Event& e) {
   }
   std::string source = e.value(model::Field::IpAddress);
   if (source.empty()) source = "-";
-  std::string key = account + '\x1f' + source + '\x1f' + type + '\x1f' + host;
-  auto it = index_.find(key);
+  // One row per account, whether a record names it DOMAIN\user or user (a 4625 for a mistyped name often has no
+  // domain) and in whatever case: the bare name finds the row, the domain is added to it when a record gives one.
+  const std::string rest = '\x1f' + source + '\x1f' + type + '\x1f' + host;
+  const std::string bare_key = to_lower_ascii(account) + rest;
+  const std::string full_key =
+      domain.empty() || account.empty() ? bare_key : to_lower_ascii(domain + "\\" + account) + rest;
+  auto it = index_.find(full_key);
   if (it == index_.end()) {
-    if (rows_.size() >= kMaxLogonRows) {
+    const auto bare = bare_rows_.find(bare_key);
+    if (bare != bare_rows_.end() && (domain.empty() || rows_[bare->second].account.find('\\') == std::string::npos)) {
+      if (!domain.empty() && !account.empty())
+        rows_[bare->second].account = domain + "\\" + rows_[bare->second].account;
+      it = index_.emplace(full_key, bare->second).first;
+    } else if (rows_.size() >= kMaxLogonRows) {
       ++dropped_;
       return;
+    } else {
+      it = index_.emplace(full_key, rows_.size()).first;
+      bare_rows_.emplace(bare_key, rows_.size());
+      const std::string shown = domain.empty() || account.empty() ? account : domain + "\\" + account;
+      rows_.push_back({shown, source, type, host, 0, 0, std::nullopt, std::nullopt, {}});
     }
-    it = index_.emplace(std::move(key), rows_.size()).first;
-    rows_.push_back({account, source, type, host, 0, 0, std::nullopt, std::nullopt, {}});
   }
   model::LogonRow& r = rows_[it->second];
   // sshd's "message repeated N times" lines stand for N attempts.

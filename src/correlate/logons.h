@@ -25,7 +25,8 @@ class LogonSummary {
   uint64_t dropped() const { return dropped_; }
 
  private:
-  std::unordered_map<std::string, size_t> index_;
+  std::unordered_map<std::string, size_t> index_;      // account key (with its domain when given) -> row
+  std::unordered_map<std::string, size_t> bare_rows_;  // account key without a domain -> its first row
   std::vector<model::LogonRow> rows_;
   uint64_t dropped_ = 0;
 };

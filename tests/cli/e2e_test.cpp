@@ -546,6 +546,52 @@ level: medium
   EXPECT_EQ(heuristic_rules.count("heuristic.event_log_cleared"), 1u) << rep["findings"].dump();
 }
 
+// evtx hunt as Hayabusa users run it: a folder read recursively for logs (by their header, not their name), one
+// JSON line per hit with the event's time, channel, event id and computer, the rule's tags, file and fields.
+TEST(EndToEnd, HuntReadsFoldersAndDescribesEachHit) {
+  test::TempDir dir;
+  test::EvtxEvent proc;
+  proc.event_id = 4688;
+  proc.computer = "WEB01";
+  proc.data = {{"NewProcessName", "C:\\Windows\\debug\\x.exe"},
+               {"CommandLine", "x.exe -o stratum+tcp://pool.example:3333 --donate-level 1"}};
+  test::EvtxEvent svc;
+  svc.event_id = 7045;
+  svc.provider = "Service Control Manager";
+  svc.channel = "System";
+  svc.data = {{"ServiceName", "Ias"},
+              {"ImagePath", "C:\\Windows\\Fonts\\csrss.exe"},
+              {"ServiceType", "user mode service"},
+              {"StartType", "auto start"},
+              {"AccountName", "LocalSystem"}};
+  test::write_file(dir / "collection/host1/winevt/Sec.log", test::write_evtx({proc}).bytes);  // any name
+  test::write_file(dir / "collection/host2/System.evtx", test::write_evtx({svc}).bytes);
+  test::write_file(dir / "collection/notes.evtx", "not an event log");
+  auto hunt = ms({"evtx", "hunt", "--json", (dir / "collection").string()});
+  ASSERT_EQ(hunt.exit_code, 1) << hunt.err;
+  std::map<std::string, nlohmann::json> by_title;
+  for (size_t p = 0, q; (q = hunt.out.find('\n', p)) != std::string::npos; p = q + 1) {
+    auto j = nlohmann::json::parse(hunt.out.substr(p, q - p));
+    by_title[j["title"].get<std::string>()] = j;
+  }
+  ASSERT_TRUE(by_title.count("Crypto Miner Command Line")) << hunt.out;
+  const auto& miner = by_title["Crypto Miner Command Line"];
+  EXPECT_EQ(miner["time"], "2020-01-01T00:00:00.000Z");
+  EXPECT_EQ(miner["channel"], "Security");
+  EXPECT_EQ(miner["event_id"], "4688");
+  EXPECT_EQ(miner["computer"], "WEB01");
+  EXPECT_EQ(miner["level"], "high");
+  EXPECT_NE(miner["rule_file"].get<std::string>().find("proc_creation_miner_command_line.yml"), std::string::npos);
+  EXPECT_NE(std::find(miner["tags"].begin(), miner["tags"].end(), "attack.t1496"), miner["tags"].end());
+  EXPECT_EQ(miner["fields"]["CommandLine"], "x.exe -o stratum+tcp://pool.example:3333 --donate-level 1");
+  const std::string service_title =
+      "Service Ias installed runs from C:\\Windows\\Fonts; a Windows program name (csrss.exe) "
+      "outside System32: C:\\Windows\\Fonts\\csrss.exe";
+  ASSERT_TRUE(by_title.count(service_title)) << hunt.out;
+  EXPECT_EQ(by_title[service_title]["fields"]["ImagePath"], "C:\\Windows\\Fonts\\csrss.exe");
+  EXPECT_EQ(hunt.err.find("notes.evtx"), std::string::npos) << "a file without the header is not read: " << hunt.err;
+}
+
 // Correlation across files: the failures are in one log, the success in another (a rotated or exported Security
 // log); `evtx hunt`, `scan` and `evtx logons` all see one brute force that worked.
 TEST(EndToEnd, SigmaCorrelationAcrossLogsAndLogonSummary) {
@@ -579,9 +625,11 @@ TEST(EndToEnd, SigmaCorrelationAcrossLogsAndLogonSummary) {
   ASSERT_FALSE(corr.is_null()) << hunt.out;
   EXPECT_EQ(corr["title"], "Brute Force Then Successful Logon From The Same Address");
   EXPECT_EQ(corr["level"], "high");
-  ASSERT_EQ(corr["evidence"].size(), 2u);  // every contributing record, per file
-  EXPECT_EQ(corr["evidence"][0]["events"], "records 1-40 (40 events)");
+  // The window that fired, per file (the first ten failures and the success), then the rest counted.
+  ASSERT_EQ(corr["evidence"].size(), 3u) << corr.dump();
+  EXPECT_EQ(corr["evidence"][0]["events"], "records 1-10 (10 events)");
   EXPECT_EQ(corr["evidence"][1]["events"], "records 41 (1 event)");
+  EXPECT_EQ(corr["evidence"][2]["events"], "30 more contributing events, outside that window");
   EXPECT_EQ(hunt.out.find("Failed Network Or RDP Logon"), std::string::npos) << "inputs of a correlation stay quiet";
   auto critical = ms({"evtx", "hunt", "--min-level", "critical", (dir / "logs/Security-old.evtx").string(),
                       (dir / "logs/Security.evtx").string()});

@@ -78,5 +78,23 @@ TEST(LogonSummary, CountsPerAccountSourceTypeAndHost) {
   EXPECT_EQ((*back)[1].last_failure, "failure");
 }
 
+TEST(LogonSummary, DomainAndBareAccountNamesShareARow) {
+  LogonSummary s;
+  auto bare = windows_logon("4625", "Administrator", "10.9.9.9", "3", 10);
+  bare.set(model::Field::TargetDomainName, "-");
+  s.observe(bare);                                                         // no domain: a mistyped logon
+  s.observe(windows_logon("4625", "administrator", "10.9.9.9", "3", 20));  // WIN-SERVER\administrator
+  s.observe(windows_logon("4624", "Administrator", "10.9.9.9", "3", 30));
+  auto other = windows_logon("4624", "administrator", "10.9.9.9", "3", 40);
+  other.set(model::Field::TargetDomainName, "CORP");  // a domain account of the same name is another account
+  s.observe(other);
+  const auto rows = s.rows();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].account, "WIN-SERVER\\Administrator");
+  EXPECT_EQ(rows[0].failures, 2u);
+  EXPECT_EQ(rows[0].successes, 1u);
+  EXPECT_EQ(rows[1].account, "CORP\\administrator");
+}
+
 }  // namespace
 }  // namespace msw::correlate

@@ -190,9 +190,12 @@ correlation: {type: temporal, rules: [ok, fail], group-by: [TargetUserName], tim
   ASSERT_EQ(by["burst then success"].size(), 1u);
   const model::Finding& chain = *by["burst then success"][0];
   EXPECT_NE(chain.description_en.find("src=10.0.0.1"), std::string::npos);
-  ASSERT_EQ(chain.evidence.size(), 1u);
+  // The window that fired (the first five failures and the success) is listed, the sixth failure counted.
+  ASSERT_EQ(chain.evidence.size(), 2u);
   EXPECT_EQ(chain.evidence[0].path, "auth.log");
-  EXPECT_EQ(chain.evidence[0].excerpt, "records 1-7 (7 events)");  // every failure of the burst and the success
+  EXPECT_EQ(chain.evidence[0].excerpt, "records 1-5, 7 (6 events)");
+  EXPECT_EQ(chain.evidence[1].excerpt, "1 more contributing events, outside that window");
+  EXPECT_NE(chain.description_en.find("7 contributing events in all"), std::string::npos) << chain.description_en;
   EXPECT_EQ(chain.time->unix_ns, 1170'000'000'000);
   ASSERT_EQ(chain.observables.size(), 1u);
   EXPECT_EQ(chain.observables[0].value, "10.0.0.1");
@@ -227,7 +230,9 @@ TEST(SigmaCorrelation, BuiltInBruteForceRulesFireOnAGeneratedSecurityLog) {
   ASSERT_TRUE(brute);
   EXPECT_EQ(brute->severity, model::Severity::High);
   EXPECT_NE(brute->description_en.find("IpAddress=10.1.1.20"), std::string::npos);
-  EXPECT_EQ(brute->evidence[0].excerpt, "records 1-301 (301 events)");
+  // Of 300 failures and the success, the ten that made the burst and the success are listed; the rest counted.
+  EXPECT_EQ(brute->evidence[0].excerpt, "records 1-10, 301 (11 events)");
+  EXPECT_NE(brute->description_en.find("301 contributing events in all"), std::string::npos) << brute->description_en;
   EXPECT_EQ(std::count_if(found.begin(), found.end(),
                           [](const auto& f) { return f.title_en == "Brute Force Then Successful Logon From The Same Address"; }),
             1);

@@ -447,5 +447,48 @@ level: high
   EXPECT_TRUE(rule_matches(iex, e4104));
 }
 
+// Item 15: "N of" with N above one, and the log sources Hayabusa users hunt (AppLocker's four channels, AppX
+// packaging, SMB server connectivity).
+TEST(Sigma, CountedSelectionsAndMoreLogSources) {
+  Rule two = one(R"(title: two of three
+id: 9
+logsource: {product: windows, category: process_creation}
+detection:
+  sel_a: {CommandLine|contains: 'alpha'}
+  sel_b: {CommandLine|contains: 'beta'}
+  sel_c: {CommandLine|contains: 'gamma'}
+  condition: 2 of sel_*
+level: low
+)");
+  EXPECT_FALSE(rule_matches(two, sysmon1({{"CommandLine", "alpha"}})));
+  EXPECT_TRUE(rule_matches(two, sysmon1({{"CommandLine", "alpha gamma"}})));
+  EXPECT_TRUE(rule_matches(two, sysmon1({{"CommandLine", "alpha beta gamma"}})));
+  Rule applocker = one(R"(title: applocker blocked
+id: 10
+logsource: {product: windows, service: applocker}
+detection:
+  selection: {EventID: [8004, 8007, 8022, 8025]}
+  condition: selection
+level: medium
+)");
+  for (auto channel :
+       {"microsoft-windows-applocker/exe and dll", "microsoft-windows-applocker/msi and script",
+        "microsoft-windows-applocker/packaged app-deployment", "microsoft-windows-applocker/packaged app-execution"})
+    EXPECT_TRUE(rule_matches(applocker, windows_event(channel, "8004", {}))) << channel;
+  EXPECT_FALSE(rule_matches(applocker, windows_event("security", "8004", {})));
+  for (auto [service, channel] : std::vector<std::pair<std::string, std::string>>{
+           {"appxpackaging-om", "microsoft-windows-appxpackaging/operational"},
+           {"smbserver-connectivity", "microsoft-windows-smbserver/connectivity"}}) {
+    Rule r = one("title: t\nid: 11\nlogsource: {product: windows, service: " + service +
+                 "}\ndetection:\n  s: {EventID: 1}\n  condition: s\nlevel: low\n");
+    EXPECT_TRUE(rule_matches(r, windows_event(channel, "1", {}))) << service;
+    // Through the index too, which buckets rules by channel.
+    const RuleIndex index({&r});
+    std::vector<const Rule*> matched;
+    index.match(windows_event(channel, "1", {}), matched);
+    EXPECT_EQ(matched.size(), 1u) << service;
+  }
+}
+
 }  // namespace
 }  // namespace msw::detect::sigma

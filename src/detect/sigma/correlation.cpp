@@ -46,8 +46,9 @@ struct EventRef {
 struct Hit {
   int64_t lo = 0, hi = 0;  // time span (an event: lo == hi)
   uint32_t group = 0, value = 0, slot = 0;
-  uint32_t ev_begin = 0, ev_count = 0;  // contributing events in the node's pool
-  uint64_t ev_total = 0;                // contributing events, including ones not listed
+  uint32_t ev_begin = 0, ev_count = 0;    // contributing events in the node's pool
+  uint32_t win_begin = 0, win_count = 0;  // of those, the window that made a referenced correlation fire
+  uint64_t ev_total = 0;                  // contributing events, including ones not listed
 };
 
 // A firing of a correlation, for findings and for correlations that name this one.
@@ -56,6 +57,7 @@ struct Firing {
   int64_t first = 0;       // earliest contributing time
   uint32_t group = 0;
   std::vector<uint32_t> events;  // global event indices, at most kMaxEventsPerFinding
+  std::vector<uint32_t> window;  // the events of the window that met the condition, at most kMaxWindowEvents
   uint64_t ev_total = 0;
   std::vector<uint32_t> values;  // value_count: the distinct values seen
 };
@@ -139,8 +141,8 @@ class CorrelationEngine final : public CaseEngine {
           }
           h.value = *vid;
         }
-        h.ev_begin = static_cast<uint32_t>(n.pool.size());
-        h.ev_count = 1;
+        h.ev_begin = h.win_begin = static_cast<uint32_t>(n.pool.size());
+        h.ev_count = h.win_count = 1;
         h.ev_total = 1;
         n.pool.push_back(ev_index);
         n.hits.push_back(h);
@@ -289,7 +291,7 @@ class CorrelationEngine final : public CaseEngine {
       }
       if (measure < c.min || measure > c.max) continue;
       if (open && i <= open_end) {  // overlaps the open firing: extend it
-        for (size_t k = open_end + 1; k <= j; ++k) take(n, *open, n.hits[k]);
+        for (size_t k = open_end + 1; k <= j; ++k) take(n, *open, n.hits[k], false);
         open_end = j;
         open->hi = std::max(open->hi, n.hits[j].hi);
         continue;
@@ -300,7 +302,7 @@ class CorrelationEngine final : public CaseEngine {
       open->lo = n.hits[j].lo;
       open->first = n.hits[i].lo;
       open->hi = n.hits[j].hi;
-      for (size_t k = i; k <= j; ++k) take(n, *open, n.hits[k]);
+      for (size_t k = i; k <= j; ++k) take(n, *open, n.hits[k], true);
       open_end = j;
     }
     if (open) n.firings.push_back(std::move(*open));
@@ -332,7 +334,7 @@ class CorrelationEngine final : public CaseEngine {
         f.first = next->first_lo;
         f.hi = h.hi;
         for (size_t m : next->members) {
-          take(n, f, n.hits[m]);
+          take(n, f, n.hits[m], true);
           f.hi = std::max(f.hi, n.hits[m].hi);
         }
         n.firings.push_back(std::move(f));
@@ -343,9 +345,12 @@ class CorrelationEngine final : public CaseEngine {
     }
   }
 
-  void take(const Node& n, Firing& f, const Hit& h) const {
+  // Adds the hit's events to the firing; `window`: the hit is part of the window that meets the condition.
+  void take(const Node& n, Firing& f, const Hit& h, bool window) const {
     for (uint32_t k = 0; k < h.ev_count && f.events.size() < kMaxEventsPerFinding; ++k)
       f.events.push_back(n.pool[h.ev_begin + k]);
+    for (uint32_t k = 0; window && k < h.win_count && f.window.size() < kMaxWindowEvents; ++k)
+      f.window.push_back(n.pool[h.win_begin + k]);
     f.ev_total += h.ev_total;
     if (!n.value_fields.empty() && f.values.size() < 1000 &&
         std::find(f.values.begin(), f.values.end(), h.value) == f.values.end())
@@ -388,13 +393,17 @@ class CorrelationEngine final : public CaseEngine {
           h.ev_count = static_cast<uint32_t>(f.events.size());
           h.ev_total = f.ev_total;
           consumer.pool.insert(consumer.pool.end(), f.events.begin(), f.events.end());
+          h.win_begin = static_cast<uint32_t>(consumer.pool.size());
+          h.win_count = static_cast<uint32_t>(f.window.size());
+          consumer.pool.insert(consumer.pool.end(), f.window.begin(), f.window.end());
           consumer.hits.push_back(h);
         }
       }
     }
   }
 
-  // One finding per group: every firing's contributing events, listed per artefact as record ranges.
+  // One finding per group: the events of the window that fired first, listed per artefact as record ranges, and a
+  // count of every other contributing event.
   void report(const Node& n, std::vector<model::Finding>& out) const {
     const Rule& r = rules_[n.rule];
     const Correlation& c = *r.correlation;
@@ -419,29 +428,44 @@ class CorrelationEngine final : public CaseEngine {
         else if (g.find("User") != std::string::npos || g.find("Account") != std::string::npos)
           fd.observables.push_back({model::ObservableKind::Account, value, "group of " + r.title});
       }
-      std::vector<uint32_t> events;
+      // The window that fired first is listed; every other contributing event is counted.
+      const Firing* earliest = firings.front();
+      std::vector<uint32_t> all;
       uint64_t total = 0;
       std::vector<uint32_t> values;
       for (const Firing* f : firings) {
+        if (f->lo < earliest->lo) earliest = f;
         if (!fd.time || f->lo < fd.time->unix_ns) fd.time = Timestamp{f->lo};
         for (uint32_t e : f->events)
-          if (events.size() < kMaxEventsPerFinding) events.push_back(e);
+          if (all.size() < kMaxEventsPerFinding) all.push_back(e);
         total += f->ev_total;
         for (uint32_t v : f->values)
           if (values.size() < 20 && std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
       }
-      std::sort(events.begin(), events.end());
-      events.erase(std::unique(events.begin(), events.end()), events.end());
-      const int64_t first = events.empty() ? 0 : event_times_[events.front()];
-      int64_t last = first;
-      for (uint32_t e : events) last = std::max(last, event_times_[e]);
-      std::string span = events.empty() ? std::string()
-                                        : " between " + to_iso8601(Timestamp{first}, 0) + " and " + to_iso8601(Timestamp{last}, 0);
+      std::vector<uint32_t> window = earliest->window;
+      for (auto* list : {&all, &window}) {
+        std::sort(list->begin(), list->end());
+        list->erase(std::unique(list->begin(), list->end()), list->end());
+      }
+      auto span_of = [&](const std::vector<uint32_t>& list) {
+        if (list.empty()) return std::string();
+        int64_t first = event_times_[list.front()], last = first;
+        for (uint32_t e : list) {
+          first = std::min(first, event_times_[e]);
+          last = std::max(last, event_times_[e]);
+        }
+        return " between " + to_iso8601(Timestamp{first}, 0) + " and " + to_iso8601(Timestamp{last}, 0);
+      };
+      const uint64_t contributing = std::max<uint64_t>(total, all.size());
       fd.description_en = std::to_string(firings.size()) + " time(s) within " + describe_span(c.timespan_ns) +
-                          (where.empty() ? "" : " for " + where) + "; " + std::to_string(events.size()) +
-                          " contributing events" + span + ".";
-      fd.description_zh = "在 " + describe_span(c.timespan_ns) + " 时间窗口内触发 " + std::to_string(firings.size()) + " 次" +
-                          (where.empty() ? "" : "（" + where + "）") + "，相关事件 " + std::to_string(events.size()) + " 条。";
+                          (where.empty() ? "" : " for " + where) +
+                          ". The window that fired first: " + std::to_string(window.size()) + " events" +
+                          span_of(window) + " (listed); " + std::to_string(contributing) +
+                          " contributing events in all" + span_of(all) + ".";
+      fd.description_zh = "在 " + describe_span(c.timespan_ns) + " 时间窗口内触发 " + std::to_string(firings.size()) +
+                          " 次" + (where.empty() ? "" : "（" + where + "）") + "。首次触发的窗口含 " +
+                          std::to_string(window.size()) + " 条事件（已列出），相关事件共 " +
+                          std::to_string(contributing) + " 条。";
       if (!values.empty()) {
         std::string list;
         for (uint32_t v : values) list += (list.empty() ? "" : ", ") + n.values[v];
@@ -449,7 +473,7 @@ class CorrelationEngine final : public CaseEngine {
         fd.description_zh += c.field + " 的取值：" + list + "。";
       }
       if (!r.description.empty()) fd.description_en += " " + r.description;
-      add_event_evidence(events, total, fd);
+      add_event_evidence(window, contributing, fd);
       out.push_back(std::move(fd));
     }
   }
@@ -462,7 +486,7 @@ class CorrelationEngine final : public CaseEngine {
     return std::to_string(s) + "s";
   }
 
-  // Per artefact: the contributing records as ranges ("records 5-304, 310"), so every event is listed compactly.
+  // Per artefact: the listed records as ranges ("records 5-304, 310"), then how many more contributed.
   void add_event_evidence(const std::vector<uint32_t>& events, uint64_t total, model::Finding& fd) const {
     std::map<uint32_t, std::vector<uint64_t>> per_artefact;
     for (uint32_t e : events) per_artefact[events_[e].artefact].push_back(events_[e].record);
@@ -485,7 +509,8 @@ class CorrelationEngine final : public CaseEngine {
       fd.evidence.push_back({artefacts_[art], artefact_sha_[art], 0, 0, 0, std::move(text)});
     }
     if (total > events.size())
-      fd.evidence.push_back({"", "", 0, 0, 0, std::to_string(total - events.size()) + " more contributing events not listed"});
+      fd.evidence.push_back(
+          {"", "", 0, 0, 0, std::to_string(total - events.size()) + " more contributing events, outside that window"});
   }
 
   std::vector<Rule> rules_;

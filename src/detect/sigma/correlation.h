@@ -19,7 +19,8 @@ namespace msw::detect::sigma {
 
 inline constexpr size_t kMaxCorrelationEvents = 2'000'000;  // ~32 bytes each
 inline constexpr size_t kMaxCorrelationGroups = 200'000;    // distinct group-by values per correlation
-inline constexpr size_t kMaxEventsPerFinding = 100'000;     // contributing events listed per finding
+inline constexpr size_t kMaxEventsPerFinding = 100'000;     // contributing events counted per finding
+inline constexpr size_t kMaxWindowEvents = 1'000;           // events of the window that fired, listed per finding
 
 // The case engine for the correlation rules among `rules`, or null when there are none. References are resolved
 // by rule name or id; a correlation naming an unknown rule, or part of a cycle, is a diagnostic and is left out.

@@ -69,6 +69,7 @@ struct CondNode {
   enum class Kind { And, Or, Not, Sel, OneOf, AllOf } kind = Kind::Sel;
   std::vector<CondNode> kids;
   std::vector<size_t> sels;  // Sel: one; OneOf/AllOf: the matching selections
+  size_t need = 1;           // OneOf: how many of them must match ("2 of selection_*")
 };
 
 }  // namespace
@@ -478,18 +479,19 @@ class CondParser {
       return n;
     }
     const std::string t = lower(toks_[pos_]);
-    if ((t == "1" || t == "all" || t == "any") && pos_ + 2 < toks_.size() + 1 && pos_ + 1 < toks_.size() && lower(toks_[pos_ + 1]) == "of") {
+    const bool count =
+        !t.empty() && t.size() <= 4 && std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if ((count || t == "all" || t == "any") && pos_ + 1 < toks_.size() && lower(toks_[pos_ + 1]) == "of") {
       if (pos_ + 2 >= toks_.size()) throw Unsupported{"'of' without a target"};
       const std::string target = toks_[pos_ + 2];
       pos_ += 3;
       CondNode n{t == "all" ? CondNode::Kind::AllOf : CondNode::Kind::OneOf, {}, {}};
+      if (count) n.need = std::max<size_t>(1, std::stoul(t));
       for (size_t i = 0; i < names_.size(); ++i)
         if (target == "them" ? !names_[i].starts_with('_') : glob_match(target, names_[i])) n.sels.push_back(i);
       if (n.sels.empty()) throw Unsupported{"no selection matches '" + target + "'"};
       return n;
     }
-    if (std::isdigit(static_cast<unsigned char>(t[0])) && pos_ + 1 < toks_.size() && lower(toks_[pos_ + 1]) == "of")
-      throw Unsupported{"'N of' with N > 1"};
     auto it = std::find(names_.begin(), names_.end(), toks_[pos_]);
     if (it == names_.end()) throw Unsupported{"unknown selection '" + toks_[pos_] + "'"};
     ++pos_;
@@ -727,10 +729,12 @@ bool eval(const CondNode& n, const CompiledRule& r, const model::Event& e) {
     case CondNode::Kind::Or: return eval(n.kids[0], r, e) || eval(n.kids[1], r, e);
     case CondNode::Kind::Not: return !eval(n.kids[0], r, e);
     case CondNode::Kind::Sel: return match_selection(r.selections[n.sels[0]], e);
-    case CondNode::Kind::OneOf:
+    case CondNode::Kind::OneOf: {
+      size_t matched = 0;
       for (size_t i : n.sels)
-        if (match_selection(r.selections[i], e)) return true;
+        if (match_selection(r.selections[i], e) && ++matched >= n.need) return true;
       return false;
+    }
     case CondNode::Kind::AllOf:
       for (size_t i : n.sels)
         if (!match_selection(r.selections[i], e)) return false;
@@ -782,44 +786,69 @@ std::vector<WinSource> windows_category(std::string_view c) {
   return {};
 }
 
-std::string_view windows_service_channel(std::string_view s) {
-  static const std::map<std::string_view, std::string_view> kServices = {
-      {"security", "security"},
-      {"system", "system"},
-      {"application", "application"},
-      {"sysmon", "microsoft-windows-sysmon/operational"},
-      {"powershell", "microsoft-windows-powershell/operational"},
-      {"powershell-classic", "windows powershell"},
-      {"taskscheduler", "microsoft-windows-taskscheduler/operational"},
-      {"wmi", "microsoft-windows-wmi-activity/operational"},
-      {"windefend", "microsoft-windows-windows defender/operational"},
-      {"dns-server", "dns server"},
-      {"bits-client", "microsoft-windows-bits-client/operational"},
-      {"codeintegrity-operational", "microsoft-windows-codeintegrity/operational"},
-      {"firewall-as", "microsoft-windows-windows firewall with advanced security/firewall"},
-      {"terminalservices-localsessionmanager", "microsoft-windows-terminalservices-localsessionmanager/operational"},
-      {"driver-framework", "microsoft-windows-driverframeworks-usermode/operational"},
-      {"ntlm", "microsoft-windows-ntlm/operational"},
-      {"dns-client", "microsoft-windows-dns client events/operational"},
-      {"appxdeployment-server", "microsoft-windows-appxdeploymentserver/operational"},
-      {"msexchange-management", "msexchange management"},
-      {"printservice-admin", "microsoft-windows-printservice/admin"},
-      {"printservice-operational", "microsoft-windows-printservice/operational"},
-      {"smbclient-security", "microsoft-windows-smbclient/security"},
-      {"openssh", "openssh/operational"},
-      {"ldap", "microsoft-windows-ldap-client/debug"},
-      {"security-mitigations", "microsoft-windows-security-mitigations/kernel mode"},
-      {"diagnosis-scripted", "microsoft-windows-diagnosis-scripted/operational"},
-      {"shell-core", "microsoft-windows-shell-core/operational"},
-      {"capi2", "microsoft-windows-capi2/operational"},
-      {"certificateservicesclient-lifecycle-system", "microsoft-windows-certificateservicesclient-lifecycle-system/operational"},
-      {"vhdmp", "microsoft-windows-vhdmp-operational"},
-      {"applocker", "microsoft-windows-applocker/exe and dll"},
-      {"lsa-server", "microsoft-windows-lsa/operational"},
-      {"wmi-activity", "microsoft-windows-wmi-activity/operational"},
+// The channels (lower case) a Windows log source's service names, as SigmaHQ's own mapping (tests/thor.yml) gives
+// them; empty for a service not listed (matched then as a part of the channel's name).
+const std::vector<std::string_view>& windows_service_channels(std::string_view s) {
+  static const std::map<std::string_view, std::vector<std::string_view>> kServices = {
+      {"security", {"security"}},
+      {"system", {"system"}},
+      {"application", {"application"}},
+      {"sysmon", {"microsoft-windows-sysmon/operational"}},
+      {"powershell", {"microsoft-windows-powershell/operational", "powershellcore/operational"}},
+      {"powershell-classic", {"windows powershell"}},
+      {"taskscheduler", {"microsoft-windows-taskscheduler/operational"}},
+      {"wmi", {"microsoft-windows-wmi-activity/operational"}},
+      {"wmi-activity", {"microsoft-windows-wmi-activity/operational"}},
+      {"windefend", {"microsoft-windows-windows defender/operational"}},
+      {"dns-server", {"dns server"}},
+      {"bits-client", {"microsoft-windows-bits-client/operational"}},
+      {"codeintegrity-operational", {"microsoft-windows-codeintegrity/operational"}},
+      {"firewall-as", {"microsoft-windows-windows firewall with advanced security/firewall"}},
+      {"terminalservices-localsessionmanager", {"microsoft-windows-terminalservices-localsessionmanager/operational"}},
+      {"driver-framework", {"microsoft-windows-driverframeworks-usermode/operational"}},
+      {"ntlm", {"microsoft-windows-ntlm/operational"}},
+      {"dns-client", {"microsoft-windows-dns client events/operational"}},
+      {"appxdeployment-server", {"microsoft-windows-appxdeploymentserver/operational"}},
+      {"appxpackaging-om", {"microsoft-windows-appxpackaging/operational"}},
+      {"appmodel-runtime", {"microsoft-windows-appmodel-runtime/admin"}},
+      {"application-experience",
+       {"microsoft-windows-application-experience/program-telemetry",
+        "microsoft-windows-application-experience/program-compatibility-assistant"}},
+      {"msexchange-management", {"msexchange management"}},
+      {"printservice-admin", {"microsoft-windows-printservice/admin"}},
+      {"printservice-operational", {"microsoft-windows-printservice/operational"}},
+      {"smbclient-security", {"microsoft-windows-smbclient/security"}},
+      {"smbclient-connectivity", {"microsoft-windows-smbclient/connectivity"}},
+      {"smbserver-connectivity", {"microsoft-windows-smbserver/connectivity"}},
+      {"openssh", {"openssh/operational"}},
+      {"ldap", {"microsoft-windows-ldap-client/debug"}},
+      {"security-mitigations",
+       {"microsoft-windows-security-mitigations/kernel mode", "microsoft-windows-security-mitigations/user mode"}},
+      {"diagnosis-scripted", {"microsoft-windows-diagnosis-scripted/operational"}},
+      {"shell-core", {"microsoft-windows-shell-core/operational"}},
+      {"capi2", {"microsoft-windows-capi2/operational"}},
+      {"certificateservicesclient-lifecycle-system",
+       {"microsoft-windows-certificateservicesclient-lifecycle-system/operational"}},
+      {"vhdmp", {"microsoft-windows-vhdmp/operational", "microsoft-windows-vhdmp-operational"}},
+      {"applocker",
+       {"microsoft-windows-applocker/exe and dll", "microsoft-windows-applocker/msi and script",
+        "microsoft-windows-applocker/packaged app-deployment", "microsoft-windows-applocker/packaged app-execution"}},
+      {"lsa-server", {"microsoft-windows-lsa/operational"}},
+      {"iis-configuration", {"microsoft-iis-configuration/operational"}},
+      {"bitlocker", {"microsoft-windows-bitlocker/bitlocker management"}},
+      {"dhcp", {"microsoft-windows-dhcp-server/operational"}},
+      {"hyper-v-worker", {"microsoft-windows-hyper-v-worker"}},
+      {"kernel-event-tracing", {"microsoft-windows-kernel-eventtracing"}},
+      {"kernel-shimengine",
+       {"microsoft-windows-kernel-shimengine/operational", "microsoft-windows-kernel-shimengine/diagnostic"}},
+      {"ntfs", {"microsoft-windows-ntfs/operational"}},
+      {"sense", {"microsoft-windows-sense/operational"}},
+      {"servicebus-client", {"microsoft-servicebus-client/admin", "microsoft-servicebus-client/operational"}},
+      {"microsoft-servicebus-client", {"microsoft-servicebus-client/admin", "microsoft-servicebus-client/operational"}},
   };
+  static const std::vector<std::string_view> kNone;
   auto it = kServices.find(s);
-  return it == kServices.end() ? std::string_view{} : it->second;
+  return it == kServices.end() ? kNone : it->second;
 }
 
 int event_id(const model::Event& e) {
@@ -836,8 +865,10 @@ bool in_logsource(const LogSource& ls, const model::Event& e) {
   if (e.product == "windows") {
     const std::string& channel = e.service;  // lower-case channel (normalize/evtx)
     if (!ls.service.empty()) {
-      std::string_view want = windows_service_channel(ls.service);
-      if (!want.empty() ? channel != want : channel.find(ls.service) == std::string::npos) return false;
+      const auto& want = windows_service_channels(ls.service);
+      if (!want.empty() ? std::find(want.begin(), want.end(), channel) == want.end()
+                        : channel.find(ls.service) == std::string::npos)
+        return false;
     }
     if (!ls.category.empty()) {
       auto sources = windows_category(ls.category);
@@ -1100,16 +1131,19 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
     const IdSet ids = required_ids(r->compiled->condition, *r->compiled);
     // (channel, ids) pairs from the log source; "" is any channel.
     std::vector<std::pair<std::string, IdSet>> where;
-    std::string service_channel;
-    if (!ls.service.empty()) service_channel = std::string(windows_service_channel(ls.service));
+    const auto& service_channels = windows_service_channels(ls.service);
     auto sources = ls.category.empty() ? std::vector<WinSource>{} : windows_category(ls.category);
     if (!sources.empty()) {
       for (const auto& src : sources) {
-        if (!ls.service.empty() && !service_channel.empty() && service_channel != src.channel) continue;
+        if (!service_channels.empty() &&
+            std::find(service_channels.begin(), service_channels.end(), src.channel) == service_channels.end())
+          continue;
         where.emplace_back(std::string(src.channel), intersect(src.event_ids.empty() ? IdSet{} : IdSet{src.event_ids}, ids));
       }
+    } else if (!service_channels.empty()) {
+      for (auto channel : service_channels) where.emplace_back(std::string(channel), ids);
     } else {
-      where.emplace_back(service_channel, ids);
+      where.emplace_back("", ids);
     }
     if (ls.product.empty()) other_.rules.push_back(r);  // a rule without a product also applies to Linux events
     for (const auto& [channel, id_set] : where) {
