@@ -14,6 +14,7 @@ namespace {
 struct Facts {
   bool windows = false, linux_host = false;
   bool windows_os = false, system_hive = false, rdp_values = false, firewall_values = false, sam = false;
+  bool smb1_value = false;  // LanmanServer\Parameters\SMB1 read (without it, the default needs the build)
   bool sam_passwords_checked = false;
   std::optional<model::Event> password_policy;
   bool builtin_admin_enabled = false, builtin_admin_seen = false;
@@ -96,6 +97,7 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
       const std::string t = to_lower_ascii(e.value("TargetObject"));
       if (t.ends_with("\\portnumber")) f.rdp_values = true;
       if (t.ends_with("\\enablefirewall")) f.firewall_values = true;
+      if (t.ends_with("\\lanmanserver\\parameters\\smb1")) f.smb1_value = true;
     }
     if (e.category == "registry_set") {
       const std::string t = e.value("TargetObject");
@@ -143,7 +145,10 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
              "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force",
              "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force");
     c.fix_powershell = "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force";
-    by_finding(c, f, "heuristic.smb1_enabled", f.system_hive, "no SYSTEM hive");
+    // Off only when known: SMB1=0 read, or no value on a build whose default is off (the build is in SOFTWARE).
+    by_finding(c, f, "heuristic.smb1_enabled", f.system_hive && (f.smb1_value || f.windows_os),
+               f.system_hive ? "no SMB1 value in the SYSTEM hive and no SOFTWARE hive to tell the build's default"
+                             : "no SYSTEM hive");
     out.push_back(c);
     c = make("WIN-RDP", "windows", "medium", "Remote Desktop off its default port 3389 and with NLA",
              "远程桌面不使用默认端口 3389 且启用 NLA",

@@ -602,7 +602,10 @@ HiveKind classify_hive(const regf::Hive& hive) {
   if (has("SAM\\Domains")) return HiveKind::Sam;
   if (has("Policy") && has("RXACT")) return HiveKind::Security;
   if (has("Root\\InventoryApplicationFile") || has("Root\\File") || has("Root\\Programs")) return HiveKind::Amcache;
-  if (has("Microsoft\\Windows NT\\CurrentVersion") && has("Classes")) return HiveKind::Software;
+  // SOFTWARE by its Microsoft keys at the root (NTUSER.DAT holds them below Software\), with or without Classes:
+  // reduced and exported hives often lack it.
+  if (has("Microsoft\\Windows NT\\CurrentVersion") || has("Microsoft\\Windows\\CurrentVersion"))
+    return HiveKind::Software;
   if (has("Software") && (has("Environment") || has("Control Panel") || has("Console"))) return HiveKind::NtUser;
   if (has("Local Settings") || (root.subkey_count() > 0 && has("CLSID") && !has("Software"))) return HiveKind::UsrClass;
   return HiveKind::Unknown;
@@ -632,6 +635,19 @@ Result<void> registry_hive_events(Bytes bytes, std::string_view path, Diagnostic
     case HiveKind::Sam:
       sam_accounts(*hive, path, out, boot_key);
       break;
+    case HiveKind::Unknown: {
+      std::string roots;
+      size_t n = 0;
+      hive->root().for_each_subkey([&](const regf::Key& k) {
+        if (n++ < 8) roots += (roots.empty() ? "" : ", ") + k.name();
+        return true;
+      });
+      diags.add("regf.unclassified", DiagSeverity::Warning, std::string(path), 0,
+                "a registry hive whose root keys (" + (roots.empty() ? std::string("none") : roots) +
+                    ") match none that minesweep reads (SYSTEM, SOFTWARE, SAM, SECURITY, NTUSER.DAT, UsrClass.dat, "
+                    "Amcache.hve): its values were not examined");
+      break;
+    }
     default:
       break;
   }

@@ -94,5 +94,19 @@ TEST(IocEngine, PoolsAreInfrastructureNotAFamily) {
   EXPECT_TRUE(r[std::string(kIocRule)].empty());
 }
 
+// Item 13: a knowledge-base pattern (WannaMine's three-word service names) never shows as the title: the name does.
+TEST(IocEngine, TitlesShowTheMatchedNameNotThePattern) {
+  model::Event svc;
+  svc.category = "registry_set";
+  svc.set(model::Field::ServiceName, "NetworkRPCHelper");
+  auto r = run({svc});
+  ASSERT_EQ(r[std::string(kIocRule)].size(), 1u) << r.size();
+  const auto& f = r[std::string(kIocRule)][0];
+  EXPECT_NE(f.title_en.find("NetworkRPCHelper"), std::string::npos) << f.title_en;
+  EXPECT_EQ(f.title_en.find('^'), std::string::npos) << f.title_en;
+  EXPECT_EQ(f.title_en.find('|'), std::string::npos) << f.title_en;
+  EXPECT_NE(f.description_en.find("NetworkRPCHelper (matches ^("), std::string::npos) << f.description_en;
+}
+
 }  // namespace
 }  // namespace msw::detect::ioc

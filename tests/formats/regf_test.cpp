@@ -320,6 +320,47 @@ TEST(WindowsRegistry, AutorunsServicesAndNetworkSettings) {
   EXPECT_EQ(all, expected);
 }
 
+// Item 12: a SOFTWARE hive without Classes (reduced or exported) is still SOFTWARE; a hive nothing recognises is a
+// diagnostic, never silence.
+TEST(WindowsRegistry, HivesAreClassifiedBySeveralKeysAndTheRestIsReported) {
+  RegKeySpec run("Run");
+  run.values = {RegValueSpec{"start", regf::kRegSz, test::reg_sz("C:\\Windows\\debug\\lsma12.exe")}};
+  RegKeySpec cv("CurrentVersion");
+  cv.values = {{"ProductName", regf::kRegSz, test::reg_sz("Windows Server 2008 R2 Enterprise")},
+               {"CurrentVersion", regf::kRegSz, test::reg_sz("6.1")},
+               {"CurrentBuild", regf::kRegSz, test::reg_sz("7601")}};
+  RegKeySpec reduced("ROOT");
+  RegKeySpec microsoft("Microsoft");
+  microsoft.subkeys = {path_key({"Windows", "CurrentVersion"}, run), path_key({"Windows NT"}, cv)};
+  reduced.subkeys = {microsoft};
+  const std::string bytes = test::write_hive(reduced);
+  Diagnostics d;
+  auto hive = regf::Hive::open(as_bytes(bytes), "SOFTWARE.reduced", d);
+  ASSERT_TRUE(hive);
+  EXPECT_EQ(classify_hive(*hive), HiveKind::Software);
+  std::vector<model::Event> events;
+  ASSERT_TRUE(registry_hive_events(as_bytes(bytes), "SOFTWARE.reduced", d, events));
+  bool run_key = false, os = false;
+  for (const auto& e : events) {
+    run_key = run_key || e.value("TargetObject") == "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\start";
+    os = os || e.category == "windows_os";
+  }
+  EXPECT_TRUE(run_key);
+  EXPECT_TRUE(os);  // the build, for the MS17-010 check
+
+  RegKeySpec odd("ROOT");
+  odd.subkeys = {RegKeySpec("Vendor"), RegKeySpec("Settings")};
+  const std::string other = test::write_hive(odd);
+  Diagnostics d2;
+  std::vector<model::Event> none;
+  ASSERT_TRUE(registry_hive_events(as_bytes(other), "odd.hive", d2, none));
+  EXPECT_TRUE(none.empty());
+  bool reported = false;
+  for (const auto& x : d2.items())
+    reported = reported || (x.code == "regf.unclassified" && x.detail.find("Vendor, Settings") != std::string::npos);
+  EXPECT_TRUE(reported);
+}
+
 // The public hives are classified by their keys, and their autoruns read.
 TEST(WindowsRegistryCorpus, PublicHivesAreClassified) {
   const fs::path root = fs::path(MSW_CORPUS_DIR) / "windows/plaso";

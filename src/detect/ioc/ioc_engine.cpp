@@ -201,8 +201,10 @@ class IocEngine final : public CaseEngine {
           sc.network_only = false;
         if (f.evidence.size() < 25) f.evidence.push_back(h->first);
         if (!f.time || (h->time && *h->time < *f.time)) f.time = h->time;
-        list += "- " + std::string(intel::to_string(ind.type)) + " " + ind.value + " (" + std::to_string(h->count) +
-                "×; " + ind.confidence + "; " + ind.source.substr(0, 300) + ")\n";
+        // The name as the evidence spells it; a pattern (WannaMine's service names) is said after it, never instead.
+        list += "- " + std::string(intel::to_string(ind.type)) + " " + (ind.regex ? h->matched : ind.value) +
+                (ind.regex ? " (matches " + ind.value + ")" : "") + " (" + std::to_string(h->count) + "×; " +
+                ind.confidence + "; " + ind.source.substr(0, 300) + ")\n";
         f.observables.push_back({observable_kind(ind.type), h->matched, "intel: " + display});
         if (!pool && !h->object.empty()) {
           using T = intel::IndicatorType;
@@ -222,7 +224,8 @@ class IocEngine final : public CaseEngine {
         return indicator_weight(inds[h->indicator].type) >= 3;
       });
       f.severity = pool ? model::Severity::Medium : strong ? model::Severity::High : model::Severity::Low;
-      const std::string first = inds[hs.front()->indicator].value;
+      const auto& top = inds[hs.front()->indicator];
+      const std::string first = top.regex ? hs.front()->matched : top.value;
       f.title_en = (pool ? "Mining pool named: " : "Known indicators of " + display + ": ") + first +
                    (hs.size() > 1 ? " and " + std::to_string(hs.size() - 1) + " more" : "");
       f.title_zh = (pool ? "出现矿池：" : display + " 的已知威胁指标：") + first +
