@@ -29,6 +29,7 @@
 #include "detect/sigma/sigma.h"
 #include "formats/evtx/evtx.h"
 #include "formats/evtx/evtx_limits.h"
+#include "model/attack.h"
 #include "normalize/evtx.h"
 
 namespace msw::cli {
@@ -465,7 +466,11 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
           const std::string level(model::to_string(f.severity));
           if (rank(level) < rank(min)) continue;
           o.heuristic_counts.emplace_back(level + "  " + f.rule_id, 1);
-          std::vector<std::string> tags;
+          std::vector<std::string> tags;  // as Sigma rules tag: tactics, then techniques
+          for (const auto& t : f.attack)
+            for (auto tactic : model::attack_tactics(t))
+              if (std::find(tags.begin(), tags.end(), "attack." + std::string(tactic)) == tags.end())
+                tags.push_back("attack." + std::string(tactic));
           for (const auto& t : f.attack) tags.push_back("attack." + to_lower_ascii(t));
           emit(f.rule_id, f.title_en, level, tags, "", kShownFields);
         }

@@ -46,7 +46,7 @@ constexpr std::string_view kPersistenceRules[] = {
     "heuristic.wmi_subscription", "heuristic.wannamine_service", "heuristic.registry_autostart_suspicious",
     "heuristic.startup_item", "heuristic.ifeo_debugger", "heuristic.mbr_unknown_boot_code",
     "heuristic.mbr_hidden_sectors", "heuristic.local_account_suspicious", "heuristic.service_installed_suspicious",
-    "heuristic.account_created_admin"};
+    "heuristic.account_created_admin", "heuristic.bits_transfer"};
 constexpr std::string_view kEvasionRules[] = {
     "heuristic.ld_so_preload",      "heuristic.locked_config_file",       "heuristic.rootkit_module",
     "heuristic.competitor_killing", "heuristic.hosts_tampering",          "heuristic.hidden_process",
@@ -121,7 +121,8 @@ StepKind step_kind_of(std::string_view rule_id) {
   if (rule_id == kMinerRule) return StepKind::Miner;
   if (rule_id == kPoolRule) return StepKind::Connection;
   if (rule_id == kEntryRule) return StepKind::Entry;
-  if (rule_id == kGuessingRule || rule_id == kLateralMovementRule) return StepKind::NextHost;
+  if (rule_id == kGuessingRule || rule_id == kLateralMovementRule || rule_id == "heuristic.admin_share_write")
+    return StepKind::NextHost;
   if (rule_id == kPatientZeroRule) return StepKind::Entry;
   if (in(rule_id, kPersistenceRules)) return StepKind::Persistence;
   if (in(rule_id, kEvasionRules)) return StepKind::Evasion;

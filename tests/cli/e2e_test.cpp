@@ -589,6 +589,9 @@ TEST(EndToEnd, HuntReadsFoldersAndDescribesEachHit) {
       "outside System32: C:\\Windows\\Fonts\\csrss.exe";
   ASSERT_TRUE(by_title.count(service_title)) << hunt.out;
   EXPECT_EQ(by_title[service_title]["fields"]["ImagePath"], "C:\\Windows\\Fonts\\csrss.exe");
+  const auto& tags = by_title[service_title]["tags"];
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "attack.persistence"), tags.end()) << tags.dump();
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "attack.t1543.003"), tags.end()) << tags.dump();
   EXPECT_EQ(hunt.err.find("notes.evtx"), std::string::npos) << "a file without the header is not read: " << hunt.err;
 }
 

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include "support/benign_windows_logs.h"
+#include "support/evtx_writer.h"
 #include "support/json_schema.h"
 #include "support/test_support.h"
 #include "support/windows_tree.h"
@@ -222,6 +224,22 @@ TEST(WindowsScenarios, CleanHostHasNoHighOrCriticalFinding) {
   for (const auto& a : rep["artefacts"]) EXPECT_TRUE(a["parsed"].get<bool>()) << a["path"];
   // Everything a Windows investigation needs was there.
   for (const auto& d : rep["diagnostics"]) EXPECT_NE(d["code"], "evidence.windows_incomplete") << d["detail"];
+}
+
+// Event logs of ordinary Windows work (tests/support/benign_windows_logs): a clean installation's logs, routine
+// vendor tasks and services, typing mistakes, an expired password changed by its user, a Sysmon day — scanned as
+// a responder would scan a collection: no finding, and the verdict says so.
+TEST(WindowsScenarios, OrdinaryEventLogsSayNoActionableFindings) {
+  test::TempDir dir;
+  for (const auto& log : test::benign_windows_logs())
+    test::write_file(dir / "logs" / log.name, test::write_evtx(log.events).bytes);
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--case", case_path, (dir / "logs").string()});
+  EXPECT_EQ(scan.exit_code, 0) << scan.out << scan.err;
+  EXPECT_NE(scan.out.find("No actionable findings"), std::string::npos) << scan.out;
+  auto report = ms({"report", case_path, "--format", "json"});
+  const auto rep = nlohmann::json::parse(report.out);
+  EXPECT_TRUE(rep["findings"].empty()) << rep["findings"].dump();
 }
 
 // Two hosts in one case: the MyKings SQL server (sa guessed from 10.0.0.50, outside the case) went on to guess the

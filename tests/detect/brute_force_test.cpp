@@ -243,5 +243,23 @@ TEST(BruteForce, TheSuccessMayBeReadBeforeTheFailures) {
   EXPECT_EQ(f[0].rule_id, kBruteForceSuccessRule);
 }
 
+TEST(BruteForce, SprayingManyAccountsOnceEachThenALogon) {
+  // Nine accounts tried within seconds (seven the domain does not know), then a ticket for another one.
+  std::vector<model::Event> log;
+  for (int i = 0; i < 7; ++i)
+    log.push_back(
+        win("4768", 100,
+            {{"TargetUserName", "guess" + std::to_string(i)}, {"IpAddress", "172.16.66.1"}, {"Status", "0x6"}}));
+  for (auto user : {"Administrator", "backup"})
+    log.push_back(win("4771", 101, {{"TargetUserName", user}, {"IpAddress", "172.16.66.1"}, {"Status", "0x18"}}));
+  log.push_back(
+      win("4768", 102, {{"TargetUserName", "normal"}, {"IpAddress", "::ffff:172.16.66.1"}, {"Status", "0x0"}}));
+  auto f = run({log});
+  ASSERT_EQ(f.size(), 1u);  // the enumeration is part of the guessing finding
+  EXPECT_EQ(f[0].rule_id, kBruteForceSuccessRule);
+  EXPECT_NE(f[0].title_en.find("from 172.16.66.1 succeeded: logon as normal"), std::string::npos) << f[0].title_en;
+  EXPECT_NE(f[0].description_en.find("9 accounts: spraying"), std::string::npos) << f[0].description_en;
+}
+
 }  // namespace
 }  // namespace msw::detect::heuristics

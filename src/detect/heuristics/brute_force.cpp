@@ -17,6 +17,7 @@ constexpr int64_t kSuccessAfterLastFailure = 24 * kHour;  // a success long afte
 constexpr size_t kMaxHourBuckets = 4096;                  // per source: failures per clock hour
 constexpr size_t kMaxSuccesses = 64;                      // per source, the earliest kept
 constexpr size_t kMaxAccounts = 20;                       // accounts named per source (the rest counted)
+constexpr size_t kSprayBurstAccounts = 8;                 // accounts failed from one source within an hour
 
 enum class Outcome { Failure, Success, UnknownAccount };
 
@@ -171,6 +172,7 @@ struct NameSet {
 
 struct Source {
   uint64_t failures = 0, undated = 0;
+  uint64_t unknown = 0;  // of the failures, names the domain does not know (4768 0x6)
   struct Hour {
     uint64_t failures = 0;
     Timestamp earliest;
@@ -217,7 +219,7 @@ class BruteForceEngine final : public CaseEngine {
     if (e.product == "windows" && value(e, model::Field::EventID) == "4648") return explicit_credentials(a, e);
     const auto at = classify(e);
     if (!at) return;
-    if (at->outcome == Outcome::UnknownAccount) return unknown_account(a, e, *at);
+    if (at->outcome == Outcome::UnknownAccount) unknown_account(a, e, *at);  // and a failed guess below
     auto it = sources_.find(at->source);
     if (it == sources_.end()) {
       if (sources_.size() >= kBruteForceMaxSources) return;
@@ -239,6 +241,7 @@ class BruteForceEngine final : public CaseEngine {
     }
     const uint64_t n = count_of(e);
     s.failures += n;
+    if (at->outcome == Outcome::UnknownAccount) s.unknown += n;
     s.services.insert(at->service);
     s.users.add(at->user);
     if (auto st = value(e, model::Field::SubStatus); !st.empty()) s.status = std::string(st);
@@ -261,9 +264,13 @@ class BruteForceEngine final : public CaseEngine {
   }
 
   void finish(std::vector<model::Finding>& out) override {
-    for (const auto& [source, s] : sources_) guessing(source, s, out);
+    std::set<std::string> guessed;
+    for (const auto& [source, s] : sources_)
+      if (guessing(source, s, out)) guessed.insert(source);
     for (const auto& [key, sp] : sprays_) spread_finding(sp, true, out);
-    for (const auto& [key, sp] : enumerations_) spread_finding(sp, false, out);
+    // Enumeration that went on to guess passwords is part of that finding.
+    for (const auto& [source, sp] : enumerations_)
+      if (!guessed.count(source)) spread_finding(sp, false, out);
   }
 
  private:
@@ -339,10 +346,15 @@ class BruteForceEngine final : public CaseEngine {
     out.push_back(std::move(f));
   }
 
-  static void guessing(const std::string& source, const Source& s, std::vector<model::Finding>& out) {
-    if (s.failures < kBruteForceMinFailures) return;
-    const auto burst = s.burst_start();
-    if (!burst) return;  // failures spread thin: mistakes over weeks, not guessing
+  // True when it reported the source.
+  static bool guessing(const std::string& source, const Source& s, std::vector<model::Finding>& out) {
+    if (s.unknown == s.failures) return false;  // only names the domain does not know: enumeration, reported as such
+    // Guessing: a burst of failures. Spraying: few tries each for many accounts, all within the hour.
+    const bool spray = s.users.size() >= kSprayBurstAccounts && s.first && s.last &&
+                       s.last->unix_ns - s.first->unix_ns <= kHour && s.undated == 0;
+    auto burst = s.failures >= kBruteForceMinFailures ? s.burst_start() : std::nullopt;
+    if (!burst && spray) burst = s.first;
+    if (!burst) return false;  // failures spread thin: mistakes over weeks, not guessing
     // The first success at or after the burst and within a day of the last failure (successes are in time order;
     // an undated one counts only when the failures are undated too).
     const Ref* success = nullptr;
@@ -428,6 +440,7 @@ class BruteForceEngine final : public CaseEngine {
          ssh ? "封禁 " + source + "，仅允许管理地址访问 SSH，并改用密钥登录。"
              : "封禁 " + source + "；在边界关闭 SMB（445），RDP 改用非 3389 端口；强制强密码与锁定策略。"});
     out.push_back(std::move(f));
+    return true;
   }
 
   std::map<std::string, Source> sources_;  // ordered: findings come out in a stable order

@@ -36,7 +36,9 @@ class WindowsAccountEngine final : public CaseEngine {
   std::string_view name() const override { return "windows-accounts"; }
 
   void observe(const ArtefactView& a, const model::Event& e) override {
-    if (e.product != "windows" || e.service != "security" || !e.time) return;
+    if (e.product != "windows" || !e.time) return;
+    if (e.service == "microsoft-windows-sysmon/operational") return sam_registry(a, e);
+    if (e.service != "security") return;
     const std::string computer = to_lower_ascii(e.value(model::Field::Computer));
     if (auto it = log_start_.find(computer); it != log_start_.end()) {
       if (*e.time < it->second) it->second = *e.time;
@@ -72,20 +74,24 @@ class WindowsAccountEngine final : public CaseEngine {
     for (const auto& c : created_) {
       if (setup_account(c)) continue;
       for (const auto& g : added_) {
-        if (g.computer != c.computer || g.sid != c.sid || g.time < c.time ||
-            g.time.unix_ns - c.time.unix_ns > kPairWindow)
+        // Sysmon's view names no SID: a change of the Administrators alias pairs with the latest account created
+        // before it on that host.
+        const bool same = g.sid.empty() ? c.sid.empty() && latest_created_before(g) == &c : g.sid == c.sid;
+        if (g.computer != c.computer || !same || g.time < c.time || g.time.unix_ns - c.time.unix_ns > kPairWindow)
           continue;
         model::Finding f = heuristic_finding(kAccountCreatedAdminRule, model::Severity::High, c.time);
         f.attack = {"T1136.001", "T1098"};
-        const std::string who = c.subject_domain.empty() || c.subject_domain == "-"
+        const std::string who = c.subject_name.empty() ? "an unknown account"
+                                : c.subject_domain.empty() || c.subject_domain == "-"
                                     ? c.subject_name
                                     : c.subject_domain + "\\" + c.subject_name;
         const std::string host = c.computer.empty() ? "" : " on " + c.computer;
+        const std::string sid = c.sid.empty() ? "" : " (" + c.sid + ")";
         f.title_en = "Local account " + c.name + " created by " + who + " and added to Administrators" + host;
         f.title_zh = "本地账户 " + c.name + " 由 " + who + " 创建并加入管理员组" +
                      (c.computer.empty() ? "" : "（" + c.computer + "）");
-        f.description_en = "The account " + c.name + " (" + c.sid + ") was created at " + to_iso8601(c.time, 0) +
-                           " by " + who + " and added to the local Administrators group at " + to_iso8601(g.time, 0) +
+        f.description_en = "The account " + c.name + sid + " was created at " + to_iso8601(c.time, 0) + " by " + who +
+                           " and added to the local Administrators group at " + to_iso8601(g.time, 0) +
                            ". Worms add administrator accounts (MyKings' admin$) as a way back in that survives the "
                            "removal of their files and tasks. Unless an administrator made it on purpose, disable the "
                            "account, look for its logons, and find out how " +
@@ -106,6 +112,41 @@ class WindowsAccountEngine final : public CaseEngine {
   }
 
  private:
+  // Sysmon 12/13 of lsass writing the SAM: a user created (CreateKey ...\Users\Names\<name>), the Administrators
+  // alias's member list rewritten (SetValue ...\Builtin\Aliases\00000220\C). The names, not the SIDs, are known.
+  void sam_registry(const ArtefactView& a, const model::Event& e) {
+    const std::string id = e.value(model::Field::EventID), target = e.value(model::Field::TargetObject);
+    const std::string lower = to_lower_ascii(target);
+    constexpr std::string_view kNames = "\\sam\\domains\\account\\users\\names\\";
+    const size_t names = lower.find(kNames);
+    const bool created = id == "12" && e.value(model::Field::EventType) == "CreateKey" && names != std::string::npos &&
+                         lower.find('\\', names + kNames.size()) == std::string::npos;
+    const bool admins = id == "13" && lower.ends_with("\\sam\\domains\\builtin\\aliases\\00000220\\c");
+    if (!created && !admins) return;
+    auto& list = created ? created_ : added_;
+    if (list.size() >= kMaxAccountEvents) return;
+    AccountEvent x;
+    x.computer = to_lower_ascii(e.value(model::Field::Computer));
+    x.name = created ? target.substr(names + kNames.size()) : "";
+    // Sysmon sees lsass write the SAM, not who asked it to.
+    x.time = *e.time;
+    x.ref = {std::string(a.path),
+             std::string(a.sha256),
+             e.offset,
+             0,
+             0,
+             "Sysmon " + id + " record " + e.value(model::Field::EventRecordID) + ": " +
+                 e.value(model::Field::EventType) + " " + target + " by " + e.value(model::Field::Image)};
+    list.push_back(std::move(x));
+  }
+
+  const AccountEvent* latest_created_before(const AccountEvent& g) const {
+    const AccountEvent* best = nullptr;
+    for (const auto& c : created_)
+      if (c.sid.empty() && c.computer == g.computer && c.time <= g.time && (!best || best->time < c.time)) best = &c;
+    return best;
+  }
+
   // Windows Setup: the built-in accounts, and the first user (RID 1000) made by SYSTEM in the log's first hour.
   bool setup_account(const AccountEvent& c) const {
     if (!system_subject(c)) return false;

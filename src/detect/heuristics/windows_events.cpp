@@ -1,6 +1,8 @@
 #include "detect/heuristics/windows_events.h"
 
 #include <algorithm>
+#include <cctype>
+#include <map>
 #include <set>
 
 #include "core/text.h"
@@ -27,17 +29,47 @@ std::string account(const model::Event& ev) {
   return domain.empty() || domain == "-" ? user : domain + "\\" + user;
 }
 
+// A service whose binary is a command shell runs a command, not a service: how PsExec-style tools, impacket's
+// smbexec and worms that spread over SMB execute on the next host (the "service" fails to start once the command
+// has run). A binary named without any folder is no installer's work either.
+CommandJudgement service_shape(std::string_view image) {
+  const std::string_view s = trim(image);
+  std::string program;
+  if (s.starts_with('"')) {
+    const size_t end = s.find('"', 1);
+    program = to_lower_ascii(s.substr(1, end == std::string_view::npos ? std::string_view::npos : end - 1));
+  } else {
+    program = to_lower_ascii(s.substr(0, s.find(' ')));
+  }
+  const std::string base =
+      program.substr(program.find_last_of("\\/") == std::string::npos ? 0 : program.find_last_of("\\/") + 1);
+  CommandJudgement j;
+  if (program == "%comspec%" || base == "cmd" || base == "cmd.exe" || base == "powershell" ||
+      base == "powershell.exe" || base == "pwsh.exe") {
+    j.weight = CommandJudgement::Weight::Strong;
+    j.why = "a command shell as the service binary (PsExec-style remote execution)";
+  } else if (base == program && base.ends_with(".exe")) {
+    j.weight = CommandJudgement::Weight::Weak;
+    j.why = "a service binary named without a folder";
+  }
+  return j;
+}
+
 // System 7045 and Security 4697.
 void service_installed(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
   const bool security = ev.service == "security";
   const std::string name = ev.value(model::Field::ServiceName);
   const std::string image = ev.value(security ? "ServiceFileName" : "ImagePath");
-  const CommandJudgement judged = judge_windows_command(image);
+  CommandJudgement judged = judge_windows_command(image);
+  const CommandJudgement shape = service_shape(image);
+  if (shape.weight > judged.weight) judged.weight = shape.weight;
+  if (shape.suspicious()) judged.why = judged.why.empty() ? shape.why : shape.why + "; " + judged.why;
   if (!judged.suspicious()) return;
   const std::string type = ev.value("ServiceType"), start = ev.value(security ? "ServiceStartType" : "StartType");
   const std::string runs_as = ev.value(security ? "ServiceAccount" : "AccountName");
   model::Finding f = heuristic_finding(kServiceInstalledRule, judged.severity(), ev.time);
-  f.attack = {"T1543.003"};
+  f.attack = {"T1543.003", "T1569.002"};
+  if (shape.weight == CommandJudgement::Weight::Strong) f.attack.push_back("T1021.002");  // run from another host
   f.title_en = "Service " + name + " installed " + judged.why + ": " + image.substr(0, 300);
   f.title_zh = "安装了可疑服务 " + name + "：" + image.substr(0, 300);
   f.description_en = "The service " + name + " was installed" + (security ? " by " + account(ev) : "") + " to run \"" +
@@ -118,6 +150,187 @@ void log_cleared(const ArtefactView& a, const model::Event& ev, std::string_view
   f.evidence.push_back(record_ref(a, ev, log + " log cleared by " + who));
   if (const std::string u = ev.value(model::Field::SubjectUserName); !u.empty())
     f.observables.push_back({model::ObservableKind::Account, u, "cleared the log"});
+  out.push_back(std::move(f));
+}
+
+// Hosts whose BITS jobs are the vendors' own updates (the domain or any name below it).
+constexpr std::string_view kBitsUpdateHosts[] = {
+    "windowsupdate.com", "update.microsoft.com", "microsoft.com", "msedge.net",  "windows.com",
+    "office.com",        "office.net",           "live.com",      "bing.com",    "google.com",
+    "gvt1.com",          "googleapis.com",       "adobe.com",     "mozilla.org", "mozilla.net"};
+
+bool update_host(std::string_view host) {
+  for (auto h : kBitsUpdateHosts)
+    if (host == h || (host.size() > h.size() && host.ends_with(h) && host[host.size() - h.size() - 1] == '.'))
+      return true;
+  return false;
+}
+
+// Bits-Client 59: a BITS transfer started. Worms fetch their payloads with bitsadmin (MyKings, Lemon Duck) and
+// attackers keep BITS jobs as persistence; Windows, Office, browsers and Defender update through BITS every day.
+void bits_transfer(const ArtefactView& a, const model::Event& ev, std::set<std::string>& seen,
+                   std::vector<model::Finding>& out) {
+  const std::string url = ev.value("url"), job = ev.value("name");
+  if (url.empty() || !seen.insert(job + "\x1f" + url).second) return;
+  const std::string lower = to_lower_ascii(url);
+  std::string why;
+  model::Severity sev = model::Severity::Low;
+  const size_t scheme = lower.find("://");
+  if (scheme == std::string::npos) {
+    why = "a BITS job copying a local file (a job kept as persistence runs its notify command when it completes)";
+    sev = model::Severity::Medium;
+  } else {
+    std::string host = lower.substr(scheme + 3, lower.find_first_of("/:?", scheme + 3) - scheme - 3);
+    if (update_host(host)) return;
+    const std::string path = lower.substr(0, lower.find('?'));
+    bool payload = false;
+    for (auto ext : {".exe", ".dll", ".ps1", ".bat", ".cmd", ".vbs", ".js", ".hta", ".sct", ".scr", ".msi", ".zip",
+                     ".7z", ".rar", ".bin", ".dat", ".png.exe"})
+      payload = payload || path.ends_with(ext);
+    const bool raw_ip = !host.empty() && host.find_first_not_of("0123456789.") == std::string::npos;
+    why = raw_ip    ? "a BITS download from a bare address"
+          : payload ? "a BITS download of a program or archive"
+                    : "a BITS download";
+    if (raw_ip || payload) sev = model::Severity::Medium;
+  }
+  model::Finding f = heuristic_finding(kBitsTransferRule, sev, ev.time);
+  f.attack = {"T1197"};
+  f.title_en = "BITS job " + job + ": " + why + ": " + url.substr(0, 300);
+  f.title_zh = "BITS 任务 " + job + " 传输：" + url.substr(0, 300);
+  f.description_en = "The BITS job " + job + " transferred " + url.substr(0, 1000) + " (" + why +
+                     "). Worms such as MyKings and Lemon Duck fetch their payloads with bitsadmin, and a BITS job "
+                     "survives reboots. Find the file it wrote and the program that made the job (BITS event 3), and "
+                     "remove the job (bitsadmin /reset as its owner) if nobody made it on purpose.";
+  f.description_zh = "BITS 任务 " + job + " 传输了 " + url.substr(0, 1000) + "（" + why +
+                     "）。MyKings、Lemon Duck 等蠕虫用 bitsadmin 下载载荷，BITS "
+                     "任务可跨重启保留。请找到其写入的文件和创建该任务的程序（BITS 事件 3），"
+                     "若非有意创建请删除该任务（以任务所有者身份执行 bitsadmin /reset）。";
+  f.evidence.push_back(record_ref(a, ev, job + ": " + url));
+  if (scheme != std::string::npos) f.observables.push_back({model::ObservableKind::Url, url, "BITS transfer"});
+  out.push_back(std::move(f));
+}
+
+// Remote access to this host that leaves no other trace: a WinRM shell (remote PowerShell), an RDP connection or
+// session, and who enumerated the local groups with net/PowerShell. Informational: this is how operators and
+// administrators alike work, and it places the host in the story (who came from where) without a verdict.
+struct RemoteAccess {
+  model::Finding finding;
+  std::vector<std::string> titles_en, titles_zh;
+  size_t distinct = 0;
+};
+
+void remote_access(const ArtefactView& a, const model::Event& ev, std::string_view id, std::set<std::string>& seen,
+                   std::map<std::string, RemoteAccess>& pending) {
+  std::string key, title_en, title_zh, technique, source;
+  if (ev.service == "microsoft-windows-winrm/operational") {
+    const std::string user = ev.value("username");
+    key = "winrm\x1f" + user;
+    title_en = "WinRM (remote PowerShell) " + std::string(id == "91" ? "shell created" : "logon") +
+               (user.empty() ? "" : " as " + user);
+    title_zh =
+        "WinRM（远程 PowerShell）" + std::string(id == "91" ? "会话创建" : "登录") + (user.empty() ? "" : "：" + user);
+    technique = "T1021.006";
+  } else if (ev.service == "microsoft-windows-remotedesktopservices-rdpcorets/operational") {
+    source = ev.value("ClientIP");
+    source = source.substr(0, source.rfind(':') == std::string::npos || source.find(']') != std::string::npos
+                                  ? source.size()
+                                  : source.rfind(':'));
+    key = "rdp\x1f" + source;
+    title_en = "RDP connection from " + source;
+    title_zh = "来自 " + source + " 的 RDP 连接";
+    technique = "T1021.001";
+  } else if (ev.service == "microsoft-windows-terminalservices-localsessionmanager/operational") {
+    source = ev.value("Address");
+    const std::string user = ev.value("User");
+    if (source.empty() || source == "LOCAL") return;
+    key = "rdp\x1f" + source + "\x1f" + user;
+    title_en = "Remote Desktop session of " + user + " from " + source;
+    title_zh = user + " 从 " + source + " 登录远程桌面会话";
+    technique = "T1021.001";
+  } else {  // 4798, 4799
+    const std::string caller = to_lower_ascii(ev.value("CallerProcessName"));
+    const std::string base =
+        caller.substr(caller.find_last_of('\\') == std::string::npos ? 0 : caller.find_last_of('\\') + 1);
+    if (base != "net.exe" && base != "net1.exe" && base != "powershell.exe" && base != "pwsh.exe" &&
+        base != "wmic.exe" && base != "cmd.exe")
+      return;
+    const std::string who = ev.value(model::Field::SubjectUserName), what = ev.value(model::Field::TargetUserName);
+    key = "enum\x1f" + who + "\x1f" + what;
+    title_en = (id == "4799" ? "Members of " : "Groups of ") + what + " enumerated by " + who + " with " + base;
+    title_zh = who + " 使用 " + base + " 枚举了 " + what + (id == "4799" ? " 的成员" : " 所属的组");
+    technique = id == "4799" ? "T1069.001" : "T1087.001";
+  }
+  if (!seen.insert(key).second) return;
+  // One finding per kind of access in an artefact, naming the first few of its distinct sources.
+  auto [it, fresh] = pending.try_emplace(technique);
+  RemoteAccess& r = it->second;
+  if (fresh) {
+    r.finding = heuristic_finding(kRemoteAccessRule, model::Severity::Informational, ev.time);
+    r.finding.attack = {technique};
+  }
+  ++r.distinct;
+  if (r.titles_en.size() < 5) {
+    r.titles_en.push_back(title_en);
+    r.titles_zh.push_back(title_zh);
+  }
+  if (r.finding.evidence.size() < 20) r.finding.evidence.push_back(record_ref(a, ev, title_en));
+  if (!source.empty() && r.finding.observables.size() < 50)
+    r.finding.observables.push_back({model::ObservableKind::Ip, source, "remote access source"});
+}
+
+void flush_remote_access(std::map<std::string, RemoteAccess>& pending, std::vector<model::Finding>& out) {
+  for (auto& [technique, r] : pending) {
+    model::Finding& f = r.finding;
+    const std::string more = r.distinct > 1 ? " and " + std::to_string(r.distinct - 1) + " more" : "";
+    f.title_en = r.titles_en.front() + more;
+    f.title_zh = r.titles_zh.front() + (r.distinct > 1 ? " 等 " + std::to_string(r.distinct) + " 项" : "");
+    std::string list_en, list_zh;
+    for (size_t i = 0; i < r.titles_en.size(); ++i) {
+      list_en += "\n- " + r.titles_en[i];
+      list_zh += "\n- " + r.titles_zh[i];
+    }
+    f.description_en = std::to_string(r.distinct) + " distinct: " + list_en +
+                       "\nRecorded for the story of who reached this host and what they looked at; on its own it is "
+                       "how administrators work too.";
+    f.description_zh = "共 " + std::to_string(r.distinct) + " 项：" + list_zh +
+                       "\n记录在案以还原谁访问了本机及其查看的内容；单独出现时也可能是管理员的正常操作。";
+    out.push_back(std::move(f));
+  }
+  pending.clear();
+}
+
+// Security 5145 with write access to a drive's administrative share (C$, ADMIN$): a program copied onto this host
+// from another — PsExec-style lateral movement and worms spreading over SMB write their payload so.
+void admin_share_write(const ArtefactView& a, const model::Event& ev, std::set<std::string>& seen,
+                       std::vector<model::Finding>& out) {
+  const std::string share = ev.value("ShareName"), access = ev.value("AccessList");
+  const std::string lower_share = to_lower_ascii(share);
+  const bool admin_share = lower_share.ends_with("\\admin$") ||
+                           (lower_share.size() >= 3 && lower_share.ends_with("$") &&
+                            std::isalpha(static_cast<unsigned char>(lower_share[lower_share.size() - 2])) &&
+                            lower_share[lower_share.size() - 3] == '\\');
+  const bool write = access.find("%%4417") != std::string::npos || access.find("%%4418") != std::string::npos ||
+                     access.find("WriteData") != std::string::npos || access.find("AppendData") != std::string::npos;
+  if (!admin_share || !write) return;
+  const std::string source = ev.value(model::Field::IpAddress), target = ev.value("RelativeTargetName");
+  if (!seen.insert(source + "\x1f" + share).second) return;
+  const std::string who = account(ev);
+  model::Finding f = heuristic_finding(kAdminShareWriteRule, model::Severity::Medium, ev.time);
+  f.attack = {"T1021.002", "T1570"};
+  f.title_en = "Files written to " + share + " from " + source + " by " + who + ": " + target.substr(0, 200);
+  f.title_zh = who + " 从 " + source + " 向 " + share + " 写入文件：" + target.substr(0, 200);
+  f.description_en = who + " wrote to the administrative share " + share + " from " + source +
+                     " (first: " + target.substr(0, 500) +
+                     "). PsExec-style tools and worms that spread over SMB copy their program so before they run it as "
+                     "a service or task. Find the file, what ran it, and examine " +
+                     source + ".";
+  f.description_zh = who + " 从 " + source + " 向管理共享 " + share + " 写入文件（首个：" + target.substr(0, 500) +
+                     "）。PsExec 类工具和通过 SMB "
+                     "传播的蠕虫会先这样复制程序，再以服务或计划任务运行。请找到该文件及运行它的程序，并检查 " +
+                     source + "。";
+  f.evidence.push_back(record_ref(a, ev, share + "\\" + target + " written by " + who + " from " + source));
+  if (!source.empty() && source != "-")
+    f.observables.push_back({model::ObservableKind::Ip, source, "wrote to an admin share"});
   out.push_back(std::move(f));
 }
 
@@ -237,7 +450,8 @@ class WindowsEventEngine final : public Engine {
   std::string_view name() const override { return "windows-events"; }
 
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
-    std::set<std::string> tasks_seen;
+    std::set<std::string> tasks_seen, bits_seen, access_seen, share_seen;
+    std::map<std::string, RemoteAccess> access;
     for (const auto& ev : a.events) {
       if (ev.product != "windows" || ev.service.empty()) continue;  // event-log records only
       const std::string* idp = ev.get(model::Field::EventID);
@@ -248,6 +462,16 @@ class WindowsEventEngine final : public Engine {
       } else if (((id == "4698" || id == "4702") && ev.service == "security") ||
                  ((id == "129" || id == "200") && ev.service == "microsoft-windows-taskscheduler/operational")) {
         task_event(a, ev, id, tasks_seen, out);
+      } else if (((id == "91" || id == "169") && ev.service == "microsoft-windows-winrm/operational") ||
+                 (id == "131" && ev.service == "microsoft-windows-remotedesktopservices-rdpcorets/operational") ||
+                 ((id == "21" || id == "25") &&
+                  ev.service == "microsoft-windows-terminalservices-localsessionmanager/operational") ||
+                 ((id == "4798" || id == "4799") && ev.service == "security")) {
+        remote_access(a, ev, id, access_seen, access);
+      } else if (id == "5145" && ev.service == "security") {
+        admin_share_write(a, ev, share_seen, out);
+      } else if (id == "59" && ev.service == "microsoft-windows-bits-client/operational") {
+        bits_transfer(a, ev, bits_seen, out);
       } else if (id == "1102" && ev.service == "security") {
         log_cleared(a, ev, id, out);  // only the Event Log service writes 1102 into Security
       } else if (id == "104" && ev.service == "system" &&
@@ -255,6 +479,7 @@ class WindowsEventEngine final : public Engine {
         log_cleared(a, ev, id, out);
       }
     }
+    flush_remote_access(access, out);
   }
 };
 
