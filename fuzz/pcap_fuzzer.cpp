@@ -2,6 +2,7 @@
 #include <cstdint>
 
 #include "formats/pcap/app_protocols.h"
+#include "formats/pcap/dcerpc.h"
 #include "formats/pcap/mining_rpc.h"
 #include "formats/pcap/pcap.h"
 #include "formats/pcap/smb.h"
@@ -11,7 +12,7 @@
 // A capture file handed over as evidence (or written by the worm's own tooling): the pcap and pcapng readers, the
 // whole flow pipeline (decoders, IP fragment and TCP stream reassembly, SMB and TDS sessions, application parsers)
 // on the packets read, and every parser on the raw bytes: as one payload, as a bare frame of every link type, and as
-// a stream of SMB and TDS messages in either direction.
+// a stream of SMB and TDS messages in either direction, and as DCE/RPC (a stream of PDUs, one PDU, a stub).
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace pcap = msw::formats::pcap;
   msw::Bytes bytes(reinterpret_cast<const std::byte*>(data), size);
@@ -25,6 +26,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)pcap::parse_mining_rpc(text);
   for (uint32_t link : {0u, 1u, 101u, 108u, 113u, 228u, 229u, 276u}) (void)pcap::decode(link, bytes);
   (void)pcap::ntlm_authenticate_account(bytes);
+  {
+    pcap::RpcClientStream rpc;
+    rpc.feed(bytes.first(size / 3), 0, 0);
+    rpc.feed(bytes.subspan(size / 3), 1, 0);
+    pcap::RpcClientStream one;
+    one.pdu(bytes, 0, 0);
+    (void)pcap::rpc_stub_strings(bytes);
+    (void)pcap::looks_like_rpc_bind(bytes);
+  }
   for (bool client : {true, false}) {
     pcap::SmbSession smb;
     pcap::TdsSession tds;

@@ -121,7 +121,8 @@ StepKind step_kind_of(std::string_view rule_id) {
   if (rule_id == kMinerRule) return StepKind::Miner;
   if (rule_id == kPoolRule) return StepKind::Connection;
   if (rule_id == kEntryRule) return StepKind::Entry;
-  if (rule_id == kGuessingRule || rule_id == kLateralMovementRule || rule_id == "heuristic.admin_share_write")
+  if (rule_id == kGuessingRule || rule_id == kLateralMovementRule || rule_id == "heuristic.admin_share_write" ||
+      rule_id == "heuristic.remote_execution")
     return StepKind::NextHost;
   if (rule_id == kPatientZeroRule) return StepKind::Entry;
   if (in(rule_id, kPersistenceRules)) return StepKind::Persistence;

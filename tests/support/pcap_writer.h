@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace msw::test {
@@ -69,6 +70,31 @@ std::string smb2_negotiate_request();
 std::string smb2_negotiate_response(uint16_t dialect);
 std::string smb2_session_setup_request(uint64_t message_id, std::string_view blob);
 std::string smb2_session_setup_response(uint64_t message_id, uint32_t status);
+
+// A session's work after the logon: a tree connect for `path` (\\host\share) and the answer assigning `tree_id`
+// (share type 1 disk, 2 pipe); a CREATE of `name` on a tree and the answer with the 16-byte `file_id`; a WRITE of
+// `data` at `offset`; an IOCTL FSCTL_PIPE_TRANSCEIVE with `input` (how RPC goes through a pipe).
+std::string smb2_tree_connect_request(uint64_t message_id, std::string_view path);
+std::string smb2_tree_connect_response(uint64_t message_id, uint32_t tree_id, uint8_t share_type);
+std::string smb2_create_request(uint64_t message_id, uint32_t tree_id, std::string_view name);
+std::string smb2_create_response(uint64_t message_id, uint32_t tree_id, std::string_view file_id);
+std::string smb2_write_request(uint64_t message_id, uint32_t tree_id, std::string_view file_id, uint64_t offset,
+                               std::string_view data);
+std::string smb2_ioctl_transceive_request(uint64_t message_id, uint32_t tree_id, std::string_view file_id,
+                                          std::string_view input);
+
+// DCE/RPC PDUs (little-endian, no authentication): a bind of (context id, interface UUID, major version) contexts
+// with NDR as the transfer syntax, and a request on a context.
+std::string dcerpc_bind(uint32_t call_id, const std::vector<std::tuple<uint16_t, std::string, uint16_t>>& contexts);
+std::string dcerpc_request(uint32_t call_id, uint16_t context_id, uint16_t opnum, std::string_view stub);
+// NDR: a [string] wchar_t* (conformant varying, terminator included, padded to 4), and a unique pointer to one.
+std::string ndr_wstring(std::string_view ascii);
+std::string ndr_unique_wstring(uint32_t referent, std::string_view ascii);
+// The stubs of svcctl's RCreateServiceW (opnum 12) and RStartServiceW (opnum 19), ITaskSchedulerService's
+// SchRpcRegisterTask (opnum 1).
+std::string svcctl_create_service_stub(std::string_view name, std::string_view display, std::string_view binary_path);
+std::string svcctl_start_service_stub();
+std::string tsch_register_task_stub(std::string_view path, std::string_view xml);
 
 std::string smb1_negotiate_request(const std::vector<std::string>& dialects);
 std::string smb1_negotiate_response(uint16_t dialect_index);

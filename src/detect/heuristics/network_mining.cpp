@@ -143,6 +143,9 @@ class NetworkMiningEngine final : public Engine {
         s.targets.insert(dst);
       }
       if (ev.get("LoginService")) continue;  // logons read from the protocol: network_smb counts them exactly
+      // SMB's logons are readable (NTLMSSP in the session setup): a connection without one guessed nothing.
+      // EternalBlue opens a score of them to groom the server's memory.
+      if (service == "SMB") continue;
       auto& l = logins[{src, dst, port}];
       if (!l.second) l.second = &ev;
       ++l.first;

@@ -28,6 +28,7 @@ class NetworkSmbEngine final : public Engine {
 
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
     exploitation(a, out);
+    remote_execution(a, out);
     smb1(a, out);
     guessing(a, out);
   }
@@ -116,6 +117,118 @@ class NetworkSmbEngine final : public Engine {
         add_ip(f, src, "scanning host");
         out.push_back(std::move(f));
       }
+    }
+  }
+
+  // Per source and target: what was copied onto an administrative share and what was run through RPC.
+  struct Execution {
+    std::vector<std::pair<const model::Event*, std::string>> writes;  // flow, "\\host\ADMIN$\x.exe (n bytes, ...)"
+    bool executable = false;
+    std::vector<std::pair<const model::Event*, std::string>> calls;  // flow, "svcctl CreateServiceW: ..."
+  };
+
+  static std::vector<std::string> split(const std::string& s, std::string_view sep) {
+    std::vector<std::string> out;
+    for (size_t p = 0; p < s.size() && out.size() < 64;) {
+      const size_t q = std::min(s.find(sep, p), s.size());
+      out.push_back(s.substr(p, q - p));
+      p = q + sep.size();
+    }
+    return out;
+  }
+
+  static void remote_execution(const ArtefactView& a, std::vector<model::Finding>& out) {
+    std::map<std::pair<std::string, std::string>, Execution> pairs;
+    for (const auto& ev : a.events) {
+      if (ev.category != "network_connection") continue;
+      const std::string* writes = ev.get("SmbAdminShareWrites");
+      const std::string* calls = ev.get("RpcCalls");
+      if (!writes && !calls) continue;
+      Execution& x = pairs[{ev.value("SourceIp"), ev.value("DestinationIp")}];
+      if (writes)
+        for (auto& w : split(*writes, "; ")) x.writes.emplace_back(&ev, std::move(w));
+      x.executable = x.executable || ev.value("SmbAdminShareExecutable") == "true";
+      if (calls)
+        for (auto& c : split(*calls, "; ")) x.calls.emplace_back(&ev, std::move(c));
+    }
+    for (const auto& [key, x] : pairs) {
+      const auto& [src, dst] = key;
+      std::string how_en, how_zh, service, command;
+      std::vector<std::string> techniques = {"T1021.002"};
+      for (const auto& [ev, call] : x.calls) {
+        const std::string lower = to_lower_ascii(call);
+        if (call.starts_with("svcctl CreateService") || call.starts_with("svcctl ChangeServiceConfig")) {
+          // The stub's strings: service name, display name, binary path (and the rest).
+          const auto colon = call.find(": ");
+          const auto parts =
+              colon == std::string::npos ? std::vector<std::string>{} : split(call.substr(colon + 2), " | ");
+          if (service.empty() && !parts.empty()) service = parts.front();
+          for (const auto& p : parts)
+            if (command.empty() && (p.find('\\') != std::string::npos || p.find(".exe") != std::string::npos ||
+                                    to_lower_ascii(p).find("comspec") != std::string::npos))
+              command = p;
+        }
+        if (lower.starts_with("svcctl") && how_en.empty()) {
+          how_en = "service";
+          techniques.push_back("T1569.002");
+        } else if ((lower.starts_with("atsvc") || lower.starts_with("itaskschedulerservice")) &&
+                   how_en.find("task") == std::string::npos) {
+          how_en += std::string(how_en.empty() ? "" : ", ") + "scheduled task";
+          techniques.push_back("T1053.005");
+        } else if (lower.starts_with("iwbemservices") && how_en.find("WMI") == std::string::npos) {
+          how_en += std::string(how_en.empty() ? "" : ", ") + "WMI ExecMethod";
+          techniques.push_back("T1047");
+        }
+      }
+      const bool shell = to_lower_ascii(command).find("comspec") != std::string::npos ||
+                         to_lower_ascii(command).find("cmd.exe") != std::string::npos ||
+                         to_lower_ascii(command).find("cmd /") != std::string::npos;
+      if (x.calls.empty() && !x.executable) continue;  // files copied, nothing run, no program among them
+      const model::Event& first = x.calls.empty() ? *x.writes.front().first : *x.calls.front().first;
+      model::Finding f = heuristic_finding(
+          kRemoteExecutionRule, x.calls.empty() ? model::Severity::Medium : model::Severity::High, first.time);
+      if (!x.writes.empty()) techniques.push_back("T1570");
+      f.attack = techniques;
+      std::string kind = x.calls.empty() ? "an executable copied onto an administrative share"
+                         : shell         ? "smbexec-style remote execution (a command shell as a service)"
+                         : how_en == "service" && x.executable
+                             ? "PsExec-style remote execution (a program copied to an "
+                               "administrative share, then run as a service)"
+                             : "remote execution through RPC (" + how_en + ")";
+      f.title_en = src + " ran code on " + dst + ": " + kind + (service.empty() ? "" : ", service " + service) +
+                   (command.empty() ? "" : ": " + command.substr(0, 200));
+      f.title_zh = src + " 在 " + dst + " 上远程执行代码" + (service.empty() ? "" : "，服务 " + service) +
+                   (command.empty() ? "" : "：" + command.substr(0, 200));
+      std::string detail_en, detail_zh;
+      for (size_t i = 0; i < x.writes.size() && i < 5; ++i) {
+        detail_en += "\n- wrote " + x.writes[i].second;
+        detail_zh += "\n- 写入 " + x.writes[i].second;
+      }
+      for (size_t i = 0; i < x.calls.size() && i < 8; ++i) {
+        detail_en += "\n- called " + x.calls[i].second.substr(0, 600);
+        detail_zh += "\n- 调用 " + x.calls[i].second.substr(0, 600);
+      }
+      f.description_en =
+          src + " " + kind + " on " + dst + ":" + detail_en +
+          "\nThis is how PsExec-style tools and worms that spread over SMB (WannaMine, MyKings) run on the "
+          "next host with a stolen password. Treat " +
+          dst +
+          " as compromised, find the service, task or "
+          "process there, and examine " +
+          src + ", which holds working credentials.";
+      f.description_zh =
+          src + " 在 " + dst + " 上" + (x.calls.empty() ? "向管理共享复制了可执行文件" : "远程执行代码") + "：" +
+          detail_zh +
+          "\nPsExec 类工具及通过 SMB 传播的蠕虫（WannaMine、MyKings）正是用窃取的口令这样在下一台主机上运行。请将 " +
+          dst + " 视为已失陷，找到对应的服务、任务或进程，并检查持有可用凭据的 " + src + "。";
+      evidence(f, a, first, x.calls.empty() ? x.writes.front().second : x.calls.front().second);
+      if (!x.calls.empty() && !x.writes.empty() && x.writes.front().first != &first)
+        evidence(f, a, *x.writes.front().first, x.writes.front().second);
+      add_ip(f, src, "remote execution source");
+      add_ip(f, dst, "remote execution target");
+      if (!service.empty())
+        f.observables.push_back({model::ObservableKind::Service, service, "service created remotely"});
+      out.push_back(std::move(f));
     }
   }
 

@@ -16,7 +16,9 @@ using wire::le64;
 constexpr uint8_t kSmb1Negotiate = 0x72, kSmb1SessionSetup = 0x73, kSmb1Trans = 0x25, kSmb1Trans2 = 0x32,
                   kSmb1Trans2Secondary = 0x33, kSmb1NtTrans = 0xA0;
 constexpr uint16_t kTrans2SessionSetup = 0x000E, kTransPeekNamedPipe = 0x0023;
-constexpr uint16_t kSmb2Negotiate = 0, kSmb2SessionSetup = 1;
+constexpr uint16_t kSmb2Negotiate = 0, kSmb2SessionSetup = 1, kSmb2TreeConnect = 3, kSmb2Create = 5, kSmb2Write = 9,
+                   kSmb2Ioctl = 11;
+constexpr uint32_t kFsctlPipeTransceive = 0x0011C017;
 constexpr size_t kMaxPending = 64;  // outstanding session setups / pings remembered per connection
 
 std::string utf16(Bytes b) { return utf16le_to_utf8(b).utf8; }
@@ -265,8 +267,117 @@ void SmbSession::smb2(bool from_client, Bytes m, uint64_t packet, int64_t time_n
           break;
         }
     }
+    smb2_files(command, reply, m.first(next >= 64 && next < m.size() ? next : m.size()), packet, time_ns);
     if (next == 0 || next < 64 || next >= m.size()) break;
     m = m.subspan(next);
+  }
+}
+
+size_t SmbSession::tree_index(uint32_t id) const {
+  for (size_t i = 0; i < trees_.size(); ++i)
+    if (trees_[i].id == id) return i;
+  return SIZE_MAX;
+}
+
+SmbSession::File* SmbSession::file(Bytes id) {
+  const std::string_view key = as_chars(id);
+  for (auto& f : files_)
+    if (f.id == key) return &f;
+  return nullptr;
+}
+
+// Trees, files and what is written to them. Offsets in SMB2 bodies count from the message's header; `m` is this
+// message of a compound chain (its header first), `body` what follows the 64-byte header.
+void SmbSession::smb2_files(uint16_t command, bool reply, Bytes m, uint64_t packet, int64_t time_ns) {
+  const Bytes body = m.subspan(64);
+  const uint64_t id = le64(m, 24);
+  const bool async = (le32(m, 16) & 2) != 0;
+  const uint32_t tree_id = async ? 0 : le32(m, 36);
+  const uint32_t status = le32(m, 8);
+  auto region = [&](size_t offset, size_t length) -> std::optional<Bytes> {
+    if (offset > m.size() || length > m.size() - offset) return std::nullopt;
+    return m.subspan(offset, length);
+  };
+  switch (command) {
+    case kSmb2TreeConnect:
+      if (!reply && body.size() >= 8) {
+        if (auto path = region(le16(body, 4), le16(body, 6))) remember(pending_trees_, {id, utf16(*path)});
+      } else if (reply && status == ntstatus::kSuccess) {
+        for (auto it = pending_trees_.begin(); it != pending_trees_.end(); ++it) {
+          if (it->first != id) continue;
+          const std::string path = it->second;
+          pending_trees_.erase(it);
+          if (trees_.size() >= kMaxSmbTrees || tree_id == 0) break;
+          const std::string share = to_lower_ascii(
+              path.substr(path.find_last_of('\\') == std::string::npos ? 0 : path.find_last_of('\\') + 1));
+          const bool drive = share.size() == 2 && share[1] == '$' && share[0] >= 'a' && share[0] <= 'z';
+          trees_.push_back({tree_id, path, share == "ipc$", share == "admin$" || drive});
+          if (facts_.shares.size() < kMaxSmbTrees) facts_.shares.push_back(path);
+          break;
+        }
+      }
+      break;
+    case kSmb2Create:
+      if (!reply && body.size() >= 48) {
+        if (auto name = region(le16(body, 44), le16(body, 46)))
+          remember(pending_creates_, {id, {tree_id, utf16(*name)}});
+      } else if (reply && status == ntstatus::kSuccess && body.size() >= 80) {
+        for (auto it = pending_creates_.begin(); it != pending_creates_.end(); ++it) {
+          if (it->first != id) continue;
+          const auto [tid, name] = it->second;
+          pending_creates_.erase(it);
+          const size_t t = tree_index(tid);
+          if (t == SIZE_MAX || (!trees_[t].ipc && !trees_[t].admin) || files_.size() >= kMaxSmbFiles) break;
+          File f;
+          f.id = std::string(as_chars(body.subspan(64, 16)));
+          f.tree = t;
+          f.name = name;
+          if (trees_[t].ipc) {
+            f.rpc = std::make_unique<RpcClientStream>();
+            if (facts_.pipes.size() < kMaxSmbTrees) facts_.pipes.push_back(name);
+          }
+          files_.push_back(std::move(f));
+          break;
+        }
+      }
+      break;
+    case kSmb2Write:
+    case kSmb2Ioctl: {
+      if (reply) break;
+      Bytes data;
+      File* f = nullptr;
+      uint64_t length = 0, offset = 0;
+      if (command == kSmb2Write && body.size() >= 48) {
+        length = le32(body, 4);
+        offset = le64(body, 8);
+        f = file(body.subspan(16, 16));
+        // The message may be cut (framing keeps its first 16 KiB): read what is here.
+        const size_t at = le16(body, 2);
+        if (at <= m.size()) data = m.subspan(at, std::min<size_t>(length, m.size() - at));
+      } else if (command == kSmb2Ioctl && body.size() >= 56 && le32(body, 4) == kFsctlPipeTransceive) {
+        f = file(body.subspan(8, 16));
+        if (auto in = region(le32(body, 24), le32(body, 28))) data = *in;
+      }
+      if (!f) break;
+      if (f->rpc) {
+        f->rpc->feed(data, packet, time_ns);
+        for (; f->calls_copied < f->rpc->calls().size(); ++f->calls_copied)
+          if (facts_.rpc_calls.size() < kMaxRpcCallsKept) facts_.rpc_calls.push_back(f->rpc->calls()[f->calls_copied]);
+      } else if (command == kSmb2Write) {
+        if (f->write == SIZE_MAX) {
+          if (facts_.admin_writes.size() >= kMaxSmbWritesKept) break;
+          f->write = facts_.admin_writes.size();
+          facts_.admin_writes.push_back({trees_[f->tree].path, f->name, 0, false, packet, time_ns});
+        }
+        SmbFileWrite& w = facts_.admin_writes[f->write];
+        w.bytes += length;
+        if (offset == 0 && data.size() >= 2 && data[0] == std::byte{'M'} && data[1] == std::byte{'Z'})
+          w.executable = true;
+      }
+      break;
+    }
+    default:
+      break;
   }
 }
 

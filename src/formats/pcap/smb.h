@@ -12,11 +12,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/byte_reader.h"
+#include "formats/pcap/dcerpc.h"
 #include "formats/pcap/framing.h"
 #include "formats/pcap/reassembly.h"
 
@@ -24,6 +26,9 @@ namespace msw::formats::pcap {
 
 inline constexpr int kMaxCompound = 16;
 inline constexpr size_t kMaxSmbLoginsKept = 256;  // attempts listed per connection (all are counted)
+inline constexpr size_t kMaxSmbTrees = 64;        // tree connects followed per connection
+inline constexpr size_t kMaxSmbFiles = 256;       // opened files followed per connection
+inline constexpr size_t kMaxSmbWritesKept = 64;   // files written on administrative shares, listed per connection
 
 namespace ntstatus {
 inline constexpr uint32_t kSuccess = 0;
@@ -48,6 +53,17 @@ struct SmbLogin {
   int64_t time_ns = 0;
 };
 
+// A file written on an administrative share (ADMIN$, C$ and the other drive shares): how PsExec-style tools and
+// worms put their program on the next host.
+struct SmbFileWrite {
+  std::string share;        // the tree's path as the client gave it: \\10.0.0.5\ADMIN$
+  std::string name;         // the file's path inside the share
+  uint64_t bytes = 0;       // the lengths of every write to it
+  bool executable = false;  // the write at offset 0 began with "MZ"
+  uint64_t packet = 0;      // the first write
+  int64_t time_ns = 0;
+};
+
 struct SmbFacts {
   std::string dialect;             // negotiated: "NT LM 0.12" (SMB1), "2.0.2", "2.1", "3.0", "3.0.2", "3.1.1"
   bool smb1 = false;               // the server answered in SMB1
@@ -65,6 +81,12 @@ struct SmbFacts {
   bool doublepulsar_ping = false;        // Trans2 SESSION_SETUP request
   bool doublepulsar_reply = false;       // answered STATUS_NOT_IMPLEMENTED with multiplex id + 16
   uint64_t doublepulsar_packet = 0;
+  // What the client did with the session (SMB 2 and 3): trees, files written on administrative shares, and the
+  // RPC it spoke through named pipes (svcctl, atsvc, ...).
+  std::vector<std::string> shares;  // tree paths connected, first kMaxSmbTrees
+  std::vector<SmbFileWrite> admin_writes;
+  std::vector<std::string> pipes;  // pipe names opened on IPC$
+  std::vector<RpcCall> rpc_calls;  // remote-execution calls through those pipes, first kMaxRpcCallsKept
 };
 
 // Both directions of one SMB connection. Feed each direction's stream chunks; facts accumulate.
@@ -80,7 +102,24 @@ class SmbSession {
  private:
   void smb1(bool from_client, Bytes m, uint64_t packet, int64_t time_ns);
   void smb2(bool from_client, Bytes m, uint64_t packet, int64_t time_ns);
+  void smb2_files(uint16_t command, bool reply, Bytes m, uint64_t packet, int64_t time_ns);
   void answered(const std::string& account, uint32_t status, uint64_t packet, int64_t time_ns);
+
+  struct Tree {
+    uint32_t id = 0;
+    std::string path;
+    bool ipc = false, admin = false;
+  };
+  struct File {
+    std::string id;          // the 16-byte FileId
+    size_t tree = SIZE_MAX;  // index in trees_
+    std::string name;
+    size_t write = SIZE_MAX;               // index in facts_.admin_writes, once written
+    std::unique_ptr<RpcClientStream> rpc;  // a pipe's RPC
+    size_t calls_copied = 0;               // of its calls, those already in facts_.rpc_calls
+  };
+  size_t tree_index(uint32_t id) const;
+  File* file(Bytes id);
 
   SmbFacts facts_;
   MessageFramer framer_[2];
@@ -89,6 +128,10 @@ class SmbSession {
   std::vector<uint16_t> doublepulsar_mids_;        // multiplex ids of Trans2 SESSION_SETUP requests
   std::vector<uint16_t> peek_mids_;                // multiplex ids of PeekNamedPipe(FID 0) requests
   bool saw_oversized_nt_trans_ = false;
+  std::vector<std::pair<uint64_t, std::string>> pending_trees_;  // message id -> path of a tree connect
+  std::vector<std::pair<uint64_t, std::pair<uint32_t, std::string>>> pending_creates_;  // message id -> tree, name
+  std::vector<Tree> trees_;
+  std::vector<File> files_;
 };
 
 // The account named in an NTLMSSP AUTHENTICATE message found inside a security blob (SPNEGO or raw);
