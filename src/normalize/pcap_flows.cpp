@@ -418,6 +418,8 @@ model::Event to_event(const Flow& f, std::string_view display_path) {
       e.set("SmbEternalBluePacket", std::to_string(s.eternalblue_packet + 1));
     }
     if (s.ms17_010_probe) e.set("SmbMs17010Check", s.ms17_010_vulnerable ? "vulnerable" : "sent");
+    if (s.eternalromance) e.set("SmbEternalRomancePacket", std::to_string(s.eternalromance_packet + 1));
+    if (s.eternalchampion) e.set("SmbEternalChampionPacket", std::to_string(s.eternalchampion_packet + 1));
     if (s.doublepulsar_ping) {
       e.set("SmbDoublePulsar", s.doublepulsar_reply ? "implant answered" : "ping");
       e.set("SmbDoublePulsarPacket", std::to_string(s.doublepulsar_packet + 1));

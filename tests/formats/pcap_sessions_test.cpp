@@ -418,6 +418,37 @@ TEST(PcapSessions, GroomingConnectionsAndOrdinarySharesAreNoGuessingOrExecution)
         << f.title_en;
 }
 
+// EternalRomance/EternalSynergy: a transaction left waiting for its data, and a WRITE_ANDX slipped into it. A client
+// that finishes its transaction before writing (same MID, reused) is no exploit.
+TEST(PcapSessions, EternalRomanceWriteInsideATransaction) {
+  CaptureWriter w;
+  TcpConversation c(w, "192.168.5.20", 49300, "192.168.5.32", 445);
+  c.handshake();
+  c.client(test::smb1_negotiate_request({"NT LM 0.12"}));
+  c.server(test::smb1_negotiate_response(0));
+  c.client(test::smb1_trans_request(40, 4096, std::string(16, 'A')));  // 16 of 4096 bytes: waits for the rest
+  c.client(test::smb1_write_andx_request(40, std::string(64, 'B')));
+  c.close();
+  auto found = findings_of(flows_of(w.pcap()));
+  const auto* x = find_rule(found, detect::heuristics::kEternalRomanceRule);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->severity, model::Severity::Critical);
+  EXPECT_EQ(x->title_en,
+            "EternalRomance/EternalSynergy (MS17-010) exploitation from 192.168.5.20 against 192.168.5.32");
+
+  CaptureWriter ok;
+  TcpConversation d(ok, "192.168.5.21", 49301, "192.168.5.32", 445);
+  d.handshake();
+  d.client(test::smb1_negotiate_request({"NT LM 0.12"}));
+  d.server(test::smb1_negotiate_response(0));
+  d.client(test::smb1_trans_request(41, 16, std::string(16, 'A')));  // complete in one message
+  d.server(test::smb1_trans_response(41, 0));
+  d.client(test::smb1_write_andx_request(41, std::string(64, 'B')));
+  d.close();
+  found = findings_of(flows_of(ok.pcap()));
+  EXPECT_FALSE(find_rule(found, detect::heuristics::kEternalRomanceRule));
+}
+
 // A worm's 445 sweep: SYNs to 40 addresses, most refused; the scan is one finding with its rate.
 TEST(PcapSessions, SmbScanWithRefusedConnections) {
   CaptureWriter w;

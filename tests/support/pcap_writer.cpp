@@ -659,6 +659,43 @@ std::string smb1_peek_named_pipe_request(uint16_t mid) {
 
 std::string smb1_trans_response(uint16_t mid, uint32_t status) { return smb1(0x25, status, true, mid, "", ""); }
 
+std::string smb1_trans_request(uint16_t mid, uint16_t total_data, std::string_view data) {
+  std::string w;
+  le16(w, 0);           // total parameter count
+  le16(w, total_data);  // total data count
+  le16(w, 0);           // max parameter count
+  le16(w, 1024);        // max data count
+  le16(w, 0);           // max setup count, reserved
+  le16(w, 0);           // flags
+  le32(w, 0);           // timeout
+  le16(w, 0);           // reserved
+  le16(w, 0);           // parameter count
+  le16(w, 0);           // parameter offset
+  le16(w, static_cast<uint16_t>(data.size()));
+  le16(w, 32 + 1 + 16 * 2 + 2 + 8);  // data offset (header, counts, words, byte count, name)
+  le16(w, 2);                        // setup count 2, reserved
+  le16(w, 0x0026);                   // TransactNmPipe
+  le16(w, 0x4000);                   // FID
+  return smb1(0x25, 0, false, mid, w, utf16le("\\PIPE\\").substr(0, 6) + std::string(data));
+}
+
+std::string smb1_write_andx_request(uint16_t mid, std::string_view data) {
+  std::string w;
+  w += '\xff';  // no AndX
+  w += '\0';
+  le16(w, 0);
+  le16(w, 0x4000);  // FID
+  le32(w, 0);       // offset
+  le32(w, 0);       // timeout
+  le16(w, 0);       // write mode
+  le16(w, 0);       // remaining
+  le16(w, 0);       // data length high
+  le16(w, static_cast<uint16_t>(data.size()));
+  le16(w, 32 + 1 + 14 * 2 + 2);  // data offset
+  le32(w, 0);                    // offset high
+  return smb1(0x2F, 0, false, mid, w, std::string(data));
+}
+
 std::string tds_prelogin() {
   std::string b = std::string("\x00\x00\x06\x00\x06\xff", 6);
   b += std::string("\x0f\x00\x07\xd0\x00\x00", 6);

@@ -104,6 +104,10 @@ std::string smb1_nt_trans_request(uint16_t mid, uint32_t total_data);
 std::string smb1_trans2_secondary_request(uint16_t mid);
 std::string smb1_trans2_session_setup_request(uint16_t mid);  // DoublePulsar's ping
 std::string smb1_trans2_response(uint16_t mid, uint32_t status);
+// An SMB_COM_TRANSACTION on a named pipe announcing `total_data` bytes and carrying `data` of them; a WRITE_ANDX of
+// `data` on FID 0x4000 (the same PID, TID and UID as every message these builders write).
+std::string smb1_trans_request(uint16_t mid, uint16_t total_data, std::string_view data);
+std::string smb1_write_andx_request(uint16_t mid, std::string_view data);
 std::string smb1_peek_named_pipe_request(uint16_t mid);       // the MS17-010 check
 std::string smb1_trans_response(uint16_t mid, uint32_t status);
 

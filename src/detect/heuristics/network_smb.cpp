@@ -43,7 +43,8 @@ class NetworkSmbEngine final : public Engine {
     std::set<std::tuple<std::string, std::string, std::string>> seen;
     for (const auto& ev : a.events) {
       if (ev.category != "network_connection" ||
-          (!ev.get("SmbEternalBlue") && !ev.get("SmbDoublePulsar") && !ev.get("SmbMs17010Check")))
+          (!ev.get("SmbEternalBlue") && !ev.get("SmbDoublePulsar") && !ev.get("SmbMs17010Check") &&
+           !ev.get("SmbEternalRomancePacket") && !ev.get("SmbEternalChampionPacket")))
         continue;
       const std::string src = ev.value("SourceIp"), dst = ev.value("DestinationIp");
       if (ev.get("SmbEternalBlue") && seen.insert({src, dst, "eb"}).second) {
@@ -64,6 +65,35 @@ class NetworkSmbEngine final : public Engine {
                            " 已安装 MS17-010 补丁，否则应视为已失陷；请隔离 " + src + "，并在主机之间封禁 445 端口。";
         evidence(f, a, ev, "NT Trans total data " + ev.value("SmbNtTransMaxData") + ", Trans2 SECONDARY from packet " +
                                ev.value("SmbEternalBluePacket"));
+        add_ip(f, src, "exploiting host");
+        add_ip(f, dst, "exploited host");
+        out.push_back(std::move(f));
+      }
+      for (const auto& [field, name, how] :
+           {std::tuple<std::string_view, std::string_view, std::string_view>{
+                "SmbEternalRomancePacket", "EternalRomance/EternalSynergy",
+                "a WRITE_ANDX request inside an SMB1 transaction still waiting for its data (same PID, MID, TID and "
+                "UID), which no client sends: the type confusion EternalRomance and EternalSynergy use"},
+            {"SmbEternalChampionPacket", "EternalChampion",
+             "an NT_TRANSACT_RENAME request followed by an NT_TRANSACT_SECONDARY in the same packet, the race "
+             "EternalChampion uses"}}) {
+        const std::string* packet = ev.get(field);
+        if (!packet || !seen.insert({src, dst, std::string(field)}).second) continue;
+        model::Finding f = heuristic_finding(kEternalRomanceRule, model::Severity::Critical, ev.time);
+        f.attack = {"T1210"};
+        f.title_en = std::string(name) + " (MS17-010) exploitation from " + src + " against " + dst;
+        f.title_zh = src + " 对 " + dst + " 发起 " + std::string(name) + "（MS17-010）漏洞利用";
+        f.description_en = src + " sent " + std::string(how) + " (packet " + *packet +
+                           "). These MS17-010 exploits "
+                           "spread WannaMine-era worms alongside EternalBlue. Treat " +
+                           dst +
+                           " as compromised unless "
+                           "it is patched (MS17-010), isolate " +
+                           src + ", and block 445 between hosts.";
+        f.description_zh = src + " 发送了永恒系列漏洞利用特有的 SMB1 报文（第 " + *packet + " 个数据包，" +
+                           std::string(name) + "）。这些 MS17-010 漏洞利用与永恒之蓝一同被蠕虫用于传播。除非 " + dst +
+                           " 已安装 MS17-010 补丁，否则应视为已失陷；请隔离 " + src + "，并在主机之间封禁 445 端口。";
+        evidence(f, a, ev, std::string(name) + " at packet " + *packet);
         add_ip(f, src, "exploiting host");
         add_ip(f, dst, "exploited host");
         out.push_back(std::move(f));

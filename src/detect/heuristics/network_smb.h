@@ -1,5 +1,7 @@
 // What the SMB and TDS parsers (formats/pcap) saw on the wire, as findings:
 //   - EternalBlue (MS17-010) exploitation: an oversized NT Trans continued by Trans2 SECONDARY requests;
+//     EternalRomance/EternalSynergy: a WRITE_ANDX inside a transaction still waiting for its data; EternalChampion:
+//     NT_TRANSACT_RENAME followed by NT_TRANSACT_SECONDARY in one packet;
 //   - DoublePulsar: the ping, and the implant's answer (the server is backdoored);
 //   - the MS17-010 check worms run before exploiting, answered "vulnerable";
 //   - SMBv1 agreed by a server (one finding per server);
@@ -22,6 +24,7 @@
 namespace msw::detect::heuristics {
 
 inline constexpr std::string_view kEternalBlueRule = "heuristic.eternalblue";
+inline constexpr std::string_view kEternalRomanceRule = "heuristic.eternalromance";
 inline constexpr std::string_view kDoublePulsarRule = "heuristic.doublepulsar";
 inline constexpr std::string_view kMs17010VulnerableRule = "heuristic.ms17_010_vulnerable";
 inline constexpr std::string_view kSmb1Rule = "heuristic.smb1_in_use";

@@ -13,8 +13,10 @@ using wire::le16;
 using wire::le32;
 using wire::le64;
 
-constexpr uint8_t kSmb1Negotiate = 0x72, kSmb1SessionSetup = 0x73, kSmb1Trans = 0x25, kSmb1Trans2 = 0x32,
-                  kSmb1Trans2Secondary = 0x33, kSmb1NtTrans = 0xA0;
+constexpr uint8_t kSmb1Negotiate = 0x72, kSmb1SessionSetup = 0x73, kSmb1Trans = 0x25, kSmb1TransSecondary = 0x26,
+                  kSmb1Trans2 = 0x32, kSmb1Trans2Secondary = 0x33, kSmb1NtTrans = 0xA0, kSmb1NtTransSecondary = 0xA1,
+                  kSmb1WriteAndX = 0x2F;
+constexpr uint16_t kNtTransactRename = 0x0005;
 constexpr uint16_t kTrans2SessionSetup = 0x000E, kTransPeekNamedPipe = 0x0023;
 constexpr uint16_t kSmb2Negotiate = 0, kSmb2SessionSetup = 1, kSmb2TreeConnect = 3, kSmb2Create = 5, kSmb2Write = 9,
                    kSmb2Ioctl = 11;
@@ -139,6 +141,36 @@ void SmbSession::smb1(bool from_client, Bytes m, uint64_t packet, int64_t time_n
   const Bytes data = m.subspan(bytes_at, std::min<size_t>(le16(m, words_at + 2 * wc), m.size() - bytes_at));
   auto word = [&](size_t i) -> uint16_t { return 2 * i + 2 <= words.size() ? le16(words, 2 * i) : 0; };
 
+  // Transactions by (PID, MID, TID, UID): the identity MS-CIFS gives every message of one transaction.
+  const uint64_t key = (static_cast<uint64_t>(le16(m, 12)) << 48) | (static_cast<uint64_t>(le16(m, 26)) << 32) |
+                       (static_cast<uint64_t>(mid) << 16) | (static_cast<uint64_t>(le16(m, 24)) ^ le16(m, 28));
+  if (!reply) {
+    bool awaiting = false;  // a primary transaction request announcing more than it carries
+    if ((command == kSmb1Trans || command == kSmb1Trans2) && wc >= 12)
+      awaiting = word(0) > word(9) || word(1) > word(11);
+    else if (command == kSmb1NtTrans && words.size() >= 35)
+      awaiting = le32(words, 3) > le32(words, 19) || le32(words, 7) > le32(words, 27);
+    if (awaiting && std::find(open_transactions_.begin(), open_transactions_.end(), key) == open_transactions_.end())
+      remember(open_transactions_, key);
+    if (command == kSmb1WriteAndX && !facts_.eternalromance &&
+        std::find(open_transactions_.begin(), open_transactions_.end(), key) != open_transactions_.end()) {
+      facts_.eternalromance = true;
+      facts_.eternalromance_packet = packet;
+    }
+    if (command == kSmb1NtTrans && words.size() >= 38 && le16(words, 36) == kNtTransactRename)
+      nt_rename_packet_ = packet;
+    if (command == kSmb1NtTransSecondary && packet == nt_rename_packet_ && !facts_.eternalchampion) {
+      facts_.eternalchampion = true;
+      facts_.eternalchampion_packet = packet;
+    }
+  } else if (command == kSmb1Trans || command == kSmb1Trans2 || command == kSmb1NtTrans ||
+             command == kSmb1TransSecondary || command == kSmb1WriteAndX) {
+    // The server's answer ends the transaction (an interim answer to a primary request says "send the rest": the
+    // transaction stays open only while the client has data to send, which the secondaries carry).
+    if (status != 0 || wc > 0)
+      open_transactions_.erase(std::remove(open_transactions_.begin(), open_transactions_.end(), key),
+                               open_transactions_.end());
+  }
   switch (command) {
     case kSmb1Negotiate:
       if (!reply) {

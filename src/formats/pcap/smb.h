@@ -81,6 +81,13 @@ struct SmbFacts {
   bool doublepulsar_ping = false;        // Trans2 SESSION_SETUP request
   bool doublepulsar_reply = false;       // answered STATUS_NOT_IMPLEMENTED with multiplex id + 16
   uint64_t doublepulsar_packet = 0;
+  // EternalRomance / EternalSynergy: a WRITE_ANDX request inside a transaction still waiting for its data (same
+  // PID, MID, TID and UID), which no client does (Microsoft's analysis of EternalSynergy, July 2017).
+  bool eternalromance = false;
+  uint64_t eternalromance_packet = 0;
+  // EternalChampion: an NT_TRANSACT_RENAME request followed by an NT_TRANSACT_SECONDARY in the same packet.
+  bool eternalchampion = false;
+  uint64_t eternalchampion_packet = 0;
   // What the client did with the session (SMB 2 and 3): trees, files written on administrative shares, and the
   // RPC it spoke through named pipes (svcctl, atsvc, ...).
   std::vector<std::string> shares;  // tree paths connected, first kMaxSmbTrees
@@ -127,6 +134,8 @@ class SmbSession {
   std::vector<std::pair<uint64_t, std::string>> pending_accounts_;  // message id -> account of a session setup
   std::vector<uint16_t> doublepulsar_mids_;        // multiplex ids of Trans2 SESSION_SETUP requests
   std::vector<uint16_t> peek_mids_;                // multiplex ids of PeekNamedPipe(FID 0) requests
+  std::vector<uint64_t> open_transactions_;        // (pid, mid, tid, uid) of SMB1 transactions awaiting data
+  uint64_t nt_rename_packet_ = UINT64_MAX;         // the packet of the last NT_TRANSACT_RENAME request
   bool saw_oversized_nt_trans_ = false;
   std::vector<std::pair<uint64_t, std::string>> pending_trees_;  // message id -> path of a tree connect
   std::vector<std::pair<uint64_t, std::pair<uint32_t, std::string>>> pending_creates_;  // message id -> tree, name
