@@ -100,33 +100,15 @@ void task_event(const ArtefactView& a, const model::Event& ev, std::string_view 
     const std::string command(trim(line));
     const CommandJudgement judged = judge_windows_command(command);
     if (!judged.suspicious() || !seen.insert(name + "\x1f" + command).second) return;
-    model::Finding f = heuristic_finding(kTaskSuspiciousRule, judged.severity(), ev.time);
-    f.attack = {"T1053.005"};
-    const std::string what_en = id == "4698"   ? "registered by " + account(ev)
-                                : id == "4702" ? "updated by " + account(ev)
-                                               : "ran";
-    f.title_en = "Scheduled task " + name + " " + judged.why + ": " + command.substr(0, 300);
-    f.title_zh = "计划任务 " + name + " 执行可疑命令：" + command.substr(0, 300);
-    f.description_en = "The task " + name + " was " + what_en + " to run \"" + command.substr(0, 1000) + "\" (" +
-                       judged.why + ")" +
-                       (ev.value("TaskTriggers").empty() ? "" : ", triggered " + ev.value("TaskTriggers")) +
-                       ". Mining worms re-infect through such tasks (MyKings' Mysa*, ok; Lemon Duck's hourly "
-                       "PowerShell). Export the task for the report, delete it (schtasks /Delete /TN \"" +
-                       name + "\" /F) and remove what it runs.";
-    f.description_zh = "计划任务 " + name + (registered ? " 被创建或修改" : " 运行了") + "，执行“" +
-                       command.substr(0, 1000) + "”（" + judged.why +
-                       "）。挖矿蠕虫借此类任务反复感染（MyKings 的 Mysa*、ok，Lemon Duck 每小时执行的 PowerShell）。"
-                       "请导出该任务留证后删除（schtasks /Delete /TN \"" +
-                       name + "\" /F），并清除其执行的程序。";
-    f.evidence.push_back(record_ref(a, ev, name + ": " + command));
-    if (!name.empty()) {
-      f.observables.push_back({model::ObservableKind::ScheduledTask, name, "task"});
-      f.actions.push_back({model::ActionKind::RemoveScheduledTask, name,
-                           "Export, then delete the scheduled task " + name + ".",
-                           "导出后删除计划任务 " + name + "。"});
-    }
-    quarantine_dropped(f, command);
-    out.push_back(std::move(f));
+    TaskSighting t;
+    t.name = name;
+    t.command = command;
+    t.triggers = ev.value("TaskTriggers");
+    t.how_en = id == "4698" ? "registered by " + account(ev) : id == "4702" ? "updated by " + account(ev) : "started";
+    t.how_zh = id == "4698" ? "由 " + account(ev) + " 创建" : id == "4702" ? "由 " + account(ev) + " 修改" : "已运行";
+    t.time = ev.time;
+    t.evidence = record_ref(a, ev, name + ": " + command);
+    out.push_back(suspicious_task_finding(t, judged));
   });
 }
 

@@ -104,31 +104,22 @@ void hidden_task(const ArtefactView& a, const model::Event& ev, std::vector<mode
 }
 
 void task(const ArtefactView& a, const model::Event& ev, std::vector<model::Finding>& out) {
-  const std::string command = ev.value("CommandLine");
-  const CommandJudgement judged = judge_windows_command(command);
+  TaskSighting t;
+  t.command = ev.value("CommandLine");
+  const CommandJudgement judged = judge_windows_command(t.command);
   if (!judged.suspicious()) return;
-  const std::string& why = judged.why;
-  const std::string name = ev.value("TaskName"), triggers = ev.value("TaskTriggers");
-  const bool hidden = ev.value("TaskHidden") == "true";
-  model::Finding f = heuristic_finding(kTaskSuspiciousRule, judged.severity(), ev.time);
-  f.attack = {"T1053.005"};
-  f.title_en = "Scheduled task " + name + " " + why + ": " + command;
-  f.title_zh = "计划任务 " + name + " 执行可疑命令：" + command;
-  f.description_en = "The task " + name + (hidden ? " (hidden)" : "") + " runs \"" + command + "\" (" + why + ")" +
-                     (triggers.empty() ? "" : ", triggered " + triggers) + (ev.value("User").empty() ? "" : ", as " + ev.value("User")) +
-                     ". Mining worms re-infect through such tasks (MyKings' Mysa*, ok). Export the task for the "
-                     "report, delete it (schtasks /Delete /TN \"" + name + "\" /F) and remove what it runs.";
-  f.description_zh = "计划任务 " + name + (hidden ? "（隐藏）" : "") + " 会执行“" + command + "”（" + why + "）" +
-                     (triggers.empty() ? "" : "，触发条件：" + triggers) +
-                     "。挖矿蠕虫借此类任务反复感染（MyKings 的 Mysa*、ok）。请导出该任务留证后删除（schtasks /Delete /TN \"" +
-                     name + "\" /F），并清除其执行的程序。";
-  f.evidence.push_back({std::string(a.path), std::string(a.sha256), ev.offset, 0, 0,
-                        name + ": " + command + (triggers.empty() ? "" : " [" + triggers + "]")});
-  f.observables.push_back({model::ObservableKind::ScheduledTask, name, "task"});
-  f.actions.push_back({model::ActionKind::RemoveScheduledTask, name, "Export, then delete the scheduled task " + name + ".",
-                       "导出后删除计划任务 " + name + "。"});
-  quarantine_dropped(f, command);
-  out.push_back(std::move(f));
+  t.name = ev.value("TaskName");
+  t.triggers = ev.value("TaskTriggers");
+  t.user = ev.value("User");
+  t.hidden = ev.value("TaskHidden") == "true";
+  t.time = ev.time;
+  t.evidence = {std::string(a.path),
+                std::string(a.sha256),
+                ev.offset,
+                0,
+                0,
+                t.name + ": " + t.command + (t.triggers.empty() ? "" : " [" + t.triggers + "]")};
+  out.push_back(suspicious_task_finding(t, judged));
 }
 
 // A Prefetch file (or an Amcache entry) proves the program ran; where it ran from is the signal. Installers run from
@@ -315,6 +306,37 @@ class WindowsPersistenceEngine final : public Engine {
 };
 
 }  // namespace
+
+model::Finding suspicious_task_finding(const TaskSighting& t, const CommandJudgement& judged) {
+  const std::string& why = judged.why;
+  const std::string command = t.command.substr(0, 1000);
+  model::Finding f = heuristic_finding(kTaskSuspiciousRule, judged.severity(), t.time);
+  f.attack = {"T1053.005"};
+  f.title_en = "Scheduled task " + t.name + " " + why + ": " + t.command.substr(0, 300);
+  f.title_zh = "计划任务 " + t.name + " 执行可疑命令：" + t.command.substr(0, 300);
+  f.description_en =
+      "The task " + t.name + (t.hidden ? " (hidden)" : "") +
+      (t.how_en.empty() ? " runs \"" : " was " + t.how_en + " to run \"") + command + "\" (" + why + ")" +
+      (t.triggers.empty() ? "" : ", triggered " + t.triggers) + (t.user.empty() ? "" : ", as " + t.user) +
+      ". Mining worms re-infect through such tasks (MyKings' Mysa*, ok; Lemon Duck's hourly PowerShell). "
+      "Export the task for the report, delete it (schtasks /Delete /TN \"" +
+      t.name + "\" /F) and remove what it runs.";
+  f.description_zh =
+      "计划任务 " + t.name + (t.hidden ? "（隐藏）" : "") + (t.how_zh.empty() ? "" : t.how_zh + "，") + "会执行“" +
+      command + "”（" + why + "）" + (t.triggers.empty() ? "" : "，触发条件：" + t.triggers) +
+      "。挖矿蠕虫借此类任务反复感染（MyKings 的 Mysa*、ok，Lemon Duck 每小时执行的 PowerShell）。请导出该任务留证后删除"
+      "（schtasks /Delete /TN \"" +
+      t.name + "\" /F），并清除其执行的程序。";
+  f.evidence.push_back(t.evidence);
+  if (!t.name.empty()) {
+    f.observables.push_back({model::ObservableKind::ScheduledTask, t.name, "task"});
+    f.actions.push_back({model::ActionKind::RemoveScheduledTask, t.name,
+                         "Export, then delete the scheduled task " + t.name + ".",
+                         "导出后删除计划任务 " + t.name + "。"});
+  }
+  quarantine_dropped(f, t.command);
+  return f;
+}
 
 std::unique_ptr<Engine> make_windows_persistence_engine() { return std::make_unique<WindowsPersistenceEngine>(); }
 

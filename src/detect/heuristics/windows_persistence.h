@@ -13,9 +13,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "detect/engine.h"
+#include "detect/heuristics/windows_commands.h"
 
 namespace msw::detect::heuristics {
 
@@ -27,6 +30,19 @@ inline constexpr std::string_view kStartupItemRule = "heuristic.startup_item";
 inline constexpr std::string_view kWannaMineServiceRule = "heuristic.wannamine_service";
 inline constexpr std::string_view kHiddenTaskRule = "heuristic.task_hidden";
 inline constexpr std::string_view kPrefetchSuspiciousRule = "heuristic.prefetch_suspicious_location";
+
+// A scheduled task seen to run a command, wherever it was seen: the Tasks folder, the TaskCache, Security 4698/4702
+// or the Task Scheduler's own log.
+struct TaskSighting {
+  std::string name, command, triggers, user;
+  std::string how_en,
+      how_zh;  // how it was seen: "registered by CORP\bob", "被 CORP\bob 创建或修改"; "" for a task file
+  bool hidden = false;
+  std::optional<Timestamp> time;
+  model::EvidenceRef evidence;
+};
+// The one finding for a task whose command windows_commands.h judges a dropper's.
+model::Finding suspicious_task_finding(const TaskSighting& t, const CommandJudgement& judged);
 
 std::unique_ptr<Engine> make_windows_persistence_engine();
 
