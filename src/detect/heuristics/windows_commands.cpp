@@ -67,9 +67,9 @@ bool has_word(std::string_view s, std::string_view word) {
 
 bool has(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
 
-// Command-line options as PowerShell reads them: a token starting with '-', '/' (normalised to '\\') or a Unicode dash,
-// its name lower case and cut at ':' ("-EncodedCommand", "-enc", "/e", "–ec" all give their name). Any spacing, tabs
-// included.
+// Command-line options as PowerShell reads them: a token starting with '-', '/' (a backslash after normalise()) or
+// a Unicode dash, its name lower case and cut at ':' ("-EncodedCommand", "-enc", "/e", "–ec" all give their name).
+// Any spacing, tabs included.
 template <typename Fn>
 void for_each_option(std::string_view s, Fn&& fn) {
   size_t i = 0;
@@ -79,7 +79,7 @@ void for_each_option(std::string_view s, Fn&& fn) {
     while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
     std::string_view tok = s.substr(start, i - start);
     if (tok.starts_with('-') || tok.starts_with('/') || tok.starts_with('\\'))
-      tok.remove_prefix(1);  // '/' reads '\\'
+      tok.remove_prefix(1);
     else if (tok.starts_with("\xE2\x80\x93") || tok.starts_with("\xE2\x80\x94") || tok.starts_with("\xE2\x80\x95"))
       tok.remove_prefix(3);
     else

@@ -1073,20 +1073,18 @@ struct RuleIndex::Prefilter {
   }
 
   static void scan(const FieldScan& f, const std::string* v, std::vector<uint32_t>& stamp, uint32_t epoch) {
-    {
-      if (!v || v->size() < kGram) return;
-      const std::string_view low = lowered(v);
-      for (size_t i = 0; i + kGram <= low.size(); ++i) {
-        const uint32_t g = load_gram(low.data() + i);
-        const uint32_t slot = gram_slot(g);
-        if (!(f.bits[slot >> 6] >> (slot & 63) & 1)) continue;
-        auto it = f.by_gram.find(g);
-        if (it == f.by_gram.end()) continue;
-        for (uint32_t lit : it->second) {
-          const std::string& l = f.literals[lit];
-          if (low.size() - i >= l.size() && std::memcmp(low.data() + i, l.data(), l.size()) == 0)
-            for (uint32_t r : f.rules_of[lit]) stamp[r] = epoch;
-        }
+    if (!v || v->size() < kGram) return;
+    const std::string_view low = lowered(v);
+    for (size_t i = 0; i + kGram <= low.size(); ++i) {
+      const uint32_t g = load_gram(low.data() + i);
+      const uint32_t slot = gram_slot(g);
+      if (!(f.bits[slot >> 6] >> (slot & 63) & 1)) continue;
+      auto it = f.by_gram.find(g);
+      if (it == f.by_gram.end()) continue;
+      for (uint32_t lit : it->second) {
+        const std::string& l = f.literals[lit];
+        if (low.size() - i >= l.size() && std::memcmp(low.data() + i, l.data(), l.size()) == 0)
+          for (uint32_t r : f.rules_of[lit]) stamp[r] = epoch;
       }
     }
   }
