@@ -2,6 +2,7 @@
 // the whole tool) but refuse to run with exit code 2: they never pretend to succeed.
 #include "cli/commands.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -130,10 +131,14 @@ void print_top_help() {
 void print_command_help(const Command& c) {
   std::cout << "Usage: minesweep " << c.name << " [OPTIONS]" << (c.usage.empty() ? "" : " ") << c.usage << "\n\n"
             << c.summary << (c.built ? "" : "\n\nThis command is not built yet in this version.") << "\n\nOptions:\n";
-  auto print = [](const FlagSpec& f) {
-    std::string name(f.name);
-    if (f.takes_value) name += " VALUE";
-    name.resize(18, ' ');
+  auto shown = [](const FlagSpec& f) { return std::string(f.name) + (f.takes_value ? " VALUE" : ""); };
+  // The column fits the longest flag so a long name never runs into its help text.
+  size_t width = 0;
+  for (const auto& f : c.flags) width = std::max(width, shown(f).size());
+  for (const auto& f : kCommonFlags) width = std::max(width, shown(f).size());
+  auto print = [&](const FlagSpec& f) {
+    std::string name = shown(f);
+    name.resize(width + 2, ' ');
     std::cout << "  " << name << f.help << "\n";
   };
   for (const auto& f : c.flags) print(f);

@@ -37,6 +37,14 @@ TEST(Cli, EveryCommandHasHelp) {
     EXPECT_EQ(r.exit_code, 0) << cmd;
     EXPECT_NE(r.out.find(std::string("Usage: minesweep ") + cmd), std::string::npos) << cmd;
     EXPECT_NE(r.out.find("--case"), std::string::npos) << cmd;
+    // Every option's name stands apart from its help text, however long the name.
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.starts_with("  --")) continue;
+      auto name_end = line.find(' ', 2);
+      if (line.compare(name_end, 6, " VALUE") == 0) name_end += 6;
+      EXPECT_EQ(line.compare(name_end, 2, "  "), 0) << cmd << ": " << line;
+    }
   }
 }
 

@@ -69,8 +69,8 @@ bool status_is(std::string_view status, std::initializer_list<std::string_view> 
 
 std::optional<Attempt> classify(const model::Event& e) {
   Attempt a;
-  a.user = std::string(value(e, model::Field::TargetUserName));
   if (e.category == "authentication") {
+    a.user = std::string(value(e, model::Field::TargetUserName));
     const std::string_view t = value(e, model::Field::EventType);
     if (t != "failure" && t != "success") return std::nullopt;
     a.outcome = t == "failure" ? Outcome::Failure : Outcome::Success;
@@ -82,6 +82,9 @@ std::optional<Attempt> classify(const model::Event& e) {
   }
   if (e.product != "windows") return std::nullopt;
   const std::string_view id = value(e, model::Field::EventID);
+  if (id != "4625" && id != "4624" && id != "4771" && id != "4768" && id != "4776" && id != "140" && id != "1149")
+    return std::nullopt;  // most records: nothing to copy
+  a.user = std::string(value(e, model::Field::TargetUserName));
   const std::string_view status = value(e, "Status");
   if (id == "4625" || id == "4624") {
     const std::string_view type = value(e, model::Field::LogonType);

@@ -39,12 +39,21 @@ class WindowsAccountEngine final : public CaseEngine {
     if (e.product != "windows" || !e.time) return;
     if (e.service == "microsoft-windows-sysmon/operational") return sam_registry(a, e);
     if (e.service != "security") return;
-    const std::string computer = to_lower_ascii(e.value(model::Field::Computer));
-    if (auto it = log_start_.find(computer); it != log_start_.end()) {
-      if (*e.time < it->second) it->second = *e.time;
-    } else if (log_start_.size() < kMaxAccountEvents) {
-      log_start_.emplace(computer, *e.time);
+    // The earliest record per computer; records of one log name the same computer, so the last one is remembered
+    // as written and the map is touched only when it changes.
+    const std::string* name = e.get(model::Field::Computer);
+    const std::string_view raw = name ? std::string_view(*name) : std::string_view();
+    if (!last_start_ || raw != last_computer_) {
+      last_computer_.assign(raw);
+      const std::string computer = to_lower_ascii(raw);
+      auto it = log_start_.find(computer);
+      if (it == log_start_.end()) {
+        if (log_start_.size() >= kMaxAccountEvents) return;
+        it = log_start_.emplace(computer, *e.time).first;
+      }
+      last_start_ = &it->second;
     }
+    if (*e.time < *last_start_) *last_start_ = *e.time;
     const std::string* id = e.get(model::Field::EventID);
     if (!id || (*id != "4720" && *id != "4732")) return;
     const bool created = *id == "4720";
@@ -52,7 +61,7 @@ class WindowsAccountEngine final : public CaseEngine {
     auto& list = created ? created_ : added_;
     if (list.size() >= kMaxAccountEvents) return;
     AccountEvent x;
-    x.computer = computer;
+    x.computer = to_lower_ascii(raw);
     x.sid = e.value(created ? "TargetSid" : "MemberSid");
     x.name = created ? e.value(model::Field::TargetUserName) : e.value("MemberName");
     x.subject_sid = e.value("SubjectUserSid");
@@ -158,6 +167,8 @@ class WindowsAccountEngine final : public CaseEngine {
   }
 
   std::map<std::string, Timestamp> log_start_;  // earliest Security record per computer
+  std::string last_computer_;                   // the Computer of the record before, as written
+  Timestamp* last_start_ = nullptr;             // its entry in log_start_ (map entries stay put)
   std::vector<AccountEvent> created_, added_;
 };
 

@@ -399,12 +399,13 @@ class EventLogServiceEngine final : public CaseEngine {
     const std::string* idp = ev.get(model::Field::EventID);
     if (!idp) return;
     const std::string_view id = *idp;
-    const std::string computer = to_lower_ascii(ev.value(model::Field::Computer));
     if (shutdown_or_boot(ev, id)) {
-      if (markers_.size() < kMaxMarkers) markers_.emplace_back(computer, *ev.time);
+      if (markers_.size() < kMaxMarkers)
+        markers_.emplace_back(to_lower_ascii(ev.value(model::Field::Computer)), *ev.time);
       return;
     }
     if (id != "7036" && id != "7040" && id != "7031" && id != "7034") return;
+    const std::string computer = to_lower_ascii(ev.value(model::Field::Computer));
     const std::string what = event_log_service_change(ev, id);
     if (what.empty() || changes_.size() >= kMaxChanges) return;
     changes_.push_back(

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -146,7 +147,8 @@ std::string base64(std::string_view in) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    const uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) | static_cast<uint8_t>(in[i + 2]);
+    const uint32_t n =
+        (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) | static_cast<uint8_t>(in[i + 2]);
     out += kT[(n >> 18) & 63];
     out += kT[(n >> 12) & 63];
     out += kT[(n >> 6) & 63];
@@ -208,7 +210,8 @@ std::vector<std::string> expand_placeholders(const std::string& v, const Placeho
     const std::string name = v.substr(open + 1, close - open - 1);
     const auto it = placeholders ? placeholders->find(name) : Placeholders::const_iterator{};
     if (!placeholders || it == placeholders->end() || it->second.empty())
-      throw Unsupported{"placeholder %" + name + "% has no value (give the rule set's placeholders with --sigma-placeholders FILE)"};
+      throw Unsupported{"placeholder %" + name +
+                        "% has no value (give the rule set's placeholders with --sigma-placeholders FILE)"};
     std::vector<std::string> next;
     for (const auto& o : out)
       for (const auto& value : it->second) {
@@ -238,28 +241,50 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value, const P
   std::optional<ValueMatch::Op> cmp;
   for (size_t i = 0; i < mods.size(); ++i) {
     const std::string& m = mods[i];
-    if (m == "contains" || m == "startswith" || m == "endswith") wrap = m;
-    else if (m == "all") fc.all = true;
-    else if (m == "cased") cased = true;
-    else if (m == "re") re = true;
-    else if (m == "i" && re) re_i = true;
-    else if (m == "m" && re) re_m = true;
-    else if (m == "s" && re) re_s = true;
-    else if (m == "base64") b64 = true;
-    else if (m == "base64offset") b64off = true;
-    else if (m == "utf16le" || m == "wide") wide = true;
-    else if (m == "utf16be") wide = big = true;
-    else if (m == "utf16") wide = true;
-    else if (m == "windash") windash = true;
-    else if (m == "cidr") cidr = true;
-    else if (m == "exists") exists = true;
-    else if (m == "fieldref") fieldref = true;
-    else if (m == "expand") expand = true;
-    else if (m == "gt") cmp = ValueMatch::Op::Gt;
-    else if (m == "gte") cmp = ValueMatch::Op::Gte;
-    else if (m == "lt") cmp = ValueMatch::Op::Lt;
-    else if (m == "lte") cmp = ValueMatch::Op::Lte;
-    else throw Unsupported{"modifier |" + m};
+    if (m == "contains" || m == "startswith" || m == "endswith")
+      wrap = m;
+    else if (m == "all")
+      fc.all = true;
+    else if (m == "cased")
+      cased = true;
+    else if (m == "re")
+      re = true;
+    else if (m == "i" && re)
+      re_i = true;
+    else if (m == "m" && re)
+      re_m = true;
+    else if (m == "s" && re)
+      re_s = true;
+    else if (m == "base64")
+      b64 = true;
+    else if (m == "base64offset")
+      b64off = true;
+    else if (m == "utf16le" || m == "wide")
+      wide = true;
+    else if (m == "utf16be")
+      wide = big = true;
+    else if (m == "utf16")
+      wide = true;
+    else if (m == "windash")
+      windash = true;
+    else if (m == "cidr")
+      cidr = true;
+    else if (m == "exists")
+      exists = true;
+    else if (m == "fieldref")
+      fieldref = true;
+    else if (m == "expand")
+      expand = true;
+    else if (m == "gt")
+      cmp = ValueMatch::Op::Gt;
+    else if (m == "gte")
+      cmp = ValueMatch::Op::Gte;
+    else if (m == "lt")
+      cmp = ValueMatch::Op::Lt;
+    else if (m == "lte")
+      cmp = ValueMatch::Op::Lte;
+    else
+      throw Unsupported{"modifier |" + m};
   }
   std::vector<std::string> raw;
   std::vector<bool> is_null;
@@ -366,8 +391,10 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value, const P
     if (b64 || b64off) {
       std::vector<std::string> enc;
       for (const auto& s : variants) {
-        if (b64) enc.push_back(base64(s));
-        else for (auto& o : base64_offsets(s)) enc.push_back(o);
+        if (b64)
+          enc.push_back(base64(s));
+        else
+          for (auto& o : base64_offsets(s)) enc.push_back(o);
       }
       variants = std::move(enc);
       cased = true;  // base64 is case-sensitive
@@ -377,9 +404,12 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value, const P
       if (b64 || b64off) {
         // Encoded text has no wildcards of its own: protect * and ? (never in base64 anyway).
       }
-      if (wrap == "contains" || ((b64off) && wrap.empty())) g = "*" + g + "*";
-      else if (wrap == "startswith") g += "*";
-      else if (wrap == "endswith") g = "*" + g;
+      if (wrap == "contains" || ((b64off) && wrap.empty()))
+        g = "*" + g + "*";
+      else if (wrap == "startswith")
+        g += "*";
+      else if (wrap == "endswith")
+        g = "*" + g;
       fc.values.push_back(glob_value(std::move(g), cased));
     }
   }
@@ -430,7 +460,9 @@ class CondParser {
         throw Unsupported{"aggregation in condition (| count())"};
       } else {
         size_t j = i;
-        while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j])) && text[j] != '(' && text[j] != ')') ++j;
+        while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j])) && text[j] != '(' &&
+               text[j] != ')')
+          ++j;
         toks_.emplace_back(text.substr(i, j - i));
         i = j;
       }
@@ -509,8 +541,8 @@ class CondParser {
 const std::string* field_value(const model::Event& e, std::string_view name) {
   if (const std::string* v = e.get(name)) return v;
   static const std::map<std::string_view, std::string_view> kAliases = {
-      {"Image", "NewProcessName"}, {"ParentImage", "ParentProcessName"}, {"CommandLine", "ProcessCommandLine"},
-      {"ProcessId", "NewProcessId"}, {"User", "SubjectUserName"}, {"IntegrityLevel", "MandatoryLabel"}};
+      {"Image", "NewProcessName"},   {"ParentImage", "ParentProcessName"}, {"CommandLine", "ProcessCommandLine"},
+      {"ProcessId", "NewProcessId"}, {"User", "SubjectUserName"},          {"IntegrityLevel", "MandatoryLabel"}};
   if (auto it = kAliases.find(name); it != kAliases.end())
     if (const std::string* v = e.get(it->second)) return v;
   // Defender and other providers name EventData with spaces ("Threat Name"); Sigma writes them without.
@@ -533,11 +565,16 @@ const std::string* field_value(const model::Event& e, std::string_view name) {
 bool match_glob(const ValueMatch& vm, std::string_view s) {
   const std::string_view lit = vm.literal;
   switch (vm.shape) {
-    case ValueMatch::Shape::Exact: return s == lit;
-    case ValueMatch::Shape::Prefix: return s.starts_with(lit);
-    case ValueMatch::Shape::Suffix: return s.ends_with(lit);
-    case ValueMatch::Shape::Contains: return s.find(lit) != std::string_view::npos;
-    case ValueMatch::Shape::Glob: break;
+    case ValueMatch::Shape::Exact:
+      return s == lit;
+    case ValueMatch::Shape::Prefix:
+      return s.starts_with(lit);
+    case ValueMatch::Shape::Suffix:
+      return s.ends_with(lit);
+    case ValueMatch::Shape::Contains:
+      return s.find(lit) != std::string_view::npos;
+    case ValueMatch::Shape::Glob:
+      break;
   }
   return glob_match(vm.pattern, s);
 }
@@ -545,13 +582,17 @@ bool match_glob(const ValueMatch& vm, std::string_view s) {
 // `lowered`: the value lower-cased, computed once by the caller for all the value's case-insensitive patterns.
 bool match_value(const ValueMatch& vm, const model::Event& e, const std::string* v, std::string_view lowered) {
   switch (vm.op) {
-    case ValueMatch::Op::Exists: return (v != nullptr) == vm.exists;
-    case ValueMatch::Op::Null: return v == nullptr || v->empty();
-    default: break;
+    case ValueMatch::Op::Exists:
+      return (v != nullptr) == vm.exists;
+    case ValueMatch::Op::Null:
+      return v == nullptr || v->empty();
+    default:
+      break;
   }
   if (!v) return false;
   switch (vm.op) {
-    case ValueMatch::Op::Glob: return match_glob(vm, vm.cased ? std::string_view(*v) : lowered);
+    case ValueMatch::Op::Glob:
+      return match_glob(vm, vm.cased ? std::string_view(*v) : lowered);
     case ValueMatch::Op::Re:
       return RE2::PartialMatch(std::string_view(*v).substr(0, kMaxRegexSubject), *vm.re);
     case ValueMatch::Op::Cidr: {
@@ -559,7 +600,8 @@ bool match_value(const ValueMatch& vm, const model::Event& e, const std::string*
       if (!ip || ip->v6 != vm.net->v6) return false;
       for (int b = 0; b < vm.bits; ++b) {
         const auto mask = static_cast<uint8_t>(0x80 >> (b % 8));
-        if ((ip->bytes[static_cast<size_t>(b / 8)] & mask) != (vm.net->bytes[static_cast<size_t>(b / 8)] & mask)) return false;
+        if ((ip->bytes[static_cast<size_t>(b / 8)] & mask) != (vm.net->bytes[static_cast<size_t>(b / 8)] & mask))
+          return false;
       }
       return true;
     }
@@ -583,10 +625,14 @@ bool match_value(const ValueMatch& vm, const model::Event& e, const std::string*
         return false;
       }
       switch (vm.op) {
-        case ValueMatch::Op::Gt: return n > vm.number;
-        case ValueMatch::Op::Gte: return n >= vm.number;
-        case ValueMatch::Op::Lt: return n < vm.number;
-        default: return n <= vm.number;
+        case ValueMatch::Op::Gt:
+          return n > vm.number;
+        case ValueMatch::Op::Gte:
+          return n >= vm.number;
+        case ValueMatch::Op::Lt:
+          return n < vm.number;
+        default:
+          return n <= vm.number;
       }
     }
   }
@@ -598,14 +644,14 @@ struct LoweredCache {
   struct Entry {
     const std::string* value = nullptr;
     std::string text;
+    enum class Codes : uint8_t { Unknown, None, Some } codes = Codes::Unknown;  // %%nnnn message codes in the value
+    std::string rendered;                                                       // the value with them rendered
   };
-  std::vector<Entry> entries;
+  std::deque<Entry> entries;  // a deque: a rendered value's address is a key too, and must stay put
   size_t used = 0;
 };
 thread_local LoweredCache t_lowered;
-// Values made from the event for the rules, once per event: the Data container and values with their message
-// codes rendered (same shape as the lowered cache).
-thread_local LoweredCache t_derived;
+// Sigma's Data container, made once per event.
 struct DataContainer {
   bool made = false;
   bool present = false;
@@ -615,23 +661,24 @@ thread_local DataContainer t_data;
 
 void begin_event() {
   t_lowered.used = 0;
-  t_derived.used = 0;
   t_data.made = false;
 }
 
-std::string_view lowered(const std::string* v) {
-  if (!v) return {};
+LoweredCache::Entry& cached(const std::string* v) {
   auto& c = t_lowered;
   for (size_t i = 0; i < c.used; ++i)
-    if (c.entries[i].value == v) return c.entries[i].text;
+    if (c.entries[i].value == v) return c.entries[i];
   if (c.used == c.entries.size()) c.entries.emplace_back();
   auto& e = c.entries[c.used++];
   e.value = v;
   e.text.assign(*v);
   for (char& ch : e.text)
     if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch + 32);
-  return e.text;
+  e.codes = LoweredCache::Entry::Codes::Unknown;
+  return e;
 }
+
+std::string_view lowered(const std::string* v) { return v ? std::string_view(cached(v).text) : std::string_view(); }
 
 // Sigma's `Data` is the container of the event's data as a whole: for events whose EventData is unnamed <Data>
 // elements (MSSQL, classic PowerShell, ESENT, MSI) their values, one a line. Null when the event has none.
@@ -657,16 +704,13 @@ const std::string* data_container(const model::Event& e) {
 // The value with its %%nnnn message codes rendered as Windows shows them ("%%4417" → "WriteData (or AddFile)"),
 // or null when it has none.
 const std::string* rendered(const std::string* v) {
-  if (!v || v->find("%%") == std::string::npos) return nullptr;
-  auto& c = t_derived;
-  for (size_t i = 0; i < c.used; ++i)
-    if (c.entries[i].value == v) return c.entries[i].text.empty() ? nullptr : &c.entries[i].text;
-  if (c.used == c.entries.size()) c.entries.emplace_back();
-  auto& e = c.entries[c.used++];
-  e.value = v;
-  e.text.clear();
-  if (!normalize::render_message_codes(*v, e.text)) e.text.clear();
-  return e.text.empty() ? nullptr : &e.text;
+  if (!v) return nullptr;
+  using Codes = LoweredCache::Entry::Codes;
+  LoweredCache::Entry& e = cached(v);
+  if (e.codes == Codes::Unknown)
+    e.codes = v->find("%%") != std::string::npos && normalize::render_message_codes(*v, e.rendered) ? Codes::Some
+                                                                                                    : Codes::None;
+  return e.codes == Codes::Some ? &e.rendered : nullptr;
 }
 
 const std::string* resolve(const FieldCond& fc, const model::Event& e) {
@@ -725,10 +769,14 @@ bool match_selection(const Selection& s, const model::Event& e) {
 
 bool eval(const CondNode& n, const CompiledRule& r, const model::Event& e) {
   switch (n.kind) {
-    case CondNode::Kind::And: return eval(n.kids[0], r, e) && eval(n.kids[1], r, e);
-    case CondNode::Kind::Or: return eval(n.kids[0], r, e) || eval(n.kids[1], r, e);
-    case CondNode::Kind::Not: return !eval(n.kids[0], r, e);
-    case CondNode::Kind::Sel: return match_selection(r.selections[n.sels[0]], e);
+    case CondNode::Kind::And:
+      return eval(n.kids[0], r, e) && eval(n.kids[1], r, e);
+    case CondNode::Kind::Or:
+      return eval(n.kids[0], r, e) || eval(n.kids[1], r, e);
+    case CondNode::Kind::Not:
+      return !eval(n.kids[0], r, e);
+    case CondNode::Kind::Sel:
+      return match_selection(r.selections[n.sels[0]], e);
     case CondNode::Kind::OneOf: {
       size_t matched = 0;
       for (size_t i : n.sels)
@@ -746,8 +794,8 @@ bool eval(const CondNode& n, const CompiledRule& r, const model::Event& e) {
 // ---- log sources -------------------------------------------------------------------------------------------------
 
 struct WinSource {
-  std::string_view channel;      // lower-case channel
-  std::vector<int> event_ids;    // empty: any
+  std::string_view channel;    // lower-case channel
+  std::vector<int> event_ids;  // empty: any
 };
 
 std::vector<WinSource> windows_category(std::string_view c) {
@@ -879,7 +927,8 @@ bool in_logsource(const LogSource& ls, const model::Event& e) {
         return e.category == ls.category || (ls.category == "registry_event" && e.category.starts_with("registry_"));
       const int id = event_id(e);
       for (const auto& s : sources)
-        if (channel == s.channel && (s.event_ids.empty() || std::find(s.event_ids.begin(), s.event_ids.end(), id) != s.event_ids.end()))
+        if (channel == s.channel &&
+            (s.event_ids.empty() || std::find(s.event_ids.begin(), s.event_ids.end(), id) != s.event_ids.end()))
           return true;
       return false;
     }
@@ -930,10 +979,14 @@ Requirement<T> condition_requirement(const CondNode& n, const CompiledRule& r, c
   auto sel = [&](size_t i) { return selection_requirement<T>(r.selections[i], of_field, narrow); };
   auto kid = [&](size_t i) { return condition_requirement<T>(n.kids[i], r, of_field, narrow); };
   switch (n.kind) {
-    case CondNode::Kind::And: return narrow(kid(0), kid(1));
-    case CondNode::Kind::Or: return either(kid(0), kid(1));
-    case CondNode::Kind::Not: return std::nullopt;
-    case CondNode::Kind::Sel: return sel(n.sels[0]);
+    case CondNode::Kind::And:
+      return narrow(kid(0), kid(1));
+    case CondNode::Kind::Or:
+      return either(kid(0), kid(1));
+    case CondNode::Kind::Not:
+      return std::nullopt;
+    case CondNode::Kind::Sel:
+      return sel(n.sels[0]);
     case CondNode::Kind::OneOf: {
       Requirement<T> out = std::vector<T>{};
       for (size_t i : n.sels) out = either(std::move(out), sel(i));
@@ -1057,7 +1110,7 @@ struct RuleIndex::Prefilter {
   struct FieldScan {
     FieldCond probe;  // name and resolved field, for reading the event's value like the rules do
     std::vector<std::string> literals;
-    std::vector<std::vector<uint32_t>> rules_of;  // per literal: positions in the bucket
+    std::vector<std::vector<uint32_t>> rules_of;                  // per literal: positions in the bucket
     std::unordered_map<uint32_t, std::vector<uint32_t>> by_gram;  // first 4 bytes -> literals
     std::vector<uint64_t> bits = std::vector<uint64_t>(1 << 10);  // 65,536-bit filter over gram_slot
   };
@@ -1136,7 +1189,8 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
         if (!service_channels.empty() &&
             std::find(service_channels.begin(), service_channels.end(), src.channel) == service_channels.end())
           continue;
-        where.emplace_back(std::string(src.channel), intersect(src.event_ids.empty() ? IdSet{} : IdSet{src.event_ids}, ids));
+        where.emplace_back(std::string(src.channel),
+                           intersect(src.event_ids.empty() ? IdSet{} : IdSet{src.event_ids}, ids));
       }
     } else if (!service_channels.empty()) {
       for (auto channel : service_channels) where.emplace_back(std::string(channel), ids);
@@ -1145,7 +1199,8 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
     }
     if (ls.product.empty()) other_.rules.push_back(r);  // a rule without a product also applies to Linux events
     for (const auto& [channel, id_set] : where) {
-      if (!id_set) add(channel, -1, r);
+      if (!id_set)
+        add(channel, -1, r);
       else
         for (int id : *id_set) add(channel, id, r);
     }
@@ -1228,9 +1283,9 @@ void RuleIndex::match(const model::Event& e, std::vector<const Rule*>& out) cons
 std::optional<std::string> yaml_precheck(std::string_view text, int max_depth) {
   // A small tokenizer, enough to know where a ',' stands: inside a flow collection (a separator), inside a plain
   // scalar (a character), or anywhere else (refused).
-  int depth = 0;            // flow collection nesting
-  char quote = 0;           // inside a quoted scalar
-  bool in_plain = false;    // inside a plain scalar on this line
+  int depth = 0;          // flow collection nesting
+  char quote = 0;         // inside a quoted scalar
+  bool in_plain = false;  // inside a plain scalar on this line
   size_t indent = 0;
   bool line_start = true;
   std::optional<size_t> block_indent;  // inside a block scalar (| or >) opened on a line with this indent
@@ -1276,7 +1331,8 @@ std::optional<std::string> yaml_precheck(std::string_view text, int max_depth) {
     if (in_plain) {
       if (c == ':' && (ends_token(i + 1) || (flow && (text[i + 1] == ',' || text[i + 1] == ']' || text[i + 1] == '}'))))
         in_plain = false;
-      else if (flow && c == ',') in_plain = false;
+      else if (flow && c == ',')
+        in_plain = false;
       else if (flow && (c == ']' || c == '}')) {
         --depth;
         in_plain = false;
@@ -1291,7 +1347,8 @@ std::optional<std::string> yaml_precheck(std::string_view text, int max_depth) {
       case '&':
       case '!':
       case '*':  // anchor, tag, alias: a token that ends at a space or a flow indicator
-        while (i + 1 < text.size() && !ends_token(i + 1) && std::string_view(",[]{}").find(text[i + 1]) == std::string_view::npos)
+        while (i + 1 < text.size() && !ends_token(i + 1) &&
+               std::string_view(",[]{}").find(text[i + 1]) == std::string_view::npos)
           ++i;
         break;
       case '[':
@@ -1340,12 +1397,18 @@ int64_t parse_timespan(std::string_view t) {
   if (r.ec != std::errc() || r.ptr != t.data() + t.size() - 1 || n <= 0 || n > 3650LL * 86400) return 0;
   constexpr int64_t kSecond = 1'000'000'000;
   switch (t.back()) {
-    case 's': return n * kSecond;
-    case 'm': return n * 60 * kSecond;
-    case 'h': return n * 3600 * kSecond;
-    case 'd': return n * 86400 * kSecond;
-    case 'w': return n <= 520 ? n * 7 * 86400 * kSecond : 0;
-    default: return 0;
+    case 's':
+      return n * kSecond;
+    case 'm':
+      return n * 60 * kSecond;
+    case 'h':
+      return n * 3600 * kSecond;
+    case 'd':
+      return n * 86400 * kSecond;
+    case 'w':
+      return n <= 520 ? n * 7 * 86400 * kSecond : 0;
+    default:
+      return 0;
   }
 }
 
@@ -1371,11 +1434,16 @@ Correlation parse_correlation(const YAML::Node& c) {
   if (!c.IsMap()) throw Unsupported{"correlation is not a map"};
   Correlation out;
   const std::string type = c["type"] && c["type"].IsScalar() ? lower(c["type"].as<std::string>()) : "";
-  if (type == "event_count") out.type = Correlation::Type::EventCount;
-  else if (type == "value_count") out.type = Correlation::Type::ValueCount;
-  else if (type == "temporal") out.type = Correlation::Type::Temporal;
-  else if (type == "temporal_ordered") out.type = Correlation::Type::TemporalOrdered;
-  else throw Unsupported{"correlation type '" + type + "'"};
+  if (type == "event_count")
+    out.type = Correlation::Type::EventCount;
+  else if (type == "value_count")
+    out.type = Correlation::Type::ValueCount;
+  else if (type == "temporal")
+    out.type = Correlation::Type::Temporal;
+  else if (type == "temporal_ordered")
+    out.type = Correlation::Type::TemporalOrdered;
+  else
+    throw Unsupported{"correlation type '" + type + "'"};
   out.rules = string_list(c["rules"], "correlation rules");
   if (out.rules.empty() || out.rules.size() > 64) throw Unsupported{"correlation names no rules (or more than 64)"};
   out.group_by = string_list(c["group-by"], "group-by");
@@ -1414,12 +1482,18 @@ Correlation parse_correlation(const YAML::Node& c) {
       if (std::from_chars(text.data(), text.data() + text.size(), n).ec != std::errc())
         throw Unsupported{"non-numeric correlation condition " + text};
       bounded = true;
-      if (key == "gte") out.min = n;
-      else if (key == "gt") out.min = std::floor(n) + 1;
-      else if (key == "lte") out.max = n;
-      else if (key == "lt") out.max = std::ceil(n) - 1;
-      else if (key == "eq") out.min = out.max = n;
-      else throw Unsupported{"correlation condition '" + key + "'"};
+      if (key == "gte")
+        out.min = n;
+      else if (key == "gt")
+        out.min = std::floor(n) + 1;
+      else if (key == "lte")
+        out.max = n;
+      else if (key == "lt")
+        out.max = std::ceil(n) - 1;
+      else if (key == "eq")
+        out.min = out.max = n;
+      else
+        throw Unsupported{"correlation condition '" + key + "'"};
     }
     if (!bounded) throw Unsupported{"correlation condition without a bound"};
   } else if (!temporal) {
@@ -1558,12 +1632,12 @@ Result<Placeholders> load_placeholders(const std::string& path) {
   auto file = MappedFile::open(path);
   if (!file) return file.error();
   const std::string_view text = as_chars(file->bytes());
-  if (auto bad = yaml_precheck(text, 16))
-    return Error::make("sigma.placeholders", path + ": " + *bad);
+  if (auto bad = yaml_precheck(text, 16)) return Error::make("sigma.placeholders", path + ": " + *bad);
   Placeholders out;
   try {
     const YAML::Node root = YAML::Load(std::string(text));
-    if (!root.IsMap()) return Error::make("sigma.placeholders", path + ": expected a map of placeholder name to values");
+    if (!root.IsMap())
+      return Error::make("sigma.placeholders", path + ": expected a map of placeholder name to values");
     for (auto it = root.begin(); it != root.end(); ++it) {
       const YAML::Node k = it->first, v = it->second;
       std::vector<std::string> values;
@@ -1573,7 +1647,8 @@ Result<Placeholders> load_placeholders(const std::string& path) {
         for (const auto& x : v)
           if (x.IsScalar()) values.push_back(x.as<std::string>());
       } else {
-        return Error::make("sigma.placeholders", path + ": placeholder " + k.as<std::string>() + " is not a value or a list");
+        return Error::make("sigma.placeholders",
+                           path + ": placeholder " + k.as<std::string>() + " is not a value or a list");
       }
       out[k.as<std::string>()] = std::move(values);
     }
@@ -1590,8 +1665,8 @@ std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnos
   for (const auto& p : paths) {
     std::error_code ec;
     if (fs::is_directory(p, ec)) {
-      for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
-           it.increment(ec))
+      for (fs::recursive_directory_iterator it(p, fs::directory_options::skip_permission_denied, ec), end;
+           !ec && it != end; it.increment(ec))
         if (it->is_regular_file(ec) && (it->path().extension() == ".yml" || it->path().extension() == ".yaml"))
           files.push_back(it->path());
     } else {
@@ -1610,7 +1685,8 @@ std::vector<Rule> load_rule_paths(const std::vector<std::string>& paths, Diagnos
     }
     per_file[i] = load_rules(as_chars(file->bytes()), files[i].string(), per_file_diags[i], placeholders);
   };
-  if (pool && files.size() > 1) pool->parallel_for(files.size(), load_one);
+  if (pool && files.size() > 1)
+    pool->parallel_for(files.size(), load_one);
   else
     for (size_t i = 0; i < files.size(); ++i) load_one(i);
   std::vector<Rule> rules;
@@ -1706,6 +1782,8 @@ class SigmaEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_sigma_engine(const std::vector<Rule>& rules) { return std::make_unique<SigmaEngine>(rules); }
+std::unique_ptr<Engine> make_sigma_engine(const std::vector<Rule>& rules) {
+  return std::make_unique<SigmaEngine>(rules);
+}
 
 }  // namespace msw::detect::sigma
