@@ -508,6 +508,23 @@ TEST(WindowsEvents, ClearedLogsAreNamed) {
                                            "The Security log was cleared by EXAMPLE\\user01"}));
 }
 
+// The same log cleared twice by the same account is one finding that says so; another account's clear is its own.
+TEST(WindowsEvents, RepeatedClearsOfOneLogAreCounted) {
+  auto clear = [](uint64_t seq, std::string user) {
+    test::EvtxEvent e = record(1102, "Security", "Microsoft-Windows-Eventlog", seq,
+                               {{"SubjectUserName", std::move(user)}, {"SubjectDomainName", "EXAMPLE"}});
+    e.user_data = "LogFileCleared";
+    return e;
+  };
+  const auto found = scan({clear(1, "user01"), clear(2, "user01"), clear(3, "admin")});
+  std::map<std::string, size_t> evidence_by_title;
+  for (const auto& f : found) evidence_by_title[f.title_en] = f.evidence.size();
+  EXPECT_EQ(evidence_by_title,
+            (std::map<std::string, size_t>{{"The Security log was cleared 2 times by EXAMPLE\\user01", 2},
+                                           {"The Security log was cleared by EXAMPLE\\admin", 1}}))
+      << describe(found);
+}
+
 TEST(WindowsEvents, TheEventLogServiceStoppedOrDisabled) {
   auto scm = [](uint16_t id, uint64_t s, std::vector<std::pair<std::string, std::string>> d) {
     return record(id, "System", "Service Control Manager", s, std::move(d));

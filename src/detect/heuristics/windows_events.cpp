@@ -112,15 +112,35 @@ void task_event(const ArtefactView& a, const model::Event& ev, std::string_view 
   });
 }
 
-// Security 1102 and System 104 (its own Channel field names the log that was cleared).
-void log_cleared(const ArtefactView& a, const model::Event& ev, std::string_view id, std::vector<model::Finding>& out) {
+// Security 1102 and System 104 (its own Channel field names the log that was cleared). Clears of one log by one
+// account make one finding that counts them, so a log cleared twice reads as that, not as two identical lines.
+struct LogClears {
+  size_t finding = 0;  // index into the engine's output
+  size_t count = 0;
+};
+
+void log_cleared(const ArtefactView& a, const model::Event& ev, std::string_view id,
+                 std::map<std::string, LogClears>& clears, std::vector<model::Finding>& out) {
   const std::string log = id == "1102" ? std::string("Security") : ev.value(model::Field::Channel);
   const std::string who = account(ev);
+  const std::string shown_log = log.empty() ? std::string("an event") : log;
+  auto [it, first] = clears.try_emplace(log + "\x1f" + who);
+  LogClears& c = it->second;
+  ++c.count;
+  if (!first) {
+    model::Finding& f = out[c.finding];
+    if (f.evidence.size() < 20) f.evidence.push_back(record_ref(a, ev, log + " log cleared by " + who));
+    if (ev.time && (!f.time || *ev.time < *f.time)) f.time = ev.time;
+    f.title_en = "The " + shown_log + " log was cleared " + std::to_string(c.count) + " times by " + who;
+    f.title_zh =
+        (log.empty() ? std::string("某个事件") : log) + " 日志被 " + who + " 清除 " + std::to_string(c.count) + " 次";
+    return;
+  }
   // A clear alone is not a compromise (administrators and log-collection agents clear logs too): suspicious, to be
   // read with whatever else the host shows.
   model::Finding f = heuristic_finding(kEventLogClearedRule, model::Severity::Medium, ev.time);
   f.attack = {"T1070.001"};
-  f.title_en = "The " + (log.empty() ? std::string("an event") : log) + " log was cleared by " + who;
+  f.title_en = "The " + shown_log + " log was cleared by " + who;
   f.title_zh = (log.empty() ? std::string("某个事件") : log) + " 日志被 " + who + " 清除";
   f.description_en = "The " + log + " log was cleared by " + who +
                      ". Worms and their operators clear logs after guessing passwords and moving between hosts; the "
@@ -132,6 +152,7 @@ void log_cleared(const ArtefactView& a, const model::Event& ev, std::string_view
   f.evidence.push_back(record_ref(a, ev, log + " log cleared by " + who));
   if (const std::string u = ev.value(model::Field::SubjectUserName); !u.empty())
     f.observables.push_back({model::ObservableKind::Account, u, "cleared the log"});
+  c.finding = out.size();
   out.push_back(std::move(f));
 }
 
@@ -447,6 +468,7 @@ class WindowsEventEngine final : public Engine {
   void scan_artefact(const ArtefactView& a, std::vector<model::Finding>& out) const override {
     std::set<std::string> tasks_seen, bits_seen, access_seen, share_seen;
     std::map<std::string, RemoteAccess> access;
+    std::map<std::string, LogClears> clears;
     for (const auto& ev : a.events) {
       if (ev.product != "windows" || ev.service.empty()) continue;  // event-log records only
       const std::string* idp = ev.get(model::Field::EventID);
@@ -469,10 +491,10 @@ class WindowsEventEngine final : public Engine {
       } else if (id == "59" && ev.service == "microsoft-windows-bits-client/operational") {
         bits_transfer(a, ev, bits_seen, out);
       } else if (id == "1102" && ev.service == "security") {
-        log_cleared(a, ev, id, out);  // only the Event Log service writes 1102 into Security
+        log_cleared(a, ev, id, clears, out);  // only the Event Log service writes 1102 into Security
       } else if (id == "104" && ev.service == "system" &&
                  ev.value(model::Field::Provider_Name) == "Microsoft-Windows-Eventlog") {
-        log_cleared(a, ev, id, out);
+        log_cleared(a, ev, id, clears, out);
       }
     }
     flush_remote_access(access, out);
