@@ -1,13 +1,13 @@
 #include "casedb/case_db.h"
 
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "casedb/sqlite.h"
 
@@ -15,9 +15,12 @@ namespace msw::casedb {
 
 std::string_view to_string(CaseStatus s) {
   switch (s) {
-    case CaseStatus::Running: return "running";
-    case CaseStatus::Complete: return "complete";
-    case CaseStatus::Incomplete: return "incomplete";
+    case CaseStatus::Running:
+      return "running";
+    case CaseStatus::Complete:
+      return "complete";
+    case CaseStatus::Incomplete:
+      return "incomplete";
   }
   return "incomplete";
 }
@@ -94,6 +97,11 @@ CREATE TABLE remediation (
   id INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, step INTEGER NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
   status TEXT NOT NULL, message TEXT NOT NULL, journal TEXT NOT NULL);
 )sql",
+      // 3 -> 4: what an action's target held when it was flagged (respond checks it before changing anything).
+      R"sql(
+ALTER TABLE actions ADD COLUMN expected_text TEXT NOT NULL DEFAULT '';
+ALTER TABLE actions ADD COLUMN expected_sha256 TEXT NOT NULL DEFAULT '';
+)sql",
   };
 }
 
@@ -131,6 +139,11 @@ struct CaseDb::Impl {
   sqlite3* db = nullptr;
   std::string path;
   int64_t run_id = 0;
+  int version = kSchemaVersion;  // an older case opened read-only keeps its own
+  // Columns added after kOldestReadableSchema, read as empty from a case that predates them.
+  std::string expected_columns() const {
+    return version >= 4 ? "expected_text, expected_sha256" : "'' AS expected_text, '' AS expected_sha256";
+  }
   ~Impl() {
     if (db) sqlite3_close_v2(db);
   }
@@ -149,8 +162,9 @@ struct CaseDb::Impl {
   }
 
   Result<int64_t> intern_entity(const model::Entity& e) {
-    auto ins = prepare(db, "INSERT INTO entities (kind, key, label) VALUES (?, ?, ?) "
-                           "ON CONFLICT (kind, key) DO UPDATE SET label = excluded.label WHERE entities.label = ''");
+    auto ins = prepare(db,
+                       "INSERT INTO entities (kind, key, label) VALUES (?, ?, ?) "
+                       "ON CONFLICT (kind, key) DO UPDATE SET label = excluded.label WHERE entities.label = ''");
     if (!ins) return ins.error();
     ins->bind(1, model::to_string(e.id.kind)).bind(2, e.id.key).bind(3, e.label);
     if (auto r = ins->run(); !r) return r.error();
@@ -238,7 +252,8 @@ Result<CaseDb> CaseDb::create(const std::string& path) {
 Result<CaseDb> CaseDb::open(const std::string& path, bool read_only) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
-    return Error::make("case.open", "case file " + path + " does not exist (create one with 'minesweep scan' or 'triage')");
+    return Error::make("case.open",
+                       "case file " + path + " does not exist (create one with 'minesweep scan' or 'triage')");
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
   auto impl = Connector::connect(path, flags);
   if (!impl) return impl.error();
@@ -246,7 +261,8 @@ Result<CaseDb> CaseDb::open(const std::string& path, bool read_only) {
   if (auto r = configure(db, read_only); !r)
     return Error::make("case.not_a_case", path + " is not a minesweep case (" + r.error().message + ")");
   auto version = user_version(db);
-  if (!version) return Error::make("case.not_a_case", path + " is not a minesweep case (" + version.error().message + ")");
+  if (!version)
+    return Error::make("case.not_a_case", path + " is not a minesweep case (" + version.error().message + ")");
   if (*version > kSchemaVersion)
     return Error::make("case.newer_schema", path + " has case schema " + std::to_string(*version) +
                                                 "; this minesweep reads up to " + std::to_string(kSchemaVersion) +
@@ -254,10 +270,13 @@ Result<CaseDb> CaseDb::open(const std::string& path, bool read_only) {
   auto marker = prepare(db, "SELECT value FROM meta WHERE key = 'application'");
   if (!marker || !marker->step().value_or(false) || marker->text(0) != kApplicationMarker)
     return Error::make("case.not_a_case", path + " is an SQLite file but not a minesweep case");
+  (*impl)->version = *version;
   if (*version < kSchemaVersion) {
-    if (read_only)
+    if (read_only && *version < kOldestReadableSchema)
       return Error::make("case.old_schema", path + " needs a schema upgrade; open it once without read-only mode");
+    if (read_only) return CaseDb(std::move(impl).value());
     if (auto r = migrate(db, *version); !r) return r.error();
+    (*impl)->version = kSchemaVersion;
   }
   return CaseDb(std::move(impl).value());
 }
@@ -291,10 +310,13 @@ Result<void> CaseDb::finish_run(Timestamp finished) {
 }
 
 Result<int64_t> CaseDb::add_evidence(const EvidenceRecord& e) {
-  auto st = prepare(impl_->db,
-                    "INSERT INTO evidence (run_id, path, kind, size, md5, sha1, sha256, note) VALUES (?,?,?,?,?,?,?,?)");
+  auto st = prepare(
+      impl_->db, "INSERT INTO evidence (run_id, path, kind, size, md5, sha1, sha256, note) VALUES (?,?,?,?,?,?,?,?)");
   if (!st) return st.error();
-  if (impl_->run_id) st->bind(1, impl_->run_id); else st->bind_null(1);
+  if (impl_->run_id)
+    st->bind(1, impl_->run_id);
+  else
+    st->bind_null(1);
   st->bind(2, e.path).bind(3, e.kind).bind(4, static_cast<int64_t>(e.size)).bind(5, e.md5).bind(6, e.sha1);
   st->bind(7, e.sha256).bind(8, e.note);
   if (auto r = st->run(); !r) return r.error();
@@ -310,9 +332,10 @@ Result<void> CaseDb::update_evidence(int64_t id, uint64_t size, const std::strin
 }
 
 Result<int64_t> CaseDb::add_artefact(const ArtefactRecord& a) {
-  auto st = prepare(impl_->db,
-                    "INSERT INTO artefacts (evidence_id, kind, path, format, size, md5, sha1, sha256, parsed, events, note) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+  auto st =
+      prepare(impl_->db,
+              "INSERT INTO artefacts (evidence_id, kind, path, format, size, md5, sha1, sha256, parsed, events, note) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
   if (!st) return st.error();
   st->bind(1, a.evidence_id).bind(2, a.kind).bind(3, a.path).bind(4, a.format).bind(5, static_cast<int64_t>(a.size));
   st->bind(6, a.md5).bind(7, a.sha1).bind(8, a.sha256);
@@ -331,8 +354,9 @@ Result<void> CaseDb::update_artefact(int64_t id, bool parsed, uint64_t events, c
 Result<void> CaseDb::add_events(int64_t artefact_id, std::span<const model::Event> events) {
   if (events.empty()) return {};
   const auto fields = model::all_fields();
-  std::string sql = "INSERT INTO events (artefact_id, time_ns, logsource_category, logsource_product, logsource_service, "
-                    "source_path, source_offset, extra_json";
+  std::string sql =
+      "INSERT INTO events (artefact_id, time_ns, logsource_category, logsource_product, logsource_service, "
+      "source_path, source_offset, extra_json";
   std::string params = "?,?,?,?,?,?,?,?";
   for (const auto& f : fields) {
     sql += ",\"" + std::string(f.name) + "\"";
@@ -347,7 +371,10 @@ Result<void> CaseDb::add_events(int64_t artefact_id, std::span<const model::Even
   constexpr int kFirstFieldParam = 9;
   for (const auto& ev : events) {
     st->bind(1, artefact_id);
-    if (ev.time) st->bind(2, ev.time->unix_ns); else st->bind_null(2);
+    if (ev.time)
+      st->bind(2, ev.time->unix_ns);
+    else
+      st->bind_null(2);
     st->bind(3, ev.category).bind(4, ev.product).bind(5, ev.service).bind(6, ev.artefact);
     st->bind(7, static_cast<int64_t>(ev.offset));
     if (ev.extra.empty()) {
@@ -376,8 +403,8 @@ Result<void> CaseDb::add_findings(std::span<const model::Finding> findings) {
   auto obs = prepare(impl_->db,
                      "INSERT OR IGNORE INTO finding_observables (finding_id, observable_id, context) VALUES (?,?,?)");
   auto act = prepare(impl_->db,
-                     "INSERT INTO actions (finding_id, kind, target, detail_en, detail_zh, status) "
-                     "VALUES (?,?,?,?,?,'proposed')");
+                     "INSERT INTO actions (finding_id, kind, target, detail_en, detail_zh, status, expected_text, "
+                     "expected_sha256) VALUES (?,?,?,?,?,'proposed',?,?)");
   if (!ins) return ins.error();
   if (!ev) return ev.error();
   if (!obs) return obs.error();
@@ -386,7 +413,10 @@ Result<void> CaseDb::add_findings(std::span<const model::Finding> findings) {
     nlohmann::json attack = f.attack;
     ins->bind(1, f.rule_id).bind(2, f.engine).bind(3, static_cast<int64_t>(f.severity)).bind(4, f.title_en);
     ins->bind(5, f.title_zh).bind(6, f.description_en).bind(7, f.description_zh).bind(8, attack.dump());
-    if (f.time) ins->bind(9, f.time->unix_ns); else ins->bind_null(9);
+    if (f.time)
+      ins->bind(9, f.time->unix_ns);
+    else
+      ins->bind_null(9);
     ins->bind(10, f.family);
     if (auto r = ins->run(); !r) return r;
     int64_t id = sqlite3_last_insert_rowid(impl_->db);
@@ -404,6 +434,7 @@ Result<void> CaseDb::add_findings(std::span<const model::Finding> findings) {
     }
     for (const auto& a : f.actions) {
       act->bind(1, id).bind(2, model::to_string(a.kind)).bind(3, a.target).bind(4, a.detail_en).bind(5, a.detail_zh);
+      act->bind(6, a.expected_text).bind(7, a.expected_sha256);
       if (auto r = act->run(); !r) return r;
     }
   }
@@ -414,8 +445,7 @@ Result<void> CaseDb::add_diagnostics(std::span<const Diagnostic> diagnostics) {
   if (diagnostics.empty()) return {};
   Transaction tx(impl_->db);
   if (auto r = tx.begin_result(); !r) return r;
-  auto st = prepare(impl_->db,
-                    "INSERT INTO diagnostics (code, severity, evidence, offset, detail) VALUES (?,?,?,?,?)");
+  auto st = prepare(impl_->db, "INSERT INTO diagnostics (code, severity, evidence, offset, detail) VALUES (?,?,?,?,?)");
   if (!st) return st.error();
   for (const auto& d : diagnostics) {
     st->bind(1, d.code).bind(2, to_string(d.severity)).bind(3, d.evidence).bind(4, static_cast<int64_t>(d.offset));
@@ -488,9 +518,10 @@ Result<std::vector<EvidenceRecord>> CaseDb::evidence() const {
 }
 
 Result<std::vector<ArtefactRecord>> CaseDb::artefacts() const {
-  auto st = prepare(impl_->db,
-                    "SELECT id, evidence_id, kind, path, format, size, md5, sha1, sha256, parsed, events, note FROM artefacts "
-                    "ORDER BY path, id");
+  auto st = prepare(
+      impl_->db,
+      "SELECT id, evidence_id, kind, path, format, size, md5, sha1, sha256, parsed, events, note FROM artefacts "
+      "ORDER BY path, id");
   if (!st) return st.error();
   std::vector<ArtefactRecord> out;
   for (;;) {
@@ -505,20 +536,21 @@ Result<std::vector<ArtefactRecord>> CaseDb::artefacts() const {
 }
 
 Result<std::vector<StoredFinding>> CaseDb::findings() const {
-  auto st = prepare(impl_->db,
-                    "SELECT id, rule_id, engine, severity, title_en, title_zh, description_en, description_zh, "
-                    "attack_json, time_ns, family FROM findings "
-                    // Workers finish in any order; sort on content so reports are reproducible.
-                    "ORDER BY severity DESC, rule_id, (SELECT min(path) FROM finding_evidence WHERE finding_id = findings.id), "
-                    "title_en, id");
+  auto st = prepare(
+      impl_->db,
+      "SELECT id, rule_id, engine, severity, title_en, title_zh, description_en, description_zh, "
+      "attack_json, time_ns, family FROM findings "
+      // Workers finish in any order; sort on content so reports are reproducible.
+      "ORDER BY severity DESC, rule_id, (SELECT min(path) FROM finding_evidence WHERE finding_id = findings.id), "
+      "title_en, id");
   auto ev = prepare(impl_->db,
                     "SELECT path, sha256, offset, length, line, excerpt FROM finding_evidence WHERE finding_id = ? "
                     "ORDER BY seq");
   auto obs = prepare(impl_->db,
                      "SELECT o.kind, o.value, fo.context FROM finding_observables fo JOIN observables o "
                      "ON o.id = fo.observable_id WHERE fo.finding_id = ? ORDER BY o.id");
-  auto act = prepare(impl_->db,
-                     "SELECT kind, target, detail_en, detail_zh FROM actions WHERE finding_id = ? ORDER BY id");
+  auto act = prepare(impl_->db, "SELECT kind, target, detail_en, detail_zh, " + impl_->expected_columns() +
+                                    " FROM actions WHERE finding_id = ? ORDER BY id");
   if (!st) return st.error();
   if (!ev) return ev.error();
   if (!obs) return obs.error();
@@ -559,7 +591,7 @@ Result<std::vector<StoredFinding>> CaseDb::findings() const {
     act->bind(1, sf.id);
     while (act->step().value_or(false)) {
       auto kind = model::action_kind_from_string(act->text(0));
-      if (kind) f.actions.push_back({*kind, act->text(1), act->text(2), act->text(3)});
+      if (kind) f.actions.push_back({*kind, act->text(1), act->text(2), act->text(3), act->text(4), act->text(5)});
     }
     act->reset();
     out.push_back(std::move(sf));
@@ -583,8 +615,8 @@ Result<std::vector<Diagnostic>> CaseDb::diagnostics() const {
 }
 
 Result<std::vector<ActionRecord>> CaseDb::actions() const {
-  auto st = prepare(impl_->db,
-                    "SELECT id, finding_id, kind, target, detail_en, detail_zh, status FROM actions ORDER BY id");
+  auto st = prepare(impl_->db, "SELECT id, finding_id, kind, target, detail_en, detail_zh, status, " +
+                                   impl_->expected_columns() + " FROM actions ORDER BY id");
   if (!st) return st.error();
   std::vector<ActionRecord> out;
   for (;;) {
@@ -593,7 +625,10 @@ Result<std::vector<ActionRecord>> CaseDb::actions() const {
     if (!*row) break;
     auto kind = model::action_kind_from_string(st->text(2));
     if (!kind) continue;
-    out.push_back({st->int64(0), st->int64(1), {*kind, st->text(3), st->text(4), st->text(5)}, st->text(6)});
+    out.push_back({st->int64(0),
+                   st->int64(1),
+                   {*kind, st->text(3), st->text(4), st->text(5), st->text(7), st->text(8)},
+                   st->text(6)});
   }
   return out;
 }
@@ -639,8 +674,14 @@ Result<void> CaseDb::add_logons(std::span<const model::LogonRow> rows) {
   for (const auto& r : rows) {
     st->bind(1, r.account).bind(2, r.source).bind(3, r.logon_type).bind(4, r.host);
     st->bind(5, static_cast<int64_t>(r.successes)).bind(6, static_cast<int64_t>(r.failures));
-    if (r.first) st->bind(7, r.first->unix_ns); else st->bind_null(7);
-    if (r.last) st->bind(8, r.last->unix_ns); else st->bind_null(8);
+    if (r.first)
+      st->bind(7, r.first->unix_ns);
+    else
+      st->bind_null(7);
+    if (r.last)
+      st->bind(8, r.last->unix_ns);
+    else
+      st->bind_null(8);
     st->bind(9, r.last_failure);
     if (auto w = st->run(); !w) return w;
   }
@@ -650,8 +691,9 @@ Result<void> CaseDb::add_logons(std::span<const model::LogonRow> rows) {
 Result<void> CaseDb::add_remediation(std::span<const RemediationRecord> steps) {
   Transaction tx(impl_->db);
   if (auto r = tx.begin_result(); !r) return r;
-  auto st = prepare(impl_->db,
-                    "INSERT INTO remediation (time_ns, step, kind, target, status, message, journal) VALUES (?,?,?,?,?,?,?)");
+  auto st =
+      prepare(impl_->db,
+              "INSERT INTO remediation (time_ns, step, kind, target, status, message, journal) VALUES (?,?,?,?,?,?,?)");
   if (!st) return st.error();
   for (const auto& s : steps) {
     st->bind(1, s.time_ns).bind(2, s.step).bind(3, s.kind).bind(4, s.target).bind(5, s.status).bind(6, s.message);
@@ -662,8 +704,8 @@ Result<void> CaseDb::add_remediation(std::span<const RemediationRecord> steps) {
 }
 
 Result<std::vector<RemediationRecord>> CaseDb::remediation() const {
-  auto st = prepare(impl_->db,
-                    "SELECT time_ns, step, kind, target, status, message, journal FROM remediation ORDER BY id");
+  auto st =
+      prepare(impl_->db, "SELECT time_ns, step, kind, target, status, message, journal FROM remediation ORDER BY id");
   if (!st) return st.error();
   std::vector<RemediationRecord> out;
   for (;;) {
@@ -710,8 +752,9 @@ Result<uint64_t> CaseDb::event_count() const {
 
 Result<void> CaseDb::for_each_event(const std::function<bool(const StoredEvent&)>& fn) const {
   const auto fields = model::all_fields();
-  std::string sql = "SELECT id, artefact_id, time_ns, logsource_category, logsource_product, logsource_service, source_path, "
-                    "source_offset, extra_json";
+  std::string sql =
+      "SELECT id, artefact_id, time_ns, logsource_category, logsource_product, logsource_service, source_path, "
+      "source_offset, extra_json";
   for (const auto& f : fields) sql += ",\"" + std::string(f.name) + "\"";
   sql += " FROM events ORDER BY id";
   auto st = prepare(impl_->db, sql);

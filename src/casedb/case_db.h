@@ -28,7 +28,9 @@
 
 namespace msw::casedb {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
+// Older cases a read-only open still reads (their missing columns read as empty); writing upgrades them first.
+inline constexpr int kOldestReadableSchema = 3;
 
 enum class CaseStatus { Running, Complete, Incomplete };
 std::string_view to_string(CaseStatus s);

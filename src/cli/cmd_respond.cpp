@@ -1,3 +1,8 @@
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -8,8 +13,6 @@
 #include "respond/apply.h"
 #include "respond/script.h"
 
-#include <filesystem>
-
 namespace msw::cli {
 
 namespace {
@@ -18,15 +21,27 @@ int run_undo(const std::string& journal) {
   auto r = respond::undo(journal);
   if (!r) return input_error("respond", r.error());
   for (const auto& m : r->messages) std::cout << "  " << respond::comment_text(m) << "\n";
-  std::cout << "restored " << r->restored << ", not undone " << r->skipped << " (journal " << journal << ")\n";
-  return r->skipped == 0 ? kExitClean : kExitFindings;
+  for (const auto& m : r->left) std::cout << "  not undone: " << respond::comment_text(m) << "\n";
+  std::cout << "restored " << r->restored << ", not undone " << r->left.size() << " (journal " << journal << ")\n";
+  return r->left.empty() ? kExitClean : kExitFindings;
+}
+
+// The account the responder is working as: sudo's caller, else the login name, else the real user.
+std::string operator_account() {
+  if (const char* s = std::getenv("SUDO_USER"); s && *s) return s;
+  char name[256] = {};
+  if (::getlogin_r(name, sizeof name) == 0 && name[0]) return name;
+  if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_name) return pw->pw_name;
+  return {};
 }
 
 // `respond CASE --apply`: after a confirmation (or --yes), every step through the quarantine journal.
 int run_apply(const Invocation& inv, const std::string& case_path, const report::ReportData& data) {
+  auto root = respond::SystemRoot::open(inv.args.value("--root").value_or("/"));
+  if (!root) return input_error("respond", root.error());
   respond::ApplyOptions o;
-  o.root = inv.args.value("--root").value_or("/");
   o.harden = inv.args.has("--harden");
+  o.operator_account = operator_account();
   // The case and every evidence input (triage's bundle is one).
   o.protected_paths.push_back(std::filesystem::absolute(case_path).string());
   for (const auto& e : data.evidence)
@@ -35,18 +50,24 @@ int run_apply(const Invocation& inv, const std::string& case_path, const report:
   if (dir.empty()) {
     std::string stamp = to_iso8601(now_utc(), 0);
     std::erase(stamp, ':');
-    dir = (o.root == "/" ? std::string("/var/lib/minesweep") : std::filesystem::current_path().string()) + "/quarantine-" + stamp;
+    dir = (root->live() ? std::string("/var/lib/minesweep") : std::filesystem::current_path().string()) +
+          "/quarantine-" + stamp;
   }
+  if (data.meta.status != casedb::CaseStatus::Complete)
+    std::cerr << "minesweep respond: warning: the case is " << casedb::to_string(data.meta.status)
+              << " (its run did not finish), so the plan may miss what the run did not reach\n";
   if (!inv.args.has("--yes")) {
-    std::cout << data.plan.size() << " steps on " << o.root << ", quarantine and journal in " << dir
+    std::cout << data.plan.size() << " steps on " << root->path() << ", quarantine and journal in " << dir
               << ". Type yes to apply: " << std::flush;
     std::string answer;
-    if (!std::getline(std::cin, answer) || answer != "yes") return usage_error("respond", "not confirmed; nothing changed");
+    if (!std::getline(std::cin, answer) || answer != "yes")
+      return usage_error("respond", "not confirmed; nothing changed");
   }
-  if (o.root == "/") std::filesystem::create_directories(std::filesystem::path(dir).parent_path());
+  std::error_code ec;
+  if (root->live()) std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
   auto journal = respond::Journal::open(dir);
   if (!journal) return input_error("respond", journal.error());
-  const auto outcomes = respond::apply_plan(data.plan, *journal, o);
+  const auto outcomes = respond::apply_plan(data.plan, *root, *journal, o);
   // Every step's outcome goes into the case as well as the journal.
   {
     std::vector<casedb::RemediationRecord> records;
@@ -61,6 +82,9 @@ int run_apply(const Invocation& inv, const std::string& case_path, const report:
   for (const auto& s : outcomes) {
     std::cout << s.step << ". [" << s.status << "] " << s.kind << " " << respond::comment_text(s.target)
               << (s.message.empty() ? "" : " — " + respond::comment_text(s.message)) << "\n";
+    // Shown here only: the journal and the case never hold it.
+    if (!s.secret.empty())
+      std::cout << "   new password for " << respond::comment_text(s.target) << ": " << s.secret << "\n";
     failed += s.status == "failed";
   }
   std::cout << "journal: " << journal->path() << " (undo: minesweep respond --undo " << journal->path() << ")\n";
@@ -78,9 +102,12 @@ int run_respond(const Invocation& inv) {
   if (path.empty() || inv.args.positional().size() > 1) return usage_error("respond", "give exactly one CASE file");
   std::optional<respond::ScriptKind> kind;
   if (auto s = inv.args.value("--script")) {
-    if (*s == "ps1" || *s == "powershell") kind = respond::ScriptKind::PowerShell;
-    else if (*s == "sh" || *s == "bash") kind = respond::ScriptKind::Bash;
-    else return usage_error("respond", "--script takes ps1 or sh");
+    if (*s == "ps1" || *s == "powershell")
+      kind = respond::ScriptKind::PowerShell;
+    else if (*s == "sh" || *s == "bash")
+      kind = respond::ScriptKind::Bash;
+    else
+      return usage_error("respond", "--script takes ps1 or sh");
   }
   auto db = casedb::CaseDb::open(path, /*read_only=*/true);
   if (!db) return input_error("respond", db.error());
@@ -100,7 +127,8 @@ int run_respond(const Invocation& inv) {
     if (auto checks = baseline::evaluate(*db))
       for (const auto& c : *checks) {
         const std::string& cmd = *kind == respond::ScriptKind::PowerShell ? c.fix_powershell : c.fix_bash;
-        if (c.status == baseline::Status::Fail && !cmd.empty()) o.hardening.push_back({c.id, zh ? c.title_zh : c.title_en, cmd});
+        if (c.status == baseline::Status::Fail && !cmd.empty())
+          o.hardening.push_back({c.id, zh ? c.title_zh : c.title_en, cmd});
       }
     text = respond::write_script(data->plan, o);
   } else if (data->plan.empty()) {

@@ -51,6 +51,10 @@ struct RemediationAction {
   std::string target;  // the exact object: a path, a task name, a pid, "hosts:line 12"
   std::string detail_en;
   std::string detail_zh;
+  // What the target held when it was flagged, so a change is made only while it still does: a cron or start-up
+  // line's text (trimmed, as the normaliser read it), a registry value's data. Empty when not meaningful.
+  std::string expected_text = {};
+  std::string expected_sha256 = {};  // the file the target is in, at triage
 };
 
 struct Finding {

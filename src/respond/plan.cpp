@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/text.h"
+#include "respond/credentials.h"
 
 namespace msw::respond {
 namespace {
@@ -26,6 +27,11 @@ std::vector<PlannedAction> build_plan(std::span<const model::Finding> findings) 
       });
       if (it == plan.end()) {
         plan.push_back({a, {f.rule_id}});
+        // A credential step says exactly what the scripts and --apply do with it, whatever the finding advised.
+        if (a.kind == model::ActionKind::RotateCredentials) {
+          plan.back().action.detail_en = credential_step_en(a.target);
+          plan.back().action.detail_zh = credential_step_zh(a.target);
+        }
       } else if (std::find(it->reasons.begin(), it->reasons.end(), f.rule_id) == it->reasons.end()) {
         it->reasons.push_back(f.rule_id);
       }

@@ -63,7 +63,8 @@ $Quarantine = Join-Path $Work 'quarantine'
 $Log = Join-Path $Work 'remediation.log'
 if ($Apply) { New-Item -ItemType Directory -Force -Path $Backup, $Quarantine | Out-Null }
 function Step([string]$Message) {
-  $line = (Get-Date -Format s) + ' ' + $Message
+  # Evidence text made safe for a console and a log line: control characters and bidirectional overrides become '?'.
+  $line = (Get-Date -Format s) + ' ' + ($Message -replace '[\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]', '?')
   Write-Host $line
   if ($Apply) { Add-Content -LiteralPath $Log -Value $line }
 }
@@ -83,7 +84,8 @@ std::string ps_block(const PlannedAction& p, size_t n, const Text& t) {
 if (-not $p) { Step '[@N@] skip: process @PID@ is not running' }
 elseif (-not $Apply) { Step ('[@N@] would stop process @PID@ ' + $p.Path) }
 else { Stop-Process -Id @PID@ -Force; Step ('[@N@] stopped process @PID@ ' + $p.Path) }
-)T", s);
+)T",
+                  s);
     }
     case model::ActionKind::RemoveScheduledTask:
       return fill(R"T($Target = @T@
@@ -95,11 +97,13 @@ else {
   schtasks.exe /Delete /TN $Target /F | Out-Null
   Step ('[@N@] deleted the scheduled task ' + $Target + ' (exit ' + $LASTEXITCODE + ')')
 }
-)T", s);
+)T",
+                  s);
     case model::ActionKind::RemoveWmiSubscription: {
       const WmiTarget w = parse_wmi(a.target);
       if (w.consumer.empty()) break;
-      s.push_back({"@CLASS@", powershell_quote(w.consumer_class.empty() ? "CommandLineEventConsumer" : w.consumer_class)});
+      s.push_back(
+          {"@CLASS@", powershell_quote(w.consumer_class.empty() ? "CommandLineEventConsumer" : w.consumer_class)});
       s.push_back({"@CONSUMER@", powershell_quote(w.consumer)});
       s.push_back({"@FILTER@", powershell_quote(w.filter)});
       return fill(R"T($Class = @CLASS@; $Consumer = @CONSUMER@; $Filter = @FILTER@
@@ -113,7 +117,8 @@ else {
   $b | Remove-WmiObject; $c | Remove-WmiObject; $f | Remove-WmiObject
   Step ('[@N@] removed the WMI subscription ' + $Consumer + ' / ' + $Filter)
 }
-)T", s);
+)T",
+                  s);
     }
     case model::ActionKind::RemoveService:
       return fill(R"T($Target = @T@
@@ -127,7 +132,8 @@ else {
   sc.exe delete $Target | Out-Null
   Step ('[@N@] deleted the service ' + $Target + ' (exit ' + $LASTEXITCODE + ')')
 }
-)T", s);
+)T",
+                  s);
     case model::ActionKind::RemoveAutorun:
     case model::ActionKind::RestoreDnsSettings: {
       // HKLM\...\Key\Value: only machine keys; a user's hive (HKU\name) must be loaded by hand.
@@ -139,16 +145,20 @@ else {
       s.push_back({"@CHANGE@", a.kind == model::ActionKind::RestoreDnsSettings
                                    ? "Set-ItemProperty -LiteralPath ('Registry::' + $Key) -Name $Value -Value ''"
                                    : "Remove-ItemProperty -LiteralPath ('Registry::' + $Key) -Name $Value"});
-      return fill(R"T($Key = @KEY@; $Value = @VALUE@
+      // Changed only while it still holds what was flagged (a value an administrator rewrote since is theirs).
+      s.push_back({"@EXPECTED@", powershell_quote(a.expected_text)});
+      return fill(R"T($Key = @KEY@; $Value = @VALUE@; $Expected = @EXPECTED@
 $v = Get-ItemProperty -LiteralPath ('Registry::' + $Key) -Name $Value -ErrorAction SilentlyContinue
 if ($null -eq $v) { Step ('[@N@] skip: no value ' + $Key + '\' + $Value) }
+elseif ($Expected -ne '' -and [string]$v.$Value -ne $Expected) { Step ('[@N@] refused: ' + $Key + '\' + $Value + ' no longer holds the flagged data; nothing changed') }
 elseif (-not $Apply) { Step ('[@N@] would change ' + $Key + '\' + $Value) }
 else {
   reg.exe export $Key (Join-Path $Backup 'registry-@N@.reg') /y | Out-Null
   @CHANGE@
   Step ('[@N@] changed ' + $Key + '\' + $Value)
 }
-)T", s);
+)T",
+                  s);
     }
     case model::ActionKind::QuarantineFile:
       return fill(R"T($Target = @T@
@@ -164,40 +174,61 @@ else {
   Move-Item -LiteralPath $Target -Destination $dest -Force
   Step ('[@N@] quarantined ' + $Target + ' as ' + $dest)
 }
-)T", s);
+)T",
+                  s);
     case model::ActionKind::RotateCredentials:
-      if (a.detail_en.starts_with("Disable"))
-        return fill(R"T($Target = @T@
+      // Who is never disabled is decided as in respond/credentials.h, at run time for the operator.
+      return fill(R"T($Target = @T@
 net.exe user $Target 2>$null | Out-Null
+$Reset = ($Target -eq 'Administrator') -or ($Target -eq $env:USERNAME)
 if ($LASTEXITCODE -ne 0) { Step ('[@N@] skip: no local account ' + $Target) }
-elseif (-not $Apply) { Step ('[@N@] would disable the account ' + $Target) }
+elseif (-not $Apply) {
+  if ($Reset) { Step ('[@N@] would set a new random password for ' + $Target + ' (not disabled: Administrator or the account you work as)') }
+  else { Step ('[@N@] would disable the account ' + $Target) }
+}
+elseif ($Reset) {
+  $chars = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789'
+  $rng = [System.Security.Cryptography.RandomNumberGenerator]::Create(); $b = New-Object byte[] 1; $pw = ''
+  while ($pw.Length -lt 20) { $rng.GetBytes($b); if ($b[0] -lt 228) { $pw += $chars[$b[0] % 57] } }
+  net.exe user $Target $pw | Out-Null
+  Step ('[@N@] set a new password for ' + $Target + ' (shown once below, not logged)')
+  Write-Host ('   new password for ' + $Target + ': ' + $pw)
+}
 else { net.exe user $Target /active:no | Out-Null; Step ('[@N@] disabled the account ' + $Target) }
-)T", s);
-      break;
+)T",
+                  s);
     case model::ActionKind::BlockPort: {
       std::string body;
       if (a.target == "SMBv1")
-        body = "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force -ErrorAction SilentlyContinue; "
-               "Set-ItemProperty -LiteralPath 'Registry::HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters' -Name SMB1 -Value 0";
+        body =
+            "Set-SmbServerConfiguration -EnableSMB1Protocol $false -Force -ErrorAction SilentlyContinue; "
+            "Set-ItemProperty -LiteralPath "
+            "'Registry::HKLM\\SYSTEM\\CurrentControlSet\\Services\\LanmanServer\\Parameters' -Name SMB1 -Value 0";
       else if (all_digits(a.target))
-        body = "New-NetFirewallRule -DisplayName ('minesweep: block TCP ' + $Target) -Direction Inbound -Protocol TCP "
-               "-LocalPort $Target -Action Block | Out-Null";
+        body =
+            "New-NetFirewallRule -DisplayName ('minesweep: block TCP ' + $Target) -Direction Inbound -Protocol TCP "
+            "-LocalPort $Target -Action Block | Out-Null";
       else
-        body = "New-NetFirewallRule -DisplayName ('minesweep: block ' + $Target) -Direction Inbound -RemoteAddress $Target "
-               "-Action Block | Out-Null; New-NetFirewallRule -DisplayName ('minesweep: block ' + $Target) -Direction "
-               "Outbound -RemoteAddress $Target -Action Block | Out-Null";
+        body =
+            "New-NetFirewallRule -DisplayName ('minesweep: block ' + $Target) -Direction Inbound -RemoteAddress "
+            "$Target "
+            "-Action Block | Out-Null; New-NetFirewallRule -DisplayName ('minesweep: block ' + $Target) -Direction "
+            "Outbound -RemoteAddress $Target -Action Block | Out-Null";
       s.push_back({"@BODY@", body});
       return fill(R"T($Target = @T@
 if (-not ($Apply -and $Harden)) { Step ('[@N@] hardening, not applied without -Apply -Harden: ' + $Target) }
 else { @BODY@; Step ('[@N@] applied: ' + $Target) }
-)T", s);
+)T",
+                  s);
     }
-    default: break;
+    default:
+      break;
   }
   // Steps a script cannot do safely: printed for the responder.
   s.push_back({"@DETAIL@", powershell_quote(std::string(t(a.detail_en, a.detail_zh)))});
   return fill(R"T(Step ('[@N@] @MANUAL@: ' + @DETAIL@)
-)T", {{"@N@", N}, {"@MANUAL@", std::string(t("do by hand", "需手工处理"))}, {"@DETAIL@", s.back().second}});
+)T",
+              {{"@N@", N}, {"@MANUAL@", std::string(t("do by hand", "需手工处理"))}, {"@DETAIL@", s.back().second}});
 }
 
 // ---- bash ------------------------------------------------------------------------------------------------------
@@ -220,11 +251,49 @@ WORK="${MINESWEEP_WORK:-/var/lib/minesweep}/remediation-$(date +%Y%m%dT%H%M%S)"
 BACKUP="$WORK/backup"
 QUARANTINE="$WORK/quarantine"
 if [ "$APPLY" = 1 ]; then mkdir -p "$BACKUP" "$QUARANTINE" && chmod 700 "$WORK"; fi
+# Evidence text made safe for a terminal and a log line: control characters and bidirectional overrides become '?'.
+clean() { printf '%s' "$*" | LC_ALL=C tr '\000-\037\177' '?' | LC_ALL=C sed 's/\xe2\x80[\xaa-\xae]/?/g; s/\xe2\x81[\xa6-\xa9]/?/g'; }
 step() {
   local line
-  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) $*"
+  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) $(clean "$*")"
   printf '%s\n' "$line"
   if [ "$APPLY" = 1 ]; then printf '%s\n' "$line" >>"$WORK/remediation.log"; fi
+}
+# A target is refused (the reason in REASON) when it is itself a symbolic link, when a link on its way belongs to
+# someone other than root (a user could have planted it), or when it has '.' or '..' in it.
+path_ok() {
+  local p="" rest="${1#/}" part
+  while [ -n "$rest" ]; do
+    part="${rest%%/*}"
+    if [ "$part" = "$rest" ]; then rest=""; else rest="${rest#*/}"; fi
+    case "$part" in .|..) REASON="$1 has '.' or '..' in it"; return 1 ;; esac
+    p="$p/$part"
+    if [ -L "$p" ]; then
+      if [ -z "$rest" ]; then REASON="$p is a symbolic link: not followed"; return 1; fi
+      if [ "$(stat -c %u -- "$p")" != 0 ]; then REASON="$p is a link owned by uid $(stat -c %u -- "$p"), not root: not followed"; return 1; fi
+    fi
+  done
+  return 0
+}
+# The numbers of the lines of FILE that read $MSW_EXPECT (trimmed, as minesweep read them), wherever they are now;
+# "done" when only commented-out copies are left; nothing when the line is gone.
+flagged_lines() {
+  awk 'function trim(s) { sub(/^[[:space:]]+/, "", s); sub(/[[:space:]]+$/, "", s); return s }
+    function same(t, e) { return t == e || (length(e) >= 1024 && index(t, e) == 1) }
+    { t = trim($0); e = ENVIRON["MSW_EXPECT"]
+      if (same(t, e)) found = found (found == "" ? "" : " ") NR
+      else if (index($0, "# removed by minesweep: ") == 1 && same(trim(substr($0, 25)), e)) done = 1 }
+    END { if (found != "") print found; else if (done) print "done" }' <"$1"
+}
+# Puts the marker before the given lines of FILE, in place (same inode, owner and mode).
+comment_out() {
+  local tmp rc
+  tmp="$(mktemp)" || return 1
+  awk -v lines=" $2 " 'index(lines, " " NR " ") { printf "%s", "# removed by minesweep: " } { print }' <"$1" >"$tmp" &&
+    cat -- "$tmp" >"$1"
+  rc=$?
+  rm -f -- "$tmp"
+  return $rc
 }
 step "@START@ $([ "$APPLY" = 1 ] && echo apply || echo 'dry run')"
 )T";
@@ -245,21 +314,37 @@ else
   cp --preserve=all "/proc/@PID@/exe" "$QUARANTINE/pid-@PID@.exe.quarantined" 2>/dev/null && chmod 000 "$QUARANTINE/pid-@PID@.exe.quarantined"
   kill -KILL @PID@ && step "[@N@] stopped process @PID@ (its executable copied into quarantine)"
 fi
-)T", s);
+)T",
+                  s);
     }
     case model::ActionKind::RemoveCronEntry: {
       const size_t colon = a.target.rfind(':');
       if (colon == std::string::npos || !all_digits(std::string_view(a.target).substr(colon + 1))) break;
       s.push_back({"@FILE@", bash_quote(a.target.substr(0, colon))});
       s.push_back({"@LINE@", a.target.substr(colon + 1)});
+      s.push_back({"@EXPECT@", bash_quote(a.expected_text)});
+      // Without the flagged text (a case from before it was kept) the line number alone is not trusted.
+      if (a.expected_text.empty()) break;
       return fill(R"T(TARGET=@FILE@
-if [ ! -f "$TARGET" ]; then step "[@N@] skip: no file $TARGET"
-elif [ "$APPLY" != 1 ]; then step "[@N@] would comment out line @LINE@ of $TARGET: $(sed -n '@LINE@p' -- "$TARGET")"
+export MSW_EXPECT=@EXPECT@
+if ! path_ok "$TARGET"; then step "[@N@] refused: $REASON"
+elif [ ! -f "$TARGET" ]; then step "[@N@] skip: no file $TARGET"
 else
-  cp --preserve=all -- "$TARGET" "$BACKUP/cron-@N@" && chattr -ia -- "$TARGET" 2>/dev/null
-  sed -i '@LINE@s/^/# removed by minesweep: /' -- "$TARGET" && step "[@N@] commented out line @LINE@ of $TARGET"
+  LINES="$(flagged_lines "$TARGET")"
+  if [ "$LINES" = done ]; then step "[@N@] skip: already commented out in $TARGET"
+  elif [ -z "$LINES" ]; then step "[@N@] refused: the flagged line (line @LINE@ at triage) is no longer in $TARGET; nothing changed"
+  elif [ "$APPLY" != 1 ]; then step "[@N@] would comment out line(s) $LINES of $TARGET (line @LINE@ at triage)"
+  else
+    cp --preserve=all -- "$TARGET" "$BACKUP/cron-@N@"
+    FLAGS="$(lsattr -d -- "$TARGET" 2>/dev/null | cut -d' ' -f1)"
+    chattr -ia -- "$TARGET" 2>/dev/null
+    comment_out "$TARGET" "$LINES" && step "[@N@] commented out line(s) $LINES of $TARGET"
+    case "$FLAGS" in *i*) chattr +i -- "$TARGET" ;; esac
+    case "$FLAGS" in *a*) chattr +a -- "$TARGET" ;; esac
+  fi
 fi
-)T", s);
+)T",
+                  s);
     }
     case model::ActionKind::RemoveService:
       return fill(R"T(TARGET=@T@
@@ -270,44 +355,74 @@ else
   systemctl cat -- "$UNIT" >"$BACKUP/unit-@N@" 2>/dev/null
   systemctl disable --now -- "$UNIT" && step "[@N@] stopped and disabled $UNIT (quarantine its unit file next)"
 fi
-)T", s);
+)T",
+                  s);
     case model::ActionKind::QuarantineFile:
       return fill(R"T(TARGET=@T@
-if [ ! -f "$TARGET" ]; then step "[@N@] skip: no file $TARGET"
+if ! path_ok "$TARGET"; then step "[@N@] refused: $REASON"
+elif [ ! -f "$TARGET" ]; then step "[@N@] skip: no file $TARGET"
 elif [ "$APPLY" != 1 ]; then step "[@N@] would move $TARGET into quarantine"
 else
+  FLAGS="$(lsattr -d -- "$TARGET" 2>/dev/null | cut -d' ' -f1)"
   chattr -ia -- "$TARGET" 2>/dev/null
-  HASH="$(sha256sum -- "$TARGET" | cut -d' ' -f1)"
-  printf '%s\t%s\t%s\n' "$HASH" "$(stat -c '%U:%G %a %s %Y' -- "$TARGET")" "$TARGET" >>"$QUARANTINE/manifest.tsv"
+  HASH="$(sha256sum <"$TARGET" | cut -d' ' -f1)"
+  printf '%s\t%s\t%s\t%q\n' "$HASH" "$(stat -c '%U:%G %a %s %Y' -- "$TARGET")" "${FLAGS:--}" "$TARGET" >>"$QUARANTINE/manifest.tsv"
   mv -- "$TARGET" "$QUARANTINE/$HASH.quarantined" && chmod 000 "$QUARANTINE/$HASH.quarantined" &&
     step "[@N@] quarantined $TARGET as $QUARANTINE/$HASH.quarantined"
 fi
-)T", s);
+)T",
+                  s);
     case model::ActionKind::RotateCredentials:
+      // Who is never locked is decided as in respond/credentials.h, at run time for the operator.
       return fill(R"T(TARGET=@T@
+OPERATOR="${SUDO_USER:-$(logname 2>/dev/null || id -un)}"
 if ! id -- "$TARGET" >/dev/null 2>&1; then step "[@N@] skip: no local account $TARGET"
-elif [ "$APPLY" != 1 ]; then step "[@N@] would lock the account $TARGET"
-else passwd -l -- "$TARGET" >/dev/null && step "[@N@] locked the account $TARGET (set a new password before unlocking)"
+else
+  MODE=lock
+  if [ "$TARGET" = root ] || [ "$TARGET" = "$OPERATOR" ]; then MODE=reset
+  elif [ "$(id -u -- "$TARGET")" = 0 ] &&
+    ! awk -F: -v me="$TARGET" '$3 == 0 && $1 != me { print $1 }' /etc/passwd |
+      while read -r u; do passwd -S -- "$u" 2>/dev/null; done | awk '$2 == "P" { f = 1 } END { exit !f }'; then MODE=reset
+  fi
+  if [ "$APPLY" != 1 ]; then
+    if [ "$MODE" = lock ]; then step "[@N@] would lock the password of $TARGET"
+    else step "[@N@] would set a new random password for $TARGET (not locked: root, the operator or the last root login)"; fi
+  elif [ "$MODE" = lock ]; then
+    passwd -l -- "$TARGET" >/dev/null && step "[@N@] locked the password of $TARGET (set a new one before unlocking)"
+  else
+    cp --preserve=all /etc/shadow "$BACKUP/shadow-@N@"
+    NEWPW="$(LC_ALL=C tr -dc 'A-HJ-NP-Za-km-z2-9' </dev/urandom | head -c 20)"
+    if printf '%s:%s\n' "$TARGET" "$NEWPW" | chpasswd; then
+      step "[@N@] set a new password for $TARGET (shown once below, not logged)"
+      printf '   new password for %s: %s\n' "$(clean "$TARGET")" "$NEWPW"
+    fi
+  fi
 fi
-)T", s);
+)T",
+                  s);
     case model::ActionKind::BlockPort: {
       if (all_digits(a.target))
         s.push_back({"@BODY@", "iptables -I INPUT -p tcp --dport \"$TARGET\" -j DROP"});
       else if (a.target.find_first_not_of("0123456789abcdefABCDEF.:/") == std::string::npos)
-        s.push_back({"@BODY@", "iptables -I INPUT -s \"$TARGET\" -j DROP && iptables -I OUTPUT -d \"$TARGET\" -j DROP"});
+        s.push_back(
+            {"@BODY@", "iptables -I INPUT -s \"$TARGET\" -j DROP && iptables -I OUTPUT -d \"$TARGET\" -j DROP"});
       else
         break;
       return fill(R"T(TARGET=@T@
 if [ "$APPLY" != 1 ] || [ "$HARDEN" != 1 ]; then step "[@N@] hardening, not applied without --apply --harden: $TARGET"
 else @BODY@ && step "[@N@] applied: $TARGET"
 fi
-)T", s);
+)T",
+                  s);
     }
-    default: break;
+    default:
+      break;
   }
   return fill(R"T(step "[@N@] @MANUAL@: "@DETAIL@
-)T", {{"@N@", N}, {"@MANUAL@", std::string(t("do by hand", "需手工处理"))},
-     {"@DETAIL@", bash_quote(std::string(t(a.detail_en, a.detail_zh)))}});
+)T",
+              {{"@N@", N},
+               {"@MANUAL@", std::string(t("do by hand", "需手工处理"))},
+               {"@DETAIL@", bash_quote(std::string(t(a.detail_en, a.detail_zh)))}});
 }
 
 }  // namespace
@@ -340,8 +455,10 @@ std::string powershell_quote(std::string_view v) {
 std::string bash_quote(std::string_view v) {
   std::string out = "'";
   for (char c : v) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -355,16 +472,19 @@ std::string comment_text(std::string_view v) {
 std::string write_script(std::span<const PlannedAction> plan, const ScriptOptions& o) {
   const Text t{o.chinese};
   const bool ps = o.kind == ScriptKind::PowerShell;
-  std::string out = fill(ps ? kPsHeader : kShHeader,
-                         {{"@TITLE@", comment_text(std::string(t("minesweep remediation script, generated ", "minesweep 处置脚本，生成于 ")) +
-                                                   o.generated + std::string(t(" from the case ", "，来自案例 ")) + o.case_path)},
-                          {"@REVIEW@", std::string(t("Review every block first. Each one checks, backs up what it changes, then acts.",
-                                                     "运行前请逐段审阅。每段先检查、备份将要修改的内容，再执行。"))},
-                          {"@HOWTO@", std::string(t("Nothing changes without the apply switch:", "不加执行参数时不会做任何修改："))},
-                          {"@DRY@", std::string(t("dry run: says what it would do", "演练：只显示将要执行的操作"))},
-                          {"@APPLY@", std::string(t("clean up", "执行清理"))},
-                          {"@HARDEN@", std::string(t("also the hardening steps (firewall rules, SMBv1)", "同时执行加固（防火墙规则、SMBv1）"))},
-                          {"@START@", std::string(t("minesweep remediation:", "minesweep 处置："))}});
+  std::string out = fill(
+      ps ? kPsHeader : kShHeader,
+      {{"@TITLE@",
+        comment_text(std::string(t("minesweep remediation script, generated ", "minesweep 处置脚本，生成于 ")) +
+                     o.generated + std::string(t(" from the case ", "，来自案例 ")) + o.case_path)},
+       {"@REVIEW@", std::string(t("Review every block first. Each one checks, backs up what it changes, then acts.",
+                                  "运行前请逐段审阅。每段先检查、备份将要修改的内容，再执行。"))},
+       {"@HOWTO@", std::string(t("Nothing changes without the apply switch:", "不加执行参数时不会做任何修改："))},
+       {"@DRY@", std::string(t("dry run: says what it would do", "演练：只显示将要执行的操作"))},
+       {"@APPLY@", std::string(t("clean up", "执行清理"))},
+       {"@HARDEN@",
+        std::string(t("also the hardening steps (firewall rules, SMBv1)", "同时执行加固（防火墙规则、SMBv1）"))},
+       {"@START@", std::string(t("minesweep remediation:", "minesweep 处置："))}});
   size_t n = 0;
   for (const auto& p : plan) {
     ++n;
@@ -377,18 +497,21 @@ std::string write_script(std::span<const PlannedAction> plan, const ScriptOption
     out += ps ? ps_block(p, n, t) : sh_block(p, n, t);
   }
   if (!o.hardening.empty()) {
-    out += "\n# ---- " + std::string(t("Hardening from the baseline: only with -Apply -Harden / --apply --harden",
-                                          "基线加固：仅在 -Apply -Harden / --apply --harden 时执行")) + " ----\n";
+    out += "\n# ---- " +
+           std::string(t("Hardening from the baseline: only with -Apply -Harden / --apply --harden",
+                         "基线加固：仅在 -Apply -Harden / --apply --harden 时执行")) +
+           " ----\n";
     for (const auto& h : o.hardening) {
       ++n;
       out += "\n# [" + std::to_string(n) + "] " + comment_text(h.id) + ": " + comment_text(h.title) + "\n";
       if (ps)
-        out += "if ($Apply -and $Harden) { " + h.command + "; Step '[" + std::to_string(n) + "] applied " + comment_text(h.id) +
-               "' } else { Step '[" + std::to_string(n) + "] hardening, not applied without -Apply -Harden: " + comment_text(h.id) + "' }\n";
+        out += "if ($Apply -and $Harden) { " + h.command + "; Step '[" + std::to_string(n) + "] applied " +
+               comment_text(h.id) + "' } else { Step '[" + std::to_string(n) +
+               "] hardening, not applied without -Apply -Harden: " + comment_text(h.id) + "' }\n";
       else
-        out += "if [ \"$APPLY\" = 1 ] && [ \"$HARDEN\" = 1 ]; then " + h.command + " && step '[" + std::to_string(n) + "] applied " +
-               comment_text(h.id) + "'; else step '[" + std::to_string(n) + "] hardening, not applied without --apply --harden: " +
-               comment_text(h.id) + "'; fi\n";
+        out += "if [ \"$APPLY\" = 1 ] && [ \"$HARDEN\" = 1 ]; then " + h.command + " && step '[" + std::to_string(n) +
+               "] applied " + comment_text(h.id) + "'; else step '[" + std::to_string(n) +
+               "] hardening, not applied without --apply --harden: " + comment_text(h.id) + "'; fi\n";
     }
   }
   out += ps ? "Step '" + std::string(t("done", "完成")) + "'\n" : "step '" + std::string(t("done", "完成")) + "'\n";

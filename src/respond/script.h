@@ -26,9 +26,9 @@ struct HardeningStep {
 struct ScriptOptions {
   ScriptKind kind = ScriptKind::Bash;
   std::vector<HardeningStep> hardening;  // for this script's shell
-  bool chinese = false;        // comments and messages in Chinese
-  std::string case_path;       // named in the header
-  std::string generated;       // ISO 8601 time, named in the header
+  bool chinese = false;                  // comments and messages in Chinese
+  std::string case_path;                 // named in the header
+  std::string generated;                 // ISO 8601 time, named in the header
 };
 
 std::string write_script(std::span<const PlannedAction> plan, const ScriptOptions& options);

@@ -17,7 +17,8 @@ TEST(Plan, OrdersMergesAndEndsWithRescan) {
   using AK = model::ActionKind;
   std::vector<model::Finding> findings = {
       finding("a", model::Severity::High, {{AK::RestoreHostsFile, "/etc/hosts", "", ""}}),
-      finding("b", model::Severity::Critical, {{AK::KillProcess, "pid 696", "", ""}, {AK::RestoreHostsFile, "/etc/hosts", "", ""}}),
+      finding("b", model::Severity::Critical,
+              {{AK::KillProcess, "pid 696", "", ""}, {AK::RestoreHostsFile, "/etc/hosts", "", ""}}),
       finding("c", model::Severity::Informational, {{AK::QuarantineFile, "/tmp/x", "", ""}}),
   };
   auto plan = build_plan(findings);

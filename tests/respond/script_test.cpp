@@ -1,10 +1,10 @@
 #include "respond/script.h"
 
-#include <gtest/gtest.h>
-
-#include <filesystem>
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "support/test_support.h"
 
@@ -27,15 +27,18 @@ const std::vector<std::string> kHostile = {
 
 std::vector<PlannedAction> plan_for(const std::string& target) {
   std::vector<PlannedAction> plan;
-  for (auto kind : {model::ActionKind::KillProcess, model::ActionKind::RemoveScheduledTask, model::ActionKind::RemoveWmiSubscription,
-                    model::ActionKind::RemoveService, model::ActionKind::RemoveAutorun, model::ActionKind::RemoveCronEntry,
-                    model::ActionKind::QuarantineFile, model::ActionKind::RestoreHostsFile, model::ActionKind::RestoreDnsSettings,
-                    model::ActionKind::RotateCredentials, model::ActionKind::BlockPort, model::ActionKind::ApplyPatch,
-                    model::ActionKind::Rescan})
+  for (auto kind :
+       {model::ActionKind::KillProcess, model::ActionKind::RemoveScheduledTask,
+        model::ActionKind::RemoveWmiSubscription, model::ActionKind::RemoveService, model::ActionKind::RemoveAutorun,
+        model::ActionKind::RemoveCronEntry, model::ActionKind::QuarantineFile, model::ActionKind::RestoreHostsFile,
+        model::ActionKind::RestoreDnsSettings, model::ActionKind::RotateCredentials, model::ActionKind::BlockPort,
+        model::ActionKind::ApplyPatch, model::ActionKind::Rescan})
     plan.push_back({{kind, target, "Disable or remove " + target, "处置 " + target}, {"rule " + target}});
   // The WMI and registry shapes the heuristics produce, with hostile names inside.
-  plan.push_back({{model::ActionKind::RemoveWmiSubscription,
-                   "CommandLineEventConsumer.Name=\"" + target + "\" __EventFilter.Name=\"" + target + "\"", "wmi", "wmi"}, {}});
+  plan.push_back(
+      {{model::ActionKind::RemoveWmiSubscription,
+        "CommandLineEventConsumer.Name=\"" + target + "\" __EventFilter.Name=\"" + target + "\"", "wmi", "wmi"},
+       {}});
   plan.push_back({{model::ActionKind::RemoveAutorun, "HKLM\\SOFTWARE\\Run\\" + target, "run", "run"}, {}});
   plan.push_back({{model::ActionKind::RemoveCronEntry, target + ":3", "cron", "cron"}, {}});
   return plan;
@@ -46,8 +49,9 @@ std::vector<PlannedAction> plan_for(const std::string& target) {
 std::string unquote_powershell(std::string_view q) {
   std::string out;
   auto typographic = [&](size_t i) {
-    return i + 2 < q.size() && static_cast<unsigned char>(q[i]) == 0xE2 && static_cast<unsigned char>(q[i + 1]) == 0x80 &&
-           static_cast<unsigned char>(q[i + 2]) >= 0x98 && static_cast<unsigned char>(q[i + 2]) <= 0x9B;
+    return i + 2 < q.size() && static_cast<unsigned char>(q[i]) == 0xE2 &&
+           static_cast<unsigned char>(q[i + 1]) == 0x80 && static_cast<unsigned char>(q[i + 2]) >= 0x98 &&
+           static_cast<unsigned char>(q[i + 2]) <= 0x9B;
   };
   for (size_t i = 0; i < q.size();) {
     if (q[i] == '(' || q[i] == ')' || q[i] == ' ' || q[i] == '+') {
@@ -60,10 +64,18 @@ std::string unquote_powershell(std::string_view q) {
       i = j;
     } else if (q[i] == '\'') {
       for (++i; i < q.size();) {
-        if (q[i] == '\'' && i + 1 < q.size() && q[i + 1] == '\'') { out += '\''; i += 2; continue; }
-        if (q[i] == '\'') { ++i; break; }
+        if (q[i] == '\'' && i + 1 < q.size() && q[i + 1] == '\'') {
+          out += '\'';
+          i += 2;
+          continue;
+        }
+        if (q[i] == '\'') {
+          ++i;
+          break;
+        }
         if (typographic(i)) {
-          EXPECT_TRUE(typographic(i + 3) && q.compare(i, 3, q, i + 3, 3) == 0) << "a lone typographic quote ends the literal";
+          EXPECT_TRUE(typographic(i + 3) && q.compare(i, 3, q, i + 3, 3) == 0)
+              << "a lone typographic quote ends the literal";
           out += q.substr(i, 3);
           i += 6;
           continue;
@@ -111,11 +123,13 @@ TEST(RemediationScript, BashApplyQuarantinesAFileWithAHostileName) {
   test::TempDir dir;
   const fs::path victim = dir / "it's $(touch PWNED); x.exe";
   test::write_file(victim, "MZ miner");
-  std::vector<PlannedAction> plan = {{{model::ActionKind::QuarantineFile, victim.string(), "Move it", "移走"}, {"rule"}}};
+  std::vector<PlannedAction> plan = {
+      {{model::ActionKind::QuarantineFile, victim.string(), "Move it", "移走"}, {"rule"}}};
   ScriptOptions o;
   o.kind = ScriptKind::Bash;
   test::write_file(dir / "r.sh", write_script(plan, o));
-  const std::string cmd = "MINESWEEP_WORK=" + bash_quote((dir / "work").string()) + " bash " + bash_quote((dir / "r.sh").string()) + " --apply";
+  const std::string cmd = "MINESWEEP_WORK=" + bash_quote((dir / "work").string()) + " bash " +
+                          bash_quote((dir / "r.sh").string()) + " --apply";
   auto r = test::run({"/bin/bash", "-c", cmd}, dir.path());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(fs::exists(victim));

@@ -198,7 +198,8 @@ class LinuxPersistenceEngine final : public Engine {
                          "Back up " + std::string(a.path) + ", then delete line " +
                              ev.value(model::Field::LineNumber) + " (and stop cron while cleaning, worms re-add it).",
                          "备份 " + std::string(a.path) + " 后删除第 " + ev.value(model::Field::LineNumber) +
-                             " 行（清理期间先停止 cron，蠕虫会重新写入）。"});
+                             " 行（清理期间先停止 cron，蠕虫会重新写入）。",
+                         ev.value(model::Field::Message), std::string(a.sha256)});
     out.push_back(std::move(f));
   }
 
@@ -275,7 +276,8 @@ class LinuxPersistenceEngine final : public Engine {
                            unit ? "Stop and disable " + ev.value(model::Field::ServiceName) + ", then quarantine its unit file."
                                 : "Back up " + std::string(a.path) + " and remove line " + line + ".",
                            unit ? "停止并禁用 " + ev.value(model::Field::ServiceName) + "，然后隔离其 unit 文件。"
-                                : "备份 " + std::string(a.path) + " 后删除第 " + line + " 行。"});
+                                : "备份 " + std::string(a.path) + " 后删除第 " + line + " 行。",
+                           cmd, std::string(a.sha256)});
     out.push_back(std::move(f));
   }
 
@@ -305,7 +307,8 @@ class LinuxPersistenceEngine final : public Engine {
     f.observables.push_back({model::ObservableKind::Account, user, "sudoers"});
     f.actions.push_back({model::ActionKind::RemoveAutorun, std::string(a.path) + ":" + ev.value(model::Field::LineNumber),
                          "Remove the rule unless an administrator added it (edit with visudo).",
-                         "除非为管理员所加，否则删除该规则（使用 visudo 编辑）。"});
+                         "除非为管理员所加，否则删除该规则（使用 visudo 编辑）。", ev.value(model::Field::CommandLine),
+                         std::string(a.sha256)});
     out.push_back(std::move(f));
   }
 

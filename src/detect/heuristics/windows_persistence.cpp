@@ -240,7 +240,8 @@ class WindowsPersistenceEngine final : public Engine {
                            "”：这是常见的持久化或阻止安全工具运行的手法。除非是管理员有意设置的调试器，否则请删除该 Debugger 值并分析其指向的程序。";
         evidence(f, "");
         f.observables.push_back({model::ObservableKind::RegistryKey, target, "IFEO debugger"});
-        f.actions.push_back({model::ActionKind::RemoveAutorun, target, "Delete the value " + target + ".", "删除注册表值 " + target + "。"});
+        f.actions.push_back({model::ActionKind::RemoveAutorun, target, "Delete the value " + target + ".",
+                             "删除注册表值 " + target + "。", details});
         quarantine_dropped(f, details);
         out.push_back(std::move(f));
         continue;
@@ -298,7 +299,8 @@ class WindowsPersistenceEngine final : public Engine {
                              "Stop, disable and delete the service " + ev.value("ServiceName") + ".",
                              "停止、禁用并删除服务 " + ev.value("ServiceName") + "。"});
       else
-        f.actions.push_back({model::ActionKind::RemoveAutorun, target, "Delete the value " + target + ".", "删除注册表值 " + target + "。"});
+        f.actions.push_back({model::ActionKind::RemoveAutorun, target, "Delete the value " + target + ".",
+                             "删除注册表值 " + target + "。", details});
       quarantine_dropped(f, details);
       out.push_back(std::move(f));
     }
