@@ -41,9 +41,19 @@ class Applier {
       case model::ActionKind::QuarantineFile:
         quarantine(a, out);
         return out;
+      case model::ActionKind::RemoveService:
+        if (!a.target.empty() && a.target.find('/') == std::string::npos && a.target.find('\\') == std::string::npos) {
+          disable_unit(a, out);  // a unit name (a dropper's `systemctl enable`)
+          return out;
+        }
+        [[fallthrough]];
       case model::ActionKind::RemoveCronEntry:
       case model::ActionKind::RemoveAutorun:
-      case model::ActionKind::RemoveService:
+      case model::ActionKind::RestoreHostsFile:
+        if (a.kind == model::ActionKind::RestoreHostsFile && a.expected_text.empty()) {
+          out.message = a.detail_en;  // which lines of a tampered hosts file go: a person decides
+          return out;
+        }
         remove_line(a, plan, out);
         return out;
       case model::ActionKind::RotateCredentials:
@@ -124,7 +134,7 @@ class Applier {
       path = a.target.substr(0, c);
       line = a.target.substr(c + 1);
     }
-    if (line.empty()) {
+    if (line.empty() && a.expected_text.empty()) {
       // A whole file (ld.so.preload): the plan quarantines it in its own step.
       const bool covered = std::any_of(plan.begin(), plan.end(), [&](const PlannedAction& q) {
         return q.action.kind == model::ActionKind::QuarantineFile && q.action.target == a.target;
@@ -143,7 +153,7 @@ class Applier {
       return;
     }
     FlaggedLine flagged;
-    flagged.line = std::stoull(line);
+    flagged.line = line.empty() ? 0 : std::stoull(line);  // 0: wherever the text is (a line a dropper wrote)
     flagged.text = a.expected_text;
     flagged.triage_sha256 = a.expected_sha256;
     flagged.continuations = a.kind != model::ActionKind::RemoveCronEntry;
@@ -172,6 +182,25 @@ class Applier {
     set(out, "done",
         std::string(edit->lines.size() == 1 ? "commented out line " : "commented out lines ") + lines +
             (edit->note.empty() ? "" : " (" + edit->note + ")"));
+  }
+
+  void disable_unit(const model::RemediationAction& a, StepOutcome& out) {
+    if (!root_.live()) {
+      out.message = "systemd units are disabled only on the live host: " + a.detail_en;
+      return;
+    }
+    if (run_program({"systemctl", "cat", "--", a.target}) != 0) {
+      set(out, "skipped", "no systemd unit " + a.target);
+      return;
+    }
+    const int rc = run_program({"systemctl", "disable", "--now", "--", a.target});
+    (void)journal_.note("systemd-disable", a.target, "systemctl exit " + std::to_string(rc),
+                        rc == 0 ? std::vector<std::string>{"systemctl", "enable", "--now", "--", a.target}
+                                : std::vector<std::string>{});
+    if (rc == 0)
+      set(out, "done", "stopped and disabled (undo enables and starts it again)");
+    else
+      set(out, "failed", "systemctl disable exit " + std::to_string(rc));
   }
 
   void credentials(const model::RemediationAction& a, StepOutcome& out) {

@@ -108,7 +108,7 @@ Result<LineEdit> comment_out_flagged(std::string_view content, std::string_view 
   LineEdit edit;
   for (const Unit* u : chosen)
     for (size_t k = 0; k < u->count; ++k) edit.lines.push_back(u->first + k + 1);
-  if (chosen.size() > 1 || chosen[0]->first + 1 != flagged.line) {
+  if (flagged.line != 0 && (chosen.size() > 1 || chosen[0]->first + 1 != flagged.line)) {
     std::string where;
     for (const Unit* u : chosen) where += (where.empty() ? "" : ", ") + std::to_string(u->first + 1);
     edit.note = chosen.size() == 1

@@ -23,7 +23,9 @@ std::vector<PlannedAction> build_plan(std::span<const model::Finding> findings) 
     if (f.severity == model::Severity::Informational) continue;  // informational findings imply no change
     for (const auto& a : f.actions) {
       auto it = std::find_if(plan.begin(), plan.end(), [&](const PlannedAction& p) {
-        return p.action.kind == a.kind && same_target(p.action.target, a.target);
+        // Two lines a dropper wrote into one file are two steps.
+        return p.action.kind == a.kind && same_target(p.action.target, a.target) &&
+               p.action.expected_text == a.expected_text;
       });
       if (it == plan.end()) {
         plan.push_back({a, {f.rule_id}});

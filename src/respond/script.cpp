@@ -10,12 +10,28 @@ namespace {
 
 using Subst = std::vector<std::pair<std::string_view, std::string>>;
 
-// Replaces every @NAME@ in a block template; values are already quoted for the target shell.
+// Replaces every @NAME@ in a block template; values are already quoted for the target shell. One pass over the
+// template: a value is never searched again, so evidence text that reads "@EXPECT@" stays text.
 std::string fill(std::string_view tpl, const Subst& subst) {
-  std::string out(tpl);
-  for (const auto& [key, value] : subst)
-    for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + value.size()))
-      out.replace(at, key.size(), value);
+  std::string out;
+  for (size_t at = 0; at < tpl.size();) {
+    const size_t mark = tpl.find('@', at);
+    if (mark == std::string_view::npos) {
+      out.append(tpl.substr(at));
+      break;
+    }
+    out.append(tpl.substr(at, mark - at));
+    at = mark;
+    bool replaced = false;
+    for (const auto& [key, value] : subst)
+      if (tpl.substr(at, key.size()) == key) {
+        out.append(value);
+        at += key.size();
+        replaced = true;
+        break;
+      }
+    if (!replaced) out += tpl[at++];
+  }
   return out;
 }
 
@@ -34,7 +50,7 @@ WmiTarget parse_wmi(std::string_view t) {
     for (size_t i = at; i < t.size() && t[i] != '"'; ++i) v += t[i];
     return v;
   };
-  if (const size_t dot = t.find(".Name=\""); dot != std::string_view::npos) {
+  if (const size_t dot = t.find(".Name=\""); dot != std::string_view::npos && !t.starts_with("__EventFilter")) {
     w.consumer_class = std::string(t.substr(0, dot));
     w.consumer = name_after(dot + 7);
   }
@@ -101,16 +117,18 @@ else {
                   s);
     case model::ActionKind::RemoveWmiSubscription: {
       const WmiTarget w = parse_wmi(a.target);
-      if (w.consumer.empty()) break;
+      if (w.consumer.empty() && w.filter.empty()) break;
       s.push_back(
           {"@CLASS@", powershell_quote(w.consumer_class.empty() ? "CommandLineEventConsumer" : w.consumer_class)});
       s.push_back({"@CONSUMER@", powershell_quote(w.consumer)});
       s.push_back({"@FILTER@", powershell_quote(w.filter)});
       return fill(R"T($Class = @CLASS@; $Consumer = @CONSUMER@; $Filter = @FILTER@
-$c = @(Get-WmiObject -Namespace root\subscription -Class $Class | Where-Object { $_.Name -eq $Consumer })
+$c = @(Get-WmiObject -Namespace root\subscription -Class $Class | Where-Object { $Consumer -ne '' -and $_.Name -eq $Consumer })
 $f = @(Get-WmiObject -Namespace root\subscription -Class __EventFilter | Where-Object { $Filter -ne '' -and $_.Name -eq $Filter })
-$b = @(Get-WmiObject -Namespace root\subscription -Class __FilterToConsumerBinding | Where-Object { ([string]$_.Consumer).EndsWith($Class + '.Name="' + $Consumer + '"') })
-if (($c.Count + $f.Count + $b.Count) -eq 0) { Step ('[@N@] skip: no WMI consumer ' + $Consumer) }
+$b = @(Get-WmiObject -Namespace root\subscription -Class __FilterToConsumerBinding | Where-Object {
+  ($Consumer -ne '' -and ([string]$_.Consumer).EndsWith($Class + '.Name="' + $Consumer + '"')) -or
+  ($Filter -ne '' -and ([string]$_.Filter).EndsWith('__EventFilter.Name="' + $Filter + '"')) })
+if (($c.Count + $f.Count + $b.Count) -eq 0) { Step ('[@N@] skip: no WMI subscription ' + $Consumer + ' ' + $Filter) }
 elseif (-not $Apply) { Step ('[@N@] would remove ' + $b.Count + ' binding(s), consumer ' + $Consumer + ' and filter ' + $Filter) }
 else {
   ($c + $f + $b) | Export-Clixml -LiteralPath (Join-Path $Backup 'wmi-@N@.xml')
@@ -138,7 +156,7 @@ else {
     case model::ActionKind::RestoreDnsSettings: {
       // HKLM\...\Key\Value: only machine keys; a user's hive (HKU\name) must be loaded by hand.
       const size_t cut = a.target.rfind('\\');
-      if (!a.target.starts_with("HKLM\\") || cut == std::string::npos) break;
+      if (!(a.target.starts_with("HKLM\\") || a.target.starts_with("HKCU\\")) || cut == std::string::npos) break;
       const std::string key = a.target.substr(0, cut), value = a.target.substr(cut + 1);
       s.push_back({"@KEY@", powershell_quote(key)});
       s.push_back({"@VALUE@", powershell_quote(value)});
@@ -161,7 +179,8 @@ else {
                   s);
     }
     case model::ActionKind::QuarantineFile:
-      return fill(R"T($Target = @T@
+      // Droppers name files with %TEMP% and %windir%: expanded on the host the script runs on.
+      return fill(R"T($Target = [Environment]::ExpandEnvironmentVariables(@T@)
 if (-not (Test-Path -LiteralPath $Target -PathType Leaf)) { Step ('[@N@] skip: no file ' + $Target) }
 elseif (-not $Apply) { Step ('[@N@] would move ' + $Target + ' into quarantine') }
 else {
@@ -176,6 +195,22 @@ else {
 }
 )T",
                   s);
+    case model::ActionKind::RestoreHostsFile: {
+      if (a.expected_text.empty()) break;  // which lines of a tampered hosts file go: a person decides
+      s.push_back({"@EXPECTED@", powershell_quote(a.expected_text)});
+      return fill(R"T($Target = [Environment]::ExpandEnvironmentVariables(@T@); $Expected = @EXPECTED@
+$lines = @(Get-Content -LiteralPath $Target -ErrorAction SilentlyContinue)
+$hits = @($lines | Where-Object { $_.Trim() -eq $Expected })
+if ($hits.Count -eq 0) { Step ('[@N@] skip: the line is not in ' + $Target + ' (any more)') }
+elseif (-not $Apply) { Step ('[@N@] would comment out ' + $hits.Count + ' line(s) of ' + $Target) }
+else {
+  Copy-Item -LiteralPath $Target -Destination (Join-Path $Backup 'hosts-@N@')
+  $lines | ForEach-Object { if ($_.Trim() -eq $Expected) { '# removed by minesweep: ' + $_ } else { $_ } } | Set-Content -LiteralPath $Target -Encoding ASCII
+  Step ('[@N@] commented out ' + $hits.Count + ' line(s) of ' + $Target)
+}
+)T",
+                  s);
+    }
     case model::ActionKind::RotateCredentials:
       // Who is never disabled is decided as in respond/credentials.h, at run time for the operator.
       return fill(R"T($Target = @T@
@@ -317,14 +352,23 @@ fi
 )T",
                   s);
     }
-    case model::ActionKind::RemoveCronEntry: {
-      const size_t colon = a.target.rfind(':');
-      if (colon == std::string::npos || !all_digits(std::string_view(a.target).substr(colon + 1))) break;
-      s.push_back({"@FILE@", bash_quote(a.target.substr(0, colon))});
-      s.push_back({"@LINE@", a.target.substr(colon + 1)});
+    case model::ActionKind::RemoveCronEntry:
+    case model::ActionKind::RemoveAutorun:
+    case model::ActionKind::RestoreHostsFile: {
+      // A line in a file (path:line from triage, or a path and the line a dropper wrote), found by its text: without
+      // the text (a case from before it was kept) the line number alone is not trusted, and a person does it.
+      std::string file = a.target, line;
+      if (const size_t colon = a.target.rfind(':');
+          colon != std::string::npos && all_digits(std::string_view(a.target).substr(colon + 1))) {
+        file = a.target.substr(0, colon);
+        line = a.target.substr(colon + 1);
+      }
+      if (a.expected_text.empty() || !file.starts_with("/")) break;
+      s.push_back({"@FILE@", bash_quote(file)});
       s.push_back({"@EXPECT@", bash_quote(a.expected_text)});
-      // Without the flagged text (a case from before it was kept) the line number alone is not trusted.
-      if (a.expected_text.empty()) break;
+      s.push_back({"@WHERE@", line.empty()
+                                  ? std::string(t("written by the dropper", "由投放脚本写入"))
+                                  : std::string(t("line ", "分诊时第 ")) + line + std::string(t(" at triage", " 行"))});
       return fill(R"T(TARGET=@FILE@
 export MSW_EXPECT=@EXPECT@
 if ! path_ok "$TARGET"; then step "[@N@] refused: $REASON"
@@ -332,10 +376,10 @@ elif [ ! -f "$TARGET" ]; then step "[@N@] skip: no file $TARGET"
 else
   LINES="$(flagged_lines "$TARGET")"
   if [ "$LINES" = done ]; then step "[@N@] skip: already commented out in $TARGET"
-  elif [ -z "$LINES" ]; then step "[@N@] refused: the flagged line (line @LINE@ at triage) is no longer in $TARGET; nothing changed"
-  elif [ "$APPLY" != 1 ]; then step "[@N@] would comment out line(s) $LINES of $TARGET (line @LINE@ at triage)"
+  elif [ -z "$LINES" ]; then step "[@N@] refused: the flagged line (@WHERE@) is no longer in $TARGET; nothing changed"
+  elif [ "$APPLY" != 1 ]; then step "[@N@] would comment out line(s) $LINES of $TARGET (@WHERE@)"
   else
-    cp --preserve=all -- "$TARGET" "$BACKUP/cron-@N@"
+    cp --preserve=all -- "$TARGET" "$BACKUP/file-@N@"
     FLAGS="$(lsattr -d -- "$TARGET" 2>/dev/null | cut -d' ' -f1)"
     chattr -ia -- "$TARGET" 2>/dev/null
     comment_out "$TARGET" "$LINES" && step "[@N@] commented out line(s) $LINES of $TARGET"

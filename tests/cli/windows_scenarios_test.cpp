@@ -112,7 +112,7 @@ TEST(WindowsScenarios, MyKingsHost) {
   for (auto want :
        {"param([switch]$Apply, [switch]$Harden)", "$Target = '\\Mysa'", "schtasks.exe /Delete /TN $Target /F",
         "$Consumer = 'fuckyoumm4'", "Remove-ItemProperty -LiteralPath ('Registry::' + $Key) -Name $Value",
-        "$Target = 'C:\\Windows\\debug\\item.dat'", "net.exe user $Target /active:no"})
+        "$Target = [Environment]::ExpandEnvironmentVariables('C:\\Windows\\debug\\item.dat')", "net.exe user $Target /active:no"})
     EXPECT_NE(script.out.find(want), std::string::npos) << want;
   EXPECT_EQ(ms({"respond", case_path, "--apply"}).exit_code, 2);  // not built yet, and says so
   EXPECT_EQ(baseline(dir).at("WIN-MSSQL-AUTH"), "fail");          // mixed mode, and sa logged in after guessing

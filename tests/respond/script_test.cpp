@@ -23,6 +23,8 @@ const std::vector<std::string> kHostile = {
     "`touch PWNED`",
     "\xE2\x80\x98; New-Item PWNED; \xE2\x80\x99",
     "*",
+    // Template markers inside evidence: a value is never searched for markers again.
+    "/tmp/@EXPECT@@T@@FILE@'; touch PWNED; '",
 };
 
 std::vector<PlannedAction> plan_for(const std::string& target) {
@@ -41,6 +43,12 @@ std::vector<PlannedAction> plan_for(const std::string& target) {
        {}});
   plan.push_back({{model::ActionKind::RemoveAutorun, "HKLM\\SOFTWARE\\Run\\" + target, "run", "run"}, {}});
   plan.push_back({{model::ActionKind::RemoveCronEntry, target + ":3", "cron", "cron"}, {}});
+  // Lines a dropper wrote, with the text to find: evidence in two places of one block.
+  plan.push_back({{model::ActionKind::RemoveCronEntry, "/etc/cron.d/" + target, "cron", "cron", target}, {}});
+  plan.push_back({{model::ActionKind::RestoreHostsFile, "/etc/hosts", "hosts", "hosts", "127.0.0.1 " + target}, {}});
+  plan.push_back({{model::ActionKind::RestoreHostsFile, "C:\\Windows\\System32\\drivers\\etc\\hosts", "hosts", "hosts",
+                   "127.0.0.1 " + target},
+                  {}});
   return plan;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/byte_reader.h"
 #include "core/text.h"
+#include "formats/script/shell.h"
 
 namespace msw::formats::script {
 namespace {
@@ -352,6 +353,76 @@ class Extractor {
     }
   }
 
+  // One shell command: writes into crontabs, start-up files, authorized_keys, ld.so.preload, /etc/hosts and systemd
+  // units (by echo/printf redirections, tee, or — as `into_crontab` — a pipe into `crontab -`), `systemctl enable`,
+  // and accounts added with useradd. Returns the target when the command opens a here-document (cat > FILE <<EOF).
+  std::string shell(const shell::Command& c, size_t line, bool into_crontab, const std::vector<shell::Redirect>& tee) {
+    size_t at = 0;
+    while (at < c.words.size() && (c.words[at] == "sudo" || c.words[at] == "nohup" || c.words[at] == "exec" ||
+                                   c.words[at] == "command" || c.words[at] == "env"))
+      ++at;
+    if (at >= c.words.size()) return {};
+    std::string prog = c.words[at];
+    if (const size_t slash = prog.rfind('/'); slash != std::string::npos) prog = prog.substr(slash + 1);
+    std::vector<shell::Redirect> targets = c.redirects;
+    targets.insert(targets.end(), tee.begin(), tee.end());
+    if (prog == "echo" || prog == "printf") {
+      std::string text;
+      size_t i = at + 1;
+      if (prog == "echo")
+        while (i < c.words.size() && (c.words[i] == "-e" || c.words[i] == "-n" || c.words[i] == "-ne" ||
+                                      c.words[i] == "-en" || c.words[i] == "-E"))
+          ++i;
+      else if (i < c.words.size() && c.words[i].find("%s") != std::string::npos)
+        ++i;  // printf '%s\n' TEXT
+      for (; i < c.words.size(); ++i) text += (text.empty() ? "" : " ") + c.words[i];
+      while (text.ends_with("\\n")) text.resize(text.size() - 2);
+      text = std::string(trim(text));
+      if (text.empty()) return {};
+      for (const auto& r : targets) written(r.target, text, line);
+      if (targets.empty() && into_crontab) add_shell("cron_write", "T1053.003", line, {{"entry", text}, {"file", ""}});
+      return {};
+    }
+    if (prog == "cat" && !c.heredoc_marker.empty() && !targets.empty()) return targets.front().target;
+    if ((prog == "cat" || prog == "cp" || prog == "mv") && !targets.empty()) {
+      for (const auto& r : targets) file_written(r.target, line);
+      return {};
+    }
+    if ((prog == "cp" || prog == "mv" || prog == "install") && c.words.size() > at + 2) {
+      file_written(c.words.back(), line);
+      return {};
+    }
+    if (prog == "systemctl" && c.words.size() > at + 2 && c.words[at + 1] == "enable") {
+      for (size_t i = at + 2; i < c.words.size(); ++i)
+        if (!c.words[i].starts_with("-")) add_shell("systemd_enable", "T1543.002", line, {{"unit", c.words[i]}});
+      return {};
+    }
+    if ((prog == "useradd" || prog == "adduser") && c.words.size() > at + 1 && !c.words.back().starts_with("-")) {
+      add_shell("account_add", "T1136.001", line, {{"name", c.words.back()}});
+      return {};
+    }
+    return {};
+  }
+
+  // The lines of a here-document written to `target`.
+  void heredoc(const std::string& target, const std::vector<std::string>& lines, size_t line) {
+    const std::string kind = shell::destination_kind(target);
+    // A whole file of the dropper's (a unit, a script cron runs, a file in /etc/cron.d) goes into quarantine; lines it
+    // added to a file of the system's (/etc/crontab, rc.local) are commented out.
+    if (kind == "cron_script" || kind == "systemd_unit" || kind.empty() ||
+        shell::expand_home(target).starts_with("/etc/cron.d/")) {
+      file_written(target, line);
+      return;
+    }
+    size_t n = 0;
+    for (const auto& l : lines) {
+      const std::string_view t = trim(l);
+      if (t.empty() || t.starts_with("#")) continue;
+      if (++n > 32) break;
+      written(target, std::string(t), line);
+    }
+  }
+
   // "a & b && c | d" outside double quotes, as cmd.exe chains commands.
   static std::vector<std::string> split_chain(std::string_view s) {
     std::vector<std::string> out(1);
@@ -420,6 +491,43 @@ class Extractor {
     for (const auto& u : urls) add("download", attack, {{"url", u}, {"destination", dest}, {"via", via}});
   }
 
+  void add_shell(std::string kind, std::string attack, size_t line, std::map<std::string, std::string> fields) {
+    if (a_.commands.size() >= kMaxCommands) {
+      a_.truncated = true;
+      return;
+    }
+    std::string text;
+    for (const auto& [k, v] : fields) text += (text.empty() ? "" : " ") + k + "=" + v;
+    a_.commands.push_back({std::move(kind), std::move(attack), line, text.substr(0, 1024), std::move(fields)});
+  }
+
+  // A line of text written into `target` by the dropper.
+  void written(const std::string& target, const std::string& text, size_t line) {
+    const std::string kind = shell::destination_kind(target);
+    const std::string file = shell::expand_home(target);
+    const std::string entry = text.substr(0, 4096);
+    if (kind == "cron")
+      add_shell("cron_write", "T1053.003", line, {{"entry", entry}, {"file", file}});
+    else if (kind == "startup")
+      add_shell("startup_write", "T1037.004", line, {{"entry", entry}, {"file", file}});
+    else if (kind == "ssh_keys")
+      add_shell("ssh_key_write", "T1098.004", line, {{"entry", entry}, {"file", file}});
+    else if (kind == "preload")
+      add_shell("preload_write", "T1574.006", line, {{"entry", entry}, {"file", file}});
+    else if (kind == "hosts")
+      add_shell("hosts_write", "T1565.001", line, {{"entry", entry}, {"file", file}});
+    else if (kind == "cron_script" || kind == "systemd_unit")
+      file_written(target, line);
+  }
+
+  // A whole file put where it runs: a script in /etc/cron.hourly, a systemd unit, a file in /etc/cron.d.
+  void file_written(const std::string& target, size_t line) {
+    const std::string kind = shell::destination_kind(target);
+    const std::string path = shell::expand_home(target);
+    if (kind == "cron_script" || kind == "systemd_unit" || (kind == "cron" && path.starts_with("/etc/cron.d/")))
+      add_shell("file_write", kind == "systemd_unit" ? "T1543.002" : "T1053.003", line, {{"path", path}});
+  }
+
   Analysis& a_;
 };
 
@@ -465,6 +573,13 @@ Analysis analyse(std::string_view bytes) {
 
   BatchVariables vars;
   Extractor ex(a);
+  const bool shell_script = a.language == "shell";
+  struct {
+    bool active = false;
+    std::string marker, target;
+    std::vector<std::string> lines;
+    size_t line = 0;
+  } heredoc;
   // Work list of (text, line, depth): decoded payloads are analysed as lines of their own.
   struct Pending {
     std::string text;
@@ -546,6 +661,41 @@ Analysis analyse(std::string_view bytes) {
       }
     }
     if (decoded.size() < (1 << 20)) decoded += line + "\n";
+    if (shell_script) {
+      // A here-document's lines are data for the file it writes, not commands.
+      if (heredoc.active) {
+        if (trim(work[k].text) == heredoc.marker) {
+          ex.heredoc(heredoc.target, heredoc.lines, heredoc.line);
+          heredoc = {};
+        } else if (heredoc.lines.size() < 1024) {
+          heredoc.lines.push_back(work[k].text);
+        }
+        continue;
+      }
+      const auto parts = shell::split_commands(line);
+      std::vector<shell::Command> parsed;
+      for (const auto& part : parts) parsed.push_back(shell::parse_command(part));
+      for (size_t i = 0; i < parsed.size(); ++i) {
+        // What the next command in the line does with this one's output: `| crontab -` or `| tee [-a] FILE`.
+        bool into_crontab = false;
+        std::vector<shell::Redirect> tee;
+        for (size_t j = i + 1; j < parsed.size(); ++j) {
+          const auto& w = parsed[j].words;
+          if (w.size() == 2 && w[0] == "crontab" && w[1] == "-") into_crontab = true;
+          if (!w.empty() && w[0] == "tee")
+            for (size_t x = 1; x < w.size(); ++x)
+              if (!w[x].starts_with("-")) tee.push_back({w[x], std::find(w.begin(), w.end(), "-a") != w.end()});
+          if (j == i + 1 && !w.empty() && w[0] != "crontab" && w[0] != "tee") break;
+        }
+        if (std::string target = ex.shell(parsed[i], line_no, into_crontab, tee); !target.empty())
+          heredoc = {true, parsed[i].heredoc_marker, target, {}, line_no};
+        ex.command(parts[i], line_no);
+      }
+      for (auto& u : urls_in(line))
+        if (std::find(a.urls.begin(), a.urls.end(), u) == a.urls.end() && a.urls.size() < 4096)
+          a.urls.push_back(std::move(u));
+      continue;
+    }
     // One line may chain several commands: split on & && || | outside quotes.
     std::string cur;
     bool quoted = false;
