@@ -1,15 +1,19 @@
 #include "casedb/case_db.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "casedb/sqlite.h"
+#include "core/unique_fd.h"
 
 namespace msw::casedb {
 
@@ -139,6 +143,7 @@ struct CaseDb::Impl {
   sqlite3* db = nullptr;
   std::string path;
   int64_t run_id = 0;
+  UniqueFd writer_lock;          // held by the one process writing this case
   int version = kSchemaVersion;  // an older case opened read-only keeps its own
   // Columns added after kOldestReadableSchema, read as empty from a case that predates them.
   std::string expected_columns() const {
@@ -225,10 +230,28 @@ Result<void> migrate(sqlite3* db, int from) {
 }  // namespace
 
 struct Connector {
-  static Result<std::unique_ptr<CaseDb::Impl>> connect(const std::string& path, int flags) {
+  // `immutable`: read a case on read-only media, where SQLite cannot create its -shm file (see CaseDb::open).
+  static Result<std::unique_ptr<CaseDb::Impl>> connect(const std::string& path, int flags, bool immutable = false) {
     auto impl = std::make_unique<CaseDb::Impl>();
     impl->path = path;
-    int rc = sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr);
+    std::string name = path;
+    if (immutable) {
+      // A URI: the path's own '%', '?' and '#' are escaped so they stay part of the name.
+      name = "file:";
+      for (char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+          static constexpr char kHex[] = "0123456789ABCDEF";
+          name += '%';
+          name += kHex[static_cast<unsigned char>(c) >> 4];
+          name += kHex[static_cast<unsigned char>(c) & 15];
+        } else {
+          name += c;
+        }
+      }
+      name += "?immutable=1";
+      flags |= SQLITE_OPEN_URI;
+    }
+    int rc = sqlite3_open_v2(name.c_str(), &impl->db, flags, nullptr);
     if (rc != SQLITE_OK) {
       std::string msg = impl->db ? sqlite3_errmsg(impl->db) : sqlite3_errstr(rc);
       return Error::make("case.open", "cannot open case " + path + ": " + msg);
@@ -238,25 +261,68 @@ struct Connector {
   }
 };
 
+namespace {
+
+// One writer per case: an exclusive flock on the case file itself, held while the CaseDb lives. (SQLite's own locks
+// are fcntl locks, which flock does not touch; they only keep single transactions apart, not two runs.)
+Result<UniqueFd> lock_for_writing(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.ok()) return Error::make("case.open", "cannot open case " + path + ": " + std::strerror(errno));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK)
+      return Error::make("case.busy", path +
+                                          " is being written by another minesweep run; wait until it finishes, "
+                                          "or write to another --case");
+    return Error::make("case.open", "cannot lock case " + path + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+}  // namespace
+
 Result<CaseDb> CaseDb::create(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0)
-    return Error::make("case.exists", "case file " + path + " already exists; choose another --case path or remove it");
+  // Created here, exclusively, so two runs given the same new --case cannot both make it.
+  UniqueFd made(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!made.ok()) {
+    if (errno == EEXIST)
+      return Error::make("case.exists",
+                         "case file " + path + " already exists; choose another --case path or remove it");
+    return Error::make("case.open", "cannot create case " + path + ": " + std::strerror(errno));
+  }
+  auto lock = lock_for_writing(path);
+  if (!lock) return lock.error();
   auto impl = Connector::connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
   if (!impl) return impl.error();
+  (*impl)->writer_lock = std::move(lock).value();
   if (auto r = configure((*impl)->db, false); !r) return r.error();
   if (auto r = migrate((*impl)->db, 0); !r) return r.error();
   return CaseDb(std::move(impl).value());
 }
 
 Result<CaseDb> CaseDb::open(const std::string& path, bool read_only) {
+  auto opened = open_once(path, read_only, /*immutable=*/false);
+  // On read-only media (a write-protected USB stick, a read-only mount, a folder this user cannot write) SQLite
+  // cannot create the WAL index beside the case: read it as immutable instead. A finished case has no WAL left.
+  if (!opened && read_only && (opened.error().code == "case.not_a_case" || opened.error().code == "case.open"))
+    if (auto again = open_once(path, true, /*immutable=*/true)) return again;
+  return opened;
+}
+
+Result<CaseDb> CaseDb::open_once(const std::string& path, bool read_only, bool immutable) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0)
     return Error::make("case.open",
                        "case file " + path + " does not exist (create one with 'minesweep scan' or 'triage')");
+  UniqueFd lock;
+  if (!read_only) {
+    auto l = lock_for_writing(path);
+    if (!l) return l.error();
+    lock = std::move(l).value();
+  }
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-  auto impl = Connector::connect(path, flags);
+  auto impl = Connector::connect(path, flags, immutable);
   if (!impl) return impl.error();
+  (*impl)->writer_lock = std::move(lock);
   sqlite3* db = (*impl)->db;
   if (auto r = configure(db, read_only); !r)
     return Error::make("case.not_a_case", path + " is not a minesweep case (" + r.error().message + ")");

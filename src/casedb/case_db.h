@@ -38,7 +38,7 @@ std::string_view to_string(CaseStatus s);
 struct RunInfo {
   std::string tool_version;
   std::string command_line;
-  std::string host;  // host the analysis ran on
+  std::string host;          // host the analysis ran on
   std::string subject_host;  // host the evidence came from, when known
   Timestamp started;
 };
@@ -62,14 +62,14 @@ struct EvidenceRecord {
 struct ArtefactRecord {
   int64_t id = 0;
   int64_t evidence_id = 0;
-  std::string kind;     // "hosts", "resolv_conf", ...
-  std::string path;     // path shown to the user
-  std::string format;   // sniffed file format
+  std::string kind;    // "hosts", "resolv_conf", ...
+  std::string path;    // path shown to the user
+  std::string format;  // sniffed file format
   uint64_t size = 0;
   std::string md5, sha1, sha256;
   bool parsed = false;
   uint64_t events = 0;
-  std::string note;     // why it was not parsed, when it was not
+  std::string note;  // why it was not parsed, when it was not
 };
 
 struct StoredEvent {
@@ -100,10 +100,12 @@ struct StoredFinding {
 
 class CaseDb {
  public:
-  // Creates a new case file; fails (case.exists) rather than overwrite a file that is already there.
+  // Creates a new case file; fails (case.exists) rather than overwrite a file that is already there. The creator is
+  // the case's one writer until the CaseDb is gone.
   static Result<CaseDb> create(const std::string& path);
-  // Opens an existing case, migrating older schemas forward. Errors: case.open, case.not_a_case,
-  // case.newer_schema (written by a newer minesweep).
+  // Opens an existing case, migrating older schemas forward. A writer takes the case's writer lock (case.busy when
+  // another run holds it); a reader needs none, and reads a case on read-only media too. Errors: case.open,
+  // case.busy, case.not_a_case, case.newer_schema (written by a newer minesweep).
   static Result<CaseDb> open(const std::string& path, bool read_only = false);
 
   CaseDb(CaseDb&&) noexcept;
@@ -147,6 +149,7 @@ class CaseDb {
   Result<void> for_each_event(const std::function<bool(const StoredEvent&)>& fn) const;
 
  private:
+  static Result<CaseDb> open_once(const std::string& path, bool read_only, bool immutable);
   friend struct Connector;
   struct Impl;
   explicit CaseDb(std::unique_ptr<Impl> impl);

@@ -320,17 +320,22 @@ struct OpenLog {
 
 Result<std::vector<OpenLog>> open_logs(std::span<const std::string> files, std::string_view command,
                                        Diagnostics& diags) {
+  // A file that cannot be opened or is not a log is said and skipped; a run that can read none of its inputs is an
+  // error, never "0 matches".
   std::vector<OpenLog> out;
   for (const auto& path : files) {
     auto file = MappedFile::open(path);
-    if (!file) return file.error();
-    auto fi = evtx::read_file_info(file->bytes(), path, diags);
+    auto fi = file ? evtx::read_file_info(file->bytes(), path, diags) : Result<evtx::FileInfo>(file.error());
     if (!fi) {
       std::cerr << command << ": " << escape_terminal(path) << ": " << escape_terminal(fi.error().message) << "\n";
       continue;
     }
     out.push_back({path, std::move(*file), fi->chunks_in_file});
   }
+  if (out.empty() && !files.empty())
+    return Error::make("evtx.nothing_read", files.size() == 1 ? std::string("the input is not a readable EVTX log")
+                                                              : "none of the " + std::to_string(files.size()) +
+                                                                    " inputs is a readable EVTX log");
   return out;
 }
 
@@ -614,9 +619,10 @@ std::vector<std::string> expand_evtx_inputs(std::span<const std::string> inputs)
     for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
-      std::ifstream f(it->path(), std::ios::binary);
-      char magic[8] = {};
-      if (f.read(magic, sizeof magic) && std::memcmp(magic, "ElfFile", 8) == 0) found.push_back(it->path().string());
+      // MappedFile opens with O_NOATIME: looking at a log does not change its access time.
+      auto f = MappedFile::open(it->path().string());
+      if (f && f->size() >= 8 && std::memcmp(f->bytes().data(), "ElfFile", 8) == 0)
+        found.push_back(it->path().string());
     }
     std::sort(found.begin(), found.end());
     out.insert(out.end(), found.begin(), found.end());

@@ -19,7 +19,8 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
       for (auto& sf : *f) top.push_back(std::move(sf.finding));
   }
   const correlate::Storyline story = correlate::build_storyline(top);
-  const int code = s.verdict.actionable() ? kExitFindings : kExitClean;
+  // Nothing read is no verdict: a usage error, whatever the (empty) findings say.
+  const int code = s.nothing_read ? kExitUsage : s.verdict.actionable() ? kExitFindings : kExitClean;
   if (inv.json) {
     nlohmann::json j = {{"case", s.case_path},
                         {"subject_host", s.subject_host},
@@ -27,6 +28,7 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
                         {"parsed", s.parsed},
                         {"events", s.events},
                         {"diagnostics", s.diagnostics},
+                        {"unreadable", s.unreadable},
                         {"findings", s.verdict.findings},
                         {"worst", model::to_string(s.verdict.worst)},
                         {"exit_code", code}};
@@ -36,16 +38,30 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
     j["storyline"] = zh ? story.summary_zh : story.summary_en;
     j["top_findings"] = nlohmann::json::array();
     for (const auto& f : top)
-      j["top_findings"].push_back({{"rule_id", f.rule_id}, {"severity", model::to_string(f.severity)},
+      j["top_findings"].push_back({{"rule_id", f.rule_id},
+                                   {"severity", model::to_string(f.severity)},
                                    {"title", zh ? f.title_zh : f.title_en}});
     std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return code;
   }
   auto t = [&](std::string_view en, std::string_view zh_text) { return zh ? zh_text : en; };
-  std::cout << t("Host:        ", "主机：      ") << escape_terminal(s.subject_host.empty() ? "?" : s.subject_host) << "\n"
+  std::cout << t("Host:        ", "主机：      ") << escape_terminal(s.subject_host.empty() ? "?" : s.subject_host)
+            << "\n"
             << t("Examined:    ", "检查：      ") << s.files << t(" files, ", " 个文件，") << s.parsed
             << t(" parsed, ", " 个已解析，") << s.events << t(" events", " 条事件") << "\n"
-            << t("Verdict:     ", "结论：      ") << s.verdict.headline(zh ? "zh" : "en") << "\n";
+            << t("Verdict:     ", "结论：      ")
+            << (s.nothing_read
+                    ? std::string(t("none: no input could be read (permission denied or not regular files; "
+                                    "see the diagnostics). Run as root or give read access.",
+                                    "无：所有输入均无法读取（权限不足或不是普通文件，见诊断信息）。请以 root "
+                                    "运行或授予读取权限。"))
+                    : s.verdict.headline(zh ? "zh" : "en"))
+            << "\n";
+  if (s.unreadable && !s.nothing_read)
+    std::cout << t("Unreadable:  ", "无法读取：  ") << s.unreadable
+              << t(" files or folders; the verdict does not cover them (see the diagnostics)",
+                   " 个文件或目录；结论不包括它们（见诊断信息）")
+              << "\n";
   // The story first (what mines, what restarts it, how it got in), then the findings by severity.
   if (!story.steps.empty()) {
     const std::string& line = zh ? story.summary_zh : story.summary_en;
@@ -73,10 +89,13 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
   if (!plan.empty()) {
     std::cout << t("Do next:", "下一步：") << "\n";
     for (size_t i = 0; i < plan.size() && i < 3; ++i)
-      std::cout << "  " << (i + 1) << ". " << escape_terminal(zh ? plan[i].action.detail_zh : plan[i].action.detail_en) << "\n";
+      std::cout << "  " << (i + 1) << ". " << escape_terminal(zh ? plan[i].action.detail_zh : plan[i].action.detail_en)
+                << "\n";
     if (plan.size() > 3) std::cout << t("  (full plan in the report)\n", "  （完整处置计划见报告）\n");
   }
-  if (s.diagnostics) std::cout << t("Not read:    ", "未读取：    ") << s.diagnostics << t(" diagnostics (see report)", " 条诊断（见报告）") << "\n";
+  if (s.diagnostics)
+    std::cout << t("Not read:    ", "未读取：    ") << s.diagnostics
+              << t(" diagnostics (see report)", " 条诊断（见报告）") << "\n";
   std::cout << t("Case:        ", "案例：      ") << escape_terminal(s.case_path) << "\n";
   if (!extra.bundle.empty()) std::cout << t("Bundle:      ", "采集包：    ") << escape_terminal(extra.bundle) << "\n";
   if (!extra.html.empty()) std::cout << t("Report:      ", "报告：      ") << escape_terminal(extra.html) << "\n";

@@ -2,7 +2,9 @@
 // attacker-made gzip can claim gigabytes.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "core/byte_reader.h"
 #include "core/result.h"
@@ -17,6 +19,11 @@ struct Inflated {
 
 // Errors: gzip.bad_header when the data does not even start as gzip.
 Result<Inflated> gunzip(Bytes data, size_t max_out);
+
+// The same, streamed: each decompressed piece (at most 64 KiB) goes to `sink` as it is produced, so memory stays
+// one window whatever the data claims; the result's `bytes` stay empty.
+using InflateSink = std::function<void(std::string_view)>;
+Result<Inflated> gunzip_each(Bytes data, size_t max_out, const InflateSink& sink);
 
 // One zlib stream (RFC 1950: PyInstaller archives, PDF and PNG streams). Errors: zlib.bad_header.
 Result<Inflated> zlib_inflate(Bytes data, size_t max_out);

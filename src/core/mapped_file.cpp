@@ -1,22 +1,33 @@
 #include "core/mapped_file.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 namespace msw {
 namespace {
 
 int open_read_only(const std::string& path) {
+  // O_NONBLOCK: opening a FIFO must not wait for a writer that never comes (it is refused below, after fstat).
   // O_NOATIME is refused (EPERM) for files we do not own unless we are root; retry without it.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOFOLLOW);
-  if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   return fd;
+}
+
+std::string_view file_type(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a regular file";
 }
 
 Error errno_error(const std::string& code, const std::string& path, int err) {
@@ -38,9 +49,12 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     ::close(fd);
     return errno_error("file.stat", path, err);
   }
-  if (S_ISDIR(st.st_mode)) {
+  // Only regular files are evidence: a FIFO or a device would hang the read or never end (/dev/zero). Files of
+  // procfs and sysfs are regular files that report size 0; they are read below.
+  if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return Error::make("file.not_regular", path + " is a directory");
+    return Error::make("file.not_regular", path + " is " + std::string(file_type(st.st_mode)) +
+                                               "; only regular files are read (copy the data into a file first)");
   }
 
   MappedFile file;
@@ -57,7 +71,7 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     }
   }
 
-  // Not mappable (procfs, sysfs, a FIFO, an empty file): read with a cap.
+  // Not mappable (procfs, sysfs, an empty file): read with a cap.
   std::byte chunk[65536];
   for (;;) {
     ssize_t n = ::read(fd, chunk, sizeof chunk);
@@ -119,8 +133,8 @@ Result<std::string> read_file_text(const std::string& path, uint64_t max_bytes) 
   auto file = MappedFile::open(path);
   if (!file) return file.error();
   if (file->size() > max_bytes)
-    return Error::make("file.too_large",
-                       path + " is " + std::to_string(file->size()) + " bytes; the limit is " + std::to_string(max_bytes));
+    return Error::make("file.too_large", path + " is " + std::to_string(file->size()) + " bytes; the limit is " +
+                                             std::to_string(max_bytes));
   return std::string(as_chars(file->bytes()));
 }
 

@@ -1,10 +1,17 @@
 #include "evidence/evidence.h"
 
-#include <sys/stat.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <unordered_map>
+
+#include <sys/stat.h>
 
 #include "core/rooted_path.h"
 #include "core/text.h"
@@ -18,52 +25,86 @@ namespace fs = std::filesystem;
 
 std::string_view to_string(ArtefactKind k) {
   switch (k) {
-    case ArtefactKind::File: return "file";
-    case ArtefactKind::HostsFile: return "hosts";
-    case ArtefactKind::ResolvConf: return "resolv_conf";
-    case ArtefactKind::EventLog: return "evtx";
-    case ArtefactKind::ProcessTable: return "process_table";
-    case ArtefactKind::ConnectionTable: return "connection_table";
-    case ArtefactKind::Crontab: return "crontab";
-    case ArtefactKind::LdSoPreload: return "ld_so_preload";
-    case ArtefactKind::AuthorizedKeys: return "authorized_keys";
-    case ArtefactKind::StartupScript: return "startup_script";
-    case ArtefactKind::SystemdUnit: return "systemd_unit";
-    case ArtefactKind::Sudoers: return "sudoers";
-    case ArtefactKind::RedisConf: return "redis_conf";
-    case ArtefactKind::SshdConfig: return "sshd_config";
-    case ArtefactKind::SqlErrorLog: return "sql_errorlog";
-    case ArtefactKind::ShellHistory: return "shell_history";
-    case ArtefactKind::AuthLog: return "auth_log";
-    case ArtefactKind::SystemTable: return "system_table";
-    case ArtefactKind::AccountTable: return "account_table";
-    case ArtefactKind::UpdateTable: return "update_table";
-    case ArtefactKind::ModuleTable: return "module_table";
-    case ArtefactKind::FileTable: return "file_table";
-    case ArtefactKind::DroppedScript: return "dropped_script";
-    case ArtefactKind::MinerConfig: return "miner_config";
-    case ArtefactKind::PacketCapture: return "packet_capture";
-    case ArtefactKind::RegistryHive: return "registry_hive";
-    case ArtefactKind::ScheduledTask: return "scheduled_task";
-    case ArtefactKind::Prefetch: return "prefetch";
-    case ArtefactKind::WmiRepository: return "wmi_repository";
-    case ArtefactKind::StartupItem: return "startup_item";
-    case ArtefactKind::BootRecord: return "boot_record";
-    case ArtefactKind::WmiTable: return "wmi_table";
+    case ArtefactKind::File:
+      return "file";
+    case ArtefactKind::HostsFile:
+      return "hosts";
+    case ArtefactKind::ResolvConf:
+      return "resolv_conf";
+    case ArtefactKind::EventLog:
+      return "evtx";
+    case ArtefactKind::ProcessTable:
+      return "process_table";
+    case ArtefactKind::ConnectionTable:
+      return "connection_table";
+    case ArtefactKind::Crontab:
+      return "crontab";
+    case ArtefactKind::LdSoPreload:
+      return "ld_so_preload";
+    case ArtefactKind::AuthorizedKeys:
+      return "authorized_keys";
+    case ArtefactKind::StartupScript:
+      return "startup_script";
+    case ArtefactKind::SystemdUnit:
+      return "systemd_unit";
+    case ArtefactKind::Sudoers:
+      return "sudoers";
+    case ArtefactKind::RedisConf:
+      return "redis_conf";
+    case ArtefactKind::SshdConfig:
+      return "sshd_config";
+    case ArtefactKind::SqlErrorLog:
+      return "sql_errorlog";
+    case ArtefactKind::ShellHistory:
+      return "shell_history";
+    case ArtefactKind::AuthLog:
+      return "auth_log";
+    case ArtefactKind::SystemTable:
+      return "system_table";
+    case ArtefactKind::AccountTable:
+      return "account_table";
+    case ArtefactKind::UpdateTable:
+      return "update_table";
+    case ArtefactKind::ModuleTable:
+      return "module_table";
+    case ArtefactKind::FileTable:
+      return "file_table";
+    case ArtefactKind::DroppedScript:
+      return "dropped_script";
+    case ArtefactKind::MinerConfig:
+      return "miner_config";
+    case ArtefactKind::PacketCapture:
+      return "packet_capture";
+    case ArtefactKind::RegistryHive:
+      return "registry_hive";
+    case ArtefactKind::ScheduledTask:
+      return "scheduled_task";
+    case ArtefactKind::Prefetch:
+      return "prefetch";
+    case ArtefactKind::WmiRepository:
+      return "wmi_repository";
+    case ArtefactKind::StartupItem:
+      return "startup_item";
+    case ArtefactKind::BootRecord:
+      return "boot_record";
+    case ArtefactKind::WmiTable:
+      return "wmi_table";
   }
   return "file";
 }
 
 std::span<const ArtefactKind> all_artefact_kinds() {
   static constexpr ArtefactKind kAll[] = {
-      ArtefactKind::File,          ArtefactKind::HostsFile,     ArtefactKind::ResolvConf,   ArtefactKind::EventLog,
-      ArtefactKind::ProcessTable,  ArtefactKind::ConnectionTable, ArtefactKind::Crontab,    ArtefactKind::LdSoPreload,
-      ArtefactKind::AuthorizedKeys, ArtefactKind::StartupScript, ArtefactKind::SystemdUnit, ArtefactKind::Sudoers,
-      ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,      ArtefactKind::SystemTable,
-      ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,   ArtefactKind::FileTable,    ArtefactKind::DroppedScript,
-      ArtefactKind::MinerConfig,   ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,
-      ArtefactKind::ScheduledTask, ArtefactKind::Prefetch, ArtefactKind::WmiRepository,
-      ArtefactKind::StartupItem, ArtefactKind::BootRecord, ArtefactKind::SshdConfig, ArtefactKind::UpdateTable,
+      ArtefactKind::File,          ArtefactKind::HostsFile,     ArtefactKind::ResolvConf,
+      ArtefactKind::EventLog,      ArtefactKind::ProcessTable,  ArtefactKind::ConnectionTable,
+      ArtefactKind::Crontab,       ArtefactKind::LdSoPreload,   ArtefactKind::AuthorizedKeys,
+      ArtefactKind::StartupScript, ArtefactKind::SystemdUnit,   ArtefactKind::Sudoers,
+      ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,
+      ArtefactKind::SystemTable,   ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,
+      ArtefactKind::FileTable,     ArtefactKind::DroppedScript, ArtefactKind::MinerConfig,
+      ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,  ArtefactKind::ScheduledTask,
+      ArtefactKind::Prefetch,      ArtefactKind::WmiRepository, ArtefactKind::StartupItem,
+      ArtefactKind::BootRecord,    ArtefactKind::SshdConfig,    ArtefactKind::UpdateTable,
       ArtefactKind::SqlErrorLog,   ArtefactKind::WmiTable};
   return kAll;
 }
@@ -76,9 +117,12 @@ std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s) {
 
 std::string_view to_string(InputKind k) {
   switch (k) {
-    case InputKind::File: return "file";
-    case InputKind::Folder: return "folder";
-    case InputKind::Bundle: return "bundle";
+    case InputKind::File:
+      return "file";
+    case InputKind::Folder:
+      return "folder";
+    case InputKind::Bundle:
+      return "bundle";
   }
   return "file";
 }
@@ -153,7 +197,8 @@ bool matches_pattern(std::string_view rel, std::string_view pattern) {
     std::string_view rc = rs == std::string_view::npos ? rel : rel.substr(rs + 1);
     // '*' alone matches any name; a trailing '*' matches names that start with the rest (auth.log.2.gz).
     const bool prefix = pc.size() > 1 && pc.back() == '*';
-    const bool match = pc == "*" || (prefix ? rc.size() >= pc.size() - 1 && iequals_ascii(rc.substr(0, pc.size() - 1), pc.substr(0, pc.size() - 1))
+    const bool match = pc == "*" || (prefix ? rc.size() >= pc.size() - 1 && iequals_ascii(rc.substr(0, pc.size() - 1),
+                                                                                          pc.substr(0, pc.size() - 1))
                                             : iequals_ascii(pc, rc));
     if (rc.empty() || !match) return false;
     if (rs == std::string_view::npos && !pattern.empty()) return false;
@@ -174,7 +219,8 @@ void add_bundle_or_folder(const fs::path& root, size_t index, Inventory& inv) {
   // input to a plain folder.
   std::unordered_map<std::string, const BundleArtefact*> declared;  // by bundle path: one lookup per file
   fs::path manifest_path = root / std::string(kManifestName);
-  if (fs::is_regular_file(fs::symlink_status(manifest_path))) {
+  std::error_code manifest_ec;
+  if (fs::is_regular_file(fs::symlink_status(manifest_path, manifest_ec))) {
     auto file = MappedFile::open(manifest_path.string());
     if (!file) {
       inv.diagnostics.add_error(file.error(), manifest_path.string());
@@ -190,66 +236,134 @@ void add_bundle_or_folder(const fs::path& root, size_t index, Inventory& inv) {
   }
 
   size_t taken = 0;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec);
-  if (ec) {
-    inv.diagnostics.add("evidence.walk", DiagSeverity::Error, root.string(), 0, "cannot list folder: " + ec.message());
-    return;
-  }
-  for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) {
-      inv.diagnostics.add("evidence.walk", DiagSeverity::Warning, root.string(), 0, "walk error: " + ec.message());
-      ec.clear();
+  bool atime_changed = false;
+  // A folder that cannot be read is a diagnostic, never silence: the verdict would otherwise speak for files
+  // nobody looked at.
+  auto unreadable = [&](const fs::path& p, const std::string& why) {
+    ++item.unreadable;
+    inv.diagnostics.add("evidence.unreadable", DiagSeverity::Error, p.string(), 0,
+                        "folder not read: " + why + " (run as root, or give this user read access)");
+  };
+  // Depth first, each folder's entries in name order (reproducible). Folders are opened with O_NOATIME where the
+  // kernel permits it (root, or the folder's owner), so listing the evidence does not change its access times.
+  struct Pending {
+    fs::path dir;
+    size_t depth;
+  };
+  std::vector<Pending> stack{{root, 0}};
+  bool stop = false;
+  while (!stack.empty() && !stop) {
+    const Pending at = std::move(stack.back());
+    stack.pop_back();
+    int fd = ::open(at.dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOATIME);
+    if (fd < 0 && errno == EPERM) {
+      fd = ::open(at.dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      atime_changed = atime_changed || fd >= 0;
+    }
+    if (fd < 0) {
+      unreadable(at.dir, std::strerror(errno));
       continue;
     }
-    if (static_cast<size_t>(it.depth()) >= kMaxWalkDepth) {
-      it.disable_recursion_pending();
-      inv.diagnostics.add("evidence.too_deep", DiagSeverity::Warning, it->path().string(), 0,
-                          "deeper than " + std::to_string(kMaxWalkDepth) + " levels; not walked");
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+      ::close(fd);
+      unreadable(at.dir, std::strerror(errno));
       continue;
     }
-    fs::file_status st = it->symlink_status(ec);
-    if (ec) continue;
-    fs::path real = it->path();
-    if (fs::is_symlink(st)) {
-      std::string why;
-      auto resolved = resolve_in_root(root, it->path(), why);
-      if (!resolved) {
-        inv.diagnostics.add("evidence.symlink_escape", DiagSeverity::Warning, it->path().string(), 0,
-                            "link not followed: " + why);
+    std::vector<std::pair<std::string, struct stat>> entries;
+    while (const dirent* e = ::readdir(d)) {
+      const std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      struct stat st {};
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      entries.emplace_back(std::string(name), st);
+    }
+    ::closedir(d);
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<Pending> subfolders;
+    for (const auto& [name, st] : entries) {
+      const fs::path path = at.dir / name;
+      if (S_ISDIR(st.st_mode)) {
+        if (at.depth + 1 >= kMaxWalkDepth) {
+          inv.diagnostics.add("evidence.too_deep", DiagSeverity::Warning, path.string(), 0,
+                              "deeper than " + std::to_string(kMaxWalkDepth) + " levels; not walked");
+          continue;
+        }
+        subfolders.push_back({path, at.depth + 1});
         continue;
       }
-      fs::file_status target = fs::symlink_status(*resolved, ec);
-      if (!fs::exists(target)) {
-        inv.diagnostics.add("evidence.dangling_link", DiagSeverity::Info, it->path().string(), 0,
-                            "link target is not in the evidence");
+      fs::path real = path;
+      if (S_ISLNK(st.st_mode)) {
+        std::string why;
+        auto resolved = resolve_in_root(root, path, why);
+        if (!resolved) {
+          inv.diagnostics.add("evidence.symlink_escape", DiagSeverity::Warning, path.string(), 0,
+                              "link not followed: " + why);
+          continue;
+        }
+        std::error_code ec;
+        fs::file_status target = fs::symlink_status(*resolved, ec);
+        if (!fs::exists(target)) {
+          inv.diagnostics.add("evidence.dangling_link", DiagSeverity::Info, path.string(), 0,
+                              "link target is not in the evidence");
+          continue;
+        }
+        if (!fs::is_regular_file(target)) continue;  // links to folders are not walked
+        real = *resolved;
+      } else if (!S_ISREG(st.st_mode)) {
+        // Devices, sockets and FIFOs are not evidence files (reading one could hang or never end): said, not read.
+        inv.diagnostics.add("evidence.not_regular", DiagSeverity::Info, path.string(), 0,
+                            std::string(S_ISFIFO(st.st_mode)   ? "a FIFO"
+                                        : S_ISSOCK(st.st_mode) ? "a socket"
+                                                               : "a device") +
+                                ", not a regular file: not read");
         continue;
       }
-      if (!fs::is_regular_file(target)) continue;  // links to folders are not walked
-      real = *resolved;
-    } else if (!fs::is_regular_file(st)) {
-      continue;  // folders are walked; devices, sockets and FIFOs are not evidence files
+      std::string rel = path.lexically_relative(root).generic_string();
+      if (item.kind == InputKind::Bundle && rel == kManifestName) continue;
+      if (++taken > kMaxFilesPerInput) {
+        inv.diagnostics.add("evidence.too_many_files", DiagSeverity::Warning, root.string(), 0,
+                            "more than " + std::to_string(kMaxFilesPerInput) + " files; the rest is not analysed");
+        stop = true;
+        break;
+      }
+      Candidate c;
+      c.disk_path = real.string();
+      c.relative_path = rel;
+      c.display_path = (fs::path(item.path) / rel).generic_string();
+      c.evidence_index = index;
+      if (item.manifest) c.declared_platform = item.manifest->platform;
+      if (auto dd = declared.find(rel); dd != declared.end()) {
+        c.declared_kind = artefact_kind_from_string(dd->second->kind);
+        c.declared_sha256 = dd->second->sha256;
+        if (!dd->second->source.empty()) c.display_path = dd->second->source;
+      }
+      inv.files.push_back(std::move(c));
     }
-    std::string rel = it->path().lexically_relative(root).generic_string();
-    if (item.kind == InputKind::Bundle && rel == kManifestName) continue;
-    if (++taken > kMaxFilesPerInput) {
-      inv.diagnostics.add("evidence.too_many_files", DiagSeverity::Warning, root.string(), 0,
-                          "more than " + std::to_string(kMaxFilesPerInput) + " files; the rest is not analysed");
-      break;
-    }
-    Candidate c;
-    c.disk_path = real.string();
-    c.relative_path = rel;
-    c.display_path = (fs::path(item.path) / rel).generic_string();
-    c.evidence_index = index;
-    if (item.manifest) c.declared_platform = item.manifest->platform;
-    if (auto d = declared.find(rel); d != declared.end()) {
-      c.declared_kind = artefact_kind_from_string(d->second->kind);
-      c.declared_sha256 = d->second->sha256;
-      if (!d->second->source.empty()) c.display_path = d->second->source;
-    }
-    inv.files.push_back(std::move(c));
+    for (auto it = subfolders.rbegin(); it != subfolders.rend(); ++it) stack.push_back(std::move(*it));
   }
+  if (atime_changed)
+    inv.diagnostics.add("evidence.atime", DiagSeverity::Info, root.string(), 0,
+                        "folders this user does not own were listed without O_NOATIME, so their access times may "
+                        "have changed (run as root to keep them)");
+}
+
+// What a file's name says it should be, for the formats recognised by their bytes ("" when the name says nothing).
+std::string_view named_like(std::string_view path) {
+  const size_t slash = path.find_last_of("/\\");
+  const std::string name = to_lower_ascii(slash == std::string_view::npos ? path : path.substr(slash + 1));
+  auto ends = [&](std::string_view ext) { return name.size() > ext.size() && name.ends_with(ext); };
+  if (ends(".evtx")) return "an EVTX event log";
+  if (ends(".pcap") || ends(".pcapng")) return "a packet capture";
+  if (ends(".pf")) return "a Prefetch file";
+  if (ends(".hve") || name == "ntuser.dat" || name == "usrclass.dat") return "a registry hive";
+  const std::string lower_path = to_lower_ascii(path);
+  if (lower_path.find("system32/config/") != std::string::npos ||
+      lower_path.find("system32\\config\\") != std::string::npos)
+    for (std::string_view hive : {"system", "software", "sam", "security", "default"})
+      if (name == hive) return "a registry hive";
+  if (ends(".job") && lower_path.find("tasks") != std::string::npos) return "a scheduled task (.job)";
+  return {};
 }
 
 }  // namespace
@@ -258,7 +372,15 @@ Result<Inventory> enumerate(std::span<const std::string> inputs) {
   Inventory inv;
   for (const auto& input : inputs) {
     std::error_code ec;
-    fs::file_status st = fs::status(input, ec);  // the user named it: following a link here is their intent
+    // A link given as evidence is refused: `link -> /etc` would hash the analyst's own files into the case. The
+    // message names the target, so giving it is one deliberate step.
+    if (fs::is_symlink(fs::symlink_status(input, ec))) {
+      const fs::path target = fs::read_symlink(input, ec);
+      return Error::make("evidence.symlink", input + " is a symbolic link" +
+                                                 (ec ? std::string() : " to " + target.string()) +
+                                                 "; give the evidence's own path if that is what you mean");
+    }
+    fs::file_status st = fs::status(input, ec);
     if (ec || !fs::exists(st))
       return Error::make("evidence.missing", "input " + input + " does not exist or cannot be read" +
                                                  (ec ? " (" + ec.message() + ")" : std::string()));
@@ -271,12 +393,14 @@ Result<Inventory> enumerate(std::span<const std::string> inputs) {
       if (const auto missing = missing_windows_artefacts(inv.files, index); !missing.empty()) {
         std::string list;
         for (const auto& m : missing)
-          list += (list.empty() ? "" : "; ") + std::string(m.name) + " (" + std::string(m.where) + ": " + std::string(m.why) + ")";
-        inv.diagnostics.add("evidence.windows_incomplete", DiagSeverity::Warning, input, 0,
-                            "this folder mirrors a Windows volume but lacks " + std::to_string(missing.size()) +
-                                " artefact(s) the analysis uses: " + list +
-                                ". Collect them from the host (KAPE !SANS_Triage, Velociraptor Windows.KapeFiles.Targets, "
-                                "or minesweep triage) if it still exists.");
+          list += (list.empty() ? "" : "; ") + std::string(m.name) + " (" + std::string(m.where) + ": " +
+                  std::string(m.why) + ")";
+        inv.diagnostics.add(
+            "evidence.windows_incomplete", DiagSeverity::Warning, input, 0,
+            "this folder mirrors a Windows volume but lacks " + std::to_string(missing.size()) +
+                " artefact(s) the analysis uses: " + list +
+                ". Collect them from the host (KAPE !SANS_Triage, Velociraptor Windows.KapeFiles.Targets, "
+                "or minesweep triage) if it still exists.");
       }
     } else if (fs::is_regular_file(st)) {
       inv.items.push_back({input, InputKind::File, std::nullopt});
@@ -311,7 +435,8 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     a.kind = ArtefactKind::PacketCapture;  // a sensor's or a responder's capture, whatever its name
   } else if (a.format == formats::FileFormat::Regf) {
     // A transaction log (.LOG1/.LOG2) shares the signature; it is read with its hive, not on its own.
-    if (!formats::regf::is_transaction_log(file->bytes())) a.kind = ArtefactKind::RegistryHive;  // which hive: normalize
+    if (!formats::regf::is_transaction_log(file->bytes()))
+      a.kind = ArtefactKind::RegistryHive;  // which hive: normalize
     a.platform = "windows";
   } else if (a.format == formats::FileFormat::Mbr) {
     a.kind = ArtefactKind::BootRecord;  // a disk image or a collector's copy of the boot sectors
@@ -331,7 +456,8 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     const bool compressed_log = loc->kind == ArtefactKind::AuthLog && a.format == formats::FileFormat::Gzip;
     // Windows editors save hosts as UTF-16 without a BOM too (NULs: not "text" to the sniffer); its parser decodes it.
     const bool wide_hosts = loc->kind == ArtefactKind::HostsFile && a.format == formats::FileFormat::Unknown;
-    if (a.format == loc->format || compressed_log || wide_hosts || loc->kind == ArtefactKind::StartupItem || (a.format == formats::FileFormat::Unknown && a.size == 0)) {
+    if (a.format == loc->format || compressed_log || wide_hosts || loc->kind == ArtefactKind::StartupItem ||
+        (a.format == formats::FileFormat::Unknown && a.size == 0)) {
       a.kind = loc->kind;
     } else {
       diags.add("evidence.unexpected_format", DiagSeverity::Warning, candidate.display_path, 0,
@@ -345,6 +471,18 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
     a.kind = *candidate.declared_kind;  // collector said so and the bytes agree it is text
   }
   if (a.platform.empty()) a.platform = candidate.declared_platform;
+  // A file named like an artefact minesweep reads but without its content (0 bytes, cut inside its header, or
+  // something else under the name) is said, not passed over: a wiped Security.evtx is itself a clue.
+  if (a.kind == ArtefactKind::File)
+    if (const std::string_view expected =
+            named_like(candidate.relative_path.empty() ? candidate.display_path : candidate.relative_path);
+        !expected.empty())
+      diags.add("evidence.no_content", DiagSeverity::Warning, candidate.display_path, 0,
+                "named like " + std::string(expected) + " but " +
+                    (a.size == 0 ? std::string("empty (0 bytes)")
+                                 : std::to_string(a.size) + " bytes that are not one (" +
+                                       std::string(formats::to_string(a.format)) + ": truncated or not that format)") +
+                    "; not read");
   out.file = std::move(file).value();
   return out;
 }

@@ -39,13 +39,13 @@ enum class ArtefactKind {
   SystemdUnit,
   Sudoers,
   RedisConf,
-  SshdConfig,     // /etc/ssh/sshd_config and its .d drop-ins
-  SqlErrorLog,    // SQL Server's ERRORLOG files (logins failed and succeeded)
+  SshdConfig,   // /etc/ssh/sshd_config and its .d drop-ins
+  SqlErrorLog,  // SQL Server's ERRORLOG files (logins failed and succeeded)
   ShellHistory,
   AuthLog,  // auth.log / secure, plain or gzip-compressed
   SystemTable,
   AccountTable,
-  UpdateTable,    // tables/updates.jsonl: pending security updates (dpkg status against apt's security lists)
+  UpdateTable,  // tables/updates.jsonl: pending security updates (dpkg status against apt's security lists)
   ModuleTable,
   FileTable,
   DroppedScript,  // an executable script found in /tmp, /var/tmp, /dev/shm
@@ -71,6 +71,7 @@ struct EvidenceItem {
   std::string path;  // as the user gave it
   InputKind kind = InputKind::File;
   std::optional<BundleManifest> manifest;  // for bundles
+  size_t unreadable = 0;                   // folders inside (or the input itself) that could not be listed
 };
 
 // A file found by enumerate(), not yet read.
@@ -91,7 +92,8 @@ struct Inventory {
 };
 
 // Errors: evidence.missing (an input does not exist — a usage error, nothing is analysed), evidence.unsupported
-// (a device or socket). Unreadable sub-folders and refused links are diagnostics.
+// (a device or socket), evidence.symlink (an input that is a link). Unreadable folders (evidence.unreadable) and
+// refused links inside a folder are diagnostics.
 Result<Inventory> enumerate(std::span<const std::string> inputs);
 
 struct Artefact {

@@ -105,8 +105,8 @@ bool deserves_sample_analysis(const evidence::Artefact& a) {
   }
 }
 
-void analyse_file(size_t index, const evidence::Candidate& c, const detect::EngineSet& engines,
-                  const sample::Options* sample_options, std::string_view subject_host, ResultQueue& queue) {
+void analyse_file_unguarded(size_t index, const evidence::Candidate& c, const detect::EngineSet& engines,
+                            const sample::Options* sample_options, std::string_view subject_host, ResultQueue& queue) {
   FileResult done;
   done.index = index;
   done.final = true;
@@ -143,6 +143,29 @@ void analyse_file(size_t index, const evidence::Candidate& c, const detect::Engi
   queue.push(std::move(done));
 }
 
+// One file's work, with its failures kept to that file: running out of memory on a hostile file (or any other
+// exception from a library) becomes that file's diagnostic, and the run goes on with the next one.
+void analyse_file(size_t index, const evidence::Candidate& c, const detect::EngineSet& engines,
+                  const sample::Options* sample_options, std::string_view subject_host, ResultQueue& queue) {
+  std::string what;
+  std::string code = "scan.internal_error";
+  try {
+    analyse_file_unguarded(index, c, engines, sample_options, subject_host, queue);
+    return;
+  } catch (const std::bad_alloc&) {
+    code = "scan.out_of_memory";
+    what = "out of memory while analysing this file; it was skipped (a decompression bomb or a hostile length?)";
+  } catch (const std::exception& e) {
+    what = std::string("analysis of this file stopped: ") + e.what();
+  }
+  FileResult done;
+  done.index = index;
+  done.final = true;
+  done.error = what;
+  done.diags.add(code, DiagSeverity::Error, c.display_path, 0, what);
+  queue.push(std::move(done));
+}
+
 // A host name as evidence spells it, when it looks like one (RFC 1123 labels, NetBIOS names, up to 253 bytes);
 // anything else is not trusted to name the case.
 std::string plausible_host_name(std::string_view s) {
@@ -160,10 +183,9 @@ std::string host_name_of_folder(const std::filesystem::path& root) {
   std::error_code ec;
   const auto p = root / "etc" / "hostname";
   if (!std::filesystem::is_regular_file(p, ec) || std::filesystem::file_size(p, ec) > 1024) return {};
-  std::ifstream in(p);
-  std::string line;
-  std::getline(in, line);
-  return plausible_host_name(line);
+  auto text = read_file_text(p.string(), 1024);  // O_NOATIME: evidence keeps its access time
+  if (!text) return {};
+  return plausible_host_name(std::string_view(*text).substr(0, text->find('\n')));
 }
 
 }  // namespace
@@ -246,6 +268,7 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
 
   const auto& files = inventory->files;
   std::vector<model::Finding> all_findings;
+  std::vector<bool> read_ok(inventory->items.size(), false);  // per input: at least one file was read
   {
     ThreadPool pool(resolve_thread_count(opts.threads));
     ResultQueue queue(2 * pool.size() + 2);
@@ -310,6 +333,10 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
       if (r.final) {
         ++finished;
         progress.advance();
+        if (r.artefact)
+          read_ok[files[r.index].evidence_index] = true;
+        else
+          ++summary.unreadable;
         summary.parsed += r.parsed;
         summary.diagnostics += r.diags.size();
       }
@@ -377,6 +404,15 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   if (auto w = db.add_diagnostics(run_diags.items()); !w) return w.error();
   summary.diagnostics += run_diags.size();
   summary.verdict = correlate::summarize(all_findings);
+  // An input nothing could be read from, because of the reader's rights, is not a clean input.
+  size_t unread_inputs = 0;
+  for (size_t i = 0; i < inventory->items.size(); ++i) {
+    summary.unreadable += inventory->items[i].unreadable;
+    const bool had_files =
+        std::any_of(files.begin(), files.end(), [&](const auto& c) { return c.evidence_index == i; });
+    if (!read_ok[i] && (had_files || inventory->items[i].unreadable)) ++unread_inputs;
+  }
+  summary.nothing_read = !inventory->items.empty() && unread_inputs == inventory->items.size();
   if (auto w = db.finish_run(now_utc()); !w) return w.error();
   return summary;
 }

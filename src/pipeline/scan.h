@@ -35,6 +35,8 @@ struct ScanSummary {
   size_t parsed = 0;
   uint64_t events = 0;
   size_t diagnostics = 0;
+  size_t unreadable = 0;      // files and folders that could not be read (each is a diagnostic)
+  bool nothing_read = false;  // every input was unreadable: there is no verdict to give
   correlate::Verdict verdict;
 };
 

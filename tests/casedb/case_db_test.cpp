@@ -1,10 +1,13 @@
 #include "casedb/case_db.h"
 
-#include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "support/test_support.h"
 
@@ -24,7 +27,8 @@ model::Finding sample_finding() {
   f.time = Timestamp{1'645'233'089'000'000'000};
   f.family = "MyKings";
   f.evidence = {{"C:/Windows/System32/drivers/etc/hosts", "ab12", 48, 10, 3, "1.2.3.4 x.com"}};
-  f.observables = {{model::ObservableKind::Domain, "x.com", "line 3"}, {model::ObservableKind::Ip, "1.2.3.4", "line 3"}};
+  f.observables = {{model::ObservableKind::Domain, "x.com", "line 3"},
+                   {model::ObservableKind::Ip, "1.2.3.4", "line 3"}};
   f.actions = {{model::ActionKind::RestoreHostsFile, "hosts", "remove line 3", "删除第 3 行"}};
   return f;
 }
@@ -58,8 +62,10 @@ TEST(CaseDb, RoundTripsEveryTable) {
     std::vector<Diagnostic> diags = {{"hosts.bad_address", DiagSeverity::Warning, "etc/hosts", 7, "line 7"}};
     ASSERT_TRUE(db->add_diagnostics(diags));
     std::vector<model::Entity> ents = {{{model::EntityKind::Host, "victim"}, "victim"}};
-    std::vector<model::Edge> edges = {{{model::EntityKind::Host, "victim"}, {model::EntityKind::Domain, "x.com"},
-                                       model::EdgeKind::Contains, "heuristic.test"}};
+    std::vector<model::Edge> edges = {{{model::EntityKind::Host, "victim"},
+                                       {model::EntityKind::Domain, "x.com"},
+                                       model::EdgeKind::Contains,
+                                       "heuristic.test"}};
     ASSERT_TRUE(db->add_graph(ents, edges));
     ASSERT_TRUE(db->finish_run(Timestamp{9}));
   }
@@ -153,6 +159,53 @@ TEST(CaseDb, RefusesToOverwriteAndRejectsForeignFiles) {
   auto missing = CaseDb::open((dir / "missing.sqlite").string());
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, "case.open");
+}
+
+// Two runs writing one case: the second is told at once, by name, and readers are never blocked.
+TEST(CaseDb, ASecondWriterIsToldAtOnce) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  auto first = CaseDb::create(path);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->begin_run({"0.1.0", "first", "h", "", Timestamp{1}}));
+  auto second = CaseDb::open(path);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, "case.busy");
+  EXPECT_NE(second.error().message.find("another minesweep run"), std::string::npos);
+  auto reader = CaseDb::open(path, /*read_only=*/true);
+  ASSERT_TRUE(reader) << reader.error().message;
+  // Another process asking, as a second `respond --apply` would.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto other = CaseDb::open(path);
+    ::_exit(!other && other.error().code == "case.busy" ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  first = Error::make("x", "");  // the writer is gone: its lock with it
+  EXPECT_TRUE(CaseDb::open(path));
+}
+
+// A case on read-only media: SQLite cannot make its WAL index beside it, and the case is still read.
+TEST(CaseDb, ACaseOnReadOnlyMediaIsRead) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes into read-only folders; the CLI test covers it as another user";
+  test::TempDir dir;
+  std::string path = (dir / "ro/case.sqlite").string();
+  std::filesystem::create_directories(dir / "ro");
+  {
+    auto db = CaseDb::create(path);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->begin_run({"0.1.0", "x", "h", "", Timestamp{1}}));
+    ASSERT_TRUE(db->add_findings(std::vector<model::Finding>{sample_finding()}));
+    ASSERT_TRUE(db->finish_run(Timestamp{2}));
+  }
+  std::filesystem::permissions(dir / "ro", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  auto db = CaseDb::open(path, /*read_only=*/true);
+  std::filesystem::permissions(dir / "ro", std::filesystem::perms::owner_all);
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(db->findings()->size(), 1u);
 }
 
 TEST(CaseDb, RefusesNewerSchema) {
