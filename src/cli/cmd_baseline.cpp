@@ -58,8 +58,13 @@ int run_baseline(const Invocation& inv) {
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     for (const auto& c : *checks) {
       failed += c.status == baseline::Status::Fail;
-      rows.push_back({{"id", c.id}, {"platform", c.platform}, {"risk", c.risk}, {"status", baseline::to_string(c.status)},
-                      {"title", zh ? c.title_zh : c.title_en}, {"evidence", c.evidence}, {"fix", zh ? c.fix_zh : c.fix_en}});
+      rows.push_back({{"id", c.id},
+                      {"platform", c.platform},
+                      {"risk", c.risk},
+                      {"status", baseline::to_string(c.status)},
+                      {"title", zh ? c.title_zh : c.title_en},
+                      {"evidence", c.evidence},
+                      {"fix", zh ? c.fix_zh : c.fix_en}});
     }
     std::cout << nlohmann::ordered_json{{"case", case_path}, {"checks", rows}}.dump(2) << "\n";
   } else {
@@ -69,7 +74,8 @@ int run_baseline(const Invocation& inv) {
       status.resize(8, ' ');
       std::cout << status << c.id << "  " << (zh ? c.title_zh : c.title_en) << "\n         "
                 << escape_terminal(c.evidence) << "\n";
-      if (c.status == baseline::Status::Fail) std::cout << "         fix: " << escape_terminal(zh ? c.fix_zh : c.fix_en) << "\n";
+      if (c.status == baseline::Status::Fail)
+        std::cout << "         fix: " << escape_terminal(zh ? c.fix_zh : c.fix_en) << "\n";
     }
     std::cout << (zh ? "案例：" : "Case: ") << case_path << "\n";
   }

@@ -443,7 +443,7 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
                                 {"tags", tags},
                                 {"rule_file", rule_file},
                                 {"fields", std::move(shown)}};
-            o.text += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+            o.text += json_for_output(j);
             o.text += '\n';
           } else {
             o.text += when + "  " + level + "  " + escape_terminal(title) + "  " + escape_terminal(path) + "#" +
@@ -522,7 +522,7 @@ int run_hunt(const Invocation& inv, std::span<const std::string> files) {
         nlohmann::json j = {{"correlation", true}, {"time", when},   {"rule_id", f.rule_id},
                             {"title", f.title_en}, {"level", level}, {"description", f.description_en},
                             {"evidence", ev}};
-        std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        std::cout << json_for_output(j) << "\n";
       } else {
         std::cout << when << "  " << level << "  " << escape_terminal(f.title_en) << "  (correlation)\n    "
                   << escape_terminal(f.description_en) << "\n";
@@ -569,7 +569,7 @@ int run_logons(const Invocation& inv, std::span<const std::string> files) {
       nlohmann::json j = {{"account", r.account},   {"source", r.source},       {"logon_type", r.logon_type},
                           {"host", r.host},         {"successes", r.successes}, {"failures", r.failures},
                           {"first", when(r.first)}, {"last", when(r.last)},     {"last_failure", r.last_failure}};
-      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << json_for_output(j) << "\n";
     }
   } else {
     std::printf("%9s %9s  %-6s  %-32s %-40s %-20s %-20s %s\n", "failures", "successes", "type", "account", "source",

@@ -52,9 +52,12 @@ int run_import(const Invocation& inv, std::span<const std::string> paths) {
       for (const auto& s : r->skipped_files) std::cout << "skipped " << escape_terminal(s) << "\n";
   }
   if (inv.json) {
-    std::cout << nlohmann::json{{"store", store->path()}, {"files", files},       {"accepted", accepted},
-                                {"new", fresh},           {"rejected", rejected}, {"rejections", rejects}}
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+    std::cout << json_for_output(nlohmann::json{{"store", store->path()},
+                                                {"files", files},
+                                                {"accepted", accepted},
+                                                {"new", fresh},
+                                                {"rejected", rejected},
+                                                {"rejections", rejects}})
               << "\n";
   } else {
     if (rejected > 20) std::cout << "... " << (rejected - 20) << " more rejections (--json lists them all)\n";
@@ -87,7 +90,7 @@ int run_lookup(const Invocation& inv, std::span<const std::string> values) {
                                 {"tags", i.tags},
                                 {"source", i.source}});
       }
-      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << json_for_output(j) << "\n";
       continue;
     }
     std::cout << escape_terminal(v) << ": " << (hits.empty() ? "not known" : std::to_string(hits.size()) + " match(es)")
@@ -131,7 +134,7 @@ int run_stats(const Invocation& inv) {
     j["store"] = {{"path", store_path(inv)}, {"indicators", 0}, {"note", "no store yet: minesweep intel import FILE"}};
   }
   if (inv.json) {
-    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << json_for_output(j) << "\n";
     return kExitClean;
   }
   std::cout << "Built-in knowledge base: " << kb.families.size() << " families, " << kb.indicators.size()

@@ -54,10 +54,9 @@ nlohmann::json conn_record(const model::Event& e, const std::string& file) {
                       {"file", file}};
   if (const std::string* s = e.get("Service")) j["service"] = *s;
   static constexpr std::string_view kZeekNamed[] = {
-      "Uid",          "SourceIp",         "SourcePort",      "DestinationIp",  "DestinationPort",
-      "Protocol",     "DurationNs",       "PayloadBytesSent", "PayloadBytesReceived", "ConnState",
-      "History",      "PacketsSent",      "BytesSent",       "PacketsReceived", "BytesReceived",
-      "Service",      "Initiated",        "DurationSeconds"};
+      "Uid",        "SourceIp",         "SourcePort",           "DestinationIp", "DestinationPort", "Protocol",
+      "DurationNs", "PayloadBytesSent", "PayloadBytesReceived", "ConnState",     "History",         "PacketsSent",
+      "BytesSent",  "PacketsReceived",  "BytesReceived",        "Service",       "Initiated",       "DurationSeconds"};
   auto zeek_named = [&](std::string_view n) {
     for (auto z : kZeekNamed)
       if (z == n) return true;
@@ -87,10 +86,12 @@ void table_line(const model::Event& e) {
   if (const auto* eb = e.get("SmbEternalBlue"); eb) add("EternalBlue");
   if (const auto* dp = e.get("SmbDoublePulsar")) add("DoublePulsar " + *dp);
   if (const auto* s = e.get("LoginService"))
-    add(*s + " logons failed=" + e.value("LoginFailures") + " ok=" + e.value("LoginSuccesses") + " accounts=" +
-        e.value("LoginAccounts"));
-  if (const auto* u = e.get("Url")) add(e.value("HttpMethod") + " " + *u);
-  else if (const auto* h = e.get("DestinationHostname")) add("sni=" + *h);
+    add(*s + " logons failed=" + e.value("LoginFailures") + " ok=" + e.value("LoginSuccesses") +
+        " accounts=" + e.value("LoginAccounts"));
+  if (const auto* u = e.get("Url"))
+    add(e.value("HttpMethod") + " " + *u);
+  else if (const auto* h = e.get("DestinationHostname"))
+    add("sni=" + *h);
   if (const auto* q = e.get("QueryName")) add("dns " + *q + " -> " + e.value("QueryResults"));
   std::printf("%-26s %-4s %21s -> %-21s %-6s %6s/%-6s %s\n", e.time ? to_iso8601(*e.time, 3).c_str() : "-",
               e.value("Protocol").c_str(), (e.value("SourceIp") + ":" + e.value("SourcePort")).c_str(),
@@ -152,9 +153,8 @@ int run_pcap(const Invocation& inv) {
     bytes += file->bytes().size();
     // Not hashed here (scan records evidence hashes; this command only reads): one pass, pages released behind it.
     const std::string sha;
-    auto captured = normalize::capture_flows(file->bytes(), path, diags,
-                                             [&](uint64_t offset) { file->release(0, static_cast<size_t>(offset)); },
-                                             threads);
+    auto captured = normalize::capture_flows(
+        file->bytes(), path, diags, [&](uint64_t offset) { file->release(0, static_cast<size_t>(offset)); }, threads);
     if (!captured) return input_error("pcap", captured.error());
     flows += captured->flows.size();
     packets += captured->packets;
@@ -163,7 +163,7 @@ int run_pcap(const Invocation& inv) {
     engines.observe(view, captured->flows);
     for (const auto& e : captured->flows) {
       if (format == "jsonl") {
-        std::cout << conn_record(e, path).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        std::cout << json_for_output(conn_record(e, path)) << "\n";
       } else if (all || (notable(e) && shown < 200)) {
         if (shown++ == 0)
           std::printf("%-26s %-4s %21s    %-21s %-6s %13s %s\n", "first packet", "prot", "client", "server", "state",
@@ -180,12 +180,18 @@ int run_pcap(const Invocation& inv) {
       for (const auto& e : f.evidence) ev.push_back({{"file", e.path}, {"excerpt", e.excerpt}});
       nlohmann::json obs = nlohmann::json::array();
       for (const auto& o : f.observables) obs.push_back({{"kind", model::to_string(o.kind)}, {"value", o.value}});
-      nlohmann::json j = {{"_path", "finding"},  {"finding", true},          {"rule_id", f.rule_id},
-                          {"severity", model::to_string(f.severity)},      {"title", f.title_en},
-                          {"title_zh", f.title_zh}, {"description", f.description_en}, {"attack", f.attack},
-                          {"evidence", ev},         {"observables", obs}};
+      nlohmann::json j = {{"_path", "finding"},
+                          {"finding", true},
+                          {"rule_id", f.rule_id},
+                          {"severity", model::to_string(f.severity)},
+                          {"title", f.title_en},
+                          {"title_zh", f.title_zh},
+                          {"description", f.description_en},
+                          {"attack", f.attack},
+                          {"evidence", ev},
+                          {"observables", obs}};
       if (f.time) j["ts"] = to_iso8601(*f.time, 6);
-      std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << json_for_output(j) << "\n";
     }
   } else {
     if (shown >= 200 && !all) std::cout << "(first 200 notable flows shown; --all lists every flow)\n";

@@ -304,7 +304,7 @@ int run_sample(const Invocation& inv) {
         if (!a) return;
         suspicious[i] = a->suspicious;
         if (inv.json) {
-          lines[i] = a->root.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+          lines[i] = json_for_output(a->root) + "\n";
         } else {
           std::string what = field(a->root, "format");
           for (const auto& m : a->root["yara"]) what += ", YARA " + field(m, "rule");
@@ -350,7 +350,7 @@ int run_sample(const Invocation& inv) {
     j["case"] = stored->case_path;
   }
   if (inv.json) {
-    std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    std::cout << json_for_output(j, 2) << "\n";
   } else {
     print_root(j, *a);
     if (j.contains("case")) std::cout << "Case:        " << escape_terminal(field(j, "case")) << " (its findings)\n";

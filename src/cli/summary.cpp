@@ -41,7 +41,7 @@ int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const E
       j["top_findings"].push_back({{"rule_id", f.rule_id},
                                    {"severity", model::to_string(f.severity)},
                                    {"title", zh ? f.title_zh : f.title_en}});
-    std::cout << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << json_for_output(j) << "\n";
     return code;
   }
   auto t = [&](std::string_view en, std::string_view zh_text) { return zh ? zh_text : en; };

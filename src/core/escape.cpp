@@ -13,25 +13,77 @@
 
 namespace msw {
 
+char32_t invisible_at(std::string_view s, size_t i, size_t& len) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0xC2 || c > 0xEF) return 0;
+  len = utf8_sequence_length(s, i);
+  if (len == 0) return 0;
+  char32_t cp = c & (0x7F >> len);
+  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  const bool hidden = (cp >= 0x80 && cp < 0xA0) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+                      (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF;
+  return hidden ? cp : 0;
+}
+
 namespace {
+
+// A control byte (not tab, CR or LF) or an invisible character at s[i], written visibly into `out` (its backslash
+// doubled for Markdown, where a single one escapes what follows); returns the bytes consumed, 0 when s[i] is neither.
+size_t append_visible_escape(std::string_view s, size_t i, std::string& out, bool markdown = false) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  char buf[16];
+  const char* backslash = markdown ? "\\\\" : "\\";
+  if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+    std::snprintf(buf, sizeof buf, "%sx%02x", backslash, c);
+    out += buf;
+    return 1;
+  }
+  size_t len = 0;
+  if (const char32_t cp = invisible_at(s, i, len)) {
+    std::snprintf(buf, sizeof buf, "%su{%04x}", backslash, static_cast<unsigned>(cp));
+    out += buf;
+    return len;
+  }
+  return 0;
+}
+
 // HTML and XML differ only in what they can carry: XML 1.0 has no way to write most C0 controls at all.
 std::string escape_markup(std::string_view s, bool xml) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     auto u = static_cast<unsigned char>(c);
     if (xml && u < 0x20 && c != '\t' && c != '\n' && c != '\r') {
       out += "\xEF\xBF\xBD";
       continue;
     }
+    if (!xml && c != '\0')
+      if (const size_t used = append_visible_escape(s, i, out)) {
+        i += used - 1;
+        continue;
+      }
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += xml ? "&apos;" : "&#39;"; break;
-      case '\0': out += "&#xFFFD;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += xml ? "&apos;" : "&#39;";
+        break;
+      case '\0':
+        out += "&#xFFFD;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -47,7 +99,12 @@ std::string escape_csv(std::string_view s) {
   if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r'))
     body += '\'';
   bool needs_quotes = !body.empty();
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (const size_t used = append_visible_escape(s, i, body)) {
+      i += used - 1;
+      continue;
+    }
     if (c == '"') {
       body += "\"\"";
       needs_quotes = true;
@@ -159,12 +216,23 @@ char* write_json_escaped(char* dst, std::string_view s) {
     const auto c = static_cast<unsigned char>(*p);
     const char* escape = nullptr;
     switch (c) {
-      case '"': escape = "\\\""; break;
-      case '\\': escape = "\\\\"; break;
-      case '\n': escape = "\\n"; break;
-      case '\r': escape = "\\r"; break;
-      case '\t': escape = "\\t"; break;
-      default: break;
+      case '"':
+        escape = "\\\"";
+        break;
+      case '\\':
+        escape = "\\\\";
+        break;
+      case '\n':
+        escape = "\\n";
+        break;
+      case '\r':
+        escape = "\\r";
+        break;
+      case '\t':
+        escape = "\\t";
+        break;
+      default:
+        break;
     }
     if (escape) {
       *dst++ = escape[0];
@@ -181,7 +249,16 @@ char* write_json_escaped(char* dst, std::string_view s) {
       ++p;
       continue;
     }
-    // Copy a valid UTF-8 sequence through; replace anything malformed.
+    // Copy a valid UTF-8 sequence through (an invisible one as its \uNNNN escape); replace anything malformed.
+    size_t hidden_len = 0;
+    if (const char32_t cp = invisible_at(s, static_cast<size_t>(p - s.data()), hidden_len)) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      std::memcpy(dst, "\\u", 2);
+      for (int k = 0; k < 4; ++k) dst[2 + k] = kHex[(cp >> (12 - 4 * k)) & 0xF];
+      dst += 6;
+      p += hidden_len;
+      continue;
+    }
     const size_t len = utf8_sequence_length(s, static_cast<size_t>(p - s.data()));
     if (len != 0) {
       std::memcpy(dst, p, len);
@@ -226,21 +303,67 @@ std::string escape_json(std::string_view s) {
 std::string escape_markdown(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 8);
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (const size_t used = append_visible_escape(s, i, out, /*markdown=*/true)) {
+      i += used - 1;
+      continue;
+    }
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '!':
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '|':
+      case '#':
+      case '!':
         out += '\\';
         out += c;
         break;
-      case '\n': out += ' '; break;
-      case '\r': break;
-      default: out += c;
+      case '\n':
+        out += ' ';
+        break;
+      case '\r':
+        break;
+      default:
+        out += c;
     }
   }
   return out;
+}
+
+void escape_invisible_in_json(std::string& text) {
+  // Invisible characters all start with a byte from C2 to EF: most texts have none and are left as they are.
+  size_t i = 0;
+  for (; i < text.size(); ++i) {
+    size_t len = 0;
+    if (invisible_at(text, i, len)) break;
+  }
+  if (i == text.size()) return;
+  std::string out(text, 0, i);
+  char buf[16];
+  for (; i < text.size(); ++i) {
+    size_t len = 0;
+    if (const char32_t cp = invisible_at(text, i, len)) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(cp));
+      out += buf;
+      i += len - 1;
+    } else {
+      out += text[i];
+    }
+  }
+  text = std::move(out);
 }
 
 }  // namespace msw

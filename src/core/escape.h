@@ -10,10 +10,18 @@
 
 namespace msw {
 
-// For HTML text and double- or single-quoted attribute values.
+// Characters that change how the text around them is shown without showing themselves: C1 controls, zero-width
+// marks, bidirectional embeddings, overrides and isolates, the byte-order mark. At s[i]: the code point and, in
+// `len`, its UTF-8 length; 0 when s[i] starts anything else. Every escaper below turns these into something visible
+// (or, for JSON and shell literals, into an escape that keeps the exact value).
+char32_t invisible_at(std::string_view s, size_t i, size_t& len);
+
+// For HTML text and double- or single-quoted attribute values. Control characters (but tab and line breaks) and
+// invisible characters are written as visible \xNN and \u{NNNN}.
 std::string escape_html(std::string_view s);
 // One CSV field (RFC 4180 quoting). Cells that a spreadsheet would evaluate (leading = + - @ tab CR) are
-// prefixed with a single quote, as OWASP recommends for CSV injection.
+// prefixed with a single quote, as OWASP recommends for CSV injection. Control and invisible characters are written
+// as visible \xNN and \u{NNNN}, so `cat`ing the file cannot drive the terminal.
 std::string escape_csv(std::string_view s);
 // For a terminal: C0/C1 controls, DEL, invalid UTF-8 and bidirectional overrides become visible \xNN / \u{NNNN}.
 std::string escape_terminal(std::string_view s);
@@ -69,7 +77,19 @@ inline char* write_json_escaped_inline(char* dst, std::string_view s) {
   return write_json_escaped(dst, s);
 }
 // For Markdown text: backslash-escapes the characters that start markup, and HTML-escapes < > & (Markdown
-// renderers pass raw HTML through).
+// renderers pass raw HTML through); line breaks become spaces, control and invisible characters visible escapes.
 std::string escape_markdown(std::string_view s);
+
+// JSON text from a serialiser (already valid JSON) with the invisible characters inside its strings written as
+// \uNNNN escapes: the same value for a parser, nothing hidden for a person reading it in a terminal.
+void escape_invisible_in_json(std::string& json_text);
+// nlohmann::json (or any type with the same dump()) as text for output: invalid UTF-8 replaced, invisible
+// characters escaped. A template so core does not depend on the JSON library.
+template <typename Json>
+std::string json_for_output(const Json& j, int indent = -1) {
+  std::string text = j.dump(indent, ' ', false, Json::error_handler_t::replace);
+  escape_invisible_in_json(text);
+  return text;
+}
 
 }  // namespace msw

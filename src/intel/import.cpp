@@ -19,13 +19,20 @@ using nlohmann::json;
 
 std::string_view to_string(FeedFormat f) {
   switch (f) {
-    case FeedFormat::Stix: return "stix";
-    case FeedFormat::Misp: return "misp";
-    case FeedFormat::Csv: return "csv";
-    case FeedFormat::SignatureBaseHash: return "signature-base hash list";
-    case FeedFormat::SignatureBaseFilename: return "signature-base filename list";
-    case FeedFormat::Plain: return "plain list";
-    case FeedFormat::Unsupported: return "unsupported";
+    case FeedFormat::Stix:
+      return "stix";
+    case FeedFormat::Misp:
+      return "misp";
+    case FeedFormat::Csv:
+      return "csv";
+    case FeedFormat::SignatureBaseHash:
+      return "signature-base hash list";
+    case FeedFormat::SignatureBaseFilename:
+      return "signature-base filename list";
+    case FeedFormat::Plain:
+      return "plain list";
+    case FeedFormat::Unsupported:
+      return "unsupported";
   }
   return "unsupported";
 }
@@ -47,7 +54,8 @@ std::optional<IndicatorType> type_from_file_name(std::string_view name) {
 
 class Importer {
  public:
-  Importer(std::string file, std::string family, ImportResult& out) : file_(std::move(file)), family_(std::move(family)), out_(out) {}
+  Importer(std::string file, std::string family, ImportResult& out)
+      : file_(std::move(file)), family_(std::move(family)), out_(out) {}
 
   // Adds one value; `type` when the feed says it, else inferred. Returns false with a rejection recorded.
   bool add(std::string_view raw, std::optional<IndicatorType> type, uint64_t line, Indicator meta = {}) {
@@ -82,7 +90,8 @@ class Importer {
     return true;
   }
   void reject(std::string_view value, uint64_t line, std::string reason) {
-    if (out_.rejected.size() < 100'000) out_.rejected.push_back({file_, line, std::string(value.substr(0, 200)), std::move(reason)});
+    if (out_.rejected.size() < 100'000)
+      out_.rejected.push_back({file_, line, std::string(value.substr(0, 200)), std::move(reason)});
   }
   const std::string& file() const { return file_; }
 
@@ -135,9 +144,14 @@ void import_csv(std::string_view text, Importer& im) {
     if (no == 1 || (!header && col.empty() && no <= 3)) {
       for (size_t i = 0; i < f.size(); ++i) {
         const std::string h = lower(trim(f[i]));
-        for (const char* k : {"value", "indicator", "ioc", "observable", "type", "indicator_type", "family", "malware",
-                              "malware_family", "source", "confidence", "tags", "first_seen", "last_seen", "expiry",
-                              "comment", "description", "ip", "domain", "url", "md5", "sha1", "sha256", "hash"})
+        for (const char* k : {"value",      "indicator",   "ioc",
+                              "observable", "type",        "indicator_type",
+                              "family",     "malware",     "malware_family",
+                              "source",     "confidence",  "tags",
+                              "first_seen", "last_seen",   "expiry",
+                              "comment",    "description", "ip",
+                              "domain",     "url",         "md5",
+                              "sha1",       "sha256",      "hash"})
           if (h == k && !col.count(k)) col[k] = i;
       }
       if (!col.empty()) {
@@ -198,7 +212,8 @@ void import_plain(std::string_view text, Importer& im, std::optional<IndicatorTy
     if (size_t hash = value.find(" #"); hash != std::string_view::npos) value = value.substr(0, hash);
     value = trim(value);
     Indicator meta;
-    if (size_t semi = l.find(';'); semi != std::string_view::npos) meta.description = std::string(trim(l.substr(semi + 1)));
+    if (size_t semi = l.find(';'); semi != std::string_view::npos)
+      meta.description = std::string(trim(l.substr(semi + 1)));
     if (forced || value.find(' ') == std::string_view::npos) {
       im.add(value, forced, no, meta);
     } else {
@@ -216,9 +231,12 @@ void import_signature_base_hashes(std::string_view text, Importer& im) {
     Indicator meta;
     if (semi != std::string_view::npos) meta.description = std::string(trim(l.substr(semi + 1)));
     std::optional<IndicatorType> t;
-    if (h.size() == 32) t = IndicatorType::Md5;
-    else if (h.size() == 40) t = IndicatorType::Sha1;
-    else if (h.size() == 64) t = IndicatorType::Sha256;
+    if (h.size() == 32)
+      t = IndicatorType::Md5;
+    else if (h.size() == 40)
+      t = IndicatorType::Sha1;
+    else if (h.size() == 64)
+      t = IndicatorType::Sha256;
     if (!t) {
       im.reject(h, no, "hash of unknown length " + std::to_string(h.size()));
       return;
@@ -278,17 +296,28 @@ void import_stix_pattern(std::string_view pattern, const Indicator& meta, Import
       value += raw[k];
     }
     std::optional<IndicatorType> t;
-    if (obj == "ipv4-addr" || obj == "ipv6-addr") t = value.find('/') != std::string::npos ? IndicatorType::Cidr : IndicatorType::Ip;
-    else if (obj == "domain-name") t = IndicatorType::Domain;
-    else if (obj == "url") t = IndicatorType::Url;
-    else if (obj == "email-addr") t = IndicatorType::Email;
-    else if (obj == "mutex") t = IndicatorType::Mutex;
-    else if (obj == "windows-registry-key") t = IndicatorType::RegistryKey;
-    else if (obj == "file" && path == "name") t = IndicatorType::FileName;
-    else if (obj == "file" && path.find("sha-256") != std::string::npos) t = IndicatorType::Sha256;
-    else if (obj == "file" && path.find("sha256") != std::string::npos) t = IndicatorType::Sha256;
-    else if (obj == "file" && (path.find("sha-1") != std::string::npos || path.find("sha1") != std::string::npos)) t = IndicatorType::Sha1;
-    else if (obj == "file" && path.find("md5") != std::string::npos) t = IndicatorType::Md5;
+    if (obj == "ipv4-addr" || obj == "ipv6-addr")
+      t = value.find('/') != std::string::npos ? IndicatorType::Cidr : IndicatorType::Ip;
+    else if (obj == "domain-name")
+      t = IndicatorType::Domain;
+    else if (obj == "url")
+      t = IndicatorType::Url;
+    else if (obj == "email-addr")
+      t = IndicatorType::Email;
+    else if (obj == "mutex")
+      t = IndicatorType::Mutex;
+    else if (obj == "windows-registry-key")
+      t = IndicatorType::RegistryKey;
+    else if (obj == "file" && path == "name")
+      t = IndicatorType::FileName;
+    else if (obj == "file" && path.find("sha-256") != std::string::npos)
+      t = IndicatorType::Sha256;
+    else if (obj == "file" && path.find("sha256") != std::string::npos)
+      t = IndicatorType::Sha256;
+    else if (obj == "file" && (path.find("sha-1") != std::string::npos || path.find("sha1") != std::string::npos))
+      t = IndicatorType::Sha1;
+    else if (obj == "file" && path.find("md5") != std::string::npos)
+      t = IndicatorType::Md5;
     if (!t) {
       im.reject(it->str(), 0, "STIX comparison on " + obj + ":" + path + " is not a supported indicator type");
       continue;
@@ -333,7 +362,8 @@ void import_stix(const json& bundle, Importer& im) {
         continue;
       }
       import_stix_pattern(jstr(o, "pattern"), meta, im);
-    } else if (type == "ipv4-addr" || type == "ipv6-addr" || type == "domain-name" || type == "url" || type == "email-addr") {
+    } else if (type == "ipv4-addr" || type == "ipv6-addr" || type == "domain-name" || type == "url" ||
+               type == "email-addr") {
       im.add(jstr(o, "value"), std::nullopt, 0, meta);
     } else if (type == "file") {
       if (auto h = o.find("hashes"); h != o.end() && h->is_object())
@@ -402,8 +432,9 @@ FeedFormat detect_format(std::string_view file_name, std::string_view text) {
       return FeedFormat::Misp;
     return FeedFormat::Unsupported;
   }
-  if (name.ends_with(".md") || name.starts_with("readme") || name.starts_with("license") || name.find("licen") != std::string::npos ||
-      name.find("keyword") != std::string::npos || name.ends_with(".pdf") || name.ends_with(".yar") || name.ends_with(".yara"))
+  if (name.ends_with(".md") || name.starts_with("readme") || name.starts_with("license") ||
+      name.find("licen") != std::string::npos || name.find("keyword") != std::string::npos || name.ends_with(".pdf") ||
+      name.ends_with(".yar") || name.ends_with(".yara"))
     return FeedFormat::Unsupported;
   if (name.find("hash") != std::string::npos && name.ends_with(".txt")) return FeedFormat::SignatureBaseHash;
   if (name.find("filename") != std::string::npos && name.ends_with(".txt")) return FeedFormat::SignatureBaseFilename;
@@ -440,11 +471,20 @@ void import_text(std::string_view file_name, std::string_view text, std::string_
       }
       break;
     }
-    case FeedFormat::Csv: import_csv(text, im); break;
-    case FeedFormat::SignatureBaseHash: import_signature_base_hashes(text, im); break;
-    case FeedFormat::SignatureBaseFilename: import_signature_base_filenames(text, im, out.indicators); break;
-    case FeedFormat::Plain: import_plain(text, im, type_from_file_name(fs::path(file_name).filename().string())); break;
-    case FeedFormat::Unsupported: break;
+    case FeedFormat::Csv:
+      import_csv(text, im);
+      break;
+    case FeedFormat::SignatureBaseHash:
+      import_signature_base_hashes(text, im);
+      break;
+    case FeedFormat::SignatureBaseFilename:
+      import_signature_base_filenames(text, im, out.indicators);
+      break;
+    case FeedFormat::Plain:
+      import_plain(text, im, type_from_file_name(fs::path(file_name).filename().string()));
+      break;
+    case FeedFormat::Unsupported:
+      break;
   }
 }
 
@@ -453,8 +493,8 @@ Result<ImportResult> import_path(const std::string& path) {
   std::error_code ec;
   std::vector<fs::path> files;
   if (fs::is_directory(path, ec)) {
-    for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end; !ec && it != end;
-         it.increment(ec))
+    for (fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec))
       if (it->is_regular_file(ec)) files.push_back(it->path());
     std::sort(files.begin(), files.end());
   } else if (fs::is_regular_file(path, ec)) {
@@ -483,7 +523,8 @@ Result<ImportResult> import_path(const std::string& path) {
     }
     // The folder a list sits in names its family (avast/<Family>/network.txt); a file given alone has no hint.
     std::string family;
-    if (f.parent_path() != fs::path(path) || fs::is_directory(path)) family = lower(f.parent_path().filename().string());
+    if (f.parent_path() != fs::path(path) || fs::is_directory(path))
+      family = lower(f.parent_path().filename().string());
     if (!fs::is_directory(path) || f.parent_path() == fs::path(path)) family.clear();
     out.files.push_back(f.string());
     import_text(f.string(), text, family, out);
@@ -513,18 +554,32 @@ std::string stix_escape(std::string_view v) {
 std::optional<std::string> stix_pattern(const Indicator& i) {
   const std::string v = stix_escape(i.value);
   switch (i.type) {
-    case IndicatorType::Ip: return std::string("[") + (i.value.find(':') != std::string::npos ? "ipv6-addr" : "ipv4-addr") + ":value = '" + v + "']";
-    case IndicatorType::Cidr: return std::string("[") + (i.value.find(':') != std::string::npos ? "ipv6-addr" : "ipv4-addr") + ":value = '" + v + "']";
-    case IndicatorType::Domain: return "[domain-name:value = '" + v + "']";
-    case IndicatorType::Url: return "[url:value = '" + v + "']";
-    case IndicatorType::Md5: return "[file:hashes.MD5 = '" + v + "']";
-    case IndicatorType::Sha1: return "[file:hashes.'SHA-1' = '" + v + "']";
-    case IndicatorType::Sha256: return "[file:hashes.'SHA-256' = '" + v + "']";
-    case IndicatorType::FileName: return "[file:name = '" + v + "']";
-    case IndicatorType::Email: return "[email-addr:value = '" + v + "']";
-    case IndicatorType::Mutex: return "[mutex:name = '" + v + "']";
-    case IndicatorType::RegistryKey: return "[windows-registry-key:key = '" + v + "']";
-    default: return std::nullopt;  // task, service, WMI names and wallets have no STIX cyber-observable pattern
+    case IndicatorType::Ip:
+      return std::string("[") + (i.value.find(':') != std::string::npos ? "ipv6-addr" : "ipv4-addr") + ":value = '" +
+             v + "']";
+    case IndicatorType::Cidr:
+      return std::string("[") + (i.value.find(':') != std::string::npos ? "ipv6-addr" : "ipv4-addr") + ":value = '" +
+             v + "']";
+    case IndicatorType::Domain:
+      return "[domain-name:value = '" + v + "']";
+    case IndicatorType::Url:
+      return "[url:value = '" + v + "']";
+    case IndicatorType::Md5:
+      return "[file:hashes.MD5 = '" + v + "']";
+    case IndicatorType::Sha1:
+      return "[file:hashes.'SHA-1' = '" + v + "']";
+    case IndicatorType::Sha256:
+      return "[file:hashes.'SHA-256' = '" + v + "']";
+    case IndicatorType::FileName:
+      return "[file:name = '" + v + "']";
+    case IndicatorType::Email:
+      return "[email-addr:value = '" + v + "']";
+    case IndicatorType::Mutex:
+      return "[mutex:name = '" + v + "']";
+    case IndicatorType::RegistryKey:
+      return "[windows-registry-key:key = '" + v + "']";
+    default:
+      return std::nullopt;  // task, service, WMI names and wallets have no STIX cyber-observable pattern
   }
 }
 
@@ -550,8 +605,9 @@ std::string export_stix(const std::vector<Indicator>& inds, std::string_view bun
     if (!i.description.empty()) o["description"] = i.description;
     objects.push_back(std::move(o));
   }
-  json bundle = {{"type", "bundle"}, {"id", "bundle--" + uuid_for(std::string(bundle_name) + now)}, {"objects", objects}};
-  return bundle.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  json bundle = {
+      {"type", "bundle"}, {"id", "bundle--" + uuid_for(std::string(bundle_name) + now)}, {"objects", objects}};
+  return json_for_output(bundle, 2) + "\n";
 }
 
 std::string export_misp(const std::vector<Indicator>& inds, std::string_view info) {
@@ -559,19 +615,53 @@ std::string export_misp(const std::vector<Indicator>& inds, std::string_view inf
   for (const auto& i : inds) {
     std::string type, category = "Network activity";
     switch (i.type) {
-      case IndicatorType::Ip: type = "ip-dst"; break;
-      case IndicatorType::Cidr: type = "ip-dst"; break;
-      case IndicatorType::Domain: type = "domain"; break;
-      case IndicatorType::Url: type = "url"; break;
-      case IndicatorType::Md5: type = "md5"; category = "Payload delivery"; break;
-      case IndicatorType::Sha1: type = "sha1"; category = "Payload delivery"; break;
-      case IndicatorType::Sha256: type = "sha256"; category = "Payload delivery"; break;
-      case IndicatorType::FileName: type = "filename"; category = "Artifacts dropped"; break;
-      case IndicatorType::Mutex: type = "mutex"; category = "Artifacts dropped"; break;
-      case IndicatorType::RegistryKey: type = "regkey"; category = "Persistence mechanism"; break;
-      case IndicatorType::Email: type = "email-src"; break;
-      case IndicatorType::Wallet: type = "xmr"; category = "Financial fraud"; break;
-      default: type = "text"; category = "Other"; break;
+      case IndicatorType::Ip:
+        type = "ip-dst";
+        break;
+      case IndicatorType::Cidr:
+        type = "ip-dst";
+        break;
+      case IndicatorType::Domain:
+        type = "domain";
+        break;
+      case IndicatorType::Url:
+        type = "url";
+        break;
+      case IndicatorType::Md5:
+        type = "md5";
+        category = "Payload delivery";
+        break;
+      case IndicatorType::Sha1:
+        type = "sha1";
+        category = "Payload delivery";
+        break;
+      case IndicatorType::Sha256:
+        type = "sha256";
+        category = "Payload delivery";
+        break;
+      case IndicatorType::FileName:
+        type = "filename";
+        category = "Artifacts dropped";
+        break;
+      case IndicatorType::Mutex:
+        type = "mutex";
+        category = "Artifacts dropped";
+        break;
+      case IndicatorType::RegistryKey:
+        type = "regkey";
+        category = "Persistence mechanism";
+        break;
+      case IndicatorType::Email:
+        type = "email-src";
+        break;
+      case IndicatorType::Wallet:
+        type = "xmr";
+        category = "Financial fraud";
+        break;
+      default:
+        type = "text";
+        category = "Other";
+        break;
     }
     attrs.push_back({{"type", type},
                      {"category", category},
@@ -589,7 +679,7 @@ std::string export_misp(const std::vector<Indicator>& inds, std::string_view inf
                {"distribution", "0"},
                {"uuid", uuid_for(std::string(info) + date)},
                {"Attribute", attrs}}}};
-  return ev.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return json_for_output(ev, 2) + "\n";
 }
 
 std::string export_csv(const std::vector<Indicator>& inds) {

@@ -5,10 +5,27 @@
 namespace msw::report {
 namespace {
 std::string md(std::string_view s) { return escape_markdown(s); }
+// Evidence shown as it is, but never raw control or invisible characters (a terminal `cat`ing the report must not be
+// driven by them): those become visible \xNN / \u{NNNN}; line breaks stay for blocks.
+std::string visible(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t hidden = 0;
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F || invisible_at(s, i, hidden)) {
+      const size_t n = hidden ? hidden : 1;
+      out += escape_terminal(s.substr(i, n));
+      i += n - 1;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
 std::string code(std::string_view s) {
   // Inline code cannot hold backticks or newlines safely; escape them away and fence with a double backtick.
   std::string out;
-  for (char c : s) out += (c == '`' || c == '\n' || c == '\r' || c == '|') ? ' ' : c;
+  for (char c : visible(s)) out += (c == '`' || c == '\n' || c == '\r' || c == '|') ? ' ' : c;
   return "`` " + out + " ``";
 }
 }  // namespace
@@ -88,9 +105,9 @@ std::string render_markdown(const ReportData& d, Lang lang) {
     }
     if (!f.family.empty()) o += "- " + L(Label::Family) + ": " + md(f.family) + "\n";
     o += "\n```text\n";
-    std::string desc = zh ? f.description_zh : f.description_en;
-    // A fence inside evidence text would close ours; break any run of backticks.
-    for (size_t p; (p = desc.find("```")) != std::string::npos;) desc.replace(p, 3, "`\u200b``");
+    std::string desc = visible(zh ? f.description_zh : f.description_en);
+    // A fence inside evidence text would close ours; break any run of backticks (with a space a reader sees).
+    for (size_t p; (p = desc.find("```")) != std::string::npos;) desc.replace(p, 3, "`` `");
     o += desc + "\n```\n\n";
     if (!f.evidence.empty()) {
       o += "| " + L(Label::Evidence) + " | " + L(Label::Line) + " | " + L(Label::Excerpt) + " |\n|---|---|---|\n";

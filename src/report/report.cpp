@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/escape.h"
 #include "report/iocs.h"
 
 namespace msw::report {
@@ -208,7 +209,7 @@ std::string render_json(const ReportData& d) {
                                    {"to", std::string(model::to_string(e.to.kind)) + ":" + e.to.key},
                                    {"kind", model::to_string(e.kind)}});
   // Evidence may hold invalid UTF-8; replace rather than throw.
-  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return json_for_output(j, 2) + "\n";
 }
 
 }  // namespace msw::report

