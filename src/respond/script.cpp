@@ -200,14 +200,22 @@ else {
     case model::ActionKind::RestoreHostsFile: {
       if (a.expected_text.empty()) break;  // which lines of a tampered hosts file go: a person decides
       s.push_back({"@EXPECTED@", powershell_quote(a.expected_text)});
+      // Read and written back in the file's own encoding (a byte-order mark, else the system's code page), so
+      // the other lines come back byte for byte.
       return fill(R"T($Target = [Environment]::ExpandEnvironmentVariables(@T@); $Expected = @EXPECTED@
-$lines = @(Get-Content -LiteralPath $Target -ErrorAction SilentlyContinue)
+$lines = @(); $enc = [System.Text.Encoding]::Default
+if (Test-Path -LiteralPath $Target -PathType Leaf) {
+  $reader = New-Object System.IO.StreamReader($Target, [System.Text.Encoding]::Default, $true)
+  $text = $reader.ReadToEnd(); $enc = $reader.CurrentEncoding; $reader.Close()
+  $lines = $text -split "`r?`n"
+}
 $hits = @($lines | Where-Object { $_.Trim() -eq $Expected })
 if ($hits.Count -eq 0) { Step ('[@N@] skip: the line is not in ' + $Target + ' (any more)') }
 elseif (-not $Apply) { Step ('[@N@] would comment out ' + $hits.Count + ' line(s) of ' + $Target) }
 else {
   Copy-Item -LiteralPath $Target -Destination (Join-Path $Backup 'hosts-@N@')
-  $lines | ForEach-Object { if ($_.Trim() -eq $Expected) { '# removed by minesweep: ' + $_ } else { $_ } } | Set-Content -LiteralPath $Target -Encoding ASCII
+  $new = ($lines | ForEach-Object { if ($_.Trim() -eq $Expected) { '# removed by minesweep: ' + $_ } else { $_ } }) -join "`r`n"
+  [System.IO.File]::WriteAllText($Target, $new, $enc)
   Step ('[@N@] commented out ' + $hits.Count + ' line(s) of ' + $Target)
 }
 )T",
