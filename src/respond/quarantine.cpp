@@ -230,42 +230,8 @@ Result<void> Journal::append(const std::string& line) {
   return {};
 }
 
-Result<FileMeta> Journal::quarantine(const RootedFile& f) {
-  UniqueFd fd = open_rooted(f, O_RDONLY);
-  if (!fd.ok())
-    return errno == ELOOP ? Error::make("respond.not_file", f.path + " is a symbolic link: not followed")
-                          : io_error("cannot open", f.path);
-  auto read = read_fd(fd.get(), f.path);
-  if (!read) return read.error();
-  FileMeta& meta = read->meta;
-  meta.root = f.root;
-  meta.path = f.in_root;
-  auto blob = store_blob(dir_, meta.sha256, read->bytes);
-  if (!blob) return blob.error();
-  nlohmann::json j = meta_json(meta);
-  j["op"] = "quarantine";
-  j["blob"] = *blob;
-  j["time"] = to_iso8601(now_utc(), 0);
-  if (auto r = append(j.dump()); !r) return r.error();
-  auto cancel = [&](const Error& e) {
-    (void)append(nlohmann::json{{"op", "cancel"}, {"root", f.root}, {"path", f.in_root}, {"why", e.message}}.dump());
-    return e;
-  };
-  if (!same_file(f, fd.get()))
-    return cancel(Error::make("respond.changed", f.path + " was replaced while it was read"));
-  // Locked files (chattr +i / +a, a worm's trick to survive cleaning) are unlocked first; the journal has the flags.
-  if ((meta.flags & kLockFlags) && !set_flags(fd.get(), meta.flags & ~kLockFlags))
-    return cancel(io_error("cannot clear the immutable/append-only flags of", f.path));
-  if (in_folder(f.dir.get(), [&] { return ::unlinkat(f.dir.get(), f.name.c_str(), 0); }) != 0) {
-    const Error e = io_error("cannot remove", f.path);
-    if (meta.flags & kLockFlags) set_flags(fd.get(), meta.flags);
-    return cancel(e);
-  }
-  return meta;
-}
-
-Result<void> Journal::edit(const RootedFile& f, std::string_view based_on_sha256, const std::string& new_content,
-                           const std::string& why) {
+Result<Journal::Recorded> Journal::record(const RootedFile& f, std::string_view op, std::string_view based_on_sha256,
+                                          std::string_view why, std::string_view after_sha256) {
   UniqueFd fd = open_rooted(f, O_RDONLY);
   if (!fd.ok())
     return errno == ELOOP ? Error::make("respond.not_file", f.path + " is a symbolic link: not followed")
@@ -280,25 +246,52 @@ Result<void> Journal::edit(const RootedFile& f, std::string_view based_on_sha256
   auto blob = store_blob(dir_, meta.sha256, read->bytes);
   if (!blob) return blob.error();
   nlohmann::json j = meta_json(meta);
-  j["op"] = "edit";
+  j["op"] = op;
   j["blob"] = *blob;
-  j["why"] = why;
-  j["after_sha256"] = sha256_hex(as_bytes(new_content));
+  if (!why.empty()) j["why"] = why;
+  if (!after_sha256.empty()) j["after_sha256"] = after_sha256;
   j["time"] = to_iso8601(now_utc(), 0);
   if (auto r = append(j.dump()); !r) return r.error();
-  auto cancel = [&](const Error& e) {
-    (void)append(nlohmann::json{{"op", "cancel"}, {"root", f.root}, {"path", f.in_root}, {"why", e.message}}.dump());
-    return e;
-  };
+  return Recorded{std::move(fd), std::move(meta)};
+}
+
+Error Journal::cancel(const RootedFile& f, Error e) {
+  (void)append(nlohmann::json{{"op", "cancel"}, {"root", f.root}, {"path", f.in_root}, {"why", e.message}}.dump());
+  return e;
+}
+
+Result<FileMeta> Journal::quarantine(const RootedFile& f) {
+  auto recorded = record(f, "quarantine", "", "", "");
+  if (!recorded) return recorded.error();
+  const int fd = recorded->fd.get();
+  const FileMeta& meta = recorded->meta;
+  if (!same_file(f, fd)) return cancel(f, Error::make("respond.changed", f.path + " was replaced while it was read"));
+  // Locked files (chattr +i / +a, a worm's trick to survive cleaning) are unlocked first; the journal has the flags.
+  if ((meta.flags & kLockFlags) && !set_flags(fd, meta.flags & ~kLockFlags))
+    return cancel(f, io_error("cannot clear the immutable/append-only flags of", f.path));
+  if (in_folder(f.dir.get(), [&] { return ::unlinkat(f.dir.get(), f.name.c_str(), 0); }) != 0) {
+    const Error e = io_error("cannot remove", f.path);
+    if (meta.flags & kLockFlags) set_flags(fd, meta.flags);
+    return cancel(f, e);
+  }
+  return meta;
+}
+
+Result<void> Journal::edit(const RootedFile& f, std::string_view based_on_sha256, const std::string& new_content,
+                           const std::string& why) {
+  auto recorded = record(f, "edit", based_on_sha256, why, sha256_hex(as_bytes(new_content)));
+  if (!recorded) return recorded.error();
+  const int fd = recorded->fd.get();
+  const FileMeta& meta = recorded->meta;
   const bool locked = meta.flags & kLockFlags;
-  if (locked && !set_flags(fd.get(), meta.flags & ~kLockFlags))
-    return cancel(io_error("cannot clear the immutable/append-only flags of", f.path));
+  if (locked && !set_flags(fd, meta.flags & ~kLockFlags))
+    return cancel(f, io_error("cannot clear the immutable/append-only flags of", f.path));
   UniqueFd out = open_rooted(f, O_WRONLY);
-  if (!out.ok() || !same_file(f, out.get()) || !same_file(f, fd.get())) {
+  if (!out.ok() || !same_file(f, out.get()) || !same_file(f, fd)) {
     const Error e = out.ok() ? Error::make("respond.changed", f.path + " was replaced while it was read")
                              : io_error("cannot open for writing", f.path);
-    if (locked) set_flags(fd.get(), meta.flags);
-    return cancel(e);
+    if (locked) set_flags(fd, meta.flags);
+    return cancel(f, e);
   }
   // From here the old content is gone from the file: a failure is reported, and undo puts the journalled copy back.
   Result<void> written = ::ftruncate(out.get(), 0) == 0 ? write_all(out.get(), new_content, f.path)

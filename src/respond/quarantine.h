@@ -61,7 +61,17 @@ class Journal {
                     const std::vector<std::string>& undo_argv = {});
 
  private:
+  struct Recorded {
+    UniqueFd fd;  // the file as read (O_RDONLY), to check nothing replaced it before the change
+    FileMeta meta;
+  };
   Result<void> append(const std::string& json_line);
+  // Reads the file with its metadata, keeps its bytes and journals `op` — all before any change. When
+  // `based_on_sha256` is given, what is read must have that hash (respond.changed).
+  Result<Recorded> record(const RootedFile& f, std::string_view op, std::string_view based_on_sha256,
+                          std::string_view why, std::string_view after_sha256);
+  // Journals that the change recorded for `f` did not happen, and returns `e`.
+  Error cancel(const RootedFile& f, Error e);
   std::string dir_;
 };
 
