@@ -106,6 +106,18 @@ CREATE TABLE remediation (
 ALTER TABLE actions ADD COLUMN expected_text TEXT NOT NULL DEFAULT '';
 ALTER TABLE actions ADD COLUMN expected_sha256 TEXT NOT NULL DEFAULT '';
 )sql",
+      // 4 -> 5: events stored compactly. The wide table (one column per field, mostly NULL, extra fields as JSON
+      // with their names repeated) cost the writer ~110 values per event and made the case as large as the
+      // evidence; now each event's fields are one blob of (field id, length, bytes) with the names in event_fields,
+      // and the source path is NULL when it is the artefact's. Events of older runs stay in events_v4.
+      R"sql(
+ALTER TABLE events RENAME TO events_v4;
+CREATE TABLE event_fields (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY, artefact_id INTEGER NOT NULL REFERENCES artefacts(id),
+  time_ns INTEGER, logsource_category TEXT NOT NULL, logsource_product TEXT NOT NULL,
+  logsource_service TEXT NOT NULL, source_path TEXT, source_offset INTEGER NOT NULL, fields BLOB NOT NULL);
+)sql",
   };
 }
 
@@ -150,7 +162,42 @@ struct CaseDb::Impl {
     return version >= 4 ? "expected_text, expected_sha256" : "'' AS expected_text, '' AS expected_sha256";
   }
   ~Impl() {
+    // Statements first: a connection closes for real once its statements are finalised.
+    insert_event = Statement();
+    insert_field = Statement();
     if (db) sqlite3_close_v2(db);
+  }
+
+  // The compact events' writer state: prepared once, field names interned as they first appear.
+  Statement insert_event, insert_field;
+  std::unordered_map<std::string, int64_t> field_ids;
+  std::vector<int64_t> known_field_ids;  // by model::Field, 0 until interned
+  bool field_ids_loaded = false;
+  std::unordered_map<int64_t, std::string> artefact_paths;  // an event whose source is this path stores NULL
+
+  Result<int64_t> field_id(std::string_view name) {
+    if (!field_ids_loaded) {
+      auto st = prepare(db, "SELECT id, name FROM event_fields");
+      if (!st) return st.error();
+      for (;;) {
+        auto row = st->step();
+        if (!row) return row.error();
+        if (!*row) break;
+        field_ids.emplace(st->text(1), st->int64(0));
+      }
+      field_ids_loaded = true;
+    }
+    if (auto it = field_ids.find(std::string(name)); it != field_ids.end()) return it->second;
+    if (!insert_field.valid()) {
+      auto st = prepare(db, "INSERT INTO event_fields (name) VALUES (?)");
+      if (!st) return st.error();
+      insert_field = std::move(*st);
+    }
+    insert_field.bind(1, name);
+    if (auto r = insert_field.run(); !r) return r.error();
+    const int64_t id = sqlite3_last_insert_rowid(db);
+    field_ids.emplace(std::string(name), id);
+    return id;
   }
 
   Result<int64_t> intern_observable(const model::Observable& o) {
@@ -407,7 +454,9 @@ Result<int64_t> CaseDb::add_artefact(const ArtefactRecord& a) {
   st->bind(6, a.md5).bind(7, a.sha1).bind(8, a.sha256);
   st->bind(9, int64_t{a.parsed}).bind(10, static_cast<int64_t>(a.events)).bind(11, a.note);
   if (auto r = st->run(); !r) return r.error();
-  return sqlite3_last_insert_rowid(impl_->db);
+  const int64_t id = sqlite3_last_insert_rowid(impl_->db);
+  impl_->artefact_paths.emplace(id, a.path);
+  return id;
 }
 
 Result<void> CaseDb::update_artefact(int64_t id, bool parsed, uint64_t events, const std::string& note) {
@@ -417,41 +466,78 @@ Result<void> CaseDb::update_artefact(int64_t id, bool parsed, uint64_t events, c
   return st->run();
 }
 
+namespace {
+
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+}
+
+// Reads a varint at `pos`; false at the end of the bytes or on more than ten bytes.
+bool get_varint(std::string_view in, size_t& pos, uint64_t& v) {
+  v = 0;
+  for (unsigned shift = 0; pos < in.size() && shift < 70; shift += 7) {
+    const auto b = static_cast<unsigned char>(in[pos++]);
+    v |= uint64_t{b & 0x7fu} << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<void> CaseDb::add_events(int64_t artefact_id, std::span<const model::Event> events) {
   if (events.empty()) return {};
-  const auto fields = model::all_fields();
-  std::string sql =
-      "INSERT INTO events (artefact_id, time_ns, logsource_category, logsource_product, logsource_service, "
-      "source_path, source_offset, extra_json";
-  std::string params = "?,?,?,?,?,?,?,?";
-  for (const auto& f : fields) {
-    sql += ",\"" + std::string(f.name) + "\"";
-    params += ",?";
-  }
-  sql += ") VALUES (" + params + ")";
-
-  Transaction tx(impl_->db);
+  auto& impl = *impl_;
+  Transaction tx(impl.db);
   if (auto r = tx.begin_result(); !r) return r;
-  auto st = prepare(impl_->db, sql);
-  if (!st) return st.error();
-  constexpr int kFirstFieldParam = 9;
+  if (!impl.insert_event.valid()) {
+    auto st = prepare(impl.db,
+                      "INSERT INTO events (artefact_id, time_ns, logsource_category, logsource_product, "
+                      "logsource_service, source_path, source_offset, fields) VALUES (?,?,?,?,?,?,?,?)");
+    if (!st) return st.error();
+    impl.insert_event = std::move(*st);
+  }
+  if (impl.known_field_ids.empty()) impl.known_field_ids.assign(model::all_fields().size(), 0);
+  const auto artefact_path = impl.artefact_paths.find(artefact_id);
+  Statement& st = impl.insert_event;
+  std::string blob;
   for (const auto& ev : events) {
-    st->bind(1, artefact_id);
-    if (ev.time)
-      st->bind(2, ev.time->unix_ns);
-    else
-      st->bind_null(2);
-    st->bind(3, ev.category).bind(4, ev.product).bind(5, ev.service).bind(6, ev.artefact);
-    st->bind(7, static_cast<int64_t>(ev.offset));
-    if (ev.extra.empty()) {
-      st->bind_null(8);
-    } else {
-      nlohmann::json extra = nlohmann::json::object();
-      for (const auto& [k, v] : ev.extra) extra[k] = v;
-      st->bind(8, extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    blob.clear();
+    for (const auto& [f, v] : ev.fields) {
+      int64_t& id = impl.known_field_ids[static_cast<size_t>(f)];
+      if (!id) {
+        auto interned = impl.field_id(model::field_name(f));
+        if (!interned) return interned.error();
+        id = *interned;
+      }
+      put_varint(blob, static_cast<uint64_t>(id));
+      put_varint(blob, v.size());
+      blob += v;
     }
-    for (const auto& [f, v] : ev.fields) st->bind(kFirstFieldParam + static_cast<int>(f), v);
-    if (auto r = st->run(); !r) return r;
+    for (const auto& [k, v] : ev.extra) {
+      auto id = impl.field_id(k);
+      if (!id) return id.error();
+      put_varint(blob, static_cast<uint64_t>(*id));
+      put_varint(blob, v.size());
+      blob += v;
+    }
+    st.bind(1, artefact_id);
+    if (ev.time)
+      st.bind(2, ev.time->unix_ns);
+    else
+      st.bind_null(2);
+    st.bind_static(3, ev.category).bind_static(4, ev.product).bind_static(5, ev.service);
+    if (artefact_path != impl.artefact_paths.end() && artefact_path->second == ev.artefact)
+      st.bind_null(6);
+    else
+      st.bind_static(6, ev.artefact);
+    st.bind(7, static_cast<int64_t>(ev.offset));
+    st.bind_blob_static(8, blob);
+    if (auto r = st.run(); !r) return r;
   }
   return tx.commit();
 }
@@ -809,21 +895,30 @@ Result<std::vector<model::LogonRow>> CaseDb::logons() const {
 }
 
 Result<uint64_t> CaseDb::event_count() const {
-  auto st = prepare(impl_->db, "SELECT count(*) FROM events");
-  if (!st) return st.error();
-  auto row = st->step();
-  if (!row) return row.error();
-  return static_cast<uint64_t>(st->int64(0));
+  uint64_t n = 0;
+  for (const char* table : {"events", "events_v4"}) {
+    if (impl_->version < 5 && std::string_view(table) == "events_v4") continue;
+    auto st = prepare(impl_->db, std::string("SELECT count(*) FROM ") + table);
+    if (!st) return st.error();
+    auto row = st->step();
+    if (!row) return row.error();
+    n += static_cast<uint64_t>(st->int64(0));
+  }
+  return n;
 }
 
-Result<void> CaseDb::for_each_event(const std::function<bool(const StoredEvent&)>& fn) const {
+namespace {
+
+// Events of schema 4 and older: one column per field, extra fields as a JSON object.
+Result<bool> for_each_wide_event(sqlite3* db, const std::string& table,
+                                 const std::function<bool(const StoredEvent&)>& fn) {
   const auto fields = model::all_fields();
   std::string sql =
       "SELECT id, artefact_id, time_ns, logsource_category, logsource_product, logsource_service, source_path, "
       "source_offset, extra_json";
   for (const auto& f : fields) sql += ",\"" + std::string(f.name) + "\"";
-  sql += " FROM events ORDER BY id";
-  auto st = prepare(impl_->db, sql);
+  sql += " FROM " + table + " ORDER BY id";
+  auto st = prepare(db, sql);
   if (!st) return st.error();
   constexpr int kFirstFieldCol = 9;
   for (;;) {
@@ -849,6 +944,98 @@ Result<void> CaseDb::for_each_event(const std::function<bool(const StoredEvent&)
       int col = kFirstFieldCol + static_cast<int>(i);
       if (!st->is_null(col)) se.event.fields.emplace_back(fields[i].field, st->text(col));
     }
+    if (!fn(se)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<void> CaseDb::for_each_event(const std::function<bool(const StoredEvent&)>& fn) const {
+  sqlite3* db = impl_->db;
+  if (impl_->version < 5) {
+    auto r = for_each_wide_event(db, "events", fn);
+    if (!r) return r.error();
+    return {};
+  }
+  auto old = for_each_wide_event(db, "events_v4", fn);
+  if (!old) return old.error();
+  if (!*old) return {};
+  // What each field id names: a field of fields.def, or an extra field kept by its name.
+  struct Name {
+    std::optional<model::Field> field;
+    std::string extra;
+  };
+  std::unordered_map<int64_t, Name> names;
+  {
+    auto st = prepare(db, "SELECT id, name FROM event_fields");
+    if (!st) return st.error();
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      std::string name = st->text(1);
+      Name n;
+      n.field = model::field_from_name(name);
+      if (!n.field) n.extra = std::move(name);
+      names.emplace(st->int64(0), std::move(n));
+    }
+  }
+  std::unordered_map<int64_t, std::string> paths;
+  {
+    auto st = prepare(db, "SELECT id, path FROM artefacts");
+    if (!st) return st.error();
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      paths.emplace(st->int64(0), st->text(1));
+    }
+  }
+  auto st = prepare(db,
+                    "SELECT id, artefact_id, time_ns, logsource_category, logsource_product, logsource_service, "
+                    "source_path, source_offset, fields FROM events ORDER BY id");
+  if (!st) return st.error();
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    StoredEvent se;
+    se.id = st->int64(0);
+    se.artefact_id = st->int64(1);
+    if (!st->is_null(2)) se.event.time = Timestamp{st->int64(2)};
+    se.event.category = st->text(3);
+    se.event.product = st->text(4);
+    se.event.service = st->text(5);
+    if (st->is_null(6)) {
+      if (auto p = paths.find(se.artefact_id); p != paths.end()) se.event.artefact = p->second;
+    } else {
+      se.event.artefact = st->text(6);
+    }
+    se.event.offset = static_cast<uint64_t>(st->int64(7));
+    const std::string_view blob = st->bytes(8);
+    for (size_t pos = 0; pos < blob.size();) {
+      uint64_t id = 0, len = 0;
+      if (!get_varint(blob, pos, id) || !get_varint(blob, pos, len) || len > blob.size() - pos) break;
+      const std::string_view value = blob.substr(pos, len);
+      pos += len;
+      auto n = names.find(static_cast<int64_t>(id));
+      if (n == names.end()) continue;
+      if (n->second.field)
+        se.event.fields.emplace_back(*n->second.field, std::string(value));
+      else
+        se.event.extra.emplace_back(n->second.extra, std::string(value));
+    }
+    // As the wide table gave them back: fields in fields.def order, extra fields by name, the last of a name kept.
+    std::stable_sort(se.event.fields.begin(), se.event.fields.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    auto& extra = se.event.extra;
+    std::stable_sort(extra.begin(), extra.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (size_t i = 0; i + 1 < extra.size();)
+      if (extra[i].first == extra[i + 1].first)
+        extra.erase(extra.begin() + static_cast<std::ptrdiff_t>(i));
+      else
+        ++i;
     if (!fn(se)) break;
   }
   return {};

@@ -208,6 +208,116 @@ TEST(CaseDb, ACaseOnReadOnlyMediaIsRead) {
   EXPECT_EQ(db->findings()->size(), 1u);
 }
 
+// Events are stored compactly (a blob of field ids and values): every value comes back as it went in — empty,
+// binary with NUL bytes, longer than one varint byte — and an event from another file than its artefact keeps its path.
+TEST(CaseDb, EventsKeepEveryValue) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  const std::string binary("a\0b\xff\x80", 5), long_value(70'000, 'x');
+  {
+    auto db = CaseDb::create(path);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->begin_run({"0.1.0", "test", "analyst", "victim", Timestamp{5}}));
+    auto ev = db->add_evidence({0, "/evidence", "folder", 10, "", "", "", ""});
+    auto art = db->add_artefact({0, *ev, "evtx", "Logs/Security.evtx", "evtx", 3, "", "", "", true, 0, ""});
+    ASSERT_TRUE(art);
+    std::vector<model::Event> events(2);
+    events[0].artefact = "Logs/Security.evtx";
+    events[0].set(model::Field::CommandLine, long_value);
+    events[0].set(model::Field::Image, "");
+    events[0].set("Binary", binary);
+    events[0].set("Zeta", "z");
+    events[0].set("Alpha", "a");
+    events[1].artefact = "Logs/Security.evtx (recovered)";
+    events[1].set(model::Field::EventID, "4625");
+    ASSERT_TRUE(db->add_events(*art, events));
+    ASSERT_TRUE(db->finish_run(Timestamp{9}));
+  }
+  auto db = CaseDb::open(path, true);
+  ASSERT_TRUE(db);
+  std::vector<model::Event> got;
+  ASSERT_TRUE(db->for_each_event([&](const StoredEvent& e) {
+    got.push_back(e.event);
+    return true;
+  }));
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(*got[0].get(model::Field::CommandLine), long_value);
+  ASSERT_TRUE(got[0].get(model::Field::Image));
+  EXPECT_EQ(*got[0].get(model::Field::Image), "");
+  EXPECT_EQ(*got[0].get("Binary"), binary);
+  ASSERT_EQ(got[0].extra.size(), 3u);
+  EXPECT_EQ(got[0].extra[0].first, "Alpha");  // by name, as the JSON object of older cases gave them
+  EXPECT_EQ(got[0].artefact, "Logs/Security.evtx");
+  EXPECT_EQ(got[1].artefact, "Logs/Security.evtx (recovered)");
+  EXPECT_EQ(*got[1].get(model::Field::EventID), "4625");
+  // A cut or hostile blob ends that event's fields; nothing else is lost.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "UPDATE events SET fields = x'01ffffffffffffffffffff7f' WHERE id = 1", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  size_t n = 0;
+  ASSERT_TRUE(CaseDb::open(path, true)->for_each_event([&](const StoredEvent&) { return ++n, true; }));
+  EXPECT_EQ(n, 2u);
+}
+
+// A case of schema 4 (one column per field) is read as it is, and after an upgrade its events come first, then the
+// compact ones.
+TEST(CaseDb, EventsOfAnOlderCaseAreReadBeforeAndAfterTheUpgrade) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  {
+    auto db = CaseDb::create(path);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->begin_run({"0.1.0", "test", "analyst", "victim", Timestamp{5}}));
+    auto ev = db->add_evidence({0, "/evidence", "folder", 10, "", "", "", ""});
+    ASSERT_TRUE(db->add_artefact({0, *ev, "hosts", "etc/hosts", "text", 3, "", "", "", true, 1, ""}));
+    ASSERT_TRUE(db->finish_run(Timestamp{9}));
+  }
+  // Back to schema 4's shape, with one event as version 4 wrote it.
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "DROP TABLE events; DROP TABLE event_fields; ALTER TABLE events_v4 RENAME TO events;"
+                         "INSERT INTO events (artefact_id, time_ns, logsource_category, logsource_product, "
+                         "logsource_service, source_path, source_offset, extra_json, QueryName) VALUES "
+                         "(1, 42, 'hosts_entry', 'linux', '', 'etc/hosts', 7, '{\"RareField\":\"r\"}', 'old.example');"
+                         "PRAGMA user_version = 4;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto names = [&](CaseDb& db) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(db.for_each_event([&](const StoredEvent& e) {
+      out.push_back(e.event.value(model::Field::QueryName) + "/" + e.event.value("RareField") + "/" + e.event.artefact);
+      return true;
+    }));
+    return out;
+  };
+  {
+    auto db = CaseDb::open(path, true);
+    ASSERT_TRUE(db) << db.error().message;
+    EXPECT_EQ(names(*db), std::vector<std::string>{"old.example/r/etc/hosts"});
+    EXPECT_EQ(*db->event_count(), 1u);
+  }
+  {
+    auto db = CaseDb::open(path);  // writing upgrades it
+    ASSERT_TRUE(db) << db.error().message;
+    ASSERT_TRUE(db->begin_run({"0.1.0", "test", "analyst", "victim", Timestamp{10}}));
+    std::vector<model::Event> events(1);
+    events[0].artefact = "etc/hosts";
+    events[0].set(model::Field::QueryName, "new.example");
+    ASSERT_TRUE(db->add_events(1, events));
+    ASSERT_TRUE(db->finish_run(Timestamp{11}));
+  }
+  auto db = CaseDb::open(path, true);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->meta()->schema_version, kSchemaVersion);
+  EXPECT_EQ(names(*db), (std::vector<std::string>{"old.example/r/etc/hosts", "new.example//etc/hosts"}));
+  EXPECT_EQ(*db->event_count(), 2u);
+}
+
 TEST(CaseDb, RefusesNewerSchema) {
   test::TempDir dir;
   std::string path = (dir / "case.sqlite").string();
