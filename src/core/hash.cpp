@@ -81,10 +81,22 @@ std::string sha256_hex(Bytes data) {
   return to_hex({reinterpret_cast<const std::byte*>(out), len});
 }
 
+FileHashes hash_mapped(const MappedFile& file) {
+  constexpr size_t kWindow = size_t{16} << 20;
+  MultiHasher h;
+  const Bytes all = file.bytes();
+  for (size_t at = 0; at < all.size(); at += kWindow) {
+    const size_t n = std::min(kWindow, all.size() - at);
+    h.update(all.subspan(at, n));
+    file.release(at, n);
+  }
+  return h.finish();
+}
+
 Result<FileHashes> hash_file(const std::string& path) {
   auto file = MappedFile::open(path);
   if (!file) return file.error();
-  return hash_bytes(file->bytes());
+  return hash_mapped(*file);
 }
 
 uint64_t marvin32(Bytes data, uint64_t seed) {

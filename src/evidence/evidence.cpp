@@ -420,7 +420,7 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
   Artefact& a = out.artefact;
   a.source = candidate;
   a.size = file->size();
-  a.hashes = hash_bytes(file->bytes());
+  a.hashes = hash_mapped(*file);
   a.format = formats::sniff(file->bytes());
 
   if (!candidate.declared_sha256.empty() && !iequals_ascii(candidate.declared_sha256, a.hashes.sha256))

@@ -118,7 +118,13 @@ void analyse_file_unguarded(size_t index, const evidence::Candidate& c, const de
     return;
   }
   const evidence::Artefact& a = examined->artefact;
+  const MappedFile& file = examined->file;
+  // Hashing touched every page: they leave memory now and come back from the page cache as the parser reads, and
+  // again after every batch, so a multi-gigabyte log costs a batch's pages, not its size. (Dropping the pages of a
+  // read-only file mapping never loses data: the next read faults them in again.)
+  file.release(0, file.size());
   auto on_batch = [&](std::vector<model::Event>&& batch) {
+    file.release(0, file.size());
     FileResult part;
     part.index = index;
     part.artefact = a;
