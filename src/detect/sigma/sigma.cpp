@@ -538,16 +538,21 @@ class CondParser {
 // ---- evaluation ------------------------------------------------------------------------------------------------
 
 // Security 4688 and other non-Sysmon sources name the same things differently; Sigma's windows pipeline maps them.
-const std::string* field_value(const model::Event& e, std::string_view name) {
-  if (const std::string* v = e.get(name)) return v;
-  static const std::map<std::string_view, std::string_view> kAliases = {
+// `direct_known_missing`: the caller already looked the name up as a known field and the event does not have it.
+const std::string* field_value(const model::Event& e, std::string_view name, bool direct_known_missing = false) {
+  if (!direct_known_missing)
+    if (const std::string* v = e.get(name)) return v;
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
       {"Image", "NewProcessName"},   {"ParentImage", "ParentProcessName"}, {"CommandLine", "ProcessCommandLine"},
       {"ProcessId", "NewProcessId"}, {"User", "SubjectUserName"},          {"IntegrityLevel", "MandatoryLabel"}};
-  if (auto it = kAliases.find(name); it != kAliases.end())
-    if (const std::string* v = e.get(it->second)) return v;
+  for (const auto& [alias, target] : kAliases)
+    if (alias == name) {
+      if (const std::string* v = e.get(target)) return v;
+      break;
+    }
   // Defender and other providers name EventData with spaces ("Threat Name"); Sigma writes them without.
   for (const auto& [n, v] : e.extra) {
-    if (n.find(' ') == std::string::npos || n.size() <= name.size()) continue;
+    if (n.size() <= name.size() || n.find(' ') == std::string::npos) continue;
     size_t i = 0;
     bool same = true;
     for (char c : n) {
@@ -748,7 +753,7 @@ const std::string* rendered(const std::string* v) {
 const std::string* resolve(const FieldCond& fc, const model::Event& e) {
   const std::string* v = fc.known ? e.get(*fc.known) : nullptr;
   if (v) return v;
-  if (v = field_value(e, fc.field); v) return v;
+  if (v = field_value(e, fc.field, fc.known.has_value()); v) return v;
   return fc.field == "Data" ? data_container(e) : nullptr;
 }
 
