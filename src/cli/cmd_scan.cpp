@@ -1,6 +1,5 @@
 #include "cli/summary.h"
 #include "core/time.h"
-#include "detect/yara/yara_rules.h"
 
 namespace msw::cli {
 
@@ -16,7 +15,7 @@ int run_scan(const Invocation& inv) {
   opts.sigma_paths = split_paths(inv.args.value("--sigma").value_or(""));
   opts.sigma_placeholders = inv.args.value("--sigma-placeholders").value_or("");
   opts.yara_paths = split_paths(inv.args.value("--yara").value_or(""));
-  if (const auto cache = inv.args.value("--yara-cache").value_or(detect::yara::default_cache_dir()); cache != "none")
+  if (const auto cache = inv.args.value("--yara-cache").value_or(pipeline::default_yara_cache_dir()); cache != "none")
     opts.yara_cache = cache;
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("scan", summary.error());

@@ -9,7 +9,6 @@
 #include "collect/linux/linux_collector.h"
 #include "core/time.h"
 #include "core/version.h"
-#include "detect/yara/yara_rules.h"
 #include "evidence/bundle_zip.h"
 
 namespace msw::cli {
@@ -66,7 +65,7 @@ int run_triage(const Invocation& inv) {
   opts.sigma_paths = split_paths(inv.args.value("--sigma").value_or(""));
   opts.sigma_placeholders = inv.args.value("--sigma-placeholders").value_or("");
   opts.yara_paths = split_paths(inv.args.value("--yara").value_or(""));
-  if (const auto cache = inv.args.value("--yara-cache").value_or(detect::yara::default_cache_dir()); cache != "none")
+  if (const auto cache = inv.args.value("--yara-cache").value_or(pipeline::default_yara_cache_dir()); cache != "none")
     opts.yara_cache = cache;
   auto summary = pipeline::run_scan(opts);
   if (!summary) return input_error("triage", summary.error());

@@ -4,21 +4,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "casedb/case_db.h"
 #include "core/escape.h"
-#include "correlate/storyline.h"
 #include "respond/plan.h"
 
 namespace msw::cli {
 
 int print_summary(const pipeline::ScanSummary& s, const Invocation& inv, const ExtraPaths& extra) {
   const bool zh = inv.lang == report::Lang::Zh;
-  std::vector<model::Finding> top;
-  if (auto db = casedb::CaseDb::open(s.case_path, true)) {
-    if (auto f = db->findings())
-      for (auto& sf : *f) top.push_back(std::move(sf.finding));
-  }
-  const correlate::Storyline story = correlate::build_storyline(top);
+  pipeline::RunStory run = pipeline::read_run_story(s.case_path);
+  const std::vector<model::Finding>& top = run.findings;
+  const correlate::Storyline& story = run.storyline;
   // Nothing read is no verdict: a usage error, whatever the (empty) findings say.
   const int code = s.nothing_read ? kExitUsage : s.verdict.actionable() ? kExitFindings : kExitClean;
   if (inv.json) {

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -131,7 +132,6 @@ bool looks_like_utf16le(Bytes data) {
   return odd_nuls * 10 >= (n / 2) * 6 && even_nuls * 10 < (n / 2);
 }
 
-
 }  // namespace
 
 DecodedText utf16le_to_utf8(Bytes data) { return utf16_to_utf8(data, true, TextEncoding::Utf16Le); }
@@ -200,7 +200,6 @@ DecodedText sanitize_utf8(Bytes data) {
   return out;
 }
 
-
 DecodedText decode_text(Bytes data) {
   auto starts = [&](std::initializer_list<unsigned char> bom) {
     if (data.size() < bom.size()) return false;
@@ -225,6 +224,19 @@ DecodedText decode_text(Bytes data) {
   latin.encoding = TextEncoding::Latin1;
   for (std::byte b : data) append_utf8(latin.utf8, static_cast<unsigned char>(b));
   return latin;
+}
+
+std::string printf_string(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  const int n = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
+  std::string s(n > 0 ? static_cast<size_t>(n) : 0, '\0');
+  if (n > 0) std::vsnprintf(s.data(), s.size() + 1, format, again);
+  va_end(again);
+  return s;
 }
 
 std::string to_lower_ascii(std::string_view s) {

@@ -53,6 +53,8 @@ std::string fixed2(double v);
 void append_utf8(std::string& out, char32_t cp);
 
 std::string to_lower_ascii(std::string_view s);
+// printf's formatting into a string (tables whose columns are printf widths).
+[[gnu::format(printf, 1, 2)]] std::string printf_string(const char* format, ...);
 bool iequals_ascii(std::string_view a, std::string_view b);
 bool iends_with_ascii(std::string_view s, std::string_view suffix);
 std::string_view trim(std::string_view s);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdarg>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -204,20 +203,6 @@ int level_rank(std::string_view l) {
   for (size_t i = 0; i < std::size(kLevels); ++i)
     if (kLevels[i] == l) return static_cast<int>(i);
   return 0;
-}
-
-// printf's formatting into a string (the logon table's columns are printf widths).
-[[gnu::format(printf, 1, 2)]] std::string printf_string(const char* format, ...) {
-  va_list args;
-  va_start(args, format);
-  va_list again;
-  va_copy(again, args);
-  const int n = std::vsnprintf(nullptr, 0, format, args);
-  va_end(args);
-  std::string s(n > 0 ? static_cast<size_t>(n) : 0, '\0');
-  if (n > 0) std::vsnprintf(s.data(), s.size() + 1, format, again);
-  va_end(again);
-  return s;
 }
 
 // The fields a hunt shows of an event a heuristic flagged, when it has them.

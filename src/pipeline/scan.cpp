@@ -21,6 +21,7 @@
 #include "correlate/logons.h"
 #include "correlate/spread.h"
 #include "detect/engine.h"
+#include "detect/yara/yara_rules.h"
 #include "evidence/evidence.h"
 #include "intel/kb.h"
 #include "intel/store.h"
@@ -422,5 +423,16 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   if (auto w = db.finish_run(now_utc()); !w) return w.error();
   return summary;
 }
+
+RunStory read_run_story(const std::string& case_path) {
+  RunStory story;
+  if (auto db = casedb::CaseDb::open(case_path, true))
+    if (auto f = db->findings())
+      for (auto& sf : *f) story.findings.push_back(std::move(sf.finding));
+  story.storyline = correlate::build_storyline(story.findings);
+  return story;
+}
+
+std::string default_yara_cache_dir() { return detect::yara::default_cache_dir(); }
 
 }  // namespace msw::pipeline

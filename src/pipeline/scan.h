@@ -8,6 +8,8 @@
 
 #include "core/result.h"
 #include "correlate/correlate.h"
+#include "correlate/storyline.h"
+#include "model/finding.h"
 
 namespace msw::pipeline {
 
@@ -43,5 +45,16 @@ struct ScanSummary {
 // Errors: evidence.missing / evidence.unsupported (usage), case.* (cannot write the case). Everything that goes
 // wrong inside one file is a diagnostic in the case and the run goes on.
 Result<ScanSummary> run_scan(const ScanOptions& opts);
+
+// What a finished run tells first: the case's findings, read back, and the storyline told from them (empty when
+// the case cannot be read).
+struct RunStory {
+  std::vector<model::Finding> findings;
+  correlate::Storyline storyline;
+};
+RunStory read_run_story(const std::string& case_path);
+
+// Where compiled YARA rules are cached unless --yara-cache says otherwise.
+std::string default_yara_cache_dir();
 
 }  // namespace msw::pipeline
