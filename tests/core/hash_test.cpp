@@ -43,6 +43,20 @@ TEST(Hash, FileHashMatchesBytes) {
   EXPECT_FALSE(hash_file((dir / "missing").string()));
 }
 
+// A large file is hashed on two threads (MD5 beside SHA-1 and SHA-256) a window at a time: the same digests.
+TEST(Hash, LargeFileHashedInWindowsOnTwoThreadsMatchesBytes) {
+  test::TempDir dir;
+  std::string bytes(size_t{70} << 20, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 2654435761u) >> 13);
+  test::write_file(dir / "big.bin", bytes);
+  auto h = hash_file((dir / "big.bin").string());
+  ASSERT_TRUE(h);
+  const FileHashes want = hash_bytes(as_bytes(std::string_view(bytes)));
+  EXPECT_EQ(h->md5, want.md5);
+  EXPECT_EQ(h->sha1, want.sha1);
+  EXPECT_EQ(h->sha256, want.sha256);
+}
+
 TEST(Hash, HexIsLowerCase) {
   const std::byte b[] = {std::byte{0xAB}, std::byte{0x01}};
   EXPECT_EQ(to_hex(b), "ab01");
