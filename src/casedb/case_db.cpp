@@ -179,12 +179,11 @@ struct CaseDb::Impl {
     if (!field_ids_loaded) {
       auto st = prepare(db, "SELECT id, name FROM event_fields");
       if (!st) return st.error();
-      for (;;) {
-        auto row = st->step();
-        if (!row) return row.error();
-        if (!*row) break;
-        field_ids.emplace(st->text(1), st->int64(0));
-      }
+      auto read = for_each_row(*st, [&](const Statement& row) {
+        field_ids.emplace(row.text(1), row.int64(0));
+        return true;
+      });
+      if (!read) return read.error();
       field_ids_loaded = true;
     }
     if (auto it = field_ids.find(std::string(name)); it != field_ids.end()) return it->second;
@@ -909,44 +908,51 @@ Result<uint64_t> CaseDb::event_count() const {
 
 namespace {
 
-// Events of schema 4 and older: one column per field, extra fields as a JSON object.
+// The columns both event tables share, selected first and in this order: id, artefact_id, time_ns, the logsource,
+// source_path (read by the caller: NULL means the artefact's path since schema 5), source_offset.
+StoredEvent event_head(const Statement& st) {
+  StoredEvent se;
+  se.id = st.int64(0);
+  se.artefact_id = st.int64(1);
+  if (!st.is_null(2)) se.event.time = Timestamp{st.int64(2)};
+  se.event.category = st.text(3);
+  se.event.product = st.text(4);
+  se.event.service = st.text(5);
+  se.event.offset = static_cast<uint64_t>(st.int64(7));
+  return se;
+}
+
+constexpr std::string_view kEventHeadColumns =
+    "id, artefact_id, time_ns, logsource_category, logsource_product, logsource_service, source_path, source_offset";
+
+// Events of schema 4 and older: one column per field, extra fields as a JSON object. False: fn asked to stop.
 Result<bool> for_each_wide_event(sqlite3* db, const std::string& table,
                                  const std::function<bool(const StoredEvent&)>& fn) {
   const auto fields = model::all_fields();
-  std::string sql =
-      "SELECT id, artefact_id, time_ns, logsource_category, logsource_product, logsource_service, source_path, "
-      "source_offset, extra_json";
+  std::string sql = "SELECT " + std::string(kEventHeadColumns) + ", extra_json";
   for (const auto& f : fields) sql += ",\"" + std::string(f.name) + "\"";
   sql += " FROM " + table + " ORDER BY id";
   auto st = prepare(db, sql);
   if (!st) return st.error();
   constexpr int kFirstFieldCol = 9;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    StoredEvent se;
-    se.id = st->int64(0);
-    se.artefact_id = st->int64(1);
-    if (!st->is_null(2)) se.event.time = Timestamp{st->int64(2)};
-    se.event.category = st->text(3);
-    se.event.product = st->text(4);
-    se.event.service = st->text(5);
-    se.event.artefact = st->text(6);
-    se.event.offset = static_cast<uint64_t>(st->int64(7));
-    if (!st->is_null(8)) {
-      auto extra = nlohmann::json::parse(st->text(8), nullptr, false);
+  bool more = true;
+  auto read = for_each_row(*st, [&](const Statement& row) {
+    StoredEvent se = event_head(row);
+    se.event.artefact = row.text(6);
+    if (!row.is_null(8)) {
+      auto extra = nlohmann::json::parse(row.text(8), nullptr, false);
       if (extra.is_object())
         for (auto it = extra.begin(); it != extra.end(); ++it)
           if (it.value().is_string()) se.event.extra.emplace_back(it.key(), it.value().get<std::string>());
     }
     for (size_t i = 0; i < fields.size(); ++i) {
-      int col = kFirstFieldCol + static_cast<int>(i);
-      if (!st->is_null(col)) se.event.fields.emplace_back(fields[i].field, st->text(col));
+      const int col = kFirstFieldCol + static_cast<int>(i);
+      if (!row.is_null(col)) se.event.fields.emplace_back(fields[i].field, row.text(col));
     }
-    if (!fn(se)) return false;
-  }
-  return true;
+    return more = fn(se);
+  });
+  if (!read) return read.error();
+  return more;
 }
 
 }  // namespace
@@ -967,53 +973,37 @@ Result<void> CaseDb::for_each_event(const std::function<bool(const StoredEvent&)
     std::string extra;
   };
   std::unordered_map<int64_t, Name> names;
+  std::unordered_map<int64_t, std::string> paths;
   {
     auto st = prepare(db, "SELECT id, name FROM event_fields");
     if (!st) return st.error();
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      std::string name = st->text(1);
+    auto read = for_each_row(*st, [&](const Statement& row) {
+      std::string name = row.text(1);
       Name n;
       n.field = model::field_from_name(name);
       if (!n.field) n.extra = std::move(name);
-      names.emplace(st->int64(0), std::move(n));
-    }
+      names.emplace(row.int64(0), std::move(n));
+      return true;
+    });
+    if (!read) return read.error();
+    auto arts = prepare(db, "SELECT id, path FROM artefacts");
+    if (!arts) return arts.error();
+    read = for_each_row(*arts, [&](const Statement& row) {
+      paths.emplace(row.int64(0), row.text(1));
+      return true;
+    });
+    if (!read) return read.error();
   }
-  std::unordered_map<int64_t, std::string> paths;
-  {
-    auto st = prepare(db, "SELECT id, path FROM artefacts");
-    if (!st) return st.error();
-    for (;;) {
-      auto row = st->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      paths.emplace(st->int64(0), st->text(1));
-    }
-  }
-  auto st = prepare(db,
-                    "SELECT id, artefact_id, time_ns, logsource_category, logsource_product, logsource_service, "
-                    "source_path, source_offset, fields FROM events ORDER BY id");
+  auto st = prepare(db, "SELECT " + std::string(kEventHeadColumns) + ", fields FROM events ORDER BY id");
   if (!st) return st.error();
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    StoredEvent se;
-    se.id = st->int64(0);
-    se.artefact_id = st->int64(1);
-    if (!st->is_null(2)) se.event.time = Timestamp{st->int64(2)};
-    se.event.category = st->text(3);
-    se.event.product = st->text(4);
-    se.event.service = st->text(5);
-    if (st->is_null(6)) {
+  return for_each_row(*st, [&](const Statement& row) {
+    StoredEvent se = event_head(row);
+    if (row.is_null(6)) {
       if (auto p = paths.find(se.artefact_id); p != paths.end()) se.event.artefact = p->second;
     } else {
-      se.event.artefact = st->text(6);
+      se.event.artefact = row.text(6);
     }
-    se.event.offset = static_cast<uint64_t>(st->int64(7));
-    const std::string_view blob = st->bytes(8);
+    const std::string_view blob = row.bytes(8);
     for (size_t pos = 0; pos < blob.size();) {
       uint64_t id = 0, len = 0;
       if (!get_varint(blob, pos, id) || !get_varint(blob, pos, len) || len > blob.size() - pos) break;
@@ -1028,17 +1018,16 @@ Result<void> CaseDb::for_each_event(const std::function<bool(const StoredEvent&)
     }
     // As the wide table gave them back: fields in fields.def order, extra fields by name, the last of a name kept.
     std::stable_sort(se.event.fields.begin(), se.event.fields.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
     auto& extra = se.event.extra;
-    std::stable_sort(extra.begin(), extra.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::stable_sort(extra.begin(), extra.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     for (size_t i = 0; i + 1 < extra.size();)
       if (extra[i].first == extra[i + 1].first)
         extra.erase(extra.begin() + static_cast<std::ptrdiff_t>(i));
       else
         ++i;
-    if (!fn(se)) break;
-  }
-  return {};
+    return fn(se);
+  });
 }
 
 }  // namespace msw::casedb

@@ -98,6 +98,16 @@ inline Result<Statement> prepare(sqlite3* db, std::string_view sql) {
   return Statement(db, stmt);
 }
 
+// Runs fn on every row; fn returns false to stop early.
+template <class Fn>
+Result<void> for_each_row(Statement& st, Fn&& fn) {
+  for (;;) {
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!*row || !fn(st)) return {};
+  }
+}
+
 inline Result<void> exec(sqlite3* db, const std::string& sql) {
   char* msg = nullptr;
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {

@@ -2,11 +2,11 @@
 // commands separated by a line "---"); their exit codes, stdout and stderr, with the temporary folder, the fixtures
 // folder and timestamps replaced by placeholders, must equal NAME.out. MINESWEEP_UPDATE_GOLDEN=1 rewrites the .out
 // files; reviewers read the diff.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
+
+#include <gtest/gtest.h>
 
 #include "support/test_support.h"
 
@@ -14,11 +14,7 @@ namespace msw {
 namespace {
 namespace fs = std::filesystem;
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  if (from.empty()) return s;
-  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
-  return s;
-}
+using test::replace_all;
 
 std::string normalise(std::string s, const fs::path& tmp, const fs::path& fixtures) {
   s = replace_all(s, tmp.string(), "{TMP}");

@@ -16,11 +16,7 @@ namespace msw {
 namespace {
 namespace fs = std::filesystem;
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  if (from.empty()) return s;
-  for (size_t p = 0; (p = s.find(from, p)) != std::string::npos; p += to.size()) s.replace(p, from.size(), to);
-  return s;
-}
+using test::replace_all;
 
 // Password guessing against one account, seen by a correlation rule: ten failures from one address in ten minutes.
 constexpr std::string_view kCorrelation = R"(title: Failed logon

