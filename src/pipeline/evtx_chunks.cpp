@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "evidence/evidence.h"
 #include "formats/evtx/evtx.h"
 #include "formats/evtx/evtx_limits.h"
 
@@ -23,14 +24,16 @@ std::vector<std::string> expand_evtx_inputs(std::span<const std::string> inputs)
       out.push_back(in);
       continue;
     }
+    // The evidence walker: folders listed with O_NOATIME, depth and count capped, unreadable folders skipped.
+    const std::string folder[] = {in};
+    auto inventory = evidence::enumerate(folder);
+    if (!inventory) continue;
     std::vector<std::string> found;
-    for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
-         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (!it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+    for (const auto& c : inventory->files) {
+      if (c.disk_path != c.display_path) continue;  // reached through a link: not followed here
       // MappedFile opens with O_NOATIME: looking at a log does not change its access time.
-      auto f = MappedFile::open(it->path().string());
-      if (f && f->size() >= 8 && std::memcmp(f->bytes().data(), "ElfFile", 8) == 0)
-        found.push_back(it->path().string());
+      auto f = MappedFile::open(c.disk_path);
+      if (f && f->size() >= 8 && std::memcmp(f->bytes().data(), "ElfFile", 8) == 0) found.push_back(c.disk_path);
     }
     std::sort(found.begin(), found.end());
     out.insert(out.end(), found.begin(), found.end());

@@ -260,6 +260,18 @@ TEST(HostileInput, ScanKeepsEvidenceAccessTimes) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("web01"), std::string::npos);
   for (const auto& p : paths) EXPECT_EQ(atime(p), 1577836800) << p;
+  // The event-log commands list a folder the same way.
+  test::EvtxEvent logon;
+  logon.event_id = 4624;
+  logon.data = {{"TargetUserName", "admin"}, {"LogonType", "3"}, {"IpAddress", "10.0.0.5"}};
+  test::write_file(dir / "logs/sub/Security.evtx", test::write_evtx({logon}).bytes);
+  const std::vector<fs::path> logs = {dir / "logs", dir / "logs/sub", dir / "logs/sub/Security.evtx"};
+  for (const auto& p : logs) ASSERT_EQ(::utimensat(AT_FDCWD, p.c_str(), old, 0), 0);
+  for (const char* sub : {"hunt", "logons", "dump"}) {
+    auto e = ms({"evtx", sub, "--quiet", (dir / "logs").string()});
+    EXPECT_LE(e.exit_code, 1) << sub << e.err;
+    for (const auto& p : logs) EXPECT_EQ(atime(p), 1577836800) << sub << " " << p;
+  }
 }
 
 // Item 13: a case on read-only media is reported (SQLite cannot create its WAL index there). One writer per case:
