@@ -38,7 +38,7 @@ case "${1:-release}" in
     ;;
   fuzz)
     CXX=clang++ configure build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMSW_FUZZ=ON
-    cmake --build build/fuzz -j "$jobs" --target hosts_fuzzer resolv_conf_fuzzer sniff_fuzzer manifest_fuzzer text_fuzzer evtx_fuzzer crontab_fuzzer proc_fuzzer authlog_fuzzer linux_config_fuzzer intel_import_fuzzer sigma_fuzzer pcap_fuzzer regf_fuzzer task_xml_fuzzer prefetch_fuzzer wmi_fuzzer pe_fuzzer strings_fuzzer script_fuzzer pyinstaller_fuzzer archive_fuzzer sample_fuzzer respond_fuzzer
+    cmake --build build/fuzz -j "$jobs" --target fuzzers
     echo "built: build/fuzz/fuzz/*_fuzzer (run e.g. build/fuzz/fuzz/hosts_fuzzer fuzz/corpus/hosts -max_total_time=60)"
     ;;
   *)

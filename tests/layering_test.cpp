@@ -77,6 +77,46 @@ TEST(Layering, EveryIncludeUnderSrcFollowsHackingsTable) {
   EXPECT_TRUE(problems.empty()) << problems.size() << " includes break the layering rule:\n" << all;
 }
 
+// HACKING.md's "How to add a format" has two steps people forget, and a build that forgets them still passes every
+// test: a source file that no CMakeLists.txt names is never compiled, and a fuzz target that is not listed never runs
+// (nor does one without seeds). Both are caught here.
+TEST(Recipes, EverySourceIsBuiltAndEveryFuzzTargetListedWithSeeds) {
+  const fs::path root(MSW_SOURCE_DIR);
+  std::vector<std::string> problems;
+  for (const auto& entry : fs::recursive_directory_iterator(root / "src")) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".cpp") continue;
+    bool named = false;
+    for (fs::path dir = entry.path().parent_path(); !named; dir = dir.parent_path()) {
+      if (fs::exists(dir / "CMakeLists.txt"))
+        named = read_text(dir / "CMakeLists.txt").find(fs::relative(entry.path(), dir).generic_string()) !=
+                std::string::npos;
+      if (dir == root / "src") break;
+    }
+    if (!named) problems.push_back(fs::relative(entry.path(), root).string() + " is in no CMakeLists.txt");
+  }
+  const std::string fuzz_cmake = read_text(root / "fuzz/CMakeLists.txt");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(fuzz_cmake, m, std::regex(R"(set\(MSW_FUZZ_TARGETS ([a-z_ ]+)\))")));
+  std::set<std::string> listed;
+  std::istringstream names(m[1].str());
+  for (std::string n; names >> n;) listed.insert(n);
+  size_t targets = 0;
+  for (const auto& entry : fs::directory_iterator(root / "fuzz")) {
+    const std::string file = entry.path().filename().string();
+    if (!file.ends_with("_fuzzer.cpp")) continue;
+    ++targets;
+    const std::string name = file.substr(0, file.size() - std::string_view("_fuzzer.cpp").size());
+    if (!listed.count(name)) problems.push_back("fuzz/" + file + " is not in MSW_FUZZ_TARGETS");
+    const fs::path seeds = root / "fuzz/corpus" / name;
+    if (!fs::is_directory(seeds) || fs::is_empty(seeds)) problems.push_back("fuzz/corpus/" + name + "/ has no seeds");
+  }
+  EXPECT_GE(targets, 20u);
+  EXPECT_EQ(targets, listed.size()) << "MSW_FUZZ_TARGETS names a target without its _fuzzer.cpp";
+  std::string all;
+  for (const auto& p : problems) all += "  " + p + "\n";
+  EXPECT_TRUE(problems.empty()) << all;
+}
+
 // The check itself: a table row is read with every folder it names, and an include outside it would be reported.
 TEST(Layering, TheTableIsReadAsWritten) {
   const auto rows = allowed_includes(
