@@ -170,7 +170,12 @@ struct CaseDb::Impl {
 
   // The compact events' writer state: prepared once, field names interned as they first appear.
   Statement insert_event, insert_field;
-  std::unordered_map<std::string, int64_t> field_ids;
+  // Looked up by string_view: an extra field's name is not copied for every event written.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int64_t, NameHash, std::equal_to<>> field_ids;
   std::vector<int64_t> known_field_ids;  // by model::Field, 0 until interned
   bool field_ids_loaded = false;
   std::unordered_map<int64_t, std::string> artefact_paths;  // an event whose source is this path stores NULL
@@ -186,7 +191,7 @@ struct CaseDb::Impl {
       if (!read) return read.error();
       field_ids_loaded = true;
     }
-    if (auto it = field_ids.find(std::string(name)); it != field_ids.end()) return it->second;
+    if (auto it = field_ids.find(name); it != field_ids.end()) return it->second;
     if (!insert_field.valid()) {
       auto st = prepare(db, "INSERT INTO event_fields (name) VALUES (?)");
       if (!st) return st.error();

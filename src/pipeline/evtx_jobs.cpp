@@ -270,11 +270,12 @@ Result<HuntSummary> hunt_evtx(std::vector<EvtxLog>& logs, const HuntOptions& opt
           ev = model::Event{};
           normalize::evtx_record_event(rec, path, ev);
           // The event's own time (TimeCreated), as Windows shows it; the record's written time when it has none.
+          // Formatted only for a record that matched: most records match nothing.
           const std::optional<Timestamp> at = ev.time ? ev.time : rec.written;
-          const std::string when = at ? to_iso8601(*at, 3) : std::string();
           auto emit = [&](const std::string& rule_id, const std::string& title, const std::string& level,
                           const std::vector<std::string>& tags, const std::string& rule_file,
                           const std::vector<std::string>& fields) {
+            const std::string when = at ? to_iso8601(*at, 3) : std::string();
             if (opts.json) {
               nlohmann::json shown = nlohmann::json::object();
               for (const auto& name : fields)
@@ -294,8 +295,8 @@ Result<HuntSummary> hunt_evtx(std::vector<EvtxLog>& logs, const HuntOptions& opt
               o.text += json_for_output(j);
               o.text += '\n';
             } else {
-              o.text += when + "  " + level + "  " + escape_terminal(title) + "  " + escape_terminal(path) + "#" +
-                        std::to_string(rec.id) + "\n";
+              o.text += when + "  " + escape_terminal(level) + "  " + escape_terminal(title) + "  " +
+                        escape_terminal(path) + "#" + std::to_string(rec.id) + "\n";
             }
           };
           matched.clear();
@@ -373,7 +374,7 @@ Result<HuntSummary> hunt_evtx(std::vector<EvtxLog>& logs, const HuntOptions& opt
                             {"evidence", ev}};
         out << json_for_output(j) << "\n";
       } else {
-        out << when << "  " << level << "  " << escape_terminal(f.title_en) << "  (correlation)\n    "
+        out << when << "  " << escape_terminal(level) << "  " << escape_terminal(f.title_en) << "  (correlation)\n    "
             << escape_terminal(f.description_en) << "\n";
         for (const auto& e : f.evidence)
           out << "    " << escape_terminal(e.path) << ": " << escape_terminal(e.excerpt) << "\n";
