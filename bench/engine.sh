@@ -2,7 +2,8 @@
 # The jobs users run against the parser's own speed, on dense Security logs of growing size: time and peak RSS of
 # `evtx dump`, `evtx hunt` (built-in rules, and with every SigmaHQ Windows rule when the corpus is present), `scan`
 # (and the case's size), `evtx logons`, with libevtx's evtxexport for scale; ratios to `evtx dump`.
-#   bench/engine.sh [minesweep] [MiB...]        (default: build/release/minesweep 200 1024; 4096 for the 4 GiB run)
+#   bench/engine.sh [minesweep] [MiB...]        (default: build/release/minesweep 200 1024; 4095 for the 4 GiB run:
+#                                                an EVTX file holds at most 65,535 chunks)
 # Inputs: a password-guessing log (bench/make_guessing_log: 3,561 failures from one address then a success, as in the
 # WannaMine write-up) and, when the corpus is present, its parser-samples/security.evtx — each repeated to size by
 # bench/make_evtx_input.py. Needs a developer build for make_guessing_log (build/dev, scripts/build.sh test).

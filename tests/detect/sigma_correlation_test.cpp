@@ -1,3 +1,4 @@
+#include <cstdlib>
 #include <filesystem>
 
 #include <gtest/gtest.h>
@@ -21,8 +22,9 @@ std::vector<model::Event> parse_evtx_file(const fs::path& p) { return test::evtx
 
 // Runs the rules' correlations over the events as one artefact; returns the findings.
 std::vector<model::Finding> correlate(const std::vector<Rule>& rules, const std::vector<model::Event>& events,
-                                      Diagnostics& d, std::string_view path = "Security.evtx") {
-  auto engine = make_correlation_engine(rules, d);
+                                      Diagnostics& d, std::string_view path = "Security.evtx",
+                                      size_t hits_in_memory = kCorrelationHitsInMemory) {
+  auto engine = make_correlation_engine(rules, d, hits_in_memory);
   EXPECT_TRUE(engine);
   std::vector<model::Finding> out;
   if (!engine) return out;
@@ -44,8 +46,11 @@ test::EvtxEvent logon(uint16_t id, uint64_t second, std::string user, std::strin
   test::EvtxEvent e;
   e.event_id = id;
   e.filetime = kT0 + second * kTicksPerSecond;
-  e.data = {{"TargetUserName", std::move(user)}, {"TargetDomainName", "WIN-SERVER"}, {"LogonType", std::move(type)},
-            {"IpAddress", std::move(ip)}, {"IpPort", "49152"}};
+  e.data = {{"TargetUserName", std::move(user)},
+            {"TargetDomainName", "WIN-SERVER"},
+            {"LogonType", std::move(type)},
+            {"IpAddress", std::move(ip)},
+            {"IpPort", "49152"}};
   if (id == 4625) {
     e.data.emplace_back("Status", std::move(status));
     e.data.emplace_back("SubStatus", std::move(sub));
@@ -166,7 +171,8 @@ correlation: {type: temporal, rules: [ok, fail], group-by: [TargetUserName], tim
                           "c.yml", d);
   ASSERT_EQ(rules.size(), 6u) << (d.items().empty() ? "" : d.items()[0].detail);
   std::vector<model::Event> evs;
-  auto ev = [&](int64_t second, std::string kind, std::string ip, std::string user, std::string ip_field = "IpAddress") {
+  auto ev = [&](int64_t second, std::string kind, std::string ip, std::string user,
+                std::string ip_field = "IpAddress") {
     model::Event e = auth_event(second, std::move(kind), ip_field, std::move(ip));
     e.set(model::Field::TargetUserName, std::move(user));
     e.set(model::Field::LineNumber, std::to_string(evs.size() + 1));
@@ -233,8 +239,9 @@ TEST(SigmaCorrelation, BuiltInBruteForceRulesFireOnAGeneratedSecurityLog) {
   // Of 300 failures and the success, the ten that made the burst and the success are listed; the rest counted.
   EXPECT_EQ(brute->evidence[0].excerpt, "records 1-10, 301 (11 events)");
   EXPECT_NE(brute->description_en.find("301 contributing events in all"), std::string::npos) << brute->description_en;
-  EXPECT_EQ(std::count_if(found.begin(), found.end(),
-                          [](const auto& f) { return f.title_en == "Brute Force Then Successful Logon From The Same Address"; }),
+  EXPECT_EQ(std::count_if(
+                found.begin(), found.end(),
+                [](const auto& f) { return f.title_en == "Brute Force Then Successful Logon From The Same Address"; }),
             1);
   const model::Finding* spray = find_title(found, "Password Spraying Then Successful Logon From The Same Address");
   ASSERT_TRUE(spray);
@@ -244,6 +251,87 @@ TEST(SigmaCorrelation, BuiltInBruteForceRulesFireOnAGeneratedSecurityLog) {
   ASSERT_TRUE(expired);
   EXPECT_NE(expired->description_en.find("10.1.1.40"), std::string::npos);
   for (const auto& f : found) EXPECT_EQ(f.description_en.find("10.1.1.50"), std::string::npos) << f.title_en;
+}
+
+// Everything a correlation finding says, for comparing runs.
+std::string describe(const std::vector<model::Finding>& found) {
+  std::string out;
+  for (const auto& f : found) {
+    out += f.title_en + " @" + (f.time ? std::to_string(f.time->unix_ns) : "-") + "\n  " + f.description_en + "\n  " +
+           f.description_zh + "\n";
+    for (const auto& e : f.evidence) out += "  evidence " + e.path + ": " + e.excerpt + "\n";
+    for (const auto& o : f.observables) out += "  observable " + o.value + "\n";
+  }
+  return out;
+}
+
+// Past the memory cap, hits go to disk in sorted runs and are merged when the run ends: the findings are the same
+// whatever the cap, for chained correlations, several logs and events that arrive out of time order.
+TEST(SigmaCorrelation, SpilledRunsGiveTheSameFindings) {
+  auto rules = builtin_rules();
+  std::vector<test::EvtxEvent> later, earlier;
+  // The later log (observed first): 10.1.1.20 guesses 400 times, gets in, guesses 400 times more, gets in again.
+  for (uint64_t i = 0; i < 400; ++i) later.push_back(logon(4625, 10'000 + i, "administrator", "10.1.1.20"));
+  later.push_back(logon(4624, 10'500, "administrator", "10.1.1.20"));
+  for (uint64_t i = 0; i < 400; ++i) later.push_back(logon(4625, 20'000 + i * 2, "administrator", "10.1.1.20"));
+  later.push_back(logon(4624, 21'000, "administrator", "10.1.1.20"));
+  // Sprays from 10.1.1.30 interleaved with single mistakes from many users.
+  for (uint64_t i = 0; i < 60; ++i) {
+    later.push_back(logon(4625, 30'000 + i, "user" + std::to_string(i % 12), "10.1.1.30"));
+    later.push_back(logon(4625, 30'000 + i, "staff" + std::to_string(i), "10.2.0." + std::to_string(i + 1)));
+  }
+  later.push_back(logon(4624, 30'100, "user3", "10.1.1.30", "10"));
+  // The earlier log: the same source's first attempt, and an expired password guessed then reset.
+  for (uint64_t i = 0; i < 30; ++i) earlier.push_back(logon(4625, 100 + i, "administrator", "10.1.1.20"));
+  earlier.push_back(logon(4624, 200, "administrator", "10.1.1.20"));
+  for (uint64_t i = 0; i < 50; ++i)
+    earlier.push_back(logon(4625, 1000 + i * 60, "backup", "10.1.1.40", "3", "0xc000006e", "0xc0000071"));
+  earlier.push_back(logon(4624, 1000 + 6 * 3600, "backup", "10.1.1.40"));
+  const auto later_events = parse_evtx(test::write_evtx(later).bytes, "later.evtx");
+  const auto earlier_events = parse_evtx(test::write_evtx(earlier).bytes, "earlier.evtx");
+  auto run = [&](size_t hits_in_memory) {
+    Diagnostics d;
+    auto engine = make_correlation_engine(rules, d, hits_in_memory);
+    EXPECT_TRUE(engine);
+    std::vector<model::Finding> out;
+    if (!engine) return std::string();
+    for (const auto* events : {&later_events, &earlier_events}) {
+      const std::string_view path = events == &later_events ? "later.evtx" : "earlier.evtx";
+      ArtefactView view{path, "", "evtx", "windows", "", *events};
+      for (const auto& e : *events) engine->observe(view, e);
+    }
+    engine->finish(out);
+    EXPECT_TRUE(d.items().empty()) << d.items()[0].detail;
+    return describe(out);
+  };
+  const std::string in_memory = run(kCorrelationHitsInMemory);
+  EXPECT_NE(in_memory.find("Brute Force Then Successful Logon"), std::string::npos) << in_memory;
+  EXPECT_NE(in_memory.find("Password Spraying Then Successful Logon"), std::string::npos) << in_memory;
+  EXPECT_NE(in_memory.find("Expired Password"), std::string::npos) << in_memory;
+  EXPECT_NE(in_memory.find("earlier.evtx"), std::string::npos) << in_memory;
+  for (size_t cap : {1, 2, 7, 100, 999}) EXPECT_EQ(run(cap), in_memory) << "hits in memory: " << cap;
+}
+
+// A spill folder that cannot be written costs completeness, not the run, and the user is told what to change.
+TEST(SigmaCorrelation, AnUnwritableSpillFolderIsReported) {
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  ::setenv("TMPDIR", "/nonexistent/minesweep-spill", 1);
+  std::vector<test::EvtxEvent> log;
+  for (uint64_t i = 0; i < 50; ++i) log.push_back(logon(4625, i, "administrator", "10.1.1.20"));
+  log.push_back(logon(4624, 100, "administrator", "10.1.1.20"));
+  const auto events = parse_evtx(test::write_evtx(log).bytes, "Security.evtx");
+  Diagnostics d;
+  auto found = correlate(builtin_rules(), events, d, "Security.evtx", 8);
+  if (old)
+    ::setenv("TMPDIR", saved.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  ASSERT_EQ(d.items().size(), 1u);
+  EXPECT_EQ(d.items()[0].code, "sigma.correlation_limit");
+  EXPECT_NE(d.items()[0].detail.find("set TMPDIR"), std::string::npos) << d.items()[0].detail;
+  EXPECT_NE(d.items()[0].detail.find("matches were not kept for correlation past 8 in memory"), std::string::npos)
+      << d.items()[0].detail;
 }
 
 TEST(SigmaCorrelation, BuiltInRulesStayQuietOnAFewMistakes) {
@@ -281,8 +369,9 @@ TEST(SigmaCorrelation, BuiltInSshAndMssqlRules) {
     e.set(model::Field::EventID, std::to_string(id));
     e.set(model::Field::Provider_Name, "MSSQLSERVER");
     // As SQL Server 2017 renders it: one value, the message strings joined.
-    e.set("Data_1", id == 18456 ? "sa,  Reason: Password did not match that for the login provided.,  [CLIENT: " + client + "]"
-                                : "sa, SQL Server,  [CLIENT: " + client + "]");
+    e.set("Data_1", id == 18456
+                        ? "sa,  Reason: Password did not match that for the login provided.,  [CLIENT: " + client + "]"
+                        : "sa, SQL Server,  [CLIENT: " + client + "]");
     normalize::mssql_login_fields(e);
     EXPECT_EQ(*e.get(model::Field::IpAddress), client);
     EXPECT_EQ(*e.get(model::Field::TargetUserName), "sa");
@@ -305,7 +394,8 @@ TEST(SigmaCorrelation, BuiltInSshAndMssqlRules) {
 
 // A real SQL Server log (ten 18456 from one client, no success): the client becomes IpAddress; no correlation fires.
 TEST(SigmaCorrelationCorpus, MssqlFailuresGetTheirClientAndDoNotFireWithoutASuccess) {
-  const fs::path p = fs::path(MSW_CORPUS_DIR) / "evtx/attack-samples/Credential Access/MSSQL_multiple_failed_logon_EventID_18456.evtx";
+  const fs::path p =
+      fs::path(MSW_CORPUS_DIR) / "evtx/attack-samples/Credential Access/MSSQL_multiple_failed_logon_EventID_18456.evtx";
   if (!fs::exists(p)) GTEST_SKIP() << "corpus not present";
   auto events = parse_evtx_file(p);
   ASSERT_EQ(events.size(), 10u);
@@ -335,7 +425,8 @@ TEST(SigmaCorrelationCorpus, HayabusaCorrelationRulesLoadAndRun) {
   std::vector<test::EvtxEvent> log;
   for (uint64_t i = 0; i < 6; ++i) log.push_back(logon(4625, i * 10, "Administrator", "192.168.198.149"));
   for (uint64_t i = 0; i < 5; ++i)
-    log.push_back(logon(4625, 100 + i, "nouser" + std::to_string(i), "192.168.198.150", "3", "0xc000006d", "0xc0000064"));
+    log.push_back(
+        logon(4625, 100 + i, "nouser" + std::to_string(i), "192.168.198.150", "3", "0xc000006d", "0xc0000064"));
   auto events = parse_evtx(test::write_evtx(log).bytes, "Security.evtx");
   auto found = correlate(rules, events, d);
   EXPECT_TRUE(find_title(found, "PW Guessing"));
