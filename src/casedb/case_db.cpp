@@ -31,10 +31,24 @@ std::string_view to_string(CaseStatus s) {
 
 namespace {
 
-// The events table has one TEXT column per entry of fields.def, so SQL over a case reads like a Sigma rule.
+// Schema 1-4 kept events in one TEXT column per field, for the fields fields.def listed then; the list is frozen
+// here (fields.def has grown since) so those migrations and the reader of old cases stay what they were.
+// clang-format off
+constexpr std::string_view kWideEventColumns[] = {
+    "Image", "CommandLine", "ProcessId", "ParentImage", "ParentCommandLine", "ParentProcessId", "CurrentDirectory",
+    "User", "IntegrityLevel", "Hashes", "OriginalFileName", "Product", "Company", "Description", "Protocol",
+    "Initiated", "SourceIp", "SourcePort", "SourceHostname", "DestinationIp", "DestinationPort",
+    "DestinationHostname", "State", "QueryName", "QueryResults", "QueryStatus", "TargetFilename", "CreationUtcTime",
+    "EventType", "TargetObject", "Details", "ImageLoaded", "Signed", "Signature", "EventID", "Channel",
+    "Provider_Name", "Computer", "EventRecordID", "SubjectUserName", "SubjectDomainName", "TargetUserName",
+    "TargetDomainName", "LogonType", "IpAddress", "IpPort", "WorkstationName", "Status", "SubStatus", "ServiceName",
+    "ServiceFileName", "TaskName", "Hostname", "LineNumber", "Message", "Level", "Task", "Opcode", "Keywords",
+    "Version", "TimeCreated", "Security_UserID", "Execution_ProcessID", "Execution_ThreadID"};
+// clang-format on
+
 std::string event_columns_ddl() {
   std::string cols;
-  for (const auto& f : model::all_fields()) cols += ",\n  \"" + std::string(f.name) + "\" TEXT";
+  for (std::string_view name : kWideEventColumns) cols += ",\n  \"" + std::string(name) + "\" TEXT";
   return cols;
 }
 
@@ -933,9 +947,8 @@ constexpr std::string_view kEventHeadColumns =
 // Events of schema 4 and older: one column per field, extra fields as a JSON object. False: fn asked to stop.
 Result<bool> for_each_wide_event(sqlite3* db, const std::string& table,
                                  const std::function<bool(const StoredEvent&)>& fn) {
-  const auto fields = model::all_fields();
   std::string sql = "SELECT " + std::string(kEventHeadColumns) + ", extra_json";
-  for (const auto& f : fields) sql += ",\"" + std::string(f.name) + "\"";
+  for (std::string_view name : kWideEventColumns) sql += ",\"" + std::string(name) + "\"";
   sql += " FROM " + table + " ORDER BY id";
   auto st = prepare(db, sql);
   if (!st) return st.error();
@@ -948,12 +961,14 @@ Result<bool> for_each_wide_event(sqlite3* db, const std::string& table,
       auto extra = nlohmann::json::parse(row.text(8), nullptr, false);
       if (extra.is_object())
         for (auto it = extra.begin(); it != extra.end(); ++it)
-          if (it.value().is_string()) se.event.extra.emplace_back(it.key(), it.value().get<std::string>());
+          if (it.value().is_string()) se.event.set(it.key(), it.value().get<std::string>());  // may be a field now
     }
-    for (size_t i = 0; i < fields.size(); ++i) {
+    for (size_t i = 0; i < std::size(kWideEventColumns); ++i) {
       const int col = kFirstFieldCol + static_cast<int>(i);
-      if (!row.is_null(col)) se.event.fields.emplace_back(fields[i].field, row.text(col));
+      if (!row.is_null(col)) se.event.set(kWideEventColumns[i], row.text(col));
     }
+    std::stable_sort(se.event.fields.begin(), se.event.fields.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
     return more = fn(se);
   });
   if (!read) return read.error();
@@ -1017,7 +1032,7 @@ Result<void> CaseDb::for_each_event(const std::function<bool(const StoredEvent&)
       auto n = names.find(static_cast<int64_t>(id));
       if (n == names.end()) continue;
       if (n->second.field)
-        se.event.fields.emplace_back(*n->second.field, std::string(value));
+        se.event.set(*n->second.field, std::string(value));
       else
         se.event.extra.emplace_back(n->second.extra, std::string(value));
     }

@@ -3,12 +3,19 @@
 namespace msw::model {
 
 void Event::set(Field f, std::string value) {
-  for (auto& [k, v] : fields)
-    if (k == f) {
-      v = std::move(value);
-      return;
-    }
+  const auto i = static_cast<size_t>(f);
+  const bool indexed = counted_ == fields.size();
+  if (!indexed || present_.test(i))
+    for (auto& [k, v] : fields)
+      if (k == f) {
+        v = std::move(value);
+        return;
+      }
   fields.emplace_back(f, std::move(value));
+  if (indexed) {
+    present_.set(i);
+    ++counted_;
+  }
 }
 
 void Event::set(std::string_view name, std::string value) {
@@ -22,6 +29,7 @@ void Event::set(std::string_view name, std::string value) {
 }
 
 const std::string* Event::get(Field f) const {
+  if (counted_ == fields.size() && !present_.test(static_cast<size_t>(f))) return nullptr;
   // Events hold a handful of fields; a linear scan beats any map at that size.
   for (const auto& [k, v] : fields)
     if (k == f) return &v;

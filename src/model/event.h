@@ -2,6 +2,7 @@
 // Fields are flat and named as in Sigma's taxonomy (fields.def) so one rule language covers every source.
 #pragma once
 
+#include <bitset>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,7 @@ struct Event {
   std::string artefact;
   uint64_t offset = 0;
 
+  // Add through set(): it keeps the index get() uses. (Appending directly is still read correctly, only slower.)
   std::vector<std::pair<Field, std::string>> fields;
   // Fields not in fields.def (rare EventData names) keep their own name.
   std::vector<std::pair<std::string, std::string>> extra;
@@ -35,6 +37,12 @@ struct Event {
   // The field's value, or "" when the event does not have it.
   std::string value(Field f) const;
   std::string value(std::string_view name) const;
+
+ private:
+  // Which fields set() added, while `fields` holds exactly those (counted_ == fields.size()): engines ask for many
+  // fields an event does not have, and the answer is then one bit instead of a search.
+  std::bitset<kFieldCount> present_;
+  size_t counted_ = 0;
 };
 
 }  // namespace msw::model

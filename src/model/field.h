@@ -14,6 +14,12 @@ enum class Field : uint16_t {
 #undef MSW_FIELD
 };
 
+inline constexpr size_t kFieldCount = 0
+#define MSW_FIELD(id, name, meaning) +1
+#include "model/fields.def"
+#undef MSW_FIELD
+    ;
+
 struct FieldInfo {
   Field field;
   std::string_view name;     // the Sigma / EVTX name

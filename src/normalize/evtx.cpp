@@ -12,6 +12,7 @@ void evtx_record_event(const formats::evtx::Record& rec, std::string_view displa
   ev.artefact = display_path;
   ev.offset = rec.file_offset;
   ev.time = rec.written;
+  ev.fields.reserve(32);  // a Security record has about twenty: one allocation instead of six
   visit_evtx_fields(*rec.tree, [&](std::string_view name, std::string_view value) {
     ev.set(name, std::string(value));
     if (name == "TimeCreated") {
@@ -56,7 +57,8 @@ void task_content_fields(model::Event& ev) {
 void mssql_login_fields(model::Event& ev) {
   const std::string* provider = ev.get(model::Field::Provider_Name);
   const std::string* id = ev.get(model::Field::EventID);
-  if (!provider || !id || !provider->starts_with("MSSQL") || (*id != "18456" && *id != "18453" && *id != "18454")) return;
+  if (!provider || !id || !provider->starts_with("MSSQL") || (*id != "18456" && *id != "18453" && *id != "18454"))
+    return;
   const std::string* first = ev.get(std::string_view("Data_1"));
   if (!first) return;
   if (!ev.get(model::Field::TargetUserName)) {

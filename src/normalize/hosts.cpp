@@ -18,11 +18,11 @@ void hosts_events(const formats::hosts::HostsFile& file, const Source& src, std:
       ev.artefact = src.display_path;
       ev.offset = entry.raw_line.offset;
       ev.fields.reserve(5);
-      ev.fields.emplace_back(model::Field::QueryName, file.text(name));
-      ev.fields.emplace_back(model::Field::QueryResults, entry.ip ? entry.ip->to_string() : address);
-      ev.fields.emplace_back(model::Field::LineNumber, line_no);
-      ev.fields.emplace_back(model::Field::TargetFilename, src.display_path);
-      ev.fields.emplace_back(model::Field::Message, raw);
+      ev.set(model::Field::QueryName, std::string(file.text(name)));
+      ev.set(model::Field::QueryResults, entry.ip ? entry.ip->to_string() : address);
+      ev.set(model::Field::LineNumber, line_no);
+      ev.set(model::Field::TargetFilename, std::string(src.display_path));
+      ev.set(model::Field::Message, raw);
       out.push_back(std::move(ev));
     }
   }
@@ -35,10 +35,10 @@ void resolv_conf_events(const formats::resolv_conf::ResolvConf& conf, const Sour
     ev.category = kDnsConfigCategory;
     ev.product = src.platform;
     ev.artefact = src.display_path;
-    ev.fields.emplace_back(model::Field::DestinationIp, ns.ip ? ns.ip->to_string() : ns.address);
-    ev.fields.emplace_back(model::Field::DestinationPort, "53");
-    ev.fields.emplace_back(model::Field::LineNumber, std::to_string(ns.line));
-    ev.fields.emplace_back(model::Field::TargetFilename, src.display_path);
+    ev.set(model::Field::DestinationIp, ns.ip ? ns.ip->to_string() : ns.address);
+    ev.set(model::Field::DestinationPort, "53");
+    ev.set(model::Field::LineNumber, std::to_string(ns.line));
+    ev.set(model::Field::TargetFilename, std::string(src.display_path));
     out.push_back(std::move(ev));
   }
 }

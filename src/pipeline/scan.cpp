@@ -9,8 +9,10 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <unordered_map>
 
 #include "casedb/case_db.h"
@@ -46,19 +48,21 @@ struct FileResult {
   Diagnostics diags;  // final
 };
 
-class ResultQueue {
+// A bounded hand-over between threads: push blocks while it is full, so a fast producer cannot outgrow memory.
+template <typename T>
+class BoundedQueue {
  public:
-  explicit ResultQueue(size_t capacity) : capacity_(capacity) {}
-  void push(FileResult r) {
+  explicit BoundedQueue(size_t capacity) : capacity_(capacity) {}
+  void push(T r) {
     std::unique_lock lock(m_);
     not_full_.wait(lock, [&] { return q_.size() < capacity_; });
     q_.push_back(std::move(r));
     not_empty_.notify_one();
   }
-  FileResult pop() {
+  T pop() {
     std::unique_lock lock(m_);
     not_empty_.wait(lock, [&] { return !q_.empty(); });
-    FileResult r = std::move(q_.front());
+    T r = std::move(q_.front());
     q_.pop_front();
     not_full_.notify_one();
     return r;
@@ -68,8 +72,9 @@ class ResultQueue {
   size_t capacity_;
   std::mutex m_;
   std::condition_variable not_full_, not_empty_;
-  std::deque<FileResult> q_;
+  std::deque<T> q_;
 };
+using ResultQueue = BoundedQueue<FileResult>;
 
 std::string local_hostname() {
   char buf[256] = {};
@@ -274,7 +279,10 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
   correlate::LogonSummary logons;  // fed on this (the writer) thread, like the case engines
 
   const auto& files = inventory->files;
-  std::vector<model::Finding> all_findings;
+  // Workers finish files in any order: findings and diagnostics are kept per file and handed on in file order, so
+  // the same evidence always gives the same case (the graph and the diagnostics list included).
+  std::vector<std::vector<model::Finding>> file_findings(files.size());
+  std::vector<Diagnostics> file_diags(files.size());
   std::vector<bool> read_ok(inventory->items.size(), false);  // per input: at least one file was read
   {
     ThreadPool pool(resolve_thread_count(opts.threads));
@@ -330,44 +338,60 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
       if (r.final) {
         const std::string note = !r.error.empty() ? r.error : r.parse_note;
         if (auto w = db.update_artefact(it->second.artefact_id, r.parsed, it->second.events, note); !w) return w;
-        if (auto w = db.add_diagnostics(r.diags.items()); !w) return w;
         open.erase(it);
       }
       return {};
     };
-    for (size_t finished = 0; finished < files.size();) {
-      FileResult r = queue.pop();
-      if (r.final) {
-        ++finished;
-        progress.advance();
-        if (r.artefact)
-          read_ok[files[r.index].evidence_index] = true;
-        else
-          ++summary.unreadable;
-        summary.parsed += r.parsed;
-        summary.diagnostics += r.diags.size();
-      }
-      summary.events += r.events.size();
-      if (r.artefact && !r.events.empty()) {
-        const auto& a = *r.artefact;
+    // The case engines (Sigma correlation, logons, hosts) see every event in the order the case gets them, on a
+    // thread of their own: writing the case and correlating are each as much work as parsing, and on two cores the
+    // three stages share them.
+    BoundedQueue<std::shared_ptr<const FileResult>> to_observe(4);
+    std::thread observer([&] {
+      while (auto r = to_observe.pop()) {
+        const auto& a = *r->artefact;
         detect::ArtefactView view{
             a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform, summary.subject_host, {}};
-        engines.observe(view, r.events);
-        for (const auto& ev : r.events) {
+        engines.observe(view, r->events);
+        for (const auto& ev : r->events) {
           logons.observe(ev);
           hosts.observe(ev);
         }
         if (summary.subject_host.empty() && computers.size() < 64)
-          for (const auto& ev : r.events)
+          for (const auto& ev : r->events)
             if (auto c = ev.get(model::Field::Computer); c && !c->empty()) ++computers[*c];
       }
+    });
+    for (size_t finished = 0; finished < files.size();) {
+      auto r = std::make_shared<FileResult>(queue.pop());
+      if (r->final) {
+        ++finished;
+        progress.advance();
+        if (r->artefact)
+          read_ok[files[r->index].evidence_index] = true;
+        else
+          ++summary.unreadable;
+        summary.parsed += r->parsed;
+        summary.diagnostics += r->diags.size();
+      }
+      summary.events += r->events.size();
+      if (r->artefact && !r->events.empty()) to_observe.push(r);
       if (!write_error)
-        if (auto w = write(r); !w) write_error = w.error();
-      for (auto& f : r.findings) all_findings.push_back(std::move(f));
+        if (auto w = write(*r); !w) write_error = w.error();
+      for (auto& f : r->findings) file_findings[r->index].push_back(std::move(f));
+      if (r->final) file_diags[r->index] = std::move(r->diags);
     }
+    to_observe.push(nullptr);
+    observer.join();
     pool.wait();
     if (write_error) return *write_error;
   }
+  std::vector<model::Finding> all_findings;
+  for (auto& list : file_findings)
+    for (auto& f : list) all_findings.push_back(std::move(f));
+  file_findings.clear();
+  for (const auto& d : file_diags)
+    if (auto w = db.add_diagnostics(d.items()); !w) return w.error();
+  file_diags.clear();
 
   {
     const auto rows = logons.rows();

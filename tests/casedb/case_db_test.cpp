@@ -225,7 +225,7 @@ TEST(CaseDb, EventsKeepEveryValue) {
     events[0].artefact = "Logs/Security.evtx";
     events[0].set(model::Field::CommandLine, long_value);
     events[0].set(model::Field::Image, "");
-    events[0].set("Binary", binary);
+    events[0].set("RawBytes", binary);  // a name fields.def does not list
     events[0].set("Zeta", "z");
     events[0].set("Alpha", "a");
     events[1].artefact = "Logs/Security.evtx (recovered)";
@@ -244,7 +244,7 @@ TEST(CaseDb, EventsKeepEveryValue) {
   EXPECT_EQ(*got[0].get(model::Field::CommandLine), long_value);
   ASSERT_TRUE(got[0].get(model::Field::Image));
   EXPECT_EQ(*got[0].get(model::Field::Image), "");
-  EXPECT_EQ(*got[0].get("Binary"), binary);
+  EXPECT_EQ(*got[0].get("RawBytes"), binary);
   ASSERT_EQ(got[0].extra.size(), 3u);
   EXPECT_EQ(got[0].extra[0].first, "Alpha");  // by name, as the JSON object of older cases gave them
   EXPECT_EQ(got[0].artefact, "Logs/Security.evtx");
@@ -282,7 +282,9 @@ TEST(CaseDb, EventsOfAnOlderCaseAreReadBeforeAndAfterTheUpgrade) {
                          "DROP TABLE events; DROP TABLE event_fields; ALTER TABLE events_v4 RENAME TO events;"
                          "INSERT INTO events (artefact_id, time_ns, logsource_category, logsource_product, "
                          "logsource_service, source_path, source_offset, extra_json, QueryName) VALUES "
-                         "(1, 42, 'hosts_entry', 'linux', '', 'etc/hosts', 7, '{\"RareField\":\"r\"}', 'old.example');"
+                         "(1, 42, 'hosts_entry', 'linux', '', 'etc/hosts', 7, "
+                         "'{\"RareField\":\"r\",\"LogonProcessName\":\"NtLmSsp\"}', "
+                         "'old.example');"
                          "PRAGMA user_version = 4;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
@@ -290,7 +292,9 @@ TEST(CaseDb, EventsOfAnOlderCaseAreReadBeforeAndAfterTheUpgrade) {
   auto names = [&](CaseDb& db) {
     std::vector<std::string> out;
     EXPECT_TRUE(db.for_each_event([&](const StoredEvent& e) {
-      out.push_back(e.event.value(model::Field::QueryName) + "/" + e.event.value("RareField") + "/" + e.event.artefact);
+      // LogonProcessName was an extra field in version 4 and is a field of fields.def now.
+      out.push_back(e.event.value(model::Field::QueryName) + "/" + e.event.value("RareField") + "/" +
+                    e.event.value(model::Field::LogonProcessName) + "/" + e.event.artefact);
       return true;
     }));
     return out;
@@ -298,7 +302,7 @@ TEST(CaseDb, EventsOfAnOlderCaseAreReadBeforeAndAfterTheUpgrade) {
   {
     auto db = CaseDb::open(path, true);
     ASSERT_TRUE(db) << db.error().message;
-    EXPECT_EQ(names(*db), std::vector<std::string>{"old.example/r/etc/hosts"});
+    EXPECT_EQ(names(*db), std::vector<std::string>{"old.example/r/NtLmSsp/etc/hosts"});
     EXPECT_EQ(*db->event_count(), 1u);
   }
   {
@@ -314,7 +318,7 @@ TEST(CaseDb, EventsOfAnOlderCaseAreReadBeforeAndAfterTheUpgrade) {
   auto db = CaseDb::open(path, true);
   ASSERT_TRUE(db);
   EXPECT_EQ(db->meta()->schema_version, kSchemaVersion);
-  EXPECT_EQ(names(*db), (std::vector<std::string>{"old.example/r/etc/hosts", "new.example//etc/hosts"}));
+  EXPECT_EQ(names(*db), (std::vector<std::string>{"old.example/r/NtLmSsp/etc/hosts", "new.example///etc/hosts"}));
   EXPECT_EQ(*db->event_count(), 2u);
 }
 

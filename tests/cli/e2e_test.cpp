@@ -546,6 +546,44 @@ level: medium
   EXPECT_EQ(heuristic_rules.count("heuristic.event_log_cleared"), 1u) << rep["findings"].dump();
 }
 
+// Workers finish files in whatever order the machine gives them; the case must not show it. Twelve logs (each with
+// findings) and damaged copies (each with diagnostics), scanned three times on two threads, give the same report.
+TEST(EndToEnd, TheSameEvidenceGivesTheSameCase) {
+  test::TempDir dir;
+  for (int i = 0; i < 12; ++i) {
+    std::vector<test::EvtxEvent> events(2 + i * 40);
+    events[0].event_id = 1102;
+    events[0].computer = "HOST" + std::to_string(i);
+    events[1].event_id = 4688;
+    events[1].data = {{"NewProcessName", "C:\\Users\\Public\\x" + std::to_string(i) + ".exe"},
+                      {"CommandLine", "x.exe -o stratum+tcp://pool" + std::to_string(i) + ".example:3333"}};
+    for (size_t k = 2; k < events.size(); ++k) {
+      events[k].event_id = 4624;
+      events[k].filetime += k * 10'000'000ull;
+      events[k].data = {{"TargetUserName", "user" + std::to_string(k % 7)},
+                        {"LogonType", "3"},
+                        {"IpAddress", "10.0.0." + std::to_string(i + 1)}};
+    }
+    const std::string bytes = test::write_evtx(events).bytes;
+    test::write_file(dir / "logs" / ("Security-" + std::to_string(i) + ".evtx"), bytes);
+    test::write_file(dir / "logs" / ("damaged-" + std::to_string(i) + ".evtx"), bytes.substr(0, 4096 + 700 + i * 31));
+  }
+  std::string first;
+  for (int run = 0; run < 3; ++run) {
+    const std::string case_path = (dir / ("case" + std::to_string(run) + ".sqlite")).string();
+    auto scan = ms({"scan", "--quiet", "--threads", "2", "--case", case_path, (dir / "logs").string()});
+    ASSERT_EQ(scan.exit_code, 1) << scan.err;
+    auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+    rep.erase("case");  // its path, times and command line
+    ASSERT_FALSE(rep["diagnostics"].empty());
+    ASSERT_FALSE(rep["graph"].empty());
+    if (run == 0)
+      first = rep.dump(1);
+    else
+      EXPECT_EQ(rep.dump(1), first) << "run " << run;
+  }
+}
+
 // evtx hunt as Hayabusa users run it: a folder read recursively for logs (by their header, not their name), one
 // JSON line per hit with the event's time, channel, event id and computer, the rule's tags, file and fields.
 TEST(EndToEnd, HuntReadsFoldersAndDescribesEachHit) {
