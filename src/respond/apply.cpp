@@ -119,11 +119,12 @@ class Applier {
   void quarantine(const model::RemediationAction& a, StepOutcome& out) {
     auto file = target_file(a.target, out);
     if (!file || !exists(*file, out)) return;
-    auto r = journal_.quarantine(*file);
+    auto r = journal_.quarantine(*file, a.expected_sha256);
     if (r)
       set(out, "done", "quarantined (sha256 " + r->sha256 + ")");
     else
-      set(out, r.error().code == "respond.not_file" ? "refused" : "failed", r.error().message);
+      set(out, r.error().code == "respond.not_file" || r.error().code == "respond.not_flagged" ? "refused" : "failed",
+          r.error().message);
   }
 
   void remove_line(const model::RemediationAction& a, std::span<const PlannedAction> plan, StepOutcome& out) {

@@ -15,6 +15,16 @@ bool same_target(std::string_view a, std::string_view b) {
   return iequals_ascii(a, b);
 }
 
+// A file to quarantine that is itself the evidence of the finding (a dropped binary, a miner's configuration): its
+// hash at triage, so the file is moved only while it is still that file.
+std::string triage_sha256(const model::Finding& f, const model::RemediationAction& a) {
+  if (a.kind != model::ActionKind::QuarantineFile) return {};
+  if (!a.expected_sha256.empty()) return a.expected_sha256;
+  for (const auto& e : f.evidence)
+    if (!e.sha256.empty() && e.path == a.target) return e.sha256;
+  return {};
+}
+
 }  // namespace
 
 std::vector<PlannedAction> build_plan(std::span<const model::Finding> findings) {
@@ -29,13 +39,16 @@ std::vector<PlannedAction> build_plan(std::span<const model::Finding> findings) 
       });
       if (it == plan.end()) {
         plan.push_back({a, {f.rule_id}});
+        plan.back().action.expected_sha256 = triage_sha256(f, a);
         // A credential step says exactly what the scripts and --apply do with it, whatever the finding advised.
         if (a.kind == model::ActionKind::RotateCredentials) {
           plan.back().action.detail_en = credential_step_en(a.target);
           plan.back().action.detail_zh = credential_step_zh(a.target);
         }
-      } else if (std::find(it->reasons.begin(), it->reasons.end(), f.rule_id) == it->reasons.end()) {
-        it->reasons.push_back(f.rule_id);
+      } else {
+        if (it->action.expected_sha256.empty()) it->action.expected_sha256 = triage_sha256(f, a);
+        if (std::find(it->reasons.begin(), it->reasons.end(), f.rule_id) == it->reasons.end())
+          it->reasons.push_back(f.rule_id);
       }
     }
   }

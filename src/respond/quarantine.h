@@ -48,8 +48,10 @@ class Journal {
   std::string path() const { return dir_ + "/journal.jsonl"; }
 
   // Moves the file into quarantine, clearing (and journalling) immutable/append-only flags on it or its folder.
-  // Nothing changes when it fails. Errors: respond.not_file, respond.too_large, respond.changed, respond.io.
-  Result<FileMeta> quarantine(const RootedFile& f);
+  // Nothing changes when it fails. `triage_sha256`: what the file hashed to when it was flagged; a file that no
+  // longer does is left alone (respond.not_flagged). Errors: respond.not_file, respond.too_large, respond.changed,
+  // respond.not_flagged, respond.io.
+  Result<FileMeta> quarantine(const RootedFile& f, std::string_view triage_sha256 = {});
   // Replaces the file's content in place (same inode, owner, mode, xattrs; immutable/append-only flags cleared for
   // the change and set again after it), keeping the old content in the journal. `based_on_sha256` is the hash of
   // the content `new_content` was made from: if the file changed since, nothing is written (respond.changed).

@@ -181,9 +181,12 @@ else {
                   s);
     }
     case model::ActionKind::QuarantineFile:
-      // Droppers name files with %TEMP% and %windir%: expanded on the host the script runs on.
-      return fill(R"T($Target = [Environment]::ExpandEnvironmentVariables(@T@)
+      // Droppers name files with %TEMP% and %windir%: expanded on the host the script runs on. A file flagged by its
+      // content is moved only while it still has that content (-ne compares hex without case).
+      s.push_back({"@SHA@", powershell_quote(a.expected_sha256)});
+      return fill(R"T($Target = [Environment]::ExpandEnvironmentVariables(@T@); $Flagged = @SHA@
 if (-not (Test-Path -LiteralPath $Target -PathType Leaf)) { Step ('[@N@] skip: no file ' + $Target) }
+elseif ($Flagged -ne '' -and (Get-FileHash -LiteralPath $Target -Algorithm SHA256).Hash -ne $Flagged) { Step ('[@N@] refused: ' + $Target + ' is not the file that was flagged (its SHA-256 changed); scan it again') }
 elseif (-not $Apply) { Step ('[@N@] would move ' + $Target + ' into quarantine') }
 else {
   $item = Get-Item -LiteralPath $Target -Force
@@ -412,9 +415,13 @@ fi
 )T",
                   s);
     case model::ActionKind::QuarantineFile:
-      return fill(R"T(TARGET=@T@
+      // A file flagged by its content is moved only while it still has that content.
+      s.push_back({"@SHA@", bash_quote(a.expected_sha256)});
+      return fill(R"T(TARGET=@T@; FLAGGED=@SHA@
 if ! path_ok "$TARGET"; then step "[@N@] refused: $REASON"
 elif [ ! -f "$TARGET" ]; then step "[@N@] skip: no file $TARGET"
+elif [ -n "$FLAGGED" ] && [ "$(sha256sum <"$TARGET" | cut -d' ' -f1)" != "$FLAGGED" ]; then
+  step "[@N@] refused: $TARGET is not the file that was flagged (its SHA-256 changed); scan it again"
 elif [ "$APPLY" != 1 ]; then step "[@N@] would move $TARGET into quarantine"
 else
   FLAGS="$(lsattr -d -- "$TARGET" 2>/dev/null | head -n 1 | cut -d' ' -f1)"

@@ -18,6 +18,7 @@
 #include <sys/xattr.h>
 
 #include "casedb/case_db.h"
+#include "support/fake_proc.h"
 #include "support/test_support.h"
 
 namespace msw {
@@ -255,6 +256,24 @@ TEST(RespondSafety, AGoneCronLineIsRefusedAndTheFileLeftAlone) {
   EXPECT_NE(r.out.find("[refused] remove_cron_entry"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("not in the file any more"), std::string::npos) << r.out;
   EXPECT_EQ(test::read_file(tab), "# m h dom mon dow command\n" + kBackupLine + "\n");
+}
+
+// A file flagged by its content (a miner's configuration) is moved only while it is still that file: one replaced
+// after triage is refused and left in place, an unchanged one is quarantined.
+TEST(RespondSafety, AFileIsQuarantinedOnlyWhileItIsTheFileThatWasFlagged) {
+  test::TempDir dir;
+  const fs::path root = dir / "root";
+  const std::string config = std::string(R"({"pools":[{"url":"pool.supportxmr.com:3333","user":")") +
+                             std::string(test::kFakeMinerWallet) + R"(","pass":"x"}]})";
+  test::write_file(root / "tmp/.a/config.json", config);
+  test::write_file(root / "var/tmp/.b/config.json", config + "\n");
+  ASSERT_EQ(ms({"triage", "--quiet", "--root", root.string(), "--out", (dir / "out").string()}).exit_code, 1);
+  const std::string replaced = R"({"note":"the administrator's own file, written after triage"})";
+  test::write_file(root / "tmp/.a/config.json", replaced);
+  auto r = apply(dir / "out/case.sqlite", root, dir / "q");
+  EXPECT_NE(r.out.find("is not the file that was flagged"), std::string::npos) << r.out;
+  EXPECT_EQ(test::read_file(root / "tmp/.a/config.json"), replaced);
+  EXPECT_FALSE(fs::exists(root / "var/tmp/.b/config.json")) << r.out;
 }
 
 // Item 2 in the generated sh script: the same checks, in dry run and apply mode.

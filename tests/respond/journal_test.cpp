@@ -91,6 +91,25 @@ TEST(QuarantineJournal, LockedFilesAreEditedAndLockedAgainAndUndoRestoresBoth) {
   set_flags(lab.root / "etc", 0);
 }
 
+// A file flagged at triage is moved only while it is still that file: a binary the worm (or an update) replaced
+// since stays where it is, and nothing is journalled for it.
+TEST(QuarantineJournal, AFileIsQuarantinedOnlyWhileItHasItsTriageHash) {
+  Lab lab;
+  test::write_file(lab.root / "tmp/kdevtmpfsi", "MZ miner v2");
+  auto j = Journal::open((lab.dir / "q").string());
+  ASSERT_TRUE(j);
+  const std::string triage = sha256_hex(as_bytes(std::string_view("MZ miner v1")));
+  auto refused = j->quarantine(lab.file("/tmp/kdevtmpfsi"), triage);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, "respond.not_flagged");
+  EXPECT_NE(refused.error().message.find(triage), std::string::npos) << refused.error().message;
+  EXPECT_EQ(test::read_file(lab.root / "tmp/kdevtmpfsi"), "MZ miner v2");
+  EXPECT_EQ(test::read_file(lab.dir / "q/journal.jsonl").find("quarantine"), std::string::npos);
+  auto done = j->quarantine(lab.file("/tmp/kdevtmpfsi"), sha256_hex(as_bytes(std::string_view("MZ miner v2"))));
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_FALSE(fs::exists(lab.root / "tmp/kdevtmpfsi"));
+}
+
 TEST(QuarantineJournal, AnEditIsRefusedWhenTheFileChangedSinceItWasRead) {
   Lab lab;
   test::write_file(lab.root / "etc/crontab", "a\n");

@@ -162,6 +162,28 @@ TEST(RemediationScript, BashApplyQuarantinesAFileWithAHostileName) {
   EXPECT_EQ(quarantined, 1u);
 }
 
+// The script, like --apply, moves a flagged file only while it still has the content that was flagged.
+TEST(RemediationScript, BashMovesOnlyTheFileThatWasFlagged) {
+  test::TempDir dir;
+  const fs::path same = dir / "same.bin", changed = dir / "changed.bin";
+  test::write_file(same, "MZ miner");
+  test::write_file(changed, "MZ miner, replaced since");
+  const std::string flagged = sha256_hex(as_bytes(std::string_view("MZ miner")));
+  std::vector<PlannedAction> plan = {
+      {{model::ActionKind::QuarantineFile, same.string(), "Move it", "移走", "", flagged}, {"rule"}},
+      {{model::ActionKind::QuarantineFile, changed.string(), "Move it", "移走", "", flagged}, {"rule"}}};
+  ScriptOptions o;
+  o.kind = ScriptKind::Bash;
+  test::write_file(dir / "r.sh", write_script(plan, o));
+  const std::string cmd = "MINESWEEP_WORK=" + bash_quote((dir / "work").string()) + " bash " +
+                          bash_quote((dir / "r.sh").string()) + " --apply";
+  auto r = test::run({"/bin/bash", "-c", cmd}, dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(fs::exists(same));
+  EXPECT_EQ(test::read_file(changed), "MZ miner, replaced since");
+  EXPECT_NE(r.out.find("is not the file that was flagged"), std::string::npos) << r.out;
+}
+
 // sha256sum puts a backslash before the hash of a name with a backslash or a line break; the script hashes the
 // bytes (stdin), so the manifest and the quarantined file's name carry the real SHA-256, and the name is quoted.
 TEST(RemediationScript, TheQuarantineManifestHasTheRightHashForAnyName) {
