@@ -138,6 +138,27 @@ detection:
   a.service = "auth";
   a.set(model::Field::Message, "Nov 1 sshd[1]: Failed password for invalid user x from 1.2.3.4");
   EXPECT_TRUE(rule_matches(kw, a));
+  // A keyword is found inside one value, in any case, whatever else the event holds (values are searched together,
+  // so a keyword split over two values, or around a NUL in one, must not match).
+  Rule mimikatz = one(R"(title: t
+logsource: {product: windows}
+detection:
+  keywords: ['sekurlsa::logonpasswords', 'gentilkiwi']
+  condition: keywords
+)");
+  model::Event w;
+  w.product = "windows";
+  w.service = "security";
+  w.set(model::Field::CommandLine, "sekurlsa::");
+  w.set(model::Field::Message, "logonpasswords");
+  w.set(std::string_view("RareField"), std::string("gentil\0kiwi", 11));
+  EXPECT_FALSE(rule_matches(mimikatz, w));
+  w.set(std::string_view("OtherRareField"), "by GentilKiwi (Benjamin DELPY)");
+  EXPECT_TRUE(rule_matches(mimikatz, w));
+  model::Event w2 = w;
+  w2.extra.clear();
+  w2.set(model::Field::Message, "Invoke-Mimikatz SEKURLSA::LogonPasswords exit");
+  EXPECT_TRUE(rule_matches(mimikatz, w2));
 }
 
 TEST(Sigma, UnsupportedRulesAreReportedNotFatal) {
@@ -174,16 +195,17 @@ detection:
   EXPECT_TRUE(load_rules(yaml, "p.yml", d).empty()) << "a placeholder without a value cannot be compiled";
   ASSERT_EQ(d.size(), 1u);
   EXPECT_NE(d.items()[0].detail.find("%admin_tools%"), std::string::npos);
-  const Placeholders values = {{"admin_tools", {"C:\\Tools\\admin.exe", "*\\mmc.exe"}},
-                               {"domain", {"CORP"}},
-                               {"admins", {"alice", "bob"}}};
+  const Placeholders values = {
+      {"admin_tools", {"C:\\Tools\\admin.exe", "*\\mmc.exe"}}, {"domain", {"CORP"}}, {"admins", {"alice", "bob"}}};
   Diagnostics d2;
   auto rules = load_rules(yaml, "p.yml", d2, &values);
   ASSERT_EQ(rules.size(), 1u) << (d2.items().empty() ? "" : d2.items()[0].detail);
-  EXPECT_TRUE(rule_matches(rules[0], sysmon1({{"CommandLine", "reg add HKLM\\x"}, {"ParentImage", "C:\\x\\mmc.exe"},
-                                              {"User", "CORP\\mallory"}})));
-  EXPECT_FALSE(rule_matches(rules[0], sysmon1({{"CommandLine", "reg add HKLM\\x"}, {"ParentImage", "C:\\windows\\mmc.exe"},
-                                               {"User", "corp\\BOB"}})));
+  EXPECT_TRUE(rule_matches(
+      rules[0],
+      sysmon1({{"CommandLine", "reg add HKLM\\x"}, {"ParentImage", "C:\\x\\mmc.exe"}, {"User", "CORP\\mallory"}})));
+  EXPECT_FALSE(rule_matches(
+      rules[0],
+      sysmon1({{"CommandLine", "reg add HKLM\\x"}, {"ParentImage", "C:\\windows\\mmc.exe"}, {"User", "corp\\BOB"}})));
 
   Rule dotall = one(R"(title: s
 logsource: {product: windows, category: process_creation}
@@ -207,7 +229,8 @@ TEST(SigmaCorpus, RegressionSamplesFireTheirRules) {
   if (!fs::exists(root / "regression_data")) GTEST_SKIP() << "corpus not present";
   Diagnostics d;
   std::vector<std::string> dirs;
-  for (const char* sub : {"rules", "rules-emerging-threats", "rules-threat-hunting", "rules-compliance", "rules-placeholder"})
+  for (const char* sub :
+       {"rules", "rules-emerging-threats", "rules-threat-hunting", "rules-compliance", "rules-placeholder"})
     if (fs::exists(root / sub)) dirs.push_back((root / sub).string());
   auto rules = load_rule_paths(dirs, d);
   std::map<std::string, const Rule*> by_id;
@@ -259,8 +282,10 @@ TEST(SigmaCorpus, RegressionSamplesFireTheirRules) {
             hit = hit || std::find(matched.begin(), matched.end(), rit->second) != matched.end();
           });
       }
-      if (hit) ++fired;
-      else misses.push_back(id + " " + rit->second->title);
+      if (hit)
+        ++fired;
+      else
+        misses.push_back(id + " " + rit->second->title);
     }
   }
   std::cout << "sigma regression: " << fired << "/" << samples << " samples fire their rule; Windows rules loaded "

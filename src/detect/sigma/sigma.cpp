@@ -673,6 +673,14 @@ struct DataContainer {
   std::string text;
 };
 thread_local DataContainer t_data;
+// Every value of the event with its lower-cased text, for keyword rules (which read all of them), made once per
+// event: a keyword search per value and rule was most of a hunt with SigmaHQ's rules.
+struct KeywordHaystack {
+  bool made = false;
+  std::vector<std::pair<const std::string*, std::string_view>> values;
+  std::string joined;  // the lower-cased values, NUL-separated: a keyword without a NUL is found in one search
+};
+thread_local KeywordHaystack t_haystack;
 
 void begin_event() {
   t_lowered.used = 0;
@@ -681,6 +689,7 @@ void begin_event() {
     t_lowered.generation = 1;
   }
   t_data.made = false;
+  t_haystack.made = false;
 }
 
 LoweredCache::Entry& cached(const std::string* v) {
@@ -779,10 +788,22 @@ bool match_field(const FieldCond& fc, const model::Event& e) {
 }
 
 bool match_keyword(const ValueMatch& vm, const model::Event& e) {
-  for (const auto& [f, v] : e.fields)
-    if (match_value(vm, e, &v, lowered(&v))) return true;
-  for (const auto& [n, v] : e.extra)
-    if (match_value(vm, e, &v, lowered(&v))) return true;
+  auto& h = t_haystack;
+  if (!h.made) {
+    h.made = true;
+    h.values.clear();
+    for (const auto& [f, v] : e.fields) h.values.emplace_back(&v, lowered(&v));
+    for (const auto& [n, v] : e.extra) h.values.emplace_back(&v, lowered(&v));
+    h.joined.clear();
+    for (const auto& [v, low] : h.values) (h.joined += low) += '\0';
+  }
+  // Most keywords are case-insensitive "contains" literals: one search over all values (an occurrence of a literal
+  // without a NUL lies within one value).
+  if (vm.op == ValueMatch::Op::Glob && !vm.cased && vm.shape == ValueMatch::Shape::Contains &&
+      vm.literal.find('\0') == std::string::npos)
+    return std::string_view(h.joined).find(vm.literal) != std::string_view::npos;
+  for (const auto& [v, low] : h.values)
+    if (match_value(vm, e, v, low)) return true;
   return false;
 }
 
