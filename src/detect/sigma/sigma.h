@@ -55,8 +55,8 @@ struct Rule {
   std::string id, name, title, level, status, description, file;
   std::vector<std::string> tags;
   LogSource logsource;
-  std::shared_ptr<const CompiledRule> compiled;        // detection rules
-  std::shared_ptr<const Correlation> correlation;      // correlation rules
+  std::shared_ptr<const CompiledRule> compiled;    // detection rules
+  std::shared_ptr<const Correlation> correlation;  // correlation rules
 };
 
 // Values for the |expand modifier's %name% placeholders (a site's admin workstations, domain controllers, ...).
@@ -112,8 +112,8 @@ class RuleIndex {
   void check(const Bucket& bucket, const model::Event& e, std::vector<const Rule*>& out) const;
   std::vector<const Rule*> rules_;
   std::unordered_map<std::string, ByEventId, StringHash, std::equal_to<>> channels_;  // lower-case channel
-  ByEventId any_channel_;              // Windows rules whose channel is not known
-  Bucket other_;                       // not Windows
+  ByEventId any_channel_;  // Windows rules whose channel is not known
+  Bucket other_;           // not Windows
 };
 
 // The event fields a detection rule's selections name ("CommandLine", "Image", ...), each once, in rule order: what a
