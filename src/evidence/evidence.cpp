@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -23,91 +24,35 @@
 namespace msw::evidence {
 namespace fs = std::filesystem;
 
+namespace {
+
+struct KindInfo {
+  ArtefactKind kind;
+  std::string_view name;
+};
+constexpr KindInfo kKinds[] = {
+#define MSW_ARTEFACT_KIND(id, name, parser, meaning) {ArtefactKind::id, name},
+#include "evidence/artefact_kinds.def"
+};
+static_assert([] {
+  for (size_t i = 0; i < std::size(kKinds); ++i)
+    if (static_cast<size_t>(kKinds[i].kind) != i) return false;
+  return true;
+}());  // to_string() indexes by the enumerator
+constexpr auto kAllKinds = [] {
+  std::array<ArtefactKind, std::size(kKinds)> all{};
+  for (size_t i = 0; i < all.size(); ++i) all[i] = kKinds[i].kind;
+  return all;
+}();
+
+}  // namespace
+
 std::string_view to_string(ArtefactKind k) {
-  switch (k) {
-    case ArtefactKind::File:
-      return "file";
-    case ArtefactKind::HostsFile:
-      return "hosts";
-    case ArtefactKind::ResolvConf:
-      return "resolv_conf";
-    case ArtefactKind::EventLog:
-      return "evtx";
-    case ArtefactKind::ProcessTable:
-      return "process_table";
-    case ArtefactKind::ConnectionTable:
-      return "connection_table";
-    case ArtefactKind::Crontab:
-      return "crontab";
-    case ArtefactKind::LdSoPreload:
-      return "ld_so_preload";
-    case ArtefactKind::AuthorizedKeys:
-      return "authorized_keys";
-    case ArtefactKind::StartupScript:
-      return "startup_script";
-    case ArtefactKind::SystemdUnit:
-      return "systemd_unit";
-    case ArtefactKind::Sudoers:
-      return "sudoers";
-    case ArtefactKind::RedisConf:
-      return "redis_conf";
-    case ArtefactKind::SshdConfig:
-      return "sshd_config";
-    case ArtefactKind::SqlErrorLog:
-      return "sql_errorlog";
-    case ArtefactKind::ShellHistory:
-      return "shell_history";
-    case ArtefactKind::AuthLog:
-      return "auth_log";
-    case ArtefactKind::SystemTable:
-      return "system_table";
-    case ArtefactKind::AccountTable:
-      return "account_table";
-    case ArtefactKind::UpdateTable:
-      return "update_table";
-    case ArtefactKind::ModuleTable:
-      return "module_table";
-    case ArtefactKind::FileTable:
-      return "file_table";
-    case ArtefactKind::DroppedScript:
-      return "dropped_script";
-    case ArtefactKind::MinerConfig:
-      return "miner_config";
-    case ArtefactKind::PacketCapture:
-      return "packet_capture";
-    case ArtefactKind::RegistryHive:
-      return "registry_hive";
-    case ArtefactKind::ScheduledTask:
-      return "scheduled_task";
-    case ArtefactKind::Prefetch:
-      return "prefetch";
-    case ArtefactKind::WmiRepository:
-      return "wmi_repository";
-    case ArtefactKind::StartupItem:
-      return "startup_item";
-    case ArtefactKind::BootRecord:
-      return "boot_record";
-    case ArtefactKind::WmiTable:
-      return "wmi_table";
-  }
-  return "file";
+  const auto i = static_cast<size_t>(k);
+  return i < std::size(kKinds) ? kKinds[i].name : kKinds[0].name;
 }
 
-std::span<const ArtefactKind> all_artefact_kinds() {
-  static constexpr ArtefactKind kAll[] = {
-      ArtefactKind::File,          ArtefactKind::HostsFile,     ArtefactKind::ResolvConf,
-      ArtefactKind::EventLog,      ArtefactKind::ProcessTable,  ArtefactKind::ConnectionTable,
-      ArtefactKind::Crontab,       ArtefactKind::LdSoPreload,   ArtefactKind::AuthorizedKeys,
-      ArtefactKind::StartupScript, ArtefactKind::SystemdUnit,   ArtefactKind::Sudoers,
-      ArtefactKind::RedisConf,     ArtefactKind::ShellHistory,  ArtefactKind::AuthLog,
-      ArtefactKind::SystemTable,   ArtefactKind::AccountTable,  ArtefactKind::ModuleTable,
-      ArtefactKind::FileTable,     ArtefactKind::DroppedScript, ArtefactKind::MinerConfig,
-      ArtefactKind::PacketCapture, ArtefactKind::RegistryHive,  ArtefactKind::ScheduledTask,
-      ArtefactKind::Prefetch,      ArtefactKind::WmiRepository, ArtefactKind::StartupItem,
-      ArtefactKind::BootRecord,    ArtefactKind::SshdConfig,    ArtefactKind::UpdateTable,
-      ArtefactKind::SqlErrorLog,   ArtefactKind::WmiTable};
-  return kAll;
-}
+std::span<const ArtefactKind> all_artefact_kinds() { return kAllKinds; }
 
 std::optional<ArtefactKind> artefact_kind_from_string(std::string_view s) {
   for (auto k : all_artefact_kinds())
@@ -139,47 +84,9 @@ struct KnownLocation {
   formats::FileFormat format;  // what the bytes must be for the location to count
 };
 constexpr KnownLocation kKnownLocations[] = {
-    {"windows/system32/drivers/etc/hosts", ArtefactKind::HostsFile, "windows", formats::FileFormat::Text},
-    {"windows/system32/tasks/**", ArtefactKind::ScheduledTask, "windows", formats::FileFormat::Text},
-    // Binary without a magic number; also found flattened by collectors, so by name alone.
-    {"objects.data", ArtefactKind::WmiRepository, "windows", formats::FileFormat::Unknown},
-    {"mssql/log/errorlog*", ArtefactKind::SqlErrorLog, "windows", formats::FileFormat::Text},
-    // Anything in a Startup folder runs at logon, whatever it is (a script, a program, a shortcut).
-    {"start menu/programs/startup/*", ArtefactKind::StartupItem, "windows", formats::FileFormat::Unknown},
-    {"etc/hosts", ArtefactKind::HostsFile, "linux", formats::FileFormat::Text},
-    {"etc/resolv.conf", ArtefactKind::ResolvConf, "linux", formats::FileFormat::Text},
-    {"etc/crontab", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},
-    {"etc/cron.d/*", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},
-    {"var/spool/cron/crontabs/*", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},  // Debian
-    {"var/spool/cron/*", ArtefactKind::Crontab, "linux", formats::FileFormat::Text},           // Red Hat
-    {"etc/ld.so.preload", ArtefactKind::LdSoPreload, "linux", formats::FileFormat::Text},
-    {".ssh/authorized_keys", ArtefactKind::AuthorizedKeys, "linux", formats::FileFormat::Text},
-    {".ssh/authorized_keys2", ArtefactKind::AuthorizedKeys, "linux", formats::FileFormat::Text},
-    {"etc/rc.local", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {"etc/init.d/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {"etc/profile", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {"etc/profile.d/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {"etc/bash.bashrc", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {"etc/cron.hourly/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {"etc/cron.daily/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {"etc/cron.weekly/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {"etc/cron.monthly/*", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {".bashrc", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {".bash_profile", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {".bash_login", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {".profile", ArtefactKind::StartupScript, "linux", formats::FileFormat::Text},
-    {".bash_history", ArtefactKind::ShellHistory, "linux", formats::FileFormat::Text},
-    {".zsh_history", ArtefactKind::ShellHistory, "linux", formats::FileFormat::Text},
-    {"systemd/system/*", ArtefactKind::SystemdUnit, "linux", formats::FileFormat::Text},
-    {"systemd/user/*", ArtefactKind::SystemdUnit, "linux", formats::FileFormat::Text},
-    {"etc/sudoers", ArtefactKind::Sudoers, "linux", formats::FileFormat::Text},
-    {"etc/sudoers.d/*", ArtefactKind::Sudoers, "linux", formats::FileFormat::Text},
-    {"redis/redis.conf", ArtefactKind::RedisConf, "linux", formats::FileFormat::Text},
-    {"etc/ssh/sshd_config", ArtefactKind::SshdConfig, "linux", formats::FileFormat::Text},
-    {"etc/ssh/sshd_config.d/*", ArtefactKind::SshdConfig, "linux", formats::FileFormat::Text},
-    {"etc/redis.conf", ArtefactKind::RedisConf, "linux", formats::FileFormat::Text},
-    {"var/log/auth.log*", ArtefactKind::AuthLog, "linux", formats::FileFormat::Text},
-    {"var/log/secure*", ArtefactKind::AuthLog, "linux", formats::FileFormat::Text},
+#define MSW_ARTEFACT_LOCATION(path, id, platform, format) \
+  {path, ArtefactKind::id, platform, formats::FileFormat::format},
+#include "evidence/artefact_kinds.def"
 };
 
 bool matches_pattern(std::string_view rel, std::string_view pattern) {

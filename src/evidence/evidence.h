@@ -25,39 +25,10 @@
 namespace msw::evidence {
 
 // Kinds of artefact minesweep knows how to analyse. `File` is any other file: hashed and inventoried only.
+// What an artefact is: one row each in evidence/artefact_kinds.def.
 enum class ArtefactKind {
-  File,
-  HostsFile,
-  ResolvConf,
-  EventLog,
-  ProcessTable,
-  ConnectionTable,
-  Crontab,
-  LdSoPreload,
-  AuthorizedKeys,
-  StartupScript,  // rc.local, init.d, profile and shell rc files, cron.daily scripts: shell run at boot, login or daily
-  SystemdUnit,
-  Sudoers,
-  RedisConf,
-  SshdConfig,   // /etc/ssh/sshd_config and its .d drop-ins
-  SqlErrorLog,  // SQL Server's ERRORLOG files (logins failed and succeeded)
-  ShellHistory,
-  AuthLog,  // auth.log / secure, plain or gzip-compressed
-  SystemTable,
-  AccountTable,
-  UpdateTable,  // tables/updates.jsonl: pending security updates (dpkg status against apt's security lists)
-  ModuleTable,
-  FileTable,
-  DroppedScript,  // an executable script found in /tmp, /var/tmp, /dev/shm
-  MinerConfig,    // JSON with mining pools (XMRig's config.json) found where worms drop files
-  PacketCapture,  // pcap or pcapng, wherever it lies
-  RegistryHive,   // a Windows registry hive (SYSTEM, SOFTWARE, NTUSER.DAT, ...), wherever it lies
-  ScheduledTask,  // a Task Scheduler 2.0 XML definition under Windows\System32\Tasks
-  Prefetch,       // a Windows Prefetch file (.pf, plain or MAM-compressed), wherever it lies
-  WmiRepository,  // the WMI object store, Windows\System32\wbem\Repository\OBJECTS.DATA
-  StartupItem,    // a file in a Start Menu "Startup" folder (all users' or one user's): runs at logon
-  BootRecord,     // the first sectors of a disk (a raw image, or what a collector read off the boot disk)
-  WmiTable,       // tables/wmi_subscriptions.jsonl: root\subscription's filters, consumers and bindings (live WMI)
+#define MSW_ARTEFACT_KIND(id, name, parser, meaning) id,
+#include "evidence/artefact_kinds.def"
 };
 // Every kind, in declaration order.
 std::span<const ArtefactKind> all_artefact_kinds();

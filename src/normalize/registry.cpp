@@ -4,14 +4,14 @@
 #include "core/text.h"
 #include "formats/regf/transaction_log.h"
 #include "normalize/boot_record.h"
-#include "normalize/sql_errorlog.h"
 #include "normalize/evtx.h"
+#include "normalize/normalize.h"
 #include "normalize/pcap_flows.h"
+#include "normalize/sql_errorlog.h"
 #include "normalize/windows_prefetch.h"
 #include "normalize/windows_registry.h"
-#include "normalize/windows_wmi.h"
 #include "normalize/windows_tasks.h"
-#include "normalize/normalize.h"
+#include "normalize/windows_wmi.h"
 
 namespace msw::normalize {
 namespace {
@@ -123,11 +123,13 @@ std::vector<std::byte> replay_beside(Bytes hive, const Source& src, Diagnostics&
                   "; its newest changes may be missing");
     return {};
   }
-  diags.add("regf.replayed", DiagSeverity::Info, std::string(src.display_path), 0,
-            "dirty hive: applied " + std::string(info.old_format ? "the old-format log" : std::to_string(info.entries_applied) + " log entries") + " (" +
-                std::to_string(info.pages_written) + " pages, sequence " + std::to_string(info.first_sequence) + "-" +
-                std::to_string(info.last_sequence) + ") from " + names +
-                (info.stopped.empty() ? "" : "; stopped: " + info.stopped));
+  diags.add(
+      "regf.replayed", DiagSeverity::Info, std::string(src.display_path), 0,
+      "dirty hive: applied " +
+          std::string(info.old_format ? "the old-format log" : std::to_string(info.entries_applied) + " log entries") +
+          " (" + std::to_string(info.pages_written) + " pages, sequence " + std::to_string(info.first_sequence) + "-" +
+          std::to_string(info.last_sequence) + ") from " + names +
+          (info.stopped.empty() ? "" : "; stopped: " + info.stopped));
   return std::move(replayed).value();
 }
 
@@ -137,13 +139,14 @@ Result<void> parse_hive(Bytes bytes, const Source& src, Diagnostics& diags, cons
   if (!replayed.empty()) bytes = replayed;
   // A SAM next to its SYSTEM hive (as Windows keeps them): the boot key lets the accounts' passwords be tested.
   std::optional<formats::regf::Key16> boot_key;
-  if (const size_t slash = src.disk_path.find_last_of('/'); slash != std::string_view::npos &&
-                                                             iequals_ascii(src.disk_path.substr(slash + 1), "SAM"))
+  if (const size_t slash = src.disk_path.find_last_of('/');
+      slash != std::string_view::npos && iequals_ascii(src.disk_path.substr(slash + 1), "SAM"))
     for (auto name : {"SYSTEM", "system", "System"}) {
       auto f = MappedFile::open(std::string(src.disk_path.substr(0, slash + 1)) + name);
       if (!f) continue;
       Diagnostics ignored;
-      if (auto system = formats::regf::Hive::open(f->bytes(), name, ignored)) boot_key = formats::regf::boot_key(*system);
+      if (auto system = formats::regf::Hive::open(f->bytes(), name, ignored))
+        boot_key = formats::regf::boot_key(*system);
       break;
     }
   std::vector<model::Event> events;
@@ -225,45 +228,17 @@ Result<void> parse_keyed(Bytes bytes, const Source& src, Diagnostics& diags, con
   return {};
 }
 constexpr std::string_view kPackageUpdate = "package_update";
-constexpr std::string_view kSystemInfo = "system_info", kKernelModule = "kernel_module",
-                           kFileInfo = "file_info", kNoTime = "", kBootUnix = "BootUnix", kModifiedUnix = "ModifiedUnix";
+constexpr std::string_view kSystemInfo = "system_info", kKernelModule = "kernel_module", kFileInfo = "file_info",
+                           kNoTime = "", kBootUnix = "BootUnix", kModifiedUnix = "ModifiedUnix";
 
 struct ParserRow {
   evidence::ArtefactKind kind;
   ParseFn parse;
 };
+constexpr ParseFn no_parser = nullptr;
 constexpr ParserRow kParsers[] = {
-    {evidence::ArtefactKind::HostsFile, parse_hosts},
-    {evidence::ArtefactKind::ResolvConf, parse_resolv},
-    {evidence::ArtefactKind::EventLog, parse_evtx},
-    {evidence::ArtefactKind::PacketCapture, parse_capture},
-    {evidence::ArtefactKind::RegistryHive, parse_hive},
-    {evidence::ArtefactKind::ScheduledTask, parse_task},
-    {evidence::ArtefactKind::Prefetch, parse_prefetch},
-    {evidence::ArtefactKind::WmiRepository, parse_wmi},
-    {evidence::ArtefactKind::WmiTable, parse_wmi_table},
-    {evidence::ArtefactKind::StartupItem, parse_startup_item},
-    {evidence::ArtefactKind::BootRecord, parse_boot_record},
-    {evidence::ArtefactKind::ProcessTable, parse_table<process_table_events>},
-    {evidence::ArtefactKind::ConnectionTable, parse_table<connection_table_events>},
-    {evidence::ArtefactKind::Crontab, parse_lines<crontab_events>},
-    {evidence::ArtefactKind::LdSoPreload, parse_lines<preload_events>},
-    {evidence::ArtefactKind::AuthorizedKeys, parse_lines<authorized_key_events>},
-    {evidence::ArtefactKind::StartupScript, parse_lines<script_line_events>},
-    {evidence::ArtefactKind::ShellHistory, parse_lines<history_events>},
-    {evidence::ArtefactKind::DroppedScript, parse_lines<dropped_script_events>},
-    {evidence::ArtefactKind::MinerConfig, parse_lines<miner_config_events>},
-    {evidence::ArtefactKind::SystemdUnit, parse_lines<systemd_unit_events>},
-    {evidence::ArtefactKind::Sudoers, parse_lines<sudoers_events>},
-    {evidence::ArtefactKind::RedisConf, parse_lines<redis_conf_events>},
-    {evidence::ArtefactKind::SshdConfig, parse_lines<sshd_config_events>},
-    {evidence::ArtefactKind::SqlErrorLog, parse_lines<sql_errorlog_events>},
-    {evidence::ArtefactKind::AuthLog, auth_log_events},
-    {evidence::ArtefactKind::SystemTable, parse_keyed<&kSystemInfo, &kBootUnix>},
-    {evidence::ArtefactKind::AccountTable, parse_accounts},
-    {evidence::ArtefactKind::UpdateTable, parse_keyed<&kPackageUpdate, &kNoTime>},
-    {evidence::ArtefactKind::ModuleTable, parse_keyed<&kKernelModule, &kNoTime>},
-    {evidence::ArtefactKind::FileTable, parse_keyed<&kFileInfo, &kModifiedUnix>},
+#define MSW_ARTEFACT_KIND(id, name, parser, meaning) {evidence::ArtefactKind::id, parser},
+#include "evidence/artefact_kinds.def"
 };
 
 }  // namespace
@@ -273,6 +248,7 @@ Result<bool> parse_artefact(const evidence::Artefact& artefact, Bytes bytes, Dia
   Source src{artefact.source.display_path, artefact.platform, artefact.source.disk_path};
   for (const auto& row : kParsers) {
     if (row.kind != artefact.kind) continue;
+    if (!row.parse) return false;
     if (auto r = row.parse(bytes, src, diags, on_batch); !r) return r.error();
     return true;
   }

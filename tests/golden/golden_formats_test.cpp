@@ -1,10 +1,11 @@
 // Golden tests for parsers: tests/golden/<format>/NAME.in.<ext> is parsed and normalized, and the events and
 // diagnostics, one JSON object a line, must equal NAME.out.jsonl. MINESWEEP_UPDATE_GOLDEN=1 rewrites the .out files;
 // reviewers read the diff.
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "normalize/normalize.h"
@@ -73,6 +74,29 @@ TEST(Golden, ParsersMatchTheirRecordedOutput) {
     }
   }
   EXPECT_GE(checked, 3u);
+}
+
+// evidence/artefact_kinds.def is the one list of kinds: each has one name that reads back to it, and every kind but
+// "file" has a parser (parse_artefact answers false only for a kind without one).
+TEST(ArtefactKinds, EveryKindHasOneNameAndAParser) {
+  const auto kinds = evidence::all_artefact_kinds();
+  ASSERT_GE(kinds.size(), 30u);
+  std::set<std::string_view> names;
+  for (size_t i = 0; i < kinds.size(); ++i) {
+    const auto k = kinds[i];
+    EXPECT_EQ(static_cast<size_t>(k), i) << "declaration order";
+    const std::string_view name = evidence::to_string(k);
+    EXPECT_TRUE(names.insert(name).second) << name << " named twice";
+    EXPECT_EQ(evidence::artefact_kind_from_string(name), k) << name;
+    evidence::Artefact a;
+    a.kind = k;
+    Diagnostics diags;
+    auto parsed = normalize::parse_artefact(a, as_bytes(std::string_view("x\n")), diags, [](auto&&) {});
+    EXPECT_EQ(!parsed || *parsed, k != evidence::ArtefactKind::File) << name;
+  }
+  EXPECT_EQ(evidence::to_string(evidence::ArtefactKind::EventLog), "evtx");  // names are stored: never renamed
+  EXPECT_EQ(evidence::to_string(evidence::ArtefactKind::HostsFile), "hosts");
+  EXPECT_FALSE(evidence::artefact_kind_from_string("no_such_kind"));
 }
 
 }  // namespace
