@@ -477,6 +477,13 @@ Result<int64_t> CaseDb::add_artefact(const ArtefactRecord& a) {
   return id;
 }
 
+Result<void> CaseDb::set_artefact_md5(int64_t id, const std::string& md5) {
+  auto st = prepare(impl_->db, "UPDATE artefacts SET md5 = ? WHERE id = ?");
+  if (!st) return st.error();
+  st->bind(1, md5).bind(2, id);
+  return st->run();
+}
+
 Result<void> CaseDb::update_artefact(int64_t id, bool parsed, uint64_t events, const std::string& note) {
   auto st = prepare(impl_->db, "UPDATE artefacts SET parsed = ?, events = ?, note = ? WHERE id = ?");
   if (!st) return st.error();

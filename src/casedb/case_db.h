@@ -124,6 +124,8 @@ class CaseDb {
                                const std::string& sha256);
   Result<int64_t> add_artefact(const ArtefactRecord& a);
   Result<void> update_artefact(int64_t id, bool parsed, uint64_t events, const std::string& note);
+  // A large log's MD5, computed while it was parsed (evidence::examine's defer_large_md5).
+  Result<void> set_artefact_md5(int64_t id, const std::string& md5);
   // One transaction per call: callers batch (a chunk of records) to keep commits cheap and crash loss small.
   Result<void> add_events(int64_t artefact_id, std::span<const model::Event> events);
   Result<void> add_findings(std::span<const model::Finding> findings);

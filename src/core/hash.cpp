@@ -113,34 +113,42 @@ std::vector<std::string> digest_windows(const MappedFile& file, std::initializer
 
 }  // namespace
 
-FileHashes hash_mapped(const MappedFile& file) {
+FileHashes hash_mapped(const MappedFile& file, bool md5) {
   // MD5 has no instructions of its own and is as slow as SHA-1 and SHA-256 together (SHA-NI): a large file is hashed
-  // on two threads, MD5 beside the other two, which halves the wait before a multi-gigabyte log is parsed.
+  // on two threads, MD5 beside the other two (or SHA-1 beside SHA-256), which halves the wait before a
+  // multi-gigabyte log is parsed.
   constexpr size_t kTwoThreadsFrom = size_t{64} << 20;
   if (file.size() < kTwoThreadsFrom) {
+    if (!md5) {
+      auto d = digest_windows(file, {EVP_sha1(), EVP_sha256()});
+      return {"", d[0], d[1]};
+    }
     auto d = digest_windows(file, {EVP_md5(), EVP_sha1(), EVP_sha256()});
     return {d[0], d[1], d[2]};
   }
-  std::string md5;
+  std::vector<std::string> side_digest;
   std::exception_ptr failed;
   std::thread side([&] {
     try {
-      md5 = digest_windows(file, {EVP_md5()})[0];
+      side_digest = md5 ? digest_windows(file, {EVP_md5()}) : digest_windows(file, {EVP_sha1()});
     } catch (...) {
       failed = std::current_exception();
     }
   });
-  std::vector<std::string> sha;
+  std::vector<std::string> main_digest;
   try {
-    sha = digest_windows(file, {EVP_sha1(), EVP_sha256()});
+    main_digest = md5 ? digest_windows(file, {EVP_sha1(), EVP_sha256()}) : digest_windows(file, {EVP_sha256()});
   } catch (...) {
     side.join();
     throw;
   }
   side.join();
   if (failed) std::rethrow_exception(failed);
-  return {md5, sha[0], sha[1]};
+  if (md5) return {side_digest[0], main_digest[0], main_digest[1]};
+  return {"", side_digest[0], main_digest[0]};
 }
+
+std::string md5_mapped(const MappedFile& file) { return digest_windows(file, {EVP_md5()})[0]; }
 
 Result<FileHashes> hash_file(const std::string& path) {
   auto file = MappedFile::open(path);

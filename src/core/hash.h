@@ -36,8 +36,10 @@ FileHashes hash_bytes(Bytes data);
 std::string sha256_hex(Bytes data);
 class MappedFile;
 // A mapped file's hashes, a window at a time: each window's pages leave memory once hashed, so hashing a
-// multi-gigabyte log costs a window, not its size.
-FileHashes hash_mapped(const MappedFile& file);
+// multi-gigabyte log costs a window, not its size. Without `md5`, FileHashes::md5 is left empty (md5_mapped() gives
+// it later: the slowest digest can run beside other work).
+FileHashes hash_mapped(const MappedFile& file, bool md5 = true);
+std::string md5_mapped(const MappedFile& file);
 // Hashes a file through a read-only mapping. Errors as MappedFile::open.
 Result<FileHashes> hash_file(const std::string& path);
 

@@ -320,20 +320,14 @@ Result<Inventory> enumerate(std::span<const std::string> inputs) {
   return inv;
 }
 
-Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
+Result<Examined> examine(const Candidate& candidate, Diagnostics& diags, bool defer_large_md5) {
   auto file = MappedFile::open(candidate.disk_path);
   if (!file) return file.error();
   Examined out;
   Artefact& a = out.artefact;
   a.source = candidate;
   a.size = file->size();
-  a.hashes = hash_mapped(*file);
   a.format = formats::sniff(file->bytes());
-
-  if (!candidate.declared_sha256.empty() && !iequals_ascii(candidate.declared_sha256, a.hashes.sha256))
-    diags.add("bundle.hash_mismatch", DiagSeverity::Error, candidate.display_path, 0,
-              "SHA-256 " + a.hashes.sha256 + " differs from the manifest's " + candidate.declared_sha256.substr(0, 64) +
-                  ": the bundle was changed after collection");
 
   if (a.format == formats::FileFormat::Evtx) {
     a.kind = ArtefactKind::EventLog;  // wherever it lies: logs are copied around during collection
@@ -377,6 +371,14 @@ Result<Examined> examine(const Candidate& candidate, Diagnostics& diags) {
        (*candidate.declared_kind == ArtefactKind::AuthLog && a.format == formats::FileFormat::Gzip))) {
     a.kind = *candidate.declared_kind;  // collector said so and the bytes agree it is text
   }
+  // Hashed once its kind is known (a large log's MD5 can wait, see examine's declaration).
+  out.md5_deferred = defer_large_md5 && a.size >= kLargeLog &&
+                     (a.kind == ArtefactKind::EventLog || a.kind == ArtefactKind::PacketCapture);
+  a.hashes = hash_mapped(*file, !out.md5_deferred);
+  if (!candidate.declared_sha256.empty() && !iequals_ascii(candidate.declared_sha256, a.hashes.sha256))
+    diags.add("bundle.hash_mismatch", DiagSeverity::Error, candidate.display_path, 0,
+              "SHA-256 " + a.hashes.sha256 + " differs from the manifest's " + candidate.declared_sha256.substr(0, 64) +
+                  ": the bundle was changed after collection");
   if (a.platform.empty()) a.platform = candidate.declared_platform;
   // A file named like an artefact minesweep reads but without its content (0 bytes, cut inside its header, or
   // something else under the name) is said, not passed over: a wiped Security.evtx is itself a clue.

@@ -78,11 +78,16 @@ struct Artefact {
 
 struct Examined {
   Artefact artefact;
-  MappedFile file;  // kept open so the parser reads the same mapping that was hashed
+  MappedFile file;            // kept open so the parser reads the same mapping that was hashed
+  bool md5_deferred = false;  // artefact.hashes.md5 is left for the caller (see examine)
 };
 
 // Errors: the file could not be opened or read (file.*). A hash that differs from the bundle manifest is the
-// diagnostic bundle.hash_mismatch (the bundle was altered after collection).
-Result<Examined> examine(const Candidate& candidate, Diagnostics& diags);
+// diagnostic bundle.hash_mismatch (the bundle was altered after collection). `defer_large_md5`: an event log or
+// capture of kLargeLog bytes or more gets its SHA-1 and SHA-256 here and its MD5 left to the caller, who computes it
+// (md5_mapped) beside parsing: MD5 is the slowest digest, and nothing but the case's record of the file reads a
+// log's MD5.
+inline constexpr uint64_t kLargeLog = uint64_t{64} << 20;
+Result<Examined> examine(const Candidate& candidate, Diagnostics& diags, bool defer_large_md5 = false);
 
 }  // namespace msw::evidence

@@ -42,6 +42,7 @@ struct FileResult {
   std::optional<evidence::Artefact> artefact;  // nullopt when the file could not be opened
   std::string error;                           // final: could not open or read
   bool parsed = false;                         // final
+  bool md5_late = false;                       // final: the artefact's MD5 was computed beside the parse
   std::string parse_note;                      // final: why parsing stopped
   std::vector<model::Event> events;
   std::vector<model::Finding> findings;
@@ -116,7 +117,7 @@ void analyse_file_unguarded(size_t index, const evidence::Candidate& c, const de
   FileResult done;
   done.index = index;
   done.final = true;
-  auto examined = evidence::examine(c, done.diags);
+  auto examined = evidence::examine(c, done.diags, /*defer_large_md5=*/true);
   if (!examined) {
     done.error = examined.error().message;
     done.diags.add_error(examined.error(), c.display_path);
@@ -125,6 +126,16 @@ void analyse_file_unguarded(size_t index, const evidence::Candidate& c, const de
   }
   const evidence::Artefact& a = examined->artefact;
   const MappedFile& file = examined->file;
+  // A large log's MD5 beside its parse (the case gets it with the file's last message); joined on every way out.
+  std::string md5;
+  std::jthread md5_side;
+  if (examined->md5_deferred)
+    md5_side = std::jthread([&] {
+      try {
+        md5 = md5_mapped(file);
+      } catch (...) {  // out of memory or a read error: the MD5 stays empty, the SHA-256 identifies the file
+      }
+    });
   // Hashing touched every page: they leave memory now and come back from the page cache as the parser reads, and
   // again after every batch, so a multi-gigabyte log costs a batch's pages, not its size. (Dropping the pages of a
   // read-only file mapping never loses data: the next read faults them in again.)
@@ -152,6 +163,11 @@ void analyse_file_unguarded(size_t index, const evidence::Candidate& c, const de
     done.parsed = *parsed;
   }
   done.artefact = a;
+  if (md5_side.joinable()) {
+    md5_side.join();
+    done.artefact->hashes.md5 = md5;
+    done.md5_late = true;
+  }
   queue.push(std::move(done));
 }
 
@@ -336,6 +352,14 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
       it->second.events += r.events.size();
       if (auto w = db.add_findings(r.findings); !w) return w;
       if (r.final) {
+        if (r.md5_late && r.artefact) {
+          if (auto w = db.set_artefact_md5(it->second.artefact_id, r.artefact->hashes.md5); !w) return w;
+          const auto& h = r.artefact->hashes;
+          if (c.relative_path.empty())
+            if (auto u = db.update_evidence(evidence_ids[c.evidence_index], r.artefact->size, h.md5, h.sha1, h.sha256);
+                !u)
+              return u;
+        }
         const std::string note = !r.error.empty() ? r.error : r.parse_note;
         if (auto w = db.update_artefact(it->second.artefact_id, r.parsed, it->second.events, note); !w) return w;
         open.erase(it);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 
 #include "casedb/case_db.h"
+#include "core/hash.h"
 #include "support/evtx_writer.h"
 #include "support/fake_proc.h"
 #include "support/pcap_writer.h"
@@ -582,6 +584,45 @@ TEST(EndToEnd, TheSameEvidenceGivesTheSameCase) {
     else
       EXPECT_EQ(rep.dump(1), first) << "run " << run;
   }
+}
+
+// A large log's MD5 is computed beside its parse, not before it; the case still records every hash of the file and
+// of the single-file input it is.
+TEST(EndToEnd, ALargeCaptureKeepsAllItsHashes) {
+  test::TempDir dir;
+  std::string pcap("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8);
+  pcap += std::string(8, '\0');
+  pcap += std::string("\x00\x00\x04\x00\x01\x00\x00\x00", 8);  // snaplen 262144, Ethernet
+  const std::string frame(262144, '\x5a');
+  for (uint32_t i = 0; pcap.size() < (size_t{65} << 20); ++i) {
+    char rec[16] = {};
+    std::memcpy(rec, &i, 4);  // seconds
+    const uint32_t len = static_cast<uint32_t>(frame.size());
+    std::memcpy(rec + 8, &len, 4);
+    std::memcpy(rec + 12, &len, 4);
+    pcap.append(rec, sizeof rec);
+    pcap += frame;
+  }
+  const fs::path capture = dir / "big.pcap";
+  test::write_file(capture, pcap);
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, capture.string()});
+  ASSERT_LE(scan.exit_code, 1) << scan.err;
+  const FileHashes want = hash_bytes(as_bytes(std::string_view(pcap)));
+  auto db = casedb::CaseDb::open(case_path, true);
+  ASSERT_TRUE(db);
+  auto arts = db->artefacts();
+  ASSERT_TRUE(arts);
+  ASSERT_EQ(arts->size(), 1u);
+  EXPECT_EQ((*arts)[0].kind, "packet_capture");
+  EXPECT_EQ((*arts)[0].md5, want.md5);
+  EXPECT_EQ((*arts)[0].sha1, want.sha1);
+  EXPECT_EQ((*arts)[0].sha256, want.sha256);
+  auto ev = db->evidence();
+  ASSERT_TRUE(ev);
+  ASSERT_EQ(ev->size(), 1u);
+  EXPECT_EQ((*ev)[0].md5, want.md5);
+  EXPECT_EQ((*ev)[0].sha256, want.sha256);
 }
 
 // evtx hunt as Hayabusa users run it: a folder read recursively for logs (by their header, not their name), one
