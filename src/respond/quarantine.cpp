@@ -262,11 +262,7 @@ Error Journal::cancel(const RootedFile& f, Error e) {
 
 Result<FileMeta> Journal::quarantine(const RootedFile& f, std::string_view triage_sha256) {
   if (!triage_sha256.empty()) {  // checked before anything is journalled or kept
-    UniqueFd fd = open_rooted(f, O_RDONLY);
-    if (!fd.ok())
-      return errno == ELOOP ? Error::make("respond.not_file", f.path + " is a symbolic link: not followed")
-                            : io_error("cannot open", f.path);
-    auto now = read_fd(fd.get(), f.path);
+    auto now = read_rooted(f);
     if (!now) return now.error();
     if (now->meta.sha256 != triage_sha256)
       return Error::make("respond.not_flagged", f.path + " is not the file that was flagged (SHA-256 " +

@@ -141,18 +141,23 @@ TEST(RemediationScript, BashScriptIsValidAndHostileNamesStayData) {
   }
 }
 
+// Writes the plan's bash script into `dir` and runs it with --apply (work folder dir/work).
+test::RunResult apply_bash(const std::vector<PlannedAction>& plan, const test::TempDir& dir) {
+  ScriptOptions o;
+  o.kind = ScriptKind::Bash;
+  test::write_file(dir / "r.sh", write_script(plan, o));
+  const std::string cmd = "MINESWEEP_WORK=" + bash_quote((dir / "work").string()) + " bash " +
+                          bash_quote((dir / "r.sh").string()) + " --apply";
+  return test::run({"/bin/bash", "-c", cmd}, dir.path());
+}
+
 TEST(RemediationScript, BashApplyQuarantinesAFileWithAHostileName) {
   test::TempDir dir;
   const fs::path victim = dir / "it's $(touch PWNED); x.exe";
   test::write_file(victim, "MZ miner");
   std::vector<PlannedAction> plan = {
       {{model::ActionKind::QuarantineFile, victim.string(), "Move it", "移走"}, {"rule"}}};
-  ScriptOptions o;
-  o.kind = ScriptKind::Bash;
-  test::write_file(dir / "r.sh", write_script(plan, o));
-  const std::string cmd = "MINESWEEP_WORK=" + bash_quote((dir / "work").string()) + " bash " +
-                          bash_quote((dir / "r.sh").string()) + " --apply";
-  auto r = test::run({"/bin/bash", "-c", cmd}, dir.path());
+  auto r = apply_bash(plan, dir);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(fs::exists(victim));
   EXPECT_FALSE(fs::exists(dir / "PWNED"));
@@ -172,12 +177,7 @@ TEST(RemediationScript, BashMovesOnlyTheFileThatWasFlagged) {
   std::vector<PlannedAction> plan = {
       {{model::ActionKind::QuarantineFile, same.string(), "Move it", "移走", "", flagged}, {"rule"}},
       {{model::ActionKind::QuarantineFile, changed.string(), "Move it", "移走", "", flagged}, {"rule"}}};
-  ScriptOptions o;
-  o.kind = ScriptKind::Bash;
-  test::write_file(dir / "r.sh", write_script(plan, o));
-  const std::string cmd = "MINESWEEP_WORK=" + bash_quote((dir / "work").string()) + " bash " +
-                          bash_quote((dir / "r.sh").string()) + " --apply";
-  auto r = test::run({"/bin/bash", "-c", cmd}, dir.path());
+  auto r = apply_bash(plan, dir);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(fs::exists(same));
   EXPECT_EQ(test::read_file(changed), "MZ miner, replaced since");
