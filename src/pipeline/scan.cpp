@@ -7,6 +7,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -370,21 +371,39 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
     // thread of their own: writing the case and correlating are each as much work as parsing, and on two cores the
     // three stages share them.
     BoundedQueue<std::shared_ptr<const FileResult>> to_observe(4);
+    std::exception_ptr observer_failed;  // rethrown here once the observer has stopped, as if it ran on this thread
     std::thread observer([&] {
       while (auto r = to_observe.pop()) {
-        const auto& a = *r->artefact;
-        detect::ArtefactView view{
-            a.source.display_path, a.hashes.sha256, evidence::to_string(a.kind), a.platform, summary.subject_host, {}};
-        engines.observe(view, r->events);
-        for (const auto& ev : r->events) {
-          logons.observe(ev);
-          hosts.observe(ev);
+        if (observer_failed) continue;  // keep draining: the writer must never block on a full queue
+        try {
+          const auto& a = *r->artefact;
+          detect::ArtefactView view{a.source.display_path,       a.hashes.sha256,
+                                    evidence::to_string(a.kind), a.platform,
+                                    summary.subject_host,        {}};
+          engines.observe(view, r->events);
+          for (const auto& ev : r->events) {
+            logons.observe(ev);
+            hosts.observe(ev);
+          }
+          if (summary.subject_host.empty() && computers.size() < 64)
+            for (const auto& ev : r->events)
+              if (auto c = ev.get(model::Field::Computer); c && !c->empty()) ++computers[*c];
+        } catch (...) {
+          observer_failed = std::current_exception();
         }
-        if (summary.subject_host.empty() && computers.size() < 64)
-          for (const auto& ev : r->events)
-            if (auto c = ev.get(model::Field::Computer); c && !c->empty()) ++computers[*c];
       }
     });
+    // Stops the observer on every way out of the loop below: the end marker, then the join.
+    struct StopObserver {
+      BoundedQueue<std::shared_ptr<const FileResult>>& queue;
+      std::thread& thread;
+      void operator()() {
+        if (!thread.joinable()) return;
+        queue.push(nullptr);
+        thread.join();
+      }
+      ~StopObserver() { (*this)(); }
+    } stop_observer{to_observe, observer};
     for (size_t finished = 0; finished < files.size();) {
       auto r = std::make_shared<FileResult>(queue.pop());
       if (r->final) {
@@ -404,8 +423,8 @@ Result<ScanSummary> run_scan(const ScanOptions& opts) {
       for (auto& f : r->findings) file_findings[r->index].push_back(std::move(f));
       if (r->final) file_diags[r->index] = std::move(r->diags);
     }
-    to_observe.push(nullptr);
-    observer.join();
+    stop_observer();
+    if (observer_failed) std::rethrow_exception(observer_failed);
     pool.wait();
     if (write_error) return *write_error;
   }
