@@ -261,15 +261,13 @@ Error Journal::cancel(const RootedFile& f, Error e) {
 }
 
 Result<FileMeta> Journal::quarantine(const RootedFile& f, std::string_view triage_sha256) {
-  if (!triage_sha256.empty()) {  // checked before anything is journalled or kept
-    auto now = read_rooted(f);
-    if (!now) return now.error();
-    if (now->meta.sha256 != triage_sha256)
-      return Error::make("respond.not_flagged", f.path + " is not the file that was flagged (SHA-256 " +
-                                                    std::string(triage_sha256) + " at triage, " + now->meta.sha256 +
-                                                    " now); left in place: scan it again before acting");
-  }
-  auto recorded = record(f, "quarantine", "", "", "");
+  // The triage hash is checked on the bytes that are kept, so what moves is what was flagged; nothing is journalled
+  // for a file that is not.
+  auto recorded = record(f, "quarantine", triage_sha256, "", "");
+  if (!recorded && !triage_sha256.empty() && recorded.error().code == "respond.changed")
+    return Error::make("respond.not_flagged", f.path + " is not the file that was flagged (SHA-256 " +
+                                                  std::string(triage_sha256) +
+                                                  " at triage); left in place: scan it again before acting");
   if (!recorded) return recorded.error();
   const int fd = recorded->fd.get();
   const FileMeta& meta = recorded->meta;

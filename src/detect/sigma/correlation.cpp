@@ -37,14 +37,25 @@ std::optional<size_t> find_rule(const std::vector<Rule>& rules, std::string_view
   return std::nullopt;
 }
 
+// A field a correlation reads from every matching event, resolved to fields.def once, not per event.
+struct FieldName {
+  std::string name;
+  std::optional<model::Field> known;
+  const std::string* in(const model::Event& e) const { return known ? e.get(*known) : e.get(name); }
+};
+
 // The field one input of a correlation reads for a group-by key or the counted value, aliases resolved.
-std::string field_for(const Correlation& c, std::string_view key, const Rule& input) {
+FieldName field_for(const Correlation& c, std::string_view key, const Rule& input) {
+  auto named = [&](std::string name) {
+    auto known = model::field_from_name(name);
+    return FieldName{std::move(name), known};
+  };
   for (const auto& [alias, per_rule] : c.aliases) {
     if (alias != key) continue;
     for (const auto& [ref, field] : per_rule)
-      if ((!input.name.empty() && ref == input.name) || (!input.id.empty() && ref == input.id)) return field;
+      if ((!input.name.empty() && ref == input.name) || (!input.id.empty() && ref == input.id)) return named(field);
   }
-  return std::string(key);
+  return named(std::string(key));
 }
 
 // One matching event, as the finding lists it: which artefact and record, when, and its place in the run (`seq`:
@@ -449,10 +460,10 @@ struct GroupReport {
 };
 
 struct Node {
-  size_t rule = 0;                                     // index into rules
-  std::vector<Ref> inputs;                             // one per slot
-  std::vector<std::vector<std::string>> group_fields;  // per slot, per group-by key
-  std::vector<std::string> value_fields;               // per slot (value_count)
+  size_t rule = 0;                                   // index into rules
+  std::vector<Ref> inputs;                           // one per slot
+  std::vector<std::vector<FieldName>> group_fields;  // per slot, per group-by key
+  std::vector<FieldName> value_fields;               // per slot (value_count)
   bool reported = true;
   std::unordered_map<std::string, uint32_t> group_ids;
   std::vector<std::string> groups;
@@ -504,7 +515,7 @@ class CorrelationEngine final : public CaseEngine {
         h.slot = static_cast<uint32_t>(slot);
         key_.clear();
         for (const auto& f : n.group_fields[slot]) {
-          if (const std::string* v = ev.get(f)) key_ += *v;
+          if (const std::string* v = f.in(ev)) key_ += *v;
           key_ += kKeySep;
         }
         auto g = intern(n.group_ids, n.groups, key_);
@@ -514,7 +525,7 @@ class CorrelationEngine final : public CaseEngine {
         }
         h.group = *g;
         if (!n.value_fields.empty()) {
-          const std::string* v = ev.get(n.value_fields[slot]);
+          const std::string* v = n.value_fields[slot].in(ev);
           if (!v || v->empty()) continue;  // value_count counts values, not events without one
           auto vid = intern(n.value_ids, n.values, *v);
           if (!vid) {
@@ -593,7 +604,7 @@ class CorrelationEngine final : public CaseEngine {
         return;
       }
       n.inputs.push_back({static_cast<bool>(t.correlation), *target});
-      std::vector<std::string> fields;
+      std::vector<FieldName> fields;
       for (const auto& key : c.group_by) fields.push_back(field_for(c, key, t));
       n.group_fields.push_back(std::move(fields));
       if (c.type == Correlation::Type::ValueCount) n.value_fields.push_back(field_for(c, c.field, t));
@@ -728,7 +739,7 @@ class CorrelationEngine final : public CaseEngine {
         std::string key;
         for (const auto& field : consumer.group_fields[s]) {
           for (size_t g = 0; g < pc.group_by.size() && g < pvals.size(); ++g)
-            if (pc.group_by[g] == field) {
+            if (pc.group_by[g] == field.name) {
               key += pvals[g];
               break;
             }
