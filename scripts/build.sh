@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
+# ccache keys paths relative to the tree, so another checkout (tests/recipes/add_toy.sh builds one) reuses objects.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 configure() {  # dir, extra cmake args...
   local dir=$1

@@ -140,8 +140,7 @@ FieldCond compile_field(const std::string& key, const YAML::Node& value, const P
   FieldCond fc;
   std::vector<std::string> mods;
   size_t bar = key.find('|');
-  fc.field = key.substr(0, bar);
-  fc.known = model::field_from_name(fc.field);
+  set_field(fc, key.substr(0, bar));
   while (bar != std::string::npos) {
     size_t next = key.find('|', bar + 1);
     mods.push_back(lower(key.substr(bar + 1, next == std::string::npos ? std::string::npos : next - bar - 1)));

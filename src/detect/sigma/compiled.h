@@ -60,6 +60,11 @@ struct ValueMatch {
 struct FieldCond {
   std::string field;
   std::optional<model::Field> known;  // the field resolved once, when it is one of fields.def
+  // Sigma's Windows pipeline names some fields as Security 4688 does not (Image is NewProcessName there): that
+  // other name, resolved once too (set by set_field). Matching reads hundreds of absent fields per event, and
+  // looking their names up each time was a tenth of a hunt with SigmaHQ's rules.
+  std::optional<model::Field> alias_known;
+  std::string alias;  // the other name when fields.def does not list it; empty: none or known
   std::vector<ValueMatch> values;
   bool all = false;  // every value must match (|all); otherwise any
 };
@@ -99,6 +104,8 @@ bool eval(const CondNode& n, const CompiledRule& r, const model::Event& e);
 bool match_field(const FieldCond& fc, const model::Event& e);
 // The event's value for a condition's field (aliases of the Security log, names with spaces, `Data`); null if none.
 const std::string* resolve(const FieldCond& fc, const model::Event& e);
+// Names the condition's field and resolves it (and its Windows alias) against fields.def once.
+void set_field(FieldCond& fc, std::string name);
 // A value lower-cased, once per event.
 std::string_view lowered(const std::string* v);
 // The value with its %%nnnn message codes rendered, or null when it has none.

@@ -18,19 +18,17 @@ namespace msw::detect::sigma {
 namespace {
 
 // Security 4688 and other non-Sysmon sources name the same things differently; Sigma's windows pipeline maps them.
-// `direct_known_missing`: the caller already looked the name up as a known field and the event does not have it.
-const std::string* field_value(const model::Event& e, std::string_view name, bool direct_known_missing = false) {
-  if (!direct_known_missing)
-    if (const std::string* v = e.get(name)) return v;
+std::string_view windows_alias(std::string_view name) {
   static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
       {"Image", "NewProcessName"},   {"ParentImage", "ParentProcessName"}, {"CommandLine", "ProcessCommandLine"},
       {"ProcessId", "NewProcessId"}, {"User", "SubjectUserName"},          {"IntegrityLevel", "MandatoryLabel"}};
   for (const auto& [alias, target] : kAliases)
-    if (alias == name) {
-      if (const std::string* v = e.get(target)) return v;
-      break;
-    }
-  // Defender and other providers name EventData with spaces ("Threat Name"); Sigma writes them without.
+    if (alias == name) return target;
+  return {};
+}
+
+// Defender and other providers name EventData with spaces ("Threat Name"); Sigma writes them without.
+const std::string* spaced_extra(const model::Event& e, std::string_view name) {
   for (const auto& [n, v] : e.extra) {
     if (n.size() <= name.size() || n.find(' ') == std::string::npos) continue;
     size_t i = 0;
@@ -45,6 +43,14 @@ const std::string* field_value(const model::Event& e, std::string_view name, boo
     if (same && i == name.size()) return &v;
   }
   return nullptr;
+}
+
+// A field named at match time (a |fieldref value): the same lookups as resolve(), by name.
+const std::string* field_value(const model::Event& e, std::string_view name) {
+  if (const std::string* v = e.get(name)) return v;
+  if (const auto alias = windows_alias(name); !alias.empty())
+    if (const std::string* v = e.get(alias)) return v;
+  return spaced_extra(e, name);
 }
 
 bool match_glob(const ValueMatch& vm, std::string_view s) {
@@ -291,10 +297,32 @@ const std::string* rendered(const std::string* v) {
   return e.codes == Codes::Some ? &e.rendered : nullptr;
 }
 
+void set_field(FieldCond& fc, std::string name) {
+  fc.field = std::move(name);
+  fc.known = model::field_from_name(fc.field);
+  fc.alias_known.reset();
+  fc.alias.clear();
+  if (const auto alias = windows_alias(fc.field); !alias.empty()) {
+    fc.alias_known = model::field_from_name(alias);
+    if (!fc.alias_known) fc.alias = alias;
+  }
+}
+
 const std::string* resolve(const FieldCond& fc, const model::Event& e) {
-  const std::string* v = fc.known ? e.get(*fc.known) : nullptr;
-  if (v) return v;
-  if (v = field_value(e, fc.field, fc.known.has_value()); v) return v;
+  const std::string* v = nullptr;
+  if (fc.known) {
+    if ((v = e.get(*fc.known))) return v;
+  } else {
+    for (const auto& [n, value] : e.extra)
+      if (n == fc.field) return &value;
+  }
+  if (fc.alias_known) {
+    if ((v = e.get(*fc.alias_known))) return v;
+  } else if (!fc.alias.empty()) {
+    if ((v = e.get(std::string_view(fc.alias)))) return v;
+  }
+  if (!e.extra.empty())
+    if ((v = spaced_extra(e, fc.field))) return v;
   return fc.field == "Data" ? data_container(e) : nullptr;
 }
 

@@ -289,8 +289,7 @@ RuleIndex::RuleIndex(std::vector<const Rule*> rules) : rules_(std::move(rules)) 
         if (f == pf->fields.end()) {
           pf->fields.emplace_back();
           f = std::prev(pf->fields.end());
-          f->probe.field = item.field->field;
-          f->probe.known = item.field->known;
+          set_field(f->probe, item.field->field);
         }
         const size_t field_index = static_cast<size_t>(f - pf->fields.begin());
         auto [slot_it, fresh] =
