@@ -17,8 +17,8 @@ Result<std::vector<Login>> parse(Bytes data, std::string_view evidence, Diagnost
     ++line;
     const size_t tab1 = row.find('\t');
     const size_t tab2 = tab1 == std::string_view::npos ? tab1 : row.find('\t', tab1 + 1);
-    if (!row.empty() && (tab2 == std::string_view::npos || tab1 == 0 || tab1 > kMaxValueBytes ||
-                         tab2 - tab1 - 1 > kMaxValueBytes)) {
+    if (!row.empty() &&
+        (tab2 == std::string_view::npos || tab1 == 0 || tab1 > kMaxValueBytes || tab2 - tab1 - 1 > kMaxValueBytes)) {
       diags.add("toylog.bad_line", DiagSeverity::Warning, std::string(evidence), at,
                 "line " + std::to_string(line) + " is not user<TAB>address<TAB>result; skipped");
     } else if (!row.empty()) {
@@ -27,8 +27,8 @@ Result<std::vector<Login>> parse(Bytes data, std::string_view evidence, Diagnost
                   "more than " + std::to_string(kMaxLines) + " lines; the rest was skipped");
         break;
       }
-      logins.push_back({line, at, row.substr(0, tab1), row.substr(tab1 + 1, tab2 - tab1 - 1),
-                        row.substr(tab2 + 1) == "ok"});
+      logins.push_back(
+          {line, at, row.substr(0, tab1), row.substr(tab1 + 1, tab2 - tab1 - 1), row.substr(tab2 + 1) == "ok"});
     }
     at = end + 1;
   }
