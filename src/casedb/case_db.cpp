@@ -132,6 +132,11 @@ CREATE TABLE events (
   time_ns INTEGER, logsource_category TEXT NOT NULL, logsource_product TEXT NOT NULL,
   logsource_service TEXT NOT NULL, source_path TEXT, source_offset INTEGER NOT NULL, fields BLOB NOT NULL);
 )sql",
+      // 5 -> 6: whose an observable is (model::ObservableRole): a domain the hosts file blocks is affected, not an
+      // indicator, and stays out of IOC exports. Older findings' observables read as indicators, as they were.
+      R"sql(
+ALTER TABLE finding_observables ADD COLUMN role TEXT NOT NULL DEFAULT 'indicator';
+)sql",
   };
 }
 
@@ -175,6 +180,7 @@ struct CaseDb::Impl {
   std::string expected_columns() const {
     return version >= 4 ? "expected_text, expected_sha256" : "'' AS expected_text, '' AS expected_sha256";
   }
+  std::string observable_role_column() const { return version >= 6 ? "fo.role" : "'indicator'"; }
   ~Impl() {
     // Statements first: a connection closes for real once its statements are finalised.
     insert_event = Statement();
@@ -577,8 +583,9 @@ Result<void> CaseDb::add_findings(std::span<const model::Finding> findings) {
   auto ev = prepare(impl_->db,
                     "INSERT INTO finding_evidence (finding_id, seq, path, sha256, offset, length, line, excerpt) "
                     "VALUES (?,?,?,?,?,?,?,?)");
-  auto obs = prepare(impl_->db,
-                     "INSERT OR IGNORE INTO finding_observables (finding_id, observable_id, context) VALUES (?,?,?)");
+  auto obs =
+      prepare(impl_->db,
+              "INSERT OR IGNORE INTO finding_observables (finding_id, observable_id, context, role) VALUES (?,?,?,?)");
   auto act = prepare(impl_->db,
                      "INSERT INTO actions (finding_id, kind, target, detail_en, detail_zh, status, expected_text, "
                      "expected_sha256) VALUES (?,?,?,?,?,'proposed',?,?)");
@@ -606,7 +613,7 @@ Result<void> CaseDb::add_findings(std::span<const model::Finding> findings) {
     for (const auto& o : f.observables) {
       auto oid = impl_->intern_observable(o);
       if (!oid) return oid.error();
-      obs->bind(1, id).bind(2, *oid).bind(3, o.context);
+      obs->bind(1, id).bind(2, *oid).bind(3, o.context).bind(4, model::to_string(o.role));
       if (auto r = obs->run(); !r) return r;
     }
     for (const auto& a : f.actions) {
@@ -723,9 +730,9 @@ Result<std::vector<StoredFinding>> CaseDb::findings() const {
   auto ev = prepare(impl_->db,
                     "SELECT path, sha256, offset, length, line, excerpt FROM finding_evidence WHERE finding_id = ? "
                     "ORDER BY seq");
-  auto obs = prepare(impl_->db,
-                     "SELECT o.kind, o.value, fo.context FROM finding_observables fo JOIN observables o "
-                     "ON o.id = fo.observable_id WHERE fo.finding_id = ? ORDER BY o.id");
+  auto obs = prepare(impl_->db, "SELECT o.kind, o.value, fo.context, " + impl_->observable_role_column() +
+                                    " FROM finding_observables fo JOIN observables o ON o.id = fo.observable_id "
+                                    "WHERE fo.finding_id = ? ORDER BY o.id");
   auto act = prepare(impl_->db, "SELECT kind, target, detail_en, detail_zh, " + impl_->expected_columns() +
                                     " FROM actions WHERE finding_id = ? ORDER BY id");
   if (!st) return st.error();
@@ -762,7 +769,10 @@ Result<std::vector<StoredFinding>> CaseDb::findings() const {
     obs->bind(1, sf.id);
     while (obs->step().value_or(false)) {
       auto kind = model::observable_kind_from_string(obs->text(0));
-      if (kind) f.observables.push_back({*kind, obs->text(1), obs->text(2)});
+      if (kind)
+        f.observables.push_back(
+            {*kind, obs->text(1), obs->text(2),
+             model::observable_role_from_string(obs->text(3)).value_or(model::ObservableRole::Indicator)});
     }
     obs->reset();
     act->bind(1, sf.id);

@@ -28,7 +28,7 @@
 
 namespace msw::casedb {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 // Older cases a read-only open still reads (their missing columns read as empty); writing upgrades them first.
 inline constexpr int kOldestReadableSchema = 3;
 

@@ -110,6 +110,12 @@ constexpr std::array<std::pair<DK, std::string_view>, 11> kEdgeNames{{
 
 std::string_view to_string(ObservableKind k) { return name_of(kObservableNames, k); }
 std::optional<ObservableKind> observable_kind_from_string(std::string_view s) { return value_of(kObservableNames, s); }
+std::string_view to_string(ObservableRole r) { return r == ObservableRole::Affected ? "affected" : "indicator"; }
+std::optional<ObservableRole> observable_role_from_string(std::string_view s) {
+  if (s == "indicator") return ObservableRole::Indicator;
+  if (s == "affected") return ObservableRole::Affected;
+  return std::nullopt;
+}
 std::string_view to_string(Severity s) { return name_of(kSeverityNames, s); }
 std::optional<Severity> severity_from_string(std::string_view s) { return value_of(kSeverityNames, s); }
 std::string_view to_string(ActionKind k) { return name_of(kActionNames, k); }

@@ -60,6 +60,7 @@ std::vector<intel::Indicator> case_indicators(std::span<const model::Finding> fi
   for (const auto& f : findings) {
     if (f.severity < model::Severity::Low) continue;
     for (const auto& o : f.observables) {
+      if (o.role != model::ObservableRole::Indicator) continue;  // what the attack acted on is not the attacker's
       auto t = indicator_type(o.kind, scope);
       if (!t) continue;
       auto v = intel::normalize_value(*t, o.value);

@@ -128,7 +128,10 @@ std::string render_json(const ReportData& d) {
                                 {"excerpt", e.excerpt}});
     jf["observables"] = json::array();
     for (const auto& o : f.observables)
-      jf["observables"].push_back({{"kind", model::to_string(o.kind)}, {"value", o.value}, {"context", o.context}});
+      jf["observables"].push_back({{"kind", model::to_string(o.kind)},
+                                   {"value", o.value},
+                                   {"context", o.context},
+                                   {"role", model::to_string(o.role)}});
     jf["actions"] = json::array();
     for (const auto& a : f.actions)
       jf["actions"].push_back({{"kind", model::to_string(a.kind)},

@@ -208,6 +208,39 @@ TEST(CaseDb, ACaseOnReadOnlyMediaIsRead) {
   EXPECT_EQ(db->findings()->size(), 1u);
 }
 
+// An observable's role is kept; a case of schema 5, which had none, reads every observable as an indicator (as they
+// were then) before and after its upgrade.
+TEST(CaseDb, ObservableRolesAreKeptAndOlderCasesReadAsIndicators) {
+  test::TempDir dir;
+  std::string path = (dir / "case.sqlite").string();
+  model::Finding f = sample_finding();
+  f.observables[0].role = model::ObservableRole::Affected;
+  {
+    auto db = CaseDb::create(path);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->begin_run({"0.1.0", "x", "h", "", Timestamp{1}}));
+    ASSERT_TRUE(db->add_findings(std::vector<model::Finding>{f}));
+    ASSERT_TRUE(db->finish_run(Timestamp{2}));
+  }
+  auto roles = [&](bool read_only) {
+    std::vector<model::ObservableRole> out;
+    auto db = CaseDb::open(path, read_only);
+    EXPECT_TRUE(db) << db.error().message;
+    if (db)
+      for (const auto& o : db->findings()->at(0).finding.observables) out.push_back(o.role);
+    return out;
+  };
+  EXPECT_EQ(roles(true), (std::vector{model::ObservableRole::Affected, model::ObservableRole::Indicator}));
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "ALTER TABLE finding_observables DROP COLUMN role; PRAGMA user_version = 5;", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_EQ(roles(true), (std::vector{model::ObservableRole::Indicator, model::ObservableRole::Indicator}));
+  EXPECT_EQ(roles(false), (std::vector{model::ObservableRole::Indicator, model::ObservableRole::Indicator}));
+}
+
 // Events are stored compactly (a blob of field ids and values): every value comes back as it went in — empty,
 // binary with NUL bytes, longer than one varint byte — and an event from another file than its artefact keeps its path.
 TEST(CaseDb, EventsKeepEveryValue) {
@@ -280,6 +313,7 @@ TEST(CaseDb, EventsOfAnOlderCaseAreReadBeforeAndAfterTheUpgrade) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(raw,
                          "DROP TABLE events; DROP TABLE event_fields; ALTER TABLE events_v4 RENAME TO events;"
+                         "ALTER TABLE finding_observables DROP COLUMN role;"
                          "INSERT INTO events (artefact_id, time_ns, logsource_category, logsource_product, "
                          "logsource_service, source_path, source_offset, extra_json, QueryName) VALUES "
                          "(1, 42, 'hosts_entry', 'linux', '', 'etc/hosts', 7, "

@@ -508,6 +508,32 @@ TEST(EndToEnd, IntelImportMatchExportRoundTrip) {
   EXPECT_NE(ms({"intel", "lookup", "--intel", store2, "45.9.148.99"}).out.find("1 match"), std::string::npos);
 }
 
+// A MyKings-like hosts file blocks security vendors and a rival's pool and pins the worm's own domain: the exports
+// of the case (STIX, MISP, CSV) carry the worm's domain and address, never a victim's name or a forced resolver, and
+// the blocked pool names no family.
+TEST(EndToEnd, IntelExportsHoldNoVictims) {
+  test::TempDir dir;
+  test::write_file(dir / "ev/C/Windows/System32/drivers/etc/hosts",
+                   "127.0.0.1 localhost\n127.0.0.1 www.360.cn\n127.0.0.1 update.360safe.com\n"
+                   "0.0.0.0 xmr-eu1.nanopool.org\n45.77.10.9 js.mys2016.info\n");
+  const std::string case_path = (dir / "case.sqlite").string();
+  auto scan = ms({"scan", "--quiet", "--case", case_path, (dir / "ev").string()});
+  ASSERT_EQ(scan.exit_code, 1) << scan.err;
+  for (const char* format : {"stix", "misp", "csv"}) {
+    const auto out = (dir / (std::string("iocs.") + format)).string();
+    auto exported = ms({"intel", "export", "--case", case_path, "--format", format, "--out", out});
+    ASSERT_EQ(exported.exit_code, 0) << exported.err;
+    const std::string text = test::read_file(out);
+    EXPECT_NE(text.find("js.mys2016.info"), std::string::npos) << format;
+    EXPECT_NE(text.find("45.77.10.9"), std::string::npos) << format;
+    for (const char* victim : {"www.360.cn", "update.360safe.com", "nanopool.org"})
+      EXPECT_EQ(text.find(victim), std::string::npos) << format << " exports " << victim;
+  }
+  auto rep = nlohmann::json::parse(ms({"report", case_path, "--format", "json"}).out);
+  for (const auto& f : rep["findings"]) EXPECT_NE(f["rule_id"], "ioc.mining_pool") << f.dump();
+  EXPECT_NE(rep["summary"]["family"], "wannamine");
+}
+
 // Sigma end to end: the built-in rules and a user's rule folder run by `evtx hunt` and inside `scan`.
 TEST(EndToEnd, SigmaHuntAndScan) {
   test::TempDir dir;

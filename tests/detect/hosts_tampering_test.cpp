@@ -1,5 +1,7 @@
 #include "detect/heuristics/hosts_tampering.h"
 
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "normalize/normalize.h"
@@ -92,6 +94,23 @@ TEST_F(HostsTampering, OneFindingNamesEveryEntryWithItsLine) {
   EXPECT_EQ(f.actions[0].kind, model::ActionKind::RestoreHostsFile);
   EXPECT_NE(f.actions[0].detail_en.find("3, 4"), std::string::npos);
   EXPECT_EQ(f.attack, std::vector<std::string>{"T1565.001"});
+}
+
+// The names a hosts file blocks (or a watched name it sends elsewhere) are the victims'; where it sends a name, and
+// a name of no known kind it pins, are the attacker's.
+TEST_F(HostsTampering, BlockedNamesAreAffectedAndRedirectsAreIndicators) {
+  auto findings = scan(
+      "127.0.0.1 www.360.cn\n"
+      "0.0.0.0 xmr-eu1.nanopool.org\n"
+      "45.77.10.9 js.mys2016.info\n");
+  ASSERT_EQ(findings.size(), 1u);
+  std::map<std::string, model::ObservableRole> role;
+  for (const auto& o : findings[0].observables) role[o.value] = o.role;
+  EXPECT_EQ(role.at("www.360.cn"), model::ObservableRole::Affected);
+  EXPECT_EQ(role.at("xmr-eu1.nanopool.org"), model::ObservableRole::Affected);
+  EXPECT_EQ(role.at("js.mys2016.info"), model::ObservableRole::Indicator);
+  EXPECT_EQ(role.at("45.77.10.9"), model::ObservableRole::Indicator);
+  EXPECT_EQ(role.count("127.0.0.1") + role.count("0.0.0.0"), 0u);
 }
 
 TEST_F(HostsTampering, BlockingSecurityUpdatesMapsToImpairDefenses) {

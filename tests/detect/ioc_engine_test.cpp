@@ -45,6 +45,26 @@ TEST(IocEngine, NetworkIndicatorsAloneDoNotAttribute) {
   EXPECT_TRUE(r[std::string(kAttributionRule)].empty());  // ...but shared infrastructure never names the family
 }
 
+// A hosts file that blocks a pool or another family's domain keeps the host away from it: no pool finding, no
+// family named after the rival (MyKings' hosts file blocks pools WannaMine uses). Pinned to a real address, the same
+// name is a match.
+TEST(IocEngine, NamesAHostsFileBlocksAreNotMatches) {
+  auto hosts = [](std::string name, std::string address) {
+    model::Event e;
+    e.category = "hosts_entry";
+    e.set(model::Field::QueryName, std::move(name));
+    e.set(model::Field::QueryResults, std::move(address));
+    return e;
+  };
+  auto blocked = run({hosts("xmr-eu1.nanopool.org", "0.0.0.0"), hosts("js.mys2016.info", "127.0.0.1")});
+  EXPECT_TRUE(blocked[std::string(kPoolRule)].empty());
+  EXPECT_TRUE(blocked[std::string(kIocRule)].empty());
+  EXPECT_TRUE(blocked[std::string(kAttributionRule)].empty());
+  auto pinned = run({hosts("js.mys2016.info", "45.77.10.9")});
+  ASSERT_EQ(pinned[std::string(kIocRule)].size(), 1u);
+  EXPECT_EQ(pinned[std::string(kIocRule)][0].family, "mykings");
+}
+
 TEST(IocEngine, CoInfectionIsSaid) {
   auto r = run({ev({{model::Field::TaskName, "Mysa"}}), ev({{model::Field::TaskName, "Mysa2"}}),
                 ev({{model::Field::CommandLine, "curl http://js.mykings.pw/a"}}),

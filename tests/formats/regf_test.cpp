@@ -524,6 +524,9 @@ TEST(WindowsRegistry, SysmonRegistryEventsAreJudgedLikeHiveValues) {
   detect::heuristics::make_windows_persistence_engine()->scan_artefact({"Sysmon.evtx", "", "evtx", "windows", "", events}, found);
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].rule_id, detect::heuristics::kPublicDnsRule);
+  // The resolvers are what was forced, not the attacker's: affected, never exported as indicators.
+  ASSERT_EQ(found[0].observables.size(), 2u);
+  for (const auto& o : found[0].observables) EXPECT_EQ(o.role, model::ObservableRole::Affected) << o.value;
 }
 
 // The SAM's secrets as Windows 10 keeps them: the boot key scrambled into the Lsa class names, the hashed boot key

@@ -138,5 +138,23 @@ TEST(CaseIocs, NormalisedDeduplicatedAndPublicOnly) {
   EXPECT_EQ(with_host[2].type, intel::IndicatorType::TaskName);
 }
 
+// What the attack acted on — a vendor's domain the hosts file blocks, a public resolver it forced, the infected
+// host's own address — is evidence of the change and never exported as the attacker's.
+TEST(CaseIocs, AffectedObservablesAreNeverIndicators) {
+  model::Finding f;
+  f.rule_id = "heuristic.hosts_tampering";
+  f.severity = model::Severity::High;
+  f.observables = {{model::ObservableKind::Domain, "www.360.cn", "hosts line 5", model::ObservableRole::Affected},
+                   {model::ObservableKind::Ip, "8.8.8.8", "forced DNS server", model::ObservableRole::Affected},
+                   {model::ObservableKind::Domain, "js.mys2016.info", "hosts line 8"},
+                   {model::ObservableKind::Ip, "45.77.10.9", "hosts line 8"}};
+  for (auto scope : {IocScope::Shareable, IocScope::WithHost}) {
+    const auto iocs = case_indicators(std::vector<model::Finding>{f}, "", scope);
+    ASSERT_EQ(iocs.size(), 2u);
+    EXPECT_EQ(iocs[0].value, "js.mys2016.info");
+    EXPECT_EQ(iocs[1].value, "45.77.10.9");
+  }
+}
+
 }  // namespace
 }  // namespace msw::report

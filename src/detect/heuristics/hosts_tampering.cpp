@@ -208,7 +208,11 @@ class HostsTamperingEngine final : public Engine {
           f.evidence.push_back({std::string(a.path), std::string(a.sha256), h.event->offset, 0, line,
                                 msg ? *msg : std::string()});
         }
-        f.observables.push_back({model::ObservableKind::Domain, h.name, "hosts line " + std::to_string(line)});
+        // A name the entry blocks, or a watched name it sends elsewhere, is the victim's (a security vendor, an
+        // update service, a rival's pool); the address a name is sent to, and a name of no such kind, the attacker's.
+        const bool victim = blocks || as.verdict == EntryVerdict::RedirectsWatched;
+        f.observables.push_back({model::ObservableKind::Domain, h.name, "hosts line " + std::to_string(line),
+                                 victim ? model::ObservableRole::Affected : model::ObservableRole::Indicator});
         auto ip = parse_ip(h.address);
         if (ip && ip->scope() != IpScope::Loopback && ip->scope() != IpScope::Unspecified)
           f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), "hosts line " + std::to_string(line)});

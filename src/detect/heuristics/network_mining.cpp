@@ -63,7 +63,9 @@ class NetworkMiningEngine final : public Engine {
                                 "/" + ev.value("PacketsReceived") + " packets, " + ev.value("BytesSent") + "/" +
                                 ev.value("BytesReceived") + " bytes"});
       if (auto s = parse_ip(server)) f.observables.push_back({model::ObservableKind::Ip, s->to_string(), "mining pool"});
-      if (ip) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), "mining host"});
+      if (ip)  // the infected machine: affected, never an indicator to block elsewhere
+        f.observables.push_back(
+            {model::ObservableKind::Ip, ip->to_string(), "mining host", model::ObservableRole::Affected});
       if (const std::string acct = account_of(user); acct.size() >= 26)
         f.observables.push_back({model::ObservableKind::Wallet, acct, "mining login"});
       else if (!acct.empty())

@@ -11,8 +11,11 @@
 namespace msw::detect::heuristics {
 namespace {
 
-void add_ip(model::Finding& f, const std::string& text, std::string_view role) {
-  if (auto ip = parse_ip(text)) f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), std::string(role)});
+// `context` says what the host did; a host that was exploited, probed, guessed at or backdoored is affected.
+void add_ip(model::Finding& f, const std::string& text, std::string_view context,
+            model::ObservableRole role = model::ObservableRole::Indicator) {
+  if (auto ip = parse_ip(text))
+    f.observables.push_back({model::ObservableKind::Ip, ip->to_string(), std::string(context), role});
 }
 
 std::string flow_line(const model::Event& ev) {
@@ -66,7 +69,7 @@ class NetworkSmbEngine final : public Engine {
         evidence(f, a, ev, "NT Trans total data " + ev.value("SmbNtTransMaxData") + ", Trans2 SECONDARY from packet " +
                                ev.value("SmbEternalBluePacket"));
         add_ip(f, src, "exploiting host");
-        add_ip(f, dst, "exploited host");
+        add_ip(f, dst, "exploited host", model::ObservableRole::Affected);
         out.push_back(std::move(f));
       }
       for (const auto& [field, name, how] :
@@ -95,7 +98,7 @@ class NetworkSmbEngine final : public Engine {
                            " 已安装 MS17-010 补丁，否则应视为已失陷；请隔离 " + src + "，并在主机之间封禁 445 端口。";
         evidence(f, a, ev, std::string(name) + " at packet " + *packet);
         add_ip(f, src, "exploiting host");
-        add_ip(f, dst, "exploited host");
+        add_ip(f, dst, "exploited host", model::ObservableRole::Affected);
         out.push_back(std::move(f));
       }
       if (const std::string* dp = ev.get("SmbDoublePulsar"); dp && seen.insert({src, dst, "dp"}).second) {
@@ -128,7 +131,7 @@ class NetworkSmbEngine final : public Engine {
         }
         evidence(f, a, ev, "DoublePulsar " + *dp + " at packet " + ev.value("SmbDoublePulsarPacket"));
         add_ip(f, src, "exploiting host");
-        add_ip(f, dst, implant ? "backdoored host" : "probed host");
+        add_ip(f, dst, implant ? "backdoored host" : "probed host", model::ObservableRole::Affected);
         out.push_back(std::move(f));
       }
       if (ev.value("SmbMs17010Check") == "vulnerable" && seen.insert({"", dst, "vuln"}).second) {
@@ -143,7 +146,7 @@ class NetworkSmbEngine final : public Engine {
                            " 返回 STATUS_INSUFF_SERVER_RESOURCES，只有未打补丁的服务器才会如此响应。若 " + dst +
                            " 尚未失陷，它就是下一个目标：请安装 MS17-010 补丁、禁用 SMBv1、封禁 445 端口。";
         evidence(f, a, ev, "PeekNamedPipe(FID 0) answered STATUS_INSUFF_SERVER_RESOURCES");
-        add_ip(f, dst, "vulnerable host");
+        add_ip(f, dst, "vulnerable host", model::ObservableRole::Affected);
         add_ip(f, src, "scanning host");
         out.push_back(std::move(f));
       }
@@ -255,7 +258,7 @@ class NetworkSmbEngine final : public Engine {
       if (!x.calls.empty() && !x.writes.empty() && x.writes.front().first != &first)
         evidence(f, a, *x.writes.front().first, x.writes.front().second);
       add_ip(f, src, "remote execution source");
-      add_ip(f, dst, "remote execution target");
+      add_ip(f, dst, "remote execution target", model::ObservableRole::Affected);
       if (!service.empty())
         f.observables.push_back({model::ObservableKind::Service, service, "service created remotely"});
       out.push_back(std::move(f));
@@ -284,7 +287,7 @@ class NetworkSmbEngine final : public Engine {
                          "”。永恒之蓝及基于它的蠕虫依赖 SMBv1，现代 Windows 无需该协议。请在 " + server +
                          " 上禁用 SMBv1（Set-SmbServerConfiguration -EnableSMB1Protocol $false）并安装 MS17-010 补丁。";
       evidence(f, a, ev, "SMB1 dialect " + ev.value("SmbDialect"));
-      add_ip(f, server, "SMBv1 server");
+      add_ip(f, server, "SMBv1 server", model::ObservableRole::Affected);
       out.push_back(std::move(f));
     }
   }
@@ -389,7 +392,7 @@ class NetworkSmbEngine final : public Engine {
       evidence(f, a, *g.first, "first connection of " + std::to_string(g.flows) + ", " + n + " failures");
       if (g.success) evidence(f, a, *g.success, "logon succeeded as " + who + " at packet " + g.success->value("LoginSuccessPacket"));
       add_ip(f, src, service + " password guessing source");
-      add_ip(f, dst, service + " server");
+      add_ip(f, dst, service + " server", model::ObservableRole::Affected);
       if (!who.empty()) f.observables.push_back({model::ObservableKind::Account, who, "guessed account"});
       out.push_back(std::move(f));
     }

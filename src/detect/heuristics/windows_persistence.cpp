@@ -267,7 +267,9 @@ class WindowsPersistenceEngine final : public Engine {
                              "若非单位自行设置，请恢复为 DHCP 或内部 DNS，并排查同一时间的其他改动。";
           evidence(f, "");
           for (auto r : kPublicResolvers)
-            if (publics.find(r) != std::string::npos) f.observables.push_back({model::ObservableKind::Ip, std::string(r), "forced DNS server"});
+            if (publics.find(r) != std::string::npos)  // a public resolver: what was forced, not the attacker's
+              f.observables.push_back(
+                  {model::ObservableKind::Ip, std::string(r), "forced DNS server", model::ObservableRole::Affected});
           f.actions.push_back({model::ActionKind::RestoreDnsSettings, target,
                                "Clear " + target + " (back to DHCP) or set the organisation's DNS servers.",
                                "清除 " + target + "（恢复为 DHCP）或设置为单位的 DNS 服务器。"});

@@ -7,6 +7,7 @@
 #include "core/ip.h"
 #include "core/text.h"
 #include "data/embedded.h"
+#include "normalize/normalize.h"
 
 namespace msw::detect::ioc {
 
@@ -105,6 +106,12 @@ std::string_view base_name(std::string_view p) {
   return s == std::string_view::npos ? p : p.substr(s + 1);
 }
 
+// An address a hosts entry points a name at to make it unreachable.
+bool blocks(std::string_view address) {
+  const auto ip = parse_ip(address);
+  return ip && (ip->scope() == IpScope::Loopback || ip->scope() == IpScope::Unspecified);
+}
+
 class IocEngine final : public CaseEngine {
  public:
   explicit IocEngine(std::shared_ptr<const IntelContext> intel) : intel_(std::move(intel)) {}
@@ -116,7 +123,13 @@ class IocEngine final : public CaseEngine {
     const auto& mt = intel_->matcher;
     for (auto f : {model::Field::DestinationIp, model::Field::IpAddress, model::Field::SourceIp})
       if (auto v = field(e, f); !v.empty()) mt.match_ip(v, m);
+    // A name the hosts file blocks (pointed at 127.0.0.1 or 0.0.0.0) is one the attacker keeps the host away from —
+    // a rival's pool, a security vendor — never one it uses: matching it would name the rival's family (the
+    // hosts_tampering heuristic reports the block itself).
+    const bool blocked_name =
+        e.category == normalize::kHostsEntryCategory && blocks(field(e, model::Field::QueryResults));
     for (auto f : {model::Field::QueryName, model::Field::DestinationHostname}) {
+      if (blocked_name && f == model::Field::QueryName) continue;
       std::string_view v = field(e, f);
       if (v.find("://") != std::string_view::npos) mt.match_url(v, m);
       else if (!v.empty()) mt.match_domain(v.substr(0, v.rfind(':') == std::string_view::npos ? v.size() : v.rfind(':')), m);
