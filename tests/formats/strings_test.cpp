@@ -55,6 +55,9 @@ TEST(Strings, FindsIndicatorsAndSkipsLookAlikes) {
   ascii(
       "kernel32.dll config.json payload.sh run.py 6.1.7601.17514 1.0.0.0 System.Net.WebClient "
       "C:\\Windows\\debug\\x.exe");
+  // Versions the text names as such are no addresses (1.1.0.14 is a public address otherwise).
+  ascii("FileVersion: 1.1.0.14");
+  ascii("miner v5.11.2.1 build=10.0.19.1 Version \"2.3.4.5\"");
   const auto found = iocs_of(blob);
   const std::map<std::string, std::string> want = {
       {"http://js.mykings.top:280/v.sct", "url"},

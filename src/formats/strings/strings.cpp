@@ -56,6 +56,24 @@ bool valid_ipv4(std::string_view s) {
   return parts == 4;
 }
 
+// A dotted quad the text calls a version ("version 1.1.0.14", "FileVersion: 2.3.0.1", "build=10.0.19.1"): the word
+// just before it, past blanks and quotes and one ':' or '=', says so.
+bool named_as_version(std::string_view before) {
+  auto trim = [&] {
+    while (!before.empty() && std::string_view(" \t\"'").find(before.back()) != std::string_view::npos)
+      before.remove_suffix(1);
+  };
+  trim();
+  if (!before.empty() && (before.back() == ':' || before.back() == '=')) before.remove_suffix(1);
+  trim();
+  size_t start = before.size();
+  while (start > 0 && std::isalpha(static_cast<unsigned char>(before[start - 1]))) --start;
+  std::string word(before.substr(start));
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word == "v" || word == "ver" || word.ends_with("version") || word == "build" || word == "release" ||
+         word == "rev" || word == "revision";
+}
+
 // A host name whose labels are well-formed and whose TLD exists (and is no file extension in disguise).
 bool valid_domain(std::string_view s, const TldCheck& tld_exists, bool allow_extension_tlds) {
   if (s.size() < 4 || s.size() > 253 || s.front() == '.' || s.back() == '.' || s.front() == '-') return false;
@@ -205,10 +223,11 @@ class Finder {
         const bool after_at = i > 0 && t[i - 1] == '@';
         const bool in_url = i >= 3 && t.substr(0, i).ends_with("://");
         if (!after_at && !in_url && j < t.size() + 1) {
-          if (valid_ipv4(tok))
-            add(IocKind::Ipv4, std::string(tok), offset);
-          else if (tok.find('.') != std::string_view::npos && valid_domain(tok, tld_, false))
+          if (valid_ipv4(tok)) {
+            if (!named_as_version(t.substr(0, i))) add(IocKind::Ipv4, std::string(tok), offset);
+          } else if (tok.find('.') != std::string_view::npos && valid_domain(tok, tld_, false)) {
             add(IocKind::Domain, lowered(tok), offset);
+          }
         }
       }
       // Wallet- and base64-like tokens: runs of base64/base58 characters.
