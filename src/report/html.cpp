@@ -123,8 +123,8 @@ class Page {
           h(d_.verdict.headline(zh_ ? "zh" : "en")) + "</p>\n<table>\n";
     row(Label::What, what_happened());
     if (!d_.family.empty())
-      row(Label::Family, "<b>" + h(d_.family) + "</b> <span class=\"muted\">(" + std::to_string(d_.family_findings) +
-                             " " + L(Label::FamilyConfidence) + ")</span>");
+      row(Label::Family, "<b>" + h(d_.family_name(d_.family)) + "</b> <span class=\"muted\">(" +
+                             h(family_basis(d_.family_findings, lang_)) + ")</span>");
     row(Label::Since,
         d_.first_activity ? "<code>" + h(to_iso8601(*d_.first_activity, 0)) + "</code>" : L(Label::NotDetermined));
     std::string how;
@@ -246,7 +246,7 @@ class Page {
         o_ += " · " + L(Label::Attack) + ":";
         for (const auto& a : f.attack) o_ += " <code>" + h(a) + "</code>";
       }
-      if (!f.family.empty()) o_ += " · " + L(Label::Family) + ": " + h(f.family);
+      if (!f.family.empty()) o_ += " · " + L(Label::Family) + ": " + h(d_.family_name(f.family));
       o_ += "</p>\n<pre>" + h(text(f.description_en, f.description_zh)) + "</pre>\n";
       if (!f.evidence.empty()) {
         o_ += "<table><tr><th>" + L(Label::Evidence) + "</th><th>" + L(Label::Line) + "</th><th>" + L(Label::Offset) +
@@ -295,7 +295,7 @@ class Page {
     else
       o_ += "<ol>\n";
     for (const auto& p : d_.plan) {
-      o_ += "<li><b>" + h(model::to_string(p.action.kind)) + "</b> <code>" + h(p.action.target) +
+      o_ += "<li><b>" + h(action_label(p.action.kind, lang_)) + "</b> <code>" + h(p.action.target) +
             "</code>: " + h(text(p.action.detail_en, p.action.detail_zh));
       if (!p.reasons.empty()) {
         o_ += " <span class=\"muted\">(" + L(Label::Reasons) + ":";

@@ -56,7 +56,6 @@ constexpr Row kRows[] = {
     {Label::NotDetermined, "Not determined from the evidence collected.", "根据已收集的证据无法确定。"},
     {Label::NoEvidenceOfCompromise, "No evidence of compromise was found in what was examined.",
      "在已检查的内容中未发现失陷证据。"},
-    {Label::FamilyConfidence, "findings name it", "条发现指向该家族"},
     {Label::Contents, "Contents", "目录"},
     {Label::StorylineGraph, "Storyline graph", "事件关系图"},
     {Label::Steps, "Steps", "步骤"},
@@ -97,6 +96,43 @@ std::string_view label(Label l, Lang lang) {
   for (const auto& r : kRows)
     if (r.label == l) return lang == Lang::Zh ? r.zh : r.en;
   return {};
+}
+
+std::string_view action_label(model::ActionKind k, Lang lang) {
+  using K = model::ActionKind;
+  struct Row {
+    K kind;
+    std::string_view en, zh;
+  };
+  static constexpr Row kActions[] = {
+      {K::KillProcess, "Stop the process", "结束进程"},
+      {K::RemoveScheduledTask, "Remove the scheduled task", "删除计划任务"},
+      {K::RemoveWmiSubscription, "Remove the WMI subscription", "删除 WMI 订阅"},
+      {K::RemoveService, "Remove the service", "删除服务"},
+      {K::RemoveAutorun, "Remove the autorun", "删除自启动项"},
+      {K::RemoveCronEntry, "Remove the cron entry", "删除 cron 任务"},
+      {K::QuarantineFile, "Quarantine the file", "隔离文件"},
+      {K::RestoreHostsFile, "Restore the hosts file", "恢复 hosts 文件"},
+      {K::RestoreDnsSettings, "Restore the DNS settings", "恢复 DNS 设置"},
+      {K::RepairBootSector, "Repair the boot sector", "修复引导扇区"},
+      {K::RotateCredentials, "Change the credentials", "更换凭据"},
+      {K::BlockPort, "Block the port", "封禁端口"},
+      {K::ApplyPatch, "Install the update", "安装补丁"},
+      {K::FamilyPlaybook, "Follow the family's clean-up", "按家族处置"},
+      {K::Rescan, "Check again", "重新检查"},
+  };
+  for (const auto& r : kActions)
+    if (r.kind == k) return lang == Lang::Zh ? r.zh : r.en;
+  return model::to_string(k);
+}
+
+std::string count_findings(size_t n, Lang lang) {
+  if (lang == Lang::Zh) return std::to_string(n) + " 条发现";
+  return std::to_string(n) + (n == 1 ? " finding" : " findings");
+}
+
+std::string family_basis(size_t n, Lang lang) {
+  return lang == Lang::Zh ? count_findings(n, lang) + "指向该家族" : "named by " + count_findings(n, lang);
 }
 
 std::string_view severity_label(model::Severity s, Lang lang) {

@@ -54,7 +54,6 @@ enum class Label {
   HowBad,
   NotDetermined,
   NoEvidenceOfCompromise,
-  FamilyConfidence,
   Contents,
   // Storyline graph and steps
   StorylineGraph,
@@ -94,6 +93,12 @@ enum class Label {
 std::string_view label(Label l, Lang lang);
 std::string_view severity_label(model::Severity s, Lang lang);
 std::string_view status_label(casedb::CaseStatus s, Lang lang);
+// A remediation step's kind as a sentence's verb ("Remove the autorun", "删除自启动项").
+std::string_view action_label(model::ActionKind k, Lang lang);
+// "1 finding", "2 findings"; "1 条发现".
+std::string count_findings(size_t n, Lang lang);
+// What the family rests on: "named by 2 findings", "2 条发现指向该家族".
+std::string family_basis(size_t n, Lang lang);
 // An IOC type as responders name it ("wallet" is 钱包地址, "task_name" 计划任务); English keeps the export's own name.
 std::string_view ioc_type_label(intel::IndicatorType t, Lang lang);
 

@@ -45,8 +45,8 @@ std::string render_markdown(const ReportData& d, Lang lang) {
 
   o += "## " + L(Label::Summary) + "\n\n**" + d.verdict.headline(zh ? "zh" : "en") + "**\n\n| | |\n|---|---|\n";
   if (!d.family.empty())
-    o += "| " + L(Label::Family) + " | " + md(d.family) + " (" + std::to_string(d.family_findings) + " " +
-         L(Label::FamilyConfidence) + ") |\n";
+    o += "| " + L(Label::Family) + " | " + md(d.family_name(d.family)) + " (" +
+         md(family_basis(d.family_findings, lang)) + ") |\n";
   o += "| " + L(Label::Since) + " | " +
        (d.first_activity ? to_iso8601(*d.first_activity, 0) : L(Label::NotDetermined)) + " |\n";
   std::string how;
@@ -103,7 +103,7 @@ std::string render_markdown(const ReportData& d, Lang lang) {
       for (const auto& a : f.attack) o += " " + md(a);
       o += "\n";
     }
-    if (!f.family.empty()) o += "- " + L(Label::Family) + ": " + md(f.family) + "\n";
+    if (!f.family.empty()) o += "- " + L(Label::Family) + ": " + md(d.family_name(f.family)) + "\n";
     o += "\n```text\n";
     std::string desc = visible(zh ? f.description_zh : f.description_en);
     // A fence inside evidence text would close ours; break any run of backticks (with a space a reader sees).
@@ -133,8 +133,8 @@ std::string render_markdown(const ReportData& d, Lang lang) {
   if (d.plan.empty()) o += L(Label::NoPlan) + "\n\n";
   for (size_t i = 0; i < d.plan.size(); ++i) {
     const auto& p = d.plan[i];
-    o += std::to_string(i + 1) + ". **" + std::string(model::to_string(p.action.kind)) + "** " + code(p.action.target) +
-         ": " + md(zh ? p.action.detail_zh : p.action.detail_en) + "\n";
+    o += std::to_string(i + 1) + ". **" + std::string(action_label(p.action.kind, lang)) + "** " +
+         code(p.action.target) + ": " + md(zh ? p.action.detail_zh : p.action.detail_en) + "\n";
   }
   o += "\n## " + L(Label::Hardening) + "\n\n| " + L(Label::Status) + " | " + L(Label::Check) + " | " + L(Label::Risk) +
        " | " + L(Label::Evidence) + " | " + L(Label::Fix) + " |\n|---|---|---|---|---|\n";

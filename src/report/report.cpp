@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/escape.h"
+#include "intel/kb.h"
 #include "report/iocs.h"
 
 namespace msw::report {
@@ -81,6 +82,9 @@ Result<ReportData> load(const casedb::CaseDb& db) {
       if (n > most) d.family = name, most = n;
   }
   if (!d.family.empty()) d.family_findings = families[d.family];
+  Diagnostics kb_diags;  // the knowledge base is compiled in; its problems were reported when the case was made
+  for (const auto& fi : intel::builtin_kb(kb_diags).families)
+    if (!fi.names.empty()) d.family_names[fi.id] = fi.names.front();
   return d;
 }
 

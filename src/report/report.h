@@ -3,6 +3,7 @@
 // self-contained file with a Content-Security-Policy that forbids scripts and external requests.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,8 +42,14 @@ struct ReportData {
   std::vector<baseline::Check> hardening;  // the baseline judged on this case
   // For the executive summary.
   std::optional<Timestamp> first_activity;  // earliest time of a finding of at least Medium severity
-  std::string family;                       // the family most findings name ("" when none does)
+  std::string family;                       // the family the findings attribute ("" when the evidence is thin)
   size_t family_findings = 0;               // how many findings name it
+  // Family ids as people write them ("kinsing_h2miner" is "Kinsing"), from the knowledge base.
+  std::map<std::string, std::string> family_names;
+  std::string family_name(const std::string& id) const {
+    auto it = family_names.find(id);
+    return it == family_names.end() ? id : it->second;
+  }
 };
 
 // The HTML and Markdown timelines keep this many events (the nearest to the findings); the CSV keeps all.

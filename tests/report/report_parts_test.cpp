@@ -3,6 +3,7 @@
 
 #include "casedb/case_db.h"
 #include "report/iocs.h"
+#include "report/labels.h"
 #include "report/storyline_graph.h"
 #include "report/timeline.h"
 #include "support/test_support.h"
@@ -154,6 +155,29 @@ TEST(CaseIocs, AffectedObservablesAreNeverIndicators) {
     EXPECT_EQ(iocs[0].value, "js.mys2016.info");
     EXPECT_EQ(iocs[1].value, "45.77.10.9");
   }
+}
+
+// People read step kinds and families by name: every step kind has a sentence in both languages (never its id),
+// counts agree with their number, and a family id reads as the knowledge base names it.
+TEST(Labels, StepKindsFamiliesAndCountsReadAsWords) {
+  for (int k = 0; k <= static_cast<int>(model::ActionKind::Rescan); ++k) {
+    const auto kind = static_cast<model::ActionKind>(k);
+    for (Lang lang : {Lang::En, Lang::Zh}) {
+      const std::string_view text = action_label(kind, lang);
+      EXPECT_FALSE(text.empty());
+      EXPECT_NE(text, model::to_string(kind)) << text;
+      EXPECT_EQ(text.find('_'), std::string_view::npos) << text;
+    }
+  }
+  EXPECT_EQ(action_label(model::ActionKind::RemoveAutorun, Lang::En), "Remove the autorun");
+  EXPECT_EQ(count_findings(1, Lang::En), "1 finding");
+  EXPECT_EQ(count_findings(2, Lang::En), "2 findings");
+  EXPECT_EQ(family_basis(1, Lang::En), "named by 1 finding");
+  EXPECT_EQ(family_basis(3, Lang::Zh), "3 条发现指向该家族");
+  ReportData d;
+  d.family_names = {{"8220_gang", "8220 Gang"}};
+  EXPECT_EQ(d.family_name("8220_gang"), "8220 Gang");
+  EXPECT_EQ(d.family_name("unknown_family"), "unknown_family");
 }
 
 }  // namespace
