@@ -133,6 +133,19 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
     f.finding_titles[fd.rule_id].push_back(fd.title_en);
   }
 
+  // A password someone guessed (a guessing run that ended in a logon) was guessable, whatever the hash lists say:
+  // the attacker may have changed it since. The services the run went through say whose it was.
+  auto guessed = [&](bool windows_side) -> std::optional<std::string> {
+    for (const auto& t : f.finding_titles["heuristic.brute_force_then_logon"]) {
+      const std::string services = t.substr(0, t.find(" password guessing"));
+      const bool windows_service =
+          services.find("Windows logon") != std::string::npos || services.find("RDP") != std::string::npos ||
+          services.find("NTLM") != std::string::npos || services.find("Kerberos") != std::string::npos;
+      if (windows_service == windows_side) return t;
+    }
+    return std::nullopt;
+  };
+
   std::vector<Check> out;
   const bool both = !f.windows && !f.linux_host;
   if (f.windows || both) {
@@ -229,6 +242,10 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
         c.status = Status::Fail;
         c.evidence = t;
       }
+    if (auto t = guessed(/*windows_side=*/true)) {
+      c.status = Status::Fail;
+      c.evidence = *t;
+    }
     out.push_back(c);
   }
   if (f.linux_host || both) {
@@ -268,6 +285,10 @@ Result<std::vector<Check>> evaluate(const casedb::CaseDb& db) {
         c.status = Status::Fail;
         c.evidence = t;
       }
+    if (auto t = guessed(/*windows_side=*/false)) {
+      c.status = Status::Fail;
+      c.evidence = *t;
+    }
     out.push_back(c);
     c = make("LNX-EXPOSED-SERVICES", "linux", "high", "Redis, the Docker API and databases not reachable without authentication",
              "Redis、Docker API 与数据库不对外无认证开放",

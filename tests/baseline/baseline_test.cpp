@@ -21,7 +21,8 @@ model::Event system_value(const std::string& target, const std::string& details)
   return e;
 }
 
-std::map<std::string, std::string> checks_of(const std::vector<model::Event>& events) {
+std::map<std::string, std::string> checks_of(const std::vector<model::Event>& events,
+                                             const std::vector<model::Finding>& findings = {}) {
   test::TempDir dir;
   auto db = casedb::CaseDb::create((dir / "case.sqlite").string());
   EXPECT_TRUE(db);
@@ -30,6 +31,7 @@ std::map<std::string, std::string> checks_of(const std::vector<model::Event>& ev
   auto art = db->add_artefact(
       {0, *ev, "registry_hive", "C/Windows/System32/config/SYSTEM", "regf", 0, "", "", "", true, 0, ""});
   EXPECT_TRUE(db->add_events(*art, events));
+  EXPECT_TRUE(db->add_findings(findings));
   auto checks = evaluate(*db);
   EXPECT_TRUE(checks);
   std::map<std::string, std::string> out;
@@ -48,6 +50,29 @@ TEST(Baseline, Smb1IsUnknownWhenNeitherItsValueNorTheBuildWasRead) {
             "pass");
   // The MS17-010 check needs the build and the updates.
   EXPECT_EQ(checks_of({system_value(smb1, "DWORD (0x00000000)")})["WIN-MS17-010"], "unknown");
+}
+
+// The hardening table agrees with the findings: every shadow hash resisted the guessing lists, but a finding says
+// root's password was guessed over SSH — the password check fails, with that finding as its evidence. A Windows
+// logon guessed leaves the Linux check alone.
+TEST(Baseline, APasswordTheAttackerGuessedFailsThePasswordCheck) {
+  model::Event root;
+  root.category = "user_account";
+  root.product = "linux";
+  root.set("PasswordState", "strong");
+  auto guessed = [](std::string title) {
+    model::Finding f;
+    f.rule_id = "heuristic.brute_force_then_logon";
+    f.severity = model::Severity::Critical;
+    f.title_en = std::move(title);
+    return f;
+  };
+  EXPECT_EQ(checks_of({root})["LNX-PASSWORDS"], "pass");
+  const auto ssh = guessed("SSH password guessing from 203.0.113.9 succeeded: logon as root at 2026-01-01T00:00:00Z");
+  EXPECT_EQ(checks_of({root}, {ssh})["LNX-PASSWORDS"], "fail");
+  const auto rdp = guessed("RDP/Windows logon password guessing from 10.0.0.23 succeeded: logon as backup at 2020");
+  EXPECT_EQ(checks_of({root}, {rdp})["LNX-PASSWORDS"], "pass");
+  EXPECT_EQ(checks_of({system_value("HKLM\\System\\x", "1")}, {rdp})["WIN-WEAK-PASSWORDS"], "fail");
 }
 
 }  // namespace

@@ -226,8 +226,11 @@ TEST(CaseDb, ObservableRolesAreKeptAndOlderCasesReadAsIndicators) {
     std::vector<model::ObservableRole> out;
     auto db = CaseDb::open(path, read_only);
     EXPECT_TRUE(db) << db.error().message;
-    if (db)
-      for (const auto& o : db->findings()->at(0).finding.observables) out.push_back(o.role);
+    if (!db) return out;
+    auto findings = db->findings();  // kept: the loop reads into it
+    EXPECT_TRUE(findings);
+    if (findings && !findings->empty())
+      for (const auto& o : findings->front().finding.observables) out.push_back(o.role);
     return out;
   };
   EXPECT_EQ(roles(true), (std::vector{model::ObservableRole::Affected, model::ObservableRole::Indicator}));
