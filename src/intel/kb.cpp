@@ -61,6 +61,8 @@ class Loader {
       if (v.IsScalar()) add(type, v.as<std::string>(), YAML::Node(), group, subdomains);
   }
 
+  // A family's domains are the attacker's own: every name below one is theirs too (up.mykings.pw under mykings.pw,
+  // matched at label boundaries, so notmykings.pw is not), as pool domains already are.
   void network(const YAML::Node& list) {
     if (!list || !list.IsSequence()) return;
     for (const auto& g : list) {
@@ -70,7 +72,8 @@ class Loader {
       for (const auto& v : vs) {
         if (!v.IsScalar()) continue;
         std::string raw = v.as<std::string>();
-        if (type == "domain") add(IndicatorType::Domain, raw, YAML::Node(), g);
+        if (type == "domain")
+          add(IndicatorType::Domain, raw, YAML::Node(), g, true);
         else if (type == "ip") add(IndicatorType::Ip, raw, YAML::Node(), g);
         else if (type == "url") add(IndicatorType::Url, raw, YAML::Node(), g);
         else if (type == "url_host" || type == "domain_port" || type == "ip_port" || type == "mixed") {
@@ -81,7 +84,8 @@ class Loader {
           }
           std::string host = raw;
           if (size_t c = host.rfind(':'); c != std::string::npos && host.find(':') == c) host = host.substr(0, c);
-          if (auto t = infer_type(host); t == IndicatorType::Ip || t == IndicatorType::Domain) add(*t, host, YAML::Node(), g);
+          if (auto t = infer_type(host); t == IndicatorType::Ip || t == IndicatorType::Domain)
+            add(*t, host, YAML::Node(), g, /*subdomains=*/t == IndicatorType::Domain);
           else ++skipped_;
         }
         // url_path, port and user_agent values are context for people, not indicators to match.

@@ -65,6 +65,21 @@ TEST(IocEngine, NamesAHostsFileBlocksAreNotMatches) {
   EXPECT_EQ(pinned[std::string(kIocRule)][0].family, "mykings");
 }
 
+// A family's domain covers the names below it, at a label boundary only.
+TEST(IocEngine, AttackerDomainsMatchTheirSubdomainsNotLookAlikes) {
+  auto query = [](std::string name) {
+    model::Event e;
+    e.category = "dns_query";
+    e.set(model::Field::QueryName, std::move(name));
+    return e;
+  };
+  auto below = run({query("up.mykings.pw")});
+  ASSERT_EQ(below[std::string(kIocRule)].size(), 1u);
+  EXPECT_EQ(below[std::string(kIocRule)][0].family, "mykings");
+  EXPECT_TRUE(run({query("notmykings.pw")})[std::string(kIocRule)].empty());
+  EXPECT_TRUE(run({query("mykings.pw.example.com")})[std::string(kIocRule)].empty());
+}
+
 TEST(IocEngine, CoInfectionIsSaid) {
   auto r = run({ev({{model::Field::TaskName, "Mysa"}}), ev({{model::Field::TaskName, "Mysa2"}}),
                 ev({{model::Field::CommandLine, "curl http://js.mykings.pw/a"}}),

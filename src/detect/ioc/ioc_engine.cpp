@@ -137,8 +137,19 @@ class IocEngine final : public CaseEngine {
     if (e.category.starts_with("registry_"))
       if (auto v = field(e, model::Field::Details); !v.empty()) mt.scan_text(v.substr(0, 64 * 1024), m);
     if (m.empty()) return;
+    // A name under a listed domain matches every listed parent too (js.mys2016.info and mys2016.info): the most
+    // specific one stands for it, so one name is one indicator in the finding and in the attribution.
+    const auto& inds = mt.indicators();
+    auto is_domain = [&](const intel::Match& x) { return inds[x.indicator].type == intel::IndicatorType::Domain; };
+    for (size_t i = 0; i < m.size(); ++i)
+      for (size_t j = 0; j < m.size(); ++j)
+        if (i != j && is_domain(m[i]) && is_domain(m[j]) && m[i].matched == m[j].matched &&
+            inds[m[j].indicator].value.size() > inds[m[i].indicator].value.size()) {
+          m[i].matched.clear();  // dropped below
+          break;
+        }
     for (auto& x : m) {
-      if (suppressed(x)) continue;
+      if (x.matched.empty() || suppressed(x)) continue;
       auto it = hits_.find(x.indicator);
       if (it == hits_.end()) {
         if (hits_.size() >= kMaxMatchedIndicators) continue;
