@@ -41,7 +41,12 @@ std::optional<size_t> find_rule(const std::vector<Rule>& rules, std::string_view
 struct FieldName {
   std::string name;
   std::optional<model::Field> known;
-  const std::string* in(const model::Event& e) const { return known ? e.get(*known) : e.get(name); }
+  const std::string* in(const model::Event& e) const {
+    if (known) return e.get(*known);
+    for (const auto& [n, v] : e.extra)  // not a field of fields.def: only an extra can hold it
+      if (n == name) return &v;
+    return nullptr;
+  }
 };
 
 // The field one input of a correlation reads for a group-by key or the counted value, aliases resolved.

@@ -68,10 +68,10 @@ bool named_as_version(std::string_view before) {
   trim();
   size_t start = before.size();
   while (start > 0 && std::isalpha(static_cast<unsigned char>(before[start - 1]))) --start;
-  std::string word(before.substr(start));
-  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return word == "v" || word == "ver" || word.ends_with("version") || word == "build" || word == "release" ||
-         word == "rev" || word == "revision";
+  const std::string_view word = before.substr(start);
+  for (std::string_view w : {"v", "ver", "build", "release", "rev", "revision"})
+    if (iequals_ascii(word, w)) return true;
+  return iends_with_ascii(word, "version");
 }
 
 // A host name whose labels are well-formed and whose TLD exists (and is no file extension in disguise).
